@@ -1,0 +1,163 @@
+//! The rule registry: every check `alembic-doctor check` can report, with a
+//! stable kebab-case name (used on the command line, in configuration and in
+//! JSON output), a default severity and the text `alembic-doctor explain`
+//! prints. Names never change once released; add new rules instead.
+
+use std::fmt;
+use std::str::FromStr;
+
+/// How bad a finding is. Ordered: `Warning < Error`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Severity {
+    /// Worth fixing; the chain still works.
+    Warning,
+    /// Alembic would fail, or would silently do something other than intended.
+    Error,
+}
+
+impl Severity {
+    /// The lower-case name used in output and on the command line.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Severity {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "warning" => Ok(Severity::Warning),
+            "error" => Ok(Severity::Error),
+            other => Err(format!("unknown severity `{other}` (expected `error` or `warning`)")),
+        }
+    }
+}
+
+macro_rules! rules {
+    ($($variant:ident => $name:literal, $severity:ident, $module:ident;)*) => {
+        /// Every rule `check` knows.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum Rule {
+            $(
+                #[doc = concat!("`", $name, "`")]
+                $variant,
+            )*
+        }
+
+        impl Rule {
+            /// All rules, in documentation order.
+            pub const ALL: &'static [Rule] = &[$(Rule::$variant),*];
+
+            /// The stable kebab-case name.
+            pub fn name(self) -> &'static str {
+                match self { $(Rule::$variant => $name),* }
+            }
+
+            /// The severity a finding of this rule has unless configured otherwise.
+            pub fn default_severity(self) -> Severity {
+                match self { $(Rule::$variant => Severity::$severity),* }
+            }
+
+            /// What the rule checks, why it matters and how to fix it (Markdown).
+            pub fn explanation(self) -> &'static str {
+                match self { $(Rule::$variant => crate::rules::$module::EXPLANATION),* }
+            }
+        }
+
+        impl FromStr for Rule {
+            type Err = String;
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                match s {
+                    $($name => Ok(Rule::$variant),)*
+                    other => Err(format!(
+                        "unknown rule `{other}`; `alembic-doctor explain --list` lists every rule"
+                    )),
+                }
+            }
+        }
+    };
+}
+
+rules! {
+    SyntaxError => "syntax-error", Error, syntax_error;
+    UnreadableFile => "unreadable-file", Error, unreadable_file;
+    MissingRevision => "missing-revision", Error, missing_revision;
+    MissingDownRevision => "missing-down-revision", Error, missing_down_revision;
+    NonLiteralValue => "non-literal-value", Error, non_literal_value;
+    InvalidRevisionId => "invalid-revision-id", Error, invalid_revision_id;
+    DuplicateRevision => "duplicate-revision", Error, duplicate_revision;
+    MissingParent => "missing-parent", Error, missing_parent;
+    MissingDependency => "missing-dependency", Error, missing_dependency;
+    SelfReference => "self-reference", Error, self_reference;
+    Cycle => "cycle", Error, cycle;
+    BranchLabelConflict => "branch-label-conflict", Error, branch_label_conflict;
+    MultipleHeads => "multiple-heads", Error, multiple_heads;
+    MultipleBases => "multiple-bases", Warning, multiple_bases;
+    HeaderMismatch => "header-mismatch", Warning, header_mismatch;
+    FilenameMismatch => "filename-mismatch", Warning, filename_mismatch;
+    HashDependentOrder => "hash-dependent-order", Warning, hash_dependent_order;
+    LoadedTwice => "loaded-twice", Warning, loaded_twice;
+}
+
+impl fmt::Display for Rule {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl Rule {
+    /// The first line of the explanation: a one-sentence summary.
+    pub fn summary(self) -> &'static str {
+        let text = self.explanation();
+        let body = text
+            .split("## What it does")
+            .nth(1)
+            .unwrap_or(text)
+            .trim_start();
+        body.split("\n\n").next().unwrap_or(body).trim()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_round_trip() {
+        for rule in Rule::ALL {
+            assert_eq!(rule.name().parse::<Rule>(), Ok(*rule));
+        }
+    }
+
+    #[test]
+    fn names_are_kebab_case() {
+        for rule in Rule::ALL {
+            assert!(
+                rule.name()
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c == '-'),
+                "{rule}"
+            );
+        }
+    }
+
+    #[test]
+    fn every_explanation_follows_the_template() {
+        for rule in Rule::ALL {
+            let text = rule.explanation();
+            for heading in ["## What it does", "## Why is this bad?", "## How to fix"] {
+                assert!(text.contains(heading), "{rule} lacks `{heading}`");
+            }
+            assert!(!rule.summary().is_empty(), "{rule}");
+        }
+    }
+}

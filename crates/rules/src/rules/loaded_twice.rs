@@ -1,0 +1,15 @@
+//! `loaded-twice`: the same file is reached twice through the version locations.
+
+pub(crate) const EXPLANATION: &str = r#"# loaded-twice
+
+## What it does
+Reports a migration file reached twice (overlapping `version_locations`, or a
+symlink to a file that is also listed directly).
+
+## Why is this bad?
+Alembic warns `File X loaded twice! ignoring` and skips the second one; the
+configuration is usually not what was intended.
+
+## How to fix
+Make the `version_locations` entries disjoint, or remove the symlink.
+"#;

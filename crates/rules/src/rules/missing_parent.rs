@@ -1,0 +1,17 @@
+//! `missing-parent`: `down_revision` names a revision that does not exist.
+
+pub(crate) const EXPLANATION: &str = r#"# missing-parent
+
+## What it does
+Reports a `down_revision` entry that names no loaded revision: a typo, a
+parent deleted on another branch, a file outside the version directories, or
+a branch label (Alembic only accepts revision ids in `down_revision`).
+
+## Why is this bad?
+Alembic warns `Revision X referenced from ... is not present` and then fails
+every command with a `KeyError` traceback.
+
+## How to fix
+Point `down_revision` at the revision this one really follows (`alembic-doctor
+heads` lists the candidates), or restore the missing file.
+"#;

@@ -1,0 +1,56 @@
+//! Where migration files come from, in the exact order Alembic loads them.
+//!
+//! This crate knows nothing about Python: it lists candidate files in the
+//! version locations the configuration names, in Alembic's load order
+//! (`alembic-semantics.md` §1.2–1.3), and hands back their paths and bytes.
+//! The load order matters: Alembic breaks ties in `heads` and in the
+//! `upgrade` order by it.
+//!
+//! ```no_run
+//! use alembic_doctor_source::{ListingSpec, list_versions};
+//!
+//! let listing = list_versions(&ListingSpec {
+//!     locations: vec!["/project/migrations/versions".into()],
+//!     recursive: false,
+//!     sourceless: false,
+//! });
+//! for file in &listing.files {
+//!     println!("{}", file.path.display());
+//! }
+//! for note in &listing.notes {
+//!     eprintln!("warning: {note}");
+//! }
+//! ```
+//!
+//! The walk is written over the [`Tree`] trait; [`DiskTree`] is the file
+//! system. Another backend (a git tree) implements `Tree` and calls
+//! [`list_versions_in`] to get the same order.
+
+mod listing;
+mod order;
+mod read;
+mod resolve;
+mod span;
+mod tree;
+mod walk;
+
+pub use listing::{Listing, ListingSpec, ReadError, SourceFile, SourceNote};
+pub use order::FileKind;
+pub use span::{LineColumn, LineIndex, Span};
+pub use tree::{DirEntry, DiskTree, MAX_FILE_BYTES, Tree};
+
+/// List and read the migration files under `spec`'s locations on disk, in
+/// Alembic's load order. Never fails: per-file and per-directory problems are
+/// in [`SourceFile::bytes`] and [`Listing::notes`].
+pub fn list_versions(spec: &ListingSpec) -> Listing {
+    list_versions_in(&DiskTree, spec)
+}
+
+/// [`list_versions`] over any [`Tree`]. Files are read in parallel; the
+/// result's order does not depend on the thread count.
+pub fn list_versions_in(tree: &impl Tree, spec: &ListingSpec) -> Listing {
+    let mut notes = Vec::new();
+    let candidates = walk::candidates(tree, spec, &mut notes);
+    let files = read::read_all(tree, candidates);
+    Listing { files, notes }
+}

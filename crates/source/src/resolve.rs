@@ -1,0 +1,130 @@
+//! `Path.resolve()` as Python 3.11 does it: `posixpath.realpath(strict=False)`.
+//!
+//! Alembic resolves every listed path before de-duplicating and filtering it,
+//! and stores the resolved path as `Script.path`. The non-strict resolution
+//! matters: a dangling symlink still resolves (to where it points), and only a
+//! symlink loop fails. `std::fs::canonicalize` fails on both, so this is a port
+//! of `posixpath._joinrealpath` over [`Tree::read_link`], which also lets a
+//! git-tree backend resolve links stored as blobs.
+
+use std::collections::HashMap;
+use std::ffi::OsStr;
+use std::path::{Component, Path, PathBuf};
+
+use crate::tree::Tree;
+
+/// How deep nested link targets may go before we call it a loop. Python
+/// relies on `seen` alone; the cap only guards our stack against a backend
+/// that invents fresh link names forever.
+const MAX_LINK_DEPTH: usize = 256;
+
+/// Outcome of resolving one path.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Resolved {
+    /// The real path.
+    Real(PathBuf),
+    /// A symlink loop; Python 3.11 raises `RuntimeError("Symlink loop from …")`.
+    Loop,
+}
+
+/// Resolve `path` (absolute, or relative to the tree's working directory)
+/// following every symlink, without requiring the final target to exist.
+pub(crate) fn realpath(tree: &impl Tree, path: &Path) -> Resolved {
+    let mut seen = HashMap::new();
+    let start = PathBuf::new();
+    match join_real(tree, start, path, &mut seen, 0) {
+        Some((resolved, true)) => Resolved::Real(resolved),
+        Some((_, false)) | None => Resolved::Loop,
+    }
+}
+
+/// `posixpath._joinrealpath`: resolve `rest` relative to the already-real
+/// `path`. Returns `(path, ok)`; `ok == false` means a loop was found.
+/// `None` means the nesting cap was hit.
+fn join_real(
+    tree: &impl Tree,
+    mut path: PathBuf,
+    rest: &Path,
+    seen: &mut HashMap<PathBuf, Option<PathBuf>>,
+    depth: usize,
+) -> Option<(PathBuf, bool)> {
+    if depth > MAX_LINK_DEPTH {
+        return None;
+    }
+    for component in rest.components() {
+        let name: &OsStr = match component {
+            Component::Prefix(prefix) => {
+                path = PathBuf::from(prefix.as_os_str());
+                continue;
+            }
+            Component::RootDir => {
+                path.push(Component::RootDir.as_os_str());
+                continue;
+            }
+            Component::CurDir => continue,
+            Component::ParentDir => {
+                // Lexical `..` on an already-resolved prefix, like Python.
+                if path.as_os_str().is_empty() || path.ends_with("..") {
+                    path.push("..");
+                } else {
+                    // `pop` on `/` leaves `/`: `/..` is `/`, as in Python.
+                    path.pop();
+                }
+                continue;
+            }
+            Component::Normal(name) => name,
+        };
+        let new_path = path.join(name);
+        let Some(target) = tree.read_link(&new_path) else {
+            path = new_path;
+            continue;
+        };
+        match seen.get(&new_path) {
+            Some(Some(cached)) => {
+                path.clone_from(cached);
+                continue;
+            }
+            // Seen but not yet resolved: we are inside its own resolution.
+            Some(None) => return Some((new_path, false)),
+            None => {}
+        }
+        seen.insert(new_path.clone(), None);
+        let (resolved, ok) = join_real(tree, path, &target, seen, depth + 1)?;
+        if !ok {
+            return Some((resolved, false));
+        }
+        seen.insert(new_path, Some(resolved.clone()));
+        path = resolved;
+    }
+    Some((path, true))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tree::DiskTree;
+
+    #[cfg(unix)]
+    #[test]
+    fn resolves_dangling_links_and_relative_targets() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = std::fs::canonicalize(dir.path()).unwrap();
+        std::fs::create_dir(root.join("real")).unwrap();
+        std::os::unix::fs::symlink("real", root.join("alias")).unwrap();
+        std::os::unix::fs::symlink("../nowhere.py", root.join("real/dangling.py")).unwrap();
+        assert_eq!(
+            realpath(&DiskTree, &root.join("alias/dangling.py")),
+            Resolved::Real(root.join("nowhere.py"))
+        );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn reports_a_loop_instead_of_recursing_forever() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = std::fs::canonicalize(dir.path()).unwrap();
+        std::os::unix::fs::symlink("b.py", root.join("a.py")).unwrap();
+        std::os::unix::fs::symlink("a.py", root.join("b.py")).unwrap();
+        assert_eq!(realpath(&DiskTree, &root.join("a.py")), Resolved::Loop);
+    }
+}

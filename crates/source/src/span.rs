@@ -1,0 +1,141 @@
+//! Byte spans and the one place that turns them into lines and columns.
+//!
+//! Everything inside alembic-doctor keeps byte offsets into a file's original
+//! bytes; only printing converts them, through [`LineIndex`]. Line breaks are
+//! `\n`, `\r\n` and a lone `\r`, as Python's tokenizer counts them, so CRLF and
+//! old-Mac files report the same lines Python would.
+
+use std::ops::Range;
+
+/// A half-open byte range `start..end` into a file's original bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub struct Span {
+    pub start: u32,
+    pub end: u32,
+}
+
+impl Span {
+    /// A span from `start` to `end` (byte offsets).
+    pub fn new(start: u32, end: u32) -> Self {
+        debug_assert!(start <= end);
+        Self { start, end }
+    }
+
+    /// The byte range, for slicing.
+    pub fn range(self) -> Range<usize> {
+        self.start as usize..self.end as usize
+    }
+
+    /// Number of bytes covered.
+    pub fn len(self) -> u32 {
+        self.end - self.start
+    }
+
+    /// True when the span covers no bytes.
+    pub fn is_empty(self) -> bool {
+        self.start == self.end
+    }
+}
+
+/// A 1-based line and 1-based column (counted in characters, like Ruff).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LineColumn {
+    pub line: u32,
+    pub column: u32,
+}
+
+/// Start offsets of every line of one file.
+#[derive(Debug, Clone, Default)]
+pub struct LineIndex {
+    line_starts: Vec<u32>,
+    len: u32,
+}
+
+impl LineIndex {
+    /// Index the line starts of `text`.
+    pub fn new(text: &[u8]) -> Self {
+        let mut line_starts = vec![0];
+        let mut i = 0;
+        while i < text.len() {
+            match text[i] {
+                b'\r' if text.get(i + 1) == Some(&b'\n') => {
+                    line_starts.push(offset(i + 2));
+                    i += 1;
+                }
+                b'\n' | b'\r' => line_starts.push(offset(i + 1)),
+                _ => {}
+            }
+            i += 1;
+        }
+        Self {
+            line_starts,
+            len: offset(text.len()),
+        }
+    }
+
+    /// The 0-based line containing byte `at`.
+    pub fn line_of(&self, at: u32) -> usize {
+        match self.line_starts.binary_search(&at) {
+            Ok(line) => line,
+            Err(next) => next - 1,
+        }
+    }
+
+    /// Byte range of 0-based `line`, without its line break.
+    pub fn line_span(&self, line: usize, text: &[u8]) -> Span {
+        let start = self.line_starts[line];
+        let mut end = self.line_starts.get(line + 1).copied().unwrap_or(self.len);
+        while end > start && matches!(text[end as usize - 1], b'\n' | b'\r') {
+            end -= 1;
+        }
+        Span::new(start, end)
+    }
+
+    /// Number of lines (a file without a final newline still has its last line).
+    pub fn line_count(&self) -> usize {
+        self.line_starts.len()
+    }
+
+    /// 1-based line and character column of byte `at` in `text`.
+    pub fn line_column(&self, at: u32, text: &[u8]) -> LineColumn {
+        let line = self.line_of(at);
+        let start = self.line_starts[line] as usize;
+        let end = (at as usize).min(text.len());
+        let column = String::from_utf8_lossy(&text[start..end.max(start)])
+            .chars()
+            .count();
+        LineColumn {
+            line: u32::try_from(line + 1).unwrap_or(u32::MAX),
+            column: u32::try_from(column + 1).unwrap_or(u32::MAX),
+        }
+    }
+}
+
+/// Files are capped far below 4 GiB before they get here; saturate rather than wrap.
+fn offset(i: usize) -> u32 {
+    u32::try_from(i).unwrap_or(u32::MAX)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_lf_crlf_and_lone_cr_as_python_does() {
+        let text = b"a\nb\r\nc\rd";
+        let index = LineIndex::new(text);
+        assert_eq!(index.line_count(), 4);
+        assert_eq!(
+            index.line_column(7, text),
+            LineColumn { line: 4, column: 1 }
+        );
+        assert_eq!(index.line_span(1, text), Span::new(2, 3));
+    }
+
+    #[test]
+    fn columns_count_characters_not_bytes() {
+        let text = "é = 'x'".as_bytes();
+        let index = LineIndex::new(text);
+        assert_eq!(index.line_column(3, text).column, 3);
+    }
+}

@@ -1,0 +1,125 @@
+//! The file tree the listing walks, behind a small trait.
+//!
+//! The ordering rules of [`crate::list_versions_in`] only need four questions
+//! answered: what is in this directory, does this path exist, is this path a
+//! symbolic link (and to what), and what are this file's bytes. [`DiskTree`]
+//! answers them from the file system; a git-tree backend answers them from git
+//! objects (mode `120000` blobs are the links) and gets Alembic's load order
+//! for free.
+
+use std::ffi::OsString;
+use std::fs;
+use std::io::{self, Read};
+use std::path::{Path, PathBuf};
+
+/// Files larger than this are not read: no migration is this big, and byte
+/// offsets inside alembic-doctor are `u32`.
+pub const MAX_FILE_BYTES: u64 = 256 * 1024 * 1024;
+
+/// One entry of a directory listing, classified the way Python's `os.walk`
+/// classifies it (Alembic 1.20 on Python ≤ 3.11 walks with `os.walk`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DirEntry {
+    /// The entry's name, without any directory part.
+    pub name: OsString,
+    /// True when the entry is a directory *after following symlinks*
+    /// (`os.DirEntry.is_dir()`); a dangling link is not a directory.
+    pub is_dir: bool,
+    /// True when the entry itself is a symbolic link (`os.path.islink`).
+    /// `os.walk` lists a symlinked directory among the directories but never
+    /// descends into it.
+    pub is_symlink: bool,
+}
+
+/// The questions the listing asks of a file tree.
+///
+/// Paths handed to a `Tree` are the version locations joined with entry
+/// names, so a backend sees exactly the paths it produced. `Sync` because
+/// files are read in parallel.
+pub trait Tree: Sync {
+    /// The entries of directory `dir`, in any order (the caller sorts).
+    fn read_dir(&self, dir: &Path) -> io::Result<Vec<DirEntry>>;
+
+    /// Whether `path` exists, following symlinks (Python's `Path.exists()`).
+    fn exists(&self, path: &Path) -> bool;
+
+    /// The target of `path` when `path` itself is a symbolic link, else
+    /// `None` (also when `path` does not exist or cannot be inspected, as
+    /// Python's `realpath` treats an `lstat` failure as "not a link").
+    fn read_link(&self, path: &Path) -> Option<PathBuf>;
+
+    /// The bytes of the regular file at `path` (symlinks followed).
+    fn read(&self, path: &Path) -> io::Result<Vec<u8>>;
+}
+
+/// The local file system.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct DiskTree;
+
+impl Tree for DiskTree {
+    fn read_dir(&self, dir: &Path) -> io::Result<Vec<DirEntry>> {
+        let mut entries = Vec::new();
+        for entry in fs::read_dir(dir)? {
+            // `os.walk` gives up on the whole directory when iterating its
+            // entries fails part-way, so do the same.
+            let entry = entry?;
+            let is_symlink = entry.file_type().is_ok_and(|t| t.is_symlink());
+            let is_dir = if is_symlink {
+                fs::metadata(entry.path()).is_ok_and(|m| m.is_dir())
+            } else {
+                entry.file_type().is_ok_and(|t| t.is_dir())
+            };
+            entries.push(DirEntry {
+                name: entry.file_name(),
+                is_dir,
+                is_symlink,
+            });
+        }
+        Ok(entries)
+    }
+
+    fn exists(&self, path: &Path) -> bool {
+        fs::metadata(path).is_ok()
+    }
+
+    fn read_link(&self, path: &Path) -> Option<PathBuf> {
+        let meta = fs::symlink_metadata(path).ok()?;
+        if !meta.file_type().is_symlink() {
+            return None;
+        }
+        fs::read_link(path).ok()
+    }
+
+    fn read(&self, path: &Path) -> io::Result<Vec<u8>> {
+        let file = fs::File::open(path)?;
+        let meta = file.metadata()?;
+        // A FIFO or device named `x.py` would block or never end; a
+        // directory named `x.py` cannot be read. Python would hang or crash.
+        if !meta.is_file() {
+            let what = if meta.is_dir() {
+                "is a directory, not a file"
+            } else {
+                "is not a regular file"
+            };
+            return Err(io::Error::new(io::ErrorKind::InvalidInput, what));
+        }
+        if meta.len() > MAX_FILE_BYTES {
+            return Err(too_large(meta.len()));
+        }
+        let capacity = usize::try_from(meta.len()).unwrap_or(0);
+        let mut bytes = Vec::with_capacity(capacity);
+        // The file may grow between `metadata` and `read`: cap the read too.
+        file.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes)?;
+        if bytes.len() as u64 > MAX_FILE_BYTES {
+            return Err(too_large(bytes.len() as u64));
+        }
+        Ok(bytes)
+    }
+}
+
+fn too_large(len: u64) -> io::Error {
+    io::Error::new(
+        io::ErrorKind::InvalidData,
+        format!("is {len} bytes, larger than the {MAX_FILE_BYTES}-byte limit for a migration file"),
+    )
+}

@@ -1,0 +1,229 @@
+//! Alembic's load order: `ScriptDirectory._load_revisions` over
+//! `Script._list_py_dir`, then `Script._from_path`'s name filter.
+//!
+//! Order of operations, as in Alembic 1.20:
+//! 1. Locations in config order; a location that does not exist is skipped.
+//! 2. Each location is walked top-down like `os.walk` (symlinked directories
+//!    are listed but never entered, so directory loops cannot hang us). A
+//!    directory whose name ends in `__pycache__` contributes no files, and the
+//!    non-recursive "stop after the first directory" is not reached for it.
+//!    Files come in Python `sorted()` order, subdirectories too.
+//! 3. With `sourceless`, a directory's `__pycache__` entries whose
+//!    name-before-the-first-dot is not the stem of one of the directory's
+//!    files follow its files. Python lists them in `iterdir()` order, which is
+//!    whatever the file system returns; we sort them so the result is
+//!    deterministic.
+//! 4. Every listed path (candidate or not) is resolved; a real path seen
+//!    before gives the "loaded twice" warning and is skipped.
+//! 5. The *resolved* name must pass the name filter; a `.pyc` is dropped when
+//!    the `.py` beside it (in the resolved directory) exists, a `.pyo` also
+//!    when the `.pyc` exists.
+//!
+//! Python 3.12+ walks with `Path.walk`, which lists a symlinked directory
+//! among the *files*. The only visible difference is a "loaded twice" warning
+//! for a symlinked directory reached twice; we follow `os.walk` (3.11, the
+//! version the reference was verified against).
+
+use std::collections::HashSet;
+use std::ops::ControlFlow;
+use std::path::{Path, PathBuf};
+
+use crate::listing::{ListingSpec, ReadError, SourceNote};
+use crate::order::{FileKind, candidate, name_bytes, sort_key, stem_before_first_dot};
+use crate::resolve::{Resolved, realpath};
+use crate::tree::{DirEntry, Tree};
+
+/// Deeper directory trees than this are not walked (a bind-mount loop is the
+/// only way to get one); the directory is reported as unreadable instead.
+const MAX_WALK_DEPTH: usize = 512;
+
+/// A candidate found by the walk, before its bytes are read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Candidate {
+    pub(crate) path: PathBuf,
+    pub(crate) listed_path: PathBuf,
+    pub(crate) location: usize,
+    pub(crate) kind: FileKind,
+}
+
+/// Walk every location and return the candidates in load order.
+pub(crate) fn candidates(
+    tree: &impl Tree,
+    spec: &ListingSpec,
+    notes: &mut Vec<SourceNote>,
+) -> Vec<Candidate> {
+    let mut seen: HashSet<PathBuf> = HashSet::new();
+    let mut found = Vec::new();
+    for (index, location) in spec.locations.iter().enumerate() {
+        if !tree.exists(location) {
+            notes.push(SourceNote::MissingLocation {
+                location: location.clone(),
+            });
+            continue;
+        }
+        let mut walker = Walker {
+            tree,
+            spec,
+            listed: Vec::new(),
+            notes: &mut *notes,
+        };
+        // `Break` only means "not recursive: stop after the first directory".
+        let _ = walker.walk(location, 0);
+        let listed = walker.listed;
+        for listed_path in listed {
+            let real = match realpath(tree, &listed_path) {
+                Resolved::Real(real) => real,
+                Resolved::Loop => {
+                    notes.push(SourceNote::SymlinkLoop { listed_path });
+                    continue;
+                }
+            };
+            if seen.contains(&real) {
+                notes.push(SourceNote::LoadedTwice {
+                    real_path: real,
+                    listed_path,
+                });
+                continue;
+            }
+            seen.insert(real.clone());
+            if let Some(kind) = loadable_kind(tree, &real, spec.sourceless) {
+                found.push(Candidate {
+                    path: real,
+                    listed_path,
+                    location: index,
+                    kind,
+                });
+            }
+        }
+    }
+    found
+}
+
+/// `Script._from_path` up to the point where it would load the module.
+fn loadable_kind(tree: &impl Tree, real: &Path, sourceless: bool) -> Option<FileKind> {
+    let name = real.file_name()?;
+    let bytes = name_bytes(name);
+    let (kind, source_len) = candidate(&bytes, sourceless)?;
+    if kind == FileKind::Source {
+        return Some(kind);
+    }
+    // Prefer the `.py` (source encoding), then the `.pyc` (docstrings).
+    let dir = real.parent()?;
+    let source_name = &bytes[..source_len];
+    if tree.exists(&dir.join(os_name(source_name))) {
+        return None;
+    }
+    if kind == FileKind::Optimized {
+        let mut compiled = source_name.to_vec();
+        compiled.push(b'c');
+        if tree.exists(&dir.join(os_name(&compiled))) {
+            return None;
+        }
+    }
+    Some(kind)
+}
+
+/// Bytes back to a file name (lossless on Unix; elsewhere the bytes came
+/// from a lossy UTF-8 conversion, so converting back is lossy too).
+fn os_name(bytes: &[u8]) -> std::ffi::OsString {
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        std::ffi::OsStr::from_bytes(bytes).to_os_string()
+    }
+    #[cfg(not(unix))]
+    {
+        std::ffi::OsString::from(String::from_utf8_lossy(bytes).into_owned())
+    }
+}
+
+struct Walker<'a, T> {
+    tree: &'a T,
+    spec: &'a ListingSpec,
+    listed: Vec<PathBuf>,
+    notes: &'a mut Vec<SourceNote>,
+}
+
+impl<T: Tree> Walker<'_, T> {
+    /// One step of `for root, dirs, files in os.walk(location)` with
+    /// Alembic's loop body.
+    fn walk(&mut self, dir: &Path, depth: usize) -> ControlFlow<()> {
+        if depth > MAX_WALK_DEPTH {
+            self.notes.push(SourceNote::UnreadableDirectory {
+                path: dir.to_path_buf(),
+                error: ReadError {
+                    kind: std::io::ErrorKind::Other,
+                    message: format!("more than {MAX_WALK_DEPTH} directories deep"),
+                },
+            });
+            return ControlFlow::Continue(());
+        }
+        let entries = match self.tree.read_dir(dir) {
+            Ok(entries) => entries,
+            Err(error) => {
+                self.notes.push(SourceNote::UnreadableDirectory {
+                    path: dir.to_path_buf(),
+                    error: error.into(),
+                });
+                return ControlFlow::Continue(());
+            }
+        };
+        let (mut dirs, mut files): (Vec<DirEntry>, Vec<DirEntry>) =
+            entries.into_iter().partition(|entry| entry.is_dir);
+
+        let is_pycache = dir
+            .file_name()
+            .is_some_and(|name| name_bytes(name).ends_with(b"__pycache__"));
+        if !is_pycache {
+            files.sort_by_cached_key(|entry| sort_key(&entry.name));
+            self.listed
+                .extend(files.iter().map(|entry| dir.join(&entry.name)));
+            if self.spec.sourceless {
+                self.list_pycache(dir, &files);
+            }
+            if !self.spec.recursive {
+                return ControlFlow::Break(());
+            }
+        }
+        // Alembic sorts `dirs` only after a non-`__pycache__` directory; for
+        // a `__pycache__` one Python keeps the file system's order, which we
+        // replace by the sorted order to stay deterministic.
+        dirs.sort_by_cached_key(|entry| sort_key(&entry.name));
+        for entry in dirs {
+            if entry.is_symlink {
+                continue;
+            }
+            self.walk(&dir.join(&entry.name), depth + 1)?;
+        }
+        ControlFlow::Continue(())
+    }
+
+    /// The `sourceless` branch: `<dir>/__pycache__` entries not shadowed by
+    /// a file of `dir` with the same name-before-the-first-dot.
+    fn list_pycache(&mut self, dir: &Path, files: &[DirEntry]) {
+        let cache = dir.join("__pycache__");
+        if !self.tree.exists(&cache) {
+            return;
+        }
+        let stems: HashSet<Vec<u8>> = files
+            .iter()
+            .map(|entry| stem_before_first_dot(&name_bytes(&entry.name)).to_vec())
+            .collect();
+        let mut entries = match self.tree.read_dir(&cache) {
+            Ok(entries) => entries,
+            Err(error) => {
+                self.notes.push(SourceNote::UnreadableDirectory {
+                    path: cache,
+                    error: error.into(),
+                });
+                return;
+            }
+        };
+        entries.sort_by_cached_key(|entry| sort_key(&entry.name));
+        for entry in entries {
+            if !stems.contains(stem_before_first_dot(&name_bytes(&entry.name))) {
+                self.listed.push(cache.join(&entry.name));
+            }
+        }
+    }
+}

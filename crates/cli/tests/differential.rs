@@ -1,0 +1,364 @@
+//! Differential test: alembic-doctor against the real `alembic` package.
+//!
+//! Generates random Alembic projects ([`generator`]), runs every read-only
+//! command (`heads`, `branches`, `history`, `show`, with their flags and
+//! random ranges and revision arguments) through `alembic` itself (one Python
+//! process for the whole batch, [`oracle`]) and through the alembic-doctor
+//! binary (a small thread pool), and compares the results ([`compare`]):
+//! identical stdout where Alembic succeeds, a non-zero exit where it fails or
+//! warns, the `upgrade heads` order and head/base lists of `check --format
+//! json`, and the findings for planted defects.
+//!
+//! Environment:
+//! * `DIFF_CASES` (default 1000): number of projects.
+//! * `DIFF_SEED` (default 1): seed of the first project; project `k` uses
+//!   seed `DIFF_SEED + k`. `DIFF_SEED=random` picks one from the clock.
+//!   `DIFF_SEED=<seed> DIFF_CASES=1` rebuilds exactly the project a failure
+//!   report names.
+//! * `DIFF_JOBS` (default: available cores, at most 4): parallel binary runs.
+//! * `DIFF_KEEP=1`: keep the generated projects even when everything passes.
+//! * `DIFF_ORACLE_ONLY=1`: generate and run Alembic only (checks the
+//!   generator and the driver; no alembic-doctor runs).
+//! * `ALEMBIC_DOCTOR_PYTHON`: the Python with `alembic` installed (default
+//!   `<workspace>/.venv/bin/python`, created by `scripts/setup-python`).
+//!
+//! The generated projects live in one temporary directory, which is kept
+//! (and printed) when there is a mismatch; `report.txt` there lists every
+//! mismatch in full.
+
+#[path = "differential/compare.rs"]
+mod compare;
+#[path = "differential/generator.rs"]
+mod generator;
+#[path = "differential/oracle.rs"]
+mod oracle;
+#[path = "differential/rng.rs"]
+mod rng;
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use compare::{Context, Kind, Mismatch, Outcome};
+use generator::Case;
+
+const BIN: &str = env!("CARGO_BIN_EXE_alembic-doctor");
+/// Per run; a healthy run takes milliseconds.
+const TIMEOUT: Duration = Duration::from_secs(30);
+
+fn env_number(name: &str, default: u64) -> u64 {
+    match std::env::var(name) {
+        Ok(v) if !v.trim().is_empty() => v
+            .trim()
+            .parse()
+            .unwrap_or_else(|_| panic!("{name}={v:?} is not a number")),
+        _ => default,
+    }
+}
+
+fn first_seed() -> u64 {
+    match std::env::var("DIFF_SEED") {
+        Ok(v) if v.trim() == "random" => {
+            let nanos = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_nanos());
+            u64::try_from(nanos % 1_000_000_000).expect("fits")
+        }
+        _ => env_number("DIFF_SEED", 1),
+    }
+}
+
+fn flag(name: &str) -> bool {
+    std::env::var(name).is_ok_and(|v| !v.is_empty() && v != "0")
+}
+
+/// Writes a case's files under `root/<name>` and returns the directory.
+fn write_case(root: &Path, case: &Case) -> PathBuf {
+    let dir = root.join(&case.name);
+    for file in &case.files {
+        let path = dir.join(&file.path);
+        std::fs::create_dir_all(path.parent().expect("has a parent")).expect("mkdir");
+        std::fs::write(&path, &file.contents).expect("write project file");
+    }
+    dir
+}
+
+/// The alembic-doctor runs of one project: its commands, then `check`.
+fn runs_of(case: &Case) -> Vec<Vec<String>> {
+    let mut runs: Vec<Vec<String>> = case
+        .commands
+        .iter()
+        .map(|cmd| case.global_args.iter().chain(cmd).cloned().collect())
+        .collect();
+    let mut check = case.global_args.clone();
+    check.extend(["check", "--format", "json"].map(String::from));
+    runs.push(check);
+    runs
+}
+
+/// Runs every (case, run) pair on `jobs` threads.
+fn run_all(cases: &[(Case, PathBuf)], jobs: usize) -> Vec<Vec<Outcome>> {
+    let work: Vec<(usize, usize, Vec<String>)> = cases
+        .iter()
+        .enumerate()
+        .flat_map(|(c, (case, _))| {
+            runs_of(case)
+                .into_iter()
+                .enumerate()
+                .map(move |(k, args)| (c, k, args))
+        })
+        .collect();
+    let next = AtomicUsize::new(0);
+    let bin = Path::new(BIN);
+    let done: Vec<Vec<(usize, usize, Outcome)>> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..jobs)
+            .map(|_| {
+                s.spawn(|| {
+                    let mut mine = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, Ordering::Relaxed);
+                        let Some((c, k, args)) = work.get(i) else {
+                            break;
+                        };
+                        mine.push((
+                            *c,
+                            *k,
+                            compare::run_binary(bin, &cases[*c].1, args, TIMEOUT),
+                        ));
+                    }
+                    mine
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("worker panicked"))
+            .collect()
+    });
+    let mut outcomes: Vec<Vec<Option<Outcome>>> = cases
+        .iter()
+        .map(|(case, _)| vec![None; case.commands.len() + 1])
+        .collect();
+    for (c, k, outcome) in done.into_iter().flatten() {
+        outcomes[c][k] = Some(outcome);
+    }
+    outcomes
+        .into_iter()
+        .map(|v| v.into_iter().map(|o| o.expect("every run done")).collect())
+        .collect()
+}
+
+/// The harness's own sanity check: a project the generator meant to be
+/// valid must load in Alembic without error or warning.
+fn generator_check(case: &Case, dir: &Path, oracle: &oracle::CaseResult) -> Option<Mismatch> {
+    let g = &oracle.graph;
+    if !case.intended_valid || (g.ok && g.warnings.is_empty()) {
+        return None;
+    }
+    Some(Mismatch {
+        seed: case.seed,
+        dir: dir.display().to_string(),
+        summary: case.summary.clone(),
+        command: "alembic (oracle)".to_string(),
+        kind: Kind::Generator,
+        detail: format!(
+            "the generator meant this project to be valid, but Alembic says: {}{}",
+            g.error.clone().unwrap_or_default(),
+            compare::warnings_suffix(&g.warnings)
+        ),
+    })
+}
+
+/// `history -r base:x` → `history -r`: the command without its values.
+fn command_key(command: &str) -> String {
+    let mut words = command.split(' ').skip(1).peekable();
+    let mut key = Vec::new();
+    while let Some(w) = words.next() {
+        if matches!(w, "-c" | "--config" | "-n" | "--name") {
+            words.next();
+        } else if w == "-r" {
+            key.push(w);
+            words.next();
+        } else if w.starts_with('-') || key.is_empty() {
+            key.push(w.split('=').next().unwrap_or(w));
+        }
+    }
+    key.join(" ")
+}
+
+fn render_mismatch(n: usize, m: &Mismatch) -> String {
+    format!(
+        "#{n} [{:?}] {}\n   project:   {} ({})\n   reproduce: DIFF_SEED={} DIFF_CASES=1 cargo test -p alembic-doctor --test differential -- --nocapture\n{}\n",
+        m.kind,
+        m.command,
+        m.dir,
+        m.summary,
+        m.seed,
+        compare::indent(&m.detail)
+    )
+}
+
+/// Counts, then up to 20 mismatches in full: first one of each (kind,
+/// command) group, then the rest in order.
+fn report(mismatches: &[Mismatch], header: &str) -> (String, String) {
+    let mut by_group: BTreeMap<(Kind, String), usize> = BTreeMap::new();
+    for m in mismatches {
+        *by_group
+            .entry((m.kind, command_key(&m.command)))
+            .or_default() += 1;
+    }
+    let mut summary = format!("{header}\n{} MISMATCHES\n", mismatches.len());
+    for ((kind, cmd), count) in &by_group {
+        let _ = writeln!(summary, "  {count:>5}  {kind:?}  {cmd}");
+    }
+    let mut shown: Vec<usize> = Vec::new();
+    let mut seen = std::collections::BTreeSet::new();
+    for (i, m) in mismatches.iter().enumerate() {
+        if seen.insert((m.kind, command_key(&m.command))) {
+            shown.push(i);
+        }
+    }
+    for i in 0..mismatches.len() {
+        if shown.len() >= 20 {
+            break;
+        }
+        if !shown.contains(&i) {
+            shown.push(i);
+        }
+    }
+    shown.truncate(20);
+    let mut short = summary.clone();
+    let _ = writeln!(short, "\nFirst {} in full:\n", shown.len());
+    for (n, &i) in shown.iter().enumerate() {
+        short.push_str(&render_mismatch(n + 1, &mismatches[i]));
+    }
+    let mut full = summary;
+    full.push('\n');
+    for (n, m) in mismatches.iter().enumerate() {
+        full.push_str(&render_mismatch(n + 1, m));
+    }
+    (short, full)
+}
+
+#[test]
+fn alembic_doctor_matches_alembic_on_generated_projects() {
+    let count = env_number("DIFF_CASES", 1000);
+    let seed0 = first_seed();
+    let jobs = usize::try_from(env_number(
+        "DIFF_JOBS",
+        std::thread::available_parallelism().map_or(2, |n| n.get().min(4) as u64),
+    ))
+    .expect("small");
+    let oracle_only = flag("DIFF_ORACLE_ONLY");
+    let (python, alembic_version) = oracle::find_python();
+    let started = Instant::now();
+
+    let tmp = tempfile::Builder::new()
+        .prefix("alembic-doctor-differential-")
+        .tempdir()
+        .expect("temp dir");
+    // Canonical, so that the `Path:` lines both tools print agree with it.
+    let root = tmp.path().canonicalize().expect("canonical temp dir");
+    let cases: Vec<(Case, PathBuf)> = (0..count)
+        .map(|k| {
+            let case = generator::generate(seed0.wrapping_add(k));
+            let dir = write_case(&root, &case);
+            (case, dir)
+        })
+        .collect();
+    let generated = started.elapsed();
+
+    let (child, results_path) = oracle::start(&python, &root, &cases);
+    let t_runs = Instant::now();
+    let outcomes = if oracle_only {
+        Vec::new()
+    } else {
+        run_all(&cases, jobs.max(1))
+    };
+    let runs_took = t_runs.elapsed();
+    let oracle_results = oracle::finish(child, &results_path);
+    assert_eq!(
+        oracle_results.len(),
+        cases.len(),
+        "one oracle result per case"
+    );
+    let total_took = started.elapsed();
+
+    let mut mismatches = Vec::new();
+    let (mut alembic_failures, mut hash_dependent, mut invalid_projects) = (0, 0, 0);
+    for (c, (case, dir)) in cases.iter().enumerate() {
+        let oracle = &oracle_results[c];
+        if let Some(m) = generator_check(case, dir, oracle) {
+            mismatches.push(m);
+        }
+        if oracle.graph.hash_dependent {
+            hash_dependent += 1;
+        }
+        if !oracle.graph.ok || !oracle.graph.warnings.is_empty() {
+            invalid_projects += 1;
+        }
+        alembic_failures += oracle
+            .results
+            .iter()
+            .filter(|r| r.failed_or_warned())
+            .count();
+        if oracle_only {
+            continue;
+        }
+        let cx = Context { case, dir, oracle };
+        let runs = runs_of(case);
+        for (k, result) in oracle.results.iter().enumerate() {
+            compare::compare_command(&cx, &runs[k], result, &outcomes[c][k], &mut mismatches);
+        }
+        let k = case.commands.len();
+        compare::compare_check(&cx, &runs[k], &outcomes[c][k], &mut mismatches);
+    }
+
+    let runs: usize = cases.iter().map(|(c, _)| c.commands.len() + 1).sum();
+    let header = format!(
+        "differential: {count} projects (seeds {seed0}..={}), alembic {alembic_version}; \
+         generated in {:.1} s; {} alembic-doctor runs on {jobs} threads in {:.1} s; total {:.1} s\n\
+         projects Alembic rejects or warns about: {invalid_projects}; commands where Alembic failed or warned: {alembic_failures}; \
+         hash-dependent projects (history/branches/upgrade order compared as multisets): {hash_dependent}",
+        seed0 + count.saturating_sub(1),
+        generated.as_secs_f64(),
+        if oracle_only { 0 } else { runs },
+        runs_took.as_secs_f64(),
+        total_took.as_secs_f64(),
+    );
+    if mismatches.is_empty() {
+        println!("{header}\nno mismatches");
+        if flag("DIFF_KEEP") {
+            println!("projects kept in {}", tmp.keep().display());
+        }
+        return;
+    }
+    let (short, full) = report(&mismatches, &header);
+    let kept = tmp.keep();
+    let report_path = kept.join("report.txt");
+    std::fs::write(&report_path, &full).expect("write report");
+    panic!(
+        "{short}\nAll {} mismatches: {}\nProjects kept in {}",
+        mismatches.len(),
+        report_path.display(),
+        kept.display()
+    );
+}
+
+/// The generator is a pure function of the seed (what `DIFF_SEED`
+/// reproduction relies on).
+#[test]
+fn generator_is_reproducible() {
+    for seed in [1, 7, 12_345] {
+        let a = generator::generate(seed);
+        let b = generator::generate(seed);
+        assert_eq!(a.files.len(), b.files.len());
+        for (x, y) in a.files.iter().zip(&b.files) {
+            assert_eq!(x.path, y.path);
+            assert_eq!(x.contents, y.contents);
+        }
+        assert_eq!(a.commands, b.commands);
+    }
+}

@@ -166,7 +166,9 @@ pub(crate) fn parse(text: &str, defaults: &[(&str, &str)]) -> Result<Ini, Syntax
             Some(i) => &mut sections[*i].1,
         };
         target.insert(name.clone(), vec![pytext::strip(raw_value).to_owned()]);
-        option = Some(name);
+        // Python tests `optname` for truth: an empty key takes no
+        // continuation lines.
+        option = (!name.is_empty()).then_some(name);
     }
     if let Some(error) = first_error {
         return Err(error);
@@ -482,5 +484,195 @@ mod tests {
             check_settable("/a%b").unwrap_err(),
             "invalid interpolation syntax in '/a%b' at position 2"
         );
+    }
+}
+
+/// Differential check against Python's `ConfigParser` on generated files.
+/// Runs only when `ALEMBIC_DOCTOR_PYTHON` is set (any Python 3 will do).
+#[cfg(test)]
+mod against_python {
+    use super::*;
+    use std::fmt::Write as _;
+    use std::process::Command;
+
+    const PROBE: &str = r#"
+import configparser, json, os, sys, tempfile
+out = []
+path = os.path.join(tempfile.mkdtemp(), "alembic.ini")
+for text in json.load(sys.stdin):
+    parser = configparser.ConfigParser({"here": "/h"})
+    # Through a real file: universal newlines, like Alembic's read.
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        f.write(text)
+    try:
+        parser.read(path, encoding="utf-8")
+    except configparser.MissingSectionHeaderError as e:
+        out.append({"error": e.lineno}); continue
+    except configparser.ParsingError as e:
+        out.append({"error": e.errors[0][0]}); continue
+    except configparser.Error as e:
+        out.append({"error": getattr(e, "lineno", -1)}); continue
+    result = {}
+    for section in ["DEFAULT"] + parser.sections():
+        items = {}
+        for key in (parser.defaults() if section == "DEFAULT" else parser[section]):
+            try:
+                items[key] = parser.get(section, key)
+            except configparser.Error as e:
+                items[key] = None
+        result[section] = items
+    out.append({"ok": result})
+for item in out:
+    print(json.dumps(item, sort_keys=True, ensure_ascii=False))
+"#;
+
+    const FRAGMENTS: &[&str] = &[
+        "[alembic]",
+        "[DEFAULT]",
+        "[other]",
+        " [alembic] x",
+        "[a]b]",
+        "[]",
+        "key = v",
+        "Key: v",
+        "k=v=w",
+        "k : a:b",
+        "= v",
+        "novalue",
+        "  cont",
+        "\tcont2",
+        "",
+        "   ",
+        "# c",
+        "  ; c",
+        "x = 100%%",
+        "y = %(here)s/m",
+        "z = %(key)s!",
+        "bad = 5%",
+        "k2 =",
+        "\u{c}feed = 1",
+        "u = \u{3000}wide\u{3000}",
+        "  deeper",
+        "    # in value",
+        "dup = 1",
+        "dup = 2",
+        "k3 = a # b",
+    ];
+
+    /// A tiny deterministic generator (xorshift), so failures reproduce.
+    fn files() -> Vec<String> {
+        let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        (0..1000)
+            .map(|_| {
+                let lines = 1 + next() % 9;
+                // Most real files start with a header; so do most of these.
+                let mut text = String::from(if next() % 5 == 0 { "" } else { "[alembic]\n" });
+                for _ in 0..lines {
+                    let index = usize::try_from(next() % FRAGMENTS.len() as u64).unwrap_or(0);
+                    text.push_str(FRAGMENTS[index]);
+                    text.push_str(match next() % 5 {
+                        0 => "\r\n",
+                        1 => "\r",
+                        _ => "\n",
+                    });
+                }
+                text
+            })
+            .collect()
+    }
+
+    fn json_string(s: &str) -> String {
+        let mut out = String::from("\"");
+        for c in s.chars() {
+            match c {
+                '"' => out.push_str("\\\""),
+                '\\' => out.push_str("\\\\"),
+                // `json.dumps(ensure_ascii=False)`'s escapes.
+                '\n' => out.push_str("\\n"),
+                '\r' => out.push_str("\\r"),
+                '\t' => out.push_str("\\t"),
+                '\u{8}' => out.push_str("\\b"),
+                '\u{c}' => out.push_str("\\f"),
+                c if (c as u32) < 0x20 => {
+                    let _ = write!(out, "\\u{:04x}", c as u32);
+                }
+                c => out.push(c),
+            }
+        }
+        out.push('"');
+        out
+    }
+
+    fn ours(text: &str) -> String {
+        match parse(text, &[("here", "/h")]) {
+            Err(error) => format!("{{\"error\": {}}}", error.line),
+            Ok(ini) => {
+                let mut sections = vec![(DEFAULT_SECTION.to_owned(), ini.defaults.clone())];
+                sections.extend(ini.sections.iter().cloned());
+                sections.sort_by(|a, b| a.0.cmp(&b.0));
+                let rendered: Vec<String> = sections
+                    .iter()
+                    .map(|(name, own)| {
+                        let keys: Vec<&String> = if name == DEFAULT_SECTION {
+                            own.keys().collect()
+                        } else {
+                            let mut keys: Vec<&String> =
+                                own.keys().chain(ini.defaults.keys()).collect();
+                            keys.sort();
+                            keys.dedup();
+                            keys
+                        };
+                        let items: Vec<String> = keys
+                            .iter()
+                            .map(|key| {
+                                let value = match ini.get(name, key) {
+                                    Some(Ok(v)) => json_string(&v),
+                                    _ => "null".to_owned(),
+                                };
+                                format!("{}: {value}", json_string(key))
+                            })
+                            .collect();
+                        format!("{}: {{{}}}", json_string(name), items.join(", "))
+                    })
+                    .collect();
+                format!("{{\"ok\": {{{}}}}}", rendered.join(", "))
+            }
+        }
+    }
+
+    #[test]
+    fn generated_files_parse_like_python() {
+        let Some(python) = std::env::var_os("ALEMBIC_DOCTOR_PYTHON") else {
+            return;
+        };
+        let files = files();
+        let input = format!(
+            "[{}]",
+            files
+                .iter()
+                .map(|f| json_string(f))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        let mut child = Command::new(python)
+            .args(["-c", PROBE])
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        std::io::Write::write_all(&mut child.stdin.take().unwrap(), input.as_bytes()).unwrap();
+        let output = child.wait_with_output().unwrap();
+        let expected = String::from_utf8(output.stdout).unwrap();
+        let expected: Vec<&str> = expected.lines().collect();
+        assert_eq!(expected.len(), files.len(), "python failed");
+        for (file, python) in files.iter().zip(expected) {
+            assert_eq!(ours(file), python, "file: {file:?}");
+        }
     }
 }

@@ -33,6 +33,8 @@ mod paths;
 mod pyproject;
 mod pytext;
 mod request;
+#[cfg(test)]
+mod robustness;
 
 pub use error::{ConfigError, ConfigWarning, LookedFor};
 pub use load::{AlembicConfig, VersionLocationsOrigin, load};

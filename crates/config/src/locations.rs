@@ -143,7 +143,7 @@ fn separator(
 
 /// Python's `re.split(r", *|(?: +)", text)` (with an extra `:` alternative
 /// when `colon`).
-fn legacy_split(text: &str, colon: bool) -> Vec<String> {
+pub(crate) fn legacy_split(text: &str, colon: bool) -> Vec<String> {
     let mut parts = Vec::new();
     let mut current = String::new();
     let mut chars = text.chars().peekable();

@@ -160,7 +160,7 @@ impl Pyproject {
 /// path: `%%` and `%(here)s`. Anything else Python would reject (a missing
 /// key, a lone `%`) or format surprisingly (`%s` prints the whole dict) is
 /// an error that says so.
-fn percent_format(value: &str, here: &str) -> Result<String, String> {
+pub(crate) fn percent_format(value: &str, here: &str) -> Result<String, String> {
     let mut out = String::with_capacity(value.len());
     let mut rest = value;
     while let Some(at) = rest.find('%') {

@@ -30,7 +30,7 @@ use std::path::{Path, PathBuf};
 
 use crate::listing::{ListingSpec, ReadError, SourceNote};
 use crate::order::{FileKind, candidate, name_bytes, sort_key, stem_before_first_dot};
-use crate::resolve::{Resolved, realpath};
+use crate::resolve::{Resolved, Resolver};
 use crate::tree::{DirEntry, Tree};
 
 /// Deeper directory trees than this are not walked (a bind-mount loop is the
@@ -53,6 +53,7 @@ pub(crate) fn candidates(
     notes: &mut Vec<SourceNote>,
 ) -> Vec<Candidate> {
     let mut seen: HashSet<PathBuf> = HashSet::new();
+    let mut resolver = Resolver::new(tree);
     let mut found = Vec::new();
     for (index, location) in spec.locations.iter().enumerate() {
         if !tree.exists(location) {
@@ -71,7 +72,7 @@ pub(crate) fn candidates(
         let _ = walker.walk(location, 0);
         let listed = walker.listed;
         for listed_path in listed {
-            let real = match realpath(tree, &listed_path) {
+            let real = match resolver.resolve(&listed_path) {
                 Resolved::Real(real) => real,
                 Resolved::Loop => {
                     notes.push(SourceNote::SymlinkLoop { listed_path });

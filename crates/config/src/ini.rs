@@ -226,7 +226,8 @@ impl Ini {
     /// does not exist (and is not `DEFAULT`) or neither has the key.
     pub(crate) fn raw(&self, section: &str, option: &str) -> Option<&str> {
         let option = option.to_lowercase();
-        let own = if section == DEFAULT_SECTION {
+        // `has_option("")` and `get("")` mean `[DEFAULT]` in Python.
+        let own = if section.is_empty() || section == DEFAULT_SECTION {
             None
         } else {
             Some(self.section(section)?)

@@ -19,9 +19,23 @@
 //! ```
 //!
 //! Faithfulness notes: the ini reader is a port of Python's `ConfigParser`
-//! (see `ini.rs`), booleans are true only for the exact text `true`, ini
-//! keys win over `[tool.alembic]`, `%(here)s` is the config file's folder,
-//! and relative paths resolve against the working directory.
+//! (see `ini.rs`; checked against Python on generated files), booleans are
+//! true only for the exact text `true`, ini keys win over `[tool.alembic]`,
+//! `%(here)s` is the config file's folder, and relative paths resolve
+//! against the working directory, all as in Alembic 1.20.
+//!
+//! Where alembic-doctor knowingly differs from Alembic:
+//! * conveniences: the Flask-Migrate layout and `package:path` resources
+//!   found on disk instead of by import (see [`load`]);
+//! * an ini file that exists but cannot be read, or is not UTF-8, is an
+//!   error (Python skips an unreadable one silently and crashes on bad UTF-8);
+//! * a directory name containing `%` that is not a valid interpolation is
+//!   only an error when an ini file is actually read;
+//! * in `[tool.alembic]`, only `%(here)s` and `%%` are substituted; other
+//!   `%` forms are errors (Python would format them, e.g. `%s` prints the
+//!   whole argument dict), and a string `version_locations` is an error
+//!   (Alembic would treat each character as a folder);
+//! * paths that are not valid UTF-8 are converted lossily in `%(here)s`.
 
 mod discover;
 mod error;

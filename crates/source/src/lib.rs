@@ -25,6 +25,21 @@
 //! The walk is written over the [`Tree`] trait; [`DiskTree`] is the file
 //! system. Another backend (a git tree) implements `Tree` and calls
 //! [`list_versions_in`] to get the same order.
+//!
+//! Where Python's order is not defined, we pick a rule (checked against
+//! Alembic everywhere else by `tests/against_alembic.rs`):
+//! * `__pycache__` entries in `sourceless` mode are sorted (Python uses the
+//!   file system's `iterdir()` order), and so are the subdirectories of a
+//!   `__pycache__` directory (Python does not sort those);
+//! * names that are not UTF-8 sort as Python's `surrogateescape` strings
+//!   (each bad byte `b` as `U+DC00 + b`);
+//! * symlinked directories follow Python 3.11's `os.walk` (listed as
+//!   directories, not entered); Python 3.12+'s `Path.walk` lists them as
+//!   files, which only shows as an extra "loaded twice" warning when one is
+//!   reached twice;
+//! * where Alembic would crash (a symlink loop, an unreadable
+//!   `__pycache__`, a candidate that cannot be read) we record a note or a
+//!   per-file error and go on.
 
 mod listing;
 mod order;

@@ -1,0 +1,535 @@
+//! Module-level names, bound in source order the way executing the module
+//! would bind them.
+//!
+//! [`walk`] visits the statements at module level, and the bodies of
+//! `if`/`try`/`with`/`for`/`while`/`match` there (whose bindings are marked
+//! conditional: which branch runs is only known by running the file). Every
+//! binding replaces the previous one, so the last one wins, as it does for
+//! Alembic. Function and class bodies are not entered: they do not run at
+//! import time.
+//!
+//! Bound by this walk: `x = ...` (several targets, tuple and starred
+//! unpacking), `x: T = ...`, `x += ...`, `import`/`from ... import`
+//! (symbolically, see [`crate::recipe::Import`]), `def`/`class` (as
+//! unknown values), `for`/`with ... as` targets (unknown), and `del x`
+//! unbinds. Not modelled: `globals()[...] = ...`, walrus targets at module
+//! level, `except ... as e`, `match` captures.
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::Arc;
+
+use alembic_doctor_source::Span;
+use ruff_python_ast::{Expr, Operator, Stmt};
+use ruff_text_size::{Ranged, TextRange};
+
+use crate::recipe::{Import, Lowering, MAX_DEPTH, Recipe, Slot};
+use crate::{ImportError, SequenceKind, Value};
+
+/// The four variables Alembic reads, in [`Tracked`] order.
+pub(crate) const VARIABLES: [&str; 4] =
+    ["revision", "down_revision", "branch_labels", "depends_on"];
+
+/// Compound statements nest at most this deep before the walk stops
+/// descending (CPython itself refuses more than 100 indentation levels).
+const MAX_NESTING: u32 = 100;
+
+/// The names a module has bound so far.
+#[derive(Debug, Default)]
+pub(crate) struct Env {
+    names: HashMap<String, Entry>,
+    /// `from m import *` statements, in order.
+    stars: Vec<Arc<Import>>,
+}
+
+impl Env {
+    /// The recipe for a use of `name` at `span`, inside an expression
+    /// already `depth` levels deep.
+    pub(crate) fn lookup(&self, name: &str, span: Span, depth: u32) -> Recipe {
+        if let Some(entry) = self.names.get(name) {
+            if depth + entry.depth > MAX_DEPTH {
+                return Recipe::Value(Value::Unknown {
+                    reason: format!(
+                        "`{name}` is built from more than {MAX_DEPTH} levels of nested names and \
+                         displays, more than alembic-doctor follows"
+                    ),
+                    span,
+                });
+            }
+            // A name bound to another name refers straight to the value, so
+            // that `A3 = A2`, `A2 = A1`, ... does not nest.
+            let (recipe, depth) = match &*entry.recipe {
+                Recipe::Name { recipe, depth, .. } => (Arc::clone(recipe), *depth),
+                _ => (Arc::clone(&entry.recipe), entry.depth),
+            };
+            return Recipe::Name {
+                name: name.to_owned(),
+                recipe,
+                span,
+                depth,
+            };
+        }
+        if !self.stars.is_empty() {
+            return Recipe::Star {
+                name: name.to_owned(),
+                sources: self.stars.clone(),
+                span,
+            };
+        }
+        let reason = if name.starts_with("__") && name.ends_with("__") {
+            format!("`{name}` is set by Python when the module is imported")
+        } else {
+            format!("`{name}` is not defined before this line, so Python raises NameError")
+        };
+        Recipe::Value(Value::Unknown { reason, span })
+    }
+
+    /// True when the module has bound `name` (so it shadows a builtin).
+    pub(crate) fn binds(&self, name: &str) -> bool {
+        self.names.contains_key(name)
+    }
+
+    /// The final binding of `name`.
+    pub(crate) fn get(&self, name: &str) -> Option<&Arc<Recipe>> {
+        self.names.get(name).map(|entry| &entry.recipe)
+    }
+
+    /// Star imports that may provide names the module does not bind.
+    pub(crate) fn stars(&self) -> &[Arc<Import>] {
+        &self.stars
+    }
+}
+
+/// One bound name.
+#[derive(Debug)]
+struct Entry {
+    recipe: Arc<Recipe>,
+    /// `recipe.depth()`.
+    depth: u32,
+}
+
+/// The last binding of one of the four variables.
+#[derive(Debug, Clone)]
+pub(crate) struct Tracked {
+    pub(crate) recipe: Arc<Recipe>,
+    pub(crate) statement: Span,
+    pub(crate) value_span: Span,
+    pub(crate) conditional: bool,
+}
+
+/// Whether the file is a migration Alembic loads as a top-level module, or a
+/// module of the project imported by one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum FileKind {
+    Migration,
+    Module,
+}
+
+/// What the walk found.
+pub(crate) struct Walked {
+    pub(crate) env: Env,
+    pub(crate) tracked: [Option<Tracked>; 4],
+    pub(crate) import_errors: Vec<ImportError>,
+}
+
+/// Walk the module-level statements of one file.
+pub(crate) fn walk(body: &[Stmt], lowering: &Lowering<'_>, dir: &Path, kind: FileKind) -> Walked {
+    let mut walker = Walker {
+        lowering,
+        dir,
+        kind,
+        env: Env::default(),
+        tracked: [None, None, None, None],
+        import_errors: Vec::new(),
+    };
+    walker.body(body, false, 0);
+    Walked {
+        env: walker.env,
+        tracked: walker.tracked,
+        import_errors: walker.import_errors,
+    }
+}
+
+struct Walker<'a, 'l> {
+    lowering: &'a Lowering<'l>,
+    dir: &'a Path,
+    kind: FileKind,
+    env: Env,
+    tracked: [Option<Tracked>; 4],
+    import_errors: Vec<ImportError>,
+}
+
+/// The statement being walked.
+#[derive(Clone, Copy)]
+struct At {
+    statement: Span,
+    conditional: bool,
+}
+
+impl Walker<'_, '_> {
+    fn body(&mut self, body: &[Stmt], conditional: bool, nesting: u32) {
+        if nesting > MAX_NESTING {
+            return;
+        }
+        for stmt in body {
+            self.stmt(stmt, conditional, nesting);
+        }
+    }
+
+    fn stmt(&mut self, stmt: &Stmt, conditional: bool, nesting: u32) {
+        let at = At {
+            statement: self.lowering.span(stmt.range()),
+            conditional,
+        };
+        let nested = nesting + 1;
+        match stmt {
+            Stmt::Assign(assign) => {
+                // Python evaluates the value once, then binds the targets
+                // left to right.
+                let value = self.lower(&assign.value);
+                for target in &assign.targets {
+                    self.assign(target, value.clone(), &assign.value, at);
+                }
+            }
+            Stmt::AnnAssign(assign) => {
+                // `x: T` alone binds nothing.
+                if let Some(value_expr) = &assign.value {
+                    let value = self.lower(value_expr);
+                    self.assign(&assign.target, value, value_expr, at);
+                }
+            }
+            Stmt::AugAssign(assign) => {
+                if let Expr::Name(name) = &*assign.target {
+                    let recipe = if assign.op == Operator::Add {
+                        let current = self.lower(&assign.target);
+                        let increment = self.lower(&assign.value);
+                        Recipe::Add {
+                            parts: vec![current, increment],
+                            span: at.statement,
+                            text: self.lowering.snippet(assign.range),
+                        }
+                    } else {
+                        self.lowering.unknown(
+                            assign.range,
+                            format!(
+                                "`{}` is an augmented assignment with `{}=`, which alembic-doctor does not \
+                                 evaluate",
+                                self.lowering.snippet(assign.range),
+                                assign.op.as_str()
+                            ),
+                        )
+                    };
+                    let value_span = self.lowering.span(assign.value.range());
+                    self.bind(name.id.as_str(), recipe, value_span, at);
+                }
+            }
+            Stmt::Import(import) => {
+                for alias in &import.names {
+                    let dotted = alias.name.as_str();
+                    let parts: Vec<String> = dotted.split('.').map(str::to_owned).collect();
+                    // `import a.b.c` binds `a`; `import a.b.c as d` binds the
+                    // submodule itself.
+                    let (bound, module) = match &alias.asname {
+                        Some(asname) => (asname.as_str().to_owned(), parts),
+                        None => (parts[0].clone(), vec![parts[0].clone()]),
+                    };
+                    let recipe = self.import(import.range, 0, module, None, alias.range);
+                    self.bind(&bound, recipe, self.lowering.span(alias.range), at);
+                }
+            }
+            Stmt::ImportFrom(import) => self.import_from(import, at),
+            Stmt::FunctionDef(def) => {
+                self.bind_unknown(def.name.as_str(), def.name.range, "a function", at);
+            }
+            Stmt::ClassDef(class) => {
+                self.bind_unknown(class.name.as_str(), class.name.range, "a class", at);
+            }
+            Stmt::TypeAlias(alias) => {
+                if let Expr::Name(name) = &*alias.name {
+                    self.bind_unknown(name.id.as_str(), name.range, "a type alias", at);
+                }
+            }
+            Stmt::Delete(delete) => {
+                for target in &delete.targets {
+                    self.delete(target);
+                }
+            }
+            Stmt::If(if_stmt) => {
+                self.body(&if_stmt.body, true, nested);
+                for clause in &if_stmt.elif_else_clauses {
+                    self.body(&clause.body, true, nested);
+                }
+            }
+            Stmt::While(while_stmt) => {
+                self.body(&while_stmt.body, true, nested);
+                self.body(&while_stmt.orelse, true, nested);
+            }
+            Stmt::For(for_stmt) => {
+                let at = At {
+                    conditional: true,
+                    ..at
+                };
+                self.bind_targets_unknown(&for_stmt.target, "bound by a `for` loop", at);
+                self.body(&for_stmt.body, true, nested);
+                self.body(&for_stmt.orelse, true, nested);
+            }
+            Stmt::With(with) => {
+                let at = At {
+                    conditional: true,
+                    ..at
+                };
+                for item in &with.items {
+                    if let Some(target) = &item.optional_vars {
+                        self.bind_targets_unknown(target, "bound by `with ... as`", at);
+                    }
+                }
+                self.body(&with.body, true, nested);
+            }
+            Stmt::Try(try_stmt) => {
+                self.body(&try_stmt.body, true, nested);
+                for handler in &try_stmt.handlers {
+                    let ruff_python_ast::ExceptHandler::ExceptHandler(handler) = handler;
+                    self.body(&handler.body, true, nested);
+                }
+                self.body(&try_stmt.orelse, true, nested);
+                self.body(&try_stmt.finalbody, true, nested);
+            }
+            Stmt::Match(match_stmt) => {
+                for case in &match_stmt.cases {
+                    self.body(&case.body, true, nested);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn lower(&self, expr: &Expr) -> Recipe {
+        self.lowering.lower(expr, &self.env)
+    }
+
+    /// Bind `target = value` (`value_expr` is where the value is written).
+    fn assign(&mut self, target: &Expr, value: Recipe, value_expr: &Expr, at: At) {
+        match target {
+            Expr::Name(name) => {
+                let value_span = self.lowering.span(value_expr.range());
+                self.bind(name.id.as_str(), value, value_span, at);
+            }
+            Expr::Tuple(tuple) => self.unpack(&tuple.elts, value, value_expr, at),
+            Expr::List(list) => self.unpack(&list.elts, value, value_expr, at),
+            // `x.y = ...`, `x[0] = ...`: not a module-level name.
+            _ => {}
+        }
+    }
+
+    /// `a, b = value`.
+    fn unpack(&mut self, targets: &[Expr], value: Recipe, value_expr: &Expr, at: At) {
+        let star = targets.iter().position(Expr::is_starred_expr);
+        // The common `a, b = "x", "y"`: give each target its own element and
+        // value span, as if written as two assignments.
+        if star.is_none()
+            && let Recipe::Sequence { kind, items } = &value
+            && *kind != SequenceKind::Set
+            && items.len() == targets.len()
+            && !items.iter().any(|item| item.starred)
+            && let Some(elements) = display_elements(value_expr)
+            && elements.len() == targets.len()
+        {
+            for ((target, item), element) in targets.iter().zip(items).zip(elements) {
+                self.assign(target, item.recipe.clone(), element, at);
+            }
+            return;
+        }
+        let depth = value.depth();
+        let source = Arc::new(value);
+        let count = targets.len();
+        for (i, target) in targets.iter().enumerate() {
+            let (target, slot) = match star {
+                None => (
+                    target,
+                    Slot::Index {
+                        index: i,
+                        count,
+                        starred: false,
+                    },
+                ),
+                Some(s) => match target {
+                    Expr::Starred(starred) => (
+                        &*starred.value,
+                        Slot::Rest {
+                            before: s,
+                            after: count - s - 1,
+                        },
+                    ),
+                    _ if i < s => (
+                        target,
+                        Slot::Index {
+                            index: i,
+                            count: count - 1,
+                            starred: true,
+                        },
+                    ),
+                    _ => (
+                        target,
+                        Slot::FromEnd {
+                            back: count - i,
+                            count: count - 1,
+                        },
+                    ),
+                },
+            };
+            let recipe = Recipe::Unpack {
+                source: Arc::clone(&source),
+                depth,
+                slot,
+                span: self.lowering.span(value_expr.range()),
+                text: self.lowering.snippet(value_expr.range()),
+            };
+            self.assign(target, recipe, value_expr, at);
+        }
+    }
+
+    fn import_from(&mut self, import: &ruff_python_ast::StmtImportFrom, at: At) {
+        let module: Vec<String> = import
+            .module
+            .as_ref()
+            .map(|module| module.as_str().split('.').map(str::to_owned).collect())
+            .unwrap_or_default();
+        if import.level == 0 && module.len() == 1 && module[0] == "__future__" {
+            return;
+        }
+        if import.level > 0 && self.kind == FileKind::Migration && !at.conditional {
+            self.import_errors.push(ImportError {
+                message: format!(
+                    "`{}` is a relative import, and Alembic loads each migration file as a top-level \
+                     module without a parent package, so Python raises \"ImportError: attempted relative \
+                     import with no known parent package\"",
+                    self.lowering.snippet(import.range)
+                ),
+                span: at.statement,
+            });
+        }
+        for alias in &import.names {
+            let name = alias.name.as_str();
+            if name == "*" {
+                let Recipe::Import(star) = self.import(
+                    import.range,
+                    import.level,
+                    module.clone(),
+                    None,
+                    alias.range,
+                ) else {
+                    continue;
+                };
+                self.env.stars.push(star);
+                continue;
+            }
+            let bound = alias
+                .asname
+                .as_ref()
+                .map_or(name, |asname| asname.as_str())
+                .to_owned();
+            let recipe = self.import(
+                import.range,
+                import.level,
+                module.clone(),
+                Some(name.to_owned()),
+                alias.range,
+            );
+            self.bind(&bound, recipe, self.lowering.span(alias.range), at);
+        }
+    }
+
+    fn import(
+        &self,
+        statement: TextRange,
+        level: u32,
+        module: Vec<String>,
+        name: Option<String>,
+        alias: TextRange,
+    ) -> Recipe {
+        Recipe::Import(Arc::new(Import {
+            dir: self.dir.to_path_buf(),
+            level,
+            module,
+            name,
+            statement: self.lowering.snippet(statement),
+            span: self.lowering.span(alias),
+        }))
+    }
+
+    fn bind_unknown(&mut self, name: &str, range: TextRange, what: &str, at: At) {
+        let span = self.lowering.span(range);
+        let recipe = Recipe::Value(Value::Unknown {
+            reason: format!("`{name}` is {what} defined in this file, not a literal"),
+            span,
+        });
+        self.bind(name, recipe, span, at);
+    }
+
+    /// Every name in a `for`/`with` target gets an unknown value.
+    fn bind_targets_unknown(&mut self, target: &Expr, how: &str, at: At) {
+        match target {
+            Expr::Name(name) => {
+                let span = self.lowering.span(name.range);
+                let recipe = Recipe::Value(Value::Unknown {
+                    reason: format!("`{}` is {how}", name.id.as_str()),
+                    span,
+                });
+                self.bind(name.id.as_str(), recipe, span, at);
+            }
+            Expr::Tuple(tuple) => {
+                for element in &tuple.elts {
+                    self.bind_targets_unknown(element, how, at);
+                }
+            }
+            Expr::List(list) => {
+                for element in &list.elts {
+                    self.bind_targets_unknown(element, how, at);
+                }
+            }
+            Expr::Starred(starred) => self.bind_targets_unknown(&starred.value, how, at),
+            _ => {}
+        }
+    }
+
+    fn bind(&mut self, name: &str, recipe: Recipe, value_span: Span, at: At) {
+        let depth = recipe.depth();
+        let recipe = Arc::new(recipe);
+        if let Some(i) = VARIABLES.iter().position(|variable| *variable == name) {
+            self.tracked[i] = Some(Tracked {
+                recipe: Arc::clone(&recipe),
+                statement: at.statement,
+                value_span,
+                conditional: at.conditional,
+            });
+        }
+        self.env
+            .names
+            .insert(name.to_owned(), Entry { recipe, depth });
+    }
+
+    /// `del x`: afterwards the module has no `x` (`hasattr` is false).
+    fn delete(&mut self, target: &Expr) {
+        match target {
+            Expr::Name(name) => {
+                let name = name.id.as_str();
+                self.env.names.remove(name);
+                if let Some(i) = VARIABLES.iter().position(|variable| *variable == name) {
+                    self.tracked[i] = None;
+                }
+            }
+            Expr::Tuple(tuple) => tuple.elts.iter().for_each(|element| self.delete(element)),
+            Expr::List(list) => list.elts.iter().for_each(|element| self.delete(element)),
+            _ => {}
+        }
+    }
+}
+
+/// The elements of a tuple or list display.
+fn display_elements(expr: &Expr) -> Option<&[Expr]> {
+    match expr {
+        Expr::Tuple(tuple) => Some(&tuple.elts),
+        Expr::List(list) => Some(&list.elts),
+        _ => None,
+    }
+}

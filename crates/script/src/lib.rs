@@ -1,0 +1,181 @@
+//! One migration file, read without running it.
+//!
+//! This is the only crate that touches `ruff_python_parser`. It turns a file's
+//! bytes into a [`Script`]: the four module-level variables Alembic reads
+//! (`revision`, `down_revision`, `branch_labels`, `depends_on`), the module
+//! docstring and its `Revision ID:` / `Revises:` / `Create Date:` header, and
+//! every syntax error, each with byte spans into the original bytes so that a
+//! later fix can rewrite exactly the bytes that must change.
+//!
+//! The pipeline for one file, one module each:
+//! * [`encoding`] decodes the bytes the way CPython does (BOM, PEP 263,
+//!   newline normalisation) and maps text offsets back to byte offsets;
+//! * [`syntax`] parses with Ruff's error-recovering parser, on a stack sized
+//!   for the file;
+//! * [`bindings`] walks the module-level statements in source order, as
+//!   executing the module would, and [`recipe`] reduces each assigned
+//!   expression to what static evaluation needs;
+//! * [`resolve`] evaluates those, following imports into the project's own
+//!   modules through a [`Project`] (which parses each module once);
+//! * [`docstring`] reads `__doc__` and its header;
+//! * [`normalise`] applies Alembic's `to_tuple` / `tuple_rev_as_scalar` for
+//!   the graph builder.
+
+mod bindings;
+mod docstring;
+mod encoding;
+mod normalise;
+mod project;
+mod read;
+mod recipe;
+mod resolve;
+mod syntax;
+
+use alembic_doctor_source::{LineIndex, Span};
+
+pub use normalise::{RevisionId, ValueProblem, legacy_revision_id};
+pub use project::{DiskFiles, Project, ProjectFiles, ScriptContext};
+pub use read::parse_script;
+
+/// Everything alembic-doctor knows about one migration file.
+#[derive(Debug, Clone)]
+pub struct Script {
+    /// `revision = ...`
+    pub revision: Variable,
+    /// `down_revision = ...`
+    pub down_revision: Variable,
+    /// `branch_labels = ...`
+    pub branch_labels: Variable,
+    /// `depends_on = ...`
+    pub depends_on: Variable,
+    /// The module docstring, if the first statement is a string literal.
+    pub docstring: Option<Docstring>,
+    /// Every error the parser reported, in file order; the variables above
+    /// are still recovered from the rest of the file.
+    pub syntax_errors: Vec<SyntaxError>,
+    /// Module-level statements that parse but make the import fail when
+    /// Alembic loads the file (a relative import: Alembic loads each
+    /// migration as a top-level module, without a parent package).
+    pub import_errors: Vec<ImportError>,
+    /// Line starts of the file, for printing spans.
+    pub line_index: LineIndex,
+}
+
+/// A module-level variable as the file binds it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Variable {
+    /// Never assigned at module level.
+    Missing,
+    /// Assigned; when assigned several times, the last binding (the one
+    /// Alembic sees after executing the module).
+    Bound(Binding),
+}
+
+/// One assignment of a module-level variable.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Binding {
+    /// The evaluated value.
+    pub value: Value,
+    /// The whole assignment statement (`revision: str = "abc"`).
+    pub statement: Span,
+    /// The value expression (`"abc"`).
+    pub value_span: Span,
+    /// The assignment sits inside `if`/`try`/`with`/`for`/`while`/`match`,
+    /// so whether it runs cannot be known without executing the file.
+    pub conditional: bool,
+}
+
+/// The value of an expression, as far as it can be known statically.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    /// `None`
+    None,
+    /// A string literal (after implicit concatenation and name resolution).
+    Str(StrLiteral),
+    /// A tuple, list or set literal.
+    Sequence {
+        kind: SequenceKind,
+        items: Vec<Value>,
+    },
+    /// A literal Alembic cannot use as an id (`5`, `True`, `b"x"`, ...), with
+    /// a short description for messages.
+    OtherLiteral(String),
+    /// Not a literal and not resolvable; `reason` says why, in words fit for
+    /// a message ("`REV` is imported from `app.constants`, which was not
+    /// found in the project").
+    Unknown { reason: String, span: Span },
+}
+
+/// A string literal and where its characters live in the file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StrLiteral {
+    /// The string's value.
+    pub value: String,
+    /// The bytes between the quotes when the value came from exactly one
+    /// literal in this file and those bytes spell the value exactly (no
+    /// escape sequences, no re-encoding): the span a rename rewrites. `None`
+    /// when it was concatenated, resolved from a name, read from another
+    /// module, or written differently from its value.
+    pub content_span: Option<Span>,
+    /// Where the value came from, when not written in place
+    /// (`"app/constants.py: REV_X"`), for messages.
+    pub origin: Option<String>,
+}
+
+/// Which literal a [`Value::Sequence`] was written as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SequenceKind {
+    Tuple,
+    List,
+    /// A `set`/`frozenset`: Alembic then takes the order from string
+    /// hashing, which changes from run to run.
+    Set,
+}
+
+/// The module docstring.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Docstring {
+    /// `__doc__.strip()`: Alembic's `Script.longdoc`.
+    pub longdoc: String,
+    /// The first paragraph of `longdoc`: Alembic's `Script.doc`.
+    pub doc: String,
+    /// The docstring literal.
+    pub span: Span,
+    /// The `Revision ID:` / `Revises:` / `Create Date:` lines, if present.
+    pub header: Header,
+}
+
+/// The informational header Alembic's template writes into the docstring.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Header {
+    pub revision_id: Option<HeaderLine>,
+    pub revises: Option<HeaderLine>,
+    pub create_date: Option<HeaderLine>,
+}
+
+/// One header line's value (text after `Revises:`, trimmed).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HeaderLine {
+    pub value: String,
+    /// The value's bytes in the file, when the docstring has no escapes
+    /// before it (so that the value maps one-to-one onto source bytes).
+    pub value_span: Option<Span>,
+    /// The whole line in the file.
+    pub line_span: Span,
+}
+
+/// A syntax error the parser reported.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SyntaxError {
+    pub message: String,
+    pub span: Span,
+}
+
+/// A statement that parses but fails when Alembic imports the file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportError {
+    /// What Python raises, and why.
+    pub message: String,
+    /// The import statement.
+    pub span: Span,
+}

@@ -1,0 +1,107 @@
+//! [`parse_script`]: one migration file, from bytes to [`Script`].
+
+use alembic_doctor_source::{LineIndex, Span};
+
+use crate::bindings::{self, FileKind, Tracked};
+use crate::docstring::docstring;
+use crate::encoding;
+use crate::project::ScriptContext;
+use crate::recipe::Lowering;
+use crate::resolve::Evaluator;
+use crate::syntax;
+use crate::{Binding, Script, SyntaxError, Variable};
+
+/// Read one migration file without running it.
+///
+/// Never panics and never fails: whatever the bytes (empty, binary, another
+/// encoding, Python 2, deeply nested), the result says what could be read
+/// and lists every syntax error. Names imported from the project's own
+/// modules are looked up through `context`'s [`crate::Project`].
+pub fn parse_script(bytes: &[u8], context: &ScriptContext<'_>) -> Script {
+    let line_index = LineIndex::new(bytes);
+    let read = syntax::with_stack_for(bytes.len(), || read(bytes, context, &line_index));
+    let mut script = match read {
+        Ok(Ok(script)) => script,
+        Ok(Err(message)) | Err(message) => empty(message, bytes),
+    };
+    script.line_index = line_index;
+    script
+}
+
+/// Everything but the line index, which the caller moves in.
+fn read(
+    bytes: &[u8],
+    context: &ScriptContext<'_>,
+    line_index: &LineIndex,
+) -> Result<Script, String> {
+    let decoded = encoding::decode(bytes);
+    let parsed = syntax::parse_module(&decoded.text)?;
+    let lowering = Lowering {
+        text: &decoded.text,
+        original: bytes,
+        map: &decoded.map,
+    };
+
+    let mut syntax_errors = decoded.errors;
+    // CPython rejects undecodable bytes everywhere but in comments, and
+    // stops at the first one.
+    if let Some(invalid) = decoded
+        .invalid_utf8
+        .iter()
+        .find(|invalid| !parsed.in_comment(invalid.text_offset))
+    {
+        syntax_errors.push(invalid.to_error());
+    }
+    syntax_errors.extend(parsed.errors.iter().map(|(message, range)| SyntaxError {
+        message: message.clone(),
+        span: lowering.span(*range),
+    }));
+    syntax_errors.sort_by_key(|error| (error.span.start, error.span.end));
+
+    let walked = bindings::walk(&parsed.body, &lowering, context.dir(), FileKind::Migration);
+    let mut evaluator = Evaluator::new(context.project());
+    let [revision, down_revision, branch_labels, depends_on] = walked
+        .tracked
+        .map(|tracked| variable(tracked, &mut evaluator));
+
+    Ok(Script {
+        revision,
+        down_revision,
+        branch_labels,
+        depends_on,
+        docstring: docstring(&parsed.body, &lowering, line_index),
+        syntax_errors,
+        import_errors: walked.import_errors,
+        line_index: LineIndex::default(),
+    })
+}
+
+fn variable(tracked: Option<Tracked>, evaluator: &mut Evaluator<'_>) -> Variable {
+    match tracked {
+        None => Variable::Missing,
+        Some(tracked) => Variable::Bound(Binding {
+            value: evaluator.value(&tracked.recipe),
+            statement: tracked.statement,
+            value_span: tracked.value_span,
+            conditional: tracked.conditional,
+        }),
+    }
+}
+
+/// The script of a file that could not be read at all.
+fn empty(message: String, bytes: &[u8]) -> Script {
+    let end = u32::try_from(bytes.len()).unwrap_or(u32::MAX);
+    Script {
+        revision: Variable::Missing,
+        down_revision: Variable::Missing,
+        branch_labels: Variable::Missing,
+        depends_on: Variable::Missing,
+        docstring: None,
+        syntax_errors: vec![SyntaxError {
+            message,
+            span: Span::new(0, end),
+        }],
+        import_errors: Vec::new(),
+        line_index: LineIndex::default(),
+    }
+}

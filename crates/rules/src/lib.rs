@@ -1,7 +1,58 @@
 //! The health checks `alembic-doctor check` runs over a loaded project, and
 //! the one finding model every renderer prints.
+//!
+//! Each rule lives in its own module under `rules/` with its explanation;
+//! [`check`] runs them all and returns the findings sorted by file and
+//! position, so the output is the same on every run.
 
+mod chain;
+mod finding;
 mod registry;
 mod rules;
 
+use alembic_doctor_project::Project;
+
+pub use finding::{Finding, Location, Related};
 pub use registry::{Rule, Severity};
+
+/// Run every rule over `project`.
+pub fn check(project: &Project) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    let checks: &[fn(&Project, &mut Vec<Finding>)] = &[
+        rules::unreadable_file::check,
+        rules::syntax_error::check,
+        rules::loaded_twice::check,
+        rules::missing_revision::check,
+        rules::non_literal_value::check,
+        rules::graph_problems::check,
+        rules::multiple_heads::check,
+        rules::multiple_bases::check,
+        rules::header_mismatch::check,
+        rules::filename_mismatch::check,
+    ];
+    for check in checks {
+        check(project, &mut findings);
+    }
+    findings.sort_by(|a, b| {
+        (a.location.map(|l| (l.file, l.span.start)), a.rule)
+            .cmp(&(b.location.map(|l| (l.file, l.span.start)), b.rule))
+    });
+    findings
+}
+
+impl Rule {
+    /// True when a finding of this rule means Alembic itself would fail, or
+    /// would only warn and then answer wrongly: Alembic-compatible commands
+    /// refuse to print an answer then.
+    pub fn stops_alembic(self) -> bool {
+        !matches!(
+            self,
+            Rule::MultipleHeads
+                | Rule::MultipleBases
+                | Rule::HeaderMismatch
+                | Rule::FilenameMismatch
+                | Rule::HashDependentOrder
+                | Rule::LoadedTwice
+        )
+    }
+}

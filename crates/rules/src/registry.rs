@@ -37,7 +37,9 @@ impl FromStr for Severity {
         match s {
             "warning" => Ok(Severity::Warning),
             "error" => Ok(Severity::Error),
-            other => Err(format!("unknown severity `{other}` (expected `error` or `warning`)")),
+            other => Err(format!(
+                "unknown severity `{other}` (expected `error` or `warning`)"
+            )),
         }
     }
 }

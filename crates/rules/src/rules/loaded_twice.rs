@@ -13,3 +13,31 @@ configuration is usually not what was intended.
 ## How to fix
 Make the `version_locations` entries disjoint, or remove the symlink.
 "#;
+
+use alembic_doctor_project::Project;
+use alembic_doctor_source::SourceNote;
+
+use crate::{Finding, Rule};
+
+pub(crate) fn check(project: &Project, out: &mut Vec<Finding>) {
+    for note in &project.notes {
+        if let SourceNote::LoadedTwice {
+            real_path,
+            listed_path,
+        } = note
+        {
+            out.push(
+                Finding::new(
+                    Rule::LoadedTwice,
+                    format!(
+                        "{} is reached twice through the version locations (again as {}); \
+                         Alembic loads it once and warns",
+                        real_path.display(),
+                        listed_path.display()
+                    ),
+                )
+                .help("make the `version_locations` entries disjoint, or remove the symlink"),
+            );
+        }
+    }
+}

@@ -5,6 +5,7 @@ pub(crate) mod branch_label_conflict;
 pub(crate) mod cycle;
 pub(crate) mod duplicate_revision;
 pub(crate) mod filename_mismatch;
+pub(crate) mod graph_problems;
 pub(crate) mod hash_dependent_order;
 pub(crate) mod header_mismatch;
 pub(crate) mod invalid_revision_id;

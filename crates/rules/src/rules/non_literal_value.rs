@@ -20,3 +20,95 @@ of guessing.
 Write the value as a literal (`down_revision = "1975ea83b712"`), or define the
 constant as a literal in a module inside the project.
 "#;
+
+use alembic_doctor_project::{IdProblem, Project};
+use alembic_doctor_script::{ValueProblem, Variable};
+use alembic_doctor_source::Span;
+
+use crate::{Finding, Rule, Severity};
+
+pub(crate) fn check(project: &Project, out: &mut Vec<Finding>) {
+    for (index, file) in project.files.iter().enumerate() {
+        let Some(script) = &file.script else { continue };
+        let revision = file.revision.map(|r| project.map.revisions()[r].id.clone());
+        let mut problems: Vec<(&str, &ValueProblem)> = file
+            .variable_problems
+            .iter()
+            .map(|p| (p.variable, &p.problem))
+            .collect();
+        if let Some(IdProblem::Revision(problem)) = &file.id_problem {
+            problems.insert(0, ("revision", problem));
+        }
+        for (variable, problem) in problems {
+            let (rule, message, span) = match problem {
+                ValueProblem::Unknown { reason, span } => (
+                    Rule::NonLiteralValue,
+                    format!(
+                        "`{variable}` in {} cannot be read without running the file: {reason}",
+                        file.display_path
+                    ),
+                    *span,
+                ),
+                ValueProblem::Invalid { message } => (
+                    if variable == "revision" {
+                        Rule::InvalidRevisionId
+                    } else {
+                        Rule::NonLiteralValue
+                    },
+                    format!("`{variable}` in {}: {message}", file.display_path),
+                    value_span(script, variable),
+                ),
+                ValueProblem::MissingRevision | ValueProblem::MissingDownRevision => continue,
+            };
+            let mut finding = Finding::new(rule, message).at(index, span, "not a literal alembic-doctor can read").help(
+                "write the value as a literal (`down_revision = \"1975ea83b712\"`), or define the \
+                 constant as a literal in a module inside the project",
+            );
+            if let Some(revision) = &revision {
+                finding = finding.revision(revision.clone());
+            }
+            out.push(finding);
+        }
+        // Assigned only inside `if`/`try`/...: the value is known, but not
+        // whether that code runs.
+        for (variable, binding) in [
+            ("revision", &script.revision),
+            ("down_revision", &script.down_revision),
+            ("branch_labels", &script.branch_labels),
+            ("depends_on", &script.depends_on),
+        ] {
+            if let Variable::Bound(binding) = binding {
+                if binding.conditional {
+                    let mut finding = Finding::new(
+                        Rule::NonLiteralValue,
+                        format!(
+                            "`{variable}` in {} is assigned inside a conditional block; its value \
+                             depends on what runs at import time",
+                            file.display_path
+                        ),
+                    )
+                    .at(index, binding.statement, "conditional assignment")
+                    .help("assign the value unconditionally at module level");
+                    finding.severity = Severity::Warning;
+                    if let Some(revision) = &revision {
+                        finding = finding.revision(revision.clone());
+                    }
+                    out.push(finding);
+                }
+            }
+        }
+    }
+}
+
+fn value_span(script: &alembic_doctor_script::Script, variable: &str) -> Span {
+    let var = match variable {
+        "revision" => &script.revision,
+        "down_revision" => &script.down_revision,
+        "branch_labels" => &script.branch_labels,
+        _ => &script.depends_on,
+    };
+    match var {
+        Variable::Bound(binding) => binding.value_span,
+        Variable::Missing => Span::default(),
+    }
+}

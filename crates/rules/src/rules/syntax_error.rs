@@ -18,3 +18,40 @@ Fix the code at the reported position. For a Python 2 migration in an old
 history, port it (`print("x")`) or, if the revision is long applied
 everywhere, squash it into a newer baseline.
 "#;
+
+use alembic_doctor_project::Project;
+
+use crate::{Finding, Rule};
+
+/// More errors than this in one file are summarised: the first is the one
+/// that matters, the rest are usually consequences.
+const MAX_PER_FILE: usize = 3;
+
+pub(crate) fn check(project: &Project, out: &mut Vec<Finding>) {
+    for (index, file) in project.files.iter().enumerate() {
+        let Some(script) = &file.script else { continue };
+        let errors = &script.syntax_errors;
+        for (n, error) in errors.iter().take(MAX_PER_FILE).enumerate() {
+            let mut finding = Finding::new(
+                Rule::SyntaxError,
+                format!(
+                    "{} is not valid Python: {}",
+                    file.display_path, error.message
+                ),
+            )
+            .at(index, error.span, error.message.clone());
+            if n == 0 {
+                finding = finding.help(if errors.len() > MAX_PER_FILE {
+                    format!(
+                        "Alembic imports every migration, so this file stops every command; \
+                         {} more syntax errors in this file are not shown",
+                        errors.len() - MAX_PER_FILE
+                    )
+                } else {
+                    "Alembic imports every migration, so this file stops every command".to_owned()
+                });
+            }
+            out.push(finding);
+        }
+    }
+}

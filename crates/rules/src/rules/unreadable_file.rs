@@ -14,3 +14,23 @@ stops every command.
 Fix the file's permissions, remove the dangling link, or move files that are
 not migrations out of the version directories.
 "#;
+
+use alembic_doctor_project::Project;
+use alembic_doctor_source::Span;
+
+use crate::{Finding, Rule};
+
+pub(crate) fn check(project: &Project, out: &mut Vec<Finding>) {
+    for (index, file) in project.files.iter().enumerate() {
+        if let Some(error) = &file.read_error {
+            out.push(
+                Finding::new(
+                    Rule::UnreadableFile,
+                    format!("{} cannot be read: {error}", file.display_path),
+                )
+                .at(index, Span::default(), "")
+                .help("Alembic loads every `.py` file in the version directories; fix the file or move it out"),
+            );
+        }
+    }
+}

@@ -1,0 +1,107 @@
+//! `heads`, `branches`, `history`, `show`: Alembic's read-only commands,
+//! byte for byte on stdout, for every project Alembic can load.
+//!
+//! Where Alembic would fail with a traceback, or only warn and then print a
+//! misleading answer (a duplicated id listed twice as a head), these
+//! commands refuse instead: they print the findings that stop Alembic, on
+//! stderr, and exit 1.
+
+use std::io::Write;
+
+use alembic_doctor_graph::RevIdx;
+use alembic_doctor_project::Project;
+use alembic_doctor_report::AlembicView;
+
+use crate::args::ProjectArgs;
+use crate::{ExitStatus, load, output};
+
+pub(crate) fn heads(
+    args: &ProjectArgs,
+    verbose: bool,
+    resolve_dependencies: bool,
+) -> anyhow::Result<ExitStatus> {
+    with_loadable_project(args, "heads", |project, view| {
+        let map = &project.map;
+        let heads: &[RevIdx] = if resolve_dependencies {
+            map.real_heads()
+        } else {
+            map.heads()
+        };
+        // `script.get_revisions(ids)`: each id is looked up again.
+        let heads: Vec<RevIdx> = heads
+            .iter()
+            .map(|&h| map.lookup(&map.revisions()[h].id).unwrap_or(h))
+            .collect();
+        Ok(view.heads(&heads, verbose))
+    })
+}
+
+pub(crate) fn branches(args: &ProjectArgs, verbose: bool) -> anyhow::Result<ExitStatus> {
+    with_loadable_project(args, "branches", |project, view| {
+        let order = project.map.history(None).map_err(|e| e.to_string())?;
+        Ok(view.branches(&order, verbose))
+    })
+}
+
+pub(crate) fn history(
+    args: &ProjectArgs,
+    verbose: bool,
+    range: Option<&str>,
+) -> anyhow::Result<ExitStatus> {
+    with_loadable_project(args, "history", |project, view| {
+        let order = project.map.history(range).map_err(|e| e.to_string())?;
+        Ok(view.history(&order, verbose))
+    })
+}
+
+pub(crate) fn show(args: &ProjectArgs, rev: &str) -> anyhow::Result<ExitStatus> {
+    with_loadable_project(args, "show", |project, view| {
+        let revisions = project.map.resolve(rev).map_err(|e| e.to_string())?;
+        Ok(view.show(&revisions))
+    })
+}
+
+/// Load the project; if Alembic could not give a trustworthy answer for it,
+/// explain why on stderr and exit 1; otherwise print what `render` returns,
+/// or, when the command's own argument is wrong (an unknown revision), the
+/// error on stderr with exit 2.
+fn with_loadable_project(
+    args: &ProjectArgs,
+    command: &str,
+    render: impl FnOnce(&Project, &AlembicView<'_>) -> Result<String, String>,
+) -> anyhow::Result<ExitStatus> {
+    let project = load::project(args)?;
+    let blocking: Vec<_> = alembic_doctor_rules::check(&project)
+        .into_iter()
+        .filter(|f| f.rule.stops_alembic() && f.severity == alembic_doctor_rules::Severity::Error)
+        .collect();
+    if !blocking.is_empty() {
+        let mut stderr = anstream::stderr();
+        writeln!(
+            stderr,
+            "error: `alembic {command}` would fail or mislead on this project; {} must be fixed first:\n",
+            if blocking.len() == 1 {
+                "this problem".to_owned()
+            } else {
+                format!("these {} problems", blocking.len())
+            }
+        )?;
+        output::findings_to_stderr(&project, &blocking)?;
+        return Ok(ExitStatus::Failure);
+    }
+    let scripts = alembic_doctor_report::script_texts(&project);
+    let view = AlembicView {
+        map: &project.map,
+        scripts: &scripts,
+    };
+    match render(&project, &view) {
+        Ok(text) => {
+            output::plain_stdout(&text)?;
+            Ok(ExitStatus::Success)
+        }
+        Err(message) => {
+            writeln!(anstream::stderr(), "error: {message}")?;
+            Ok(ExitStatus::Error)
+        }
+    }
+}

@@ -1,0 +1,125 @@
+//! Command-line arguments. Global options mirror `alembic`'s own (`-c`, `-n`)
+//! so that `alembic-doctor heads` is a drop-in for `alembic heads`.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Static health checks and Alembic-exact reports for Alembic migration chains.
+///
+/// alembic-doctor reads migration files without running them, so it works
+/// without the application's dependencies and is safe on untrusted code.
+#[derive(Debug, Parser)]
+#[command(name = "alembic-doctor", version, about, long_about = None)]
+pub(crate) struct Cli {
+    #[command(flatten)]
+    pub(crate) project: ProjectArgs,
+
+    #[command(subcommand)]
+    pub(crate) command: Command,
+}
+
+/// Where the migrations are: the same defaults as `alembic`.
+#[derive(Debug, Args)]
+pub(crate) struct ProjectArgs {
+    /// Configuration file: an `alembic.ini` or a `pyproject.toml` (may be
+    /// given twice, once for each). Default: $ALEMBIC_CONFIG, then
+    /// ./alembic.ini, then ./pyproject.toml, then migrations/alembic.ini
+    /// (Flask-Migrate).
+    #[arg(short = 'c', long = "config", global = true, value_name = "FILE")]
+    pub(crate) config: Vec<PathBuf>,
+
+    /// Section of the ini file to read.
+    #[arg(
+        short = 'n',
+        long = "name",
+        global = true,
+        default_value = "alembic",
+        value_name = "SECTION"
+    )]
+    pub(crate) name: String,
+
+    /// Read these version directories directly instead of a configuration.
+    #[arg(long = "versions", global = true, num_args = 1.., value_name = "DIR")]
+    pub(crate) versions: Vec<PathBuf>,
+
+    /// With --versions: walk sub-directories too (Alembic's
+    /// recursive_version_locations).
+    #[arg(long, global = true)]
+    pub(crate) recursive: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum Command {
+    /// Check the chain's health: duplicate ids, missing parents, cycles,
+    /// unintended heads, syntax errors, stale headers.
+    Check(CheckArgs),
+    /// Show current available heads, exactly as `alembic heads` does.
+    Heads {
+        /// Use more verbose output.
+        #[arg(short, long)]
+        verbose: bool,
+        /// Treat dependency versions as down revisions.
+        #[arg(long)]
+        resolve_dependencies: bool,
+    },
+    /// Show current branch points, exactly as `alembic branches` does.
+    Branches {
+        /// Use more verbose output.
+        #[arg(short, long)]
+        verbose: bool,
+    },
+    /// List changeset scripts in chronological order, exactly as
+    /// `alembic history` does.
+    History {
+        /// Use more verbose output.
+        #[arg(short, long)]
+        verbose: bool,
+        /// Specify a revision range; format is [start]:[end].
+        #[arg(short = 'r', long = "rev-range", value_name = "RANGE")]
+        rev_range: Option<String>,
+    },
+    /// Show the revision(s) denoted by the given symbol, exactly as
+    /// `alembic show` does.
+    Show {
+        /// Revision identifier (id, partial id, head, heads, label@head...).
+        rev: String,
+    },
+    /// Explain a rule: what it checks, why it matters, how to fix it.
+    Explain {
+        /// Rule name, e.g. duplicate-revision.
+        #[arg(required_unless_present = "list")]
+        rule: Option<String>,
+        /// List every rule.
+        #[arg(long)]
+        list: bool,
+    },
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct CheckArgs {
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub(crate) format: Format,
+    /// Exit 1 when a finding at or above this severity is reported.
+    #[arg(long, value_enum, default_value_t = FailOn::Error)]
+    pub(crate) fail_on: FailOn,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum Format {
+    /// Human-readable diagnostics with code frames.
+    Text,
+    /// One JSON object (see the README for the contract).
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum FailOn {
+    /// Fail on errors only.
+    Error,
+    /// Fail on warnings and errors.
+    Warning,
+    /// Never fail because of findings (exit 2 still means the run failed).
+    Never,
+}

@@ -1,0 +1,40 @@
+//! `alembic-doctor explain RULE`: the rule's documentation.
+
+use std::io::Write;
+
+use alembic_doctor_rules::Rule;
+use anyhow::Context;
+
+use crate::ExitStatus;
+
+pub(crate) fn run(rule: Option<&str>, list: bool) -> anyhow::Result<ExitStatus> {
+    let mut stdout = std::io::stdout().lock();
+    if list {
+        for rule in Rule::ALL {
+            writeln!(
+                stdout,
+                "{:<24}{:<9}{}",
+                rule.name(),
+                rule.default_severity().as_str(),
+                rule.summary()
+            )?;
+        }
+        return Ok(ExitStatus::Success);
+    }
+    let name = rule.context("name a rule, or pass --list")?;
+    match name.parse::<Rule>() {
+        Ok(rule) => {
+            write!(
+                stdout,
+                "{}\nDefault severity: {}\n",
+                rule.explanation(),
+                rule.default_severity()
+            )?;
+            Ok(ExitStatus::Success)
+        }
+        Err(message) => {
+            let _ = writeln!(anstream::stderr(), "error: {message}");
+            Ok(ExitStatus::Error)
+        }
+    }
+}

@@ -1,0 +1,32 @@
+//! Turning the global options into a loaded project.
+
+use alembic_doctor_project::{LoadRequest, Project};
+use anyhow::Context;
+
+use crate::args::ProjectArgs;
+
+/// Load the project the options point at, from the current directory, the
+/// way `alembic` finds it.
+pub(crate) fn project(args: &ProjectArgs) -> anyhow::Result<Project> {
+    let cwd = std::env::current_dir().context("cannot read the current directory")?;
+    let request = LoadRequest {
+        config_files: args.config.clone(),
+        section: args.name.clone(),
+        env_config: std::env::var_os("ALEMBIC_CONFIG"),
+        versions: args.versions.clone(),
+        recursive: args.recursive,
+        cwd,
+    };
+    let project = alembic_doctor_project::load(&request)?;
+    print_config_warnings(&project);
+    Ok(project)
+}
+
+/// Print the configuration's warnings (Alembic prints them too) on stderr.
+pub(crate) fn print_config_warnings(project: &Project) {
+    use std::io::Write;
+    let mut stderr = anstream::stderr();
+    for warning in &project.config.warnings {
+        let _ = writeln!(stderr, "warning: {warning}");
+    }
+}

@@ -1,0 +1,94 @@
+//! `alembic-doctor`: the binary only wires the library crates together and
+//! decides exit codes: 0 ok, 1 findings (or a chain Alembic would choke
+//! on), 2 bad usage, unreadable configuration or I/O failure.
+
+mod alembic_commands;
+mod args;
+mod check;
+mod explain;
+mod load;
+mod output;
+
+use std::io::{self, Write};
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use crate::args::{Cli, Command};
+
+/// How a run ended, as the process exit status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ExitStatus {
+    /// Nothing to report.
+    Success,
+    /// Findings at or above `--fail-on`, or a chain the command cannot
+    /// answer for (Alembic would fail or warn).
+    Failure,
+    /// Bad usage, unreadable configuration, I/O failure.
+    Error,
+}
+
+impl From<ExitStatus> for ExitCode {
+    fn from(status: ExitStatus) -> Self {
+        match status {
+            ExitStatus::Success => ExitCode::SUCCESS,
+            ExitStatus::Failure => ExitCode::from(1),
+            ExitStatus::Error => ExitCode::from(2),
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) => {
+            let status = if error.use_stderr() {
+                ExitStatus::Error
+            } else {
+                ExitStatus::Success
+            };
+            let _ = error.print();
+            return status.into();
+        }
+    };
+    match run(&cli) {
+        Ok(status) => status.into(),
+        Err(error) => {
+            // A closed pipe (`alembic-doctor history | head`) is not a
+            // failure; ripgrep and Ruff treat it the same way.
+            if is_broken_pipe(&error) {
+                return ExitStatus::Success.into();
+            }
+            let mut stderr = anstream::stderr();
+            let _ = writeln!(stderr, "error: {error}");
+            for cause in error.chain().skip(1) {
+                let _ = writeln!(stderr, "  caused by: {cause}");
+            }
+            ExitStatus::Error.into()
+        }
+    }
+}
+
+fn run(cli: &Cli) -> anyhow::Result<ExitStatus> {
+    match &cli.command {
+        Command::Explain { rule, list } => explain::run(rule.as_deref(), *list),
+        Command::Check(args) => check::run(&cli.project, args),
+        Command::Heads {
+            verbose,
+            resolve_dependencies,
+        } => alembic_commands::heads(&cli.project, *verbose, *resolve_dependencies),
+        Command::Branches { verbose } => alembic_commands::branches(&cli.project, *verbose),
+        Command::History { verbose, rev_range } => {
+            alembic_commands::history(&cli.project, *verbose, rev_range.as_deref())
+        }
+        Command::Show { rev } => alembic_commands::show(&cli.project, rev),
+    }
+}
+
+fn is_broken_pipe(error: &anyhow::Error) -> bool {
+    error.chain().any(|cause| {
+        cause
+            .downcast_ref::<io::Error>()
+            .is_some_and(|e| e.kind() == io::ErrorKind::BrokenPipe)
+    })
+}

@@ -1,0 +1,27 @@
+//! Writing to the terminal: colour only on a terminal and never with
+//! `NO_COLOR` (anstream strips the styles otherwise).
+
+use std::io::Write;
+
+use alembic_doctor_project::Project;
+use alembic_doctor_report::ProjectSources;
+use alembic_doctor_rules::Finding;
+
+/// Print findings as code frames on stderr.
+pub(crate) fn findings_to_stderr(project: &Project, findings: &[Finding]) -> std::io::Result<()> {
+    let text = alembic_doctor_report::render_text(findings, &ProjectSources(project), true);
+    anstream::stderr().write_all(text.as_bytes())
+}
+
+/// Print findings as code frames on stdout.
+pub(crate) fn findings_to_stdout(project: &Project, findings: &[Finding]) -> std::io::Result<()> {
+    let text = alembic_doctor_report::render_text(findings, &ProjectSources(project), true);
+    anstream::stdout().write_all(text.as_bytes())
+}
+
+/// Write plain text (Alembic-compatible output) to stdout.
+pub(crate) fn plain_stdout(text: &str) -> std::io::Result<()> {
+    let mut stdout = std::io::stdout().lock();
+    stdout.write_all(text.as_bytes())?;
+    stdout.flush()
+}

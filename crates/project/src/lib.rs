@@ -1,0 +1,73 @@
+//! A whole Alembic project, read: the pipeline from configuration to source
+//! files to parsed scripts to the revision map, in one call.
+//!
+//! Loading never stops at a broken file: a file that cannot be read or
+//! parsed stays in [`Project::files`] with what could be recovered, and every
+//! file that yields a revision id takes part in the map, so that the rules
+//! can report all problems at once.
+
+mod inputs;
+mod load;
+
+use std::path::PathBuf;
+
+use alembic_doctor_config::AlembicConfig;
+use alembic_doctor_graph::{RevIdx, RevisionMap};
+use alembic_doctor_script::Script;
+use alembic_doctor_source::{LineIndex, SourceNote};
+
+pub use inputs::{IdProblem, VariableProblem};
+pub use load::{LoadError, LoadRequest, from_files, load};
+
+/// One candidate migration file, in load order.
+#[derive(Debug)]
+pub struct ProjectFile {
+    /// The resolved path Alembic stores and prints (`Path:` lines).
+    pub path: PathBuf,
+    /// The path to show people: relative to the working directory when the
+    /// file lies below it.
+    pub display_path: String,
+    /// The file's bytes (empty when it could not be read).
+    pub bytes: Vec<u8>,
+    /// Why the file could not be read, if it could not.
+    pub read_error: Option<String>,
+    /// The parsed file (`None` when it could not be read).
+    pub script: Option<Script>,
+    /// The file's revision in the map, if it yielded an id.
+    pub revision: Option<RevIdx>,
+    /// Why the file yields no usable revision id, if it does not.
+    pub id_problem: Option<IdProblem>,
+    /// Problems with `down_revision`, `depends_on` or `branch_labels`.
+    pub variable_problems: Vec<VariableProblem>,
+    /// Some revision variable could not be known statically, so the map's
+    /// view of this revision is a guess (rules about the chain's shape stay
+    /// quiet about it).
+    pub uncertain: bool,
+    /// Line starts, for printing.
+    pub line_index: LineIndex,
+}
+
+/// A loaded project.
+#[derive(Debug)]
+pub struct Project {
+    /// The version locations searched, in order.
+    pub version_locations: Vec<PathBuf>,
+    /// Every candidate file, in Alembic's load order.
+    pub files: Vec<ProjectFile>,
+    /// The revision map built from every file that yielded an id.
+    pub map: RevisionMap,
+    /// For each revision of the map, the index of its file.
+    pub revision_files: Vec<usize>,
+    /// Things noticed while listing files (a file reached twice...).
+    pub notes: Vec<SourceNote>,
+    /// The configuration as read (with `--versions`, whatever configuration
+    /// was found, for its options).
+    pub config: AlembicConfig,
+}
+
+impl Project {
+    /// The file that declares revision `rev`.
+    pub fn file_of(&self, rev: RevIdx) -> &ProjectFile {
+        &self.files[self.revision_files[rev]]
+    }
+}

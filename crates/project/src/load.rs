@@ -1,0 +1,118 @@
+//! From command-line flags to a [`Project`]: configuration, listing, parsing
+//! (in parallel), revision map.
+
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+
+use alembic_doctor_config::{AlembicConfig, ConfigError, ConfigRequest};
+use alembic_doctor_source::{ListingSpec, SourceFile};
+
+use crate::Project;
+use crate::inputs;
+
+/// What to load: `alembic`'s own flags, plus `--versions`.
+#[derive(Debug, Clone)]
+pub struct LoadRequest {
+    /// The directory the command runs in.
+    pub cwd: PathBuf,
+    /// `-c` files (an ini and/or a `pyproject.toml`).
+    pub config_files: Vec<PathBuf>,
+    /// `-n` section.
+    pub section: String,
+    /// `$ALEMBIC_CONFIG`.
+    pub env_config: Option<OsString>,
+    /// `--versions` directories, read instead of the configured locations.
+    pub versions: Vec<PathBuf>,
+    /// `--recursive`: walk sub-directories of `--versions` directories.
+    pub recursive: bool,
+}
+
+/// Why a project could not be loaded at all (per-file problems are not
+/// errors; they become findings).
+#[derive(Debug)]
+pub enum LoadError {
+    /// The configuration could not be found or read.
+    Config(ConfigError),
+}
+
+impl std::fmt::Display for LoadError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            LoadError::Config(error) => error.fmt(f),
+        }
+    }
+}
+
+impl std::error::Error for LoadError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            LoadError::Config(error) => error.source(),
+        }
+    }
+}
+
+impl From<ConfigError> for LoadError {
+    fn from(error: ConfigError) -> Self {
+        LoadError::Config(error)
+    }
+}
+
+/// Load the project `request` names.
+pub fn load(request: &LoadRequest) -> Result<Project, LoadError> {
+    let config = alembic_doctor_config::load(&ConfigRequest {
+        cwd: request.cwd.clone(),
+        config_files: request.config_files.clone(),
+        section: request.section.clone(),
+        alembic_config_env: request.env_config.clone(),
+        versions: request.versions.clone(),
+    })?;
+    let listing = alembic_doctor_source::list_versions(&ListingSpec {
+        locations: config.version_locations.clone(),
+        recursive: config.recursive_version_locations || request.recursive,
+        sourceless: config.sourceless,
+    });
+    Ok(from_files(
+        config,
+        listing.files,
+        listing.notes,
+        &request.cwd,
+    ))
+}
+
+/// Build a project from files already listed in load order (from disk, or
+/// later from a git tree).
+pub fn from_files(
+    config: AlembicConfig,
+    files: Vec<SourceFile>,
+    notes: Vec<alembic_doctor_source::SourceNote>,
+    cwd: &Path,
+) -> Project {
+    let version_locations = config.version_locations.clone();
+    let config_dir = config
+        .ini_file
+        .as_deref()
+        .or(config.toml_file.as_deref())
+        .and_then(Path::parent);
+    let modules = alembic_doctor_script::Project::on_disk(inputs::module_root(
+        &version_locations,
+        config_dir,
+        cwd,
+    ));
+    let (files, map, revision_files) = inputs::build(files, cwd, &modules);
+    Project {
+        version_locations,
+        files,
+        map,
+        revision_files,
+        notes,
+        config,
+    }
+}
+
+/// `path` relative to `cwd` when below it, else as is.
+pub(crate) fn display_path(path: &Path, cwd: &Path) -> String {
+    path.strip_prefix(cwd)
+        .unwrap_or(path)
+        .to_string_lossy()
+        .into_owned()
+}

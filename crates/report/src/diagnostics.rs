@@ -1,0 +1,126 @@
+//! Findings for people: one code frame per finding, like Ruff's and rustc's,
+//! with the secondary places (the other file of a duplicate id, the other
+//! head) framed below it, then what to do.
+//!
+//! Frames only ever show the few lines around a span, so a 10 MB file costs
+//! no more than a small one.
+
+use std::fmt::Write as _;
+use std::ops::Range;
+
+use alembic_doctor_rules::{Finding, Location, Severity};
+use alembic_doctor_source::LineIndex;
+use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
+
+/// The files findings point into.
+pub trait Sources {
+    /// The path to print (relative to the working directory when possible).
+    fn display_path(&self, file: usize) -> &str;
+    /// The file's original bytes.
+    fn bytes(&self, file: usize) -> &[u8];
+    /// The file's line index.
+    fn line_index(&self, file: usize) -> &LineIndex;
+}
+
+/// Render `findings` as text. `styled` adds ANSI colours (the caller decides,
+/// from the terminal and `NO_COLOR`).
+pub fn render_text(findings: &[Finding], sources: &dyn Sources, styled: bool) -> String {
+    let renderer = if styled {
+        Renderer::styled()
+    } else {
+        Renderer::plain()
+    };
+    let mut out = String::new();
+    for finding in findings {
+        let level = match finding.severity {
+            Severity::Error => Level::ERROR,
+            Severity::Warning => Level::WARNING,
+        };
+        let title = level
+            .primary_title(finding.message.as_str())
+            .id(finding.rule.name());
+        let mut excerpts = Vec::new();
+        if let Some(location) = finding.location {
+            excerpts.push(Excerpt::new(
+                location,
+                AnnotationKind::Primary,
+                &finding.label,
+                sources,
+            ));
+        }
+        for related in &finding.related {
+            excerpts.push(Excerpt::new(
+                related.location,
+                AnnotationKind::Context,
+                &related.label,
+                sources,
+            ));
+        }
+        let group = Group::with_title(title).elements(excerpts.iter().map(Excerpt::snippet));
+        let mut report = vec![group];
+        if let Some(help) = &finding.help {
+            report.push(Group::with_title(
+                Level::HELP.secondary_title(help.as_str()),
+            ));
+        }
+        let _ = writeln!(out, "{}\n", renderer.render(&report));
+    }
+    out
+}
+
+/// The lines around one span, cut out of a file so that the renderer never
+/// sees more than it prints.
+struct Excerpt<'a> {
+    path: &'a str,
+    text: String,
+    first_line: usize,
+    span: Range<usize>,
+    kind: AnnotationKind,
+    label: &'a str,
+}
+
+impl<'a> Excerpt<'a> {
+    fn new(
+        location: Location,
+        kind: AnnotationKind,
+        label: &'a str,
+        sources: &'a dyn Sources,
+    ) -> Self {
+        let bytes = sources.bytes(location.file);
+        let index = sources.line_index(location.file);
+        let clamp = |at: u32| at.min(u32::try_from(bytes.len()).unwrap_or(u32::MAX));
+        let (start, end) = (clamp(location.span.start), clamp(location.span.end));
+        let first = index.line_of(start);
+        let last = index.line_of(end.max(start)).min(first + 8);
+        let from = index.line_span(first, bytes).start as usize;
+        let to = index.line_span(last, bytes).end as usize;
+        let window = &bytes[from..to.max(from)];
+        // Non-UTF-8 bytes become U+FFFD; spans are then re-based on the text
+        // before them so that the carets still land on the right characters.
+        let rebase = |at: u32| {
+            String::from_utf8_lossy(&bytes[from..(at as usize).clamp(from, to.max(from))]).len()
+        };
+        let text = String::from_utf8_lossy(window).into_owned();
+        let span = rebase(start)..rebase(end.max(start)).max(rebase(start));
+        Self {
+            path: sources.display_path(location.file),
+            text,
+            first_line: first + 1,
+            span,
+            kind,
+            label,
+        }
+    }
+
+    fn snippet(&self) -> Snippet<'_, annotate_snippets::Annotation<'_>> {
+        let mut annotation = self.kind.span(self.span.clone());
+        if !self.label.is_empty() {
+            annotation = annotation.label(self.label);
+        }
+        Snippet::source(self.text.as_str())
+            .line_start(self.first_line)
+            .path(self.path)
+            .fold(true)
+            .annotation(annotation)
+    }
+}

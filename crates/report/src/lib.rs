@@ -1,0 +1,49 @@
+//! Every renderer: Alembic-compatible text (`heads`, `history`, ...),
+//! diagnostics with code frames, and the JSON contract of `check`.
+//! Renderers compute nothing about the chain; they print what the graph
+//! and the rules found.
+
+mod alembic;
+mod diagnostics;
+mod json;
+mod summary;
+
+use alembic_doctor_project::Project;
+use alembic_doctor_source::LineIndex;
+
+pub use alembic::{AlembicView, ScriptText};
+pub use diagnostics::{Sources, render_text};
+pub use json::check_json;
+pub use summary::check_summary;
+
+/// A loaded project as the source of code frames.
+pub struct ProjectSources<'a>(pub &'a Project);
+
+impl Sources for ProjectSources<'_> {
+    fn display_path(&self, file: usize) -> &str {
+        &self.0.files[file].display_path
+    }
+
+    fn bytes(&self, file: usize) -> &[u8] {
+        &self.0.files[file].bytes
+    }
+
+    fn line_index(&self, file: usize) -> &LineIndex {
+        &self.0.files[file].line_index
+    }
+}
+
+/// The path, `doc` and `longdoc` of every revision, as Alembic prints them.
+pub fn script_texts(project: &Project) -> Vec<ScriptText> {
+    (0..project.map.revisions().len())
+        .map(|rev| {
+            let file = project.file_of(rev);
+            let docstring = file.script.as_ref().and_then(|s| s.docstring.as_ref());
+            ScriptText {
+                path: file.path.to_string_lossy().into_owned(),
+                doc: docstring.map(|d| d.doc.clone()).unwrap_or_default(),
+                longdoc: docstring.map(|d| d.longdoc.clone()).unwrap_or_default(),
+            }
+        })
+        .collect()
+}

@@ -1,0 +1,90 @@
+//! The one finding model every renderer prints (text with code frames,
+//! JSON, and later SARIF and GitHub annotations).
+
+use alembic_doctor_source::Span;
+
+use crate::{Rule, Severity};
+
+/// A place in a project file: the file's index in the project's load order
+/// and a byte span in its original bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Location {
+    /// Index into the project's files.
+    pub file: usize,
+    /// The bytes the finding points at; empty spans point at a position.
+    pub span: Span,
+}
+
+/// A secondary place that explains the finding ("also declared here").
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Related {
+    pub location: Location,
+    pub label: String,
+}
+
+/// One problem found by `check`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finding {
+    pub rule: Rule,
+    pub severity: Severity,
+    /// One sentence: what is wrong, naming the revisions and files.
+    pub message: String,
+    /// Where it is; `None` for findings about the configuration as a whole.
+    pub location: Option<Location>,
+    /// The label under the primary span in a code frame.
+    pub label: String,
+    /// The revision the finding is about, when there is one.
+    pub revision: Option<String>,
+    /// Other places that take part (the other file of a duplicate id...).
+    pub related: Vec<Related>,
+    /// What to do about it.
+    pub help: Option<String>,
+}
+
+impl Finding {
+    /// A finding with the rule's default severity and nothing else attached.
+    pub fn new(rule: Rule, message: impl Into<String>) -> Self {
+        Self {
+            rule,
+            severity: rule.default_severity(),
+            message: message.into(),
+            location: None,
+            label: String::new(),
+            revision: None,
+            related: Vec::new(),
+            help: None,
+        }
+    }
+
+    /// Point the finding at `span` of `file`, with a label under it.
+    #[must_use]
+    pub fn at(mut self, file: usize, span: Span, label: impl Into<String>) -> Self {
+        self.location = Some(Location { file, span });
+        self.label = label.into();
+        self
+    }
+
+    /// Name the revision the finding is about.
+    #[must_use]
+    pub fn revision(mut self, id: impl Into<String>) -> Self {
+        self.revision = Some(id.into());
+        self
+    }
+
+    /// Add a secondary location.
+    #[must_use]
+    pub fn related(mut self, file: usize, span: Span, label: impl Into<String>) -> Self {
+        self.related.push(Related {
+            location: Location { file, span },
+            label: label.into(),
+        });
+        self
+    }
+
+    /// Say what to do.
+    #[must_use]
+    pub fn help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+}

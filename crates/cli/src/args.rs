@@ -1,6 +1,10 @@
 //! Command-line arguments. Global options mirror `alembic`'s own (`-c`, `-n`)
 //! so that `alembic-doctor heads` is a drop-in for `alembic heads`.
 
+// These doc comments are the `--help` text, where Markdown backticks would be
+// printed literally.
+#![allow(clippy::doc_markdown)]
+
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};

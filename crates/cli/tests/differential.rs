@@ -19,6 +19,8 @@
 //! * `DIFF_KEEP=1`: keep the generated projects even when everything passes.
 //! * `DIFF_ORACLE_ONLY=1`: generate and run Alembic only (checks the
 //!   generator and the driver; no alembic-doctor runs).
+//! * `DIFF_BIN`: run this executable instead of the freshly built binary
+//!   (a release build, or a shim around `alembic` to test the harness).
 //! * `ALEMBIC_DOCTOR_PYTHON`: the Python with `alembic` installed (default
 //!   `<workspace>/.venv/bin/python`, created by `scripts/setup-python`).
 //!
@@ -111,7 +113,8 @@ fn run_all(cases: &[(Case, PathBuf)], jobs: usize) -> Vec<Vec<Outcome>> {
         })
         .collect();
     let next = AtomicUsize::new(0);
-    let bin = Path::new(BIN);
+    let bin_override = std::env::var_os("DIFF_BIN").filter(|b| !b.is_empty());
+    let bin = bin_override.as_deref().map_or(Path::new(BIN), Path::new);
     let done: Vec<Vec<(usize, usize, Outcome)>> = std::thread::scope(|s| {
         let handles: Vec<_> = (0..jobs)
             .map(|_| {

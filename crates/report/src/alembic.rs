@@ -31,8 +31,11 @@ pub struct AlembicView<'a> {
     pub scripts: &'a [ScriptText],
 }
 
-/// Which parts of `Script._head_only` to print.
+/// Which parts of `Script._head_only` to print: the same four switches as
+/// Alembic's keyword arguments, so that each call site reads like its
+/// Python counterpart.
 #[derive(Clone, Copy, Default)]
+#[allow(clippy::struct_excessive_bools)]
 struct HeadOnly {
     include_branches: bool,
     include_doc: bool,
@@ -255,8 +258,7 @@ fn python_splitlines(text: &str) -> impl Iterator<Item = &str> {
         if rest.is_empty() {
             return None;
         }
-        let mut chars = rest.char_indices();
-        while let Some((i, c)) = chars.next() {
+        for (i, c) in rest.char_indices() {
             let boundary = matches!(
                 c,
                 '\n' | '\r'

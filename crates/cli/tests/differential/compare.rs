@@ -126,6 +126,32 @@ fn is_branch_child(line: &str) -> bool {
     line.starts_with(' ') && line.trim_start().starts_with("-> ")
 }
 
+/// Sorts the children of every `branches` block. A child is its `-> ` line
+/// plus the lines that follow it up to the next child or the blank line that
+/// ends the block: with `-v` each child carries its doc, whose first
+/// paragraph may span several lines (it never contains a blank line, since
+/// `Script.doc` is cut at the first `"\n\n"`).
+fn sort_branch_children(lines: Vec<String>) -> Vec<String> {
+    let mut out = Vec::with_capacity(lines.len());
+    let mut children: Vec<Vec<String>> = Vec::new();
+    let flush = |children: &mut Vec<Vec<String>>, out: &mut Vec<String>| {
+        children.sort();
+        out.extend(children.drain(..).flatten());
+    };
+    for line in lines {
+        if is_branch_child(&line) {
+            children.push(vec![line]);
+        } else if line.is_empty() || children.is_empty() {
+            flush(&mut children, &mut out);
+            out.push(line);
+        } else {
+            children.last_mut().expect("non-empty").push(line);
+        }
+    }
+    flush(&mut children, &mut out);
+    out
+}
+
 /// The text with every hash-order spot put in a fixed order:
 /// * `Branches into:` (from a frozenset) and `Branch names:` (a set): items
 ///   sorted;
@@ -154,18 +180,7 @@ pub fn canonical(
         .collect();
     let sub = subcommand(command);
     if sub == "branches" {
-        let mut i = 0;
-        while i < lines.len() {
-            if is_branch_child(&lines[i]) {
-                let start = i;
-                while i < lines.len() && is_branch_child(&lines[i]) {
-                    i += 1;
-                }
-                lines[start..i].sort();
-            } else {
-                i += 1;
-            }
-        }
+        lines = sort_branch_children(lines);
     }
     if hash_dependent && (sub == "history" || sub == "branches") {
         lines.sort();
@@ -266,43 +281,47 @@ fn shell_words(args: &[String]) -> String {
         .join(" ")
 }
 
+/// The text between `prefix` and the next `end` in `text`.
+fn between<'t>(text: &'t str, prefix: &str, end: char) -> Option<&'t str> {
+    let start = text.find(prefix)? + prefix.len();
+    let rest = &text[start..];
+    rest.find(end).map(|stop| &rest[..stop])
+}
+
 /// Strings from Alembic's error or warnings that a good error message names:
 /// the revision id, label, file name or argument at fault.
 fn offenders(r: &OracleResult) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut quoted = |text: &str, prefix: &str, end: char| {
-        if let Some(start) = text.find(prefix) {
-            let rest = &text[start + prefix.len()..];
-            if let Some(stop) = rest.find(end) {
-                out.push(rest[..stop].to_string());
-            }
-        }
-    };
+    let mut out: Vec<&str> = Vec::new();
     for w in &r.warnings {
-        quoted(w, "Revision ", ' ');
+        // "Revision X is present more than once",
+        // "Revision X referenced from ... is not present".
+        out.extend(between(w, "Revision ", ' '));
     }
     if let Some(e) = &r.error {
-        quoted(e, "KeyError: '", '\'');
-        quoted(e, "revision identifier '", '\'');
-        quoted(e, "Self-loop is detected in revisions (", ')');
-        quoted(e, "Self-loop is detected in revisions (", ',');
-        quoted(e, "Cycle is detected in revisions (", ',');
-        quoted(e, "Cycle is detected in revisions (", ')');
-        quoted(e, "from filename ", ' ');
-        quoted(e, "Branch name '", '\'');
-        quoted(e, "identified by '", '\'');
-        quoted(e, "SyntaxError: ", '\0');
+        out.extend(between(e, "KeyError: '", '\''));
+        out.extend(between(e, "revision identifier '", '\''));
+        out.extend(between(e, "from filename ", ' ').map(|f| f.trim_end_matches('.')));
+        out.extend(between(e, "Branch name '", '\''));
+        out.extend(between(e, "identified by '", '\''));
+        out.extend(between(e, "Requested revision ", ' '));
+        // "(Dependency )Self-loop / (Dependency )Cycle is detected in
+        // revisions (a, b, c)": naming any member is enough.
+        if let Some(list) = between(e, "is detected in revisions (", ')') {
+            out.extend(list.split(", "));
+        }
+        // "SyntaxError: invalid syntax (name.py, line 3)".
         if e.starts_with("SyntaxError") || e.starts_with("IndentationError") {
-            quoted(e, "(", ',');
+            out.extend(between(e, "(", ','));
         }
         if e.contains("has no attribute 'down_revision'") {
-            out.push("down_revision".to_string());
+            out.push("down_revision");
         }
     }
-    out.retain(|o| !o.is_empty());
-    for o in &mut out {
-        *o = o.trim_end_matches('.').to_string();
-    }
+    let mut out: Vec<String> = out
+        .into_iter()
+        .filter(|o| !o.is_empty())
+        .map(str::to_string)
+        .collect();
     out.sort();
     out.dedup();
     out

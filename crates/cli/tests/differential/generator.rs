@@ -205,8 +205,9 @@ impl Node {
 
 /// Where files go and how the ini spells it.
 struct Layout {
-    ini_path: String,
-    ini_text: String,
+    /// None: no ini at all (`[tool.alembic]` in `pyproject.toml` only).
+    ini: Option<(String, String)>,
+    pyproject: Option<String>,
     global_args: Vec<String>,
     /// Version locations that exist, in config order (relative dirs).
     locations: Vec<String>,
@@ -357,10 +358,18 @@ impl Generator {
             });
         }
         files.append(&mut self.extra_files);
-        files.push(GenFile {
-            path: layout.ini_path.clone(),
-            contents: layout.ini_text.clone().into_bytes(),
-        });
+        if let Some((path, text)) = &layout.ini {
+            files.push(GenFile {
+                path: path.clone(),
+                contents: text.clone().into_bytes(),
+            });
+        }
+        if let Some(text) = &layout.pyproject {
+            files.push(GenFile {
+                path: "pyproject.toml".to_string(),
+                contents: text.clone().into_bytes(),
+            });
+        }
         files.push(GenFile {
             path: format!("{}/env.py", layout.script_dir),
             contents: ENV_PY.as_bytes().to_vec(),
@@ -881,7 +890,11 @@ impl Generator {
                 .rng
                 .pick(&["migrations", "migrations", "alembic", "db/migrations"]))
             .to_string();
-        let in_conf = self.rng.chance(12);
+        // 0: alembic.ini only; 1: pyproject.toml only; 2: both, the ini
+        // holding script_location and pyproject.toml the version settings
+        // (ini keys win: a decoy script_location in the toml is ignored).
+        let toml_mode = self.rng.weighted(&[90, 5, 5]);
+        let in_conf = toml_mode == 0 && self.rng.chance(12);
         let ini_path = if in_conf {
             "conf/alembic.ini"
         } else {
@@ -889,7 +902,7 @@ impl Generator {
         }
         .to_string();
         let here = if in_conf { "%(here)s/.." } else { "%(here)s" };
-        let section = if self.rng.chance(10) {
+        let section = if toml_mode == 0 && self.rng.chance(10) {
             "tenant_db"
         } else {
             "alembic"
@@ -903,7 +916,15 @@ impl Generator {
         if section != "alembic" {
             global_args.extend(["-n".to_string(), section.to_string()]);
         }
-        let mut summary = vec![format!("ini {ini_path} [{section}]")];
+        let mut summary = vec![match toml_mode {
+            0 => format!("ini {ini_path} [{section}]"),
+            1 => "pyproject.toml only".to_string(),
+            _ => "alembic.ini + pyproject.toml".to_string(),
+        }];
+        let mut toml = String::from("[project]\nname = \"app\"\n\n[tool.alembic]\n");
+        if toml_mode == 2 {
+            toml.push_str("script_location = \"%(here)s/ignored_because_the_ini_wins\"\n");
+        }
 
         // A path as written in the ini: through %(here)s or relative to the
         // working directory (Alembic resolves relative paths against CWD).
@@ -925,6 +946,9 @@ impl Generator {
         let _ = writeln!(ini, "[{section}]");
         ini.push_str("# path to migration scripts.\n");
         let _ = writeln!(ini, "script_location = {script_location}");
+        if toml_mode == 1 {
+            let _ = writeln!(toml, "script_location = \"{script_location}\"");
+        }
         ini.push_str("\n# template used to generate migration file names\n");
         ini.push_str("# file_template = %%(year)d_%%(month).2d_%%(day).2d_%%(hour).2d%%(minute).2d-%%(rev)s_%%(slug)s\n");
         if self.rng.chance(60) {
@@ -955,8 +979,17 @@ impl Generator {
                 let at = self.rng.below(written.len() + 1);
                 written.insert(at, spell(&mut self.rng, &format!("{script_dir}/not_there")));
             }
-            let sep = self.rng.weighted(&[25, 10, 12, 12, 14, 7, 12, 8]);
+            let sep = if toml_mode == 0 {
+                self.rng.weighted(&[25, 10, 12, 12, 14, 7, 12, 8])
+            } else {
+                usize::MAX
+            };
             let (key_lines, sep_name) = match sep {
+                usize::MAX => {
+                    let items: Vec<String> = written.iter().map(|w| format!("\"{w}\"")).collect();
+                    let _ = writeln!(toml, "version_locations = [{}]", items.join(", "));
+                    (String::new(), "toml list")
+                }
                 0 => (
                     format!(
                         "path_separator = os\nversion_locations = {}\n",
@@ -1022,7 +1055,14 @@ impl Generator {
         }
 
         let recursive = self.rng.chance(25);
-        if recursive {
+        if toml_mode != 0 {
+            if recursive {
+                toml.push_str("recursive_version_locations = true\n");
+                summary.push("recursive".into());
+            } else if self.rng.chance(50) {
+                toml.push_str("recursive_version_locations = false\n");
+            }
+        } else if recursive {
             ini.push_str("recursive_version_locations = true\n");
             summary.push("recursive".into());
         } else {
@@ -1116,8 +1156,8 @@ impl Generator {
         }
 
         Layout {
-            ini_path,
-            ini_text: ini,
+            ini: (toml_mode != 1).then_some((ini_path, ini)),
+            pyproject: (toml_mode != 0).then_some(toml),
             global_args,
             locations,
             recursive,
@@ -1259,10 +1299,13 @@ impl Generator {
         })
     }
 
-    fn deps_literal(&mut self, deps: &[String]) -> Option<String> {
+    /// A Python literal for `depends_on` (None: the variable is omitted).
+    /// `""` is rare on a base, where Alembic rejects it (see `render`).
+    fn deps_literal(&mut self, deps: &[String], base: bool) -> Option<String> {
         let q: Vec<String> = deps.iter().map(|s| self.quote(s)).collect();
+        let empty_string = if base { 1 } else { 50 };
         Some(match q.len() {
-            0 => match self.rng.weighted(&[25, 60, 5, 5, 5]) {
+            0 => match self.rng.weighted(&[250, 600, empty_string, 50, 50]) {
                 0 => return None,
                 1 => "None".to_string(),
                 2 => self.quote(""),
@@ -1413,11 +1456,9 @@ impl Generator {
 
         let down = self.down_literal(&down_ids);
         let labels = self.labels_literal(&node.labels);
-        let deps = self.deps_literal(&dep_strs);
-        if node.parents.is_empty()
-            && node.raw_down.is_none()
-            && matches!(deps.as_deref(), Some("''" | "\"\""))
-        {
+        let base = node.parents.is_empty() && node.raw_down.is_none();
+        let deps = self.deps_literal(&dep_strs, base);
+        if base && matches!(deps.as_deref(), Some("''" | "\"\"")) {
             // `depends_on = ""` is falsy but not None: Alembic's
             // Revision._is_real_base is `down_revision is None and
             // dependencies is None`, so a base spelled this way is no real

@@ -1,6 +1,6 @@
 //! `branch-label-conflict`: a branch label declared twice or equal to a revision id.
 
-pub(crate) const EXPLANATION: &str = r#"# branch-label-conflict
+pub(crate) const EXPLANATION: &str = r"# branch-label-conflict
 
 ## What it does
 Reports a branch label that two revisions declare, or that equals an existing
@@ -14,4 +14,4 @@ run.
 ## How to fix
 Keep the label on the revision that starts the branch and remove it from the
 other, or rename one of them.
-"#;
+";

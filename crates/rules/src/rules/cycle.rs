@@ -1,6 +1,6 @@
 //! `cycle`: revisions that (transitively) follow themselves.
 
-pub(crate) const EXPLANATION: &str = r#"# cycle
+pub(crate) const EXPLANATION: &str = r"# cycle
 
 ## What it does
 Reports a loop in the chain, through `down_revision` or through
@@ -14,4 +14,4 @@ revisions than the loop itself.
 ## How to fix
 Find the revision in the loop whose parent is wrong (usually the most recent
 file) and point it at the revision it really follows.
-"#;
+";

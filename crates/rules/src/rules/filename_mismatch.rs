@@ -1,6 +1,6 @@
 //! `filename-mismatch`: the file name carries a different id than the file defines.
 
-pub(crate) const EXPLANATION: &str = r#"# filename-mismatch
+pub(crate) const EXPLANATION: &str = r"# filename-mismatch
 
 ## What it does
 Reports a migration whose file name starts with a revision id (Alembic's
@@ -13,7 +13,7 @@ them to the wrong file and hides duplicate ids.
 
 ## How to fix
 Rename the file so that it starts with its revision id.
-"#;
+";
 
 use std::collections::HashSet;
 

@@ -1,6 +1,6 @@
 //! `hash-dependent-order`: a spot where Alembic's own answer changes from run to run.
 
-pub(crate) const EXPLANATION: &str = r#"# hash-dependent-order
+pub(crate) const EXPLANATION: &str = r"# hash-dependent-order
 
 ## What it does
 Reports places where Alembic takes an order from Python's string hashing,
@@ -15,4 +15,4 @@ alembic-doctor uses declaration order there and flags the spot.
 ## How to fix
 Write the value as a tuple or list, and make the dependencies depend on each
 other (or on one merge revision) so that only one order is valid.
-"#;
+";

@@ -1,6 +1,6 @@
 //! `header-mismatch`: the docstring header disagrees with the variables.
 
-pub(crate) const EXPLANATION: &str = r#"# header-mismatch
+pub(crate) const EXPLANATION: &str = r"# header-mismatch
 
 ## What it does
 Compares the `Revision ID:` and `Revises:` lines of the docstring with the
@@ -14,9 +14,9 @@ reviewer or an on-call engineer to the wrong parent.
 ## How to fix
 Update the header line to match the variable (`Revises:` lists the parents
 joined by `, `).
-"#;
+";
 
-use alembic_doctor_project::{Project, ProjectFile};
+use alembic_doctor_project::Project;
 use alembic_doctor_script::HeaderLine;
 
 use crate::{Finding, Rule};
@@ -33,20 +33,19 @@ pub(crate) fn check(project: &Project, out: &mut Vec<Finding>) {
         else {
             continue;
         };
-        if let Some(line) = &header.revision_id {
-            if ids_in(&line.value) != [input.id.as_str()] {
-                out.push(mismatch(
-                    file_index,
-                    file,
-                    line,
-                    &input.id,
-                    format!(
-                        "the docstring of {} says `Revision ID: {}` but the file defines revision `{}`",
-                        file.display_path, line.value, input.id
-                    ),
-                    format!("Revision ID: {}", input.id),
-                ));
-            }
+        if let Some(line) = &header.revision_id
+            && ids_in(&line.value) != [input.id.as_str()]
+        {
+            out.push(mismatch(
+                file_index,
+                line,
+                &input.id,
+                format!(
+                    "the docstring of {} says `Revision ID: {}` but the file defines revision `{}`",
+                    file.display_path, line.value, input.id
+                ),
+                &format!("Revision ID: {}", input.id),
+            ));
         }
         if let Some(line) = &header.revises {
             let mut said = ids_in(&line.value);
@@ -59,7 +58,6 @@ pub(crate) fn check(project: &Project, out: &mut Vec<Finding>) {
                 let expected = input.down_revisions.join(", ");
                 out.push(mismatch(
                     file_index,
-                    file,
                     line,
                     &input.id,
                     format!(
@@ -72,7 +70,7 @@ pub(crate) fn check(project: &Project, out: &mut Vec<Finding>) {
                             format!("`{expected}`")
                         }
                     ),
-                    format!("Revises: {expected}"),
+                    &format!("Revises: {expected}"),
                 ));
             }
         }
@@ -81,13 +79,11 @@ pub(crate) fn check(project: &Project, out: &mut Vec<Finding>) {
 
 fn mismatch(
     file_index: usize,
-    file: &ProjectFile,
     line: &HeaderLine,
     id: &str,
     message: String,
-    fixed: String,
+    fixed: &str,
 ) -> Finding {
-    let _ = file;
     Finding::new(Rule::HeaderMismatch, message)
         .at(
             file_index,

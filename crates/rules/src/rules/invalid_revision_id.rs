@@ -1,6 +1,6 @@
 //! `invalid-revision-id`: a revision id Alembic rejects or cannot address.
 
-pub(crate) const EXPLANATION: &str = r#"# invalid-revision-id
+pub(crate) const EXPLANATION: &str = r"# invalid-revision-id
 
 ## What it does
 Reports revision ids that contain `@`, `-`, `+` or `:` (Alembic refuses to
@@ -17,4 +17,4 @@ upgrade. An id named like a symbol cannot be addressed and crashes traversal.
 Give the revision a new id made of letters, digits and `_` (Alembic's own ids
 are 12 lowercase hex characters) and update every `down_revision` and
 `depends_on` that names it.
-"#;
+";

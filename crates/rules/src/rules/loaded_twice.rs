@@ -1,6 +1,6 @@
 //! `loaded-twice`: the same file is reached twice through the version locations.
 
-pub(crate) const EXPLANATION: &str = r#"# loaded-twice
+pub(crate) const EXPLANATION: &str = r"# loaded-twice
 
 ## What it does
 Reports a migration file reached twice (overlapping `version_locations`, or a
@@ -12,7 +12,7 @@ configuration is usually not what was intended.
 
 ## How to fix
 Make the `version_locations` entries disjoint, or remove the symlink.
-"#;
+";
 
 use alembic_doctor_project::Project;
 use alembic_doctor_source::SourceNote;

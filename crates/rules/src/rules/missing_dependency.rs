@@ -1,6 +1,6 @@
 //! `missing-dependency`: `depends_on` names a revision or label that does not exist.
 
-pub(crate) const EXPLANATION: &str = r#"# missing-dependency
+pub(crate) const EXPLANATION: &str = r"# missing-dependency
 
 ## What it does
 Reports a `depends_on` entry that is neither a loaded revision id nor a
@@ -14,4 +14,4 @@ which file is at fault.
 ## How to fix
 Use the full id of the revision, or an existing branch label, or remove the
 entry.
-"#;
+";

@@ -1,6 +1,6 @@
 //! `missing-down-revision`: a migration without `down_revision`.
 
-pub(crate) const EXPLANATION: &str = r#"# missing-down-revision
+pub(crate) const EXPLANATION: &str = r"# missing-down-revision
 
 ## What it does
 Reports a migration that assigns `revision` but never `down_revision`.
@@ -12,4 +12,4 @@ Alembic reads `down_revision` unconditionally and fails with an
 ## How to fix
 Add `down_revision = None` for a first revision, or the id of the revision it
 follows.
-"#;
+";

@@ -1,6 +1,6 @@
 //! `missing-parent`: `down_revision` names a revision that does not exist.
 
-pub(crate) const EXPLANATION: &str = r#"# missing-parent
+pub(crate) const EXPLANATION: &str = r"# missing-parent
 
 ## What it does
 Reports a `down_revision` entry that names no loaded revision: a typo, a
@@ -14,4 +14,4 @@ every command with a `KeyError` traceback.
 ## How to fix
 Point `down_revision` at the revision this one really follows (`alembic-doctor
 heads` lists the candidates), or restore the missing file.
-"#;
+";

@@ -1,6 +1,6 @@
 //! `multiple-bases`: more than one revision starts a chain without a label.
 
-pub(crate) const EXPLANATION: &str = r#"# multiple-bases
+pub(crate) const EXPLANATION: &str = r"# multiple-bases
 
 ## What it does
 Reports more than one base revision (`down_revision = None`) when the bases
@@ -15,7 +15,7 @@ database in an order Alembic chooses by file name.
 ## How to fix
 Set the extra base's `down_revision` to the revision it really follows, or, if
 it is a deliberate independent branch, give it a `branch_labels` entry.
-"#;
+";
 
 use alembic_doctor_graph::RevIdx;
 use alembic_doctor_project::Project;

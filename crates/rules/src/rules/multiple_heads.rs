@@ -31,13 +31,12 @@ use crate::{Finding, Rule};
 
 pub(crate) fn check(project: &Project, out: &mut Vec<Finding>) {
     let map = &project.map;
-    // One head per id: a duplicated id is `duplicate-revision`'s business.
-    let mut seen_ids = HashSet::new();
+    // Every file counts: two files claiming one id are two heads once the
+    // duplicate is renamed, which is what the fix has to deal with.
     let heads: Vec<RevIdx> = map
         .heads()
         .iter()
         .copied()
-        .filter(|&h| seen_ids.insert(map.revisions()[h].id.as_str()))
         .filter(|&h| !project.file_of(h).uncertain)
         .collect();
     if heads.len() < 2 {
@@ -69,26 +68,47 @@ fn finding(project: &Project, label: Option<&str>, group: &[RevIdx]) -> Finding 
     let map = &project.map;
     let first = group[0];
     let names: Vec<String> = group.iter().map(|&h| describe(project, h)).collect();
-    let fork = fork_point(map, first, group[1]).map(|f| map.revisions()[f].id.clone());
+    let mut forks: Vec<String> = Vec::new();
+    for &other in &group[1..] {
+        if let Some(fork) = fork_point(map, first, other) {
+            let id = format!("`{}`", map.revisions()[fork].id);
+            if !forks.contains(&id) {
+                forks.push(id);
+            }
+        }
+    }
     let where_ = match label {
         Some(label) => format!("branch `{label}` has {} heads", group.len()),
         None => format!("the chain has {} heads", group.len()),
     };
-    let message = match &fork {
-        Some(fork) => format!("{where_}: {}, forking at `{fork}`", names.join(" and ")),
-        None => format!("{where_} with no common ancestor: {}", names.join(" and ")),
+    let message = if forks.is_empty() {
+        format!("{where_} with no common ancestor: {}", join_and(&names))
+    } else {
+        format!(
+            "{where_}: {}, forking at {}",
+            join_and(&names),
+            join_and(&forks)
+        )
     };
-    let ids: Vec<&str> = group
+    let all_ids: Vec<&str> = group
         .iter()
         .map(|&h| map.revisions()[h].id.as_str())
         .collect();
+    let ids = unique_in_order(&all_ids);
+    let duplicated = ids.len() != all_ids.len();
     let last = group[group.len() - 1];
     let last_id = &map.revisions()[last].id;
-    let mut help = format!(
-        "merge them: `alembic merge -m \"merge heads\" {}`",
-        ids.join(" ")
-    );
-    if group.len() == 2 {
+    let mut help = if duplicated {
+        "some heads share one id: give the duplicates new ids first (see duplicate-revision), \
+         then merge the heads with `alembic merge -m \"merge heads\"` and their ids"
+            .to_owned()
+    } else {
+        format!(
+            "merge them: `alembic merge -m \"merge heads\" {}`",
+            ids.join(" ")
+        )
+    };
+    if group.len() == 2 && !duplicated {
         help.push_str(&format!(
             "; or, if `{last_id}` has not been applied to any database yet, re-parent it: set its \
              down_revision and `Revises:` line to `{}` so that the chain stays linear",
@@ -111,4 +131,18 @@ fn finding(project: &Project, label: Option<&str>, group: &[RevIdx]) -> Finding 
         );
     }
     finding
+}
+
+/// `a`, `a and b`, `a, b and c`.
+fn join_and(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [only] => only.clone(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+    }
+}
+
+fn unique_in_order<'a>(ids: &[&'a str]) -> Vec<&'a str> {
+    let mut seen = HashSet::new();
+    ids.iter().copied().filter(|id| seen.insert(*id)).collect()
 }

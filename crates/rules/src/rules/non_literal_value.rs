@@ -77,8 +77,10 @@ pub(crate) fn check(project: &Project, out: &mut Vec<Finding>) {
             ("branch_labels", &script.branch_labels),
             ("depends_on", &script.depends_on),
         ] {
-            if let Variable::Bound(binding) = binding {
-                if binding.conditional {
+            if let Variable::Bound(binding) = binding
+                && binding.conditional
+            {
+                {
                     let mut finding = Finding::new(
                         Rule::NonLiteralValue,
                         format!(

@@ -1,6 +1,6 @@
 //! `unreadable-file`: a candidate migration file that could not be read.
 
-pub(crate) const EXPLANATION: &str = r#"# unreadable-file
+pub(crate) const EXPLANATION: &str = r"# unreadable-file
 
 ## What it does
 Reports a file in a version directory that Alembic would load but that cannot
@@ -13,7 +13,7 @@ stops every command.
 ## How to fix
 Fix the file's permissions, remove the dangling link, or move files that are
 not migrations out of the version directories.
-"#;
+";
 
 use alembic_doctor_project::Project;
 use alembic_doctor_source::Span;

@@ -43,8 +43,9 @@ pub(crate) struct ProjectArgs {
     )]
     pub(crate) name: String,
 
-    /// Read these version directories directly instead of a configuration.
-    #[arg(long = "versions", global = true, num_args = 1.., value_name = "DIR")]
+    /// Read this version directory directly instead of the configured
+    /// ones; repeat for several (they are read in the order given).
+    #[arg(long = "versions", global = true, value_name = "DIR")]
     pub(crate) versions: Vec<PathBuf>,
 
     /// With --versions: walk sub-directories too (Alembic's

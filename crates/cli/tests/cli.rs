@@ -1,0 +1,376 @@
+//! End-to-end tests of the `alembic-doctor` binary: exit codes, stdout and
+//! stderr, on the bundled examples and on bad input of every kind. Bad input
+//! must give a clear message and the right exit code, never a panic.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn bin() -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_alembic-doctor"));
+    cmd.env_remove("ALEMBIC_CONFIG").env("NO_COLOR", "1");
+    cmd
+}
+
+fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .canonicalize()
+        .unwrap()
+}
+
+fn run_in(dir: &Path, args: &[&str]) -> Output {
+    bin().current_dir(dir).args(args).output().unwrap()
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn assert_no_panic(output: &Output) {
+    let stderr = text(&output.stderr);
+    assert!(!stderr.contains("panicked"), "panic: {stderr}");
+    assert_ne!(output.status.code(), Some(101), "panic exit: {stderr}");
+}
+
+/// A project dir with `alembic.ini` and a `versions/` folder holding `files`.
+fn project(files: &[(&str, &[u8])]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(
+        dir.path().join("alembic.ini"),
+        "[alembic]\nscript_location = %(here)s/migrations\n",
+    )
+    .unwrap();
+    let versions = dir.path().join("migrations/versions");
+    fs::create_dir_all(&versions).unwrap();
+    for (name, bytes) in files {
+        fs::write(versions.join(name), bytes).unwrap();
+    }
+    dir
+}
+
+fn migration(rev: &str, down: &str) -> String {
+    format!(
+        "\"\"\"{rev}\n\nRevision ID: {rev}\nRevises: {down}\n\"\"\"\nrevision = '{rev}'\ndown_revision = {}\n",
+        if down.is_empty() {
+            "None".to_owned()
+        } else {
+            format!("'{down}'")
+        }
+    )
+}
+
+#[test]
+fn broken_example_reports_each_planted_defect() {
+    let output = run_in(
+        &workspace(),
+        &["-c", "examples/broken/alembic.ini", "check"],
+    );
+    assert_eq!(output.status.code(), Some(1));
+    insta::assert_snapshot!("broken_example_check", text(&output.stdout));
+}
+
+#[test]
+fn healthy_example_passes() {
+    let output = run_in(
+        &workspace(),
+        &["-c", "examples/healthy/alembic.ini", "check"],
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stdout));
+    assert_eq!(
+        text(&output.stdout),
+        "All checks passed: 5 revisions, 1 head (e9f08b7c3d15).\n"
+    );
+}
+
+#[test]
+fn check_json_follows_the_contract() {
+    let output = run_in(
+        &workspace().join("examples/broken"),
+        &["check", "--format", "json"],
+    );
+    assert_eq!(output.status.code(), Some(1));
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    for key in [
+        "revisions",
+        "heads",
+        "real_heads",
+        "bases",
+        "merge_points",
+        "branch_points",
+        "upgrade_order",
+        "findings",
+        "summary",
+    ] {
+        assert!(json.get(key).is_some(), "missing `{key}`");
+    }
+    let rules: Vec<&str> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["rule"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        rules,
+        ["header-mismatch", "duplicate-revision", "multiple-heads"]
+    );
+    let duplicate = &json["findings"][1];
+    assert_eq!(
+        duplicate["path"],
+        "migrations/versions/a1b2c3d4e5f6_add_block.py"
+    );
+    assert_eq!(duplicate["line"], 15);
+    assert_eq!(duplicate["column"], 17);
+    assert_eq!(duplicate["revision"], "a1b2c3d4e5f6");
+    assert_eq!(
+        duplicate["related"][0]["path"],
+        "migrations/versions/a1b2c3d4e5f6_add_join_code.py"
+    );
+    let first = &json["revisions"][0];
+    for key in [
+        "id",
+        "path",
+        "line",
+        "down_revisions",
+        "depends_on",
+        "branch_labels",
+        "doc",
+    ] {
+        assert!(first.get(key).is_some(), "revision lacks `{key}`");
+    }
+    assert_eq!(json["summary"]["errors"], 2);
+    assert_eq!(json["summary"]["warnings"], 1);
+}
+
+#[test]
+fn fail_on_controls_the_exit_code() {
+    let dir = project(&[
+        ("a1_base.py", migration("a1", "").as_bytes()),
+        // a stale header is only a warning
+        (
+            "b2_next.py",
+            b"\"\"\"next\n\nRevises: zz\n\"\"\"\nrevision = 'b2'\ndown_revision = 'a1'\n",
+        ),
+    ]);
+    assert_eq!(run_in(dir.path(), &["check"]).status.code(), Some(0));
+    assert_eq!(
+        run_in(dir.path(), &["check", "--fail-on", "warning"])
+            .status
+            .code(),
+        Some(1)
+    );
+    assert_eq!(
+        run_in(dir.path(), &["check", "--fail-on", "never"])
+            .status
+            .code(),
+        Some(0)
+    );
+}
+
+#[test]
+fn alembic_commands_refuse_a_chain_alembic_would_mislead_about() {
+    let output = run_in(&workspace().join("examples/broken"), &["heads"]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(output.stdout.is_empty());
+    let stderr = text(&output.stderr);
+    assert!(stderr.contains("duplicate-revision"), "{stderr}");
+    assert!(stderr.contains("a1b2c3d4e5f6_add_join_code.py"), "{stderr}");
+}
+
+#[test]
+fn alembic_commands_match_alembic_on_the_healthy_example() {
+    let dir = workspace().join("examples/healthy");
+    let output = run_in(&dir, &["heads"]);
+    assert_eq!(text(&output.stdout), "e9f08b7c3d15 (head)\n");
+    let output = run_in(&dir, &["history"]);
+    assert_eq!(
+        text(&output.stdout),
+        "5b7d1f3e2a48, c41a6e2d8f93 -> e9f08b7c3d15 (head) (mergepoint), merge display name and currency\n\
+         8d2e4b6a9c10 -> 5b7d1f3e2a48, add display name\n\
+         8d2e4b6a9c10 -> c41a6e2d8f93, add currency\n\
+         3f1c9a0e7b21 -> 8d2e4b6a9c10 (branchpoint), create transaction\n\
+         <base> -> 3f1c9a0e7b21, create account\n"
+    );
+}
+
+#[test]
+fn unknown_revision_argument_is_a_usage_error() {
+    let output = run_in(&workspace().join("examples/healthy"), &["show", "zzzz"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(text(&output.stderr).contains("zzzz"));
+}
+
+#[test]
+fn explain_prints_a_rule_and_rejects_unknown_ones() {
+    let output = bin()
+        .args(["explain", "duplicate-revision"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    assert!(text(&output.stdout).contains("## How to fix"));
+    let output = bin().args(["explain", "no-such-rule"]).output().unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(text(&output.stderr).contains("explain --list"));
+    let output = bin().args(["explain", "--list"]).output().unwrap();
+    assert!(text(&output.stdout).contains("multiple-heads"));
+}
+
+#[test]
+fn no_configuration_is_a_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = run_in(dir.path(), &["heads"]);
+    assert_no_panic(&output);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = text(&output.stderr);
+    assert!(stderr.contains("alembic.ini"), "{stderr}");
+}
+
+#[test]
+fn malformed_and_dangling_configurations_are_clear_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(
+        dir.path().join("alembic.ini"),
+        "[alembic\nscript_location = x\n",
+    )
+    .unwrap();
+    let output = run_in(dir.path(), &["check"]);
+    assert_no_panic(&output);
+    assert_eq!(output.status.code(), Some(2));
+
+    fs::write(
+        dir.path().join("alembic.ini"),
+        "[alembic]\nscript_location = nowhere\n",
+    )
+    .unwrap();
+    let output = run_in(dir.path(), &["check"]);
+    assert_no_panic(&output);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(text(&output.stderr).contains("nowhere"));
+
+    fs::write(dir.path().join("alembic.ini"), "[other]\nx = 1\n").unwrap();
+    let output = run_in(dir.path(), &["check"]);
+    assert_no_panic(&output);
+    assert_eq!(output.status.code(), Some(2));
+}
+
+#[test]
+fn bad_files_are_findings_not_crashes() {
+    let deep = format!(
+        "revision = 'd1'\ndown_revision = {}None{}\n",
+        "(".repeat(5000),
+        ")".repeat(5000)
+    );
+    let mut big = migration("b1", "").into_bytes();
+    big.extend(std::iter::repeat_n(b'#', 10 * 1024 * 1024));
+    let dir = project(&[
+        ("empty.py", b""),
+        ("binary.py", &[0, 159, 146, 150, 0, 255, 1, 2]),
+        (
+            "latin.py",
+            b"revision = 'l1'\ndown_revision = None\n# caf\xe9\n",
+        ),
+        (
+            "bom.py",
+            b"\xef\xbb\xbfrevision = 'o1'\ndown_revision = None\n",
+        ),
+        (
+            "py2.py",
+            b"revision = 'p1'\ndown_revision = None\nprint \"hello\"\n",
+        ),
+        ("deep.py", deep.as_bytes()),
+        ("big.py", &big),
+    ]);
+    let versions = dir.path().join("migrations/versions");
+    std::os::unix::fs::symlink(versions.join("gone.py"), versions.join("dangling.py")).unwrap();
+    std::os::unix::fs::symlink(&versions, versions.join("loop")).unwrap();
+    let output = run_in(dir.path(), &["check", "--format", "json"]);
+    assert_no_panic(&output);
+    assert_eq!(output.status.code(), Some(1), "{}", text(&output.stderr));
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let findings = json["findings"].as_array().unwrap();
+    let has = |rule: &str, path_end: &str| {
+        findings
+            .iter()
+            .any(|f| f["rule"] == rule && f["path"].as_str().is_some_and(|p| p.ends_with(path_end)))
+    };
+    assert!(has("missing-revision", "empty.py"), "{findings:#?}");
+    assert!(has("syntax-error", "binary.py"), "{findings:#?}");
+    assert!(has("syntax-error", "py2.py"), "{findings:#?}");
+    assert!(has("unreadable-file", "dangling.py"), "{findings:#?}");
+    // The Python 2 file still yields its revision.
+    let ids: Vec<&str> = json["revisions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap())
+        .collect();
+    assert!(
+        ids.contains(&"p1") && ids.contains(&"o1") && ids.contains(&"b1"),
+        "{ids:?}"
+    );
+    // And the text renderer copes with all of it too.
+    let output = run_in(dir.path(), &["check"]);
+    assert_no_panic(&output);
+    assert_eq!(output.status.code(), Some(1));
+}
+
+#[test]
+fn flask_migrate_layout_works_without_flags() {
+    let dir = tempfile::tempdir().unwrap();
+    let migrations = dir.path().join("migrations");
+    fs::create_dir_all(migrations.join("versions")).unwrap();
+    fs::write(
+        migrations.join("alembic.ini"),
+        "[alembic]\n\n[loggers]\nkeys = root\n",
+    )
+    .unwrap();
+    fs::write(migrations.join("env.py"), "").unwrap();
+    fs::write(migrations.join("versions/a1_first.py"), migration("a1", "")).unwrap();
+    let output = run_in(dir.path(), &["heads"]);
+    assert_eq!(
+        text(&output.stdout),
+        "a1 (head)\n",
+        "{}",
+        text(&output.stderr)
+    );
+}
+
+#[test]
+fn versions_flag_reads_a_directory_without_configuration() {
+    let dir = project(&[
+        ("a1_first.py", migration("a1", "").as_bytes()),
+        ("b2_second.py", migration("b2", "a1").as_bytes()),
+    ]);
+    fs::remove_file(dir.path().join("alembic.ini")).unwrap();
+    let output = run_in(dir.path(), &["--versions", "migrations/versions", "heads"]);
+    assert_eq!(
+        text(&output.stdout),
+        "b2 (head)\n",
+        "{}",
+        text(&output.stderr)
+    );
+}
+
+#[test]
+fn broken_pipe_is_not_an_error() {
+    use std::io::Read;
+    use std::process::Stdio;
+    let mut child = bin()
+        .current_dir(workspace().join("examples/healthy"))
+        .args(["history", "-v"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let status = child.wait().unwrap();
+    let mut stderr = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut stderr)
+        .unwrap();
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(status.code() == Some(0), "{status:?} {stderr}");
+}

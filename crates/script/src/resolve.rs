@@ -213,7 +213,9 @@ impl<'a> Evaluator<'a> {
                         ),
                     );
                 }
-                if let Some(recipe) = summary.env.get(name) {
+                if let Some(recipe) = summary.env.get(name)
+                    && !imports_itself(project, &summary, name, recipe)
+                {
                     let recipe = Arc::clone(recipe);
                     return self.foreign(project, &summary, name, &recipe, anchor);
                 }
@@ -354,6 +356,21 @@ impl<'a> Evaluator<'a> {
             ),
         )
     }
+}
+
+/// `from . import name` inside a package's `__init__.py` binds `name` to
+/// the package's own attribute, which is the submodule: Python finds no
+/// attribute yet and imports `package.name`. Without this check the lookup
+/// would chase its own tail.
+fn imports_itself(project: &Project, summary: &ModuleSummary, name: &str, recipe: &Recipe) -> bool {
+    let Recipe::Import(import) = recipe else {
+        return false;
+    };
+    import.name.as_deref() == Some(name)
+        && matches!(
+            project.find(&import.dir, import.level, &import.module),
+            Lookup::Found(module) if module.path == summary.path
+        )
 }
 
 fn unknown(span: Span, reason: String) -> Resolved {

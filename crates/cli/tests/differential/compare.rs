@@ -310,8 +310,11 @@ fn offenders(r: &OracleResult) -> Vec<String> {
             out.extend(list.split(", "));
         }
         // "SyntaxError: invalid syntax (name.py, line 3)".
-        if e.starts_with("SyntaxError") || e.starts_with("IndentationError") {
-            out.extend(between(e, "(", ','));
+        if (e.starts_with("SyntaxError") || e.starts_with("IndentationError"))
+            && let Some(line) = e.rfind(", line ")
+        {
+            let head = &e[..line];
+            out.extend(head.rfind(" (").map(|open| &head[open + 2..]));
         }
         if e.contains("has no attribute 'down_revision'") {
             out.push("down_revision");
@@ -522,9 +525,9 @@ pub fn compare_check(cx: &Context, args: &[String], doctor: &Outcome, out: &mut 
         {
             for f in &findings {
                 let rule = f["rule"].as_str().unwrap_or("");
-                if FORBIDDEN_ON_VALID.contains(&rule)
-                    && !(cx.case.exotic && rule == "non-literal-value")
-                {
+                let allowed = cx.case.allowed_findings.contains(&rule)
+                    || (cx.case.exotic && rule == "non-literal-value");
+                if FORBIDDEN_ON_VALID.contains(&rule) && !allowed {
                     out.push(cx.mismatch(
                         args,
                         Kind::FalsePositive,
@@ -547,6 +550,33 @@ pub fn compare_check(cx: &Context, args: &[String], doctor: &Outcome, out: &mut 
                 json["findings"]
             ),
         ));
+    }
+
+    // A syntax error hides the file's variables from a static reader; a
+    // finding that claims they are absent misleads (Alembic fails with the
+    // SyntaxError, not with "Could not determine revision id").
+    for exp in cx
+        .case
+        .expectations
+        .iter()
+        .filter(|e| e.rule == "syntax-error")
+    {
+        for f in &findings {
+            let rule = f["rule"].as_str().unwrap_or("");
+            let path = f["path"].as_str().map(|p| relative_path(p, cx.dir));
+            if matches!(rule, "missing-revision" | "missing-down-revision")
+                && path.is_some_and(|p| exp.files.contains(&p))
+            {
+                out.push(cx.mismatch(
+                    args,
+                    Kind::FalsePositive,
+                    format!(
+                        "a file with a syntax error (Alembic: SyntaxError) is also reported as:\n{}",
+                        indent(&f.to_string())
+                    ),
+                ));
+            }
+        }
     }
 
     for exp in &cx.case.expectations {

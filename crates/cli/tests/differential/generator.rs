@@ -56,6 +56,10 @@ pub struct Case {
     /// The generator believes Alembic loads this project without an error
     /// or a warning (no defect, or only a harmless one).
     pub intended_valid: bool,
+    /// Rules that may legitimately fire although the project is valid (a
+    /// sequence-numbered file name that happens to equal another revision's
+    /// id looks like `filename-mismatch`).
+    pub allowed_findings: Vec<&'static str>,
     /// An unusual-but-legal spelling was used somewhere (reassignment, a
     /// name bound earlier, tuple unpacking, ...).
     pub exotic: bool,
@@ -380,6 +384,15 @@ impl Generator {
         });
         let commands = self.commands();
         let labels = self.nodes.iter().flat_map(|n| n.labels.clone()).collect();
+        let mut allowed_findings = Vec::new();
+        let looks_like_other_id = self.nodes.iter().any(|n| {
+            let stem = n.file_name.trim_start_matches('.');
+            let prefix = stem.split(['_', '-', '.']).next().unwrap_or("");
+            prefix != n.id && self.used_ids.contains(prefix)
+        });
+        if looks_like_other_id {
+            allowed_findings.push("filename-mismatch");
+        }
         let intended_valid =
             !self.alembic_rejects && self.defect.is_none_or(Defect::alembic_accepts);
         let summary = format!(
@@ -400,6 +413,7 @@ impl Generator {
             labels,
             summary,
             intended_valid,
+            allowed_findings,
             exotic: self.exotic,
         }
     }

@@ -96,9 +96,6 @@ impl RevisionMap {
     /// `get_revisions(ident)`, exactly: revisions, `"base"` and `None`.
     pub fn resolve_targets(&self, ident: &str) -> Result<Vec<Target>, GraphError> {
         let catch = Catch::default();
-        if let Some(failure) = &self.failure {
-            return Err(failure.exception.clone().shown(Some(&catch)));
-        }
         Query { map: self }
             .get_revisions(&Ident::Str(ident))
             .map_err(|e| e.shown(Some(&catch)))
@@ -114,9 +111,8 @@ impl RevisionMap {
         assert_relative_length: bool,
         catch: &Catch<'_>,
     ) -> Result<Vec<RevIdx>, GraphError> {
-        if let Some(failure) = &self.failure {
-            return Err(failure.exception.clone().shown(Some(catch)));
-        }
+        // No early return on a build failure: Alembic builds its map lazily
+        // and `Query` raises the failure where Alembic first touches it.
         let query = Query { map: self };
         let (needs, targets) = query
             .collect_upgrade_revisions(

@@ -47,6 +47,8 @@ mod relative;
 mod resolve;
 
 #[cfg(test)]
+mod crosscheck;
+#[cfg(test)]
 mod model;
 #[cfg(test)]
 mod testgen;

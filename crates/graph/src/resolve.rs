@@ -55,6 +55,16 @@ pub(crate) struct Query<'a> {
 }
 
 impl Query<'_> {
+    /// Alembic builds its map lazily, on the first access to
+    /// `_revision_map`, so a build failure surfaces there and not before:
+    /// errors raised earlier (a malformed relative target) win over it.
+    pub(crate) fn loaded(&self) -> Result<(), Raised> {
+        match &self.map.failure {
+            Some(failure) => Err(failure.exception.clone()),
+            None => Ok(()),
+        }
+    }
+
     /// The key Python would print for a `filter_for_lineage` result.
     pub(crate) fn lineage_key(&self, t: &Lineage) -> String {
         match t {
@@ -85,20 +95,19 @@ impl Query<'_> {
         if let [only] = resolved.as_slice()
             && let Some(steps) = pystr::parse_int(only).filter(|&s| s < 0)
         {
-            {
-                // `branch@-n`: walk down from each real head (on the branch).
-                let mut heads = self.get_revisions(&Ident::Str("heads"))?;
-                if let Some(branch) = &branch {
-                    heads.retain(|h| match h {
-                        Target::Revision(r) => self.map.labels[*r].contains(branch),
-                        _ => false,
-                    });
-                }
-                return heads
-                    .into_iter()
-                    .map(|h| self.walk(&WalkStart::At(h), steps, None, true))
-                    .collect();
+            // `branch@-n`: walk down from each real head (on the branch, by
+            // propagated label).
+            let mut heads = self.get_revisions(&Ident::Str("heads"))?;
+            if let Some(branch) = &branch {
+                heads.retain(|h| match h {
+                    Target::Revision(r) => self.map.labels[*r].contains(branch),
+                    _ => false,
+                });
             }
+            return heads
+                .into_iter()
+                .map(|h| self.walk(&WalkStart::At(h), steps, None, true))
+                .collect();
         }
         resolved
             .iter()
@@ -129,6 +138,7 @@ impl Query<'_> {
         &self,
         id: Option<&str>,
     ) -> Result<(Vec<String>, Option<String>), Raised> {
+        self.loaded()?;
         let (branch, id) = match id {
             Some(s) => match s.split_once('@') {
                 Some((b, rest)) => (Some(b.to_owned()), Some(rest)),
@@ -188,6 +198,7 @@ impl Query<'_> {
         resolved: Option<&str>,
         check_branch: Option<&str>,
     ) -> Result<Option<RevIdx>, Raised> {
+        self.loaded()?;
         let check_branch = truthy(check_branch);
         let branch_rev = match check_branch {
             Some(b) => self.resolve_branch(b)?,
@@ -383,7 +394,10 @@ impl Query<'_> {
             let children = if steps > 0 {
                 let ids = match initial {
                     Target::Base => return Err(AlembicException::assertion()),
-                    Target::Nothing => self.ids(&self.map.bases),
+                    Target::Nothing => {
+                        self.loaded()?;
+                        self.ids(&self.map.bases)
+                    }
                     Target::Revision(r) => self.ids(&self.map.nextrev[r]),
                 };
                 let mut up = Vec::new();
@@ -409,26 +423,21 @@ impl Query<'_> {
             } else if initial == Target::Base {
                 Vec::new()
             } else {
-                {
-                    {
-                        let ident = match initial {
-                            Target::Revision(r) => {
-                                let down = &self.map.revisions[r].down_revisions;
-                                match down.as_slice() {
-                                    [] => Ident::None,
-                                    [one] => Ident::Str(one),
-                                    many => Ident::Many(many.to_vec()),
-                                }
-                            }
-                            _ => Ident::Many(self.ids(&self.map.heads)),
-                        };
-                        let found = self.get_revisions(&ident)?;
-                        if found.is_empty() {
-                            vec![Target::Base]
-                        } else {
-                            found
-                        }
+                let ident = if let Target::Revision(r) = initial {
+                    match self.map.revisions[r].down_revisions.as_slice() {
+                        [] => Ident::None,
+                        [one] => Ident::Str(one),
+                        many => Ident::Many(many.to_vec()),
                     }
+                } else {
+                    self.loaded()?;
+                    Ident::Many(self.ids(&self.map.heads))
+                };
+                let found = self.get_revisions(&ident)?;
+                if found.is_empty() {
+                    vec![Target::Base]
+                } else {
+                    found
                 }
             };
             match children.as_slice() {

@@ -196,3 +196,179 @@ fn fatal_errors_in_alembic_order() {
     );
     assert!(map(&[]).alembic_would_fail().is_none());
 }
+
+fn upgrade(specs: &[&str]) -> Vec<String> {
+    let m = map(specs);
+    ids(&m, &m.upgrade_order().expect("upgrade order"))
+}
+
+#[test]
+fn upgrade_orders_from_the_reference() {
+    assert_eq!(upgrade(&["r", "a:r", "b:r"]), ["r", "b", "a"]);
+    assert_eq!(upgrade(&["r", "b:r", "a:r"]), ["r", "a", "b"]);
+    assert_eq!(upgrade(&["r", "a:r", "b:r", "m:a,b"]), ["r", "b", "a", "m"]);
+    assert_eq!(upgrade(&["r", "a:r", "b:r", "m:b,a"]), ["r", "a", "b", "m"]);
+    assert_eq!(upgrade(&["m:a,b", "b:r", "a:r", "r"]), ["r", "b", "a", "m"]);
+    assert_eq!(
+        upgrade(&["x1", "y1", "x2:x1", "y2:y1"]),
+        ["y1", "y2", "x1", "x2"]
+    );
+    assert_eq!(
+        upgrade(&["x1", "y1", "x2:x1", "y2:y1", "m:y2,x2"]),
+        ["x1", "x2", "y1", "y2", "m"]
+    );
+    assert_eq!(
+        upgrade(&["a1{A}", "a2:a1", "b1{B}", "b2:b1[a2]"]),
+        ["a1", "a2", "b1", "b2"]
+    );
+    assert_eq!(upgrade(&["a1", "b1[a1]"]), ["a1", "b1"]);
+    assert_eq!(
+        upgrade(&["a1{alpha}", "a2:a1", "b1[alpha]"]),
+        ["a1", "b1", "a2"]
+    );
+    assert_eq!(upgrade(&["a", "b:a", "b:a"]), ["a", "b"]);
+    assert_eq!(upgrade(&["a", "b"]), ["b", "a"]);
+    assert_eq!(
+        upgrade(&["r", "a1:r", "a2:a1", "b1:r", "b2:b1"]),
+        ["r", "b1", "b2", "a1", "a2"]
+    );
+    assert_eq!(
+        upgrade(&["r", "a:r", "b:r", "c:a", "m1:c,b", "d:r", "m2:m1,d", "e:m2"]),
+        ["r", "b", "d", "a", "c", "m1", "m2", "e"]
+    );
+}
+
+/// `/work/shared/tools/exp/ident.py`, answered by Alembic 1.20.1.
+#[test]
+fn identifiers_resolve_like_alembic() {
+    let m = map(&[
+        "1a2b3c4d{main}",
+        "1a2b9999:1a2b3c4d",
+        "20000000:1a2b9999",
+        "30000000:1a2b3c4d{feature}",
+        "31000000:30000000",
+    ]);
+    let ok = |ident: &str| ids(&m, &m.resolve(ident).expect(ident));
+    let err = |ident: &str| {
+        let e = m.resolve(ident).expect_err(ident);
+        (e.exception().message.clone(), e.message().to_owned())
+    };
+    assert_eq!(
+        err("1a2b").0,
+        "Multiple revisions start with '1a2b': '1a2b3c4d', '1a2b9999'..."
+    );
+    assert_eq!(err("1a2b").1, "Can't locate revision identified by '1a2b'");
+    assert_eq!(ok("1a2b3"), ["1a2b3c4d"]);
+    assert_eq!(ok("2000"), ["20000000"]);
+    assert_eq!(err("zzzz").0, "No such revision or branch 'zzzz'");
+    assert_eq!(
+        err("zz").0,
+        "No such revision or branch 'zz'; please ensure at least four characters are \
+         present for partial revision identifier matches"
+    );
+    assert_eq!(
+        err("head").0,
+        "Multiple heads are present for given argument 'head'; 20000000, 31000000"
+    );
+    assert_eq!(
+        err("head").1,
+        "Multiple head revisions are present for given argument 'head'; please specify a \
+         specific target revision, '<branchname>@head' to narrow to a specific head, or \
+         'heads' for all heads"
+    );
+    assert_eq!(ok("heads"), ["20000000", "31000000"]);
+    assert!(ok("base").is_empty());
+    assert_eq!(
+        err("main@head").0,
+        "Multiple heads are present for given argument 'main@head'; 20000000, 31000000"
+    );
+    assert_eq!(ok("feature@head"), ["31000000"]);
+    assert_eq!(ok("main@heads"), ["20000000", "31000000"]);
+    assert!(ok("feature@base").is_empty());
+    assert_eq!(ok("main@1a2b3"), ["1a2b3c4d"]);
+    assert_eq!(err("feature@2000").0, "No such revision or branch '2000'");
+    assert_eq!(ok("feature"), ["30000000"]);
+    assert_eq!(ok("main"), ["1a2b3c4d"]);
+    assert_eq!(ok("main@-1"), ["1a2b9999", "30000000"]);
+    assert_eq!(ok("-1"), ["1a2b9999", "30000000"]);
+    assert!(ok("heads@-1").is_empty());
+    assert_eq!(ok("feature@-1"), ["30000000"]);
+    assert_eq!(err("nosuch@head").0, "No such revision or branch 'nosuch'");
+    assert_eq!(
+        err("20000000+1").0,
+        "No such revision or branch '20000000+1'"
+    );
+    // Partial matching also sees labels: 'feat' is the label, not an id.
+    assert_eq!(ok("feat"), ["30000000"]);
+}
+
+#[test]
+fn history_ranges() {
+    let m = map(&["a1", "a2:a1", "a3:a2", "b1:a1", "b2:b1"]);
+    let range = |r: &str| m.history(Some(r)).map(|revs| ids(&m, &revs));
+    assert_eq!(range("a2:").unwrap(), ["a3", "a2"]);
+    assert_eq!(range(":a2").unwrap(), ["a2", "a1"]);
+    assert_eq!(range("a1:a3").unwrap(), ["a3", "a2", "a1"]);
+    assert_eq!(range("base:b2").unwrap(), ["b2", "b1", "a1"]);
+    assert_eq!(
+        range("a1").unwrap_err().to_string(),
+        "FAILED: History range requires [start]:[end], [start]:, or :[end]"
+    );
+    assert_eq!(
+        range("a:b:c").unwrap_err().to_string(),
+        "ValueError: too many values to unpack (expected 2)"
+    );
+    assert_eq!(
+        range("b1:a3").unwrap_err().message(),
+        "Requested range b1:a3 does not refer to ancestor/descendant revisions along the \
+         same branch"
+    );
+    assert_eq!(
+        range(":-1").unwrap_err().message(),
+        "Relative revision -1 didn't produce 1 migrations"
+    );
+    assert_eq!(
+        range("nope:").unwrap_err().message(),
+        "Can't locate revision identified by 'nope'"
+    );
+    assert_eq!(
+        range(":head").unwrap_err().message(),
+        "Multiple head revisions are present for given argument 'head'; please specify a \
+         specific target revision, '<branchname>@head' to narrow to a specific head, or \
+         'heads' for all heads"
+    );
+    assert_eq!(m.history(None).unwrap(), m.history(Some(":")).unwrap());
+}
+
+#[test]
+fn history_range_whose_needs_are_not_closed_crashes_like_alembic() {
+    // Alembic's `assert not todo` at the end of `_topological_sort`.
+    let m = map(&["X", "x2:X", "h1:X", "h2[x2]"]);
+    let e = m.history(Some("X:")).unwrap_err();
+    assert_eq!(e.to_string(), "AssertionError");
+}
+
+#[test]
+fn cycle_missed_by_alembic_is_ordered_or_never_finishes() {
+    let m = map(&["a", "b:a,c", "c:b", "d:c"]);
+    assert_eq!(ids(&m, &m.history(None).unwrap()), ["d", "c", "b", "a"]);
+    let m = map(&["a", "b:a,c", "c:b", "d:c", "e:b"]);
+    assert_eq!(
+        m.upgrade_order().unwrap_err().exception().kind,
+        ExceptionKind::NeverFinishes
+    );
+    assert!(
+        m.problems()
+            .iter()
+            .any(|p| matches!(p, GraphProblem::Cycle { .. }))
+    );
+}
+
+#[test]
+fn duplicate_below_a_head_makes_alembic_report_an_overlap() {
+    let m = map(&["a", "b:a", "a"]);
+    assert_eq!(
+        m.upgrade_order().unwrap_err().to_string(),
+        "FAILED: Requested revision b overlaps with other requested revisions a"
+    );
+}

@@ -59,6 +59,7 @@ impl From<ConfigError> for LoadError {
 
 /// Load the project `request` names.
 pub fn load(request: &LoadRequest) -> Result<Project, LoadError> {
+    let timer = StageTimer::from_env();
     let config = alembic_doctor_config::load(&ConfigRequest {
         cwd: request.cwd.clone(),
         config_files: request.config_files.clone(),
@@ -66,17 +67,40 @@ pub fn load(request: &LoadRequest) -> Result<Project, LoadError> {
         alembic_config_env: request.env_config.clone(),
         versions: request.versions.clone(),
     })?;
+    timer.lap("config");
     let listing = alembic_doctor_source::list_versions(&ListingSpec {
         locations: config.version_locations.clone(),
         recursive: config.recursive_version_locations || request.recursive,
         sourceless: config.sourceless,
     });
-    Ok(from_files(
-        config,
-        listing.files,
-        listing.notes,
-        &request.cwd,
-    ))
+    timer.lap("list and read files");
+    let project = from_files(config, listing.files, listing.notes, &request.cwd);
+    timer.lap("parse and build map");
+    Ok(project)
+}
+
+/// `ALEMBIC_DOCTOR_TIMINGS=1` prints how long each stage took, on stderr:
+/// the first thing to look at when a project loads slowly.
+struct StageTimer(Option<std::cell::Cell<std::time::Instant>>);
+
+impl StageTimer {
+    fn from_env() -> Self {
+        Self(
+            std::env::var_os("ALEMBIC_DOCTOR_TIMINGS")
+                .map(|_| std::cell::Cell::new(std::time::Instant::now())),
+        )
+    }
+
+    fn lap(&self, stage: &str) {
+        if let Some(start) = &self.0 {
+            let now = std::time::Instant::now();
+            eprintln!(
+                "timing: {stage}: {:.1} ms",
+                (now - start.get()).as_secs_f64() * 1000.0
+            );
+            start.set(now);
+        }
+    }
 }
 
 /// Build a project from files already listed in load order (from disk, or

@@ -62,18 +62,34 @@ impl<'a, T: Tree> Resolver<'a, T> {
         }
     }
 
+    /// [`Resolver::resolve`] for a path just listed from its directory:
+    /// when the directory entry is not a symlink, the real path is the
+    /// directory's real path plus the name, which saves an `lstat` per file
+    /// (a third of the syscalls of loading a large project).
+    pub(crate) fn resolve_entry(&mut self, path: &Path, is_symlink: bool) -> Resolved {
+        if !is_symlink && let (Some(dir), Some(name)) = (path.parent(), path.file_name()) {
+            return match self.resolve_dir(dir) {
+                Resolved::Real(dir_real) => Resolved::Real(dir_real.join(name)),
+                Resolved::Loop => Resolved::Loop,
+            };
+        }
+        self.resolve(path)
+    }
+
+    fn resolve_dir(&mut self, dir: &Path) -> Resolved {
+        let tree = self.tree;
+        self.dirs
+            .entry(dir.to_path_buf())
+            .or_insert_with(|| resolve_from(tree, PathBuf::new(), dir))
+            .clone()
+    }
+
     /// The real path of `path`, as [`realpath`] would give it.
     pub(crate) fn resolve(&mut self, path: &Path) -> Resolved {
         let (Some(dir), Some(name)) = (path.parent(), path.file_name()) else {
             return resolve_from(self.tree, PathBuf::new(), path);
         };
-        let tree = self.tree;
-        let dir_real = self
-            .dirs
-            .entry(dir.to_path_buf())
-            .or_insert_with(|| resolve_from(tree, PathBuf::new(), dir))
-            .clone();
-        match dir_real {
+        match self.resolve_dir(dir) {
             Resolved::Real(dir_real) => resolve_from(self.tree, dir_real, Path::new(name)),
             Resolved::Loop => Resolved::Loop,
         }

@@ -71,8 +71,8 @@ pub(crate) fn candidates(
         // `Break` only means "not recursive: stop after the first directory".
         let _ = walker.walk(location, 0);
         let listed = walker.listed;
-        for listed_path in listed {
-            let real = match resolver.resolve(&listed_path) {
+        for (listed_path, is_symlink) in listed {
+            let real = match resolver.resolve_entry(&listed_path, is_symlink) {
                 Resolved::Real(real) => real,
                 Resolved::Loop => {
                     notes.push(SourceNote::SymlinkLoop { listed_path });
@@ -141,7 +141,8 @@ fn os_name(bytes: &[u8]) -> std::ffi::OsString {
 struct Walker<'a, T> {
     tree: &'a T,
     spec: &'a ListingSpec,
-    listed: Vec<PathBuf>,
+    /// Every listed path, with whether its directory entry is a symlink.
+    listed: Vec<(PathBuf, bool)>,
     notes: &'a mut Vec<SourceNote>,
 }
 
@@ -177,8 +178,11 @@ impl<T: Tree> Walker<'_, T> {
             .is_some_and(|name| name_bytes(name).ends_with(b"__pycache__"));
         if !is_pycache {
             files.sort_by_cached_key(|entry| sort_key(&entry.name));
-            self.listed
-                .extend(files.iter().map(|entry| dir.join(&entry.name)));
+            self.listed.extend(
+                files
+                    .iter()
+                    .map(|entry| (dir.join(&entry.name), entry.is_symlink)),
+            );
             if self.spec.sourceless {
                 self.list_pycache(dir, &files);
             }
@@ -223,7 +227,8 @@ impl<T: Tree> Walker<'_, T> {
         entries.sort_by_cached_key(|entry| sort_key(&entry.name));
         for entry in entries {
             if !stems.contains(stem_before_first_dot(&name_bytes(&entry.name))) {
-                self.listed.push(cache.join(&entry.name));
+                self.listed
+                    .push((cache.join(&entry.name), entry.is_symlink));
             }
         }
     }

@@ -77,6 +77,8 @@ pub(crate) fn build(revisions: Vec<RevisionInput>) -> RevisionMap {
         label_owner,
         label_keys,
         down_objs: Vec::new(),
+        down_ids: Vec::new(),
+        resolved_entries: Vec::new(),
         resolved_deps: Vec::new(),
         normalized_deps: Vec::new(),
         norm_down_objs: Vec::new(),
@@ -111,12 +113,27 @@ pub(crate) fn build(revisions: Vec<RevisionInput>) -> RevisionMap {
         .iter()
         .map(|deps| deps.iter().map(|&e| map.entries[e].canonical).collect())
         .collect();
+    // Every down_revision key is hashed once, here.
+    map.down_ids = map
+        .revisions
+        .iter()
+        .map(|r| {
+            r.down_revisions
+                .iter()
+                .map(|key| map.id_entry.get(key).copied())
+                .collect()
+        })
+        .collect();
     map.down_objs = (0..n)
         .map(|rev| {
             map.revisions[rev]
                 .down_revisions
                 .iter()
-                .map(|key| map.map_lookup(key))
+                .zip(&map.down_ids[rev])
+                .map(|(key, id)| match id {
+                    Some(e) => Some(map.entries[*e].canonical),
+                    None => map.label_owner.get(key).copied(),
+                })
                 .collect()
         })
         .collect();
@@ -136,22 +153,34 @@ pub(crate) fn build(revisions: Vec<RevisionInput>) -> RevisionMap {
         if std::mem::replace(&mut wired[rev], true) {
             continue;
         }
-        let child_entry = map.entry_of[rev];
-        let down: HashSet<&str> = map.revisions[rev]
+        // Alembic walks `_all_down_revisions` (the down keys, then the
+        // dependency ids). Every effect below is idempotent, so repeated keys
+        // need no deduplication; only the first missing key matters.
+        let child = map.entry_of[rev];
+        let down_ids = &map.down_ids[rev];
+        for (key, parent) in map.revisions[rev]
             .down_revisions
             .iter()
-            .map(String::as_str)
-            .collect();
-        for key in fatal::all_down_keys(&map, rev, true) {
-            let Some(parent) = map.map_lookup(key) else {
-                first_missing_parent.get_or_insert_with(|| (rev, key.to_owned()));
+            .zip(&map.down_objs[rev])
+        {
+            let Some(parent) = *parent else {
+                first_missing_parent.get_or_insert_with(|| (rev, key.clone()));
                 continue;
             };
-            all_nextrev_e[parent].push(child_entry);
-            if down.contains(map.id(parent)) {
-                nextrev_e[parent].push(child_entry);
+            all_nextrev_e[parent].push(child);
+            // `parent.revision in child._versioned_down_revisions`: false for
+            // a parent named only by one of its labels.
+            if down_ids.contains(&Some(map.entry_of[parent])) {
+                nextrev_e[parent].push(child);
             }
-            if down.contains(key) {
+            head_gone[parent] = true;
+            real_head_gone[parent] = true;
+        }
+        for &dep in &resolved_entries[rev] {
+            let parent = map.entries[dep].canonical;
+            all_nextrev_e[parent].push(child);
+            if down_ids.contains(&Some(dep)) {
+                nextrev_e[parent].push(child);
                 head_gone[parent] = true;
             }
             real_head_gone[parent] = true;
@@ -193,23 +222,19 @@ pub(crate) fn build(revisions: Vec<RevisionInput>) -> RevisionMap {
         .collect();
     map.norm_down_objs = (0..n)
         .map(|rev| {
-            let r = &map.revisions[rev];
-            let keys: Vec<&str> = r
-                .down_revisions
+            let entries: Vec<usize> = map.down_ids[rev]
                 .iter()
-                .map(String::as_str)
-                .chain(
-                    normalized[rev]
-                        .iter()
-                        .map(|&e| map.id(map.entries[e].canonical)),
-                )
+                .flatten()
+                .chain(&normalized[rev])
+                .copied()
                 .collect();
-            normalize::dedupe(&keys)
+            normalize::dedupe(&entries)
                 .into_iter()
-                .filter_map(|key| map.lookup(key))
+                .map(|e| map.entries[e].canonical)
                 .collect()
         })
         .collect();
+    map.resolved_entries = resolved_entries;
 
     // 6. Labels.
     let single_parent = (0..n)
@@ -320,13 +345,18 @@ fn problems(
         }
     }
     for (rev, r) in map.revisions.iter().enumerate() {
-        for (key, obj) in r.down_revisions.iter().zip(&map.down_objs[rev]) {
+        for ((key, obj), id) in r
+            .down_revisions
+            .iter()
+            .zip(&map.down_objs[rev])
+            .zip(&map.down_ids[rev])
+        {
             match obj {
                 None => out.push(GraphProblem::MissingParent {
                     child: rev,
                     parent: key.clone(),
                 }),
-                Some(owner) if map.lookup(key).is_none() => {
+                Some(owner) if id.is_none() => {
                     out.push(GraphProblem::DownRevisionIsLabel {
                         child: rev,
                         label: key.clone(),

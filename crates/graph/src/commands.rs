@@ -26,10 +26,19 @@ impl RevisionMap {
     }
 
     /// What `alembic history` lists, top-down, for `-r range` (`None`: the
-    /// whole history). Accepts everything Alembic's `history -r` accepts:
-    /// `[start]:[end]` with ids, partial ids, `base`, `head`, `heads`,
-    /// `label@head`, `label@rev` and relative forms. A range naming
-    /// `current` needs the database and is refused.
+    /// whole history, the reverse of [`RevisionMap::upgrade_order`]).
+    /// Accepts everything Alembic's `history -r` accepts: `[start]:[end]`
+    /// with ids, partial ids, `base`, `head`, `heads`, `label@head`,
+    /// `label@rev` and relative forms, with Alembic's errors (including its
+    /// `AssertionError` when the range leaves a needed revision unreachable).
+    /// A range naming `current` needs the database and is refused with
+    /// [`ExceptionKind::RequiresDatabase`].
+    ///
+    /// Nondeterministic in Alembic: when `start` contains `@` and `end`
+    /// names several revisions, Alembic keeps the targets in a set of
+    /// revision objects and checks them for overlaps in address order, so
+    /// which overlap error it reports (or whether it reports one) varies
+    /// between runs; this crate checks them in resolution order.
     pub fn history(&self, range: Option<&str>) -> Result<Vec<RevIdx>, GraphError> {
         let (base, head) = match range {
             None => (String::new(), String::new()),

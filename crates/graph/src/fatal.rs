@@ -188,11 +188,11 @@ fn normalization_failure(inputs: &FatalInputs<'_>) -> Option<AlembicFailure> {
     let mut tainted = vec![false; n];
     let mut children: Vec<Vec<RevIdx>> = vec![Vec::new(); n];
     let mut stack = Vec::new();
-    for (rev, r) in map.revisions.iter().enumerate() {
-        for (key, obj) in r.down_revisions.iter().zip(&map.down_objs[rev]) {
+    for (rev, (objs, ids)) in map.down_objs.iter().zip(&map.down_ids).enumerate() {
+        for (obj, id) in objs.iter().zip(ids) {
             if let Some(p) = *obj {
                 children[p].push(rev);
-                if map.lookup(key).is_none() && !tainted[rev] {
+                if id.is_none() && !tainted[rev] {
                     tainted[rev] = true;
                     stack.push(rev);
                 }
@@ -216,10 +216,11 @@ fn normalization_failure(inputs: &FatalInputs<'_>) -> Option<AlembicFailure> {
         if deps.is_empty() {
             continue;
         }
-        for (key, obj) in map.revisions[rev]
+        for ((key, obj), id) in map.revisions[rev]
             .down_revisions
             .iter()
             .zip(&map.down_objs[rev])
+            .zip(&map.down_ids[rev])
         {
             match obj {
                 None => {
@@ -229,7 +230,7 @@ fn normalization_failure(inputs: &FatalInputs<'_>) -> Option<AlembicFailure> {
                         revision: Some(rev),
                     });
                 }
-                Some(_) if map.lookup(key).is_none() => return Some(broken(rev)),
+                Some(_) if id.is_none() => return Some(broken(rev)),
                 Some(_) => {}
             }
         }
@@ -306,6 +307,7 @@ fn walk_down(
     let mut seen = vec![false; n];
     let mut reached = vec![false; map.entries.len()];
     let mut stack = Vec::new();
+    let mut keys: Vec<(Option<usize>, &str)> = Vec::new();
     for &start in starts {
         stack.push(start);
         while let Some(rev) = stack.pop() {
@@ -314,9 +316,10 @@ fn walk_down(
             }
             seen[rev] = true;
             reached[map.entry_of[rev]] = true;
-            for key in all_down_keys(map, rev, dependencies) {
-                match map.lookup(key) {
-                    Some(next) => stack.push(next),
+            down_keys(map, rev, dependencies, &mut keys);
+            for &(entry, key) in &keys {
+                match entry {
+                    Some(e) => stack.push(map.entries[e].canonical),
                     None => return Err(key.to_owned()),
                 }
             }
@@ -325,16 +328,31 @@ fn walk_down(
     Ok(reached)
 }
 
-/// Alembic's `_versioned_down_revisions`, or `_all_down_revisions` (deduped
-/// `down_revision` keys plus resolved dependency ids).
-pub(crate) fn all_down_keys(map: &RevisionMap, rev: RevIdx, dependencies: bool) -> Vec<&str> {
+/// Alembic's `_versioned_down_revisions` (the raw tuple), or
+/// `_all_down_revisions` (the down keys plus the resolved dependency ids,
+/// deduplicated), each with its id lookup.
+fn down_keys<'m>(
+    map: &'m RevisionMap,
+    rev: RevIdx,
+    dependencies: bool,
+    out: &mut Vec<(Option<usize>, &'m str)>,
+) {
+    out.clear();
     let down = map.revisions[rev].down_revisions.iter().map(String::as_str);
-    if !dependencies {
-        return down.collect();
+    out.extend(map.down_ids[rev].iter().copied().zip(down));
+    if dependencies {
+        for &dep in &map.resolved_entries[rev] {
+            out.push((Some(dep), map.id(map.entries[dep].canonical)));
+        }
+        let mut kept = 0;
+        for i in 0..out.len() {
+            if !out[..kept].iter().any(|&(_, key)| key == out[i].1) {
+                out[kept] = out[i];
+                kept += 1;
+            }
+        }
+        out.truncate(kept);
     }
-    let deps = map.resolved_deps[rev].iter().map(|&d| map.id(d));
-    let all: Vec<&str> = down.chain(deps).collect();
-    crate::normalize::dedupe(&all)
 }
 
 fn walk_up(map: &RevisionMap, starts: &[RevIdx], dependencies: bool) -> Vec<bool> {

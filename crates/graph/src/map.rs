@@ -50,6 +50,11 @@ pub struct RevisionMap {
     /// Per index: each declared `down_revision` looked up like Alembic's
     /// `map_[key]` (ids, then labels); `None` when missing.
     pub(crate) down_objs: Vec<Vec<Option<RevIdx>>>,
+    /// Per index: each declared `down_revision` looked up as an id only
+    /// (Alembic's `rev_map`): its entry, `None` for a label or a missing id.
+    pub(crate) down_ids: Vec<Vec<Option<usize>>>,
+    /// Per index: `_resolved_dependencies` as entries.
+    pub(crate) resolved_entries: Vec<Vec<usize>>,
     /// Per index: `_resolved_dependencies` as canonical indices.
     pub(crate) resolved_deps: Vec<Vec<RevIdx>>,
     /// Per index: `_normalized_resolved_dependencies` as canonical indices.

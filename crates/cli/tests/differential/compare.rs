@@ -428,6 +428,18 @@ const FORBIDDEN_ON_VALID: &[&str] = &[
     "loaded-twice",
 ];
 
+/// Alembic errors raised while reading the configuration, before any
+/// migration is looked at.
+const CONFIG_ERRORS: &[&str] = &[
+    "Path doesn't exist",
+    "No 'script_location' key",
+    "MissingSectionHeaderError",
+    "ParsingError",
+    "DuplicateSectionError",
+    "DuplicateOptionError",
+    "NoSectionError",
+];
+
 /// Ids in a JSON list of either strings or objects with an `id`.
 fn id_list(v: &Value) -> Option<Vec<String>> {
     v.as_array().map(|a| {
@@ -453,6 +465,19 @@ fn relative_path(path: &str, dir: &Path) -> String {
 pub fn compare_check(cx: &Context, args: &[String], doctor: &Outcome, out: &mut Vec<Mismatch>) {
     if doctor.timed_out {
         out.push(cx.mismatch(args, Kind::Timeout, "killed after the timeout".into()));
+        return;
+    }
+    // A configuration Alembic cannot even read (no script directory, an ini
+    // configparser rejects) leaves nothing to check: exit 2 with a message,
+    // like any other unreadable configuration.
+    let config_error = !cx.oracle.graph.ok
+        && cx
+            .oracle
+            .graph
+            .error
+            .as_deref()
+            .is_some_and(|e| CONFIG_ERRORS.iter().any(|c| e.contains(c)));
+    if config_error && doctor.code == Some(2) && !doctor.stderr.trim().is_empty() {
         return;
     }
     if !matches!(doctor.code, Some(0 | 1)) {

@@ -24,6 +24,19 @@ pub struct GenFile {
     /// Relative to the project directory, `/`-separated.
     pub path: String,
     pub contents: Vec<u8>,
+    /// Make `path` a symbolic link to this project-relative path instead
+    /// (`contents` is then unused).
+    pub symlink_to: Option<String>,
+}
+
+impl GenFile {
+    fn new(path: impl Into<String>, contents: impl Into<Vec<u8>>) -> Self {
+        GenFile {
+            path: path.into(),
+            contents: contents.into(),
+            symlink_to: None,
+        }
+    }
 }
 
 /// A finding `check --format json` must report for a planted defect.
@@ -262,6 +275,7 @@ const NAMED_IDS: &[&str] = &[
     "Rev_A1",
     "base_schema",
     "release_2_0",
+    "v1.2",
 ];
 
 const LABELS: &[&str] = &[
@@ -300,6 +314,8 @@ struct Generator {
     alembic_rejects: bool,
     typed: bool,
     double_quotes: bool,
+    /// Python 2 era `u'...'` literals.
+    u_prefix: bool,
     summary: Vec<String>,
 }
 
@@ -322,6 +338,7 @@ impl Generator {
         ][rng.weighted(&[55, 15, 10, 5, 15])];
         let typed = rng.chance(50);
         let double_quotes = rng.chance(40);
+        let u_prefix = rng.chance(5);
         Generator {
             seed,
             rng,
@@ -337,6 +354,7 @@ impl Generator {
             alembic_rejects: false,
             typed,
             double_quotes,
+            u_prefix,
             summary: Vec::new(),
         }
     }
@@ -356,32 +374,27 @@ impl Generator {
         let mut files = Vec::new();
         for i in 0..self.nodes.len() {
             let contents = self.render(i);
-            files.push(GenFile {
-                path: self.nodes[i].path(),
-                contents,
-            });
+            files.push(GenFile::new(self.nodes[i].path(), contents));
         }
         files.append(&mut self.extra_files);
+        self.symlinks(&layout, &mut files);
         if let Some((path, text)) = &layout.ini {
-            files.push(GenFile {
-                path: path.clone(),
-                contents: text.clone().into_bytes(),
-            });
+            files.push(GenFile::new(path.clone(), text.clone().into_bytes()));
         }
         if let Some(text) = &layout.pyproject {
-            files.push(GenFile {
-                path: "pyproject.toml".to_string(),
-                contents: text.clone().into_bytes(),
-            });
+            files.push(GenFile::new(
+                "pyproject.toml".to_string(),
+                text.clone().into_bytes(),
+            ));
         }
-        files.push(GenFile {
-            path: format!("{}/env.py", layout.script_dir),
-            contents: ENV_PY.as_bytes().to_vec(),
-        });
-        files.push(GenFile {
-            path: format!("{}/script.py.mako", layout.script_dir),
-            contents: b"\"\"\"${message}\"\"\"\n".to_vec(),
-        });
+        files.push(GenFile::new(
+            format!("{}/env.py", layout.script_dir),
+            ENV_PY.as_bytes().to_vec(),
+        ));
+        files.push(GenFile::new(
+            format!("{}/script.py.mako", layout.script_dir),
+            b"\"\"\"${message}\"\"\"\n".to_vec(),
+        ));
         let commands = self.commands();
         let labels = self.nodes.iter().flat_map(|n| n.labels.clone()).collect();
         let mut allowed_findings = Vec::new();
@@ -417,6 +430,39 @@ impl Generator {
             exotic: self.exotic,
         }
     }
+
+    /// Symbolic links: a migration whose file lives outside the versions
+    /// directory (Alembic loads it under the link's name and prints the
+    /// target's path), and, with recursion, a linked directory Alembic does
+    /// not descend into.
+    #[cfg(unix)]
+    fn symlinks(&mut self, layout: &Layout, files: &mut Vec<GenFile>) {
+        if self.defect.is_none() && self.rng.chance(2) {
+            let k = self.rng.below(self.nodes.len());
+            let path = self.nodes[k].path();
+            let target = format!("shared_migrations/{}", self.nodes[k].file_name);
+            if let Some(file) = files.iter_mut().find(|f| f.path == path) {
+                let contents = std::mem::take(&mut file.contents);
+                file.symlink_to = Some(target.clone());
+                files.push(GenFile::new(target, contents));
+                self.summary.push("symlinked migration".into());
+            }
+        }
+        if layout.recursive && self.rng.chance(8) {
+            let loc = self.rng.pick(&layout.locations).clone();
+            files.push(GenFile::new(
+                "vendor/linked_versions/0000_not_walked.py",
+                b"revision = (\n".to_vec(),
+            ));
+            let mut link = GenFile::new(format!("{loc}/linked_dir"), Vec::new());
+            link.symlink_to = Some("vendor/linked_versions".to_string());
+            files.push(link);
+            self.summary.push("symlinked sub-directory".into());
+        }
+    }
+
+    #[cfg(not(unix))]
+    fn symlinks(&mut self, _layout: &Layout, _files: &mut Vec<GenFile>) {}
 
     // -- ids, labels, messages ------------------------------------------------
 
@@ -827,10 +873,7 @@ impl Generator {
                         .pick(&["helpers.py", "utils.py", "common_ops.py", "Helper.py"]);
                 let dir = layout.locations[0].clone();
                 let path = format!("{dir}/{name}");
-                self.extra_files.push(GenFile {
-                    path: path.clone(),
-                    contents: b"\"\"\"Shared helpers for migrations.\"\"\"\nfrom alembic import op\n\n\ndef add_audit_columns(table):\n    op.execute('select 1')\n".to_vec(),
-                });
+                self.extra_files.push(GenFile::new(path.clone(), b"\"\"\"Shared helpers for migrations.\"\"\"\nfrom alembic import op\n\n\ndef add_audit_columns(table):\n    op.execute('select 1')\n".to_vec()));
                 self.expectations.push(Expectation {
                     rule: "missing-revision",
                     files: vec![path],
@@ -959,7 +1002,21 @@ impl Generator {
         }
         let _ = writeln!(ini, "[{section}]");
         ini.push_str("# path to migration scripts.\n");
-        let _ = writeln!(ini, "script_location = {script_location}");
+        let key = match self.rng.weighted(&[91, 3, 3, 3]) {
+            0 => "script_location = ",
+            1 => "Script_Location = ", // configparser lower-cases keys
+            2 => "script_location: ",  // ':' is a delimiter too
+            _ => "script_location=",
+        };
+        if toml_mode != 1 && self.rng.chance(1) {
+            // No inline comments in Alembic's ConfigParser: the comment is
+            // part of the path, which then does not exist.
+            let _ = writeln!(ini, "{key}{script_location}  # the scripts");
+            self.alembic_rejects = true;
+            summary.push("inline comment in script_location".into());
+        } else {
+            let _ = writeln!(ini, "{key}{script_location}");
+        }
         if toml_mode == 1 {
             let _ = writeln!(toml, "script_location = \"{script_location}\"");
         }
@@ -988,6 +1045,26 @@ impl Generator {
                 .map(|i| pool[i].clone())
                 .collect();
             let mut written: Vec<String> = chosen.iter().map(|l| spell(&mut self.rng, l)).collect();
+            if self.rng.chance(2) {
+                // The same directory listed twice (spelled differently):
+                // Alembic warns "File ... loaded twice! ignoring." for
+                // every file in it.
+                let again = chosen[0].clone();
+                let spelled = if written[0].starts_with('%') {
+                    again
+                } else {
+                    format!("{here}/{again}")
+                };
+                written.push(spelled);
+                self.alembic_rejects = true;
+                self.expectations.push(Expectation {
+                    rule: "loaded-twice",
+                    files: Vec::new(),
+                    all_files: false,
+                    needs_line: false,
+                });
+                summary.push("a version location listed twice".into());
+            }
             if self.rng.chance(12) {
                 // A location that does not exist is skipped silently.
                 let at = self.rng.below(written.len() + 1);
@@ -1007,7 +1084,7 @@ impl Generator {
                 0 => (
                     format!(
                         "path_separator = os\nversion_locations = {}\n",
-                        written.join(":")
+                        join_loosely(&mut self.rng, &written, ':')
                     ),
                     "os",
                 ),
@@ -1021,7 +1098,7 @@ impl Generator {
                 2 => (
                     format!(
                         "path_separator = ;\nversion_locations = {}\n",
-                        written.join(";")
+                        join_loosely(&mut self.rng, &written, ';')
                     ),
                     ";",
                 ),
@@ -1059,11 +1136,10 @@ impl Generator {
             summary.push(format!("{} version_locations sep {sep_name}", chosen.len()));
             // The default versions dir, when not listed, may hold decoys.
             if !chosen.contains(&default_versions) && self.rng.chance(30) {
-                self.extra_files.push(GenFile {
-                    path: format!("{default_versions}/zzzz_unlisted_location.py"),
-                    contents: b"this is not python: the directory is not a version location\n"
-                        .to_vec(),
-                });
+                self.extra_files.push(GenFile::new(
+                    format!("{default_versions}/zzzz_unlisted_location.py"),
+                    b"this is not python: the directory is not a version location\n".to_vec(),
+                ));
             }
             locations.append(&mut chosen);
         }
@@ -1119,10 +1195,10 @@ impl Generator {
                 // Sub-directories are not read without recursion: a broken
                 // file there must be ignored.
                 let loc = self.rng.pick(&locations).clone();
-                self.extra_files.push(GenFile {
-                    path: format!("{loc}/archive/0000_ignored_subdir.py"),
-                    contents: b"revision = 'broken\ndown_revision = None\n".to_vec(),
-                });
+                self.extra_files.push(GenFile::new(
+                    format!("{loc}/archive/0000_ignored_subdir.py"),
+                    b"revision = 'broken\ndown_revision = None\n".to_vec(),
+                ));
                 summary.push("ignored subdir".into());
             }
             Vec::new()
@@ -1130,10 +1206,10 @@ impl Generator {
         // __pycache__ itself never contributes files.
         if self.rng.chance(5) {
             let loc = self.rng.pick(&locations).clone();
-            self.extra_files.push(GenFile {
-                path: format!("{loc}/__pycache__/cached_junk.py"),
-                contents: b"revision = (\n".to_vec(),
-            });
+            self.extra_files.push(GenFile::new(
+                format!("{loc}/__pycache__/cached_junk.py"),
+                b"revision = (\n".to_vec(),
+            ));
         }
         // Files that are never candidates.
         let loc0 = locations[0].clone();
@@ -1143,32 +1219,38 @@ impl Generator {
             } else {
                 b"this is not python\n"
             };
-            self.extra_files.push(GenFile {
-                path: format!("{loc0}/__init__.py"),
-                contents: body.to_vec(),
-            });
+            self.extra_files
+                .push(GenFile::new(format!("{loc0}/__init__.py"), body.to_vec()));
         }
         if self.rng.chance(3) {
-            self.extra_files.push(GenFile {
-                path: format!("{loc0}/__init__helpers.py"),
-                contents: b"not python either (\n".to_vec(),
-            });
+            self.extra_files.push(GenFile::new(
+                format!("{loc0}/__init__helpers.py"),
+                b"not python either (\n".to_vec(),
+            ));
         }
         if self.rng.chance(4) {
-            self.extra_files.push(GenFile {
-                path: format!("{loc0}/.#0001_lock.py"),
-                contents: b"emacs lock file: not python\n".to_vec(),
-            });
+            self.extra_files.push(GenFile::new(
+                format!("{loc0}/.#0001_lock.py"),
+                b"emacs lock file: not python\n".to_vec(),
+            ));
         }
         if self.rng.chance(6) {
             for name in ["README", "notes.txt", "types.pyi", "old_revision.py.bak"] {
-                self.extra_files.push(GenFile {
-                    path: format!("{loc0}/{name}"),
-                    contents: b"revision = 'not loaded'\ndown_revision = (\n".to_vec(),
-                });
+                self.extra_files.push(GenFile::new(
+                    format!("{loc0}/{name}"),
+                    b"revision = 'not loaded'\ndown_revision = (\n".to_vec(),
+                ));
             }
         }
 
+        if toml_mode != 1 && self.rng.chance(1) {
+            // configparser reads the ini as UTF-8 without stripping a BOM:
+            // "\u{feff}# A generic..." is no comment, and Alembic fails with
+            // MissingSectionHeaderError.
+            ini.insert(0, '\u{feff}');
+            self.alembic_rejects = true;
+            summary.push("BOM in the ini".into());
+        }
         Layout {
             ini: (toml_mode != 1).then_some((ini_path, ini)),
             pyproject: (toml_mode != 0).then_some(toml),
@@ -1262,10 +1344,11 @@ impl Generator {
     }
 
     fn quote(&self, s: &str) -> String {
+        let u = if self.u_prefix { "u" } else { "" };
         if self.double_quotes {
-            format!("\"{s}\"")
+            format!("{u}\"{s}\"")
         } else {
-            format!("'{s}'")
+            format!("{u}'{s}'")
         }
     }
 
@@ -1407,9 +1490,17 @@ impl Generator {
             DocStyle::WhitespaceLine => {
                 format!("\"\"\"{msg}\n   \nnot a new paragraph for Alembic\n\n{header}\"\"\"\n")
             }
-            DocStyle::Escapes => format!(
-                "\"\"\"{msg} caf\\u00e9 \\\"quoted\\\" tab\\tback\\\\slash\n\n{header}\"\"\"\n"
-            ),
+            DocStyle::Escapes => match self.rng.below(3) {
+                0 => format!(
+                    "\"\"\"{msg} caf\\u00e9 \\\"quoted\\\" tab\\tback\\\\slash\n\n{header}\"\"\"\n"
+                ),
+                // A backslash at the end of a line joins it with the next.
+                1 => format!("\"\"\"{msg} \\\ncontinued on the same line\n\n{header}\"\"\"\n"),
+                // Octal and named escapes.
+                _ => format!(
+                    "\"\"\"{msg} \\101\\x42 \\N{{BULLET}} \\N{{EM DASH}}\n\n{header}\"\"\"\n"
+                ),
+            },
             DocStyle::Raw => format!("r\"\"\"{msg} C:\\new\\table \\d+\n\n{header}\"\"\"\n"),
             DocStyle::Concatenated => format!("\"{msg} \" 'continued'\n"),
             DocStyle::NotFirst => format!("import os\n\"\"\"{msg}: not a docstring\"\"\"\n"),
@@ -1447,7 +1538,13 @@ impl Generator {
             .unwrap_or_else(|| down_ids.join(", "));
 
         let mut src = String::new();
-        if self.rng.chance(5) {
+        // PEP 263 cookies: utf-8 (common), latin-1 (old projects; the file is
+        // then written in latin-1).
+        let latin1 = self.rng.chance(2);
+        if latin1 {
+            src.push_str("# -*- coding: latin-1 -*-\n");
+            self.summary.push("latin-1 file".into());
+        } else if self.rng.chance(5) {
             src.push_str("# -*- coding: utf-8 -*-\n");
         }
         let (doc_style, doc) = self.docstring(i, &revises);
@@ -1455,6 +1552,9 @@ impl Generator {
             self.exotic = true;
         }
         src.push_str(&doc);
+        if doc_style != DocStyle::NotFirst && self.rng.chance(10) {
+            src.push_str("from __future__ import annotations\n\n");
+        }
         if self.typed {
             src.push_str("from typing import Sequence, Union\n\n");
         }
@@ -1472,7 +1572,7 @@ impl Generator {
         let labels = self.labels_literal(&node.labels);
         let base = node.parents.is_empty() && node.raw_down.is_none();
         let deps = self.deps_literal(&dep_strs, base);
-        if base && matches!(deps.as_deref(), Some("''" | "\"\"")) {
+        if base && matches!(deps.as_deref(), Some("''" | "\"\"" | "u''" | "u\"\"")) {
             // `depends_on = ""` is falsy but not None: Alembic's
             // Revision._is_real_base is `down_revision is None and
             // dependencies is None`, so a base spelled this way is no real
@@ -1508,11 +1608,12 @@ impl Generator {
                 lines.swap(a, b);
             }
         }
-        let exotic = if lines.len() >= 2 && self.rng.chance(3) {
-            self.rng.below(4) + 1
+        let exotic = if lines.len() >= 2 && self.rng.chance(4) {
+            self.rng.below(7) + 1
         } else {
             0
         };
+        let has_revision_line = lines.iter().any(|l| l.0 == "revision");
         match exotic {
             1 if !node.omit_down_revision => {
                 // Reassignment: the last binding wins.
@@ -1532,14 +1633,14 @@ impl Generator {
                     }
                 }
             }
-            3 if !node.legacy_hex_name && !node.omit_down_revision => {
+            3 if has_revision_line && !node.omit_down_revision => {
                 // Tuple unpacking.
                 self.exotic = true;
                 self.summary.push("tuple-unpacking assignment".into());
                 let _ = writeln!(src, "revision, down_revision = {rev}, {down}");
                 lines.retain(|l| l.0 != "revision" && l.0 != "down_revision");
             }
-            4 if !node.legacy_hex_name => {
+            4 if has_revision_line => {
                 self.exotic = true;
                 self.summary.push("parenthesised revision".into());
                 for line in &mut lines {
@@ -1548,15 +1649,59 @@ impl Generator {
                     }
                 }
             }
+            5 if has_revision_line => {
+                // Chained assignment: both names are bound.
+                self.exotic = true;
+                self.summary.push("chained assignment".into());
+                for line in &mut lines {
+                    if line.0 == "revision" {
+                        line.0 = "revision = rev_id".into();
+                    }
+                }
+            }
+            6 if has_revision_line && node.id.len() >= 2 => {
+                // Concatenated literals.
+                self.exotic = true;
+                self.summary.push("revision built with +".into());
+                let cut = node.id.len() / 2;
+                let (a, b) = (self.quote(&node.id[..cut]), self.quote(&node.id[cut..]));
+                for line in &mut lines {
+                    if line.0 == "revision" {
+                        line.1 = format!("{a} + {b}");
+                    }
+                }
+            }
+            7 if node.labels.is_empty() => {
+                // An annotation without a value binds nothing.
+                self.exotic = true;
+                self.summary.push("annotation-only branch_labels".into());
+                lines.retain(|l| l.0 != "branch_labels");
+                src.push_str("branch_labels: str\n");
+            }
             _ => {}
         }
-        for (name, value) in &lines {
-            if self.typed {
-                let _ = writeln!(src, "{name}{} = {value}", ann(name));
+        let mut body = String::new();
+        for (k, (name, value)) in lines.iter().enumerate() {
+            let typed = self.typed && !name.contains(' ');
+            let stmt = if typed {
+                format!("{name}{} = {value}", ann(name))
             } else {
-                let _ = writeln!(src, "{name} = {value}");
+                format!("{name} = {value}")
+            };
+            body.push_str(&stmt);
+            if k + 1 < lines.len() && self.rng.chance(2) {
+                body.push_str("; ");
+                continue;
             }
+            if self.rng.chance(5) {
+                body.push_str("  # noqa: E501");
+            }
+            body.push('\n');
         }
+        if !body.ends_with('\n') {
+            body.push('\n');
+        }
+        src.push_str(&body);
         src.push_str(
             "\n\ndef upgrade() -> None:\n    \"\"\"Upgrade schema.\"\"\"\n    op.add_column('account', sa.Column('note', sa.String(50)))\n\n\ndef downgrade() -> None:\n    \"\"\"Downgrade schema.\"\"\"\n    pass\n",
         );
@@ -1567,6 +1712,14 @@ impl Generator {
             _ => src.replace('\n', "\r"),
         };
         let mut bytes = Vec::new();
+        if latin1 {
+            // Characters beyond latin-1 become `?`.
+            bytes.extend(
+                src.chars()
+                    .map(|c| u8::try_from(u32::from(c)).unwrap_or(b'?')),
+            );
+            return bytes;
+        }
         if self.rng.chance(5) {
             bytes.extend_from_slice(b"\xef\xbb\xbf");
         }
@@ -1637,7 +1790,7 @@ impl Generator {
     fn rev_range(&mut self) -> String {
         match self
             .rng
-            .weighted(&[14, 14, 10, 12, 10, 16, 6, 4, 3, 3, 3, 3, 2])
+            .weighted(&[14, 14, 10, 12, 10, 16, 6, 4, 3, 3, 3, 3, 2, 2, 2, 3])
         {
             0 => format!("base:{}", self.random_id()),
             1 => format!("{}:heads", self.random_id()),
@@ -1667,12 +1820,21 @@ impl Generator {
             9 => "-1:".to_string(),
             10 => format!("{}:{}", self.random_id(), self.random_id()),
             11 => self.random_id(), // no colon: a usage error in Alembic
-            _ => "abc:".to_string(),
+            12 => "abc:".to_string(),
+            13 => "heads:heads".to_string(),
+            14 => {
+                let id = self.random_id();
+                format!("{id}:{id}")
+            }
+            _ => match self.random_label() {
+                Some(l) => format!(":{l}@{}", self.random_id()),
+                None => "base:base".to_string(),
+            },
         }
     }
 
     fn show_arg(&mut self) -> String {
-        match self.rng.weighted(&[30, 15, 10, 10, 8, 8, 8, 4, 3, 2, 2]) {
+        match self.rng.weighted(&[30, 15, 10, 10, 8, 8, 8, 4, 3, 2, 2, 4]) {
             0 => self.random_id(),
             1 => self.partial_id(),
             2 => "head".to_string(),
@@ -1692,7 +1854,17 @@ impl Generator {
                 let id = self.random_id();
                 id.chars().take(3).collect()
             }
-            _ => "-1".to_string(),
+            10 => "-1".to_string(),
+            _ => match self.random_label() {
+                // label@-1, label@<partial id>, label@heads, label@base
+                Some(l) => match self.rng.below(4) {
+                    0 => format!("{l}@-1"),
+                    1 => format!("{l}@{}", self.partial_id()),
+                    2 => format!("{l}@heads"),
+                    _ => format!("{l}@base"),
+                },
+                None => "heads".to_string(),
+            },
         }
     }
 }
@@ -1711,6 +1883,16 @@ fn range_args(range: &str, verbose: bool) -> Vec<String> {
         args.push(range.to_string());
     }
     args
+}
+
+/// `a:b`, `a : b`, or `a:b:`: Alembic strips the items and drops empty
+/// ones.
+fn join_loosely(rng: &mut Rng, items: &[String], sep: char) -> String {
+    match rng.weighted(&[70, 15, 15]) {
+        0 => items.join(&sep.to_string()),
+        1 => items.join(&format!(" {sep} ")),
+        _ => format!("{}{sep}", items.join(&sep.to_string())),
+    }
 }
 
 /// Alembic's slug: `\w+` runs, lower-cased, joined with `_`, cut at 40.

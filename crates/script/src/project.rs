@@ -220,31 +220,32 @@ impl Project {
 /// Parse a project module and keep its top-level bindings.
 fn summarize(path: &Path, bytes: &[u8]) -> ModuleSummary {
     let dir = path.parent().unwrap_or(Path::new(""));
-    let result = syntax::with_stack_for(bytes.len(), || {
-        let decoded = encoding::decode(bytes);
-        let parsed = syntax::parse_module(&decoded.text)?;
-        let lowering = Lowering {
-            text: &decoded.text,
-            original: bytes,
-            map: &decoded.map,
-        };
-        let walked = bindings::walk(&parsed.body, &lowering, dir, FileKind::Module);
-        let first_error = decoded
-            .errors
-            .first()
-            .map(|error| (error.message.clone(), error.span.start))
-            .or_else(|| {
-                parsed.errors.first().map(|(message, range)| {
-                    (
-                        message.clone(),
-                        decoded.map.to_original(range.start().to_u32()),
-                    )
-                })
-            });
-        Ok::<_, String>((walked.env, first_error))
+    let decoded = encoding::decode(bytes);
+    let result = syntax::parse_module(&decoded.text).and_then(|parsed| {
+        syntax::with_module(parsed, |parsed| {
+            let lowering = Lowering {
+                text: &decoded.text,
+                original: bytes,
+                map: &decoded.map,
+            };
+            let walked = bindings::walk(&parsed.body, &lowering, dir, FileKind::Module);
+            let first_error = decoded
+                .errors
+                .first()
+                .map(|error| (error.message.clone(), error.span.start))
+                .or_else(|| {
+                    parsed.errors.first().map(|(message, range)| {
+                        (
+                            message.clone(),
+                            decoded.map.to_original(range.start().to_u32()),
+                        )
+                    })
+                });
+            (walked.env, first_error)
+        })
     });
     match result {
-        Ok(Ok((env, first_error))) => ModuleSummary {
+        Ok((env, first_error)) => ModuleSummary {
             path: path.to_path_buf(),
             env,
             syntax_error: first_error.map(|(message, at)| {
@@ -252,7 +253,7 @@ fn summarize(path: &Path, bytes: &[u8]) -> ModuleSummary {
                 format!("line {line}: {message}")
             }),
         },
-        Ok(Err(message)) | Err(message) => ModuleSummary {
+        Err(message) => ModuleSummary {
             path: path.to_path_buf(),
             env: Env::default(),
             syntax_error: Some(message),

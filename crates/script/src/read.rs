@@ -19,11 +19,8 @@ use crate::{Binding, Script, SyntaxError, Variable};
 /// modules are looked up through `context`'s [`crate::Project`].
 pub fn parse_script(bytes: &[u8], context: &ScriptContext<'_>) -> Script {
     let line_index = LineIndex::new(bytes);
-    let read = syntax::with_stack_for(bytes.len(), || read(bytes, context, &line_index));
-    let mut script = match read {
-        Ok(Ok(script)) => script,
-        Ok(Err(message)) | Err(message) => empty(message, bytes),
-    };
+    let mut script =
+        read(bytes, context, &line_index).unwrap_or_else(|message| empty(message, bytes));
     script.line_index = line_index;
     script
 }
@@ -36,13 +33,26 @@ fn read(
 ) -> Result<Script, String> {
     let decoded = encoding::decode(bytes);
     let parsed = syntax::parse_module(&decoded.text)?;
+    syntax::with_module(parsed, |parsed| {
+        from_module(bytes, &decoded, parsed, context, line_index)
+    })
+}
+
+/// The script of a parsed file.
+fn from_module(
+    bytes: &[u8],
+    decoded: &encoding::Decoded<'_>,
+    parsed: &syntax::ParsedModule,
+    context: &ScriptContext<'_>,
+    line_index: &LineIndex,
+) -> Script {
     let lowering = Lowering {
         text: &decoded.text,
         original: bytes,
         map: &decoded.map,
     };
 
-    let mut syntax_errors = decoded.errors;
+    let mut syntax_errors = decoded.errors.clone();
     // CPython rejects undecodable bytes everywhere but in comments, and
     // stops at the first one.
     if let Some(invalid) = decoded
@@ -64,7 +74,7 @@ fn read(
         .tracked
         .map(|tracked| variable(tracked, &mut evaluator));
 
-    Ok(Script {
+    Script {
         revision,
         down_revision,
         branch_labels,
@@ -73,7 +83,7 @@ fn read(
         syntax_errors,
         import_errors: walked.import_errors,
         line_index: LineIndex::default(),
-    })
+    }
 }
 
 fn variable(tracked: Option<Tracked>, evaluator: &mut Evaluator<'_>) -> Variable {

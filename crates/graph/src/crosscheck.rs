@@ -177,11 +177,19 @@ fn crosscheck_with_real_alembic() {
         .ok()
         .and_then(|s| s.parse().ok())
         .unwrap_or(2024);
+    let max_revisions: usize = std::env::var("CROSSCHECK_MAX_REVISIONS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(25);
     let mut rng = Rng::new(seed);
     let mut cases = Vec::new();
     for i in 0..cases_wanted {
         let shape = Shape {
-            max_revisions: if i % 10 == 0 { 60 } else { 25 },
+            max_revisions: if i % 10 == 0 {
+                max_revisions * 3
+            } else {
+                max_revisions
+            },
             broken: i % 4 == 0,
             dependencies: 20,
         };

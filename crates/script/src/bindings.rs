@@ -14,6 +14,11 @@
 //! unknown values), `for`/`with ... as` targets (unknown), and `del x`
 //! unbinds. Not modelled: `globals()[...] = ...`, walrus targets at module
 //! level, `except ... as e`, `match` captures.
+//!
+//! Since it sees exactly the code that runs at import time, the walk also
+//! reports the compile-time errors CPython raises there although the
+//! grammar allows them: `return` outside a function, `break`/`continue`
+//! outside a loop, module-level `nonlocal`.
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -24,7 +29,7 @@ use ruff_python_ast::{Expr, Operator, Stmt};
 use ruff_text_size::{Ranged, TextRange};
 
 use crate::recipe::{Import, Lowering, MAX_DEPTH, Recipe, Slot};
-use crate::{ImportError, SequenceKind, Value};
+use crate::{ImportError, SequenceKind, SyntaxError, Value};
 
 /// The four variables Alembic reads, in [`Tracked`] order.
 pub(crate) const VARIABLES: [&str; 4] =
@@ -130,6 +135,9 @@ pub(crate) struct Walked {
     pub(crate) env: Env,
     pub(crate) tracked: [Option<Tracked>; 4],
     pub(crate) import_errors: Vec<ImportError>,
+    /// Errors CPython's compiler raises for module-level code the grammar
+    /// accepts (`return` outside a function, ...).
+    pub(crate) compile_errors: Vec<SyntaxError>,
 }
 
 /// Walk the module-level statements of one file.
@@ -141,12 +149,21 @@ pub(crate) fn walk(body: &[Stmt], lowering: &Lowering<'_>, dir: &Path, kind: Fil
         env: Env::default(),
         tracked: [None, None, None, None],
         import_errors: Vec::new(),
+        compile_errors: Vec::new(),
     };
-    walker.body(body, false, 0);
+    walker.body(
+        body,
+        false,
+        Block {
+            nesting: 0,
+            in_loop: false,
+        },
+    );
     Walked {
         env: walker.env,
         tracked: walker.tracked,
         import_errors: walker.import_errors,
+        compile_errors: walker.compile_errors,
     }
 }
 
@@ -157,6 +174,16 @@ struct Walker<'a, 'l> {
     env: Env,
     tracked: [Option<Tracked>; 4],
     import_errors: Vec<ImportError>,
+    compile_errors: Vec<SyntaxError>,
+}
+
+/// Where in the module's blocks the walk is.
+#[derive(Clone, Copy)]
+struct Block {
+    /// Compound statements around this block.
+    nesting: u32,
+    /// Inside a loop body, where `break` and `continue` are allowed.
+    in_loop: bool,
 }
 
 /// The statement being walked.
@@ -167,21 +194,28 @@ struct At {
 }
 
 impl Walker<'_, '_> {
-    fn body(&mut self, body: &[Stmt], conditional: bool, nesting: u32) {
-        if nesting > MAX_NESTING {
+    fn body(&mut self, body: &[Stmt], conditional: bool, block: Block) {
+        if block.nesting > MAX_NESTING {
             return;
         }
         for stmt in body {
-            self.stmt(stmt, conditional, nesting);
+            self.stmt(stmt, conditional, block);
         }
     }
 
-    fn stmt(&mut self, stmt: &Stmt, conditional: bool, nesting: u32) {
+    fn stmt(&mut self, stmt: &Stmt, conditional: bool, block: Block) {
         let at = At {
             statement: self.lowering.span(stmt.range()),
             conditional,
         };
-        let nested = nesting + 1;
+        let nested = Block {
+            nesting: block.nesting + 1,
+            ..block
+        };
+        let in_loop = Block {
+            nesting: block.nesting + 1,
+            in_loop: true,
+        };
         match stmt {
             Stmt::Assign(assign) => {
                 // Python evaluates the value once, then binds the targets
@@ -261,7 +295,7 @@ impl Walker<'_, '_> {
                 }
             }
             Stmt::While(while_stmt) => {
-                self.body(&while_stmt.body, true, nested);
+                self.body(&while_stmt.body, true, in_loop);
                 self.body(&while_stmt.orelse, true, nested);
             }
             Stmt::For(for_stmt) => {
@@ -270,7 +304,7 @@ impl Walker<'_, '_> {
                     ..at
                 };
                 self.bind_targets_unknown(&for_stmt.target, "bound by a `for` loop", at);
-                self.body(&for_stmt.body, true, nested);
+                self.body(&for_stmt.body, true, in_loop);
                 self.body(&for_stmt.orelse, true, nested);
             }
             Stmt::With(with) => {
@@ -299,8 +333,26 @@ impl Walker<'_, '_> {
                     self.body(&case.body, true, nested);
                 }
             }
+            // The walk only sees code that runs at import time, outside any
+            // function: these are errors CPython raises when it compiles the
+            // module, after the grammar accepted it.
+            Stmt::Return(_) => self.compile_error("'return' outside function", at),
+            Stmt::Break(_) if !block.in_loop => self.compile_error("'break' outside loop", at),
+            Stmt::Continue(_) if !block.in_loop => {
+                self.compile_error("'continue' not properly in loop", at);
+            }
+            Stmt::Nonlocal(_) => {
+                self.compile_error("nonlocal declaration not allowed at module level", at);
+            }
             _ => {}
         }
+    }
+
+    fn compile_error(&mut self, message: &str, at: At) {
+        self.compile_errors.push(SyntaxError {
+            message: message.to_owned(),
+            span: at.statement,
+        });
     }
 
     fn lower(&self, expr: &Expr) -> Recipe {

@@ -50,8 +50,11 @@ pub struct Script {
     pub depends_on: Variable,
     /// The module docstring, if the first statement is a string literal.
     pub docstring: Option<Docstring>,
-    /// Every error the parser reported, in file order; the variables above
-    /// are still recovered from the rest of the file.
+    /// Every error Python would raise before running the module, in file
+    /// order: undecodable bytes, every grammar error the parser reported,
+    /// and the compile-time errors of module-level code (`return` outside a
+    /// function, ...). The variables above are still recovered from the
+    /// rest of the file.
     pub syntax_errors: Vec<SyntaxError>,
     /// Module-level statements that parse but make the import fail when
     /// Alembic loads the file (a relative import: Alembic loads each
@@ -164,7 +167,8 @@ pub struct HeaderLine {
     pub line_span: Span,
 }
 
-/// A syntax error the parser reported.
+/// An error that stops Python from compiling the file: a `SyntaxError`
+/// (or Python's decoding error), with Ruff's or CPython's wording.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SyntaxError {
     pub message: String,

@@ -23,6 +23,7 @@ use alembic_doctor_source::LineIndex;
 
 use crate::bindings::{self, Env, FileKind};
 use crate::encoding;
+use crate::read;
 use crate::recipe::Lowering;
 use crate::syntax;
 
@@ -229,18 +230,11 @@ fn summarize(path: &Path, bytes: &[u8]) -> ModuleSummary {
                 map: &decoded.map,
             };
             let walked = bindings::walk(&parsed.body, &lowering, dir, FileKind::Module);
-            let first_error = decoded
-                .errors
-                .first()
-                .map(|error| (error.message.clone(), error.span.start))
-                .or_else(|| {
-                    parsed.errors.first().map(|(message, range)| {
-                        (
-                            message.clone(),
-                            decoded.map.to_original(range.start().to_u32()),
-                        )
-                    })
-                });
+            let first_error =
+                read::syntax_errors(&decoded, parsed, &lowering, walked.compile_errors)
+                    .into_iter()
+                    .next()
+                    .map(|error| (error.message, error.span.start));
             (walked.env, first_error)
         })
     });

@@ -52,23 +52,10 @@ fn from_module(
         map: &decoded.map,
     };
 
-    let mut syntax_errors = decoded.errors.clone();
-    // CPython rejects undecodable bytes everywhere but in comments, and
-    // stops at the first one.
-    if let Some(invalid) = decoded
-        .invalid_utf8
-        .iter()
-        .find(|invalid| !parsed.in_comment(invalid.text_offset))
-    {
-        syntax_errors.push(invalid.to_error());
-    }
-    syntax_errors.extend(parsed.errors.iter().map(|(message, range)| SyntaxError {
-        message: message.clone(),
-        span: lowering.span(*range),
-    }));
-    syntax_errors.sort_by_key(|error| (error.span.start, error.span.end));
-
     let walked = bindings::walk(&parsed.body, &lowering, context.dir(), FileKind::Migration);
+
+    let syntax_errors = syntax_errors(decoded, parsed, &lowering, walked.compile_errors);
+
     let mut evaluator = Evaluator::new(context.project());
     let [revision, down_revision, branch_labels, depends_on] = walked
         .tracked
@@ -84,6 +71,33 @@ fn from_module(
         import_errors: walked.import_errors,
         line_index: LineIndex::default(),
     }
+}
+
+/// Every error Python would raise before running the module, in file
+/// order: decoding, grammar, and the compile-time checks of the walk.
+pub(crate) fn syntax_errors(
+    decoded: &encoding::Decoded<'_>,
+    parsed: &syntax::ParsedModule,
+    lowering: &Lowering<'_>,
+    compile_errors: Vec<SyntaxError>,
+) -> Vec<SyntaxError> {
+    let mut errors = decoded.errors.clone();
+    // CPython rejects undecodable bytes everywhere but in comments, and
+    // stops at the first one.
+    if let Some(invalid) = decoded
+        .invalid_utf8
+        .iter()
+        .find(|invalid| !parsed.in_comment(invalid.text_offset))
+    {
+        errors.push(invalid.to_error());
+    }
+    errors.extend(parsed.errors.iter().map(|(message, range)| SyntaxError {
+        message: message.clone(),
+        span: lowering.span(*range),
+    }));
+    errors.extend(compile_errors);
+    errors.sort_by_key(|error| (error.span.start, error.span.end));
+    errors
 }
 
 fn variable(tracked: Option<Tracked>, evaluator: &mut Evaluator<'_>) -> Variable {

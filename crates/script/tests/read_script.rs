@@ -719,3 +719,36 @@ fn header_lines_must_start_the_line() {
     assert_eq!(doc.header.revision_id.expect("Revision ID").value, "spaced");
     assert_eq!(doc.header.revises, None);
 }
+
+#[test]
+fn compile_time_errors_of_module_level_code() {
+    let script = read(concat!(
+        "revision = 'a'\n",
+        "for x in y:\n",
+        "    break\n",
+        "else:\n",
+        "    continue\n",
+        "while z:\n",
+        "    if q:\n",
+        "        continue\n",
+        "def f():\n",
+        "    return 1\n",
+        "if done:\n",
+        "    return\n",
+        "nonlocal n\n",
+    ));
+    let messages: Vec<&str> = script
+        .syntax_errors
+        .iter()
+        .map(|error| error.message.as_str())
+        .collect();
+    assert_eq!(
+        messages,
+        [
+            "'continue' not properly in loop",
+            "'return' outside function",
+            "nonlocal declaration not allowed at module level"
+        ]
+    );
+    assert_eq!(text(&script.revision), "a");
+}

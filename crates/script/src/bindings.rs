@@ -18,7 +18,8 @@
 //! Since it sees exactly the code that runs at import time, the walk also
 //! reports the compile-time errors CPython raises there although the
 //! grammar allows them: `return` outside a function, `break`/`continue`
-//! outside a loop, module-level `nonlocal`.
+//! outside a loop, module-level `nonlocal`, a misplaced or unknown
+//! `from __future__` import.
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -150,6 +151,8 @@ pub(crate) fn walk(body: &[Stmt], lowering: &Lowering<'_>, dir: &Path, kind: Fil
         tracked: [None, None, None, None],
         import_errors: Vec::new(),
         compile_errors: Vec::new(),
+        statements: 0,
+        future_allowed: true,
     };
     walker.body(
         body,
@@ -175,6 +178,10 @@ struct Walker<'a, 'l> {
     tracked: [Option<Tracked>; 4],
     import_errors: Vec<ImportError>,
     compile_errors: Vec<SyntaxError>,
+    /// Statements walked so far.
+    statements: usize,
+    /// No statement but the docstring and `from __future__` imports yet.
+    future_allowed: bool,
 }
 
 /// Where in the module's blocks the walk is.
@@ -208,6 +215,19 @@ impl Walker<'_, '_> {
             statement: self.lowering.span(stmt.range()),
             conditional,
         };
+        // `from __future__` imports may only follow the docstring and each
+        // other.
+        let first = self.statements == 0;
+        self.statements += 1;
+        let docstring = first
+            && block.nesting == 0
+            && matches!(stmt, Stmt::Expr(expr) if expr.value.is_string_literal_expr());
+        let future = block.nesting == 0
+            && matches!(stmt, Stmt::ImportFrom(import)
+                if import.level == 0 && import.module.as_ref().is_some_and(|m| m.as_str() == "__future__"));
+        if !docstring && !future {
+            self.future_allowed = false;
+        }
         let nested = Block {
             nesting: block.nesting + 1,
             ..block
@@ -348,6 +368,37 @@ impl Walker<'_, '_> {
         }
     }
 
+    /// CPython's `future.c` checks: position, and known feature names.
+    fn future_import(&mut self, import: &ruff_python_ast::StmtImportFrom, at: At) {
+        const FEATURES: [&str; 10] = [
+            "nested_scopes",
+            "generators",
+            "division",
+            "absolute_import",
+            "with_statement",
+            "print_function",
+            "unicode_literals",
+            "barry_as_FLUFL",
+            "generator_stop",
+            "annotations",
+        ];
+        if !self.future_allowed {
+            self.compile_error(
+                "from __future__ imports must occur at the beginning of the file",
+                at,
+            );
+            return;
+        }
+        for alias in &import.names {
+            let name = alias.name.as_str();
+            if name == "braces" {
+                self.compile_error("not a chance", at);
+            } else if !FEATURES.contains(&name) {
+                self.compile_error(&format!("future feature {name} is not defined"), at);
+            }
+        }
+    }
+
     fn compile_error(&mut self, message: &str, at: At) {
         self.compile_errors.push(SyntaxError {
             message: message.to_owned(),
@@ -447,6 +498,7 @@ impl Walker<'_, '_> {
             .map(|module| module.as_str().split('.').map(str::to_owned).collect())
             .unwrap_or_default();
         if import.level == 0 && module.len() == 1 && module[0] == "__future__" {
+            self.future_import(import, at);
             return;
         }
         if import.level > 0 && self.kind == FileKind::Migration && !at.conditional {

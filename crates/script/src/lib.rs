@@ -8,18 +8,18 @@
 //! later fix can rewrite exactly the bytes that must change.
 //!
 //! The pipeline for one file, one module each:
-//! * [`encoding`] decodes the bytes the way CPython does (BOM, PEP 263,
+//! * `encoding` decodes the bytes the way CPython does (BOM, PEP 263,
 //!   newline normalisation) and maps text offsets back to byte offsets;
-//! * [`syntax`] parses with Ruff's error-recovering parser, on a stack sized
-//!   for the file;
-//! * [`bindings`] walks the module-level statements in source order, as
-//!   executing the module would, and [`recipe`] reduces each assigned
+//! * `syntax` parses with Ruff's error-recovering parser, and drops a tree
+//!   that could nest deeply on a stack sized for it;
+//! * `bindings` walks the module-level statements in source order, as
+//!   executing the module would, and `recipe` reduces each assigned
 //!   expression to what static evaluation needs;
-//! * [`resolve`] evaluates those, following imports into the project's own
+//! * `resolve` evaluates those, following imports into the project's own
 //!   modules through a [`Project`] (which parses each module once);
-//! * [`docstring`] reads `__doc__` and its header;
-//! * [`normalise`] applies Alembic's `to_tuple` / `tuple_rev_as_scalar` for
-//!   the graph builder.
+//! * `docstring` reads `__doc__` and its header;
+//! * `normalise` applies Alembic's `to_tuple` / `tuple_rev_as_scalar` for
+//!   the graph builder ([`Script::down_revisions`] and friends).
 
 mod bindings;
 mod docstring;
@@ -97,7 +97,9 @@ pub enum Value {
     Str(StrLiteral),
     /// A tuple, list or set literal.
     Sequence {
+        /// Which display it was written as.
         kind: SequenceKind,
+        /// The elements, in declaration order (a set's duplicates dropped).
         items: Vec<Value>,
     },
     /// A literal Alembic cannot use as an id (`5`, `True`, `b"x"`, ...), with
@@ -106,7 +108,13 @@ pub enum Value {
     /// Not a literal and not resolvable; `reason` says why, in words fit for
     /// a message ("`REV` is imported from `app.constants`, which was not
     /// found in the project").
-    Unknown { reason: String, span: Span },
+    Unknown {
+        /// Why, in words fit for a message.
+        reason: String,
+        /// The expression in this file that cannot be known (for a value
+        /// from another module, the reference to it here).
+        span: Span,
+    },
 }
 
 /// A string literal and where its characters live in the file.
@@ -128,7 +136,9 @@ pub struct StrLiteral {
 /// Which literal a [`Value::Sequence`] was written as.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SequenceKind {
+    /// `(...)`, or `tuple(...)`.
     Tuple,
+    /// `[...]`, or `list(...)`.
     List,
     /// A `set`/`frozenset`: Alembic then takes the order from string
     /// hashing, which changes from run to run.
@@ -151,19 +161,26 @@ pub struct Docstring {
 /// The informational header Alembic's template writes into the docstring.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Header {
+    /// `Revision ID: <id>`.
     pub revision_id: Option<HeaderLine>,
+    /// `Revises: <parents joined by ", ">` (empty for a base).
     pub revises: Option<HeaderLine>,
+    /// `Create Date: <str(datetime)>`.
     pub create_date: Option<HeaderLine>,
 }
 
 /// One header line's value (text after `Revises:`, trimmed).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HeaderLine {
+    /// The text after the key, stripped as Python's `str.strip()` does.
     pub value: String,
     /// The value's bytes in the file, when the docstring has no escapes
-    /// before it (so that the value maps one-to-one onto source bytes).
+    /// before it and the bytes spell the value exactly (so that a fix can
+    /// rewrite them).
     pub value_span: Option<Span>,
-    /// The whole line in the file.
+    /// The whole line in the file, without its line break. Exact when
+    /// `value_span` is known; past an escape sequence the line is counted
+    /// from the docstring's start.
     pub line_span: Span,
 }
 
@@ -171,7 +188,9 @@ pub struct HeaderLine {
 /// (or Python's decoding error), with Ruff's or CPython's wording.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SyntaxError {
+    /// What is wrong.
     pub message: String,
+    /// Where, in the original bytes.
     pub span: Span,
 }
 

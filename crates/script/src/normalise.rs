@@ -42,6 +42,7 @@ pub enum ValueProblem {
 /// A revision id and where Alembic takes it from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RevisionId {
+    /// The id.
     pub id: String,
     /// No `revision` variable: the id is the stem of a legacy
     /// `^[a-f0-9]+\.py$` file name.

@@ -752,3 +752,27 @@ fn compile_time_errors_of_module_level_code() {
     );
     assert_eq!(text(&script.revision), "a");
 }
+
+#[test]
+fn future_imports_must_come_first() {
+    let ok = read(
+        "\"\"\"doc\"\"\"\n# comment\nfrom __future__ import annotations\nfrom __future__ import division\nrevision = 'a'\n",
+    );
+    assert!(ok.syntax_errors.is_empty(), "{:?}", ok.syntax_errors);
+    let late =
+        read("\"\"\"doc\"\"\"\nfrom alembic import op\nfrom __future__ import annotations\n");
+    assert_eq!(
+        late.syntax_errors[0].message,
+        "from __future__ imports must occur at the beginning of the file"
+    );
+    let unknown = read("from __future__ import braces, nope\n");
+    let messages: Vec<&str> = unknown
+        .syntax_errors
+        .iter()
+        .map(|e| e.message.as_str())
+        .collect();
+    assert_eq!(
+        messages,
+        ["not a chance", "future feature nope is not defined"]
+    );
+}

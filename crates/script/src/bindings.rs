@@ -556,7 +556,7 @@ impl Walker<'_, '_> {
             level,
             module,
             name,
-            statement: self.lowering.snippet(statement),
+            statement: Arc::from(self.lowering.snippet(statement)),
             span: self.lowering.span(alias),
         }))
     }

@@ -159,7 +159,7 @@ pub(crate) struct Import {
     /// `from module import name`: the name; `None` for `import module`.
     pub(crate) name: Option<String>,
     /// The statement, for messages.
-    pub(crate) statement: String,
+    pub(crate) statement: Arc<str>,
     /// Where it is bound: the alias in the import statement.
     pub(crate) span: Span,
 }

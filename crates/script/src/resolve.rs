@@ -40,6 +40,11 @@ struct ModuleRef {
     parts: Vec<String>,
     /// The import statement that named it, for messages.
     statement: Arc<str>,
+    /// Why no file was found for it. A namespace package (a directory
+    /// without `__init__.py`) is never found as a file, yet its submodules
+    /// can be, so the reason is only reported if the module is used as a
+    /// value.
+    missing: Option<String>,
 }
 
 impl ModuleRef {
@@ -51,6 +56,7 @@ impl ModuleRef {
     fn child(&self, name: &str) -> ModuleRef {
         let mut child = self.clone();
         child.parts.push(name.to_owned());
+        child.missing = None;
         child
     }
 }
@@ -75,10 +81,15 @@ impl<'a> Evaluator<'a> {
         let anchor = anchor_of(recipe);
         match self.resolve(recipe) {
             Resolved::Value(value) => value,
-            Resolved::Module(module) => Value::Unknown {
-                reason: format!("`{}` is a module, not a value", module.dotted()),
-                span: anchor,
-            },
+            Resolved::Module(module) => {
+                let dotted = module.dotted();
+                Value::Unknown {
+                    reason: module
+                        .missing
+                        .unwrap_or_else(|| format!("`{dotted}` is a module, not a value")),
+                    span: anchor,
+                }
+            }
         }
     }
 
@@ -181,7 +192,8 @@ impl<'a> Evaluator<'a> {
             dir: import.dir.clone(),
             level: import.level,
             parts: import.module.clone(),
-            statement: Arc::from(import.statement.as_str()),
+            statement: Arc::clone(&import.statement),
+            missing: None,
         };
         match &import.name {
             None => Resolved::Module(module),
@@ -232,17 +244,19 @@ impl<'a> Evaluator<'a> {
                         return Resolved::Value(value);
                     }
                 }
-                let child = module.child(name);
-                if let Lookup::Found(_) = project.find(&child.dir, child.level, &child.parts) {
-                    return Resolved::Module(child);
-                }
-                unknown(
-                    anchor,
-                    format!(
+                // Not an attribute: a submodule, or a namespace subpackage
+                // whose own submodules may still be found.
+                let mut child = module.child(name);
+                if !matches!(
+                    project.find(&child.dir, child.level, &child.parts),
+                    Lookup::Found(_)
+                ) {
+                    child.missing = Some(format!(
                         "`{text}`: {} does not define `{name}` at module level",
                         project.display(&summary.path)
-                    ),
-                )
+                    ));
+                }
+                Resolved::Module(child)
             }
             Lookup::Unreadable { path, error } => unknown(
                 anchor,
@@ -252,29 +266,27 @@ impl<'a> Evaluator<'a> {
                 ),
             ),
             Lookup::NotFound => {
-                // A namespace package (no `__init__.py`) can still hold the
-                // submodule.
-                let child = module.child(name);
-                if let Lookup::Found(_) = project.find(&child.dir, child.level, &child.parts) {
-                    return Resolved::Module(child);
-                }
-                let what = if module.parts.is_empty() {
-                    format!("module `{}` was", child.dotted())
-                } else {
-                    format!(
-                        "neither module `{}` nor `{}` was",
-                        module.dotted(),
-                        child.dotted()
-                    )
-                };
-                unknown(
-                    anchor,
-                    format!(
+                let mut child = module.child(name);
+                if !matches!(
+                    project.find(&child.dir, child.level, &child.parts),
+                    Lookup::Found(_)
+                ) {
+                    let what = if module.parts.is_empty() {
+                        format!("module `{}` was", child.dotted())
+                    } else {
+                        format!(
+                            "neither module `{}` nor `{}` was",
+                            module.dotted(),
+                            child.dotted()
+                        )
+                    };
+                    child.missing = Some(format!(
                         "`{text}` comes from `{}`, but {what} found under {}",
                         module.statement,
                         project.root().display()
-                    ),
-                )
+                    ));
+                }
+                Resolved::Module(child)
             }
         }
     }
@@ -335,7 +347,8 @@ impl<'a> Evaluator<'a> {
                 dir: source.dir.clone(),
                 level: source.level,
                 parts: source.module.clone(),
-                statement: Arc::from(source.statement.as_str()),
+                statement: Arc::clone(&source.statement),
+                missing: None,
             };
             if let Some(project) = self.project
                 && let Lookup::Found(summary) =

@@ -369,3 +369,22 @@ fn each_module_is_parsed_once_across_threads() {
     });
     assert_eq!(counting.reads.load(Ordering::SeqCst), 1);
 }
+
+#[test]
+fn dotted_import_through_namespace_packages() {
+    let tree = Tree::new(&[
+        ("a/b/c.py", "X = 'deep'\n"),
+        (
+            "versions/m.py",
+            "import a.b.c\nrevision = a.b.c.X\ndown_revision = a.b.missing.Y\n",
+        ),
+    ]);
+    let project = Project::on_disk(tree.root());
+    let script = tree.read(&project, "versions/m.py");
+    assert_eq!(literal(&script.revision).value, "deep");
+    let why = reason(&script.down_revision);
+    assert!(
+        why.contains("`a.b.missing`") && why.contains("import a.b.c"),
+        "{why}"
+    );
+}

@@ -17,6 +17,22 @@ use crate::{Binding, Script, SyntaxError, Variable};
 /// encoding, Python 2, deeply nested), the result says what could be read
 /// and lists every syntax error. Names imported from the project's own
 /// modules are looked up through `context`'s [`crate::Project`].
+///
+/// ```
+/// use std::path::Path;
+/// use alembic_doctor_script::{Project, ScriptContext, parse_script};
+///
+/// // One `Project` per run, shared by every file (and thread).
+/// let project = Project::on_disk("/repo");
+/// let path = Path::new("/repo/migrations/versions/ab12_add_users.py");
+/// let source = b"revision = 'ab12'\ndown_revision = ('f00d', 'beef')\n";
+/// let script = parse_script(source, &ScriptContext::new(path, &project));
+///
+/// assert_eq!(script.revision_id("ab12_add_users.py").map(|id| id.id), Ok("ab12".to_owned()));
+/// assert_eq!(script.down_revisions(), Ok(vec!["f00d".to_owned(), "beef".to_owned()]));
+/// assert_eq!(script.dependencies(), Ok(vec![]));
+/// assert!(script.syntax_errors.is_empty());
+/// ```
 pub fn parse_script(bytes: &[u8], context: &ScriptContext<'_>) -> Script {
     let line_index = LineIndex::new(bytes);
     let mut script =

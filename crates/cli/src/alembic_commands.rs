@@ -73,7 +73,7 @@ fn with_loadable_project(
     let project = load::project(args)?;
     let blocking: Vec<_> = alembic_doctor_rules::check(&project)
         .into_iter()
-        .filter(|f| f.rule.stops_alembic() && f.severity == alembic_doctor_rules::Severity::Error)
+        .filter(alembic_doctor_rules::Finding::stops_alembic)
         .collect();
     if !blocking.is_empty() {
         let mut stderr = anstream::stderr();

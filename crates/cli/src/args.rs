@@ -81,13 +81,20 @@ pub(crate) enum Command {
         #[arg(short, long)]
         verbose: bool,
         /// Specify a revision range; format is [start]:[end].
-        #[arg(short = 'r', long = "rev-range", value_name = "RANGE")]
+        #[arg(
+            short = 'r',
+            long = "rev-range",
+            value_name = "RANGE",
+            allow_hyphen_values = true
+        )]
         rev_range: Option<String>,
     },
     /// Show the revision(s) denoted by the given symbol, exactly as
     /// `alembic show` does.
     Show {
-        /// Revision identifier (id, partial id, head, heads, label@head...).
+        /// Revision identifier (id, partial id, head, heads, label@head,
+        /// relative forms such as -1).
+        #[arg(allow_hyphen_values = true)]
         rev: String,
     },
     /// Explain a rule: what it checks, why it matters, how to fix it.

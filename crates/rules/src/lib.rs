@@ -40,19 +40,22 @@ pub fn check(project: &Project) -> Vec<Finding> {
     findings
 }
 
-impl Rule {
-    /// True when a finding of this rule means Alembic itself would fail, or
-    /// would only warn and then answer wrongly: Alembic-compatible commands
-    /// refuse to print an answer then.
-    pub fn stops_alembic(self) -> bool {
-        !matches!(
-            self,
+impl Finding {
+    /// True when this finding means Alembic itself would fail, or would
+    /// warn (Alembic's warnings mean its answer is not to be trusted):
+    /// Alembic-compatible commands refuse to print an answer then.
+    pub fn stops_alembic(&self) -> bool {
+        match self.rule {
+            // Only a warning here, but Alembic warns too.
+            Rule::LoadedTwice => true,
             Rule::MultipleHeads
-                | Rule::MultipleBases
-                | Rule::HeaderMismatch
-                | Rule::FilenameMismatch
-                | Rule::HashDependentOrder
-                | Rule::LoadedTwice
-        )
+            | Rule::MultipleBases
+            | Rule::HeaderMismatch
+            | Rule::FilenameMismatch
+            | Rule::HashDependentOrder => false,
+            // The other rules' warnings (a conditional assignment, an empty
+            // `depends_on`) are ours; Alembic loads such files silently.
+            _ => self.severity == Severity::Error,
+        }
     }
 }

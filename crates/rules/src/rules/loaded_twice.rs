@@ -14,30 +14,48 @@ configuration is usually not what was intended.
 Make the `version_locations` entries disjoint, or remove the symlink.
 ";
 
+use std::collections::HashMap;
+use std::path::Path;
+
 use alembic_doctor_project::Project;
-use alembic_doctor_source::SourceNote;
+use alembic_doctor_source::{SourceNote, Span};
 
 use crate::{Finding, Rule};
 
 pub(crate) fn check(project: &Project, out: &mut Vec<Finding>) {
+    let mut by_path: Option<HashMap<&Path, usize>> = None;
     for note in &project.notes {
-        if let SourceNote::LoadedTwice {
+        let SourceNote::LoadedTwice {
             real_path,
             listed_path,
         } = note
-        {
-            out.push(
-                Finding::new(
-                    Rule::LoadedTwice,
-                    format!(
-                        "{} is reached twice through the version locations (again as {}); \
-                         Alembic loads it once and warns",
-                        real_path.display(),
-                        listed_path.display()
-                    ),
-                )
-                .help("make the `version_locations` entries disjoint, or remove the symlink"),
-            );
+        else {
+            continue;
+        };
+        let how = if real_path == listed_path {
+            "twice: the version locations overlap".to_owned()
+        } else {
+            format!("again as {}", listed_path.display())
+        };
+        let mut finding = Finding::new(
+            Rule::LoadedTwice,
+            format!(
+                "{} is reached {how}; Alembic warns `File ... loaded twice! ignoring.`",
+                real_path.display()
+            ),
+        )
+        .help("make the `version_locations` entries disjoint, or remove the symlink");
+        let by_path = by_path.get_or_insert_with(|| {
+            project
+                .files
+                .iter()
+                .enumerate()
+                .map(|(i, f)| (f.path.as_path(), i))
+                .collect()
+        });
+        if let Some(&file) = by_path.get(real_path.as_path()) {
+            finding = finding.at(file, Span::default(), "listed more than once");
         }
+        out.push(finding);
     }
 }

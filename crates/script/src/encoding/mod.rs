@@ -340,10 +340,12 @@ struct Declaration {
 }
 
 /// CPython's `decode_str` + `check_coding_spec`: line 1 is examined, and
-/// line 2 only when line 1 is blank or a comment. Each line must end with
-/// `\n` to be examined at all (CPython looks for the `\n` first).
+/// line 2 only when line 1 is blank or a comment. Each line must end with a
+/// line break to be examined at all (CPython looks for the `\n` first,
+/// after `translate_newlines` has turned `\r\n` and a lone `\r` into
+/// `\n`, so all three count).
 fn coding_declaration(body: &[u8]) -> Option<Declaration> {
-    let first_end = body.iter().position(|&b| b == b'\n')?;
+    let (first_end, second_start) = line_break(body, 0)?;
     let first = &body[..first_end];
     if let Some(found) = coding_spec(first, 0) {
         return Some(found);
@@ -351,9 +353,23 @@ fn coding_declaration(body: &[u8]) -> Option<Declaration> {
     if !is_blank_or_comment(first) {
         return None;
     }
-    let second_start = first_end + 1;
-    let second_len = body[second_start..].iter().position(|&b| b == b'\n')?;
-    coding_spec(&body[second_start..second_start + second_len], second_start)
+    let (second_end, _) = line_break(body, second_start)?;
+    coding_spec(&body[second_start..second_end], second_start)
+}
+
+/// The first line break at or after `from`: where it starts and where the
+/// next line starts (`\n`, `\r\n` or a lone `\r`).
+fn line_break(body: &[u8], from: usize) -> Option<(usize, usize)> {
+    let at = from
+        + body[from..]
+            .iter()
+            .position(|&b| b == b'\n' || b == b'\r')?;
+    let next = if body[at] == b'\r' && body.get(at + 1) == Some(&b'\n') {
+        at + 2
+    } else {
+        at + 1
+    };
+    Some((at, next))
 }
 
 /// CPython's `get_coding_spec`: the line must be a comment (only blanks
@@ -529,6 +545,22 @@ mod tests {
         assert!(decoded.text.contains("'été'"));
         let y = original(&decoded, "'id'") as usize;
         assert_eq!(&bytes[y..y + 4], b"'id'");
+    }
+
+    /// Found by the differential test: a latin-1 file with old-Mac line
+    /// endings loads in Alembic (CPython translates `\r` to `\n` before it
+    /// looks for the declaration) but was reported as invalid UTF-8.
+    #[test]
+    fn declaration_ending_in_cr_or_crlf_counts() {
+        for bytes in [
+            &b"# -*- coding: latin-1 -*-\rx = '\xe9'\r"[..],
+            &b"# -*- coding: latin-1 -*-\r\nx = '\xe9'\r\n"[..],
+            &b"#!/usr/bin/env python\r# coding: latin-1\rx = '\xe9'\r"[..],
+        ] {
+            let decoded = decode(bytes);
+            assert!(decoded.invalid_utf8.is_empty(), "{bytes:?}");
+            assert!(decoded.text.contains('é'), "{bytes:?}");
+        }
     }
 
     #[test]

@@ -21,6 +21,7 @@ pub fn check(project: &Project) -> Vec<Finding> {
     let checks: &[fn(&Project, &mut Vec<Finding>)] = &[
         rules::unreadable_file::check,
         rules::syntax_error::check,
+        rules::import_error::check,
         rules::loaded_twice::check,
         rules::missing_revision::check,
         rules::non_literal_value::check,

@@ -91,6 +91,7 @@ macro_rules! rules {
 
 rules! {
     SyntaxError => "syntax-error", Error, syntax_error;
+    ImportError => "import-error", Error, import_error;
     UnreadableFile => "unreadable-file", Error, unreadable_file;
     MissingRevision => "missing-revision", Error, missing_revision;
     MissingDownRevision => "missing-down-revision", Error, missing_down_revision;

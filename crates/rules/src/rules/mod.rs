@@ -8,6 +8,7 @@ pub(crate) mod filename_mismatch;
 pub(crate) mod graph_problems;
 pub(crate) mod hash_dependent_order;
 pub(crate) mod header_mismatch;
+pub(crate) mod import_error;
 pub(crate) mod invalid_revision_id;
 pub(crate) mod loaded_twice;
 pub(crate) mod missing_dependency;

@@ -71,12 +71,17 @@ fn with_loadable_project(
     render: impl FnOnce(&Project, &AlembicView<'_>) -> Result<String, String>,
 ) -> anyhow::Result<ExitStatus> {
     let project = load::project(args)?;
+    let scripts = alembic_doctor_report::script_texts(&project);
+    let view = AlembicView {
+        map: &project.map,
+        scripts: &scripts,
+    };
     let blocking: Vec<_> = alembic_doctor_rules::check(&project)
         .into_iter()
         .filter(alembic_doctor_rules::Finding::stops_alembic)
         .collect();
+    let mut stderr = anstream::stderr();
     if !blocking.is_empty() {
-        let mut stderr = anstream::stderr();
         writeln!(
             stderr,
             "error: `alembic {command}` would fail or mislead on this project; {} must be fixed first:\n",
@@ -87,21 +92,42 @@ fn with_loadable_project(
             }
         )?;
         output::findings_to_stderr(&project, &blocking)?;
-        return Ok(ExitStatus::Failure);
+    } else if let Some(failure) = project.map.alembic_would_fail() {
+        // A safety net under the rules: whatever the map's simulation of
+        // Alembic's own build says would fail, fails here too.
+        let culprit = failure
+            .revision
+            .map(|rev| {
+                format!(
+                    " (revision `{}` in {})",
+                    project.map.revisions()[rev].id,
+                    project.file_of(rev).display_path
+                )
+            })
+            .unwrap_or_default();
+        writeln!(
+            stderr,
+            "error: `alembic {command}` would fail on this project with {}: {}{culprit}\n\
+             Run `alembic-doctor check` for the details.",
+            failure.exception.kind.python_name(),
+            failure.exception.message,
+        )?;
+    } else {
+        return match render(&project, &view) {
+            Ok(text) => {
+                output::plain_stdout(&text)?;
+                Ok(ExitStatus::Success)
+            }
+            Err(message) => {
+                writeln!(stderr, "error: {message}")?;
+                Ok(ExitStatus::Error)
+            }
+        };
     }
-    let scripts = alembic_doctor_report::script_texts(&project);
-    let view = AlembicView {
-        map: &project.map,
-        scripts: &scripts,
-    };
-    match render(&project, &view) {
-        Ok(text) => {
-            output::plain_stdout(&text)?;
-            Ok(ExitStatus::Success)
-        }
-        Err(message) => {
-            writeln!(anstream::stderr(), "error: {message}")?;
-            Ok(ExitStatus::Error)
-        }
+    // The chain has to be fixed first; say also whether the command's own
+    // argument is wrong, so that both are fixed in one round.
+    if let Err(message) = render(&project, &view) {
+        writeln!(stderr, "error: {message}")?;
     }
+    Ok(ExitStatus::Failure)
 }

@@ -146,6 +146,15 @@ fn finding(project: &Project, problem: &GraphProblem) -> Finding {
             .help(help)
         }
         GraphProblem::EmptyDependency { revision } => {
+            // On a base, the revision is then neither a real base nor
+            // reachable from one: Alembic fails with "Dependency cycle is
+            // detected". Elsewhere it is harmless noise.
+            let on_base = map.revisions()[*revision].down_revisions.is_empty();
+            let message = if on_base {
+                format!("{message}; on a base revision this makes Alembic fail with \"Dependency cycle is detected\"")
+            } else {
+                message
+            };
             let mut finding = at(
                 Finding::new(Rule::MissingDependency, message),
                 *revision,
@@ -153,7 +162,9 @@ fn finding(project: &Project, problem: &GraphProblem) -> Finding {
                 "empty dependency",
             )
             .help("write `depends_on = None`");
-            finding.severity = Severity::Warning;
+            if !on_base {
+                finding.severity = Severity::Warning;
+            }
             finding
         }
         GraphProblem::BranchLabelConflict {

@@ -27,6 +27,15 @@ use crate::{Finding, Rule};
 /// cannot do without.
 pub(crate) fn check(project: &Project, out: &mut Vec<Finding>) {
     for (index, file) in project.files.iter().enumerate() {
+        // A syntax error hides the rest of a file from any reader; Alembic
+        // fails with the SyntaxError, which `syntax-error` reports.
+        let unparsable = file
+            .script
+            .as_ref()
+            .is_some_and(|s| !s.syntax_errors.is_empty());
+        if unparsable {
+            continue;
+        }
         if let Some(IdProblem::Revision(ValueProblem::MissingRevision)) = &file.id_problem {
             out.push(
                 Finding::new(

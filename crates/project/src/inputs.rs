@@ -98,7 +98,11 @@ fn read_one(
                     }
                 };
             let down_revisions = take("down_revision", script.down_revisions());
-            let depends_on = take("depends_on", script.dependencies());
+            let mut depends_on = take("depends_on", script.dependencies());
+            if depends_on.is_empty() && script.has_empty_dependencies() {
+                // The graph's spelling of "set, but to nothing Alembic looks up".
+                depends_on.push(String::new());
+            }
             let branch_labels = take("branch_labels", script.branch_labels());
             let hash_ordered = [
                 &script.down_revision,

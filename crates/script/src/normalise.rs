@@ -99,6 +99,26 @@ impl Script {
             .map_or(Ok(Vec::new()), Value::dependencies)
     }
 
+    /// `depends_on` is set to something Alembic keeps but never looks up:
+    /// `""`, `("",)` or `((),)`. `Revision.dependencies` is then `''` or
+    /// `()`, not `None`, so the revision is not a real base (and a base
+    /// with it makes Alembic report a dependency cycle), although
+    /// [`Script::dependencies`] is empty.
+    pub fn has_empty_dependencies(&self) -> bool {
+        let empty = |value: &Value| match value {
+            Value::Str(literal) => literal.value.is_empty(),
+            Value::Sequence { items, .. } => items.is_empty(),
+            _ => false,
+        };
+        match self.depends_on.value() {
+            Some(Value::Str(literal)) => literal.value.is_empty(),
+            Some(Value::Sequence { items, .. }) => {
+                matches!(items.as_slice(), [single] if empty(single))
+            }
+            _ => false,
+        }
+    }
+
     /// The branch labels, in declaration order (none when absent).
     pub fn branch_labels(&self) -> Result<Vec<String>, ValueProblem> {
         self.branch_labels

@@ -8,7 +8,7 @@
 
 use std::io::Write;
 
-use alembic_doctor_graph::RevIdx;
+use alembic_doctor_graph::{RevIdx, Target};
 use alembic_doctor_project::Project;
 use alembic_doctor_report::AlembicView;
 
@@ -56,7 +56,25 @@ pub(crate) fn history(
 
 pub(crate) fn show(args: &ProjectArgs, rev: &str) -> anyhow::Result<ExitStatus> {
     with_loadable_project(args, "show", |project, view| {
-        let revisions = project.map.resolve(rev).map_err(|e| e.to_string())?;
+        let targets = project
+            .map
+            .resolve_targets(rev)
+            .map_err(|e| e.to_string())?;
+        let mut revisions = Vec::with_capacity(targets.len());
+        for target in targets {
+            match target {
+                Target::Revision(r) => revisions.push(r),
+                // Alembic then calls `.log_entry` on the string "base" or on
+                // None and crashes with an AttributeError.
+                Target::Base | Target::Nothing => {
+                    return Err(format!(
+                        "`{rev}` walks below the first revision of a branch, where `alembic show` \
+                         crashes (AttributeError); name a revision instead, e.g. from \
+                         `alembic-doctor history`"
+                    ));
+                }
+            }
+        }
         Ok(view.show(&revisions))
     })
 }

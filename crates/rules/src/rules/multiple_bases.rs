@@ -34,7 +34,12 @@ pub(crate) fn check(project: &Project, out: &mut Vec<Finding>) {
         .filter(|&b| map.branch_labels(b).is_empty() && !project.file_of(b).uncertain)
         .filter(|&b| project.file_of(b).id_problem.is_none())
         .collect();
-    if bare.len() < 2 {
+    // Copies of one id are `duplicate-revision`'s business alone.
+    let distinct: std::collections::HashSet<&str> = bare
+        .iter()
+        .map(|&b| map.revisions()[b].id.as_str())
+        .collect();
+    if distinct.len() < 2 {
         return;
     }
     let names: Vec<String> = bare.iter().map(|&b| describe(project, b)).collect();

@@ -57,7 +57,12 @@ pub(crate) fn check(project: &Project, out: &mut Vec<Finding>) {
     }
     let mut reported = HashSet::new();
     for (label, group) in groups {
-        if group.len() < 2 || !reported.insert(group.clone()) {
+        // Copies of one id are `duplicate-revision`'s business alone.
+        let distinct: HashSet<&str> = group
+            .iter()
+            .map(|&h| map.revisions()[h].id.as_str())
+            .collect();
+        if distinct.len() < 2 || !reported.insert(group.clone()) {
             continue;
         }
         out.push(finding(project, label, &group));

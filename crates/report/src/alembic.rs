@@ -166,7 +166,7 @@ impl AlembicView<'_> {
         let map = self.map;
         let mut text = self.id(rev).to_owned();
         if options.include_parents {
-            let dependencies = &map.revisions()[rev].depends_on;
+            let dependencies = declared_dependencies(&map.revisions()[rev].depends_on);
             text = if dependencies.is_empty() {
                 format!("{} -> {text}", self.down_revision(rev))
             } else {
@@ -226,11 +226,9 @@ impl AlembicView<'_> {
             "Parent"
         };
         entry.push_str(&format!("{label}: {}\n", self.down_revision(rev)));
-        if !revision.depends_on.is_empty() {
-            entry.push_str(&format!(
-                "Also depends on: {}\n",
-                revision.depends_on.join(", ")
-            ));
+        let dependencies = declared_dependencies(&revision.depends_on);
+        if !dependencies.is_empty() {
+            entry.push_str(&format!("Also depends on: {}\n", dependencies.join(", ")));
         }
         if map.is_branch_point(rev) {
             let children: Vec<&str> = map.children(rev).iter().map(|&c| self.id(c)).collect();
@@ -247,6 +245,15 @@ impl AlembicView<'_> {
             .collect();
         entry.push_str(&format!("\n{}\n", body.join("\n")));
         entry
+    }
+}
+
+/// `Script.dependencies` as Alembic tests it (`if self.dependencies:`): the
+/// graph's `[""]` (from `depends_on = ""`) is the falsy scalar `''`.
+fn declared_dependencies(depends_on: &[String]) -> &[String] {
+    match depends_on {
+        [only] if only.is_empty() => &[],
+        all => all,
     }
 }
 

@@ -7,11 +7,18 @@ use alembic_doctor_graph::{GraphProblem, HashOrderNote, RevIdx};
 use alembic_doctor_project::Project;
 
 use crate::chain::{Var, describe, value_span};
-use crate::{Finding, Rule, Severity};
+use crate::{Finding, Rule};
 
 pub(crate) fn check(project: &Project, out: &mut Vec<Finding>) {
     let map = &project.map;
     for problem in map.problems() {
+        // `depends_on = ""` is harmless except on a base, where Alembic
+        // then reports a dependency cycle.
+        if let GraphProblem::EmptyDependency { revision } = problem
+            && !map.revisions()[*revision].down_revisions.is_empty()
+        {
+            continue;
+        }
         out.push(finding(project, problem));
     }
     for note in map.hash_order_notes() {
@@ -145,28 +152,19 @@ fn finding(project: &Project, problem: &GraphProblem) -> Finding {
             )
             .help(help)
         }
-        GraphProblem::EmptyDependency { revision } => {
-            // On a base, the revision is then neither a real base nor
-            // reachable from one: Alembic fails with "Dependency cycle is
-            // detected". Elsewhere it is harmless noise.
-            let on_base = map.revisions()[*revision].down_revisions.is_empty();
-            let message = if on_base {
-                format!("{message}; on a base revision this makes Alembic fail with \"Dependency cycle is detected\"")
-            } else {
-                message
-            };
-            let mut finding = at(
-                Finding::new(Rule::MissingDependency, message),
-                *revision,
-                Var::DependsOn,
-                "empty dependency",
-            )
-            .help("write `depends_on = None`");
-            if !on_base {
-                finding.severity = Severity::Warning;
-            }
-            finding
-        }
+        GraphProblem::EmptyDependency { revision } => at(
+            Finding::new(
+                Rule::MissingDependency,
+                format!(
+                    "{message}; on a base revision this makes Alembic fail with \"Dependency \
+                     cycle is detected\""
+                ),
+            ),
+            *revision,
+            Var::DependsOn,
+            "empty dependency",
+        )
+        .help("write `depends_on = None`"),
         GraphProblem::BranchLabelConflict {
             revision,
             already_used_by,

@@ -14,7 +14,7 @@ configuration is usually not what was intended.
 Make the `version_locations` entries disjoint, or remove the symlink.
 ";
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
 use alembic_doctor_project::Project;
@@ -23,38 +23,55 @@ use alembic_doctor_source::{SourceNote, Span};
 use crate::{Finding, Rule};
 
 pub(crate) fn check(project: &Project, out: &mut Vec<Finding>) {
-    let mut by_path: Option<HashMap<&Path, usize>> = None;
+    // One finding per directory reached twice, not per file: overlapping
+    // version locations repeat every file of a directory (README and
+    // notes included, as in Alembic's warnings).
+    let mut by_dir: BTreeMap<&Path, Vec<(&Path, &Path)>> = BTreeMap::new();
     for note in &project.notes {
-        let SourceNote::LoadedTwice {
+        if let SourceNote::LoadedTwice {
             real_path,
             listed_path,
         } = note
-        else {
-            continue;
-        };
-        let how = if real_path == listed_path {
-            "twice: the version locations overlap".to_owned()
+        {
+            let dir = real_path.parent().unwrap_or(real_path);
+            by_dir
+                .entry(dir)
+                .or_default()
+                .push((real_path, listed_path));
+        }
+    }
+    if by_dir.is_empty() {
+        return;
+    }
+    let file_index: HashMap<&Path, usize> = project
+        .files
+        .iter()
+        .enumerate()
+        .map(|(i, f)| (f.path.as_path(), i))
+        .collect();
+    for (dir, files) in by_dir {
+        let (first_real, first_listed) = files[0];
+        let how = if first_real == first_listed {
+            "the version locations overlap".to_owned()
         } else {
-            format!("again as {}", listed_path.display())
+            format!("{} leads there too", first_listed.display())
+        };
+        let what = if files.len() == 1 {
+            format!("{} is reached twice", first_real.display())
+        } else {
+            format!(
+                "{} files in {} are reached twice",
+                files.len(),
+                dir.display()
+            )
         };
         let mut finding = Finding::new(
             Rule::LoadedTwice,
-            format!(
-                "{} is reached {how}; Alembic warns `File ... loaded twice! ignoring.`",
-                real_path.display()
-            ),
+            format!("{what} ({how}); Alembic warns `File ... loaded twice! ignoring.` for each"),
         )
         .help("make the `version_locations` entries disjoint, or remove the symlink");
-        let by_path = by_path.get_or_insert_with(|| {
-            project
-                .files
-                .iter()
-                .enumerate()
-                .map(|(i, f)| (f.path.as_path(), i))
-                .collect()
-        });
-        if let Some(&file) = by_path.get(real_path.as_path()) {
-            finding = finding.at(file, Span::default(), "listed more than once");
+        if let Some(&file) = files.iter().find_map(|(real, _)| file_index.get(real)) {
+            finding = finding.at(file, Span::default(), "reached twice");
         }
         out.push(finding);
     }

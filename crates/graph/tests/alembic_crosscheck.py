@@ -56,7 +56,9 @@ def exc_line(e):
 
 def run(fn, **catch):
     """Call fn inside _catch_revision_errors like the CLI; describe failures."""
-    signal.alarm(3)
+    # A repeating timer: if one Hang is delivered where it gets lost, the
+    # next one still stops Alembic's endless loop.
+    signal.setitimer(signal.ITIMER_REAL, 3, 0.5)
     try:
         with ScriptDirectory._catch_revision_errors(None, **catch):
             return fn()
@@ -67,7 +69,7 @@ def run(fn, **catch):
     except Exception as e:  # noqa: BLE001
         return f"!TRACEBACK: {exc_line(e)}"
     finally:
-        signal.alarm(0)
+        signal.setitimer(signal.ITIMER_REAL, 0)
 
 
 def name(r):

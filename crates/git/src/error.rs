@@ -29,7 +29,7 @@ pub enum GitError {
     UnknownRevision {
         /// The revision as the user wrote it.
         rev: String,
-        /// The repository (its git directory).
+        /// The repository (its working tree, or the git directory when bare).
         repo: PathBuf,
         /// Why it did not resolve.
         reason: String,
@@ -56,11 +56,14 @@ pub enum GitError {
     },
 
     /// History that a shallow clone does not have.
-    #[error("{what}: {} is a shallow clone that does not have this history. {fix}", repo.display())]
+    #[error(
+        "{what}: {} is a shallow clone, and the history this needs is missing from it. {fix}",
+        repo.display()
+    )]
     ShallowHistory {
         /// What could not be found (a revision, a merge base).
         what: String,
-        /// The repository (its git directory).
+        /// The repository (its working tree, or the git directory when bare).
         repo: PathBuf,
         /// The commands that fetch the missing history.
         fix: String,
@@ -73,7 +76,7 @@ pub enum GitError {
         tried.join(", ")
     )]
     NoDefaultBase {
-        /// The repository (its git directory).
+        /// The repository (its working tree, or the git directory when bare).
         repo: PathBuf,
         /// Each name tried, with why it was not used.
         tried: Vec<String>,
@@ -82,7 +85,7 @@ pub enum GitError {
     /// A bare repository asked about its working tree.
     #[error("{} is a bare repository: it has no working tree to inspect", repo.display())]
     NoWorkTree {
-        /// The repository (its git directory).
+        /// The repository (its working tree, or the git directory when bare).
         repo: PathBuf,
     },
 
@@ -102,7 +105,7 @@ pub enum GitError {
         id: String,
         /// What the object is for (`the tree of abc123`, `migrations/versions/x.py`).
         what: String,
-        /// The repository (its git directory).
+        /// The repository (its working tree, or the git directory when bare).
         repo: PathBuf,
         /// Why the fallback did not find it either, and what to do.
         reason: String,
@@ -120,7 +123,7 @@ pub enum GitError {
     /// Any other error reported by gix.
     #[error("git error in {} while {doing}: {message}", repo.display())]
     Git {
-        /// The repository (its git directory).
+        /// The repository (its working tree, or the git directory when bare).
         repo: PathBuf,
         /// What we were doing, e.g. "finding the merge base of main and feature".
         doing: String,
@@ -149,4 +152,15 @@ pub(crate) fn describe(error: &gix::Error) -> String {
     } else {
         parts.join(": ")
     }
+}
+
+/// The innermost cause of a gix error: for revision parsing it is the one
+/// that says what is wrong ("Commit 6f4185b has 1 ancestors along the first
+/// parent and ancestor number 9 is out of range"); the outer ones only say
+/// which internal step failed.
+pub(crate) fn innermost(error: &gix::Error) -> String {
+    error
+        .iter_errors()
+        .last()
+        .map_or_else(|| error.to_string(), ToString::to_string)
 }

@@ -16,12 +16,22 @@ use crate::cli_fallback::{CatFile, RawObject};
 use crate::error::{GitError, describe};
 
 /// Read access to a repository's objects, shareable between threads.
-#[derive(Debug)]
 pub(crate) struct Objects {
     repo: gix::ThreadSafeRepository,
     pool: Mutex<Vec<gix::Repository>>,
     cat_file: CatFile,
     hash_kind: gix::hash::Kind,
+    /// The working tree's root, or the git directory of a bare repository:
+    /// the path users know their repository by, for messages.
+    location: PathBuf,
+}
+
+impl std::fmt::Debug for Objects {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Objects")
+            .field("git_dir", &self.git_dir())
+            .finish_non_exhaustive()
+    }
 }
 
 impl Objects {
@@ -29,7 +39,12 @@ impl Objects {
         let cat_file = CatFile::new(repo.git_dir().to_path_buf());
         let local = repo.to_thread_local();
         let hash_kind = local.object_hash();
+        let location = repo
+            .work_dir()
+            .unwrap_or_else(|| repo.git_dir())
+            .to_path_buf();
         Self {
+            location,
             repo,
             pool: Mutex::new(vec![local]),
             cat_file,
@@ -43,8 +58,14 @@ impl Objects {
         self.repo.git_dir()
     }
 
-    pub(crate) fn git_dir_buf(&self) -> PathBuf {
-        self.git_dir().to_path_buf()
+    /// The repository as users know it: its working tree, or the git
+    /// directory of a bare repository.
+    pub(crate) fn location(&self) -> &Path {
+        &self.location
+    }
+
+    pub(crate) fn location_buf(&self) -> PathBuf {
+        self.location.clone()
     }
 
     pub(crate) fn hash_kind(&self) -> gix::hash::Kind {
@@ -85,7 +106,7 @@ impl Objects {
             })),
             Ok(None) => Ok(None),
             Err(error) => Err(GitError::Git {
-                repo: self.git_dir_buf(),
+                repo: self.location_buf(),
                 doing: format!("reading object {id} ({})", what()),
                 message: describe(&error),
             }),
@@ -98,13 +119,13 @@ impl Objects {
                 .map_err(|error| GitError::MissingObject {
                     id: id.to_string(),
                     what: what(),
-                    repo: self.git_dir_buf(),
+                    repo: self.location_buf(),
                     reason: format!("gix does not have it, and {error}"),
                 })?
                 .ok_or_else(|| GitError::MissingObject {
                     id: id.to_string(),
                     what: what(),
-                    repo: self.git_dir_buf(),
+                    repo: self.location_buf(),
                     reason: "neither gix nor `git cat-file` has it (in a partial clone, \
                              `git cat-file` fetches it, which needs the remote to be reachable); \
                              run `git fetch` and retry, or clone without `--filter`"
@@ -115,7 +136,7 @@ impl Objects {
             && object.kind != expected
         {
             return Err(GitError::Git {
-                repo: self.git_dir_buf(),
+                repo: self.location_buf(),
                 doing: format!("reading object {id} ({})", what()),
                 message: format!("it is a {}, expected a {expected}", object.kind),
             });

@@ -13,7 +13,7 @@ use gix::ObjectId;
 use gix::objs::Kind;
 
 use crate::cli_fallback::git_command;
-use crate::error::{GitError, describe};
+use crate::error::{GitError, describe, innermost};
 use crate::objects::{Objects, hex};
 use crate::tree::GitTree;
 
@@ -155,7 +155,7 @@ impl GitRepo {
             .workdir
             .as_deref()
             .ok_or_else(|| GitError::NoWorkTree {
-                repo: self.git_dir().to_path_buf(),
+                repo: self.objects.location().to_path_buf(),
             })?;
         let full = canonical(path);
         full.strip_prefix(workdir)
@@ -179,10 +179,25 @@ impl GitRepo {
             });
         }
         let parsed = self.objects.with_repo(|repo| {
-            let parsed = repo.rev_parse(spec).map_err(|error| describe(&error))?;
-            let reference = parsed
-                .first_reference()
-                .map(|reference| reference.name.as_bstr().to_string());
+            let parsed = repo.rev_parse(spec).map_err(|error| {
+                if error.is_not_found() && !spec.contains(['~', '^', '@', ':']) {
+                    // gix's chain repeats the name three times; say it once.
+                    "no branch, tag or commit has this name".to_owned()
+                } else {
+                    innermost(&error)
+                }
+            })?;
+            let reference = parsed.first_reference().map(|reference| {
+                let name = reference.name.as_bstr().to_string();
+                // `HEAD` on a branch is better shown as that branch.
+                if name == "HEAD"
+                    && let Ok(Some(branch)) = repo.head_name()
+                {
+                    branch.as_bstr().to_string()
+                } else {
+                    name
+                }
+            });
             Ok::<_, String>(parsed.single().map(|id| (id.detach(), reference)))
         });
         let (id, reference) = match parsed {
@@ -207,7 +222,7 @@ impl GitRepo {
     ) -> Result<ResolvedRev, GitError> {
         let hash_kind = self.objects.hash_kind();
         let corrupt = |id: &ObjectId, message: String| GitError::Git {
-            repo: self.git_dir().to_path_buf(),
+            repo: self.objects.location().to_path_buf(),
             doing: format!("reading object {id} (`{spec}`)"),
             message,
         };
@@ -257,7 +272,7 @@ impl GitRepo {
         if self.is_shallow() && needs_history(spec) {
             return GitError::ShallowHistory {
                 what: format!("cannot resolve `{spec}` ({reason})"),
-                repo: self.git_dir().to_path_buf(),
+                repo: self.objects.location().to_path_buf(),
                 fix: shallow_fix(&[]),
             };
         }
@@ -274,7 +289,7 @@ impl GitRepo {
                 )
             }
             _ if needs_history(spec) => {
-                "Check the commit id; `git log --oneline` lists the commits".to_owned()
+                "`git log --oneline` lists the commits this repository has".to_owned()
             }
             _ if remotes.iter().any(|r| r == "origin") => format!(
                 "List branches and tags with `git branch -a` and `git tag`; \
@@ -285,7 +300,7 @@ impl GitRepo {
         };
         GitError::UnknownRevision {
             rev: spec.to_owned(),
-            repo: self.git_dir().to_path_buf(),
+            repo: self.objects.location().to_path_buf(),
             reason,
             hint: Some(hint),
         }
@@ -329,7 +344,7 @@ impl GitRepo {
             tried.push(format!("`{short}` (no such branch)"));
         }
         Err(GitError::NoDefaultBase {
-            repo: self.git_dir().to_path_buf(),
+            repo: self.objects.location().to_path_buf(),
             tried,
         })
     }
@@ -350,7 +365,7 @@ impl GitRepo {
         let what = || format!("the merge base of `{}` and `{}`", a.name, b.name);
         let shallow = || GitError::ShallowHistory {
             what: format!("cannot find {}", what()),
-            repo: self.git_dir().to_path_buf(),
+            repo: self.objects.location().to_path_buf(),
             fix: shallow_fix(&[a, b]),
         };
         match found {
@@ -363,7 +378,7 @@ impl GitRepo {
             Ok(None) | Err(_) if self.is_shallow() => Err(shallow()),
             Ok(None) => Ok(None),
             Err(message) => Err(GitError::Git {
-                repo: self.git_dir().to_path_buf(),
+                repo: self.objects.location().to_path_buf(),
                 doing: format!("finding {}", what()),
                 message,
             }),
@@ -389,7 +404,7 @@ impl GitRepo {
             .workdir
             .as_deref()
             .ok_or_else(|| GitError::NoWorkTree {
-                repo: self.git_dir().to_path_buf(),
+                repo: self.objects.location().to_path_buf(),
             })?;
         let mut command = git_command(self.git_dir());
         command

@@ -57,13 +57,22 @@ pub enum EntryKind {
 /// Cheap to clone (the clones share the decoded trees); `Send + Sync`, so
 /// the listing can read files in parallel and [`alembic_doctor_script::Project`]
 /// can own one.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct GitTree {
     inner: Arc<Inner>,
     root: Arc<Path>,
 }
 
-#[derive(Debug)]
+impl std::fmt::Debug for GitTree {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Not the caches: they can hold thousands of entries.
+        f.debug_struct("GitTree")
+            .field("root", &self.root)
+            .field("revision", &self.inner.rev)
+            .finish_non_exhaustive()
+    }
+}
+
 struct Inner {
     objects: Arc<Objects>,
     rev: ResolvedRev,
@@ -285,7 +294,7 @@ impl GitTree {
         let listing = Arc::new(
             Listing::decode(&raw.data, self.inner.objects.hash_kind()).map_err(|message| {
                 GitError::Git {
-                    repo: self.inner.objects.git_dir_buf(),
+                    repo: self.inner.objects.location_buf(),
                     doing: format!("reading tree {id} ({})", what()),
                     message,
                 }

@@ -488,3 +488,32 @@ fn reports_uncommitted_and_untracked_files() {
         [root.join("unrelated.txt")]
     );
 }
+
+/// Git orders a tree's entries as if directories ended in `/` (`x-y.py`,
+/// `x.py`, `x/`), which is not the byte order a lookup by name needs.
+#[test]
+fn names_that_sort_differently_in_git_are_all_found() {
+    let scratch = Scratch::new();
+    let root = scratch.join("repo");
+    init(&root);
+    for rel in ["x/inner.py", "x.py", "x-y.py", "x0.py", "X.py", "x.y/z.py"] {
+        write(&root, rel, rel);
+    }
+    commit_all(&root, "names");
+    let repo = GitRepo::discover(&root).unwrap();
+    let tree = repo.tree_at(&repo.resolve("HEAD").unwrap()).unwrap();
+    for rel in ["x/inner.py", "x.py", "x-y.py", "x0.py", "X.py", "x.y/z.py"] {
+        assert_eq!(Tree::read(&tree, &root.join(rel)).unwrap(), rel.as_bytes());
+    }
+    assert_eq!(tree.kind(&root.join("x")), Some(EntryKind::Dir));
+    assert_eq!(tree.read_dir(&root).unwrap().len(), 6);
+}
+
+#[test]
+fn repositories_and_trees_can_be_shared_between_threads() {
+    fn shareable<T: Send + Sync + 'static>() {}
+    shareable::<GitRepo>();
+    shareable::<GitTree>();
+    shareable::<alembic_doctor_git::ResolvedRev>();
+    shareable::<alembic_doctor_git::GitError>();
+}

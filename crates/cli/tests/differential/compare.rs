@@ -23,7 +23,7 @@ use std::time::Duration;
 use serde_json::Value;
 
 use crate::generator::Case;
-use crate::oracle::{CaseResult, OracleResult};
+use crate::oracle::{CaseResult, Graph, OracleResult};
 
 /// One run of the binary.
 #[derive(Debug, Clone)]
@@ -236,6 +236,18 @@ pub enum Kind {
     /// The generator meant the project to be valid but Alembic disagrees:
     /// a bug in this harness, not in alembic-doctor.
     Generator,
+    /// Tolerated, reported for information only: Alembic answered this
+    /// command on a project whose graph has a cycle (its cycle detection
+    /// misses some, and then `history` loops forever), alembic-doctor
+    /// refused to answer.
+    RefusedCyclicProject,
+}
+
+impl Kind {
+    /// Counted, but does not fail the test.
+    pub fn tolerated(self) -> bool {
+        self == Kind::RefusedCyclicProject
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -381,9 +393,14 @@ pub fn compare_command(
         return;
     }
     if doctor.code != Some(0) {
+        let kind = if cx.oracle.graph.cyclic() {
+            Kind::RefusedCyclicProject
+        } else {
+            Kind::ShouldSucceed
+        };
         out.push(cx.mismatch(
             args,
-            Kind::ShouldSucceed,
+            kind,
             format!(
                 "alembic succeeded with stdout:\n{}\nalembic-doctor exited {:?}; stderr:\n{}",
                 indent(&alembic.stdout),
@@ -564,7 +581,9 @@ pub fn compare_check(cx: &Context, args: &[String], doctor: &Outcome, out: &mut 
                 }
             }
         }
-    } else if !findings.iter().any(|f| f["severity"] == "error") {
+    } else if !findings.iter().any(|f| f["severity"] == "error")
+        && !only_loaded_twice_warnings(graph, &findings)
+    {
         out.push(cx.mismatch(
             args,
             Kind::CheckMissedFailure,
@@ -604,7 +623,15 @@ pub fn compare_check(cx: &Context, args: &[String], doctor: &Outcome, out: &mut 
         }
     }
 
-    for exp in &cx.case.expectations {
+    // The generator plans "a version location listed twice" even when that
+    // location does not exist; only Alembic's own warning says it happened.
+    let alembic_warned_twice = graph.warnings.iter().any(|w| w.contains("loaded twice"));
+    for exp in cx
+        .case
+        .expectations
+        .iter()
+        .filter(|e| e.rule != "loaded-twice" || alembic_warned_twice)
+    {
         let of_rule: Vec<&&Value> = findings.iter().filter(|f| f["rule"] == exp.rule).collect();
         let points_at = |file: &str| {
             let name = file.rsplit('/').next().unwrap_or(file);
@@ -746,4 +773,14 @@ pub fn warnings_suffix(warnings: &[String]) -> String {
         let _ = write!(s, "; warning: {w}");
         s
     })
+}
+
+/// Alembic loads the project and only warns that files are reached twice:
+/// its answer is right, so `check` reports a `loaded-twice` warning, not an
+/// error (the Alembic-compatible commands still refuse, as for any warning).
+fn only_loaded_twice_warnings(graph: &Graph, findings: &[&Value]) -> bool {
+    graph.ok
+        && !graph.warnings.is_empty()
+        && graph.warnings.iter().all(|w| w.contains("loaded twice"))
+        && findings.iter().any(|f| f["rule"] == "loaded-twice")
 }

@@ -13,8 +13,8 @@
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
-use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
-use std::sync::{Mutex, PoisonError};
+use std::process::{Child, ChildStderr, ChildStdin, ChildStdout, Command, Stdio};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use crate::error::GitError;
 
@@ -63,7 +63,34 @@ struct Process {
     child: Child,
     stdin: ChildStdin,
     stdout: BufReader<ChildStdout>,
+    /// The end of what `git` wrote on stderr, kept by a thread that drains
+    /// the pipe (so that `git` never blocks on a full pipe): when the
+    /// process dies, its last words say why.
+    stderr: Arc<Mutex<Vec<u8>>>,
+    drain: Option<std::thread::JoinHandle<()>>,
 }
+
+impl Process {
+    /// Stop `git` and give the drain thread a moment to read its last
+    /// words. Bounded: a `git fetch` started by `cat-file` may hold the
+    /// pipe open a little longer, and we must not hang on it.
+    fn finish(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        if let Some(drain) = self.drain.take() {
+            for _ in 0..50 {
+                if drain.is_finished() {
+                    let _ = drain.join();
+                    return;
+                }
+                std::thread::sleep(std::time::Duration::from_millis(10));
+            }
+        }
+    }
+}
+
+/// How much of `git`'s stderr is kept.
+const STDERR_TAIL: usize = 4096;
 
 impl Drop for Process {
     fn drop(&mut self) {
@@ -97,7 +124,22 @@ impl CatFile {
         };
         match ask(process, id) {
             Ok(answer) => Ok(answer),
-            Err(message) => {
+            Err(mut message) => {
+                process.finish();
+                let tail = process
+                    .stderr
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner);
+                let said = String::from_utf8_lossy(&tail);
+                let lines: Vec<&str> = said
+                    .lines()
+                    .map(str::trim)
+                    .filter(|line| !line.is_empty())
+                    .collect();
+                if !lines.is_empty() {
+                    message = format!("{message}: {}", lines.join(" "));
+                }
+                drop(tail);
                 // The protocol is out of step now: start afresh next time.
                 *guard = None;
                 Err(GitError::GitCommand {
@@ -113,14 +155,15 @@ impl CatFile {
             .args(["cat-file", "--batch"])
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
-            // A lazy fetch prints progress; a failed one is seen as `missing`.
-            .stderr(Stdio::null())
+            .stderr(Stdio::piped())
             .spawn()
             .map_err(|error| GitError::GitCommand {
                 command: self.command_line(),
                 message: format!("cannot start `git` ({error}); is git installed and on PATH?"),
             })?;
-        let (Some(stdin), Some(stdout)) = (child.stdin.take(), child.stdout.take()) else {
+        let (Some(stdin), Some(stdout), Some(stderr)) =
+            (child.stdin.take(), child.stdout.take(), child.stderr.take())
+        else {
             let _ = child.kill();
             let _ = child.wait();
             return Err(GitError::GitCommand {
@@ -128,11 +171,33 @@ impl CatFile {
                 message: "its input and output could not be connected".to_owned(),
             });
         };
+        let tail = Arc::new(Mutex::new(Vec::new()));
+        let kept = Arc::clone(&tail);
+        // Ends when `git` exits and the pipe closes.
+        let drain = std::thread::spawn(move || drain(stderr, &kept));
         Ok(Process {
             child,
             stdin,
             stdout: BufReader::new(stdout),
+            stderr: tail,
+            drain: Some(drain),
         })
+    }
+}
+
+/// Keep the last [`STDERR_TAIL`] bytes of `stderr` in `tail`.
+fn drain(mut stderr: ChildStderr, tail: &Mutex<Vec<u8>>) {
+    let mut buffer = [0_u8; 1024];
+    while let Ok(read) = stderr.read(&mut buffer) {
+        let Some(chunk) = buffer.get(..read).filter(|chunk| !chunk.is_empty()) else {
+            break;
+        };
+        let mut kept = tail.lock().unwrap_or_else(PoisonError::into_inner);
+        kept.extend_from_slice(chunk);
+        if kept.len() > STDERR_TAIL {
+            let excess = kept.len() - STDERR_TAIL;
+            kept.drain(..excess);
+        }
     }
 }
 
@@ -181,5 +246,66 @@ fn ask(process: &mut Process, id: &gix::oid) -> Result<Option<RawObject>, String
             Ok(Some(RawObject { kind, data }))
         }
         _ => Err(format!("unexpected answer {header:?}")),
+    }
+}
+
+/// Fetch `ids` from the promisor remote `remote` of a partial clone in one
+/// request, the way git itself fetches missing objects
+/// (`promisor-remote.c`, `fetch_objects`). One fetch for a whole directory
+/// instead of one per file: `cat-file` alone fetches each missing blob
+/// separately, a network round trip per migration.
+pub(crate) fn fetch_objects(
+    git_dir: &Path,
+    remote: &str,
+    ids: &[gix::ObjectId],
+) -> Result<(), GitError> {
+    let shown = format!(
+        "git fetch {remote} --filter=blob:none --stdin (with {} object ids)",
+        ids.len()
+    );
+    let failed = |message: String| GitError::GitCommand {
+        command: shown.clone(),
+        message,
+    };
+    let mut child = git_command(git_dir)
+        .args([
+            "-c",
+            "fetch.negotiationAlgorithm=noop",
+            "fetch",
+            remote,
+            "--no-tags",
+            "--no-write-fetch-head",
+            "--recurse-submodules=no",
+            "--filter=blob:none",
+            "--quiet",
+            "--stdin",
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|error| {
+            failed(format!(
+                "cannot start `git` ({error}); is git installed and on PATH?"
+            ))
+        })?;
+    if let Some(mut stdin) = child.stdin.take() {
+        let mut request = String::with_capacity(ids.len() * 41);
+        for id in ids {
+            request.push_str(&id.to_hex().to_string());
+            request.push('\n');
+        }
+        // A write error shows as the command's failure below.
+        let _ = stdin.write_all(request.as_bytes());
+    }
+    let output = child
+        .wait_with_output()
+        .map_err(|error| failed(error.to_string()))?;
+    if output.status.success() {
+        Ok(())
+    } else {
+        Err(failed(
+            String::from_utf8_lossy(&output.stderr).trim().to_owned(),
+        ))
     }
 }

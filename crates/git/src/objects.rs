@@ -24,6 +24,8 @@ pub(crate) struct Objects {
     /// The working tree's root, or the git directory of a bare repository:
     /// the path users know their repository by, for messages.
     location: PathBuf,
+    /// The remote a partial clone fetches missing objects from.
+    promisor: Option<String>,
 }
 
 impl std::fmt::Debug for Objects {
@@ -39,12 +41,14 @@ impl Objects {
         let cat_file = CatFile::new(repo.git_dir().to_path_buf());
         let local = repo.to_thread_local();
         let hash_kind = local.object_hash();
+        let promisor = promisor_remote(&local);
         let location = repo
             .work_dir()
             .unwrap_or_else(|| repo.git_dir())
             .to_path_buf();
         Self {
             location,
+            promisor,
             repo,
             pool: Mutex::new(vec![local]),
             cat_file,
@@ -88,6 +92,40 @@ impl Objects {
         result
     }
 
+    /// What to do about an object that neither gix nor `git` has.
+    fn missing_hint(&self) -> String {
+        match &self.promisor {
+            Some(remote) => format!(
+                "this is a partial clone, which fetches missing files from `{remote}` on demand: \
+                 check that the remote is reachable (`git fetch {remote}`), or clone without `--filter`"
+            ),
+            None => "the repository is incomplete; `git fsck` lists what is missing".to_owned(),
+        }
+    }
+
+    /// Whether this is a partial clone, whose missing objects can be fetched.
+    pub(crate) fn is_partial(&self) -> bool {
+        self.promisor.is_some()
+    }
+
+    /// Whether gix has object `id` (without fetching it).
+    pub(crate) fn has(&self, id: &gix::oid) -> bool {
+        self.with_repo(|repo| repo.has_object(id))
+    }
+
+    /// Fetch the objects of `ids` that are missing, in one request to the
+    /// promisor remote. Does nothing outside a partial clone.
+    pub(crate) fn prefetch(&self, ids: &[ObjectId]) -> Result<(), GitError> {
+        let Some(remote) = &self.promisor else {
+            return Ok(());
+        };
+        let missing: Vec<ObjectId> = ids.iter().filter(|id| !self.has(id)).copied().collect();
+        if missing.is_empty() {
+            return Ok(());
+        }
+        crate::cli_fallback::fetch_objects(self.git_dir(), remote, &missing)
+    }
+
     /// The object `id`, which must be of kind `expected` (any kind when
     /// `None`). `what` names it in errors ("the tree of `main`",
     /// "migrations/versions/x.py").
@@ -111,26 +149,22 @@ impl Objects {
                 message: describe(&error),
             }),
         })?;
-        let object = match found {
-            Some(object) => object,
-            None => self
-                .cat_file
-                .read(id)
-                .map_err(|error| GitError::MissingObject {
-                    id: id.to_string(),
-                    what: what(),
-                    repo: self.location_buf(),
-                    reason: format!("gix does not have it, and {error}"),
-                })?
-                .ok_or_else(|| GitError::MissingObject {
-                    id: id.to_string(),
-                    what: what(),
-                    repo: self.location_buf(),
-                    reason: "neither gix nor `git cat-file` has it (in a partial clone, \
-                             `git cat-file` fetches it, which needs the remote to be reachable); \
-                             run `git fetch` and retry, or clone without `--filter`"
-                        .to_owned(),
-                })?,
+        let object = if let Some(object) = found {
+            object
+        } else {
+            let missing = |reason: String| GitError::MissingObject {
+                id: id.to_string(),
+                what: what(),
+                repo: self.location_buf(),
+                reason: format!("{reason}; {}", self.missing_hint()),
+            };
+            match self.cat_file.read(id) {
+                Ok(Some(object)) => object,
+                Ok(None) => {
+                    return Err(missing("`git cat-file` does not have it either".to_owned()));
+                }
+                Err(error) => return Err(missing(error.to_string())),
+            }
         };
         if let Some(expected) = expected
             && object.kind != expected
@@ -143,6 +177,19 @@ impl Objects {
         }
         Ok(object)
     }
+}
+
+/// The promisor remote of a partial clone: `extensions.partialClone`, which
+/// `git clone --filter` sets, else the first remote marked `promisor`.
+fn promisor_remote(repo: &gix::Repository) -> Option<String> {
+    let config = repo.config_snapshot();
+    if let Some(name) = config.string("extensions.partialClone") {
+        return Some(name.to_string());
+    }
+    repo.remote_names()
+        .iter()
+        .find(|name| config.boolean(format!("remote.{name}.promisor").as_str()) == Some(true))
+        .map(ToString::to_string)
 }
 
 /// An object id as the 40 (or 64) hexadecimal digits.

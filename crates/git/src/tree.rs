@@ -22,11 +22,11 @@
 //! entries kept sorted for binary search; blobs are read on demand, in
 //! parallel when the caller reads in parallel.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::ffi::OsString;
 use std::io;
 use std::path::{Component, Path, PathBuf};
-use std::sync::{Arc, PoisonError, RwLock};
+use std::sync::{Arc, Mutex, PoisonError, RwLock};
 
 use alembic_doctor_script::ProjectFiles;
 use alembic_doctor_source::{DirEntry, MAX_FILE_BYTES, Tree};
@@ -80,6 +80,8 @@ struct Inner {
     trees: RwLock<HashMap<ObjectId, Arc<Listing>>>,
     /// Link targets by blob id.
     links: RwLock<HashMap<ObjectId, PathBuf>>,
+    /// Directories whose missing files were fetched (partial clones).
+    prefetched: Mutex<HashSet<ObjectId>>,
 }
 
 /// One tree's entries, sorted by name bytes.
@@ -155,6 +157,7 @@ impl GitTree {
                 rev,
                 trees: RwLock::new(HashMap::new()),
                 links: RwLock::new(HashMap::new()),
+                prefetched: Mutex::new(HashSet::new()),
             }),
             root: Arc::from(root),
         }
@@ -210,6 +213,9 @@ impl GitTree {
     }
 
     fn blob(&self, id: &ObjectId, path: &Path) -> Result<Vec<u8>, GitError> {
+        if self.inner.objects.is_partial() && !self.inner.objects.has(id) {
+            self.prefetch_directory_of(path);
+        }
         let what = || self.describe_path(path);
         Ok(self.inner.objects.read(id, Some(Kind::Blob), &what)?.data)
     }
@@ -276,6 +282,37 @@ impl GitTree {
             }
         }
         Ok(Node::Dir(stack.last().copied().unwrap_or(root_tree)))
+    }
+
+    /// In a partial clone, fetch every missing file of `path`'s directory in
+    /// one request: the listing is about to read them all, and fetching
+    /// them one by one costs a network round trip each. Best effort: what
+    /// this does not fetch, `git cat-file` still does, one at a time.
+    fn prefetch_directory_of(&self, path: &Path) {
+        let Some(dir) = path.parent() else { return };
+        let Ok(Node::Dir(dir_id)) = self.lookup(dir, true) else {
+            return;
+        };
+        // Held during the fetch: other threads reading this directory wait
+        // for it instead of fetching the same objects again.
+        let mut done = self
+            .inner
+            .prefetched
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        if !done.insert(dir_id) {
+            return;
+        }
+        let Ok(listing) = self.listing(&dir_id) else {
+            return;
+        };
+        let ids: Vec<ObjectId> = listing
+            .entries
+            .iter()
+            .filter(|entry| matches!(entry.kind, NodeKind::Blob | NodeKind::Link))
+            .map(|entry| entry.id)
+            .collect();
+        let _ = self.inner.objects.prefetch(&ids);
     }
 
     /// The decoded tree `id`, decoding it on first use.

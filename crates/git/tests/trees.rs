@@ -392,8 +392,24 @@ fn a_blobless_partial_clone_reads_missing_blobs_through_git() {
         "{missing}"
     );
 
+    let count_missing = || {
+        git(
+            &partial,
+            &["rev-list", "--objects", "--missing=print", "--all"],
+        )
+        .lines()
+        .filter(|line| line.starts_with('?'))
+        .count()
+    };
+    // a.py, b.py twice, c.py, sub/d.py, sub/deeper/e.py.
+    assert_eq!(count_missing(), 6);
+
     let repo = GitRepo::discover(&partial).unwrap();
     let tree = repo.tree_at(&repo.resolve("origin/main").unwrap()).unwrap();
+    // Reading one file fetches its directory's files in one request.
+    let b = Tree::read(&tree, &partial.join(VERSIONS).join("b.py")).unwrap();
+    assert_eq!(b, b"# edited\n");
+    assert_eq!(count_missing(), 4);
     let files = listed(&tree, true);
     assert_eq!(files.len(), 4);
     assert_eq!(files[0].1, "# edited\n");
@@ -415,6 +431,45 @@ fn a_blobless_partial_clone_reads_missing_blobs_through_git() {
     let repo = GitRepo::discover(scratch.join("treeless")).unwrap();
     let tree = repo.tree_at(&repo.resolve("origin/main").unwrap()).unwrap();
     assert_eq!(listed(&tree, true).len(), 4);
+}
+
+#[test]
+fn a_partial_clone_whose_remote_is_gone_says_what_is_missing() {
+    let scratch = Scratch::new();
+    let root = scratch.join("repo");
+    evolving(&root);
+    git(&root, &["config", "uploadpack.allowFilter", "true"]);
+    git(
+        &scratch.path,
+        &[
+            "clone",
+            "-q",
+            "--no-checkout",
+            "--filter=blob:none",
+            &format!("file://{}", root.display()),
+            "partial",
+        ],
+    );
+    std::fs::rename(&root, scratch.join("moved")).unwrap();
+    let partial = scratch.join("partial");
+    let repo = GitRepo::discover(&partial).unwrap();
+    let tree = repo.tree_at(&repo.resolve("origin/main").unwrap()).unwrap();
+    let path = partial.join(VERSIONS).join("c.py");
+    let error = Tree::read(&tree, &path).unwrap_err().to_string();
+    assert!(
+        error.contains("migrations/versions/c.py at origin/main"),
+        "{error}"
+    );
+    assert!(error.contains("partial clone"), "{error}");
+    // The listing keeps going: every file is there, each with its error.
+    let spec = ListingSpec {
+        locations: vec![partial.join(VERSIONS)],
+        recursive: false,
+        sourceless: false,
+    };
+    let listing = list_versions_in(&tree, &spec);
+    assert_eq!(listing.files.len(), 2);
+    assert!(listing.files.iter().all(|file| file.bytes.is_err()));
 }
 
 /// A constant imported from a project module is read at the revision, not

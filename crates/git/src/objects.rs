@@ -57,7 +57,7 @@ impl Objects {
     }
 
     /// The git directory (`.git`, the bare repository, or a worktree's
-    /// private directory), for messages and the `git` command.
+    /// private directory), for the `git` command.
     pub(crate) fn git_dir(&self) -> &Path {
         self.repo.git_dir()
     }

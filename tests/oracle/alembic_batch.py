@@ -25,8 +25,8 @@ Results::
      "cases": [{"name": ..., "results": [<outcome>, ...], "graph": <graph>}]}
 
     outcome = {"argv": [...], "status": "ok" | "command_error" | "exception"
-                                        | "usage_error",
-               "exit_code": 0 | 255 | 1 | 2,
+                                        | "usage_error" | "timeout",
+               "exit_code": 0 | 255 | 1 | 2 | null,
                "stdout": "...",        # what `alembic` writes to stdout
                "error": "...",          # CommandError text, or "Type: message"
                "warnings": ["...", ...]}  # UserWarning texts (not deprecations)
@@ -53,6 +53,11 @@ How each command is run -- the same steps as ``alembic.config.main``:
 ``command.upgrade`` makes once ``env.py`` has read the (empty)
 ``alembic_version`` table.
 
+Alembic can loop forever (``RevisionMap._topological_sort`` on some cycles
+its cycle detection misses): every command and the graph computation run
+under a timer (``ALEMBIC_BATCH_TIMEOUT`` seconds, default 2) and report
+``"status": "timeout"`` when it fires.
+
 Reproducibility: the driver re-executes itself with ``PYTHONHASHSEED=0``
 (parts of Alembic's output follow set iteration order) and
 ``PYTHONDONTWRITEBYTECODE=1`` (loading a migration must not create
@@ -65,6 +70,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import signal
 import sys
 import warnings
 
@@ -126,6 +132,31 @@ def _cached_load_python_file(dir_, filename):
 # script/base.py calls ``util.load_python_file`` through the package
 # attribute, so patching the package is enough.
 util.load_python_file = _cached_load_python_file
+
+
+class AlembicTimeout(BaseException):
+    """Raised by the interval timer. A BaseException, so that Alembic's and
+    our own ``except Exception`` clauses do not swallow it."""
+
+
+def _on_alarm(signum, frame):
+    raise AlembicTimeout()
+
+
+signal.signal(signal.SIGALRM, _on_alarm)
+TIMEOUT = float(os.environ.get("ALEMBIC_BATCH_TIMEOUT", "2"))
+TIMEOUT_TEXT = f"Alembic did not finish within {TIMEOUT:g} s (an endless loop)"
+
+
+class deadline:
+    """Context manager arming the interval timer for one unit of work."""
+
+    def __enter__(self):
+        signal.setitimer(signal.ITIMER_REAL, TIMEOUT)
+
+    def __exit__(self, *exc):
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        return False
 
 
 def user_warnings(caught) -> list[str]:
@@ -191,8 +222,11 @@ def run_command(argv: list[str]) -> dict:
         real_stderr = sys.stderr
         sys.stderr = err  # argparse usage errors write here
         try:
-            cl, cfg, options = make_config(argv, out)
-            cl.run_cmd(cfg, options)
+            with deadline():
+                cl, cfg, options = make_config(argv, out)
+                cl.run_cmd(cfg, options)
+        except AlembicTimeout:
+            result.update(status="timeout", exit_code=None, error=TIMEOUT_TEXT)
         except util.CommandError as exc:
             # CommandLine.run_cmd -> util.err: "FAILED: msg" on stdout,
             # sys.exit(-1) i.e. status 255.
@@ -220,49 +254,52 @@ def graph_facts(global_args: list[str]) -> dict:
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
-            _cl, cfg, _options = make_config([*global_args, "heads"], Utf8Buffer())
-            script = ScriptDirectory.from_config(cfg)
-            rmap = script.revision_map
-            # What command.upgrade runs from an empty database (current
-            # heads = ()): ScriptDirectory._upgrade_revs("heads", ()) is
-            # reversed(iterate_revisions("heads", (), implicit_base=True))
-            # turned into MigrationSteps; the steps need each module's
-            # upgrade() function, the order does not.
-            with script._catch_revision_errors(
-                ancestor="Destination %(end)s is not a valid upgrade "
-                "target from current head(s)",
-                end="heads",
-            ):
-                order = [
-                    rev.revision
-                    for rev in script.iterate_revisions(
-                        "heads", (), implicit_base=True
-                    )
-                ]
-            order.reverse()
-            revisions = list(rmap._revision_map.values())
-            facts = {
-                "ok": True,
-                "heads": list(rmap.heads),
-                "real_heads": list(rmap._real_heads),
-                "bases": list(rmap.bases),
-                "real_bases": list(rmap._real_bases),
-                "upgrade_order": order,
-                # Two or more normalized dependencies on one revision make
-                # the upgrade/history order depend on set iteration order
-                # (RevisionMap._normalize_depends_on stores tuple(set(...))).
-                "hash_dependent": any(
-                    rev is not None
-                    and len(rev._normalized_resolved_dependencies) >= 2
-                    for rev in revisions
-                ),
-            }
+            with deadline():
+                facts = _graph_facts(global_args)
+        except AlembicTimeout:
+            facts = {"ok": False, "error": TIMEOUT_TEXT, "timeout": True}
         except SystemExit as exc:
             facts = {"ok": False, "error": f"SystemExit: {exc.code}"}
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:  # noqa: BLE001 - every failure is data here
             facts = {"ok": False, "error": describe(exc)}
         facts["warnings"] = user_warnings(caught)
     return facts
+
+
+def _graph_facts(global_args: list[str]) -> dict:
+    _cl, cfg, _options = make_config([*global_args, "heads"], Utf8Buffer())
+    script = ScriptDirectory.from_config(cfg)
+    rmap = script.revision_map
+    # What command.upgrade runs from an empty database (current heads = ()):
+    # ScriptDirectory._upgrade_revs("heads", ()) is
+    # reversed(iterate_revisions("heads", (), implicit_base=True)) turned
+    # into MigrationSteps; the steps need each module's upgrade() function,
+    # the order does not.
+    with script._catch_revision_errors(
+        ancestor="Destination %(end)s is not a valid upgrade "
+        "target from current head(s)",
+        end="heads",
+    ):
+        order = [
+            rev.revision
+            for rev in script.iterate_revisions("heads", (), implicit_base=True)
+        ]
+    order.reverse()
+    revisions = [r for r in rmap._revision_map.values() if r is not None]
+    return {
+        "ok": True,
+        "heads": list(rmap.heads),
+        "real_heads": list(rmap._real_heads),
+        "bases": list(rmap.bases),
+        "real_bases": list(rmap._real_bases),
+        "upgrade_order": order,
+        # Two or more normalized dependencies on one revision make the
+        # upgrade/history order depend on set iteration order
+        # (RevisionMap._normalize_depends_on stores tuple(set(...))).
+        "hash_dependent": any(
+            len(rev._normalized_resolved_dependencies) >= 2 for rev in revisions
+        ),
+    }
 
 
 def run_case(case: dict) -> dict:

@@ -18,7 +18,8 @@ use crate::generator::Case;
 #[derive(Debug, Clone)]
 pub struct OracleResult {
     /// `ok`, `command_error` (FAILED:, exit 255), `exception` (traceback,
-    /// exit 1) or `usage_error` (argparse, exit 2).
+    /// exit 1), `usage_error` (argparse, exit 2) or `timeout` (Alembic
+    /// loops forever).
     pub status: String,
     pub stdout: String,
     pub error: Option<String>,
@@ -57,6 +58,19 @@ pub struct Graph {
     pub bases: Vec<String>,
     pub upgrade_order: Vec<String>,
     pub hash_dependent: bool,
+}
+
+impl Graph {
+    /// Alembic cannot load the graph because of a cycle, or loops forever
+    /// on it (its cycle detection misses some cycles; `alembic heads` may
+    /// still answer, `history` never does).
+    pub fn cyclic(&self) -> bool {
+        !self.ok
+            && self
+                .error
+                .as_deref()
+                .is_some_and(|e| e.contains("ycle is detected") || e.contains("did not finish"))
+    }
 }
 
 /// Everything the oracle said about one project.

@@ -14,13 +14,14 @@
 use std::path::{Path, PathBuf};
 
 use crate::error::ConfigError;
+use crate::files::ConfigFiles;
 use crate::paths;
 use crate::pytext;
 use crate::request::ConfigRequest;
 
 /// The two files Alembic would read.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct ConfigFiles {
+pub(crate) struct ConfigPaths {
     /// The ini file (absolute); it may not exist.
     pub(crate) ini: PathBuf,
     /// Whether the ini was named by `-c` or `$ALEMBIC_CONFIG`.
@@ -39,7 +40,7 @@ fn is_pyproject(path: &Path) -> bool {
 pub(crate) fn config_files(
     request: &ConfigRequest,
     cwd: &Path,
-) -> Result<ConfigFiles, ConfigError> {
+) -> Result<ConfigPaths, ConfigError> {
     let env = request
         .alembic_config_env
         .as_ref()
@@ -78,7 +79,7 @@ pub(crate) fn config_files(
             ini_named = true;
         }
     }
-    Ok(ConfigFiles {
+    Ok(ConfigPaths {
         ini: paths::absolute(cwd, &ini),
         ini_named,
         toml: paths::absolute(cwd, &toml),
@@ -88,11 +89,11 @@ pub(crate) fn config_files(
 
 /// The Flask-Migrate layout: `migrations/` holding `alembic.ini`, `env.py`
 /// and `versions/`. Returns the folder.
-pub(crate) fn flask_migrate_dir(cwd: &Path) -> Option<PathBuf> {
+pub(crate) fn flask_migrate_dir(files: &dyn ConfigFiles, cwd: &Path) -> Option<PathBuf> {
     let dir = cwd.join("migrations");
-    let looks_right = dir.join("alembic.ini").is_file()
-        && dir.join("env.py").is_file()
-        && dir.join("versions").is_dir();
+    let looks_right = files.is_file(&dir.join("alembic.ini"))
+        && files.is_file(&dir.join("env.py"))
+        && files.is_dir(&dir.join("versions"));
     looks_right.then_some(dir)
 }
 
@@ -100,7 +101,7 @@ pub(crate) fn flask_migrate_dir(cwd: &Path) -> Option<PathBuf> {
 mod tests {
     use super::*;
 
-    fn files(request: &ConfigRequest) -> ConfigFiles {
+    fn files(request: &ConfigRequest) -> ConfigPaths {
         config_files(request, Path::new("/p")).unwrap()
     }
 

@@ -18,6 +18,11 @@
 //! # Ok::<(), alembic_doctor_config::ConfigError>(())
 //! ```
 //!
+//! Every file is read through [`ConfigFiles`]: [`load`] reads the disk
+//! ([`DiskConfigFiles`]); [`load_in`] reads whatever it is given, so that a
+//! project's configuration can be read at any git revision (the git crate's
+//! tree implements [`ConfigFiles`]) by the same rules, without a checkout.
+//!
 //! Faithfulness notes: the ini reader is a port of Python's `ConfigParser`
 //! (see `ini.rs`; checked against Python on generated files), booleans are
 //! true only for the exact text `true`, ini keys win over `[tool.alembic]`,
@@ -39,6 +44,7 @@
 
 mod discover;
 mod error;
+mod files;
 mod ini;
 mod load;
 mod locations;
@@ -51,6 +57,7 @@ mod request;
 mod robustness;
 
 pub use error::{ConfigError, ConfigWarning, LookedFor};
-pub use load::{AlembicConfig, VersionLocationsOrigin, load};
+pub use files::{ConfigFileKind, ConfigFiles, DiskConfigFiles};
+pub use load::{AlembicConfig, VersionLocationsOrigin, load, load_in};
 pub use options::{OptionValue, Options};
 pub use request::ConfigRequest;

@@ -12,12 +12,12 @@
 //!    `<script_location>/versions`), each made absolute the same way;
 //! 6. `script_location` must exist.
 
-use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
 use crate::discover;
 use crate::error::{ConfigError, ConfigWarning, LookedFor};
+use crate::files::{ConfigFiles, DiskConfigFiles};
 use crate::ini;
 use crate::locations;
 use crate::options::{IniSource, OptionValue, Options};
@@ -83,11 +83,26 @@ pub struct AlembicConfig {
 /// * An ini file that exists but cannot be read is an error (Python's
 ///   `ConfigParser.read` would silently treat it as empty).
 pub fn load(request: &ConfigRequest) -> Result<AlembicConfig, ConfigError> {
+    load_in(&DiskConfigFiles, request)
+}
+
+/// [`load`], reading every file through `files` instead of the disk: the
+/// same rules applied to, say, a git revision's tree. Paths in the result
+/// are built from `request.cwd` as on disk, so `files` should answer for
+/// the paths under it (a git tree rooted at the project's checkout).
+///
+/// # Errors
+///
+/// As [`load`].
+pub fn load_in(
+    files: &dyn ConfigFiles,
+    request: &ConfigRequest,
+) -> Result<AlembicConfig, ConfigError> {
     let cwd = std::path::absolute(&request.cwd).unwrap_or_else(|_| request.cwd.clone());
     if request.versions.is_empty() {
-        load_configured(request, &cwd)
+        load_configured(files, request, &cwd)
     } else {
-        Ok(load_with_versions(request, &cwd))
+        Ok(load_with_versions(files, request, &cwd))
     }
 }
 
@@ -99,31 +114,35 @@ struct Sources {
     warnings: Vec<ConfigWarning>,
 }
 
-fn read_sources(request: &ConfigRequest, cwd: &Path) -> Result<Sources, ConfigError> {
-    let files = discover::config_files(request, cwd)?;
+fn read_sources(
+    files: &dyn ConfigFiles,
+    request: &ConfigRequest,
+    cwd: &Path,
+) -> Result<Sources, ConfigError> {
+    let found = discover::config_files(request, cwd)?;
     let mut warnings = Vec::new();
-    let mut ini = read_ini(&files.ini)?;
-    if ini.is_none() && files.ini_named {
+    let mut ini = read_ini(files, &found.ini)?;
+    if ini.is_none() && found.ini_named {
         warnings.push(ConfigWarning::ConfigFileMissing {
-            path: files.ini.clone(),
+            path: found.ini.clone(),
         });
     }
-    let toml_exists = fs::metadata(&files.toml).is_ok();
-    if !toml_exists && files.toml_named {
+    let toml_exists = files.exists(&found.toml);
+    if !toml_exists && found.toml_named {
         warnings.push(ConfigWarning::ConfigFileMissing {
-            path: files.toml.clone(),
+            path: found.toml.clone(),
         });
     }
-    let toml = pyproject::read(&files.toml)?;
+    let toml = pyproject::read(files, &found.toml)?;
 
     let mut flask_dir = None;
     let mut looked_for = vec![
         LookedFor {
-            path: files.ini.clone(),
+            path: found.ini.clone(),
             reason: "does not exist",
         },
         LookedFor {
-            path: files.toml.clone(),
+            path: found.toml.clone(),
             reason: if toml_exists {
                 "has no [tool.alembic] table"
             } else {
@@ -138,8 +157,8 @@ fn read_sources(request: &ConfigRequest, cwd: &Path) -> Result<Sources, ConfigEr
             .is_none_or(|v| v.is_empty());
     if ini.is_none() && toml.is_none() && unflagged {
         let flask_ini = cwd.join("migrations").join("alembic.ini");
-        if let Some(dir) = discover::flask_migrate_dir(cwd) {
-            ini = read_ini(&flask_ini)?;
+        if let Some(dir) = discover::flask_migrate_dir(files, cwd) {
+            ini = read_ini(files, &flask_ini)?;
             flask_dir = Some(dir);
         } else {
             looked_for.push(LookedFor {
@@ -163,12 +182,12 @@ fn read_sources(request: &ConfigRequest, cwd: &Path) -> Result<Sources, ConfigEr
 }
 
 /// `ConfigParser(defaults={"here": ...}).read(path)`.
-fn read_ini(path: &Path) -> Result<Option<IniSource>, ConfigError> {
+fn read_ini(files: &dyn ConfigFiles, path: &Path) -> Result<Option<IniSource>, ConfigError> {
     let unreadable = |source: io::Error| ConfigError::Unreadable {
         path: path.to_path_buf(),
         source,
     };
-    let bytes = match fs::read(path) {
+    let bytes = match files.read(path) {
         Ok(bytes) => bytes,
         Err(error) if error.kind() == io::ErrorKind::NotFound => return Ok(None),
         Err(error) => return Err(unreadable(error)),
@@ -204,12 +223,16 @@ fn read_ini(path: &Path) -> Result<Option<IniSource>, ConfigError> {
     }))
 }
 
-fn load_configured(request: &ConfigRequest, cwd: &Path) -> Result<AlembicConfig, ConfigError> {
+fn load_configured(
+    files: &dyn ConfigFiles,
+    request: &ConfigRequest,
+    cwd: &Path,
+) -> Result<AlembicConfig, ConfigError> {
     let Sources {
         options,
         flask_dir,
         mut warnings,
-    } = read_sources(request, cwd)?;
+    } = read_sources(files, request, cwd)?;
 
     // 2. script_location, or the Flask-Migrate folder.
     let (script_value, flask_migrate) = match &flask_dir {
@@ -218,7 +241,7 @@ fn load_configured(request: &ConfigRequest, cwd: &Path) -> Result<AlembicConfig,
         None => match options.get("script_location")? {
             Some(OptionValue::Text(text)) => (text, false),
             Some(_) => return Err(toml_not_a_string(&options, "script_location")),
-            None => match ini_beside_env_py(&options) {
+            None => match ini_beside_env_py(files, &options) {
                 Some(dir) => (paths::posix_string(&dir), true),
                 None => return Err(missing_script_location(&options)),
             },
@@ -243,7 +266,7 @@ fn load_configured(request: &ConfigRequest, cwd: &Path) -> Result<AlembicConfig,
 
     // 4.
     let recursive_version_locations = options.get_bool("recursive_version_locations")?;
-    let script_location = paths::locate(&script_value, cwd, &roots)?;
+    let script_location = paths::locate(files, &script_value, cwd, &roots)?;
 
     // 5.
     let sourceless = options.get_bool("sourceless")?;
@@ -251,7 +274,7 @@ fn load_configured(request: &ConfigRequest, cwd: &Path) -> Result<AlembicConfig,
         match locations::version_locations(&options, &mut warnings)? {
             Some(list) => (
                 list.iter()
-                    .map(|entry| paths::locate(entry, cwd, &roots))
+                    .map(|entry| paths::locate(files, entry, cwd, &roots))
                     .collect::<Result<Vec<_>, _>>()?,
                 VersionLocationsOrigin::Configured,
             ),
@@ -262,7 +285,7 @@ fn load_configured(request: &ConfigRequest, cwd: &Path) -> Result<AlembicConfig,
         };
 
     // 6.
-    if fs::metadata(&script_location).is_err() {
+    if !files.exists(&script_location) {
         let shown = if Path::new(&script_value).is_absolute() || !script_value.contains(':') {
             paths::shown(&script_value)
         } else {
@@ -291,9 +314,13 @@ fn load_configured(request: &ConfigRequest, cwd: &Path) -> Result<AlembicConfig,
 
 /// `--versions`: the folders are given; the configuration only supplies
 /// options, and any problem with it is a warning.
-fn load_with_versions(request: &ConfigRequest, cwd: &Path) -> AlembicConfig {
+fn load_with_versions(
+    files: &dyn ConfigFiles,
+    request: &ConfigRequest,
+    cwd: &Path,
+) -> AlembicConfig {
     let mut warnings = Vec::new();
-    let options = match read_sources(request, cwd) {
+    let options = match read_sources(files, request, cwd) {
         Ok(sources) => {
             warnings.extend(sources.warnings);
             sources.options
@@ -334,7 +361,7 @@ fn load_with_versions(request: &ConfigRequest, cwd: &Path) -> AlembicConfig {
         .get_text("script_location")
         .ok()
         .flatten()
-        .and_then(|value| paths::locate(&value, cwd, &roots).ok());
+        .and_then(|value| paths::locate(files, &value, cwd, &roots).ok());
     AlembicConfig {
         ini_file: options.ini_path().map(Path::to_path_buf),
         toml_file: options.toml.as_ref().map(|t| t.path.clone()),
@@ -356,9 +383,11 @@ fn load_with_versions(request: &ConfigRequest, cwd: &Path) -> AlembicConfig {
 
 /// The Flask-Migrate convenience for an ini named explicitly: its folder,
 /// when it holds `env.py`.
-fn ini_beside_env_py(options: &Options) -> Option<PathBuf> {
+fn ini_beside_env_py(files: &dyn ConfigFiles, options: &Options) -> Option<PathBuf> {
     let dir = options.ini_path()?.parent()?;
-    dir.join("env.py").is_file().then(|| dir.to_path_buf())
+    files
+        .is_file(&dir.join("env.py"))
+        .then(|| dir.to_path_buf())
 }
 
 fn missing_script_location(options: &Options) -> ConfigError {

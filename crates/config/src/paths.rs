@@ -8,6 +8,7 @@
 use std::path::{Component, Path, PathBuf};
 
 use crate::error::ConfigError;
+use crate::files::ConfigFiles;
 
 /// `pathlib` normalisation: drop `.` components, keep `..`.
 pub(crate) fn normalize(path: &Path) -> PathBuf {
@@ -50,7 +51,12 @@ pub(crate) fn posix_string(path: &Path) -> String {
 /// A relative value containing `:` is a package resource `pkg.sub:dir/x`.
 /// Python imports `pkg.sub` and uses its directory; we look for a directory
 /// `pkg/sub` under each of `roots` (what would be on `sys.path`) in order.
-pub(crate) fn locate(value: &str, cwd: &Path, roots: &[PathBuf]) -> Result<PathBuf, ConfigError> {
+pub(crate) fn locate(
+    files: &dyn ConfigFiles,
+    value: &str,
+    cwd: &Path,
+    roots: &[PathBuf],
+) -> Result<PathBuf, ConfigError> {
     if Path::new(value).is_absolute() || !value.contains(':') {
         return Ok(absolute(cwd, Path::new(value)));
     }
@@ -67,7 +73,7 @@ pub(crate) fn locate(value: &str, cwd: &Path, roots: &[PathBuf]) -> Result<PathB
     let package_dir: PathBuf = package.split('.').collect();
     let root = roots
         .iter()
-        .find(|root| root.join(&package_dir).is_dir())
+        .find(|root| files.is_dir(&root.join(&package_dir)))
         .ok_or_else(not_found)?;
     let mut path = root.join(&package_dir);
     for token in tokens {
@@ -106,6 +112,7 @@ pub(crate) fn package_roots(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::files::DiskConfigFiles;
 
     #[test]
     fn absolute_is_pathlib_absolute() {
@@ -136,15 +143,15 @@ mod tests {
         std::fs::create_dir_all(root.join("src/myapp/db/migrations")).unwrap();
         let roots = package_roots(root, &[], &[]);
         assert_eq!(
-            locate("myapp.db:migrations", root, &roots).unwrap(),
+            locate(&DiskConfigFiles, "myapp.db:migrations", root, &roots).unwrap(),
             normalize(&root.join("src/myapp/db/migrations"))
         );
         assert!(matches!(
-            locate("nosuchpkg:migrations", root, &roots),
+            locate(&DiskConfigFiles, "nosuchpkg:migrations", root, &roots),
             Err(ConfigError::PackageNotFound { .. })
         ));
         assert_eq!(
-            locate("plain/dir", root, &roots).unwrap(),
+            locate(&DiskConfigFiles, "plain/dir", root, &roots).unwrap(),
             root.join("plain/dir")
         );
     }

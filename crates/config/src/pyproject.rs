@@ -7,10 +7,10 @@
 //! dates are `unsupported TOML value type for key: 'x'`.
 
 use std::collections::BTreeMap;
-use std::fs;
 use std::path::{Path, PathBuf};
 
 use crate::error::ConfigError;
+use crate::files::ConfigFiles;
 use crate::ini::py_repr;
 use crate::options::OptionValue;
 
@@ -26,11 +26,11 @@ pub(crate) struct Pyproject {
 
 /// Read `path`'s `[tool.alembic]`. `Ok(None)` when the file does not exist
 /// or has no such table (Alembic then finds nothing there).
-pub(crate) fn read(path: &Path) -> Result<Option<Pyproject>, ConfigError> {
-    if fs::metadata(path).is_err() {
+pub(crate) fn read(files: &dyn ConfigFiles, path: &Path) -> Result<Option<Pyproject>, ConfigError> {
+    if !files.exists(path) {
         return Ok(None);
     }
-    let bytes = fs::read(path).map_err(|source| ConfigError::Unreadable {
+    let bytes = files.read(path).map_err(|source| ConfigError::Unreadable {
         path: path.to_path_buf(),
         source,
     })?;

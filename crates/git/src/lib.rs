@@ -4,9 +4,13 @@
 //! [`GitRepo`] finds the repository (from any directory of a checkout, a
 //! linked worktree or a bare repository) and turns revisions into commits;
 //! [`GitRepo::tree_at`] gives a [`GitTree`], which implements the source
-//! stage's [`alembic_doctor_source::Tree`] and the script stage's
-//! [`alembic_doctor_script::ProjectFiles`]. The load order, symlink handling
-//! and import resolution are therefore the same code as on disk:
+//! stage's [`alembic_doctor_source::Tree`], the script stage's
+//! [`alembic_doctor_script::ProjectFiles`] and the configuration reader's
+//! [`alembic_doctor_config::ConfigFiles`] (so
+//! [`alembic_doctor_config::load_in`] reads `alembic.ini` and
+//! `pyproject.toml` at a revision). The configuration rules, load order,
+//! symlink handling and import resolution are therefore the same code as on
+//! disk:
 //!
 //! ```no_run
 //! use alembic_doctor_git::GitRepo;

@@ -28,6 +28,7 @@ use std::io;
 use std::path::{Component, Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError, RwLock};
 
+use alembic_doctor_config::{ConfigFileKind, ConfigFiles};
 use alembic_doctor_script::ProjectFiles;
 use alembic_doctor_source::{DirEntry, MAX_FILE_BYTES, Tree};
 use gix::ObjectId;
@@ -533,6 +534,32 @@ impl Tree for GitTree {
             )),
             Ok(Node::Link(_)) => Err(io::Error::other("is a symbolic link that was not followed")),
             Err(miss) => Err(miss.into_io(path)),
+        }
+    }
+}
+
+/// The configuration reader's view: `alembic.ini` and `pyproject.toml` at
+/// this revision. A submodule counts as a directory, as its checkout would.
+impl ConfigFiles for GitTree {
+    fn read(&self, path: &Path) -> io::Result<Vec<u8>> {
+        match self.read_file(path) {
+            Ok(Some(bytes)) => Ok(bytes),
+            Ok(None) if self.kind(path).is_some() => Err(io::Error::new(
+                io::ErrorKind::IsADirectory,
+                format!("{} is a directory, not a file", path.display()),
+            )),
+            Ok(None) => Err(io::Error::new(
+                io::ErrorKind::NotFound,
+                format!("{} does not exist at this revision", path.display()),
+            )),
+            Err(error) => Err(io::Error::other(error.to_string())),
+        }
+    }
+
+    fn kind(&self, path: &Path) -> Option<ConfigFileKind> {
+        match GitTree::kind(self, path)? {
+            EntryKind::File => Some(ConfigFileKind::File),
+            EntryKind::Dir | EntryKind::Submodule => Some(ConfigFileKind::Dir),
         }
     }
 }

@@ -59,6 +59,12 @@ pub(crate) enum Command {
     /// Check the chain's health: duplicate ids, missing parents, cycles,
     /// unintended heads, syntax errors, stale headers.
     Check(CheckArgs),
+    /// Compare the chain on BASE with one or more HEADs (git revisions or
+    /// the working tree) and simulate merging them: new, removed, edited and
+    /// renamed revisions, duplicate ids, heads after the merge, every check
+    /// on the merged result, and the revisions `alembic upgrade heads`
+    /// will apply.
+    Compare(CompareArgs),
     /// Show current available heads, exactly as `alembic heads` does.
     Heads {
         /// Use more verbose output.
@@ -114,6 +120,27 @@ pub(crate) struct CheckArgs {
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub(crate) format: Format,
     /// Exit 1 when a finding at or above this severity is reported.
+    #[arg(long, value_enum, default_value_t = FailOn::Error)]
+    pub(crate) fail_on: FailOn,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct CompareArgs {
+    /// The branch to merge into. Default: origin/HEAD, else main, else
+    /// master.
+    pub(crate) base: Option<String>,
+    /// The branches, tags or commits to merge into BASE. Default: the
+    /// working tree (with uncommitted and untracked files).
+    pub(crate) heads: Vec<String>,
+    /// Compute the upgrade path from this revision (the production
+    /// database's), resolved after the merge, instead of BASE's heads.
+    #[arg(long, value_name = "REV", allow_hyphen_values = true)]
+    pub(crate) from: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub(crate) format: Format,
+    /// Exit 1 when the merged result has a finding at or above this
+    /// severity.
     #[arg(long, value_enum, default_value_t = FailOn::Error)]
     pub(crate) fail_on: FailOn,
 }

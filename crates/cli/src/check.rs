@@ -18,15 +18,23 @@ pub(crate) fn run(project_args: &ProjectArgs, args: &CheckArgs) -> anyhow::Resul
             output::plain_stdout(&alembic_doctor_report::check_summary(&project, &findings))?;
         }
     }
-    let threshold = match args.fail_on {
+    Ok(status_for(&findings, args.fail_on))
+}
+
+/// Failure when a finding reaches the `--fail-on` threshold.
+pub(crate) fn status_for(
+    findings: &[alembic_doctor_rules::Finding],
+    fail_on: FailOn,
+) -> ExitStatus {
+    let threshold = match fail_on {
         FailOn::Error => Some(Severity::Error),
         FailOn::Warning => Some(Severity::Warning),
         FailOn::Never => None,
     };
     let failed = threshold.is_some_and(|t| findings.iter().any(|f| f.severity >= t));
-    Ok(if failed {
+    if failed {
         ExitStatus::Failure
     } else {
         ExitStatus::Success
-    })
+    }
 }

@@ -5,6 +5,7 @@
 mod alembic_commands;
 mod args;
 mod check;
+mod compare;
 mod explain;
 mod load;
 mod output;
@@ -78,6 +79,7 @@ fn run(cli: &Cli) -> anyhow::Result<ExitStatus> {
     match &cli.command {
         Command::Explain { rule, list } => explain::run(rule.as_deref(), *list),
         Command::Check(args) => check::run(&cli.project, args),
+        Command::Compare(args) => compare::run(&cli.project, args),
         Command::Heads {
             verbose,
             resolve_dependencies,

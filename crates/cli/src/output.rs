@@ -25,3 +25,9 @@ pub(crate) fn plain_stdout(text: &str) -> std::io::Result<()> {
     stdout.write_all(text.as_bytes())?;
     stdout.flush()
 }
+
+/// Write text that may carry styles to stdout (stripped when not a
+/// terminal or with `NO_COLOR`).
+pub(crate) fn styled_stdout(text: &str) -> std::io::Result<()> {
+    anstream::stdout().write_all(text.as_bytes())
+}

@@ -17,7 +17,9 @@ use alembic_doctor_script::Script;
 use alembic_doctor_source::{LineIndex, SourceNote};
 
 pub use inputs::{IdProblem, VariableProblem};
-pub use load::{LoadError, LoadRequest, from_files, load};
+pub use load::{
+    LoadError, LoadRequest, from_files, from_files_with_modules, listing_spec, load, load_in,
+};
 
 /// One candidate migration file, in load order.
 #[derive(Debug)]

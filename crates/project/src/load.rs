@@ -4,8 +4,9 @@
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
-use alembic_doctor_config::{AlembicConfig, ConfigError, ConfigRequest};
-use alembic_doctor_source::{ListingSpec, SourceFile};
+use alembic_doctor_config::{AlembicConfig, ConfigError, ConfigFiles, ConfigRequest};
+use alembic_doctor_script::ProjectFiles;
+use alembic_doctor_source::{ListingSpec, SourceFile, Tree};
 
 use crate::Project;
 use crate::inputs;
@@ -57,22 +58,35 @@ impl From<ConfigError> for LoadError {
     }
 }
 
+impl LoadRequest {
+    /// The configuration reader's request.
+    fn config_request(&self) -> ConfigRequest {
+        ConfigRequest {
+            cwd: self.cwd.clone(),
+            config_files: self.config_files.clone(),
+            section: self.section.clone(),
+            alembic_config_env: self.env_config.clone(),
+            versions: self.versions.clone(),
+        }
+    }
+}
+
+/// What the listing walks for a loaded configuration: its version
+/// locations, with `--recursive` added to `recursive_version_locations`.
+pub fn listing_spec(config: &AlembicConfig, recursive: bool) -> ListingSpec {
+    ListingSpec {
+        locations: config.version_locations.clone(),
+        recursive: config.recursive_version_locations || recursive,
+        sourceless: config.sourceless,
+    }
+}
+
 /// Load the project `request` names.
 pub fn load(request: &LoadRequest) -> Result<Project, LoadError> {
     let timer = StageTimer::from_env();
-    let config = alembic_doctor_config::load(&ConfigRequest {
-        cwd: request.cwd.clone(),
-        config_files: request.config_files.clone(),
-        section: request.section.clone(),
-        alembic_config_env: request.env_config.clone(),
-        versions: request.versions.clone(),
-    })?;
+    let config = alembic_doctor_config::load(&request.config_request())?;
     timer.lap("config");
-    let listing = alembic_doctor_source::list_versions(&ListingSpec {
-        locations: config.version_locations.clone(),
-        recursive: config.recursive_version_locations || request.recursive,
-        sourceless: config.sourceless,
-    });
+    let listing = alembic_doctor_source::list_versions(&listing_spec(&config, request.recursive));
     timer.lap("list and read files");
     let project = from_files(config, listing.files, listing.notes, &request.cwd);
     timer.lap("parse and build map");
@@ -103,26 +117,59 @@ impl StageTimer {
     }
 }
 
-/// Build a project from files already listed in load order (from disk, or
-/// later from a git tree).
+/// Load the project `request` names from `tree` instead of the disk (a git
+/// revision's tree, or a simulated merge): the configuration, the version
+/// files and the modules migrations import are all read from it, so paths in
+/// `request` are paths in the tree.
+pub fn load_in<T>(tree: &T, request: &LoadRequest) -> Result<Project, LoadError>
+where
+    T: Tree + ConfigFiles + ProjectFiles + Clone + 'static,
+{
+    let config = alembic_doctor_config::load_in(tree, &request.config_request())?;
+    let listing =
+        alembic_doctor_source::list_versions_in(tree, &listing_spec(&config, request.recursive));
+    let modules = alembic_doctor_script::Project::new(tree.clone());
+    Ok(from_files_with_modules(
+        config,
+        listing.files,
+        listing.notes,
+        &request.cwd,
+        &modules,
+    ))
+}
+
+/// Build a project from files already listed in load order, on disk:
+/// imported modules are looked for on the local file system.
 pub fn from_files(
     config: AlembicConfig,
     files: Vec<SourceFile>,
     notes: Vec<alembic_doctor_source::SourceNote>,
     cwd: &Path,
 ) -> Project {
-    let version_locations = config.version_locations.clone();
     let config_dir = config
         .ini_file
         .as_deref()
         .or(config.toml_file.as_deref())
         .and_then(Path::parent);
     let modules = alembic_doctor_script::Project::on_disk(inputs::module_root(
-        &version_locations,
+        &config.version_locations,
         config_dir,
         cwd,
     ));
-    let (files, map, revision_files) = inputs::build(files, cwd, &modules);
+    from_files_with_modules(config, files, notes, cwd, &modules)
+}
+
+/// Build a project from files already listed in load order, resolving
+/// imported constants through `modules` (the disk, or a git tree).
+pub fn from_files_with_modules(
+    config: AlembicConfig,
+    files: Vec<SourceFile>,
+    notes: Vec<alembic_doctor_source::SourceNote>,
+    cwd: &Path,
+    modules: &alembic_doctor_script::Project,
+) -> Project {
+    let version_locations = config.version_locations.clone();
+    let (files, map, revision_files) = inputs::build(files, cwd, modules);
     Project {
         version_locations,
         files,

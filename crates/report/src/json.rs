@@ -84,7 +84,9 @@ pub fn check_json(project: &Project, findings: &[Finding]) -> Value {
     })
 }
 
-fn finding_json(project: &Project, finding: &Finding) -> Value {
+/// One finding as `check --format json` prints it (`rule`, `severity`,
+/// `message`, `path`, `line`, `column`, `revision`, `related`, `help`).
+pub fn finding_json(project: &Project, finding: &Finding) -> Value {
     let place = |location: alembic_doctor_rules::Location| {
         let file = &project.files[location.file];
         let at = file

@@ -13,7 +13,7 @@ use alembic_doctor_source::LineIndex;
 
 pub use alembic::{AlembicView, ScriptText};
 pub use diagnostics::{Sources, render_text};
-pub use json::check_json;
+pub use json::{check_json, finding_json};
 pub use summary::check_summary;
 
 /// A loaded project as the source of code frames.

@@ -1,0 +1,341 @@
+//! End to end: `alembic-doctor compare` on real git repositories built in
+//! temporary directories with the `git` command, hermetically (fixed
+//! identities and dates, no system or global configuration, `main` as the
+//! initial branch).
+
+use std::fs;
+use std::path::PathBuf;
+use std::process::Command;
+
+use serde_json::Value;
+
+const BIN: &str = env!("CARGO_BIN_EXE_alembic-doctor");
+
+/// A temporary repository with an `alembic.ini` and one base revision
+/// `aaa` committed on `main`.
+struct Repo {
+    _dir: tempfile::TempDir,
+    path: PathBuf,
+}
+
+impl Repo {
+    fn new() -> Self {
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let path = fs::canonicalize(dir.path()).expect("canonical temporary directory");
+        let repo = Self { _dir: dir, path };
+        repo.git(&["init", "-q"]);
+        repo.write("alembic.ini", "[alembic]\nscript_location = migrations\n");
+        repo.migration("aaa", None, "aaa_init.py");
+        repo.commit("init");
+        repo
+    }
+
+    fn command(&self, program: &str) -> Command {
+        let mut command = Command::new(program);
+        for name in [
+            "GIT_DIR",
+            "GIT_WORK_TREE",
+            "GIT_COMMON_DIR",
+            "GIT_INDEX_FILE",
+            "GIT_OBJECT_DIRECTORY",
+            "GIT_ALTERNATE_OBJECT_DIRECTORIES",
+            "GIT_NAMESPACE",
+            "GIT_CEILING_DIRECTORIES",
+            "ALEMBIC_CONFIG",
+        ] {
+            command.env_remove(name);
+        }
+        command
+            .current_dir(&self.path)
+            .env("HOME", &self.path)
+            .env("NO_COLOR", "1")
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .env("GIT_AUTHOR_NAME", "Test")
+            .env("GIT_AUTHOR_EMAIL", "test@example.com")
+            .env("GIT_AUTHOR_DATE", "2024-01-01T00:00:00Z")
+            .env("GIT_COMMITTER_NAME", "Test")
+            .env("GIT_COMMITTER_EMAIL", "test@example.com")
+            .env("GIT_COMMITTER_DATE", "2024-01-01T00:00:00Z")
+            .env("GIT_TERMINAL_PROMPT", "0");
+        command
+    }
+
+    fn git(&self, args: &[&str]) {
+        let output = self
+            .command("git")
+            .args(["-c", "init.defaultBranch=main"])
+            .args(args)
+            .output()
+            .expect("git can be started");
+        assert!(
+            output.status.success(),
+            "git {args:?} failed:\n{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+
+    fn write(&self, rel: &str, content: &str) {
+        let path = self.path.join(rel);
+        fs::create_dir_all(path.parent().expect("a parent")).expect("parent directory");
+        fs::write(path, content).expect("file written");
+    }
+
+    fn migration(&self, revision: &str, down: Option<&str>, file: &str) {
+        let down = down.map_or_else(|| "None".to_owned(), |d| format!("'{d}'"));
+        self.write(
+            &format!("migrations/versions/{file}"),
+            &format!(
+                "\"\"\"{revision}\"\"\"\nrevision = '{revision}'\ndown_revision = {down}\n\n\ndef upgrade():\n    pass\n\n\ndef downgrade():\n    pass\n"
+            ),
+        );
+    }
+
+    fn commit(&self, message: &str) {
+        self.git(&["add", "-A"]);
+        self.git(&["commit", "-q", "--allow-empty", "-m", message]);
+    }
+
+    fn branch(&self, name: &str, from: &str) {
+        self.git(&["checkout", "-q", "-b", name, from]);
+    }
+
+    fn checkout(&self, name: &str) {
+        self.git(&["checkout", "-q", name]);
+    }
+
+    /// Run `alembic-doctor args`: (exit code, stdout).
+    fn run(&self, args: &[&str]) -> (i32, String, String) {
+        let output = self.command(BIN).args(args).output().expect("binary runs");
+        (
+            output.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&output.stdout).into_owned(),
+            String::from_utf8_lossy(&output.stderr).into_owned(),
+        )
+    }
+
+    /// `compare args --format json`, parsed, with the exit code.
+    fn json(&self, args: &[&str]) -> (i32, Value) {
+        let mut all = vec!["compare"];
+        all.extend_from_slice(args);
+        all.extend_from_slice(&["--format", "json"]);
+        let (code, stdout, stderr) = self.run(&all);
+        let value = serde_json::from_str(&stdout)
+            .unwrap_or_else(|e| panic!("not JSON ({e}):\n{stdout}\n{stderr}"));
+        (code, value)
+    }
+}
+
+fn strings(value: &Value) -> Vec<&str> {
+    value
+        .as_array()
+        .unwrap_or_else(|| panic!("not an array: {value}"))
+        .iter()
+        .map(|v| v.as_str().expect("a string"))
+        .collect()
+}
+
+fn ids(value: &Value) -> Vec<&str> {
+    value
+        .as_array()
+        .unwrap_or_else(|| panic!("not an array: {value}"))
+        .iter()
+        .map(|v| v["id"].as_str().expect("an id"))
+        .collect()
+}
+
+fn rules(value: &Value) -> Vec<&str> {
+    value["merged"]["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| f["rule"].as_str().expect("a rule"))
+        .collect()
+}
+
+#[test]
+fn a_branch_extending_mains_head_merges_into_one_head() {
+    let repo = Repo::new();
+    repo.branch("feat", "main");
+    repo.migration("bbb", Some("aaa"), "bbb_add.py");
+    repo.commit("feat");
+    let (code, json) = repo.json(&["main", "feat"]);
+    assert_eq!(code, 0, "{json}");
+    assert_eq!(json["extends_base_head"], true);
+    assert_eq!(ids(&json["new_revisions"]), ["bbb"]);
+    assert_eq!(strings(&json["merged"]["heads"]), ["bbb"]);
+    assert_eq!(strings(&json["path"]), ["bbb"]);
+    assert_eq!(json["base"]["ref"], "main");
+    assert_eq!(strings(&json["base"]["heads"]), ["aaa"]);
+    assert_eq!(json["heads"][0]["revisions"], 2);
+    assert!(json["heads"][0]["commit"].is_string());
+    assert_eq!(strings(&json["heads"][0]["starts_from"]), ["aaa"]);
+    // `--from` a revision below the head: the whole pending chain.
+    let (_, json) = repo.json(&["main", "feat", "--from", "base"]);
+    assert_eq!(strings(&json["path"]), ["aaa", "bbb"]);
+}
+
+#[test]
+fn the_same_id_on_main_and_a_branch_is_a_duplicate_after_merge() {
+    let repo = Repo::new();
+    repo.branch("feat", "main");
+    repo.migration("a1b2c3d4e5f6", Some("aaa"), "a1b2c3d4e5f6_feature.py");
+    repo.commit("feature revision");
+    repo.checkout("main");
+    repo.migration("a1b2c3d4e5f6", Some("aaa"), "a1b2c3d4e5f6_main.py");
+    repo.write(
+        "migrations/versions/a1b2c3d4e5f6_main.py",
+        "\"\"\"main\"\"\"\nrevision = 'a1b2c3d4e5f6'\ndown_revision = 'aaa'\n",
+    );
+    repo.commit("main revision");
+    let (code, json) = repo.json(&["main", "feat"]);
+    assert_eq!(code, 1, "{json}");
+    assert_eq!(json["extends_base_head"], false);
+    let dup = &json["duplicate_ids"][0];
+    assert_eq!(dup["id"], "a1b2c3d4e5f6");
+    let files: Vec<(&str, &str)> = dup["files"]
+        .as_array()
+        .expect("files")
+        .iter()
+        .map(|f| (f["side"].as_str().unwrap(), f["path"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        files,
+        [
+            ("main", "migrations/versions/a1b2c3d4e5f6_main.py"),
+            ("feat", "migrations/versions/a1b2c3d4e5f6_feature.py"),
+        ]
+    );
+    assert_eq!(ids(&json["new_revisions"]), ["a1b2c3d4e5f6"]);
+    assert!(ids(&json["edited_revisions"]).is_empty());
+    assert!(rules(&json).contains(&"duplicate-revision"), "{json}");
+    assert!(json["path"].is_array(), "{json}");
+
+    let (code, text, _) = repo.run(&["compare", "main", "feat"]);
+    assert_eq!(code, 1);
+    assert!(text.contains("duplicate id a1b2c3d4e5f6"), "{text}");
+    assert!(text.contains("error[duplicate-revision]"), "{text}");
+    assert!(text.contains("upgrade path from"), "{text}");
+}
+
+#[test]
+fn two_branches_on_the_same_head_conflict_with_each_other() {
+    let repo = Repo::new();
+    repo.branch("feat-a", "main");
+    repo.migration("bbb", Some("aaa"), "bbb_a.py");
+    repo.commit("a");
+    repo.branch("feat-b", "main");
+    repo.migration("ccc", Some("aaa"), "ccc_b.py");
+    repo.commit("b");
+    let (code, json) = repo.json(&["main", "feat-a", "feat-b"]);
+    assert_eq!(code, 1, "{json}");
+    assert_eq!(strings(&json["merged"]["heads"]), ["bbb", "ccc"]);
+    assert!(rules(&json).contains(&"multiple-heads"), "{json}");
+    let conflict = &json["conflicts"][0];
+    assert_eq!(strings(&conflict["sides"]), ["feat-a", "feat-b"]);
+    assert_eq!(strings(&conflict["same_parent"]), ["aaa"]);
+    // Each branch alone extends main's head; together they fork it.
+    assert_eq!(json["heads"][0]["extends_base_head"], true);
+    assert_eq!(json["heads"][1]["extends_base_head"], true);
+    let mut path = strings(&json["path"]);
+    path.sort_unstable();
+    assert_eq!(path, ["bbb", "ccc"]);
+    let (_, text, _) = repo.run(&["compare", "main", "feat-a", "feat-b"]);
+    assert!(
+        text.contains("conflict between feat-a and feat-b: both extend aaa"),
+        "{text}"
+    );
+}
+
+#[test]
+fn an_edited_revision_and_a_renamed_file() {
+    let repo = Repo::new();
+    repo.migration("bbb", Some("aaa"), "bbb.py");
+    repo.commit("bbb");
+    repo.branch("feat", "main");
+    repo.git(&[
+        "mv",
+        "migrations/versions/bbb.py",
+        "migrations/versions/bbb_renamed.py",
+    ]);
+    repo.write(
+        "migrations/versions/aaa_init.py",
+        "\"\"\"aaa edited\"\"\"\nrevision = 'aaa'\ndown_revision = None\n",
+    );
+    repo.commit("edit and rename");
+    let (code, json) = repo.json(&["main", "feat"]);
+    assert_eq!(code, 0, "{json}");
+    assert_eq!(ids(&json["edited_revisions"]), ["aaa"]);
+    assert_eq!(ids(&json["renamed_revisions"]), ["bbb"]);
+    assert_eq!(
+        json["renamed_revisions"][0]["base_path"],
+        "migrations/versions/bbb.py"
+    );
+    assert_eq!(
+        json["renamed_revisions"][0]["path"],
+        "migrations/versions/bbb_renamed.py"
+    );
+    assert!(ids(&json["new_revisions"]).is_empty());
+    assert!(ids(&json["removed_revisions"]).is_empty());
+    // The merge keeps one copy of `bbb`, under its new name.
+    assert_eq!(strings(&json["merged"]["upgrade_order"]), ["aaa", "bbb"]);
+    assert!(json["duplicate_ids"].as_array().unwrap().is_empty());
+    assert!(strings(&json["path"]).is_empty());
+}
+
+#[test]
+fn a_deleted_revision() {
+    let repo = Repo::new();
+    repo.migration("bbb", Some("aaa"), "bbb.py");
+    repo.commit("bbb");
+    repo.branch("feat", "main");
+    repo.git(&["rm", "-q", "migrations/versions/bbb.py"]);
+    repo.commit("drop bbb");
+    let (code, json) = repo.json(&["main", "feat"]);
+    assert_eq!(code, 0, "{json}");
+    assert_eq!(ids(&json["removed_revisions"]), ["bbb"]);
+    assert_eq!(strings(&json["merged"]["heads"]), ["aaa"]);
+    assert_eq!(strings(&json["merged"]["upgrade_order"]), ["aaa"]);
+    // A revision deleted on a branch while main edited it: git conflicts.
+    repo.checkout("main");
+    repo.write(
+        "migrations/versions/bbb.py",
+        "\"\"\"bbb edited\"\"\"\nrevision = 'bbb'\ndown_revision = 'aaa'\n",
+    );
+    repo.commit("edit bbb");
+    let (_, json) = repo.json(&["main", "feat"]);
+    let conflicts = json["merged"]["file_conflicts"].as_array().unwrap();
+    assert_eq!(conflicts.len(), 1, "{json}");
+    assert_eq!(conflicts[0]["path"], "migrations/versions/bbb.py");
+}
+
+#[test]
+fn the_working_tree_is_the_default_head() {
+    let repo = Repo::new();
+    repo.migration("bbb", Some("aaa"), "bbb_uncommitted.py");
+    let (code, json) = repo.json(&[]);
+    assert_eq!(code, 0, "{json}");
+    assert_eq!(json["base"]["ref"], "main");
+    assert_eq!(json["heads"][0]["ref"], "working tree");
+    assert!(json["heads"][0]["commit"].is_null());
+    assert_eq!(ids(&json["new_revisions"]), ["bbb"]);
+    assert_eq!(strings(&json["merged"]["heads"]), ["bbb"]);
+    assert_eq!(strings(&json["path"]), ["bbb"]);
+    assert_eq!(json["extends_base_head"], true);
+}
+
+#[test]
+fn errors_exit_2() {
+    let repo = Repo::new();
+    let (code, _, stderr) = repo.run(&["compare", "main", "no-such-branch"]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("no-such-branch"), "{stderr}");
+    let outside = tempfile::tempdir().expect("temporary directory");
+    let output = repo
+        .command(BIN)
+        .current_dir(outside.path())
+        .arg("compare")
+        .output()
+        .expect("binary runs");
+    assert_eq!(output.status.code(), Some(2));
+}

@@ -1,0 +1,177 @@
+//! What a HEAD changed relative to BASE, revision by revision: keyed by
+//! revision id, not by path, because a revision is what Alembic sees.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::PathBuf;
+
+use alembic_doctor_graph::RevIdx;
+use alembic_doctor_project::Project;
+
+use crate::side::Side;
+
+/// One revision in a difference.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RevisionChange {
+    /// The revision id.
+    pub id: String,
+    /// Its file on the side that has it (HEAD's for new, edited and renamed
+    /// revisions; BASE's for removed ones), as displayed.
+    pub path: String,
+    /// BASE's file, for edits and renames.
+    pub base_path: Option<String>,
+    /// The HEAD side (its label).
+    pub side: String,
+}
+
+/// The differences of one HEAD against BASE.
+#[derive(Debug, Clone, Default)]
+pub struct Differences {
+    /// Ids on HEAD and not on BASE.
+    pub new: Vec<RevisionChange>,
+    /// Ids on BASE and not on HEAD.
+    pub removed: Vec<RevisionChange>,
+    /// Same id, different file content.
+    pub edited: Vec<RevisionChange>,
+    /// Same id, same content, different path.
+    pub renamed: Vec<RevisionChange>,
+    /// HEAD's new revisions' parents that already exist on BASE: where each
+    /// new chain starts from.
+    pub starts_from: Vec<String>,
+    /// Every new revision descends from BASE's single head, and HEAD has a
+    /// single head: the branch extends BASE's chain without forking it.
+    pub extends_base_head: bool,
+}
+
+/// The revision answering for each id (the last copy of a duplicate).
+fn by_id(project: &Project) -> BTreeMap<&str, RevIdx> {
+    project
+        .map
+        .revisions()
+        .iter()
+        .enumerate()
+        .map(|(rev, input)| (input.id.as_str(), project.map.canonical(rev)))
+        .collect()
+}
+
+/// Compare `head` with `base`. `ancestor` is the version files at their
+/// merge base: an id both sides have in different files, whose BASE file
+/// was not there yet at the merge base, was added on both sides
+/// independently, so it is new on HEAD (and a duplicate), not an edit.
+pub(crate) fn differences(
+    base: &Side,
+    head: &Side,
+    ancestor: &BTreeMap<PathBuf, Vec<u8>>,
+) -> Differences {
+    let base_ids = by_id(&base.project);
+    let head_ids = by_id(&head.project);
+    let change =
+        |id: &str, project: &Project, rev: RevIdx, base_rev: Option<RevIdx>| RevisionChange {
+            id: id.to_owned(),
+            path: project.file_of(rev).display_path.clone(),
+            base_path: base_rev.map(|r| base.project.file_of(r).display_path.clone()),
+            side: head.label.clone(),
+        };
+    let mut diff = Differences::default();
+    for (&id, &rev) in &head_ids {
+        match base_ids.get(id) {
+            None => diff.new.push(change(id, &head.project, rev, None)),
+            Some(&base_rev) => {
+                let head_file = head.project.file_of(rev);
+                let base_file = base.project.file_of(base_rev);
+                let added_on_both =
+                    head_file.path != base_file.path && !ancestor.contains_key(&base_file.path);
+                if added_on_both {
+                    diff.new.push(change(id, &head.project, rev, None));
+                } else if head_file.bytes != base_file.bytes {
+                    diff.edited
+                        .push(change(id, &head.project, rev, Some(base_rev)));
+                } else if head_file.path != base_file.path {
+                    diff.renamed
+                        .push(change(id, &head.project, rev, Some(base_rev)));
+                }
+            }
+        }
+    }
+    for (&id, &rev) in &base_ids {
+        if !head_ids.contains_key(id) {
+            diff.removed.push(RevisionChange {
+                id: id.to_owned(),
+                path: base.project.file_of(rev).display_path.clone(),
+                base_path: None,
+                side: head.label.clone(),
+            });
+        }
+    }
+    let new: BTreeSet<&str> = diff.new.iter().map(|c| c.id.as_str()).collect();
+    let mut starts = BTreeSet::new();
+    for change in &diff.new {
+        for parent in parents(&head.project, head_ids[change.id.as_str()]) {
+            let parent_id = head.project.map.revisions()[parent].id.as_str();
+            if !new.contains(parent_id) {
+                starts.insert(parent_id.to_owned());
+            }
+        }
+    }
+    diff.starts_from = starts.into_iter().collect();
+    diff.extends_base_head = extends(base, head, &diff);
+    diff
+}
+
+/// See [`Differences::extends_base_head`].
+fn extends(base: &Side, head: &Side, diff: &Differences) -> bool {
+    let [base_head] = base.project.map.heads() else {
+        return false;
+    };
+    let base_head_id = &base.project.map.revisions()[*base_head].id;
+    // A new revision claiming the head's own id replaces it rather than
+    // extending it.
+    if head.project.map.heads().len() != 1
+        || diff.new.iter().any(|change| change.id == *base_head_id)
+    {
+        return false;
+    }
+    let Some(anchor) = head.project.map.lookup(base_head_id) else {
+        return false;
+    };
+    diff.new.iter().all(|change| {
+        head.project
+            .map
+            .lookup(&change.id)
+            .is_some_and(|rev| ancestors(&head.project, &[rev]).contains(&anchor))
+    })
+}
+
+/// The parents Alembic follows on upgrade: `down_revision` and
+/// `depends_on`.
+pub(crate) fn parents(project: &Project, rev: RevIdx) -> Vec<RevIdx> {
+    let map = &project.map;
+    let mut out: Vec<RevIdx> = map
+        .revisions()
+        .get(rev)
+        .map(|input| {
+            input
+                .down_revisions
+                .iter()
+                .filter_map(|id| map.lookup(id))
+                .collect()
+        })
+        .unwrap_or_default();
+    out.extend_from_slice(map.resolved_dependencies(rev));
+    out
+}
+
+/// `revs` and everything below them (iteratively: chains are long).
+pub(crate) fn ancestors(project: &Project, revs: &[RevIdx]) -> BTreeSet<RevIdx> {
+    let mut seen = BTreeSet::new();
+    let mut stack: Vec<RevIdx> = revs.iter().map(|&r| project.map.canonical(r)).collect();
+    while let Some(rev) = stack.pop() {
+        if seen.insert(rev) {
+            stack.extend(
+                parents(project, rev)
+                    .into_iter()
+                    .map(|r| project.map.canonical(r)),
+            );
+        }
+    }
+    seen
+}

@@ -1,0 +1,94 @@
+//! The JSON contract of `compare --format json` (documented in the README;
+//! fields are only ever added).
+
+use serde_json::{Value, json};
+
+use crate::diff::RevisionChange;
+use crate::side::Side;
+use crate::{Comparison, Differences};
+
+/// The whole comparison as one JSON object; `from` is `--from`.
+pub fn comparison_json(comparison: &Comparison, from: Option<&str>) -> Value {
+    let changes = |pick: fn(&Differences) -> &Vec<RevisionChange>| -> Vec<Value> {
+        comparison
+            .differences
+            .iter()
+            .flat_map(|d| pick(d).iter().map(change_json))
+            .collect()
+    };
+    let merged = &comparison.merged;
+    let (upgrade_order, upgrade_order_error) = split(merged.upgrade_order());
+    let (path, path_error) = split(comparison.path(from));
+    json!({
+        "version": 1,
+        "base": side_json(&comparison.base, None),
+        "heads": comparison.heads.iter().zip(&comparison.differences)
+            .map(|(side, diff)| side_json(side, Some(diff)))
+            .collect::<Vec<_>>(),
+        "new_revisions": changes(|d| &d.new),
+        "removed_revisions": changes(|d| &d.removed),
+        "edited_revisions": changes(|d| &d.edited),
+        "renamed_revisions": changes(|d| &d.renamed),
+        "extends_base_head": comparison.extends_base_head(),
+        "duplicate_ids": comparison.duplicate_ids.iter().map(|dup| json!({
+            "id": dup.id,
+            "files": dup.files.iter()
+                .map(|(side, path)| json!({"side": side, "path": path}))
+                .collect::<Vec<_>>(),
+        })).collect::<Vec<_>>(),
+        "conflicts": comparison.pair_conflicts.iter().map(|pair| json!({
+            "sides": pair.sides,
+            "same_parent": pair.same_parent,
+            "same_id": pair.same_id,
+        })).collect::<Vec<_>>(),
+        "merged": {
+            "heads": merged.heads(),
+            "bases": merged.bases(),
+            "upgrade_order": upgrade_order,
+            "upgrade_order_error": upgrade_order_error,
+            "findings": merged.findings.iter()
+                .map(|f| alembic_doctor_report::finding_json(&merged.project, f))
+                .collect::<Vec<_>>(),
+            "file_conflicts": merged.conflicts.iter().map(|c| json!({
+                "path": c.path, "side": c.side, "reason": c.reason,
+            })).collect::<Vec<_>>(),
+        },
+        "from": from,
+        "path": path,
+        "path_error": path_error,
+    })
+}
+
+/// `Ok` into the first slot, `Err` into the second.
+fn split(result: Result<Vec<String>, String>) -> (Option<Vec<String>>, Option<String>) {
+    match result {
+        Ok(value) => (Some(value), None),
+        Err(error) => (None, Some(error)),
+    }
+}
+
+fn side_json(side: &Side, diff: Option<&Differences>) -> Value {
+    let map = &side.project.map;
+    let mut value = json!({
+        "ref": side.label,
+        "commit": side.rev.as_ref().map(alembic_doctor_git::ResolvedRev::commit_id),
+        "revisions": map.revisions().len(),
+        "roots": side.ids(map.bases()),
+        "heads": side.ids(map.heads()),
+        "merges": side.merges(),
+    });
+    if let (Some(diff), Value::Object(object)) = (diff, &mut value) {
+        object.insert("extends_base_head".into(), diff.extends_base_head.into());
+        object.insert("starts_from".into(), json!(diff.starts_from));
+    }
+    value
+}
+
+fn change_json(change: &RevisionChange) -> Value {
+    json!({
+        "id": change.id,
+        "path": change.path,
+        "base_path": change.base_path,
+        "side": change.side,
+    })
+}

@@ -1,0 +1,254 @@
+//! `alembic-doctor compare`: an Alembic project on BASE and on one or more
+//! HEADs (git revisions or the working tree), what each HEAD changed, and
+//! the simulated result of merging them all, checked by every rule.
+//!
+//! ```no_run
+//! use alembic_doctor_compare::{CompareRequest, SideSpec, compare};
+//! use alembic_doctor_git::GitRepo;
+//! use alembic_doctor_project::LoadRequest;
+//!
+//! let cwd = std::env::current_dir()?;
+//! let repo = GitRepo::discover(&cwd)?;
+//! let base = repo.default_base()?;
+//! let load = LoadRequest {
+//!     cwd,
+//!     config_files: Vec::new(),
+//!     section: "alembic".to_owned(),
+//!     env_config: None,
+//!     versions: Vec::new(),
+//!     recursive: false,
+//! };
+//! let comparison = compare(&repo, base, vec![SideSpec::WorkTree], &CompareRequest { load })?;
+//! println!("{:?}", comparison.merged.heads());
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+mod diff;
+mod json;
+mod merge;
+mod overlay;
+mod side;
+mod text;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::PathBuf;
+
+use alembic_doctor_git::{GitError, GitRepo, ResolvedRev};
+use alembic_doctor_project::{LoadError, LoadRequest};
+
+pub use diff::{Differences, RevisionChange};
+pub use json::comparison_json;
+pub use merge::{MergeConflict, Merged};
+pub use overlay::OverlayTree;
+pub use side::{Side, SideSpec, WORK_TREE};
+pub use text::comparison_text;
+
+/// What to compare besides the sides.
+#[derive(Debug, Clone)]
+pub struct CompareRequest {
+    /// How to load each side. `cwd` is a directory of the working tree
+    /// (canonical); at a revision the same directory inside it is used, so
+    /// `-c`, `-n` and `--versions` mean the same thing on every side.
+    pub load: LoadRequest,
+}
+
+/// Why a comparison could not be made.
+#[derive(Debug)]
+pub enum CompareError {
+    /// A git problem: not a repository, unknown revision, shallow clone.
+    Git(GitError),
+    /// A side's project could not be loaded.
+    Load {
+        /// The side's label.
+        side: String,
+        /// Why.
+        error: LoadError,
+    },
+    /// The request makes no sense (BASE is not a revision...).
+    Usage(String),
+}
+
+impl std::fmt::Display for CompareError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            CompareError::Git(error) => error.fmt(f),
+            CompareError::Load { side, error } => write!(f, "at {side}: {error}"),
+            CompareError::Usage(message) => f.write_str(message),
+        }
+    }
+}
+
+impl std::error::Error for CompareError {}
+
+impl From<GitError> for CompareError {
+    fn from(error: GitError) -> Self {
+        CompareError::Git(error)
+    }
+}
+
+/// An id found in different files across the sides.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DuplicateId {
+    /// The revision id.
+    pub id: String,
+    /// Every (side label, displayed path) declaring it.
+    pub files: Vec<(String, String)>,
+}
+
+/// Two HEADs that cannot both be merged cleanly.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PairConflict {
+    /// The two HEADs' labels.
+    pub sides: [String; 2],
+    /// Revisions both extend: merging both leaves two heads there.
+    pub same_parent: Vec<String>,
+    /// New ids both claim, in different files.
+    pub same_id: Vec<String>,
+}
+
+/// The whole comparison.
+#[derive(Debug)]
+pub struct Comparison {
+    /// BASE.
+    pub base: Side,
+    /// Each HEAD, in the order given.
+    pub heads: Vec<Side>,
+    /// Each HEAD's differences against BASE, in the same order.
+    pub differences: Vec<Differences>,
+    /// Ids declared by different files across the sides.
+    pub duplicate_ids: Vec<DuplicateId>,
+    /// HEAD pairs that conflict with each other.
+    pub pair_conflicts: Vec<PairConflict>,
+    /// The simulated merge of every HEAD into BASE.
+    pub merged: Merged,
+}
+
+impl Comparison {
+    /// Every HEAD extends BASE's single head.
+    pub fn extends_base_head(&self) -> bool {
+        self.differences.iter().all(|d| d.extends_base_head)
+    }
+
+    /// The migration path after the merge, from `from` (symbols in the
+    /// merged map) or else from BASE's heads.
+    pub fn path(&self, from: Option<&str>) -> Result<Vec<String>, String> {
+        let starts = match from {
+            Some(from) => vec![from.to_owned()],
+            None => self.base.ids(self.base.project.map.heads()),
+        };
+        self.merged.path(&starts)
+    }
+}
+
+/// Compare `heads` with `base`: load every side, diff each HEAD against
+/// BASE, and simulate merging them all into BASE.
+pub fn compare(
+    repo: &GitRepo,
+    base: ResolvedRev,
+    heads: Vec<SideSpec>,
+    request: &CompareRequest,
+) -> Result<Comparison, CompareError> {
+    let load = side_request(repo, &request.load);
+    let base = Side::load(repo, SideSpec::Rev(base), &load)?;
+    let heads = heads
+        .into_iter()
+        .map(|spec| match spec {
+            // The working tree is read where the command runs.
+            SideSpec::WorkTree => Side::load(repo, SideSpec::WorkTree, &request.load),
+            rev @ SideSpec::Rev(_) => Side::load(repo, rev, &load),
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let ancestors = heads
+        .iter()
+        .map(|head| merge::merge_base_files(repo, &base, head))
+        .collect::<Result<Vec<_>, _>>()?;
+    let differences: Vec<Differences> = heads
+        .iter()
+        .zip(&ancestors)
+        .map(|(head, ancestor)| diff::differences(&base, head, ancestor))
+        .collect();
+    let merged = merge::simulate(&base, &heads, &ancestors, &load.cwd)?;
+    let duplicate_ids = duplicate_ids(&base, &heads, &merged);
+    let pair_conflicts = pair_conflicts(&heads, &differences);
+    Ok(Comparison {
+        base,
+        heads,
+        differences,
+        duplicate_ids,
+        pair_conflicts,
+        merged,
+    })
+}
+
+/// `request` with its `cwd` moved to the same directory in the
+/// repository's trees (rooted at the working tree's canonical root). A
+/// bare repository has no directory to correspond to: its root is used.
+fn side_request(repo: &GitRepo, request: &LoadRequest) -> LoadRequest {
+    let inside: PathBuf = repo.path_in_repo(&request.cwd).unwrap_or_default();
+    LoadRequest {
+        cwd: repo.root().join(inside),
+        ..request.clone()
+    }
+}
+
+/// Ids that more than one file declares in the merged result, with every
+/// side's file for them.
+fn duplicate_ids(base: &Side, heads: &[Side], merged: &Merged) -> Vec<DuplicateId> {
+    let mut files_per_id: BTreeMap<&str, BTreeSet<&std::path::Path>> = BTreeMap::new();
+    for (rev, input) in merged.project.map.revisions().iter().enumerate() {
+        files_per_id
+            .entry(input.id.as_str())
+            .or_default()
+            .insert(merged.project.file_of(rev).path.as_path());
+    }
+    files_per_id
+        .into_iter()
+        .filter(|(_, files)| files.len() > 1)
+        .map(|(id, _)| {
+            let mut files = Vec::new();
+            for side in std::iter::once(base).chain(heads) {
+                for (rev, input) in side.project.map.revisions().iter().enumerate() {
+                    if input.id == id {
+                        let path = side.project.file_of(rev).display_path.clone();
+                        files.push((side.label.clone(), path));
+                    }
+                }
+            }
+            DuplicateId {
+                id: id.to_owned(),
+                files,
+            }
+        })
+        .collect()
+}
+
+/// HEAD pairs that start new chains from the same revision, or claim the
+/// same new id in different files.
+fn pair_conflicts(heads: &[Side], differences: &[Differences]) -> Vec<PairConflict> {
+    let mut conflicts = Vec::new();
+    for i in 0..heads.len() {
+        for j in i + 1..heads.len() {
+            let (a, b) = (&differences[i], &differences[j]);
+            let same_parent: Vec<String> = a
+                .starts_from
+                .iter()
+                .filter(|id| b.starts_from.contains(id))
+                .cloned()
+                .collect();
+            let same_id: Vec<String> = a
+                .new
+                .iter()
+                .filter(|x| b.new.iter().any(|y| y.id == x.id && y.path != x.path))
+                .map(|x| x.id.clone())
+                .collect();
+            if !same_parent.is_empty() || !same_id.is_empty() {
+                conflicts.push(PairConflict {
+                    sides: [heads[i].label.clone(), heads[j].label.clone()],
+                    same_parent,
+                    same_id,
+                });
+            }
+        }
+    }
+    conflicts
+}

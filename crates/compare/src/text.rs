@@ -1,0 +1,124 @@
+//! The text summary of `compare` for people: each side, what changed, the
+//! merged result and the path. Findings' code frames are rendered by the
+//! caller (`alembic_doctor_report::render_text` over the merged project).
+
+use crate::Comparison;
+use crate::side::Side;
+
+/// The summary, without the findings' code frames; `from` is `--from`.
+pub fn comparison_text(comparison: &Comparison, from: Option<&str>) -> String {
+    let mut out = String::new();
+    out.push_str(&side_line("base", &comparison.base));
+    for (side, diff) in comparison.heads.iter().zip(&comparison.differences) {
+        out.push_str(&side_line("head", side));
+        let list = |changes: &[crate::RevisionChange]| {
+            changes
+                .iter()
+                .map(|c| match &c.base_path {
+                    Some(base) if *base != c.path => format!("{} ({base} -> {})", c.id, c.path),
+                    _ => format!("{} ({})", c.id, c.path),
+                })
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        for (what, changes) in [
+            ("new", &diff.new),
+            ("removed", &diff.removed),
+            ("edited", &diff.edited),
+            ("renamed", &diff.renamed),
+        ] {
+            if !changes.is_empty() {
+                out.push_str(&format!("  {what}: {}\n", list(changes)));
+            }
+        }
+        if !diff.starts_from.is_empty() {
+            out.push_str(&format!(
+                "  new revisions start from: {}\n",
+                diff.starts_from.join(", ")
+            ));
+        }
+        out.push_str(&format!(
+            "  extends the base's head: {}\n",
+            if diff.extends_base_head { "yes" } else { "no" }
+        ));
+    }
+    for dup in &comparison.duplicate_ids {
+        let files: Vec<String> = dup
+            .files
+            .iter()
+            .map(|(side, path)| format!("{path} on {side}"))
+            .collect();
+        out.push_str(&format!("duplicate id {}: {}\n", dup.id, files.join(", ")));
+    }
+    for pair in &comparison.pair_conflicts {
+        let mut why = Vec::new();
+        if !pair.same_parent.is_empty() {
+            why.push(format!("both extend {}", pair.same_parent.join(", ")));
+        }
+        if !pair.same_id.is_empty() {
+            why.push(format!("both add {}", pair.same_id.join(", ")));
+        }
+        out.push_str(&format!(
+            "conflict between {} and {}: {}\n",
+            pair.sides[0],
+            pair.sides[1],
+            why.join("; ")
+        ));
+    }
+    let merged = &comparison.merged;
+    for conflict in &merged.conflicts {
+        out.push_str(&format!(
+            "file conflict in {} ({}): {}; {}'s version kept\n",
+            conflict.path, conflict.side, conflict.reason, conflict.side
+        ));
+    }
+    out.push_str(&format!(
+        "after merge: {} revisions, heads: {}, bases: {}\n",
+        merged.project.map.revisions().len(),
+        none_if_empty(&merged.heads()),
+        none_if_empty(&merged.bases()),
+    ));
+    let start = from.map_or_else(
+        || {
+            let heads = comparison.base.ids(comparison.base.project.map.heads());
+            format!("the base's head ({})", none_if_empty(&heads))
+        },
+        ToOwned::to_owned,
+    );
+    match comparison.path(from) {
+        Ok(path) if path.is_empty() => {
+            out.push_str(&format!("upgrade path from {start}: nothing to apply\n"));
+        }
+        Ok(path) => out.push_str(&format!(
+            "upgrade path from {start}: {}\n",
+            path.join(" -> ")
+        )),
+        Err(error) => out.push_str(&format!("upgrade path from {start}: {error}\n")),
+    }
+    out
+}
+
+fn side_line(role: &str, side: &Side) -> String {
+    let map = &side.project.map;
+    let commit = side
+        .rev
+        .as_ref()
+        .map(|rev| format!(" ({})", rev.short_id()))
+        .unwrap_or_default();
+    format!(
+        "{role} {}{commit}: {} revisions, roots: {}, heads: {}, merges: {}\n",
+        side.label,
+        map.revisions().len(),
+        none_if_empty(&side.ids(map.bases())),
+        none_if_empty(&side.ids(map.heads())),
+        none_if_empty(&side.merges()),
+    )
+}
+
+fn none_if_empty(ids: &[String]) -> String {
+    if ids.is_empty() {
+        "none".to_owned()
+    } else {
+        ids.join(", ")
+    }
+}

@@ -137,7 +137,7 @@ fn with_loadable_project(
                 Ok(ExitStatus::Success)
             }
             Err(message) => {
-                writeln!(stderr, "error: {message}")?;
+                writeln!(stderr, "error: {}", without_failed_prefix(&message))?;
                 Ok(ExitStatus::Error)
             }
         };
@@ -145,7 +145,12 @@ fn with_loadable_project(
     // The chain has to be fixed first; say also whether the command's own
     // argument is wrong, so that both are fixed in one round.
     if let Err(message) = render(&project, &view) {
-        writeln!(stderr, "error: {message}")?;
+        writeln!(stderr, "error: {}", without_failed_prefix(&message))?;
     }
     Ok(ExitStatus::Failure)
+}
+
+/// Alembic's own `FAILED: ` prefix reads oddly after our `error: `.
+fn without_failed_prefix(message: &str) -> &str {
+    message.strip_prefix("FAILED: ").unwrap_or(message)
 }

@@ -16,7 +16,7 @@ pub(crate) fn run(rule: Option<&str>, list: bool) -> anyhow::Result<ExitStatus> 
                 "{:<24}{:<9}{}",
                 rule.name(),
                 rule.default_severity().as_str(),
-                rule.summary()
+                rule.headline()
             )?;
         }
         return Ok(ExitStatus::Success);

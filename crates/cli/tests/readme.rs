@@ -18,7 +18,10 @@ fn table() -> String {
             "| `{}` | {} | {} |",
             rule.name(),
             rule.default_severity(),
-            rule.summary().replace('\n', " ")
+            rule.summary()
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
         );
     }
     out

@@ -128,6 +128,19 @@ impl Rule {
             .trim_start();
         body.split("\n\n").next().unwrap_or(body).trim()
     }
+
+    /// The summary's first sentence on one line, for `explain --list`.
+    pub fn headline(self) -> String {
+        let one_line = self
+            .summary()
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
+        match one_line.find(". ") {
+            Some(end) => one_line[..=end].trim_end().to_owned(),
+            None => one_line,
+        }
+    }
 }
 
 #[cfg(test)]

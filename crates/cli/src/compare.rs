@@ -41,6 +41,13 @@ pub(crate) fn run(project_args: &ProjectArgs, args: &CompareArgs) -> anyhow::Res
     let comparison = alembic_doctor_compare::compare(&repo, base, heads, &request)?;
     let merged = &comparison.merged;
     let from = args.from.as_deref();
+    // A `--from` the merged chain does not know is a bad argument, not a
+    // finding about the chain.
+    if let Some(from) = from
+        && let Err(error) = merged.project.map.resolve(from)
+    {
+        anyhow::bail!("--from {from}: {error}");
+    }
     match args.format {
         Format::Json => {
             let json = alembic_doctor_compare::comparison_json(&comparison, from);

@@ -248,6 +248,28 @@ fn two_branches_on_the_same_head_conflict_with_each_other() {
 }
 
 #[test]
+fn one_id_claimed_by_two_branches_is_named_and_applied_once() {
+    let repo = Repo::new();
+    repo.branch("feat-a", "main");
+    repo.migration("a1b2c3d4e5f6", Some("aaa"), "a1b2c3d4e5f6_a.py");
+    repo.commit("a");
+    repo.branch("feat-b", "main");
+    repo.migration("a1b2c3d4e5f6", Some("aaa"), "a1b2c3d4e5f6_b.py");
+    repo.commit("b");
+    let (code, json) = repo.json(&["main", "feat-a", "feat-b"]);
+    assert_eq!(code, 1, "{json}");
+    let conflict = &json["conflicts"][0];
+    assert_eq!(strings(&conflict["same_id"]), ["a1b2c3d4e5f6"]);
+    assert_eq!(
+        json["duplicate_ids"][0]["files"].as_array().unwrap().len(),
+        2
+    );
+    assert!(rules(&json).contains(&"duplicate-revision"), "{json}");
+    // Alembic keeps the last file loaded for the id: one revision to apply.
+    assert_eq!(strings(&json["path"]), ["a1b2c3d4e5f6"]);
+}
+
+#[test]
 fn an_edited_revision_and_a_renamed_file() {
     let repo = Repo::new();
     repo.migration("bbb", Some("aaa"), "bbb.py");
@@ -327,6 +349,9 @@ fn the_working_tree_is_the_default_head() {
 #[test]
 fn errors_exit_2() {
     let repo = Repo::new();
+    let (code, _, stderr) = repo.run(&["compare", "main", "main", "--from", "zzz"]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("--from zzz"), "{stderr}");
     let (code, _, stderr) = repo.run(&["compare", "main", "no-such-branch"]);
     assert_eq!(code, 2);
     assert!(stderr.contains("no-such-branch"), "{stderr}");

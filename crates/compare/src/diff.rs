@@ -105,10 +105,15 @@ pub(crate) fn differences(
     let new: BTreeSet<&str> = diff.new.iter().map(|c| c.id.as_str()).collect();
     let mut starts = BTreeSet::new();
     for change in &diff.new {
-        for parent in parents(&head.project, head_ids[change.id.as_str()]) {
-            let parent_id = head.project.map.revisions()[parent].id.as_str();
-            if !new.contains(parent_id) {
-                starts.insert(parent_id.to_owned());
+        let Some(&rev) = head_ids.get(change.id.as_str()) else {
+            continue;
+        };
+        for parent in parents(&head.project, rev) {
+            let Some(input) = head.project.map.revisions().get(parent) else {
+                continue;
+            };
+            if !new.contains(input.id.as_str()) {
+                starts.insert(input.id.clone());
             }
         }
     }

@@ -369,7 +369,8 @@ fn alembic_doctor_matches_alembic_on_generated_projects() {
     } else {
         let first = &tolerated[0];
         format!(
-            "{header}\ntolerated: {} commands Alembic answered on a project with a cycle, alembic-doctor refused \
+            "{header}\ntolerated: {} commands Alembic answered on a project with a planted defect it does not notice \
+             (a cycle, a dependency on a descendant, an id named `heads`), alembic-doctor refused \
              (e.g. DIFF_SEED={} `{}`)",
             tolerated.len(),
             first.seed,

@@ -93,6 +93,8 @@ enum IdStyle {
     Named,
     Numeric,
     Mixed,
+    /// Hex ids sharing long prefixes: partial ids are often ambiguous.
+    SharedPrefix,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -128,6 +130,10 @@ enum Defect {
     StaleHeader,
     FilenameMismatch,
     SecondHead,
+    /// `depends_on` names one of the revision's own descendants.
+    DependencyCycle,
+    /// An id equal to `head`, `heads` or `base`.
+    ReservedId,
 }
 
 impl Defect {
@@ -276,6 +282,7 @@ const NAMED_IDS: &[&str] = &[
     "base_schema",
     "release_2_0",
     "v1.2",
+    "initial schema",
 ];
 
 const LABELS: &[&str] = &[
@@ -316,6 +323,10 @@ struct Generator {
     double_quotes: bool,
     /// Python 2 era `u'...'` literals.
     u_prefix: bool,
+    /// Per-revision chance (percent) of `depends_on`.
+    dep_rate: u32,
+    /// Multiplier for the chance of branch labels.
+    label_boost: u32,
     summary: Vec<String>,
 }
 
@@ -328,7 +339,8 @@ impl Generator {
             IdStyle::Named,
             IdStyle::Numeric,
             IdStyle::Mixed,
-        ][rng.weighted(&[55, 15, 10, 20])];
+            IdStyle::SharedPrefix,
+        ][rng.weighted(&[50, 14, 9, 19, 8])];
         let name_style = [
             NameStyle::Default,
             NameStyle::DateWithId,
@@ -339,6 +351,8 @@ impl Generator {
         let typed = rng.chance(50);
         let double_quotes = rng.chance(40);
         let u_prefix = rng.chance(5);
+        let dep_rate = [0, 12, 30][rng.weighted(&[30, 50, 20])];
+        let label_boost = if rng.chance(20) { 3 } else { 1 };
         Generator {
             seed,
             rng,
@@ -355,6 +369,8 @@ impl Generator {
             typed,
             double_quotes,
             u_prefix,
+            dep_rate,
+            label_boost,
             summary: Vec::new(),
         }
     }
@@ -498,6 +514,15 @@ impl Generator {
                         word.to_string()
                     }
                 }
+                IdStyle::SharedPrefix => {
+                    let prefix = *self.rng.pick(&["ab12", "ab12cd", "ab12cd34"]);
+                    if self.rng.chance(10) {
+                        // An id that is a prefix of other ids.
+                        prefix.to_string()
+                    } else {
+                        format!("{prefix}{}", self.rng.hex(12 - prefix.len()))
+                    }
+                }
                 _ => {
                     let width = if self.rng.chance(70) { 3 } else { 4 };
                     format!("{:0width$}", self.used_ids.len() + self.rng.range(1, 3))
@@ -593,7 +618,7 @@ impl Generator {
                 22
             } else {
                 7
-            };
+            } * self.label_boost;
             if self.rng.chance(p) {
                 let k = if self.rng.chance(80) { 1 } else { 2 };
                 for _ in 0..k {
@@ -606,7 +631,7 @@ impl Generator {
         // depends_on: always on an earlier revision, so no cycle can appear.
         let mut dep_count = 0;
         for i in 2..n {
-            if !self.rng.chance(12) {
+            if !self.rng.chance(self.dep_rate) {
                 continue;
             }
             let k = if self.rng.chance(94) { 1 } else { 2 };
@@ -682,8 +707,10 @@ impl Generator {
             Defect::StaleHeader,
             Defect::FilenameMismatch,
             Defect::SecondHead,
+            Defect::DependencyCycle,
+            Defect::ReservedId,
         ];
-        let weights = [10, 7, 6, 4, 2, 4, 3, 3, 5, 3, 5, 6, 5, 7, 8, 5, 6];
+        let weights = [10, 7, 6, 4, 2, 4, 3, 3, 5, 3, 5, 6, 5, 7, 8, 5, 6, 4, 2];
         loop {
             let d = all[self.rng.weighted(&weights)];
             let ok = match d {
@@ -694,6 +721,9 @@ impl Generator {
                     self.id_style == IdStyle::Hex12
                         && self.name_style == NameStyle::Default
                         && self.nodes.iter().all(|n| n.id.len() == 12)
+                }
+                Defect::DependencyCycle => {
+                    (0..self.nodes.len()).any(|i| self.nodes.iter().any(|n| n.parents.contains(&i)))
                 }
                 Defect::SecondHead => {
                     self.model_heads().len() == 1
@@ -752,7 +782,15 @@ impl Generator {
                 self.expect("duplicate-revision", &[original, j], true, false);
             }
             Defect::MissingParent => {
-                let missing = self.missing_id();
+                let labels: Vec<String> =
+                    self.nodes.iter().flat_map(|n| n.labels.clone()).collect();
+                let missing = match self.rng.weighted(&[70, 20, 10]) {
+                    // A branch label is no parent: Alembic half-wires it,
+                    // then fails with KeyError.
+                    1 if !labels.is_empty() => self.rng.pick(&labels).clone(),
+                    2 => String::new(),
+                    _ => self.missing_id(),
+                };
                 let mut down: Vec<String> = self.nodes[any]
                     .parents
                     .iter()
@@ -768,10 +806,26 @@ impl Generator {
                 self.expect("missing-parent", &[any], false, false);
             }
             Defect::MissingDependency => {
-                let missing = if self.rng.chance(70) {
-                    self.missing_id()
-                } else {
-                    "no_such_branch".to_string()
+                let long: Vec<String> = self
+                    .nodes
+                    .iter()
+                    .filter(|n| n.id.len() >= 6)
+                    .map(|n| n.id.clone())
+                    .collect();
+                let missing = match self.rng.weighted(&[55, 15, 30]) {
+                    0 => self.missing_id(),
+                    1 => "no_such_branch".to_string(),
+                    // depends_on is looked up exactly: a partial id fails.
+                    _ if !long.is_empty() => {
+                        let id = self.rng.pick(&long).clone();
+                        let partial: String = id.chars().take(id.chars().count() - 2).collect();
+                        if self.used_ids.contains(&partial) || self.used_labels.contains(&partial) {
+                            self.missing_id()
+                        } else {
+                            partial
+                        }
+                    }
+                    _ => self.missing_id(),
                 };
                 self.nodes[any].raw_deps.push(missing);
                 self.expect("missing-dependency", &[any], false, false);
@@ -863,6 +917,29 @@ impl Generator {
                 };
                 self.used_ids.insert(new.clone());
                 self.nodes[any].id = new;
+                self.place_one(any, layout);
+                self.expect("invalid-revision-id", &[any], false, false);
+            }
+            Defect::DependencyCycle => {
+                // Some revision with a child depends on one of its
+                // descendants.
+                let with_child: Vec<usize> = (0..n)
+                    .filter(|&i| self.nodes.iter().any(|c| c.parents.contains(&i)))
+                    .collect();
+                let anc = *self.rng.pick(&with_child);
+                let descendants: Vec<usize> = (0..n)
+                    .filter(|&d| self.ancestors(d).contains(&anc))
+                    .collect();
+                let desc = *self.rng.pick(&descendants);
+                let id = self.nodes[desc].id.clone();
+                self.nodes[anc].raw_deps.push(id);
+                self.expect("cycle", &[anc, desc], false, false);
+            }
+            Defect::ReservedId => {
+                // Alembic crashes (AssertionError, KeyError, ...) in some
+                // commands and silently answers others.
+                let reserved = (*self.rng.pick(&["head", "heads", "base"])).to_string();
+                self.nodes[any].id = reserved;
                 self.place_one(any, layout);
                 self.expect("invalid-revision-id", &[any], false, false);
             }

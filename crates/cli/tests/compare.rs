@@ -364,3 +364,32 @@ fn errors_exit_2() {
         .expect("binary runs");
     assert_eq!(output.status.code(), Some(2));
 }
+
+#[test]
+fn a_shallow_clone_missing_the_merge_base_names_the_fetch() {
+    let origin = Repo::new();
+    origin.branch("feat", "main");
+    origin.migration("bbb", Some("aaa"), "bbb.py");
+    origin.commit("feat");
+    origin.checkout("main");
+    origin.migration("ccc", Some("aaa"), "ccc.py");
+    origin.commit("main");
+    let url = format!("file://{}", origin.path.display());
+    origin.git(&[
+        "clone",
+        "-q",
+        "--depth",
+        "1",
+        "--no-single-branch",
+        &url,
+        "shallow",
+    ]);
+    let clone = Repo {
+        _dir: tempfile::tempdir().expect("unused directory"),
+        path: origin.path.join("shallow"),
+    };
+    let (code, _, stderr) = clone.run(&["compare", "origin/main", "origin/feat"]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("shallow clone"), "{stderr}");
+    assert!(stderr.contains("git fetch"), "{stderr}");
+}

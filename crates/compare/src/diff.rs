@@ -138,12 +138,30 @@ fn extends(base: &Side, head: &Side, diff: &Differences) -> bool {
     let Some(anchor) = head.project.map.lookup(base_head_id) else {
         return false;
     };
+    // One walk up from the anchor rather than one walk down per new
+    // revision: branches can add thousands of revisions.
+    let above = descendants(&head.project, anchor);
     diff.new.iter().all(|change| {
         head.project
             .map
             .lookup(&change.id)
-            .is_some_and(|rev| ancestors(&head.project, &[rev]).contains(&anchor))
+            .is_some_and(|rev| above.contains(&head.project.map.canonical(rev)))
     })
+}
+
+/// The revisions that have `rev` below them (through `down_revision` or
+/// `depends_on`), `rev` excluded.
+fn descendants(project: &Project, rev: RevIdx) -> BTreeSet<RevIdx> {
+    let map = &project.map;
+    let mut seen = BTreeSet::new();
+    let mut stack: Vec<RevIdx> = map.all_children(map.canonical(rev)).to_vec();
+    while let Some(child) = stack.pop() {
+        let child = map.canonical(child);
+        if seen.insert(child) {
+            stack.extend_from_slice(map.all_children(child));
+        }
+    }
+    seen
 }
 
 /// The parents Alembic follows on upgrade: `down_revision` and

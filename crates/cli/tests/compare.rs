@@ -332,6 +332,31 @@ fn a_deleted_revision() {
 }
 
 #[test]
+fn what_base_did_after_the_fork_is_not_the_heads_change() {
+    let repo = Repo::new();
+    repo.migration("bbb", Some("aaa"), "bbb.py");
+    repo.commit("bbb");
+    repo.branch("feat", "main");
+    repo.migration("ccc", Some("bbb"), "ccc.py");
+    repo.commit("feat");
+    repo.checkout("main");
+    repo.migration("ddd", Some("bbb"), "ddd.py");
+    repo.write(
+        "migrations/versions/aaa_init.py",
+        "\"\"\"aaa edited on main\"\"\"\nrevision = 'aaa'\ndown_revision = None\n",
+    );
+    repo.commit("main moves on");
+    let (_, json) = repo.json(&["main", "feat"]);
+    assert_eq!(ids(&json["new_revisions"]), ["ccc"]);
+    assert!(ids(&json["removed_revisions"]).is_empty(), "{json}");
+    assert!(ids(&json["edited_revisions"]).is_empty(), "{json}");
+    // main moved to `ddd`; the branch still ends on `bbb`.
+    assert_eq!(json["extends_base_head"], false);
+    assert_eq!(strings(&json["merged"]["heads"]), ["ccc", "ddd"]);
+    assert_eq!(strings(&json["path"]), ["ccc"]);
+}
+
+#[test]
 fn the_working_tree_is_the_default_head() {
     let repo = Repo::new();
     repo.migration("bbb", Some("aaa"), "bbb_uncommitted.py");

@@ -26,13 +26,14 @@ pub struct RevisionChange {
 /// The differences of one HEAD against BASE.
 #[derive(Debug, Clone, Default)]
 pub struct Differences {
-    /// Ids on HEAD and not on BASE.
+    /// Ids HEAD added (not on BASE, or on BASE in a different file that
+    /// BASE also added since the merge base).
     pub new: Vec<RevisionChange>,
-    /// Ids on BASE and not on HEAD.
+    /// Ids on BASE whose file HEAD deleted.
     pub removed: Vec<RevisionChange>,
-    /// Same id, different file content.
+    /// Ids on both whose file HEAD changed, so that it differs from BASE's.
     pub edited: Vec<RevisionChange>,
-    /// Same id, same content, different path.
+    /// Ids on both whose file HEAD moved without changing it.
     pub renamed: Vec<RevisionChange>,
     /// HEAD's new revisions' parents that already exist on BASE: where each
     /// new chain starts from.
@@ -53,10 +54,11 @@ fn by_id(project: &Project) -> BTreeMap<&str, RevIdx> {
         .collect()
 }
 
-/// Compare `head` with `base`. `ancestor` is the version files at their
-/// merge base: an id both sides have in different files, whose BASE file
-/// was not there yet at the merge base, was added on both sides
-/// independently, so it is new on HEAD (and a duplicate), not an edit.
+/// Compare `head` with `base`, counting only what HEAD changed since their
+/// merge base, whose version files are `ancestor`: a file HEAD left as it
+/// was there is no change of HEAD's, whatever BASE did to it since. An id
+/// both sides added in different files since the merge base is new on HEAD
+/// (and a duplicate), not an edit.
 pub(crate) fn differences(
     base: &Side,
     head: &Side,
@@ -72,14 +74,24 @@ pub(crate) fn differences(
             side: head.label.clone(),
         };
     let mut diff = Differences::default();
+    // Only what HEAD did since the merge base counts: a revision BASE added
+    // or deleted after HEAD forked is not HEAD's change (the merge keeps
+    // BASE's side of it).
     for (&id, &rev) in &head_ids {
+        let head_file = head.project.file_of(rev);
+        let head_touched = ancestor.get(&head_file.path) != Some(&head_file.bytes);
+        if !head_touched {
+            continue;
+        }
+        let head_added = !ancestor.contains_key(&head_file.path);
         match base_ids.get(id) {
-            None => diff.new.push(change(id, &head.project, rev, None)),
+            None if head_added => diff.new.push(change(id, &head.project, rev, None)),
+            None => {}
             Some(&base_rev) => {
-                let head_file = head.project.file_of(rev);
                 let base_file = base.project.file_of(base_rev);
-                let added_on_both =
-                    head_file.path != base_file.path && !ancestor.contains_key(&base_file.path);
+                let added_on_both = head_added
+                    && head_file.path != base_file.path
+                    && !ancestor.contains_key(&base_file.path);
                 if added_on_both {
                     diff.new.push(change(id, &head.project, rev, None));
                 } else if head_file.bytes != base_file.bytes {
@@ -93,10 +105,11 @@ pub(crate) fn differences(
         }
     }
     for (&id, &rev) in &base_ids {
-        if !head_ids.contains_key(id) {
+        let base_file = base.project.file_of(rev);
+        if !head_ids.contains_key(id) && ancestor.contains_key(&base_file.path) {
             diff.removed.push(RevisionChange {
                 id: id.to_owned(),
-                path: base.project.file_of(rev).display_path.clone(),
+                path: base_file.display_path.clone(),
                 base_path: None,
                 side: head.label.clone(),
             });

@@ -131,8 +131,20 @@ fn runs_of(case: &Case) -> Vec<Vec<String>> {
     runs
 }
 
+/// The executable under test: `DIFF_BIN`, else a private copy of the
+/// freshly built binary (in a shared checkout another `cargo build` may
+/// replace `target/debug/alembic-doctor` while the runs are going on).
+fn binary_under_test(root: &Path) -> PathBuf {
+    if let Some(bin) = std::env::var_os("DIFF_BIN").filter(|b| !b.is_empty()) {
+        return PathBuf::from(bin);
+    }
+    let copy = root.join("alembic-doctor");
+    std::fs::copy(BIN, &copy).unwrap_or_else(|e| panic!("cannot copy {BIN}: {e}"));
+    copy
+}
+
 /// Runs every (case, run) pair on `jobs` threads.
-fn run_all(cases: &[(Case, PathBuf)], jobs: usize) -> Vec<Vec<Outcome>> {
+fn run_all(cases: &[(Case, PathBuf)], jobs: usize, bin: &Path) -> Vec<Vec<Outcome>> {
     let work: Vec<(usize, usize, Vec<String>)> = cases
         .iter()
         .enumerate()
@@ -144,8 +156,6 @@ fn run_all(cases: &[(Case, PathBuf)], jobs: usize) -> Vec<Vec<Outcome>> {
         })
         .collect();
     let next = AtomicUsize::new(0);
-    let bin_override = std::env::var_os("DIFF_BIN").filter(|b| !b.is_empty());
-    let bin = bin_override.as_deref().map_or(Path::new(BIN), Path::new);
     let done: Vec<Vec<(usize, usize, Outcome)>> = std::thread::scope(|s| {
         let handles: Vec<_> = (0..jobs)
             .map(|_| {
@@ -309,7 +319,7 @@ fn alembic_doctor_matches_alembic_on_generated_projects() {
     let outcomes = if oracle_only {
         Vec::new()
     } else {
-        run_all(&cases, jobs.max(1))
+        run_all(&cases, jobs.max(1), &binary_under_test(&root))
     };
     let runs_took = t_runs.elapsed();
     let oracle_results = oracle::finish(child, &results_path);

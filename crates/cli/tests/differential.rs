@@ -387,10 +387,17 @@ fn alembic_doctor_matches_alembic_on_generated_projects() {
             first.command
         )
     };
+    let tolerated_text = tolerated
+        .iter()
+        .enumerate()
+        .map(|(n, m)| render_mismatch(n + 1, m))
+        .collect::<String>();
     if mismatches.is_empty() {
         println!("{header}\nno mismatches");
         if flag("DIFF_KEEP") {
-            println!("projects kept in {}", tmp.keep().display());
+            let kept = tmp.keep();
+            std::fs::write(kept.join("tolerated.txt"), &tolerated_text).expect("write report");
+            println!("projects kept in {}", kept.display());
         }
         return;
     }
@@ -398,6 +405,7 @@ fn alembic_doctor_matches_alembic_on_generated_projects() {
     let kept = tmp.keep();
     let report_path = kept.join("report.txt");
     std::fs::write(&report_path, &full).expect("write report");
+    std::fs::write(kept.join("tolerated.txt"), &tolerated_text).expect("write report");
     panic!(
         "{short}\nAll {} mismatches: {}\nProjects kept in {}",
         mismatches.len(),

@@ -374,3 +374,22 @@ fn broken_pipe_is_not_an_error() {
     assert!(!stderr.contains("panicked"), "{stderr}");
     assert!(status.code() == Some(0), "{status:?} {stderr}");
 }
+
+/// Found by the differential test: Alembic accepts revision ids with spaces
+/// (`initial schema`), and its template then writes them verbatim in the
+/// docstring header, which must not count as a stale header.
+#[test]
+fn ids_with_spaces_in_headers_are_not_mismatches() {
+    let dir = project(&[
+        (
+            "a.py",
+            b"\"\"\"init\n\nRevision ID: initial schema\nRevises: \n\"\"\"\nrevision = \"initial schema\"\ndown_revision = None\n",
+        ),
+        (
+            "b.py",
+            b"\"\"\"b\n\nRevision ID: b1\nRevises: initial schema\n\"\"\"\nrevision = \"b1\"\ndown_revision = \"initial schema\"\n",
+        ),
+    ]);
+    let output = run_in(dir.path(), &["check", "--fail-on", "warning"]);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stdout));
+}

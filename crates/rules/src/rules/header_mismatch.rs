@@ -34,6 +34,7 @@ pub(crate) fn check(project: &Project, out: &mut Vec<Finding>) {
             continue;
         };
         if let Some(line) = &header.revision_id
+            && line.value.trim() != input.id
             && ids_in(&line.value) != [input.id.as_str()]
         {
             out.push(mismatch(
@@ -53,8 +54,11 @@ pub(crate) fn check(project: &Project, out: &mut Vec<Finding>) {
             said.sort_unstable();
             actual.sort_unstable();
             // Formatting differences (`('a', 'b')`, `None`, `<base>`) are
-            // harmless; only a different set of parents is reported.
-            if said != actual {
+            // harmless; only a different set of parents is reported. Ids may
+            // contain spaces (Alembic accepts `initial schema`), so the
+            // line exactly as Alembic's template writes it always matches.
+            let as_written = line.value.trim() == input.down_revisions.join(", ");
+            if !as_written && said != actual {
                 let expected = input.down_revisions.join(", ");
                 out.push(mismatch(
                     file_index,

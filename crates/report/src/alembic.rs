@@ -47,40 +47,39 @@ impl AlembicView<'_> {
     /// `alembic heads [-v]`, given the heads to print (versioned heads, or
     /// the real heads for `--resolve-dependencies`).
     pub fn heads(&self, heads: &[RevIdx], verbose: bool) -> String {
-        let mut out = String::new();
-        for &rev in heads {
-            if verbose {
-                out.push_str(&self.log_entry(rev));
-            } else {
-                out.push_str(&self.head_only(
-                    rev,
-                    HeadOnly {
-                        include_branches: true,
-                        ..HeadOnly::default()
-                    },
-                ));
-            }
-            out.push('\n');
-        }
-        out
+        self.lines(
+            heads,
+            verbose,
+            HeadOnly {
+                include_branches: true,
+                ..HeadOnly::default()
+            },
+        )
     }
 
     /// `alembic history [-v]`, given the revisions in history order.
     pub fn history(&self, revisions: &[RevIdx], verbose: bool) -> String {
+        self.lines(
+            revisions,
+            verbose,
+            HeadOnly {
+                include_branches: true,
+                include_doc: true,
+                include_parents: true,
+                tree_indicators: true,
+            },
+        )
+    }
+
+    /// One `Script.cmd_format` line per revision, as `heads` and `history`
+    /// print them: the `log_entry` when verbose, else `_head_only`.
+    fn lines(&self, revisions: &[RevIdx], verbose: bool, options: HeadOnly) -> String {
         let mut out = String::new();
         for &rev in revisions {
             if verbose {
                 out.push_str(&self.log_entry(rev));
             } else {
-                out.push_str(&self.head_only(
-                    rev,
-                    HeadOnly {
-                        include_branches: true,
-                        include_doc: true,
-                        include_parents: true,
-                        tree_indicators: true,
-                    },
-                ));
+                out.push_str(&self.head_only(rev, options));
             }
             out.push('\n');
         }

@@ -69,7 +69,9 @@ fn read_one(
     let mut file = ProjectFile {
         path: source.path,
         display_path,
-        line_index: LineIndex::new(&bytes),
+        // Filled from the parsed script below, which indexes the lines
+        // anyway; an unreadable file has no lines.
+        line_index: LineIndex::default(),
         read_error,
         script: None,
         revision: None,
@@ -84,6 +86,7 @@ fn read_one(
     }
     let script =
         alembic_doctor_script::parse_script(&file.bytes, &ScriptContext::new(&file.path, modules));
+    file.line_index = script.line_index.clone();
     let file_name = file_name(&file.path);
     let input = match script.revision_id(&file_name) {
         Ok(id) => {

@@ -44,11 +44,19 @@ pub struct LineColumn {
     pub column: u32,
 }
 
-/// Start offsets of every line of one file.
-#[derive(Debug, Clone, Default)]
+/// Start offsets of every line of one file. Never empty: the first line
+/// starts at 0 even in an empty file.
+#[derive(Debug, Clone)]
 pub struct LineIndex {
     line_starts: Vec<u32>,
     len: u32,
+}
+
+impl Default for LineIndex {
+    /// The index of an empty file: one empty line.
+    fn default() -> Self {
+        Self::new(b"")
+    }
 }
 
 impl LineIndex {
@@ -77,7 +85,7 @@ impl LineIndex {
     pub fn line_of(&self, at: u32) -> usize {
         match self.line_starts.binary_search(&at) {
             Ok(line) => line,
-            Err(next) => next - 1,
+            Err(next) => next.saturating_sub(1),
         }
     }
 
@@ -130,6 +138,16 @@ mod tests {
             LineColumn { line: 4, column: 1 }
         );
         assert_eq!(index.line_span(1, text), Span::new(2, 3));
+    }
+
+    /// A default index once made `line_of` underflow when a finding pointed
+    /// into an unreadable (empty) file.
+    #[test]
+    fn default_index_is_an_empty_file() {
+        let index = LineIndex::default();
+        assert_eq!(index.line_count(), 1);
+        assert_eq!(index.line_column(0, b""), LineColumn { line: 1, column: 1 });
+        assert_eq!(index.line_span(0, b""), Span::new(0, 0));
     }
 
     #[test]

@@ -59,11 +59,12 @@ pub(crate) enum Command {
     /// Check the chain's health: duplicate ids, missing parents, cycles,
     /// unintended heads, syntax errors, stale headers.
     Check(CheckArgs),
-    /// Compare the chain on BASE with one or more HEADs (git revisions or
-    /// the working tree) and simulate merging them: new, removed, edited and
-    /// renamed revisions, duplicate ids, heads after the merge, every check
-    /// on the merged result, and the revisions `alembic upgrade heads`
-    /// will apply.
+    /// Compare BASE with HEADs in git and check their simulated merge.
+    ///
+    /// HEADs are git revisions or the working tree. Shows new, removed,
+    /// edited and renamed revisions, duplicate ids, heads after the merge,
+    /// every check on the merged result, and the revisions `alembic upgrade
+    /// heads` will apply.
     Compare(CompareArgs),
     /// Show current available heads, exactly as `alembic heads` does.
     Heads {

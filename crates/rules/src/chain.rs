@@ -10,9 +10,10 @@ use alembic_doctor_source::Span;
 
 /// The nearest revision that is an ancestor of both `a` and `b` (through
 /// `down_revision`), found by a breadth-first walk from `b` that stops at
-/// the first ancestor of `a`. Linear in the revisions visited.
-pub(crate) fn fork_point(map: &RevisionMap, a: RevIdx, b: RevIdx) -> Option<RevIdx> {
-    let of_a = ancestors(map, a);
+/// the first ancestor of `a`. `of_a` is [`ancestors`] of `a`, computed once
+/// by the caller for all the heads compared with `a` (a thousand heads off
+/// one base must not cost a thousand walks of the whole chain).
+pub(crate) fn fork_point(map: &RevisionMap, of_a: &HashSet<RevIdx>, b: RevIdx) -> Option<RevIdx> {
     let mut seen = HashSet::from([b]);
     let mut queue = VecDeque::from([b]);
     while let Some(rev) = queue.pop_front() {
@@ -28,7 +29,8 @@ pub(crate) fn fork_point(map: &RevisionMap, a: RevIdx, b: RevIdx) -> Option<RevI
     None
 }
 
-fn ancestors(map: &RevisionMap, rev: RevIdx) -> HashSet<RevIdx> {
+/// `rev` and every revision below it through `down_revision`.
+pub(crate) fn ancestors(map: &RevisionMap, rev: RevIdx) -> HashSet<RevIdx> {
     let mut seen = HashSet::from([rev]);
     let mut stack = vec![rev];
     while let Some(r) = stack.pop() {

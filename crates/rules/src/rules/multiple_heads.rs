@@ -26,7 +26,7 @@ use std::collections::{BTreeMap, HashSet};
 use alembic_doctor_graph::RevIdx;
 use alembic_doctor_project::Project;
 
-use crate::chain::{Var, describe, fork_point, value_span};
+use crate::chain::{Var, ancestors, describe, fork_point, value_span};
 use crate::{Finding, Rule};
 
 pub(crate) fn check(project: &Project, out: &mut Vec<Finding>) {
@@ -74,8 +74,9 @@ fn finding(project: &Project, label: Option<&str>, group: &[RevIdx]) -> Finding 
     let first = group[0];
     let names: Vec<String> = group.iter().map(|&h| describe(project, h)).collect();
     let mut forks: Vec<String> = Vec::new();
+    let below_first = ancestors(map, first);
     for &other in &group[1..] {
-        if let Some(fork) = fork_point(map, first, other) {
+        if let Some(fork) = fork_point(map, &below_first, other) {
             let id = format!("`{}`", map.revisions()[fork].id);
             if !forks.contains(&id) {
                 forks.push(id);

@@ -70,18 +70,36 @@ pub(crate) fn check(project: &Project, out: &mut Vec<Finding>) {
 }
 
 fn finding(project: &Project, label: Option<&str>, group: &[RevIdx]) -> Finding {
+    // A thousand heads make an unreadable sentence: name the first few,
+    // count the rest (every head is still listed as a related location).
+    const NAMED: usize = 5;
     let map = &project.map;
     let first = group[0];
-    let names: Vec<String> = group.iter().map(|&h| describe(project, h)).collect();
-    let mut forks: Vec<String> = Vec::new();
+    let mut names: Vec<String> = group
+        .iter()
+        .take(NAMED)
+        .map(|&h| describe(project, h))
+        .collect();
+    if group.len() > NAMED {
+        names.push(format!("{} more", group.len() - NAMED));
+    }
     let below_first = ancestors(map, first);
+    let mut fork_ids: Vec<&str> = Vec::new();
+    let mut seen_forks = HashSet::new();
     for &other in &group[1..] {
-        if let Some(fork) = fork_point(map, &below_first, other) {
-            let id = format!("`{}`", map.revisions()[fork].id);
-            if !forks.contains(&id) {
-                forks.push(id);
-            }
+        if let Some(fork) = fork_point(map, &below_first, other)
+            && seen_forks.insert(fork)
+        {
+            fork_ids.push(map.revisions()[fork].id.as_str());
         }
+    }
+    let mut forks: Vec<String> = fork_ids
+        .iter()
+        .take(NAMED)
+        .map(|id| format!("`{id}`"))
+        .collect();
+    if fork_ids.len() > NAMED {
+        forks.push(format!("{} other revisions", fork_ids.len() - NAMED));
     }
     let where_ = match label {
         Some(label) => format!("branch `{label}` has {} heads", group.len()),

@@ -89,28 +89,32 @@ impl Query<'_> {
     /// Ancestors (`dependencies`: through normalized dependencies too) of
     /// `starts`, starts included, without the overlap check.
     pub(crate) fn ancestors(&self, starts: &[RevIdx], dependencies: bool) -> Vec<RevIdx> {
-        let n = self.map.revisions.len();
-        let mut seen = vec![false; n];
-        let mut stack: Vec<RevIdx> = starts.to_vec();
-        let mut out = Vec::new();
-        while let Some(rev) = stack.pop() {
-            if std::mem::replace(&mut seen[rev], true) {
-                continue;
-            }
-            out.push(rev);
-            if dependencies {
-                stack.extend(self.map.norm_down_objs[rev].iter().copied());
-            } else {
-                stack.extend(self.map.down_objs[rev].iter().flatten().copied());
-            }
+        let map = self.map;
+        if dependencies {
+            self.reach(starts, |rev| map.norm_down_objs[rev].iter().copied())
+        } else {
+            self.reach(starts, |rev| map.down_objs[rev].iter().flatten().copied())
         }
-        out
     }
 
     /// Descendants through `nextrev` (`dependencies`: `_all_nextrev`).
     pub(crate) fn descendants(&self, starts: &[RevIdx], dependencies: bool) -> Vec<RevIdx> {
-        let n = self.map.revisions.len();
-        let mut seen = vec![false; n];
+        let map = self.map;
+        if dependencies {
+            self.reach(starts, |rev| map.all_nextrev[rev].iter().copied())
+        } else {
+            self.reach(starts, |rev| map.nextrev[rev].iter().copied())
+        }
+    }
+
+    /// Every revision reachable from `starts` (included) through `step`,
+    /// each once, in depth-first visiting order.
+    fn reach<I: Iterator<Item = RevIdx>>(
+        &self,
+        starts: &[RevIdx],
+        step: impl Fn(RevIdx) -> I,
+    ) -> Vec<RevIdx> {
+        let mut seen = vec![false; self.map.revisions.len()];
         let mut stack: Vec<RevIdx> = starts.to_vec();
         let mut out = Vec::new();
         while let Some(rev) = stack.pop() {
@@ -118,11 +122,7 @@ impl Query<'_> {
                 continue;
             }
             out.push(rev);
-            if dependencies {
-                stack.extend(self.map.all_nextrev[rev].iter().copied());
-            } else {
-                stack.extend(self.map.nextrev[rev].iter().copied());
-            }
+            stack.extend(step(rev));
         }
         out
     }

@@ -20,11 +20,15 @@
 //! * `docstring` reads `__doc__` and its header;
 //! * `normalise` applies Alembic's `to_tuple` / `tuple_rev_as_scalar` for
 //!   the graph builder ([`Script::down_revisions`] and friends).
+//!
+//! What a migration *does* is read separately, on demand, by
+//! [`read_operations`] (`ops`): the graph commands never need it.
 
 mod bindings;
 mod docstring;
 mod encoding;
 mod normalise;
+mod ops;
 mod project;
 mod read;
 mod recipe;
@@ -34,6 +38,10 @@ mod syntax;
 use alembic_doctor_source::{LineIndex, Span};
 
 pub use normalise::{RevisionId, ValueProblem, legacy_revision_id};
+pub use ops::{
+    Batch, Column, ColumnChanges, Constraint, ConstraintKind, Execute, ExecuteVia, Function, Index,
+    Name, Nullable, OpKind, Opaque, Operation, Operations, ServerDefault, read_operations,
+};
 pub use project::{DiskFiles, Project, ProjectFiles, ScriptContext};
 pub use read::parse_script;
 

@@ -1,0 +1,420 @@
+//! What a migration does: the `op.*` calls of its `upgrade()` and
+//! `downgrade()`, read without running them.
+//!
+//! [`read_operations`] parses the file again (the graph commands never need
+//! operations, so [`crate::parse_script`] does not pay for them) and walks
+//! the two functions statement by statement:
+//! * `walk` follows the control flow: `with op.batch_alter_table(...) as
+//!   batch_op:` and `with op.get_context().autocommit_block():` blocks,
+//!   branches and loops (whose operations may or may not run), connections
+//!   bound from `op.get_bind()`, and helper functions of the same file
+//!   called from `upgrade()`;
+//! * `calls` matches each call against Alembic's signatures (positional or
+//!   keyword, plain or batch form) and reads its arguments;
+//! * `values` evaluates the literal parts: names, column lists,
+//!   `sa.Column(...)`, server defaults, SQL text.
+//!
+//! Anything that is not a literal keeps its source text, so that messages
+//! can quote it and rules can say they do not know rather than guess.
+
+mod calls;
+mod values;
+mod walk;
+
+use std::fmt;
+
+use alembic_doctor_source::Span;
+
+use crate::encoding;
+use crate::recipe::Lowering;
+use crate::syntax;
+
+/// The operations of one migration file.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Operations {
+    /// `def upgrade(...)` at module level (the last one, as Python binds it).
+    pub upgrade: Option<Function>,
+    /// `def downgrade(...)` at module level.
+    pub downgrade: Option<Function>,
+    /// The file has syntax errors, so what is read may be incomplete.
+    pub incomplete: bool,
+}
+
+/// `upgrade()` or `downgrade()`.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Function {
+    /// The `def` statement.
+    pub span: Span,
+    /// The body does nothing: only `pass`, `...` and string literals.
+    pub empty: bool,
+    /// Every operation, in source order (helpers expanded where called).
+    pub operations: Vec<Operation>,
+    /// Calls that may change the database but are not operations the
+    /// reader understands (`session.add(...)`, `my_module.migrate()`), in
+    /// source order.
+    pub opaque: Vec<Opaque>,
+}
+
+/// One `op.*` (or `batch_op.*`, or `connection.execute`) call.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Operation {
+    /// What it does.
+    pub kind: OpKind,
+    /// The call expression.
+    pub span: Span,
+    /// The enclosing `with op.batch_alter_table(...)`, if any.
+    pub batch: Option<Batch>,
+    /// Inside `with op.get_context().autocommit_block():` (outside the
+    /// migration's transaction).
+    pub autocommit: bool,
+    /// Inside `if`/`for`/`while`/`try`/`match`: it may not run, or run
+    /// several times.
+    pub conditional: bool,
+    /// The helper function it was reached through (`_add_columns`), when
+    /// not written in `upgrade()`/`downgrade()` itself.
+    pub helper: Option<String>,
+}
+
+/// A `with op.batch_alter_table(table, ...) as batch_op:` block.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Batch {
+    /// The table the block alters.
+    pub table: Name,
+    /// `recreate=` as written (`"auto"` when absent, Alembic's default).
+    pub recreate: String,
+}
+
+/// A name (of a table, column, index or constraint) as written.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Name {
+    /// A string literal, or a module-level constant bound to one, or
+    /// `op.f("...")`.
+    Literal(String),
+    /// Anything else: the expression's source, shortened.
+    Dynamic(String),
+    /// Not given (`op.create_index(None, ...)` lets the naming convention
+    /// choose).
+    Unnamed,
+}
+
+impl Name {
+    /// The literal name, when known.
+    pub fn literal(&self) -> Option<&str> {
+        match self {
+            Name::Literal(name) => Some(name),
+            Name::Dynamic(_) | Name::Unnamed => None,
+        }
+    }
+}
+
+impl fmt::Display for Name {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Name::Literal(name) => f.write_str(name),
+            Name::Dynamic(source) => write!(f, "{{{source}}}"),
+            Name::Unnamed => f.write_str("(unnamed)"),
+        }
+    }
+}
+
+/// What an operation does.
+#[derive(Debug, Clone, PartialEq)]
+pub enum OpKind {
+    /// `op.create_table(name, *columns_and_constraints)`.
+    CreateTable {
+        /// The new table.
+        table: Name,
+        /// Its columns, in order.
+        columns: Vec<Column>,
+        /// Table-level constraints (`sa.ForeignKeyConstraint(...)`, ...).
+        constraints: Vec<Constraint>,
+    },
+    /// `op.drop_table(name)`.
+    DropTable {
+        /// The dropped table.
+        table: Name,
+    },
+    /// `op.rename_table(old, new)`.
+    RenameTable {
+        /// The old name.
+        from: Name,
+        /// The new name.
+        to: Name,
+    },
+    /// `op.add_column(table, sa.Column(...))`.
+    AddColumn {
+        /// The altered table.
+        table: Name,
+        /// The new column.
+        column: Column,
+    },
+    /// `op.drop_column(table, column)`.
+    DropColumn {
+        /// The altered table.
+        table: Name,
+        /// The dropped column.
+        column: Name,
+    },
+    /// `op.alter_column(table, column, ...)`.
+    AlterColumn {
+        /// The altered table.
+        table: Name,
+        /// The altered column (its name before any rename).
+        column: Name,
+        /// What changes.
+        changes: ColumnChanges,
+    },
+    /// `op.create_index(name, table, columns, ...)`.
+    CreateIndex(Index),
+    /// `op.drop_index(name, table, ...)`.
+    DropIndex {
+        /// The dropped index.
+        name: Name,
+        /// Its table, when given.
+        table: Option<Name>,
+        /// `postgresql_concurrently=True`.
+        concurrently: bool,
+    },
+    /// `op.create_foreign_key`, `create_unique_constraint`,
+    /// `create_check_constraint`, `create_primary_key`,
+    /// `create_exclude_constraint`.
+    CreateConstraint {
+        /// The altered table.
+        table: Name,
+        /// The constraint.
+        constraint: Constraint,
+    },
+    /// `op.drop_constraint(name, table, type_=...)`.
+    DropConstraint {
+        /// The dropped constraint.
+        name: Name,
+        /// Its table.
+        table: Name,
+        /// `type_=` (`"foreignkey"`, `"unique"`, ...), when given.
+        kind: Option<String>,
+    },
+    /// `op.execute(sql)` or `connection.execute(sql)`.
+    Execute(Execute),
+    /// `op.bulk_insert(table, rows)`.
+    BulkInsert {
+        /// The table rows go into, when it can be read from the table
+        /// object's definition (`sa.table("name", ...)`).
+        table: Name,
+    },
+    /// Any other `op.*` call (`create_table_comment`, `invoke`, ...).
+    Other {
+        /// The function called (`create_table_comment`).
+        function: String,
+    },
+}
+
+/// A column definition: `sa.Column("name", sa.String(50), nullable=False)`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Column {
+    /// The column's name.
+    pub name: Name,
+    /// The type's source (`sa.String(length=50)`), when given.
+    pub type_: Option<String>,
+    /// `nullable=` as written.
+    pub nullable: Nullable,
+    /// `primary_key=True`.
+    pub primary_key: bool,
+    /// `server_default=`, when given and not `None`.
+    pub server_default: Option<ServerDefault>,
+    /// `unique=True`.
+    pub unique: bool,
+    /// `index=True`.
+    pub index: bool,
+    /// `sa.ForeignKey("table.column")` targets, as written.
+    pub foreign_keys: Vec<String>,
+}
+
+impl Column {
+    /// Whether the column accepts NULL; without `nullable=` it is
+    /// `nullable=not primary_key`. `None` when `nullable=` is not a literal.
+    pub fn is_nullable(&self) -> Option<bool> {
+        match self.nullable {
+            Nullable::Default => Some(!self.primary_key),
+            Nullable::Literal(nullable) => Some(nullable),
+            Nullable::Dynamic => None,
+        }
+    }
+}
+
+/// A column's `nullable=` argument.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Nullable {
+    /// Not given.
+    Default,
+    /// `nullable=True` / `nullable=False`.
+    Literal(bool),
+    /// Given, but not a literal.
+    Dynamic,
+}
+
+/// A `server_default=` value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServerDefault {
+    /// The expression's source (`sa.text("now()")`).
+    pub source: String,
+    /// The SQL it renders to, when literal: `sa.text("now()")` → `now()`,
+    /// `"0"` → `'0'`, `sa.func.now()` → `now()`.
+    pub sql: Option<String>,
+}
+
+/// The changes of an `alter_column`.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ColumnChanges {
+    /// `nullable=` (a literal).
+    pub nullable: Option<bool>,
+    /// `type_=`, the new type's source.
+    pub type_: Option<String>,
+    /// `existing_type=`, the old type's source.
+    pub existing_type: Option<String>,
+    /// `server_default=`: `Some(None)` drops the default.
+    pub server_default: Option<Option<ServerDefault>>,
+    /// `new_column_name=`.
+    pub new_name: Option<Name>,
+}
+
+/// An index definition.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Index {
+    /// The index name (`op.f("ix_...")` gives the literal).
+    pub name: Name,
+    /// Its table (from the batch block in batch mode).
+    pub table: Name,
+    /// The indexed columns or expressions, as written.
+    pub columns: Vec<String>,
+    /// `unique=True`.
+    pub unique: bool,
+    /// `postgresql_concurrently=True`.
+    pub concurrently: bool,
+    /// `if_not_exists=True`.
+    pub if_not_exists: bool,
+    /// `postgresql_where=` / `sqlite_where=`, the source.
+    pub where_: Option<String>,
+}
+
+/// A constraint definition.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Constraint {
+    /// The constraint name.
+    pub name: Name,
+    /// What it constrains.
+    pub kind: ConstraintKind,
+    /// `postgresql_not_valid=True` (added without checking existing rows).
+    pub not_valid: bool,
+}
+
+/// The kind of a [`Constraint`].
+#[derive(Debug, Clone, PartialEq)]
+pub enum ConstraintKind {
+    /// A foreign key.
+    ForeignKey {
+        /// The referenced table.
+        referent: Name,
+        /// The constrained columns.
+        local: Vec<String>,
+        /// The referenced columns.
+        remote: Vec<String>,
+    },
+    /// A unique constraint.
+    Unique {
+        /// The columns.
+        columns: Vec<String>,
+    },
+    /// A check constraint.
+    Check {
+        /// The condition's source.
+        condition: String,
+    },
+    /// A primary key.
+    PrimaryKey {
+        /// The columns.
+        columns: Vec<String>,
+    },
+    /// An exclusion constraint (`EXCLUDE USING ...`).
+    Exclude,
+}
+
+/// Raw SQL.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Execute {
+    /// The SQL text, when it is a literal (`"..."`, `sa.text("...")`).
+    pub sql: Option<String>,
+    /// The argument's source, shortened.
+    pub source: String,
+    /// `op.execute` or a connection's `execute`.
+    pub via: ExecuteVia,
+}
+
+/// Who runs the SQL of an [`Execute`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExecuteVia {
+    /// `op.execute(...)`.
+    Op,
+    /// `op.get_bind().execute(...)` or a name bound to it.
+    Connection,
+}
+
+/// A call the reader does not understand, inside `upgrade()`/`downgrade()`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Opaque {
+    /// The call, shortened.
+    pub source: String,
+    /// Where it is.
+    pub span: Span,
+}
+
+/// Read the operations of a migration file without running it.
+///
+/// Never panics: a file that cannot be parsed at all has no functions, and
+/// one with syntax errors is read as far as the parser recovered, with
+/// [`Operations::incomplete`] set.
+///
+/// ```
+/// use alembic_doctor_script::{OpKind, read_operations};
+///
+/// let source = br#"
+/// def upgrade():
+///     op.add_column("user", sa.Column("email", sa.String(255), nullable=True))
+///
+/// def downgrade():
+///     pass
+/// "#;
+/// let ops = read_operations(source);
+/// let upgrade = ops.upgrade.unwrap();
+/// assert!(matches!(&upgrade.operations[0].kind, OpKind::AddColumn { table, .. } if table.literal() == Some("user")));
+/// assert!(ops.downgrade.unwrap().empty);
+/// ```
+pub fn read_operations(bytes: &[u8]) -> Operations {
+    let decoded = encoding::decode(bytes);
+    let Ok(parsed) = syntax::parse_module(&decoded.text) else {
+        return Operations {
+            incomplete: true,
+            ..Operations::default()
+        };
+    };
+    let incomplete = !parsed.errors.is_empty() || !decoded.errors.is_empty();
+    let lowering = Lowering {
+        text: &decoded.text,
+        original: bytes,
+        map: &decoded.map,
+    };
+    let read = syntax::with_module(parsed, |parsed| walk::module(&parsed.body, &lowering));
+    match read {
+        Ok((upgrade, downgrade)) => Operations {
+            upgrade,
+            downgrade,
+            incomplete,
+        },
+        Err(_) => Operations {
+            incomplete: true,
+            ..Operations::default()
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,204 @@
+//! The literal parts of operation arguments.
+
+use std::collections::HashMap;
+
+use ruff_python_ast::{Expr, ExprCall};
+use ruff_text_size::Ranged;
+
+use super::{Column, Name, Nullable, ServerDefault};
+use crate::recipe::Lowering;
+
+/// Evaluates argument expressions of one file.
+pub(super) struct Values<'a> {
+    pub(super) lowering: &'a Lowering<'a>,
+    /// Module-level names bound once to a string literal
+    /// (`TABLE = "users"`), usable as table and column names.
+    pub(super) constants: HashMap<String, String>,
+}
+
+impl Values<'_> {
+    /// The expression's source, on one line and shortened.
+    pub(super) fn source(&self, expr: &Expr) -> String {
+        self.lowering.snippet(expr.range())
+    }
+
+    /// A string literal (or a constant bound to one).
+    pub(super) fn string(&self, expr: &Expr) -> Option<String> {
+        match expr {
+            Expr::StringLiteral(string) => Some(string.value.to_str().to_owned()),
+            Expr::Name(name) => self.constants.get(name.id.as_str()).cloned(),
+            _ => None,
+        }
+    }
+
+    /// A table, column, index or constraint name.
+    pub(super) fn name(&self, expr: &Expr) -> Name {
+        if let Some(name) = self.string(expr) {
+            return Name::Literal(name);
+        }
+        match expr {
+            Expr::NoneLiteral(_) => Name::Unnamed,
+            // `op.f("ix_x")` marks a name as final for the naming convention;
+            // `sa.quoted_name("x", quote=True)` forces quoting. Both are the
+            // name itself.
+            Expr::Call(call)
+                if matches!(callee_name(call), Some("f" | "quoted_name"))
+                    && call.arguments.args.len() <= 2 =>
+            {
+                match call.arguments.args.first() {
+                    Some(arg) => self.name(arg),
+                    None => Name::Dynamic(self.source(expr)),
+                }
+            }
+            _ => Name::Dynamic(self.source(expr)),
+        }
+    }
+
+    /// `True` / `False`.
+    pub(super) fn bool(expr: &Expr) -> Option<bool> {
+        match expr {
+            Expr::BooleanLiteral(literal) => Some(literal.value),
+            _ => None,
+        }
+    }
+
+    /// A list of column names or expressions (`["a", "b"]`, `("a",)`, or a
+    /// single string), each a literal or its source.
+    pub(super) fn strings(&self, expr: &Expr) -> Vec<String> {
+        let items: &[Expr] = match expr {
+            Expr::List(list) => &list.elts,
+            Expr::Tuple(tuple) => &tuple.elts,
+            _ => std::slice::from_ref(expr),
+        };
+        items
+            .iter()
+            .map(|item| self.string(item).unwrap_or_else(|| self.source(item)))
+            .collect()
+    }
+
+    /// `sa.Column(...)` (or `Column(...)`), read field by field.
+    pub(super) fn column(&self, expr: &Expr) -> Option<Column> {
+        let Expr::Call(call) = expr else {
+            return None;
+        };
+        if callee_name(call) != Some("Column") {
+            return None;
+        }
+        let mut positional = call.arguments.args.iter();
+        // `Column(name, type, *constraints)`; the name may be left out.
+        let mut name = Name::Unnamed;
+        let mut type_ = None;
+        let mut foreign_keys = Vec::new();
+        let mut first = true;
+        for arg in positional.by_ref() {
+            if first {
+                first = false;
+                if let Some(literal) = self.string(arg) {
+                    name = Name::Literal(literal);
+                    continue;
+                }
+            }
+            if let Expr::Call(inner) = arg
+                && callee_name(inner) == Some("ForeignKey")
+            {
+                if let Some(target) = inner.arguments.args.first() {
+                    foreign_keys.push(self.string(target).unwrap_or_else(|| self.source(target)));
+                }
+            } else if type_.is_none() && !arg.is_starred_expr() {
+                type_ = Some(self.source(arg));
+            }
+        }
+        let mut column = Column {
+            name,
+            type_,
+            nullable: Nullable::Default,
+            primary_key: false,
+            server_default: None,
+            unique: false,
+            index: false,
+            foreign_keys,
+        };
+        for keyword in &call.arguments.keywords {
+            let Some(arg) = &keyword.arg else { continue };
+            let value = &keyword.value;
+            match arg.as_str() {
+                "name" => column.name = self.name(value),
+                "type_" => column.type_ = Some(self.source(value)),
+                "nullable" => {
+                    column.nullable =
+                        Self::bool(value).map_or(Nullable::Dynamic, Nullable::Literal);
+                }
+                "primary_key" => column.primary_key = Self::bool(value) == Some(true),
+                "server_default" => column.server_default = self.server_default(value),
+                "unique" => column.unique = Self::bool(value) == Some(true),
+                "index" => column.index = Self::bool(value) == Some(true),
+                _ => {}
+            }
+        }
+        Some(column)
+    }
+
+    /// A `server_default=` value; `None` for `server_default=None`.
+    pub(super) fn server_default(&self, expr: &Expr) -> Option<ServerDefault> {
+        if expr.is_none_literal_expr() {
+            return None;
+        }
+        let sql = if let Some(text) = self.string(expr) {
+            // A plain string is rendered as a quoted SQL literal.
+            Some(format!("'{}'", text.replace('\'', "''")))
+        } else {
+            match expr {
+                Expr::Call(call) => match callee_name(call) {
+                    Some("text" | "literal_column") => {
+                        call.arguments.args.first().and_then(|arg| self.string(arg))
+                    }
+                    Some("true") if call.arguments.is_empty() => Some("true".to_owned()),
+                    Some("false") if call.arguments.is_empty() => Some("false".to_owned()),
+                    Some(function) if is_func_call(call) && call.arguments.is_empty() => {
+                        Some(format!("{function}()"))
+                    }
+                    _ => None,
+                },
+                _ => None,
+            }
+        };
+        Some(ServerDefault {
+            source: self.source(expr),
+            sql,
+        })
+    }
+
+    /// The SQL of an `execute` argument: a string, `sa.text("...")`.
+    pub(super) fn sql(&self, expr: &Expr) -> Option<String> {
+        if let Some(text) = self.string(expr) {
+            return Some(text);
+        }
+        match expr {
+            Expr::Call(call) if matches!(callee_name(call), Some("text")) => {
+                call.arguments.args.first().and_then(|arg| self.string(arg))
+            }
+            _ => None,
+        }
+    }
+}
+
+/// The last name of a call's callee: `Column` for `sa.Column(...)`.
+pub(super) fn callee_name(call: &ExprCall) -> Option<&str> {
+    match &*call.func {
+        Expr::Name(name) => Some(name.id.as_str()),
+        Expr::Attribute(attribute) => Some(attribute.attr.as_str()),
+        _ => None,
+    }
+}
+
+/// `func.now()` / `sa.func.now()`: a SQL function call.
+fn is_func_call(call: &ExprCall) -> bool {
+    let Expr::Attribute(attribute) = &*call.func else {
+        return false;
+    };
+    match &*attribute.value {
+        Expr::Name(name) => name.id.as_str() == "func",
+        Expr::Attribute(inner) => inner.attr.as_str() == "func",
+        _ => false,
+    }
+}

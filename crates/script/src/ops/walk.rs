@@ -1,0 +1,406 @@
+//! The statements of `upgrade()` / `downgrade()`, in source order.
+
+use std::collections::{HashMap, HashSet};
+
+use ruff_python_ast::{Expr, ExprCall, Stmt, StmtFunctionDef};
+use ruff_text_size::Ranged;
+
+use super::calls;
+use super::values::{Values, callee_name};
+use super::{Batch, ExecuteVia, Function, Name, OpKind, Opaque, Operation};
+use crate::recipe::Lowering;
+
+/// How deep helper functions are followed (`upgrade` → `_a` → `_b` ...).
+const MAX_HELPER_DEPTH: usize = 8;
+
+/// How deep nested blocks are walked; real migrations nest a few levels.
+const MAX_NESTING: u32 = 64;
+
+/// `upgrade` and `downgrade` of a module.
+pub(super) fn module(
+    body: &[Stmt],
+    lowering: &Lowering<'_>,
+) -> (Option<Function>, Option<Function>) {
+    let mut defs: HashMap<&str, &StmtFunctionDef> = HashMap::new();
+    for stmt in body {
+        if let Stmt::FunctionDef(def) = stmt {
+            defs.insert(def.name.as_str(), def);
+        }
+    }
+    let values = Values {
+        lowering,
+        constants: string_constants(body),
+    };
+    let read = |name: &str| {
+        defs.get(name).map(|def| {
+            let mut walker = Walker {
+                values: &values,
+                defs: &defs,
+                function: Function {
+                    span: lowering.span(def.range()),
+                    empty: is_empty(&def.body),
+                    operations: Vec::new(),
+                    opaque: Vec::new(),
+                },
+                helpers: Vec::new(),
+            };
+            walker.body(&def.body, &mut Scope::default(), Context::default(), 0);
+            walker.function
+        })
+    };
+    (read("upgrade"), read("downgrade"))
+}
+
+/// Module-level names bound exactly once, to a string literal.
+fn string_constants(body: &[Stmt]) -> HashMap<String, String> {
+    let mut constants = HashMap::new();
+    let mut rebound = HashSet::new();
+    for stmt in body {
+        let (target, value) = match stmt {
+            Stmt::Assign(assign) if assign.targets.len() == 1 => {
+                (&assign.targets[0], Some(&*assign.value))
+            }
+            Stmt::AnnAssign(assign) => (&*assign.target, assign.value.as_deref()),
+            _ => continue,
+        };
+        let Expr::Name(name) = target else { continue };
+        let name = name.id.as_str().to_owned();
+        match value {
+            Some(Expr::StringLiteral(string)) if !rebound.contains(&name) => {
+                if constants
+                    .insert(name.clone(), string.value.to_str().to_owned())
+                    .is_some()
+                {
+                    constants.remove(&name);
+                    rebound.insert(name);
+                }
+            }
+            _ => {
+                constants.remove(&name);
+                rebound.insert(name);
+            }
+        }
+    }
+    constants
+}
+
+/// A body that does nothing: `pass`, `...`, string literals (docstrings,
+/// and the comments Alembic's autogenerate leaves are not statements).
+fn is_empty(body: &[Stmt]) -> bool {
+    body.iter().all(|stmt| match stmt {
+        Stmt::Pass(_) => true,
+        Stmt::Expr(expr) => {
+            expr.value.is_string_literal_expr() || expr.value.is_ellipsis_literal_expr()
+        }
+        _ => false,
+    })
+}
+
+/// Local names of the function being walked.
+#[derive(Default, Clone)]
+struct Scope {
+    /// `with op.batch_alter_table(...) as NAME`.
+    batches: HashMap<String, Batch>,
+    /// `NAME = op.get_bind()`.
+    connections: HashSet<String>,
+    /// `NAME = sa.table("t", ...)` / `op.create_table("t", ...)`.
+    tables: HashMap<String, Name>,
+}
+
+/// Where a statement sits.
+#[derive(Debug, Clone, Copy, Default)]
+struct Context {
+    autocommit: bool,
+    conditional: bool,
+}
+
+struct Walker<'a> {
+    values: &'a Values<'a>,
+    defs: &'a HashMap<&'a str, &'a StmtFunctionDef>,
+    function: Function,
+    /// Helpers being expanded, outermost first.
+    helpers: Vec<String>,
+}
+
+impl Walker<'_> {
+    fn body(&mut self, body: &[Stmt], scope: &mut Scope, context: Context, nesting: u32) {
+        if nesting > MAX_NESTING {
+            return;
+        }
+        for stmt in body {
+            self.stmt(stmt, scope, context, nesting + 1);
+        }
+    }
+
+    fn stmt(&mut self, stmt: &Stmt, scope: &mut Scope, context: Context, nesting: u32) {
+        let branch = Context {
+            conditional: true,
+            ..context
+        };
+        match stmt {
+            Stmt::Expr(expr) => self.expression(&expr.value, scope, context, true),
+            // An assigned call is usually a read (`inspector = sa.inspect(bind)`,
+            // `rows = conn.execute(select)`), so only operations count there.
+            Stmt::Assign(assign) => {
+                self.expression(&assign.value, scope, context, false);
+                if let [Expr::Name(target)] = &assign.targets[..] {
+                    self.bind_local(target.id.as_str(), &assign.value, scope);
+                }
+            }
+            Stmt::AnnAssign(assign) => {
+                if let Some(value) = &assign.value {
+                    self.expression(value, scope, context, false);
+                    if let Expr::Name(target) = &*assign.target {
+                        self.bind_local(target.id.as_str(), value, scope);
+                    }
+                }
+            }
+            Stmt::With(with) => {
+                let mut inner = scope.clone();
+                let mut context = context;
+                for item in &with.items {
+                    let Expr::Call(call) = &item.context_expr else {
+                        continue;
+                    };
+                    match callee_name(call) {
+                        Some("batch_alter_table") if is_op_call(call) => {
+                            let batch = self.batch(call);
+                            if let Some(Expr::Name(alias)) = item.optional_vars.as_deref() {
+                                inner.batches.insert(alias.id.as_str().to_owned(), batch);
+                            }
+                        }
+                        Some("autocommit_block") => context.autocommit = true,
+                        _ => self.expression(&item.context_expr, scope, context, false),
+                    }
+                }
+                self.body(&with.body, &mut inner, context, nesting);
+            }
+            Stmt::If(if_) => {
+                self.body(&if_.body, scope, branch, nesting);
+                for clause in &if_.elif_else_clauses {
+                    self.body(&clause.body, scope, branch, nesting);
+                }
+            }
+            Stmt::For(for_) => {
+                self.body(&for_.body, scope, branch, nesting);
+                self.body(&for_.orelse, scope, branch, nesting);
+            }
+            Stmt::While(while_) => {
+                self.body(&while_.body, scope, branch, nesting);
+                self.body(&while_.orelse, scope, branch, nesting);
+            }
+            Stmt::Try(try_) => {
+                // The `try` body runs (up to a failure); handlers and `else`
+                // may not.
+                self.body(&try_.body, scope, context, nesting);
+                for handler in &try_.handlers {
+                    let ruff_python_ast::ExceptHandler::ExceptHandler(handler) = handler;
+                    self.body(&handler.body, scope, branch, nesting);
+                }
+                self.body(&try_.orelse, scope, branch, nesting);
+                self.body(&try_.finalbody, scope, context, nesting);
+            }
+            Stmt::Match(match_) => {
+                for case in &match_.cases {
+                    self.body(&case.body, scope, branch, nesting);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Remember what a local name is bound to, when it matters later.
+    fn bind_local(&self, name: &str, value: &Expr, scope: &mut Scope) {
+        scope.connections.remove(name);
+        scope.tables.remove(name);
+        let Expr::Call(call) = value else { return };
+        match callee_name(call) {
+            Some("get_bind") => {
+                scope.connections.insert(name.to_owned());
+            }
+            Some("table" | "Table" | "create_table") => {
+                if let Some(first) = call.arguments.args.first() {
+                    scope
+                        .tables
+                        .insert(name.to_owned(), self.values.name(first));
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// `op.batch_alter_table(table, recreate=...)`.
+    fn batch(&self, call: &ExprCall) -> Batch {
+        let table = call
+            .arguments
+            .args
+            .first()
+            .or_else(|| keyword(call, "table_name"))
+            .map_or(Name::Unnamed, |expr| self.values.name(expr));
+        let recreate = keyword(call, "recreate").map_or_else(
+            || "auto".to_owned(),
+            |expr| {
+                self.values
+                    .string(expr)
+                    .unwrap_or_else(|| self.values.source(expr))
+            },
+        );
+        Batch { table, recreate }
+    }
+
+    /// A call at statement level (or as an assignment's value). Calls that
+    /// are not operations are recorded as opaque when `statement` is set.
+    fn expression(&mut self, expr: &Expr, scope: &Scope, context: Context, statement: bool) {
+        let expr = match expr {
+            Expr::Await(await_) => &*await_.value,
+            other => other,
+        };
+        let Expr::Call(call) = expr else { return };
+        match &*call.func {
+            Expr::Attribute(attribute) => {
+                let method = attribute.attr.as_str();
+                match &*attribute.value {
+                    Expr::Name(base) if base.id.as_str() == "op" => {
+                        if !is_accessor(method) {
+                            let kind = self.with_table_objects(
+                                calls::operation(self.values, method, call, None),
+                                call,
+                                scope,
+                            );
+                            self.push(kind, call, None, context);
+                        }
+                    }
+                    Expr::Name(base) if scope.batches.contains_key(base.id.as_str()) => {
+                        let batch = scope.batches[base.id.as_str()].clone();
+                        let kind = calls::operation(self.values, method, call, Some(&batch));
+                        self.push(kind, call, Some(batch), context);
+                    }
+                    _ if matches!(method, "execute" | "exec_driver_sql") => {
+                        let kind = calls::execute(
+                            self.values,
+                            call.arguments.args.first(),
+                            ExecuteVia::Connection,
+                        );
+                        self.push(kind, call, None, context);
+                    }
+                    base => {
+                        if statement && !is_benign(base, method) {
+                            self.opaque(call);
+                        }
+                    }
+                }
+            }
+            Expr::Name(name) => {
+                let name = name.id.as_str();
+                if let Some(def) = self.defs.get(name).copied() {
+                    self.helper(name, def, context);
+                } else if statement && !matches!(name, "print" | "len" | "isinstance") {
+                    self.opaque(call);
+                }
+            }
+            _ if statement => self.opaque(call),
+            _ => {}
+        }
+    }
+
+    /// `op.bulk_insert(accounts, ...)` where `accounts = sa.table("accounts", ...)`.
+    fn with_table_objects(&self, kind: OpKind, call: &ExprCall, scope: &Scope) -> OpKind {
+        match kind {
+            OpKind::BulkInsert {
+                table: Name::Dynamic(_),
+            } => {
+                let table = match call.arguments.args.first() {
+                    Some(Expr::Name(name)) => scope.tables.get(name.id.as_str()).cloned(),
+                    _ => None,
+                };
+                OpKind::BulkInsert {
+                    table: table.unwrap_or_else(|| {
+                        call.arguments.args.first().map_or(Name::Unnamed, |expr| {
+                            Name::Dynamic(self.values.source(expr))
+                        })
+                    }),
+                }
+            }
+            other => other,
+        }
+    }
+
+    /// Follow a helper function of the same file.
+    fn helper(&mut self, name: &str, def: &StmtFunctionDef, context: Context) {
+        if self.helpers.len() >= MAX_HELPER_DEPTH || self.helpers.iter().any(|h| h == name) {
+            return;
+        }
+        self.helpers.push(name.to_owned());
+        self.body(&def.body, &mut Scope::default(), context, 0);
+        self.helpers.pop();
+    }
+
+    fn push(&mut self, kind: OpKind, call: &ExprCall, batch: Option<Batch>, context: Context) {
+        self.function.operations.push(Operation {
+            kind,
+            span: self.values.lowering.span(call.range()),
+            batch,
+            autocommit: context.autocommit,
+            conditional: context.conditional,
+            helper: self.helpers.first().cloned(),
+        });
+    }
+
+    fn opaque(&mut self, call: &ExprCall) {
+        self.function.opaque.push(Opaque {
+            source: self.values.lowering.snippet(call.range()),
+            span: self.values.lowering.span(call.range()),
+        });
+    }
+}
+
+/// `op.*` functions that read rather than change anything.
+fn is_accessor(method: &str) -> bool {
+    matches!(
+        method,
+        "get_bind"
+            | "get_context"
+            | "f"
+            | "inline_literal"
+            | "implementation_for"
+            | "batch_alter_table"
+    )
+}
+
+/// Calls that cannot change the database: logging and printing.
+fn is_benign(base: &Expr, method: &str) -> bool {
+    let base_name = match base {
+        Expr::Name(name) => name.id.as_str(),
+        Expr::Attribute(attribute) => attribute.attr.as_str(),
+        _ => "",
+    };
+    matches!(
+        base_name.to_ascii_lowercase().as_str(),
+        "log" | "logger" | "logging" | "warnings" | "click" | "sys"
+    ) || matches!(
+        method,
+        "append"
+            | "extend"
+            | "insert"
+            | "pop"
+            | "update"
+            | "setdefault"
+            | "sort"
+            | "format"
+            | "join"
+    )
+}
+
+/// `op.something(...)`.
+fn is_op_call(call: &ExprCall) -> bool {
+    matches!(&*call.func, Expr::Attribute(attribute)
+        if matches!(&*attribute.value, Expr::Name(base) if base.id.as_str() == "op"))
+}
+
+fn keyword<'a>(call: &'a ExprCall, name: &str) -> Option<&'a Expr> {
+    call.arguments
+        .keywords
+        .iter()
+        .find(|keyword| keyword.arg.as_ref().is_some_and(|arg| arg.as_str() == name))
+        .map(|keyword| &keyword.value)
+}

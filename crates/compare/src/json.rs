@@ -56,6 +56,18 @@ pub fn comparison_json(comparison: &Comparison, from: Option<&str>) -> Value {
         "from": from,
         "path": path,
         "path_error": path_error,
+        "notes": comparison.notes.iter().map(|revision| json!({
+            "revision": revision.id,
+            "path": revision.path,
+            "side": revision.side,
+            "message": revision.message,
+            "notes": revision.notes.iter().map(|note| json!({
+                "code": note.code,
+                "level": note.level.as_str(),
+                "message": note.message,
+                "line": note.line,
+            })).collect::<Vec<_>>(),
+        })).collect::<Vec<_>>(),
     })
 }
 

@@ -26,6 +26,7 @@
 mod diff;
 mod json;
 mod merge;
+mod notes;
 mod overlay;
 mod side;
 mod text;
@@ -39,6 +40,7 @@ use alembic_doctor_project::{LoadError, LoadRequest};
 pub use diff::{Differences, RevisionChange};
 pub use json::comparison_json;
 pub use merge::{MergeConflict, Merged};
+pub use notes::{Note, NoteLevel, RevisionNotes};
 pub use overlay::OverlayTree;
 pub use side::{Side, SideSpec, WORK_TREE};
 pub use text::comparison_text;
@@ -121,6 +123,8 @@ pub struct Comparison {
     pub pair_conflicts: Vec<PairConflict>,
     /// The simulated merge of every HEAD into BASE.
     pub merged: Merged,
+    /// What each HEAD's new revisions do, in each HEAD's upgrade order.
+    pub notes: Vec<RevisionNotes>,
 }
 
 impl Comparison {
@@ -170,6 +174,11 @@ pub fn compare(
     let merged = merge::simulate(&base, &heads, &ancestors, &load.cwd)?;
     let duplicate_ids = duplicate_ids(&base, &heads, &merged);
     let pair_conflicts = pair_conflicts(&heads, &differences);
+    let notes = heads
+        .iter()
+        .zip(&differences)
+        .flat_map(|(head, diff)| new_revision_notes(head, diff))
+        .collect();
     Ok(Comparison {
         base,
         heads,
@@ -177,7 +186,64 @@ pub fn compare(
         duplicate_ids,
         pair_conflicts,
         merged,
+        notes,
     })
+}
+
+/// The notes of `head`'s new revisions, in `head`'s upgrade order (file
+/// order where the chain is too broken to order).
+fn new_revision_notes(head: &Side, diff: &Differences) -> Vec<RevisionNotes> {
+    let project = &head.project;
+    let map = &project.map;
+    let position: BTreeMap<usize, usize> = map
+        .upgrade_order()
+        .unwrap_or_default()
+        .into_iter()
+        .enumerate()
+        .map(|(position, rev)| (rev, position))
+        .collect();
+    let mut revs_by_id: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    for (rev, input) in map.revisions().iter().enumerate() {
+        revs_by_id.entry(input.id.as_str()).or_default().push(rev);
+    }
+    let mut new: Vec<(usize, usize)> = diff
+        .new
+        .iter()
+        .filter_map(|change| {
+            revs_by_id
+                .get(change.id.as_str())?
+                .iter()
+                .copied()
+                .find(|&rev| project.file_of(rev).display_path == change.path)
+        })
+        .map(|rev| (position.get(&rev).copied().unwrap_or(usize::MAX), rev))
+        .collect();
+    new.sort_unstable();
+    let revisions: Vec<notes::NewRevision<'_>> = new
+        .iter()
+        .map(|&(_, rev)| {
+            let file = project.file_of(rev);
+            let input = &map.revisions()[rev];
+            notes::NewRevision {
+                id: &input.id,
+                path: &file.display_path,
+                side: &head.label,
+                message: file
+                    .script
+                    .as_ref()
+                    .and_then(|script| script.docstring.as_ref())
+                    .map_or("", |doc| doc.doc.as_str()),
+                bytes: &file.bytes,
+                line_index: &file.line_index,
+                merge_of: if input.down_revisions.len() > 1 {
+                    input.down_revisions.clone()
+                } else {
+                    Vec::new()
+                },
+            }
+        })
+        .collect();
+    notes::notes(&revisions)
 }
 
 /// `request` with its `cwd` moved to the same directory in the

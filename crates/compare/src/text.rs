@@ -95,6 +95,37 @@ pub fn comparison_text(comparison: &Comparison, from: Option<&str>) -> String {
         )),
         Err(error) => out.push_str(&format!("upgrade path from {start}: {error}\n")),
     }
+    out.push_str(&notes_text(&comparison.notes));
+    out
+}
+
+/// What the new revisions do: one block per revision, `-` for what it
+/// does, `!` for what to act on.
+fn notes_text(notes: &[crate::RevisionNotes]) -> String {
+    let mut out = String::new();
+    if notes.is_empty() {
+        return out;
+    }
+    out.push_str("what the new revisions do:\n");
+    for revision in notes {
+        let message = if revision.message.is_empty() {
+            String::new()
+        } else {
+            format!(": {}", revision.message)
+        };
+        out.push_str(&format!("  {} ({}){message}\n", revision.id, revision.path));
+        for note in &revision.notes {
+            let mark = match note.level {
+                crate::NoteLevel::Info => '-',
+                crate::NoteLevel::Warning => '!',
+            };
+            let line = note
+                .line
+                .map(|line| format!(" (line {line})"))
+                .unwrap_or_default();
+            out.push_str(&format!("    {mark} {}{line}\n", note.message));
+        }
+    }
     out
 }
 

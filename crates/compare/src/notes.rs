@@ -203,9 +203,9 @@ impl Writer<'_> {
                 Some(at),
                 format!(
                     "{plural} {} created on existing table `{table}` without `postgresql_concurrently=True`: \
-                     writes to `{table}` are blocked while {} build",
+                     writes to `{table}` are blocked while {}",
                     indexes.join(", "),
-                    if indexes.len() == 1 { "it" } else { "they" }
+                    if indexes.len() == 1 { "it builds" } else { "they build" }
                 ),
             );
         }

@@ -111,7 +111,8 @@ impl fmt::Display for Name {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Name::Literal(name) => f.write_str(name),
-            Name::Dynamic(source) => write!(f, "{{{source}}}"),
+            // The expression itself: `tables.logentrykind` reads as what it is.
+            Name::Dynamic(source) => f.write_str(source),
             Name::Unnamed => f.write_str("(unnamed)"),
         }
     }

@@ -30,7 +30,7 @@ use std::sync::{Arc, Mutex, PoisonError, RwLock};
 
 use alembic_doctor_config::{ConfigFileKind, ConfigFiles};
 use alembic_doctor_script::ProjectFiles;
-use alembic_doctor_source::{DirEntry, MAX_FILE_BYTES, Tree};
+use alembic_doctor_source::{DirEntry, FileStamp, MAX_FILE_BYTES, Tree};
 use gix::ObjectId;
 use gix::objs::Kind;
 
@@ -503,6 +503,14 @@ impl Tree for GitTree {
     fn read_link(&self, path: &Path) -> Option<PathBuf> {
         match self.lookup(path, false) {
             Ok(Node::Link(id)) => self.link_target(&id).ok(),
+            _ => None,
+        }
+    }
+
+    /// A blob's id is its content: a parse cache keys git files by it.
+    fn stamp(&self, path: &Path) -> Option<FileStamp> {
+        match self.lookup(path, true) {
+            Ok(Node::Blob(id)) => Some(FileStamp::Blob(id.as_bytes().to_vec())),
             _ => None,
         }
     }

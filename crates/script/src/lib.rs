@@ -36,6 +36,9 @@ mod resolve;
 mod syntax;
 
 use alembic_doctor_source::{LineIndex, Span};
+// Every type of a [`Script`] derives these, so that a parse cache can store
+// a script and read it back; a new field only needs its type to derive them.
+use serde::{Deserialize, Serialize};
 
 pub use normalise::{RevisionId, ValueProblem, legacy_revision_id};
 pub use ops::{
@@ -46,7 +49,7 @@ pub use project::{DiskFiles, Project, ProjectFiles, ScriptContext};
 pub use read::parse_script;
 
 /// Everything alembic-doctor knows about one migration file.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Script {
     /// `revision = ...`
     pub revision: Variable,
@@ -73,7 +76,7 @@ pub struct Script {
 }
 
 /// A module-level variable as the file binds it.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Variable {
     /// Never assigned at module level.
     Missing,
@@ -83,7 +86,7 @@ pub enum Variable {
 }
 
 /// One assignment of a module-level variable.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Binding {
     /// The evaluated value.
     pub value: Value,
@@ -97,7 +100,7 @@ pub struct Binding {
 }
 
 /// The value of an expression, as far as it can be known statically.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Value {
     /// `None`
     None,
@@ -126,7 +129,7 @@ pub enum Value {
 }
 
 /// A string literal and where its characters live in the file.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StrLiteral {
     /// The string's value.
     pub value: String,
@@ -142,7 +145,7 @@ pub struct StrLiteral {
 }
 
 /// Which literal a [`Value::Sequence`] was written as.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum SequenceKind {
     /// `(...)`, or `tuple(...)`.
     Tuple,
@@ -154,7 +157,7 @@ pub enum SequenceKind {
 }
 
 /// The module docstring.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Docstring {
     /// `__doc__.strip()`: Alembic's `Script.longdoc`.
     pub longdoc: String,
@@ -167,7 +170,7 @@ pub struct Docstring {
 }
 
 /// The informational header Alembic's template writes into the docstring.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct Header {
     /// `Revision ID: <id>`.
     pub revision_id: Option<HeaderLine>,
@@ -178,7 +181,7 @@ pub struct Header {
 }
 
 /// One header line's value (text after `Revises:`, trimmed).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HeaderLine {
     /// The text after the key, stripped as Python's `str.strip()` does.
     pub value: String,
@@ -194,7 +197,7 @@ pub struct HeaderLine {
 
 /// An error that stops Python from compiling the file: a `SyntaxError`
 /// (or Python's decoding error), with Ruff's or CPython's wording.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SyntaxError {
     /// What is wrong.
     pub message: String,
@@ -203,7 +206,7 @@ pub struct SyntaxError {
 }
 
 /// A statement that parses but fails when Alembic imports the file.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ImportError {
     /// What Python raises, and why.
     pub message: String,

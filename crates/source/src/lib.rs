@@ -46,13 +46,16 @@ mod order;
 mod read;
 mod resolve;
 mod span;
+mod stamp;
 mod tree;
 mod walk;
 
 pub use listing::{Listing, ListingSpec, ReadError, SourceFile, SourceNote};
 pub use order::FileKind;
 pub use span::{LineColumn, LineIndex, Span};
+pub use stamp::{DiskStamp, FileStamp};
 pub use tree::{DirEntry, DiskTree, MAX_FILE_BYTES, Tree};
+pub use walk::Candidate;
 
 /// List and read the migration files under `spec`'s locations on disk, in
 /// Alembic's load order. Never fails: per-file and per-directory problems are
@@ -64,8 +67,20 @@ pub fn list_versions(spec: &ListingSpec) -> Listing {
 /// [`list_versions`] over any [`Tree`]. Files are read in parallel; the
 /// result's order does not depend on the thread count.
 pub fn list_versions_in(tree: &impl Tree, spec: &ListingSpec) -> Listing {
-    let mut notes = Vec::new();
-    let candidates = walk::candidates(tree, spec, &mut notes);
+    let (candidates, notes) = list_candidates_in(tree, spec);
     let files = read::read_all(tree, candidates);
     Listing { files, notes }
+}
+
+/// [`list_versions_in`] without reading the files: the candidates in load
+/// order, and the notes. For a caller that may not need every file's bytes
+/// (a cache of what was derived from them); [`Candidate::with_bytes`] makes
+/// the [`SourceFile`] once read.
+pub fn list_candidates_in(
+    tree: &impl Tree,
+    spec: &ListingSpec,
+) -> (Vec<Candidate>, Vec<SourceNote>) {
+    let mut notes = Vec::new();
+    let candidates = walk::candidates(tree, spec, &mut notes);
+    (candidates, notes)
 }

@@ -2,7 +2,7 @@
 
 use rayon::prelude::*;
 
-use crate::listing::SourceFile;
+use crate::listing::{ReadError, SourceFile};
 use crate::tree::Tree;
 use crate::walk::Candidate;
 
@@ -13,13 +13,21 @@ pub(crate) fn read_all(tree: &impl Tree, candidates: Vec<Candidate>) -> Vec<Sour
         .into_par_iter()
         .map(|candidate| {
             let bytes = tree.read(&candidate.path).map_err(Into::into);
-            SourceFile {
-                path: candidate.path,
-                listed_path: candidate.listed_path,
-                location: candidate.location,
-                kind: candidate.kind,
-                bytes,
-            }
+            candidate.with_bytes(bytes)
         })
         .collect()
+}
+
+impl Candidate {
+    /// The source file: this candidate with its bytes (or why they could
+    /// not be read).
+    pub fn with_bytes(self, bytes: Result<Vec<u8>, ReadError>) -> SourceFile {
+        SourceFile {
+            path: self.path,
+            listed_path: self.listed_path,
+            location: self.location,
+            kind: self.kind,
+            bytes,
+        }
+    }
 }

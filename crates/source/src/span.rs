@@ -7,8 +7,12 @@
 
 use std::ops::Range;
 
+use serde::{Deserialize, Serialize};
+
 /// A half-open byte range `start..end` into a file's original bytes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default, Serialize, Deserialize,
+)]
 pub struct Span {
     pub start: u32,
     pub end: u32,
@@ -46,7 +50,7 @@ pub struct LineColumn {
 
 /// Start offsets of every line of one file. Never empty: the first line
 /// starts at 0 even in an empty file.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct LineIndex {
     line_starts: Vec<u32>,
     len: u32,
@@ -93,7 +97,7 @@ impl LineIndex {
     pub fn line_span(&self, line: usize, text: &[u8]) -> Span {
         let start = self.line_starts[line];
         let mut end = self.line_starts.get(line + 1).copied().unwrap_or(self.len);
-        while end > start && matches!(text[end as usize - 1], b'\n' | b'\r') {
+        while end > start && matches!(text.get(end as usize - 1), Some(b'\n' | b'\r')) {
             end -= 1;
         }
         Span::new(start, end)
@@ -107,7 +111,9 @@ impl LineIndex {
     /// 1-based line and character column of byte `at` in `text`.
     pub fn line_column(&self, at: u32, text: &[u8]) -> LineColumn {
         let line = self.line_of(at);
-        let start = self.line_starts[line] as usize;
+        // `text` may be shorter than the indexed file (a file that changed
+        // or vanished after it was indexed): count no further than it goes.
+        let start = (self.line_starts[line] as usize).min(text.len());
         let end = (at as usize).min(text.len());
         let column = String::from_utf8_lossy(&text[start..end.max(start)])
             .chars()
@@ -148,6 +154,15 @@ mod tests {
         assert_eq!(index.line_count(), 1);
         assert_eq!(index.line_column(0, b""), LineColumn { line: 1, column: 1 });
         assert_eq!(index.line_span(0, b""), Span::new(0, 0));
+    }
+
+    /// A file that changed after it was indexed (its bytes are read again
+    /// only to print a code frame) must not make column counting slice past
+    /// the end.
+    #[test]
+    fn text_shorter_than_the_index_gives_column_one() {
+        let index = LineIndex::new(b"a\nbc\n");
+        assert_eq!(index.line_column(4, b""), LineColumn { line: 2, column: 1 });
     }
 
     #[test]

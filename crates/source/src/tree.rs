@@ -12,6 +12,8 @@ use std::fs;
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 
+use crate::stamp::{DiskStamp, FileStamp};
+
 /// Files larger than this are not read: no migration is this big, and byte
 /// offsets inside alembic-doctor are `u32`.
 pub const MAX_FILE_BYTES: u64 = 256 * 1024 * 1024;
@@ -50,6 +52,22 @@ pub trait Tree: Sync {
 
     /// The bytes of the regular file at `path` (symlinks followed).
     fn read(&self, path: &Path) -> io::Result<Vec<u8>>;
+
+    /// The identity of the content of the file at `path`, without reading
+    /// it, or `None` when this tree cannot tell (then nothing derived from
+    /// the file is cached).
+    fn stamp(&self, path: &Path) -> Option<FileStamp> {
+        let _ = path;
+        None
+    }
+
+    /// [`Tree::read`], and the stamp of the bytes read. A backend that
+    /// learns the stamp while reading (an open file's metadata) overrides
+    /// this to spare a second look-up.
+    fn read_stamped(&self, path: &Path) -> io::Result<(Vec<u8>, Option<FileStamp>)> {
+        let bytes = self.read(path)?;
+        Ok((bytes, self.stamp(path)))
+    }
 }
 
 /// The local file system.
@@ -91,7 +109,17 @@ impl Tree for DiskTree {
     }
 
     fn read(&self, path: &Path) -> io::Result<Vec<u8>> {
+        self.read_stamped(path).map(|(bytes, _)| bytes)
+    }
+
+    fn stamp(&self, path: &Path) -> Option<FileStamp> {
+        DiskStamp::of(path).map(FileStamp::Disk)
+    }
+
+    fn read_stamped(&self, path: &Path) -> io::Result<(Vec<u8>, Option<FileStamp>)> {
         let file = fs::File::open(path)?;
+        // The open file's metadata: the same `fstat` that guards against
+        // FIFOs below gives the stamp, so a cache costs no extra call.
         let meta = file.metadata()?;
         // A FIFO or device named `x.py` would block or never end; a
         // directory named `x.py` cannot be read. Python would hang or crash.
@@ -113,7 +141,12 @@ impl Tree for DiskTree {
         if bytes.len() as u64 > MAX_FILE_BYTES {
             return Err(too_large(bytes.len() as u64));
         }
-        Ok(bytes)
+        // A file that grew or shrank while being read has no stamp for
+        // these bytes.
+        let stamp = DiskStamp::from_metadata(&meta)
+            .filter(|stamp| stamp.size == bytes.len() as u64)
+            .map(FileStamp::Disk);
+        Ok((bytes, stamp))
     }
 }
 

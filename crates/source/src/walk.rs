@@ -37,13 +37,18 @@ use crate::tree::{DirEntry, Tree};
 /// only way to get one); the directory is reported as unreadable instead.
 const MAX_WALK_DEPTH: usize = 512;
 
-/// A candidate found by the walk, before its bytes are read.
+/// A candidate found by the walk, before its bytes are read: a
+/// [`crate::SourceFile`] without its bytes.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Candidate {
-    pub(crate) path: PathBuf,
-    pub(crate) listed_path: PathBuf,
-    pub(crate) location: usize,
-    pub(crate) kind: FileKind,
+pub struct Candidate {
+    /// The resolved real path (see [`crate::SourceFile::path`]).
+    pub path: PathBuf,
+    /// The path as found under its version location.
+    pub listed_path: PathBuf,
+    /// Index of the version location it was found under.
+    pub location: usize,
+    /// Source or compiled.
+    pub kind: FileKind,
 }
 
 /// Walk every location and return the candidates in load order.

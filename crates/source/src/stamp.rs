@@ -1,0 +1,122 @@
+//! What identifies a file's content without reading it, for caches.
+//!
+//! A cache may reuse what it derived from a file's bytes only while the file
+//! is unchanged. On disk that is decided from metadata alone, as Ruff's cache
+//! does: any write changes the size, the modification time or the change
+//! time, and a file replaced by another (a rename over it, a checkout) has a
+//! new inode. In git the blob's object id *is* the content.
+
+use std::fs;
+use std::path::Path;
+use std::time::SystemTime;
+
+use serde::{Deserialize, Serialize};
+
+/// The identity of one file's content. Two equal stamps mean the bytes are
+/// the same (for [`FileStamp::Disk`], as far as the file system can tell).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum FileStamp {
+    /// A regular file on disk, symlinks followed.
+    Disk(DiskStamp),
+    /// A git blob: its object id's bytes.
+    Blob(Vec<u8>),
+}
+
+/// A disk file's metadata that changes whenever its content may have.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct DiskStamp {
+    /// Device and inode: a file replaced by another has new ones.
+    pub device: u64,
+    pub inode: u64,
+    /// Size in bytes.
+    pub size: u64,
+    /// Modification time, nanoseconds since the Unix epoch.
+    pub modified_ns: i128,
+    /// Status change time (also set by writes, renames and `touch -m` to an
+    /// old date, which `modified_ns` alone would miss), nanoseconds since
+    /// the Unix epoch; `0` where the platform has none.
+    pub changed_ns: i128,
+}
+
+impl DiskStamp {
+    /// The stamp of the regular file at `path` (symlinks followed), or
+    /// `None` when it is not a regular file or cannot be inspected: such a
+    /// file is read and reported, never cached.
+    pub fn of(path: &Path) -> Option<Self> {
+        Self::from_metadata(&fs::metadata(path).ok()?)
+    }
+
+    /// The stamp for `meta`, when it describes a regular file.
+    pub fn from_metadata(meta: &fs::Metadata) -> Option<Self> {
+        if !meta.is_file() {
+            return None;
+        }
+        let modified_ns = meta.modified().ok().map(nanos_since_epoch)?;
+        #[cfg(unix)]
+        let (device, inode, changed_ns) = {
+            use std::os::unix::fs::MetadataExt;
+            (
+                meta.dev(),
+                meta.ino(),
+                i128::from(meta.ctime()) * 1_000_000_000 + i128::from(meta.ctime_nsec()),
+            )
+        };
+        #[cfg(not(unix))]
+        let (device, inode, changed_ns) = (0, 0, 0);
+        Some(Self {
+            device,
+            inode,
+            size: meta.len(),
+            modified_ns,
+            changed_ns,
+        })
+    }
+
+    /// True when the file was modified or changed at or after `time`, or
+    /// within `margin_ns` before it. Time stamps are coarse (a file system
+    /// tick is up to a few milliseconds, more on some file systems), so a
+    /// write in the same tick as a read leaves the stamp unchanged: a cache
+    /// must not trust a stamp this recent ("racy git" has the same rule).
+    pub fn is_recent(&self, time: SystemTime, margin_ns: i128) -> bool {
+        let now = nanos_since_epoch(time);
+        self.modified_ns.max(self.changed_ns) > now - margin_ns
+    }
+}
+
+fn nanos_since_epoch(time: SystemTime) -> i128 {
+    match time.duration_since(SystemTime::UNIX_EPOCH) {
+        Ok(after) => i128::try_from(after.as_nanos()).unwrap_or(i128::MAX),
+        Err(before) => -i128::try_from(before.duration().as_nanos()).unwrap_or(i128::MAX),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_rewrite_changes_the_stamp() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.py");
+        fs::write(&path, "revision = 'a'\n").unwrap();
+        let old = SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1_000_000);
+        fs::File::options()
+            .write(true)
+            .open(&path)
+            .unwrap()
+            .set_modified(old)
+            .unwrap();
+        let before = DiskStamp::of(&path).unwrap();
+        fs::write(&path, "revision = 'b'\n").unwrap();
+        let after = DiskStamp::of(&path).unwrap();
+        assert_ne!(before, after);
+        assert!(after.is_recent(SystemTime::now(), 2_000_000_000));
+    }
+
+    #[test]
+    fn directories_and_missing_files_have_no_stamp() {
+        let dir = tempfile::tempdir().unwrap();
+        assert_eq!(DiskStamp::of(dir.path()), None);
+        assert_eq!(DiskStamp::of(&dir.path().join("missing.py")), None);
+    }
+}

@@ -50,11 +50,11 @@ pub(crate) fn run(project_args: &ProjectArgs, args: &CompareArgs) -> anyhow::Res
     }
     match args.format {
         Format::Json => {
-            let json = alembic_doctor_compare::comparison_json(&comparison, from);
+            let json = alembic_doctor_report::comparison_json(&comparison, from);
             output::plain_stdout(&format!("{}\n", serde_json::to_string_pretty(&json)?))?;
         }
         Format::Text => {
-            output::plain_stdout(&alembic_doctor_compare::comparison_text(&comparison, from))?;
+            output::plain_stdout(&alembic_doctor_report::comparison_text(&comparison, from))?;
             if !merged.findings.is_empty() {
                 output::plain_stdout("\nfindings after the merge:\n")?;
                 let text = alembic_doctor_report::render_text(

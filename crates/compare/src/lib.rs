@@ -24,12 +24,10 @@
 //! ```
 
 mod diff;
-mod json;
 mod merge;
 mod notes;
 mod overlay;
 mod side;
-mod text;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
@@ -38,12 +36,10 @@ use alembic_doctor_git::{GitError, GitRepo, ResolvedRev};
 use alembic_doctor_project::{LoadError, LoadRequest};
 
 pub use diff::{Differences, RevisionChange};
-pub use json::comparison_json;
 pub use merge::{MergeConflict, Merged};
 pub use notes::{Note, NoteLevel, RevisionNotes};
 pub use overlay::OverlayTree;
 pub use side::{Side, SideSpec, WORK_TREE};
-pub use text::comparison_text;
 
 /// What to compare besides the sides.
 #[derive(Debug, Clone)]

@@ -4,6 +4,7 @@
 //! and the rules found.
 
 mod alembic;
+mod compare;
 mod diagnostics;
 mod json;
 mod summary;
@@ -12,6 +13,7 @@ use alembic_doctor_project::Project;
 use alembic_doctor_source::LineIndex;
 
 pub use alembic::{AlembicView, ScriptText};
+pub use compare::{comparison_json, comparison_text};
 pub use diagnostics::{Sources, render_text};
 pub use json::{check_json, finding_json};
 pub use summary::check_summary;

@@ -1,9 +1,8 @@
 //! The text summary of `compare` for people: each side, what changed, the
 //! merged result and the path. Findings' code frames are rendered by the
-//! caller (`alembic_doctor_report::render_text` over the merged project).
+//! caller ([`crate::render_text`] over the merged project).
 
-use crate::Comparison;
-use crate::side::Side;
+use alembic_doctor_compare::{Comparison, NoteLevel, RevisionChange, RevisionNotes, Side};
 
 /// The summary, without the findings' code frames; `from` is `--from`.
 pub fn comparison_text(comparison: &Comparison, from: Option<&str>) -> String {
@@ -11,7 +10,7 @@ pub fn comparison_text(comparison: &Comparison, from: Option<&str>) -> String {
     out.push_str(&side_line("base", &comparison.base));
     for (side, diff) in comparison.heads.iter().zip(&comparison.differences) {
         out.push_str(&side_line("head", side));
-        let list = |changes: &[crate::RevisionChange]| {
+        let list = |changes: &[RevisionChange]| {
             changes
                 .iter()
                 .map(|c| match &c.base_path {
@@ -101,7 +100,7 @@ pub fn comparison_text(comparison: &Comparison, from: Option<&str>) -> String {
 
 /// What the new revisions do: one block per revision, `-` for what it
 /// does, `!` for what to act on.
-fn notes_text(notes: &[crate::RevisionNotes]) -> String {
+fn notes_text(notes: &[RevisionNotes]) -> String {
     let mut out = String::new();
     if notes.is_empty() {
         return out;
@@ -116,8 +115,8 @@ fn notes_text(notes: &[crate::RevisionNotes]) -> String {
         out.push_str(&format!("  {} ({}){message}\n", revision.id, revision.path));
         for note in &revision.notes {
             let mark = match note.level {
-                crate::NoteLevel::Info => '-',
-                crate::NoteLevel::Warning => '!',
+                NoteLevel::Info => '-',
+                NoteLevel::Warning => '!',
             };
             let line = note
                 .line

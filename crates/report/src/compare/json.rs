@@ -3,9 +3,7 @@
 
 use serde_json::{Value, json};
 
-use crate::diff::RevisionChange;
-use crate::side::Side;
-use crate::{Comparison, Differences};
+use alembic_doctor_compare::{Comparison, Differences, RevisionChange, Side};
 
 /// The whole comparison as one JSON object; `from` is `--from`.
 pub fn comparison_json(comparison: &Comparison, from: Option<&str>) -> Value {
@@ -47,7 +45,7 @@ pub fn comparison_json(comparison: &Comparison, from: Option<&str>) -> Value {
             "upgrade_order": upgrade_order,
             "upgrade_order_error": upgrade_order_error,
             "findings": merged.findings.iter()
-                .map(|f| alembic_doctor_report::finding_json(&merged.project, f))
+                .map(|f| crate::finding_json(&merged.project, f))
                 .collect::<Vec<_>>(),
             "file_conflicts": merged.conflicts.iter().map(|c| json!({
                 "path": c.path, "side": c.side, "reason": c.reason,

@@ -46,7 +46,7 @@ pub use ops::{
     Name, Nullable, OpKind, Opaque, Operation, Operations, ServerDefault, read_operations,
 };
 pub use project::{DiskFiles, Project, ProjectFiles, ScriptContext};
-pub use read::parse_script;
+pub use read::{parse_script, parse_script_tracked};
 
 /// Everything alembic-doctor knows about one migration file.
 #[derive(Debug, Clone, Serialize, Deserialize)]

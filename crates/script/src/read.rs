@@ -34,11 +34,20 @@ use crate::{Binding, Script, SyntaxError, Variable};
 /// assert!(script.syntax_errors.is_empty());
 /// ```
 pub fn parse_script(bytes: &[u8], context: &ScriptContext<'_>) -> Script {
+    parse_script_tracked(bytes, context).0
+}
+
+/// [`parse_script`], and whether the script depends on files other than
+/// `bytes`: true when some value was looked up in the project's modules
+/// (whether found or not), so that the script may change when those files
+/// change although its own bytes did not. A cache keyed by the file alone
+/// must not keep such a script.
+pub fn parse_script_tracked(bytes: &[u8], context: &ScriptContext<'_>) -> (Script, bool) {
     let line_index = LineIndex::new(bytes);
-    let mut script =
-        read(bytes, context, &line_index).unwrap_or_else(|message| empty(message, bytes));
+    let (mut script, read_project) =
+        read(bytes, context, &line_index).unwrap_or_else(|message| (empty(message, bytes), false));
     script.line_index = line_index;
-    script
+    (script, read_project)
 }
 
 /// Everything but the line index, which the caller moves in.
@@ -46,7 +55,7 @@ fn read(
     bytes: &[u8],
     context: &ScriptContext<'_>,
     line_index: &LineIndex,
-) -> Result<Script, String> {
+) -> Result<(Script, bool), String> {
     let decoded = encoding::decode(bytes);
     let parsed = syntax::parse_module(&decoded.text)?;
     syntax::with_module(parsed, |parsed| {
@@ -61,7 +70,7 @@ fn from_module(
     parsed: &syntax::ParsedModule,
     context: &ScriptContext<'_>,
     line_index: &LineIndex,
-) -> Script {
+) -> (Script, bool) {
     let lowering = Lowering {
         text: &decoded.text,
         original: bytes,
@@ -77,7 +86,7 @@ fn from_module(
         .tracked
         .map(|tracked| variable(tracked, &mut evaluator));
 
-    Script {
+    let script = Script {
         revision,
         down_revision,
         branch_labels,
@@ -86,7 +95,8 @@ fn from_module(
         syntax_errors,
         import_errors: walked.import_errors,
         line_index: LineIndex::default(),
-    }
+    };
+    (script, evaluator.read_project())
 }
 
 /// Every error Python would raise before running the module, in file
@@ -143,5 +153,32 @@ fn empty(message: String, bytes: &[u8]) -> Script {
         }],
         import_errors: Vec::new(),
         line_index: LineIndex::default(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+    use crate::Project;
+
+    /// A parse cache keys a script by its own file; a value taken from
+    /// another module must be flagged, or editing that module would leave
+    /// a stale id in the cache.
+    #[test]
+    fn a_value_looked_up_in_the_project_is_flagged() {
+        let dir = tempfile::tempdir().unwrap();
+        let project = Project::on_disk(dir.path());
+        let path = dir.path().join("versions/a.py");
+        let context = ScriptContext::new(&path, &project);
+        let plain = b"import os\nrevision = 'a'\ndown_revision = None\n";
+        assert!(!parse_script_tracked(plain, &context).1);
+        // Flagged whether or not the module exists: creating it later
+        // changes the answer too.
+        let imported = b"from app.constants import REV\nrevision = REV\ndown_revision = None\n";
+        assert!(parse_script_tracked(imported, &context).1);
+        let standalone = ScriptContext::standalone(Path::new("a.py"));
+        assert!(!parse_script_tracked(imported, &standalone).1);
     }
 }

@@ -66,6 +66,9 @@ pub(crate) struct Evaluator<'a> {
     project: Option<&'a Project>,
     /// The imported names being evaluated, outermost first: the cycle guard.
     chain: Vec<(PathBuf, String)>,
+    /// Some value was looked up in the project's other modules (found or
+    /// not): the values then depend on files other than this one.
+    read_project: bool,
 }
 
 impl<'a> Evaluator<'a> {
@@ -73,7 +76,20 @@ impl<'a> Evaluator<'a> {
         Self {
             project,
             chain: Vec::new(),
+            read_project: false,
         }
+    }
+
+    /// Whether any value so far was looked up in other modules.
+    pub(crate) fn read_project(&self) -> bool {
+        self.read_project
+    }
+
+    /// The project, for a look-up: every look-up goes through here so that
+    /// [`Evaluator::read_project`] cannot miss one.
+    fn project_for_lookup(&mut self) -> Option<&'a Project> {
+        self.read_project |= self.project.is_some();
+        self.project
     }
 
     /// The value of `recipe`.
@@ -204,7 +220,7 @@ impl<'a> Evaluator<'a> {
     /// `module.name`, or `from module import name`: the module's top-level
     /// binding of `name`, else the submodule `module.name`.
     fn attribute(&mut self, module: &ModuleRef, name: &str, anchor: Span, text: &str) -> Resolved {
-        let Some(project) = self.project else {
+        let Some(project) = self.project_for_lookup() else {
             return unknown(
                 anchor,
                 format!(
@@ -350,7 +366,7 @@ impl<'a> Evaluator<'a> {
                 statement: Arc::clone(&source.statement),
                 missing: None,
             };
-            if let Some(project) = self.project
+            if let Some(project) = self.project_for_lookup()
                 && let Lookup::Found(summary) =
                     project.find(&module.dir, module.level, &module.parts)
                 && let Some(recipe) = summary.env.get(name)

@@ -18,12 +18,15 @@
 //! can quote it and rules can say they do not know rather than guess.
 
 mod calls;
+mod strings;
 mod values;
 mod walk;
 
 use std::fmt;
 
 use alembic_doctor_source::Span;
+
+pub use strings::string_literals;
 
 use crate::encoding;
 use crate::recipe::Lowering;
@@ -38,6 +41,17 @@ pub struct Operations {
     pub downgrade: Option<Function>,
     /// The file has syntax errors, so what is read may be incomplete.
     pub incomplete: bool,
+    /// Every comment in the file, in order (for suppression directives).
+    pub comments: Vec<Comment>,
+}
+
+/// A `# ...` comment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Comment {
+    /// The comment's text, `#` included.
+    pub text: String,
+    /// Where it is.
+    pub span: Span,
 }
 
 /// `upgrade()` or `downgrade()`.
@@ -403,12 +417,21 @@ pub fn read_operations(bytes: &[u8]) -> Operations {
         original: bytes,
         map: &decoded.map,
     };
+    let comments = parsed
+        .comments
+        .iter()
+        .map(|range| Comment {
+            text: decoded.text[range.to_std_range()].to_owned(),
+            span: lowering.span(*range),
+        })
+        .collect();
     let read = syntax::with_module(parsed, |parsed| walk::module(&parsed.body, &lowering));
     match read {
         Ok((upgrade, downgrade)) => Operations {
             upgrade,
             downgrade,
             incomplete,
+            comments,
         },
         Err(_) => Operations {
             incomplete: true,

@@ -11,13 +11,16 @@ const START: &str = "<!-- rules:start -->\n";
 const END: &str = "<!-- rules:end -->";
 
 fn table() -> String {
-    let mut out = String::from("| rule | default severity | what it reports |\n|---|---|---|\n");
+    let mut out = String::from(
+        "| rule | default severity | applies to | what it reports |\n|---|---|---|---|\n",
+    );
     for rule in Rule::ALL {
         let _ = writeln!(
             out,
-            "| `{}` | {} | {} |",
+            "| `{}` | {} | {} | {} |",
             rule.name(),
             rule.default_severity(),
+            rule.scope().as_str(),
             rule.summary()
                 .split_whitespace()
                 .collect::<Vec<_>>()

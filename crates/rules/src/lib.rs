@@ -7,13 +7,18 @@
 
 mod chain;
 mod finding;
+mod lint;
 mod registry;
 mod rules;
 
 use alembic_doctor_project::Project;
 
 pub use finding::{Finding, Location, Related};
-pub use registry::{Rule, Severity};
+pub use lint::{
+    DEFAULT_POSTGRES_VERSION, Dialect, Environment, FailOnSetting, LintScope, LintSettings,
+    ToolConfig, lint,
+};
+pub use registry::{Rule, Scope, Severity};
 
 /// Run every rule over `project`.
 pub fn check(project: &Project) -> Vec<Finding> {
@@ -46,6 +51,10 @@ impl Finding {
     /// warn (Alembic's warnings mean its answer is not to be trusted):
     /// Alembic-compatible commands refuse to print an answer then.
     pub fn stops_alembic(&self) -> bool {
+        // What a migration does never stops Alembic from reading the chain.
+        if self.rule.scope() != Scope::Chain {
+            return false;
+        }
         match self.rule {
             // Only a warning here, but Alembic warns too.
             Rule::LoadedTwice => true,

@@ -44,8 +44,36 @@ impl FromStr for Severity {
     }
 }
 
+/// Which databases a rule is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Scope {
+    /// The migration chain itself: every project.
+    Chain,
+    /// What a migration does, on any database.
+    AnyDatabase,
+    /// What a migration does, on PostgreSQL.
+    Postgres,
+    /// What a migration does, on MySQL and MariaDB.
+    MySql,
+    /// What a migration does, on PostgreSQL or MySQL.
+    PostgresMySql,
+}
+
+impl Scope {
+    /// How the README and `explain` name the scope.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Scope::Chain => "chain",
+            Scope::AnyDatabase => "any database",
+            Scope::Postgres => "PostgreSQL",
+            Scope::MySql => "MySQL",
+            Scope::PostgresMySql => "PostgreSQL, MySQL",
+        }
+    }
+}
+
 macro_rules! rules {
-    ($($variant:ident => $name:literal, $severity:ident, $module:ident;)*) => {
+    ($($variant:ident => $name:literal, $severity:ident, $scope:ident, $module:ident;)*) => {
         /// Every rule `check` knows.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
         pub enum Rule {
@@ -69,6 +97,11 @@ macro_rules! rules {
                 match self { $(Rule::$variant => Severity::$severity),* }
             }
 
+            /// The databases the rule is about.
+            pub fn scope(self) -> Scope {
+                match self { $(Rule::$variant => Scope::$scope),* }
+            }
+
             /// What the rule checks, why it matters and how to fix it (Markdown).
             pub fn explanation(self) -> &'static str {
                 match self { $(Rule::$variant => crate::rules::$module::EXPLANATION),* }
@@ -90,25 +123,48 @@ macro_rules! rules {
 }
 
 rules! {
-    SyntaxError => "syntax-error", Error, syntax_error;
-    ImportError => "import-error", Error, import_error;
-    UnreadableFile => "unreadable-file", Error, unreadable_file;
-    MissingRevision => "missing-revision", Error, missing_revision;
-    MissingDownRevision => "missing-down-revision", Error, missing_down_revision;
-    NonLiteralValue => "non-literal-value", Error, non_literal_value;
-    InvalidRevisionId => "invalid-revision-id", Error, invalid_revision_id;
-    DuplicateRevision => "duplicate-revision", Error, duplicate_revision;
-    MissingParent => "missing-parent", Error, missing_parent;
-    MissingDependency => "missing-dependency", Error, missing_dependency;
-    SelfReference => "self-reference", Error, self_reference;
-    Cycle => "cycle", Error, cycle;
-    BranchLabelConflict => "branch-label-conflict", Error, branch_label_conflict;
-    MultipleHeads => "multiple-heads", Error, multiple_heads;
-    MultipleBases => "multiple-bases", Warning, multiple_bases;
-    HeaderMismatch => "header-mismatch", Warning, header_mismatch;
-    FilenameMismatch => "filename-mismatch", Warning, filename_mismatch;
-    HashDependentOrder => "hash-dependent-order", Warning, hash_dependent_order;
-    LoadedTwice => "loaded-twice", Warning, loaded_twice;
+    SyntaxError => "syntax-error", Error, Chain, syntax_error;
+    ImportError => "import-error", Error, Chain, import_error;
+    UnreadableFile => "unreadable-file", Error, Chain, unreadable_file;
+    MissingRevision => "missing-revision", Error, Chain, missing_revision;
+    MissingDownRevision => "missing-down-revision", Error, Chain, missing_down_revision;
+    NonLiteralValue => "non-literal-value", Error, Chain, non_literal_value;
+    InvalidRevisionId => "invalid-revision-id", Error, Chain, invalid_revision_id;
+    DuplicateRevision => "duplicate-revision", Error, Chain, duplicate_revision;
+    MissingParent => "missing-parent", Error, Chain, missing_parent;
+    MissingDependency => "missing-dependency", Error, Chain, missing_dependency;
+    SelfReference => "self-reference", Error, Chain, self_reference;
+    Cycle => "cycle", Error, Chain, cycle;
+    BranchLabelConflict => "branch-label-conflict", Error, Chain, branch_label_conflict;
+    MultipleHeads => "multiple-heads", Error, Chain, multiple_heads;
+    MultipleBases => "multiple-bases", Warning, Chain, multiple_bases;
+    HeaderMismatch => "header-mismatch", Warning, Chain, header_mismatch;
+    FilenameMismatch => "filename-mismatch", Warning, Chain, filename_mismatch;
+    HashDependentOrder => "hash-dependent-order", Warning, Chain, hash_dependent_order;
+    LoadedTwice => "loaded-twice", Warning, Chain, loaded_twice;
+    UnusedSuppression => "unused-suppression", Warning, AnyDatabase, unused_suppression;
+    AddColumnNotNullWithoutDefault => "add-column-not-null-without-default", Error, AnyDatabase, add_column_not_null_without_default;
+    VolatileDefault => "volatile-default", Warning, PostgresMySql, volatile_default;
+    SetNotNull => "set-not-null", Warning, PostgresMySql, set_not_null;
+    NotNullWithoutBackfill => "not-null-without-backfill", Error, AnyDatabase, not_null_without_backfill;
+    CreateIndexNotConcurrently => "create-index-not-concurrently", Warning, Postgres, create_index_not_concurrently;
+    ConcurrentlyOutsideAutocommitBlock => "concurrently-outside-autocommit-block", Error, Postgres, concurrently_outside_autocommit_block;
+    DropIndexNotConcurrently => "drop-index-not-concurrently", Warning, Postgres, drop_index_not_concurrently;
+    AddForeignKeyValidating => "add-foreign-key-validating", Warning, PostgresMySql, add_foreign_key_validating;
+    AddCheckConstraintValidating => "add-check-constraint-validating", Warning, PostgresMySql, add_check_constraint_validating;
+    AddUniqueConstraintLocking => "add-unique-constraint-locking", Warning, Postgres, add_unique_constraint_locking;
+    AlterColumnType => "alter-column-type", Warning, PostgresMySql, alter_column_type;
+    RenameTable => "rename-table", Warning, AnyDatabase, rename_table;
+    RenameColumn => "rename-column", Warning, AnyDatabase, rename_column;
+    DropTable => "drop-table", Warning, AnyDatabase, drop_table;
+    DropColumn => "drop-column", Warning, AnyDatabase, drop_column;
+    EnumValueChange => "enum-value-change", Warning, PostgresMySql, enum_value_change;
+    BatchModeOnServerDatabase => "batch-mode-on-server-database", Warning, PostgresMySql, batch_mode_on_server_database;
+    MysqlMultipleDdl => "mysql-multiple-ddl", Warning, MySql, mysql_multiple_ddl;
+    MissingLockTimeout => "missing-lock-timeout", Warning, PostgresMySql, missing_lock_timeout;
+    BackfillWithDdl => "backfill-with-ddl", Warning, Postgres, backfill_with_ddl;
+    DowngradeIncomplete => "downgrade-incomplete", Warning, AnyDatabase, downgrade_incomplete;
+    DowngradeEmpty => "downgrade-empty", Warning, AnyDatabase, downgrade_empty;
 }
 
 impl fmt::Display for Rule {

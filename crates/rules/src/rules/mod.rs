@@ -1,9 +1,24 @@
 //! One module per rule: its explanation and, where the rule is not a direct
 //! translation of a graph or load problem, the check itself.
 
+pub(crate) mod add_check_constraint_validating;
+pub(crate) mod add_column_not_null_without_default;
+pub(crate) mod add_foreign_key_validating;
+pub(crate) mod add_unique_constraint_locking;
+pub(crate) mod alter_column_type;
+pub(crate) mod backfill_with_ddl;
+pub(crate) mod batch_mode_on_server_database;
 pub(crate) mod branch_label_conflict;
+pub(crate) mod concurrently_outside_autocommit_block;
+pub(crate) mod create_index_not_concurrently;
 pub(crate) mod cycle;
+pub(crate) mod downgrade_empty;
+pub(crate) mod downgrade_incomplete;
+pub(crate) mod drop_column;
+pub(crate) mod drop_index_not_concurrently;
+pub(crate) mod drop_table;
 pub(crate) mod duplicate_revision;
+pub(crate) mod enum_value_change;
 pub(crate) mod filename_mismatch;
 pub(crate) mod graph_problems;
 pub(crate) mod hash_dependent_order;
@@ -13,11 +28,19 @@ pub(crate) mod invalid_revision_id;
 pub(crate) mod loaded_twice;
 pub(crate) mod missing_dependency;
 pub(crate) mod missing_down_revision;
+pub(crate) mod missing_lock_timeout;
 pub(crate) mod missing_parent;
 pub(crate) mod missing_revision;
 pub(crate) mod multiple_bases;
 pub(crate) mod multiple_heads;
+pub(crate) mod mysql_multiple_ddl;
 pub(crate) mod non_literal_value;
+pub(crate) mod not_null_without_backfill;
+pub(crate) mod rename_column;
+pub(crate) mod rename_table;
 pub(crate) mod self_reference;
+pub(crate) mod set_not_null;
 pub(crate) mod syntax_error;
 pub(crate) mod unreadable_file;
+pub(crate) mod unused_suppression;
+pub(crate) mod volatile_default;

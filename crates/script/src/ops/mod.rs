@@ -61,6 +61,9 @@ pub struct Function {
     pub span: Span,
     /// The body does nothing: only `pass`, `...` and string literals.
     pub empty: bool,
+    /// The body raises at its top level (`raise NotImplementedError(...)`):
+    /// the function refuses to run, on purpose.
+    pub raises: bool,
     /// Every operation, in source order (helpers expanded where called).
     pub operations: Vec<Operation>,
     /// Calls that may change the database but are not operations the

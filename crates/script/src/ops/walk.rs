@@ -39,6 +39,7 @@ pub(super) fn module(
                 function: Function {
                     span: lowering.span(def.range()),
                     empty: is_empty(&def.body),
+                    raises: def.body.iter().any(Stmt::is_raise_stmt),
                     operations: Vec::new(),
                     opaque: Vec::new(),
                 },

@@ -1,0 +1,163 @@
+//! The schema as the migrations so far built it: replayed revision by
+//! revision, operation by operation, in upgrade order.
+//!
+//! The catalogue only answers what the rules ask: which revision created a
+//! table, and for a column, how it was added and whether anything may have
+//! filled it since. What the reader cannot see through (SQL it cannot
+//! parse, a call it does not understand) makes the answers cautious rather
+//! than wrong: such a step counts as a possible backfill of everything.
+
+use std::collections::HashMap;
+
+use alembic_doctor_graph::RevIdx;
+use alembic_doctor_script::{Name, OpKind};
+
+/// One table.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Table {
+    /// The revision that created it; `None` when it predates the history
+    /// the reader can see (created outside the migrations, or by SQL it
+    /// could not parse).
+    pub(crate) created_by: Option<RevIdx>,
+    columns: HashMap<String, ColumnState>,
+}
+
+/// One column's history.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct ColumnState {
+    /// The revision that added it, when seen.
+    pub(crate) added_by: Option<RevIdx>,
+    /// It was added nullable without a server default: existing rows hold
+    /// NULL until something fills them.
+    pub(crate) added_empty: bool,
+    /// Something since the addition may have filled it: an `UPDATE` of the
+    /// table, a server default, or a step the reader cannot interpret.
+    pub(crate) maybe_filled: bool,
+}
+
+/// The replayed schema.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Catalogue {
+    tables: HashMap<String, Table>,
+}
+
+impl Catalogue {
+    /// The table called `name`, when the history created it.
+    pub(crate) fn table(&self, name: &Name) -> Option<&Table> {
+        self.tables.get(name.literal()?)
+    }
+
+    /// The column `table.column`, when the history added it.
+    pub(crate) fn column(&self, table: &Name, column: &Name) -> Option<&ColumnState> {
+        self.table(table)?.columns.get(column.literal()?)
+    }
+
+    /// Apply one operation of revision `rev`.
+    pub(crate) fn apply(&mut self, rev: RevIdx, kind: &OpKind) {
+        match kind {
+            OpKind::CreateTable { table, columns, .. } => {
+                let Some(name) = table.literal() else { return };
+                let mut created = Table {
+                    created_by: Some(rev),
+                    columns: HashMap::new(),
+                };
+                for column in columns {
+                    if let Some(column) = column.name.literal() {
+                        created.columns.insert(
+                            column.to_owned(),
+                            ColumnState {
+                                added_by: Some(rev),
+                                added_empty: false,
+                                maybe_filled: true,
+                            },
+                        );
+                    }
+                }
+                self.tables.insert(name.to_owned(), created);
+            }
+            OpKind::DropTable { table } => {
+                if let Some(name) = table.literal() {
+                    self.tables.remove(name);
+                }
+            }
+            OpKind::RenameTable { from, to } => {
+                if let (Some(from), Some(to)) = (from.literal(), to.literal())
+                    && let Some(table) = self.tables.remove(from)
+                {
+                    self.tables.insert(to.to_owned(), table);
+                }
+            }
+            OpKind::AddColumn { table, column } => {
+                let (Some(table), Some(name)) = (table.literal(), column.name.literal()) else {
+                    return;
+                };
+                let empty = column.is_nullable() == Some(true) && column.server_default.is_none();
+                self.tables
+                    .entry(table.to_owned())
+                    .or_default()
+                    .columns
+                    .insert(
+                        name.to_owned(),
+                        ColumnState {
+                            added_by: Some(rev),
+                            added_empty: empty,
+                            maybe_filled: !empty,
+                        },
+                    );
+            }
+            OpKind::DropColumn { table, column } => {
+                if let (Some(table), Some(column)) = (table.literal(), column.literal())
+                    && let Some(table) = self.tables.get_mut(table)
+                {
+                    table.columns.remove(column);
+                }
+            }
+            OpKind::AlterColumn {
+                table,
+                column,
+                changes,
+            } => {
+                let (Some(table), Some(name)) = (table.literal(), column.literal()) else {
+                    return;
+                };
+                let Some(table) = self.tables.get_mut(table) else {
+                    return;
+                };
+                if matches!(changes.server_default, Some(Some(_)))
+                    && let Some(state) = table.columns.get_mut(name)
+                {
+                    // A new default applies to new rows only, but teams set
+                    // one together with a backfill; stay cautious.
+                    state.maybe_filled = true;
+                }
+                if let Some(new_name) = changes.new_name.as_ref().and_then(Name::literal)
+                    && let Some(state) = table.columns.remove(name)
+                {
+                    table.columns.insert(new_name.to_owned(), state);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Rows of `table` (or of every table, when `None`) may have been
+    /// written: every column added empty may now be filled.
+    pub(crate) fn filled(&mut self, table: Option<&Name>) {
+        match table.and_then(Name::literal) {
+            Some(name) => {
+                if let Some(table) = self.tables.get_mut(name) {
+                    for state in table.columns.values_mut() {
+                        state.maybe_filled = true;
+                    }
+                }
+            }
+            None => {
+                for table in self.tables.values_mut() {
+                    for state in table.columns.values_mut() {
+                        state.maybe_filled = true;
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,399 @@
+//! Safety lints: what the migrations do to a live database, with the whole
+//! history replayed as context.
+//!
+//! [`lint`] walks the revisions in upgrade order. Every revision's
+//! operations are replayed into a [`catalogue::Catalogue`] of the schema;
+//! the revisions being linted are checked operation by operation against
+//! the catalogue as it stood just before, so that a rule can ask "did this
+//! table exist before the revisions being checked?". Files whose bytes
+//! never name a table the linted revisions touch cannot change the answers
+//! and are not parsed again, which keeps linting one new revision on a
+//! long history cheap.
+
+pub(crate) mod catalogue;
+mod settings;
+pub(crate) mod steps;
+mod suppress;
+
+use std::collections::BTreeSet;
+
+use alembic_doctor_graph::RevIdx;
+use alembic_doctor_project::Project;
+use alembic_doctor_script::{Name, OpKind, Operations, read_operations};
+use rayon::prelude::*;
+
+use crate::rules;
+use crate::{Finding, Rule};
+use catalogue::Catalogue;
+pub use settings::{DEFAULT_POSTGRES_VERSION, Dialect, FailOnSetting, LintSettings, ToolConfig};
+use steps::{Action, Step};
+use suppress::Suppressions;
+
+/// Which revisions to lint.
+#[derive(Debug, Clone)]
+pub enum LintScope {
+    /// Every revision.
+    All,
+    /// These revision ids (new or edited relative to the base branch); the
+    /// rest of the history is context only.
+    Revisions(BTreeSet<String>),
+}
+
+/// Facts about the project outside the version files.
+#[derive(Debug, Clone, Default)]
+pub struct Environment {
+    /// `env.py` sets `lock_timeout` (PostgreSQL) or `lock_wait_timeout`
+    /// (MySQL) for the migration's connection.
+    pub env_sets_lock_timeout: bool,
+}
+
+impl Environment {
+    /// Read what matters from `env.py`'s bytes: its string literals (never
+    /// its comments) mentioning a lock timeout.
+    pub fn from_env_py(bytes: &[u8]) -> Self {
+        let env_sets_lock_timeout = alembic_doctor_script::string_literals(bytes)
+            .iter()
+            .any(|text| text.contains("lock_timeout") || text.contains("lock_wait_timeout"));
+        Self {
+            env_sets_lock_timeout,
+        }
+    }
+}
+
+/// One linted revision, for the rules that look at a revision as a whole.
+pub(crate) struct RevisionLint<'a> {
+    pub(crate) id: &'a str,
+    pub(crate) file: usize,
+    pub(crate) operations: &'a Operations,
+    pub(crate) upgrade: Vec<Step>,
+    pub(crate) downgrade: Vec<Step>,
+    /// For each upgrade step: it changes a table that existed before the
+    /// revisions being checked.
+    pub(crate) on_existing: Vec<bool>,
+    pub(crate) settings: &'a LintSettings,
+    pub(crate) environment: &'a Environment,
+    /// The revision merges several parents.
+    pub(crate) merge: bool,
+}
+
+impl RevisionLint<'_> {
+    /// A finding of `rule` about this revision at `span`.
+    pub(crate) fn finding(
+        &self,
+        rule: Rule,
+        span: alembic_doctor_source::Span,
+        message: String,
+        label: &str,
+    ) -> Finding {
+        Finding::new(rule, message)
+            .at(self.file, span, label)
+            .revision(self.id)
+    }
+}
+
+/// One upgrade step being linted, with the schema as it stood before it.
+pub(crate) struct OpLint<'a> {
+    pub(crate) revision: &'a RevisionLint<'a>,
+    pub(crate) step: &'a Step,
+    pub(crate) catalogue: &'a Catalogue,
+    /// The step before this one in the same function.
+    pub(crate) previous: Option<&'a Step>,
+    rev: RevIdx,
+    fresh: &'a BTreeSet<RevIdx>,
+}
+
+impl OpLint<'_> {
+    /// `table` existed before the revisions being checked: created by an
+    /// older revision, or by something the history does not show. A table
+    /// named at run time may well exist.
+    pub(crate) fn existing_table(&self, table: &Name) -> bool {
+        match self.catalogue.table(table) {
+            Some(known) => known
+                .created_by
+                .is_none_or(|by| by != self.rev && !self.fresh.contains(&by)),
+            None => true,
+        }
+    }
+
+    /// `table.column` existed before the revisions being checked.
+    pub(crate) fn existing_column(&self, table: &Name, column: &Name) -> bool {
+        if !self.existing_table(table) {
+            return false;
+        }
+        match self.catalogue.column(table, column) {
+            Some(state) => state
+                .added_by
+                .is_none_or(|by| by != self.rev && !self.fresh.contains(&by)),
+            None => true,
+        }
+    }
+
+    /// A finding of `rule` at this step. For a step read from raw SQL the
+    /// statement is quoted, so that the finding says which one.
+    pub(crate) fn finding(&self, rule: Rule, message: String, label: &str) -> Finding {
+        let message = match &self.step.sql {
+            Some(sql) => format!("{message} (in raw SQL: `{}`)", shorten(sql)),
+            None => message,
+        };
+        self.revision.finding(rule, self.step.span, message, label)
+    }
+
+    /// The table this step changes, when it changes one.
+    pub(crate) fn table(&self) -> Option<&Name> {
+        step_table(self.step)
+    }
+}
+
+/// Rules run on each upgrade step of a linted revision.
+const OP_RULES: &[fn(&OpLint<'_>, &mut Vec<Finding>)] = &[
+    rules::add_column_not_null_without_default::check,
+    rules::volatile_default::check,
+    rules::set_not_null::check,
+    rules::not_null_without_backfill::check,
+    rules::create_index_not_concurrently::check,
+    rules::concurrently_outside_autocommit_block::check,
+    rules::drop_index_not_concurrently::check,
+    rules::add_foreign_key_validating::check,
+    rules::add_check_constraint_validating::check,
+    rules::add_unique_constraint_locking::check,
+    rules::alter_column_type::check,
+    rules::rename_table::check,
+    rules::rename_column::check,
+    rules::drop_table::check,
+    rules::drop_column::check,
+    rules::enum_value_change::check,
+    rules::batch_mode_on_server_database::check,
+];
+
+/// Rules run once per linted revision, after its steps.
+const REVISION_RULES: &[fn(&RevisionLint<'_>, &mut Vec<Finding>)] = &[
+    rules::mysql_multiple_ddl::check,
+    rules::missing_lock_timeout::check,
+    rules::backfill_with_ddl::check,
+    rules::downgrade_empty::check,
+    rules::downgrade_incomplete::check,
+];
+
+/// Lint the revisions of `scope`, replaying the whole history as context.
+/// Findings come sorted by file and position; suppressed ones are gone.
+pub fn lint(
+    project: &Project,
+    settings: &LintSettings,
+    scope: &LintScope,
+    environment: &Environment,
+) -> Vec<Finding> {
+    let map = &project.map;
+    let count = map.revisions().len();
+    // A broken chain has no upgrade order; file order is the best context
+    // left (the chain rules report why).
+    let order = map.upgrade_order().unwrap_or_else(|_| (0..count).collect());
+    let linted: BTreeSet<RevIdx> = match scope {
+        LintScope::All => (0..count).collect(),
+        LintScope::Revisions(ids) => (0..count)
+            .filter(|&rev| ids.contains(&map.revisions()[rev].id))
+            .collect(),
+    };
+    if linted.is_empty() {
+        return Vec::new();
+    }
+    // With every revision linted, each one is checked against everything
+    // before it; otherwise the linted revisions ship together, and a table
+    // one of them creates is new to all of them.
+    let fresh: BTreeSet<RevIdx> = match scope {
+        LintScope::All => BTreeSet::new(),
+        LintScope::Revisions(_) => linted.clone(),
+    };
+    let bytes_of = |rev: RevIdx| -> &[u8] { &project.file_of(rev).bytes };
+    let linted_ops: Vec<(RevIdx, Operations)> = linted
+        .par_iter()
+        .map(|&rev| (rev, read_operations(bytes_of(rev))))
+        .collect();
+    let names = touched_tables(&linted_ops);
+    let context_ops: Vec<(RevIdx, Operations)> = order
+        .par_iter()
+        .filter(|rev| !linted.contains(rev))
+        .filter(|&&rev| {
+            names
+                .as_ref()
+                .is_none_or(|names| mentions_any(bytes_of(rev), names))
+        })
+        .map(|&rev| (rev, read_operations(bytes_of(rev))))
+        .collect();
+    let mut operations: Vec<Option<Operations>> = (0..count).map(|_| None).collect();
+    for (rev, ops) in linted_ops.into_iter().chain(context_ops) {
+        operations[rev] = Some(ops);
+    }
+
+    let sql = |text: &str| raw_sql(text, settings);
+    let mut catalogue = Catalogue::default();
+    let mut findings = Vec::new();
+    for &rev in &order {
+        let Some(ops) = &operations[rev] else {
+            continue;
+        };
+        let upgrade = ops
+            .upgrade
+            .as_ref()
+            .map(|f| steps::steps(f, &sql))
+            .unwrap_or_default();
+        if !linted.contains(&rev) {
+            replay(&mut catalogue, rev, &upgrade);
+            continue;
+        }
+        let file = project.revision_files[rev];
+        let input = &map.revisions()[rev];
+        let mut revision = RevisionLint {
+            id: &input.id,
+            file,
+            operations: ops,
+            upgrade: Vec::new(),
+            downgrade: ops
+                .downgrade
+                .as_ref()
+                .map(|f| steps::steps(f, &sql))
+                .unwrap_or_default(),
+            on_existing: Vec::new(),
+            settings,
+            environment,
+            merge: input.down_revisions.len() > 1,
+        };
+        let mut found = Vec::new();
+        let mut on_existing = Vec::with_capacity(upgrade.len());
+        for (i, step) in upgrade.iter().enumerate() {
+            let lint = OpLint {
+                revision: &revision,
+                step,
+                catalogue: &catalogue,
+                previous: i.checked_sub(1).map(|p| &upgrade[p]),
+                rev,
+                fresh: &fresh,
+            };
+            // Creating a table never waits on one; anything else that names
+            // a table the history does not know is taken to exist.
+            let creates = matches!(step.op(), Some(OpKind::CreateTable { .. }));
+            on_existing
+                .push(!creates && lint.table().is_some_and(|table| lint.existing_table(table)));
+            for rule in OP_RULES {
+                rule(&lint, &mut found);
+            }
+            replay(&mut catalogue, rev, std::slice::from_ref(step));
+        }
+        revision.upgrade = upgrade;
+        revision.on_existing = on_existing;
+        for rule in REVISION_RULES {
+            rule(&revision, &mut found);
+        }
+        found.retain(|finding| settings.runs(finding.rule));
+        let project_file = &project.files[file];
+        let mut suppressions =
+            Suppressions::new(&ops.comments, &project_file.bytes, &project_file.line_index);
+        found.retain(|finding| !suppressions.suppresses(finding, &project_file.line_index));
+        if settings.runs(Rule::UnusedSuppression) {
+            found.extend(suppressions.unused(file, &input.id));
+        }
+        findings.extend(found);
+    }
+    findings.sort_by(|a, b| {
+        (a.location.map(|l| (l.file, l.span.start)), a.rule)
+            .cmp(&(b.location.map(|l| (l.file, l.span.start)), b.rule))
+    });
+    findings
+}
+
+/// Apply steps of revision `rev` to the catalogue.
+fn replay(catalogue: &mut Catalogue, rev: RevIdx, steps: &[Step]) {
+    for step in steps {
+        match &step.action {
+            Action::Op(kind) => catalogue.apply(rev, kind),
+            Action::Data { table, update, .. } => {
+                if *update {
+                    catalogue.filled(Some(table));
+                }
+            }
+            // What the reader cannot see may have filled anything.
+            Action::Opaque { .. } => catalogue.filled(None),
+            Action::SetLockTimeout | Action::EnumChange { .. } => {}
+        }
+    }
+}
+
+/// The raw SQL of `op.execute`, as steps. Until statements are parsed,
+/// SQL counts as something the reader cannot see through.
+fn raw_sql(text: &str, _settings: &LintSettings) -> Vec<(Action, String)> {
+    vec![(
+        Action::Opaque {
+            what: "raw SQL".to_owned(),
+        },
+        text.trim().to_owned(),
+    )]
+}
+
+/// The literal table names the linted revisions touch; `None` when one of
+/// them names a table at run time or runs SQL (then every file is context).
+fn touched_tables(linted: &[(RevIdx, Operations)]) -> Option<BTreeSet<String>> {
+    let mut names = BTreeSet::new();
+    for (_, ops) in linted {
+        for function in [&ops.upgrade, &ops.downgrade].into_iter().flatten() {
+            for operation in &function.operations {
+                match &operation.kind {
+                    OpKind::Execute(_) | OpKind::Other { .. } => return None,
+                    kind => {
+                        for name in kind_tables(kind) {
+                            names.insert(name.literal()?.to_owned());
+                        }
+                    }
+                }
+            }
+        }
+    }
+    Some(names)
+}
+
+/// The tables an operation names.
+fn kind_tables(kind: &OpKind) -> Vec<&Name> {
+    match kind {
+        OpKind::CreateTable { table, .. }
+        | OpKind::DropTable { table }
+        | OpKind::AddColumn { table, .. }
+        | OpKind::DropColumn { table, .. }
+        | OpKind::AlterColumn { table, .. }
+        | OpKind::CreateConstraint { table, .. }
+        | OpKind::DropConstraint { table, .. }
+        | OpKind::BulkInsert { table } => vec![table],
+        OpKind::RenameTable { from, to } => vec![from, to],
+        OpKind::CreateIndex(index) => vec![&index.table],
+        OpKind::DropIndex { table, .. } => table.iter().collect(),
+        OpKind::Execute(_) | OpKind::Other { .. } => Vec::new(),
+    }
+}
+
+/// The table a step changes.
+pub(crate) fn step_table(step: &Step) -> Option<&Name> {
+    match &step.action {
+        Action::Op(kind) => match kind {
+            OpKind::RenameTable { from, .. } => Some(from),
+            kind => kind_tables(kind).into_iter().next(),
+        },
+        Action::Data { table, .. } => Some(table),
+        _ => None,
+    }
+}
+
+/// `bytes` contains one of `names` (a cheap filter: a file that never
+/// spells a table's name cannot change what the rules know about it).
+fn mentions_any(bytes: &[u8], names: &BTreeSet<String>) -> bool {
+    names
+        .iter()
+        .any(|name| memchr::memmem::find(bytes, name.as_bytes()).is_some())
+}
+
+/// SQL on one line, shortened for a message.
+fn shorten(sql: &str) -> String {
+    const MAX: usize = 80;
+    let line = sql.split_whitespace().collect::<Vec<_>>().join(" ");
+    if line.chars().count() > MAX {
+        format!("{}…", line.chars().take(MAX).collect::<String>())
+    } else {
+        line
+    }
+}

@@ -1,0 +1,122 @@
+//! A function's operations as the steps the rules reason about: the
+//! `op.*` calls, the statements of raw SQL, and the calls the reader could
+//! not interpret, in source order.
+
+use alembic_doctor_script::{Batch, ExecuteVia, Function, Name, OpKind};
+use alembic_doctor_source::Span;
+
+/// One thing a migration does.
+#[derive(Debug, Clone)]
+pub(crate) struct Step {
+    pub(crate) action: Action,
+    /// The call it comes from.
+    pub(crate) span: Span,
+    /// Inside `batch_alter_table`.
+    pub(crate) batch: Option<Batch>,
+    /// Inside `autocommit_block()`: outside the migration's transaction.
+    pub(crate) autocommit: bool,
+    /// The statement's SQL, when it comes from raw SQL.
+    pub(crate) sql: Option<String>,
+}
+
+/// What a step does.
+#[derive(Debug, Clone)]
+#[allow(
+    dead_code,
+    reason = "`Data`, `SetLockTimeout` and `EnumChange` come from parsed raw SQL (crates/sql), being wired in"
+)]
+pub(crate) enum Action {
+    /// A schema operation (written as `op.*`, or as SQL).
+    Op(OpKind),
+    /// `UPDATE`/`INSERT`/`DELETE`: rows of `table` change. `columns` are
+    /// the columns an `UPDATE` sets, `None` when unknown.
+    Data {
+        table: Name,
+        columns: Option<Vec<String>>,
+        update: bool,
+    },
+    /// `SET lock_timeout` (or MySQL's `lock_wait_timeout`).
+    SetLockTimeout,
+    /// A change to an enum type's values.
+    EnumChange {
+        description: String,
+        add_value: bool,
+    },
+    /// Anything the reader cannot interpret: a call, SQL built at run time,
+    /// SQL it cannot parse.
+    Opaque { what: String },
+}
+
+impl Step {
+    /// The schema operation, when the step is one.
+    pub(crate) fn op(&self) -> Option<&OpKind> {
+        match &self.action {
+            Action::Op(kind) => Some(kind),
+            _ => None,
+        }
+    }
+
+    /// A statement that changes the schema (DDL), as MySQL counts them.
+    pub(crate) fn is_ddl(&self) -> bool {
+        match &self.action {
+            Action::Op(kind) => !matches!(
+                kind,
+                OpKind::BulkInsert { .. } | OpKind::Execute(_) | OpKind::Other { .. }
+            ),
+            Action::EnumChange { .. } => true,
+            _ => false,
+        }
+    }
+}
+
+/// The steps of `function`, operations and opaque calls merged in source
+/// order; raw SQL is split into statements by `sql`.
+pub(crate) fn steps(function: &Function, sql: &dyn Fn(&str) -> Vec<(Action, String)>) -> Vec<Step> {
+    let mut steps = Vec::new();
+    for operation in &function.operations {
+        let base = |action: Action, statement: Option<String>| Step {
+            action,
+            span: operation.span,
+            batch: operation.batch.clone(),
+            autocommit: operation.autocommit,
+            sql: statement,
+        };
+        match &operation.kind {
+            OpKind::Execute(execute) => match &execute.sql {
+                Some(text) => {
+                    for (action, statement) in sql(text) {
+                        steps.push(base(action, Some(statement)));
+                    }
+                }
+                None => steps.push(base(
+                    Action::Opaque {
+                        what: format!(
+                            "`{}` runs SQL built at run time (`{}`)",
+                            match execute.via {
+                                ExecuteVia::Op => "op.execute",
+                                ExecuteVia::Connection => "execute",
+                            },
+                            execute.source
+                        ),
+                    },
+                    None,
+                )),
+            },
+            kind => steps.push(base(Action::Op(kind.clone()), None)),
+        }
+    }
+    for opaque in &function.opaque {
+        steps.push(Step {
+            action: Action::Opaque {
+                what: format!("`{}`", opaque.source),
+            },
+            span: opaque.span,
+            batch: None,
+            autocommit: false,
+            sql: None,
+        });
+    }
+    // Stable: statements of one SQL string keep their order.
+    steps.sort_by_key(|step| step.span.start);
+    steps
+}

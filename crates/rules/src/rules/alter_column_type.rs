@@ -1,0 +1,99 @@
+//! `alter-column-type`.
+
+pub(crate) const EXPLANATION: &str = r"# alter-column-type
+
+## What it does
+Reports `op.alter_column(..., type_=...)` (or `ALTER COLUMN ... TYPE` /
+`MODIFY` in raw SQL) on an existing column, except the changes PostgreSQL
+makes without a rewrite: `VARCHAR(n)` to `TEXT`, to `VARCHAR` without a
+length, or to a longer `VARCHAR(m)` (when `existing_type=` says what it was).
+
+## Why is this bad?
+Most type changes rewrite the table and its indexes under an `ACCESS
+EXCLUSIVE` lock (PostgreSQL) or copy the table (MySQL), and readers running
+the old code may break on the new type.
+
+## How to fix
+Add a new column with the new type, write to both, backfill, switch reads,
+then drop the old column (expand/contract). Pass `existing_type=` so that
+safe widenings are recognised.
+";
+
+use crate::lint::Dialect;
+use crate::lint::OpLint;
+use crate::{Finding, Rule};
+use alembic_doctor_script::OpKind;
+
+pub(crate) fn check(lint: &OpLint<'_>, out: &mut Vec<Finding>) {
+    let Some(OpKind::AlterColumn {
+        table,
+        column,
+        changes,
+    }) = lint.step.op()
+    else {
+        return;
+    };
+    let Some(new) = &changes.type_ else { return };
+    if !lint.existing_column(table, column) {
+        return;
+    }
+    if lint.revision.settings.dialect == Dialect::Postgres
+        && changes
+            .existing_type
+            .as_deref()
+            .is_some_and(|old| widening(old, new))
+    {
+        return;
+    }
+    let from = changes
+        .existing_type
+        .as_deref()
+        .map(|old| format!(" from `{old}`"))
+        .unwrap_or_default();
+    out.push(
+        lint.finding(
+            Rule::AlterColumnType,
+            format!("the type of `{table}.{column}` changes{from} to `{new}`: the table may be rewritten under an exclusive lock"),
+            "type change",
+        )
+        .help("use expand/contract: a new column, dual writes, a backfill, then drop the old column"),
+    );
+}
+
+/// A change PostgreSQL makes without rewriting: a string type to a wider
+/// one.
+fn widening(old: &str, new: &str) -> bool {
+    let (old_kind, old_len) = type_shape(old);
+    let (new_kind, new_len) = type_shape(new);
+    let string = |kind: &str| matches!(kind, "string" | "varchar" | "unicode" | "nvarchar");
+    let text = |kind: &str| matches!(kind, "text" | "unicodetext");
+    if !string(&old_kind) && !text(&old_kind) {
+        return false;
+    }
+    if text(&new_kind) {
+        return true;
+    }
+    string(&old_kind)
+        && string(&new_kind)
+        && match (old_len, new_len) {
+            (_, None) => true,
+            (Some(old), Some(new)) => new >= old,
+            (None, Some(_)) => false,
+        }
+}
+
+/// `sa.String(length=50)` → (`string`, Some(50)).
+fn type_shape(source: &str) -> (String, Option<u64>) {
+    let (name, args) = source.split_once('(').unwrap_or((source, ""));
+    let kind = name
+        .rsplit('.')
+        .next()
+        .unwrap_or(name)
+        .trim()
+        .to_ascii_lowercase();
+    let length = args
+        .split(|c: char| !c.is_ascii_digit())
+        .find(|part| !part.is_empty())
+        .and_then(|digits| digits.parse().ok());
+    (kind, length)
+}

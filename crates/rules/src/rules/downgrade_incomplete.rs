@@ -1,0 +1,106 @@
+//! `downgrade-incomplete`.
+
+pub(crate) const EXPLANATION: &str = r"# downgrade-incomplete
+
+## What it does
+Reports a `downgrade()` that does not undo what `upgrade()` did: a created
+table not dropped, an added column not dropped, a created index not dropped.
+
+## Why is this bad?
+A rollback then leaves objects behind, and the next upgrade fails on them
+(`relation already exists`, `column already exists`).
+
+## How to fix
+Add the missing `op.drop_table`, `op.drop_column` or `op.drop_index` calls to
+`downgrade()`, in the reverse order of `upgrade()`.
+";
+
+use std::collections::BTreeSet;
+
+use crate::lint::RevisionLint;
+use crate::lint::steps::{Action, Step};
+use crate::{Finding, Rule};
+use alembic_doctor_script::OpKind;
+
+pub(crate) fn check(lint: &RevisionLint<'_>, out: &mut Vec<Finding>) {
+    let Some(downgrade) = &lint.operations.downgrade else {
+        return;
+    };
+    // An empty downgrade is `downgrade-empty`'s; one the reader cannot see
+    // through may undo anything.
+    if downgrade.empty
+        || downgrade.raises
+        || lint
+            .downgrade
+            .iter()
+            .any(|step| !matches!(step.action, Action::Op(_)))
+    {
+        return;
+    }
+    let dropped_tables: BTreeSet<&str> = ops(&lint.downgrade)
+        .filter_map(|kind| match kind {
+            OpKind::DropTable { table } => table.literal(),
+            _ => None,
+        })
+        .collect();
+    let dropped_columns: BTreeSet<(&str, &str)> = ops(&lint.downgrade)
+        .filter_map(|kind| match kind {
+            OpKind::DropColumn { table, column } => Some((table.literal()?, column.literal()?)),
+            _ => None,
+        })
+        .collect();
+    let dropped_indexes: BTreeSet<&str> = ops(&lint.downgrade)
+        .filter_map(|kind| match kind {
+            OpKind::DropIndex { name, .. } => name.literal(),
+            _ => None,
+        })
+        .collect();
+    let mut missing = Vec::new();
+    for kind in ops(&lint.upgrade) {
+        match kind {
+            OpKind::CreateTable { table, .. } => {
+                if let Some(table) = table.literal()
+                    && !dropped_tables.contains(table)
+                {
+                    missing.push(format!("table `{table}`"));
+                }
+            }
+            OpKind::AddColumn { table, column } => {
+                if let (Some(table), Some(column)) = (table.literal(), column.name.literal())
+                    && !dropped_tables.contains(table)
+                    && !dropped_columns.contains(&(table, column))
+                {
+                    missing.push(format!("column `{table}.{column}`"));
+                }
+            }
+            OpKind::CreateIndex(index) => {
+                if let (Some(name), Some(table)) = (index.name.literal(), index.table.literal())
+                    && !dropped_indexes.contains(name)
+                    && !dropped_tables.contains(table)
+                {
+                    missing.push(format!("index `{name}`"));
+                }
+            }
+            _ => {}
+        }
+    }
+    if !missing.is_empty() {
+        out.push(
+            lint.finding(
+                Rule::DowngradeIncomplete,
+                downgrade.span,
+                format!(
+                    "the downgrade of revision `{}` does not remove {} that the upgrade creates",
+                    lint.id,
+                    missing.join(", ")
+                ),
+                "incomplete downgrade",
+            )
+            .help("drop them in `downgrade()`, in the reverse order of `upgrade()`"),
+        );
+    }
+}
+
+fn ops(steps: &[Step]) -> impl Iterator<Item = &OpKind> {
+    steps.iter().filter_map(Step::op)
+}

@@ -1,0 +1,51 @@
+//! `set-not-null`.
+
+pub(crate) const EXPLANATION: &str = r"# set-not-null
+
+## What it does
+Reports `op.alter_column(..., nullable=False)` (or `ALTER COLUMN ... SET NOT
+NULL`) on a column that existed before the revisions being checked.
+
+## Why is this bad?
+PostgreSQL checks every row while holding an `ACCESS EXCLUSIVE` lock on the
+table, blocking reads and writes for the whole scan; MySQL rebuilds the
+table. Either way the migration fails if a row still holds NULL.
+
+## How to fix
+On PostgreSQL 12 and later: add `CHECK (col IS NOT NULL) NOT VALID`,
+`VALIDATE CONSTRAINT` it in a later revision (a scan that does not block
+writes), then `SET NOT NULL` (which then skips the scan) and drop the check.
+On MySQL, backfill first and run the change off-peak or with an online
+schema change tool.
+";
+
+use crate::lint::Dialect;
+use crate::lint::OpLint;
+use crate::{Finding, Rule};
+use alembic_doctor_script::OpKind;
+
+pub(crate) fn check(lint: &OpLint<'_>, out: &mut Vec<Finding>) {
+    let Some(OpKind::AlterColumn {
+        table,
+        column,
+        changes,
+    }) = lint.step.op()
+    else {
+        return;
+    };
+    if changes.nullable != Some(false) || !lint.existing_column(table, column) {
+        return;
+    }
+    let why = match lint.revision.settings.dialect {
+        Dialect::MySql => "MySQL rebuilds the table",
+        _ => "PostgreSQL scans the whole table under an ACCESS EXCLUSIVE lock (no reads or writes)",
+    };
+    out.push(
+        lint.finding(
+            Rule::SetNotNull,
+            format!("`{table}.{column}` is made NOT NULL: {why}, and it fails if a row holds NULL"),
+            "SET NOT NULL on an existing column",
+        )
+        .help("add a `CHECK ({column} IS NOT NULL) NOT VALID`, validate it in a later revision, then set NOT NULL"),
+    );
+}

@@ -1,0 +1,820 @@
+//! The safety lints on small generated histories: one test per rule with a
+//! firing and a non-firing case, snapshot-tested, plus the replay and
+//! suppression behaviour.
+
+use std::collections::BTreeSet;
+use std::fmt::Write as _;
+use std::path::Path;
+
+use alembic_doctor_project::{LoadRequest, Project};
+use alembic_doctor_rules::{Dialect, Environment, LintScope, LintSettings, lint};
+
+/// One revision of a linear history: its upgrade and downgrade bodies
+/// (indented by four spaces by the harness).
+struct Rev<'a> {
+    upgrade: &'a str,
+    downgrade: &'a str,
+}
+
+const fn rev<'a>(upgrade: &'a str, downgrade: &'a str) -> Rev<'a> {
+    Rev { upgrade, downgrade }
+}
+
+/// A history whose first revision creates the tables the tests alter.
+const BASE: Rev<'static> = rev(
+    "op.create_table('user', sa.Column('id', sa.Integer(), primary_key=True), sa.Column('email', sa.String(100)), sa.Column('nick', sa.String(50)), sa.Column('status', sa.String(20)))\n\
+     op.create_table('account', sa.Column('id', sa.Integer(), primary_key=True), sa.Column('user_id', sa.Integer()))",
+    "op.drop_table('account')\nop.drop_table('user')",
+);
+
+fn indent(body: &str) -> String {
+    let mut out = String::new();
+    for line in body.lines() {
+        let _ = writeln!(out, "    {line}");
+    }
+    out
+}
+
+fn project(dir: &Path, revs: &[Rev<'_>]) -> Project {
+    for (i, rev) in revs.iter().enumerate() {
+        let down = if i == 0 {
+            "None".to_owned()
+        } else {
+            format!("'r{}'", i - 1)
+        };
+        let source = format!(
+            "\"\"\"revision {i}\"\"\"\nfrom alembic import op\nimport sqlalchemy as sa\n\nrevision = 'r{i}'\ndown_revision = {down}\n\n\ndef upgrade():\n{}\n\ndef downgrade():\n{}",
+            indent(rev.upgrade),
+            indent(rev.downgrade)
+        );
+        std::fs::write(dir.join(format!("r{i}_rev.py")), source).unwrap();
+    }
+    alembic_doctor_project::load(&LoadRequest {
+        cwd: dir.to_path_buf(),
+        config_files: Vec::new(),
+        section: "alembic".to_owned(),
+        env_config: None,
+        versions: vec![dir.to_path_buf()],
+        recursive: false,
+    })
+    .expect("project loads")
+}
+
+/// Lint the last `new` revisions of `revs` (the rest is history) and print
+/// one line per finding.
+fn run_with(
+    revs: &[Rev<'_>],
+    new: usize,
+    settings: &LintSettings,
+    environment: &Environment,
+) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let project = project(dir.path(), revs);
+    let ids: BTreeSet<String> = (revs.len() - new..revs.len())
+        .map(|i| format!("r{i}"))
+        .collect();
+    let findings = lint(&project, settings, &LintScope::Revisions(ids), environment);
+    let mut out = String::new();
+    for finding in &findings {
+        let location = finding.location.expect("lint findings have a location");
+        let file = &project.files[location.file];
+        let line = file.line_index.line_of(location.span.start) + 1;
+        let _ = writeln!(
+            out,
+            "{} {}:{line}: {}",
+            finding.rule,
+            finding.revision.as_deref().unwrap_or("-"),
+            finding.message
+        );
+    }
+    if out.is_empty() {
+        out.push_str("(no findings)\n");
+    }
+    out
+}
+
+/// PostgreSQL, with a lock timeout set in env.py so that
+/// `missing-lock-timeout` (tested on its own) does not repeat everywhere.
+fn run(revs: &[Rev<'_>], new: usize) -> String {
+    run_with(
+        revs,
+        new,
+        &LintSettings::default(),
+        &Environment {
+            env_sets_lock_timeout: true,
+        },
+    )
+}
+
+fn mysql() -> LintSettings {
+    LintSettings {
+        dialect: Dialect::MySql,
+        ..LintSettings::default()
+    }
+}
+
+/// Firing and non-firing cases of one rule, in one snapshot.
+fn cases(cases: &[(&str, String)]) -> String {
+    let mut out = String::new();
+    for (name, output) in cases {
+        let _ = write!(out, "## {name}\n{output}");
+    }
+    out
+}
+
+const DROP_NICK: &str = "op.drop_column('user', 'nick')";
+
+#[test]
+fn add_column_not_null_without_default() {
+    insta::assert_snapshot!(cases(&[
+        (
+            "fires on an existing table",
+            run(
+                &[
+                    BASE,
+                    rev(
+                        "op.add_column('user', sa.Column('age', sa.Integer(), nullable=False))",
+                        "op.drop_column('user', 'age')"
+                    )
+                ],
+                1
+            )
+        ),
+        (
+            "quiet with a server default",
+            run(
+                &[
+                    BASE,
+                    rev(
+                        "op.add_column('user', sa.Column('age', sa.Integer(), nullable=False, server_default='0'))",
+                        "op.drop_column('user', 'age')"
+                    )
+                ],
+                1
+            )
+        ),
+        (
+            "quiet on a table created by the new revisions",
+            run(
+                &[
+                    BASE,
+                    rev(
+                        "op.create_table('badge', sa.Column('id', sa.Integer(), primary_key=True))",
+                        "op.drop_table('badge')"
+                    ),
+                    rev(
+                        "op.add_column('badge', sa.Column('name', sa.String(), nullable=False))",
+                        "op.drop_column('badge', 'name')"
+                    )
+                ],
+                2
+            )
+        ),
+        (
+            "fires when the table was created in the history",
+            run(
+                &[
+                    BASE,
+                    rev(
+                        "op.create_table('badge', sa.Column('id', sa.Integer(), primary_key=True))",
+                        "op.drop_table('badge')"
+                    ),
+                    rev(
+                        "op.add_column('badge', sa.Column('name', sa.String(), nullable=False))",
+                        "op.drop_column('badge', 'name')"
+                    )
+                ],
+                1
+            )
+        ),
+    ]));
+}
+
+#[test]
+fn volatile_default() {
+    insta::assert_snapshot!(cases(&[
+        (
+            "fires on gen_random_uuid()",
+            run(
+                &[
+                    BASE,
+                    rev(
+                        "op.add_column('user', sa.Column('token', sa.String(), server_default=sa.text('gen_random_uuid()')))",
+                        "op.drop_column('user', 'token')"
+                    )
+                ],
+                1
+            )
+        ),
+        (
+            "quiet on a constant",
+            run(
+                &[
+                    BASE,
+                    rev(
+                        "op.add_column('user', sa.Column('plan', sa.String(), server_default='free'))",
+                        "op.drop_column('user', 'plan')"
+                    )
+                ],
+                1
+            )
+        ),
+        (
+            "fires on any default before PostgreSQL 11",
+            run_with(
+                &[
+                    BASE,
+                    rev(
+                        "op.add_column('user', sa.Column('plan', sa.String(), server_default='free'))",
+                        "op.drop_column('user', 'plan')"
+                    )
+                ],
+                1,
+                &LintSettings {
+                    postgres_version: 10,
+                    ..LintSettings::default()
+                },
+                &Environment::default()
+            )
+        ),
+    ]));
+}
+
+#[test]
+fn set_not_null_and_not_null_without_backfill() {
+    insta::assert_snapshot!(cases(&[
+        (
+            "set-not-null on an existing column",
+            run(
+                &[
+                    BASE,
+                    rev(
+                        "op.alter_column('user', 'email', existing_type=sa.String(100), nullable=False)",
+                        "op.alter_column('user', 'email', nullable=True)"
+                    )
+                ],
+                1
+            )
+        ),
+        (
+            "added nullable, then NOT NULL without a backfill",
+            run(
+                &[
+                    BASE,
+                    rev(
+                        "op.add_column('user', sa.Column('code', sa.String()))",
+                        "op.drop_column('user', 'code')"
+                    ),
+                    rev(
+                        "op.alter_column('user', 'code', nullable=False)",
+                        "op.alter_column('user', 'code', nullable=True)"
+                    )
+                ],
+                2
+            )
+        ),
+        (
+            "added, backfilled, then NOT NULL across three revisions",
+            run(
+                &[
+                    BASE,
+                    rev(
+                        "op.add_column('user', sa.Column('code', sa.String()))",
+                        "op.drop_column('user', 'code')"
+                    ),
+                    rev("op.execute(\"UPDATE \\\"user\\\" SET code = 'x'\")", "pass"),
+                    rev(
+                        "op.alter_column('user', 'code', nullable=False)",
+                        "op.alter_column('user', 'code', nullable=True)"
+                    )
+                ],
+                3
+            )
+        ),
+        (
+            "added with a server default, then NOT NULL",
+            run(
+                &[
+                    BASE,
+                    rev(
+                        "op.add_column('user', sa.Column('code', sa.String(), server_default='x'))",
+                        "op.drop_column('user', 'code')"
+                    ),
+                    rev(
+                        "op.alter_column('user', 'code', nullable=False)",
+                        "op.alter_column('user', 'code', nullable=True)"
+                    )
+                ],
+                2
+            )
+        ),
+    ]));
+}
+
+#[test]
+fn indexes() {
+    const CONCURRENT: &str = "with op.get_context().autocommit_block():\n    op.create_index('ix_user_email', 'user', ['email'], postgresql_concurrently=True)";
+    insta::assert_snapshot!(cases(&[
+        (
+            "plain index on an existing table",
+            run(
+                &[
+                    BASE,
+                    rev(
+                        "op.create_index('ix_user_email', 'user', ['email'])",
+                        "op.drop_index('ix_user_email', table_name='user')"
+                    )
+                ],
+                1
+            )
+        ),
+        (
+            "concurrently in an autocommit block",
+            run(
+                &[
+                    BASE,
+                    rev(
+                        CONCURRENT,
+                        "with op.get_context().autocommit_block():\n    op.drop_index('ix_user_email', table_name='user', postgresql_concurrently=True)"
+                    )
+                ],
+                1
+            )
+        ),
+        (
+            "concurrently inside the transaction",
+            run(
+                &[
+                    BASE,
+                    rev(
+                        "op.create_index('ix_user_email', 'user', ['email'], postgresql_concurrently=True)",
+                        "op.drop_index('ix_user_email', table_name='user')"
+                    )
+                ],
+                1
+            )
+        ),
+        (
+            "index=True on an added column",
+            run(
+                &[
+                    BASE,
+                    rev(
+                        "op.add_column('user', sa.Column('code', sa.String(), index=True))",
+                        "op.drop_column('user', 'code')"
+                    )
+                ],
+                1
+            )
+        ),
+        (
+            "index on a new table",
+            run(
+                &[
+                    BASE,
+                    rev(
+                        "op.create_table('badge', sa.Column('id', sa.Integer(), primary_key=True))\nop.create_index('ix_badge_id', 'badge', ['id'])",
+                        "op.drop_table('badge')"
+                    )
+                ],
+                1
+            )
+        ),
+        (
+            "not a PostgreSQL project",
+            run_with(
+                &[
+                    BASE,
+                    rev(
+                        "op.create_index('ix_user_email', 'user', ['email'])",
+                        "op.drop_index('ix_user_email', table_name='user')"
+                    )
+                ],
+                1,
+                &LintSettings {
+                    dialect: Dialect::Sqlite,
+                    ..LintSettings::default()
+                },
+                &Environment::default()
+            )
+        ),
+    ]));
+}
+
+#[test]
+fn constraints() {
+    insta::assert_snapshot!(cases(&[
+        (
+            "foreign key validated at once",
+            run(
+                &[
+                    BASE,
+                    rev(
+                        "op.create_foreign_key('fk_account_user', 'account', 'user', ['user_id'], ['id'])",
+                        "op.drop_constraint('fk_account_user', 'account', type_='foreignkey')"
+                    )
+                ],
+                1
+            )
+        ),
+        (
+            "foreign key NOT VALID",
+            run(
+                &[
+                    BASE,
+                    rev(
+                        "op.create_foreign_key('fk_account_user', 'account', 'user', ['user_id'], ['id'], postgresql_not_valid=True)",
+                        "op.drop_constraint('fk_account_user', 'account', type_='foreignkey')"
+                    )
+                ],
+                1
+            )
+        ),
+        (
+            "check constraint",
+            run(
+                &[
+                    BASE,
+                    rev(
+                        "op.create_check_constraint('ck_status', 'user', \"status IN ('a', 'b')\")",
+                        "op.drop_constraint('ck_status', 'user')"
+                    )
+                ],
+                1
+            )
+        ),
+        (
+            "unique constraint",
+            run(
+                &[
+                    BASE,
+                    rev(
+                        "op.create_unique_constraint('uq_user_email', 'user', ['email'])",
+                        "op.drop_constraint('uq_user_email', 'user')"
+                    )
+                ],
+                1
+            )
+        ),
+        (
+            "constraints on a new table",
+            run(
+                &[
+                    BASE,
+                    rev(
+                        "op.create_table('badge', sa.Column('id', sa.Integer(), primary_key=True), sa.Column('user_id', sa.Integer()))\nop.create_foreign_key('fk_badge_user', 'badge', 'user', ['user_id'], ['id'])\nop.create_unique_constraint('uq_badge', 'badge', ['user_id'])",
+                        "op.drop_table('badge')"
+                    )
+                ],
+                1
+            )
+        ),
+    ]));
+}
+
+#[test]
+fn type_changes_renames_and_drops() {
+    insta::assert_snapshot!(cases(&[
+        (
+            "type change",
+            run(
+                &[
+                    BASE,
+                    rev(
+                        "op.alter_column('user', 'status', existing_type=sa.String(20), type_=sa.Integer())",
+                        "pass"
+                    )
+                ],
+                1
+            )
+        ),
+        (
+            "safe widening",
+            run(
+                &[
+                    BASE,
+                    rev(
+                        "op.alter_column('user', 'status', existing_type=sa.String(20), type_=sa.String(50))\nop.alter_column('user', 'nick', existing_type=sa.String(50), type_=sa.Text())",
+                        "pass"
+                    )
+                ],
+                1
+            )
+        ),
+        (
+            "renames",
+            run(
+                &[
+                    BASE,
+                    rev(
+                        "op.rename_table('account', 'accounts')\nop.alter_column('user', 'nick', new_column_name='handle')",
+                        "op.alter_column('user', 'handle', new_column_name='nick')\nop.rename_table('accounts', 'account')"
+                    )
+                ],
+                1
+            )
+        ),
+        (
+            "drops",
+            run(
+                &[
+                    BASE,
+                    rev(
+                        "op.drop_table('account')\nop.drop_column('user', 'nick')",
+                        "pass"
+                    )
+                ],
+                1
+            )
+        ),
+        (
+            "drops of what the new revisions created",
+            run(
+                &[
+                    BASE,
+                    rev(
+                        "op.create_table('tmp', sa.Column('id', sa.Integer()))\nop.drop_table('tmp')",
+                        "pass"
+                    )
+                ],
+                1
+            )
+        ),
+    ]));
+}
+
+#[test]
+fn batch_mode_and_mysql() {
+    insta::assert_snapshot!(cases(&[
+        (
+            "recreate=always on PostgreSQL",
+            run(
+                &[
+                    BASE,
+                    rev(
+                        "with op.batch_alter_table('user', recreate='always') as batch_op:\n    batch_op.drop_column('nick')\n    batch_op.drop_column('status')",
+                        "pass"
+                    )
+                ],
+                1
+            )
+        ),
+        (
+            "recreate=auto",
+            run(
+                &[
+                    BASE,
+                    rev(
+                        "with op.batch_alter_table('user') as batch_op:\n    batch_op.alter_column('nick', existing_type=sa.String(50), type_=sa.String(80))",
+                        "pass"
+                    )
+                ],
+                1
+            )
+        ),
+        (
+            "several DDL statements on MySQL",
+            run_with(
+                &[
+                    BASE,
+                    rev(
+                        "op.add_column('user', sa.Column('a', sa.Integer()))\nop.add_column('user', sa.Column('b', sa.Integer()))",
+                        "op.drop_column('user', 'b')\nop.drop_column('user', 'a')"
+                    )
+                ],
+                1,
+                &mysql(),
+                &Environment {
+                    env_sets_lock_timeout: true
+                }
+            )
+        ),
+        (
+            "one DDL statement on MySQL",
+            run_with(
+                &[
+                    BASE,
+                    rev(
+                        "op.add_column('user', sa.Column('a', sa.Integer()))",
+                        "op.drop_column('user', 'a')"
+                    )
+                ],
+                1,
+                &mysql(),
+                &Environment {
+                    env_sets_lock_timeout: true
+                }
+            )
+        ),
+    ]));
+}
+
+#[test]
+fn lock_timeout() {
+    insta::assert_snapshot!(cases(&[
+        (
+            "DDL on an existing table without a timeout",
+            run_with(
+                &[
+                    BASE,
+                    rev(
+                        "op.add_column('user', sa.Column('a', sa.Integer()))",
+                        "op.drop_column('user', 'a')"
+                    )
+                ],
+                1,
+                &LintSettings::default(),
+                &Environment {
+                    env_sets_lock_timeout: false
+                }
+            )
+        ),
+        (
+            "env.py sets one",
+            run_with(
+                &[
+                    BASE,
+                    rev(
+                        "op.add_column('user', sa.Column('a', sa.Integer()))",
+                        "op.drop_column('user', 'a')"
+                    )
+                ],
+                1,
+                &LintSettings::default(),
+                &Environment::from_env_py(
+                    b"connection.exec_driver_sql(\"SET lock_timeout = '5s'\")\n"
+                )
+            )
+        ),
+        (
+            "only new tables",
+            run_with(
+                &[
+                    BASE,
+                    rev(
+                        "op.create_table('badge', sa.Column('id', sa.Integer(), primary_key=True))",
+                        "op.drop_table('badge')"
+                    )
+                ],
+                1,
+                &LintSettings::default(),
+                &Environment::default()
+            )
+        ),
+    ]));
+}
+
+#[test]
+fn downgrades() {
+    insta::assert_snapshot!(cases(&[
+        (
+            "empty downgrade",
+            run(
+                &[
+                    BASE,
+                    rev(
+                        "op.create_table('badge', sa.Column('id', sa.Integer(), primary_key=True))",
+                        "pass"
+                    )
+                ],
+                1
+            )
+        ),
+        (
+            "incomplete downgrade",
+            run(
+                &[
+                    BASE,
+                    rev(
+                        "op.create_table('badge', sa.Column('id', sa.Integer(), primary_key=True))\nop.add_column('user', sa.Column('a', sa.Integer()))\nop.create_index('ix_user_a', 'user', ['a'])",
+                        "op.drop_table('badge')"
+                    )
+                ],
+                1
+            )
+        ),
+        (
+            "complete downgrade",
+            run(
+                &[
+                    BASE,
+                    rev(
+                        "op.create_table('badge', sa.Column('id', sa.Integer(), primary_key=True))\nop.add_column('user', sa.Column('a', sa.Integer()))",
+                        "op.drop_column('user', 'a')\nop.drop_table('badge')"
+                    )
+                ],
+                1
+            )
+        ),
+        (
+            "irreversible on purpose",
+            run(
+                &[
+                    BASE,
+                    rev(
+                        "op.create_table('badge', sa.Column('id', sa.Integer(), primary_key=True))",
+                        "raise NotImplementedError('irreversible')"
+                    )
+                ],
+                1
+            )
+        ),
+    ]));
+}
+
+#[test]
+fn suppressions() {
+    insta::assert_snapshot!(cases(&[
+        (
+            "on the line",
+            run(
+                &[
+                    BASE,
+                    rev(
+                        "op.drop_column('user', 'nick')  # alembic-doctor: ignore[drop-column]",
+                        "pass"
+                    )
+                ],
+                1
+            )
+        ),
+        (
+            "on the line above",
+            run(
+                &[
+                    BASE,
+                    rev(
+                        "# alembic-doctor: ignore[drop-column]\nop.drop_column('user', 'nick')",
+                        "pass"
+                    )
+                ],
+                1
+            )
+        ),
+        (
+            "for the file",
+            run(
+                &[
+                    BASE,
+                    rev(
+                        "# alembic-doctor: ignore-file[drop-column, downgrade-empty]\nop.drop_column('user', 'nick')",
+                        "pass"
+                    )
+                ],
+                1
+            )
+        ),
+        (
+            "unused and unknown",
+            run(
+                &[
+                    BASE,
+                    rev(
+                        "op.drop_column('user', 'nick')  # alembic-doctor: ignore[drop-table, no-such-rule]",
+                        "pass"
+                    )
+                ],
+                1
+            )
+        ),
+        (
+            "in a string, not a comment",
+            run(
+                &[
+                    BASE,
+                    rev(
+                        "op.drop_column('user', 'nick', comment='# alembic-doctor: ignore[drop-column]')",
+                        "pass"
+                    )
+                ],
+                1
+            )
+        ),
+    ]));
+}
+
+#[test]
+fn only_new_revisions_are_linted_by_default() {
+    // The history drops a column; only the new revision is linted.
+    let history = [
+        BASE,
+        rev(DROP_NICK, "pass"),
+        rev(
+            "op.create_table('badge', sa.Column('id', sa.Integer(), primary_key=True))",
+            "op.drop_table('badge')",
+        ),
+    ];
+    insta::assert_snapshot!(run(&history, 1), @"(no findings)");
+}
+
+#[test]
+fn select_and_ignore() {
+    let revs = [BASE, rev(DROP_NICK, "pass")];
+    let ignore = LintSettings {
+        ignore: [alembic_doctor_rules::Rule::DropColumn].into(),
+        ..LintSettings::default()
+    };
+    let output = run_with(&revs, 1, &ignore, &Environment::default());
+    assert!(!output.contains("drop-column"), "{output}");
+    assert!(output.contains("downgrade-empty"), "{output}");
+}

@@ -121,8 +121,11 @@ pub(crate) struct CheckArgs {
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub(crate) format: Format,
     /// Exit 1 when a finding at or above this severity is reported.
-    #[arg(long, value_enum, default_value_t = FailOn::Error)]
-    pub(crate) fail_on: FailOn,
+    /// Default: `fail-on` in [tool.alembic-doctor], else error.
+    #[arg(long, value_enum)]
+    pub(crate) fail_on: Option<FailOn>,
+    #[command(flatten)]
+    pub(crate) lint: crate::lint::LintArgs,
 }
 
 #[derive(Debug, Args)]

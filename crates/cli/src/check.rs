@@ -7,18 +7,30 @@ use crate::{ExitStatus, load, output};
 
 pub(crate) fn run(project_args: &ProjectArgs, args: &CheckArgs) -> anyhow::Result<ExitStatus> {
     let project = load::project(project_args)?;
-    let findings = alembic_doctor_rules::check(&project);
+    let mut findings = alembic_doctor_rules::check(&project);
+    let lint = crate::lint::run(&project, &args.lint)?;
+    findings.extend(lint.findings);
+    // One order for both kinds: by file, then position.
+    findings.sort_by(|a, b| {
+        (a.location.map(|l| (l.file, l.span.start)), a.rule)
+            .cmp(&(b.location.map(|l| (l.file, l.span.start)), b.rule))
+    });
+    let fail_on = args.fail_on.or(lint.fail_on).unwrap_or(FailOn::Error);
     match args.format {
         Format::Json => {
-            let json = alembic_doctor_report::check_json(&project, &findings);
+            let mut json = alembic_doctor_report::check_json(&project, &findings);
+            if let serde_json::Value::Object(object) = &mut json {
+                object.insert("lint".to_owned(), lint.json);
+            }
             output::plain_stdout(&format!("{}\n", serde_json::to_string_pretty(&json)?))?;
         }
         Format::Text => {
             output::findings_to_stdout(&project, &findings)?;
             output::plain_stdout(&alembic_doctor_report::check_summary(&project, &findings))?;
+            output::plain_stdout(&lint.summary)?;
         }
     }
-    Ok(status_for(&findings, args.fail_on))
+    Ok(status_for(&findings, fail_on))
 }
 
 /// Failure when a finding reaches the `--fail-on` threshold.

@@ -64,7 +64,7 @@ fn migration(rev: &str, down: &str) -> String {
 fn broken_example_reports_each_planted_defect() {
     let output = run_in(
         &workspace(),
-        &["-c", "examples/broken/alembic.ini", "check"],
+        &["-c", "examples/broken/alembic.ini", "check", "--all"],
     );
     assert_eq!(output.status.code(), Some(1));
     insta::assert_snapshot!("broken_example_check", text(&output.stdout));
@@ -74,12 +74,13 @@ fn broken_example_reports_each_planted_defect() {
 fn healthy_example_passes() {
     let output = run_in(
         &workspace(),
-        &["-c", "examples/healthy/alembic.ini", "check"],
+        &["-c", "examples/healthy/alembic.ini", "check", "--all"],
     );
     assert_eq!(output.status.code(), Some(0), "{}", text(&output.stdout));
     assert_eq!(
         text(&output.stdout),
-        "All checks passed: 5 revisions, 1 head (e9f08b7c3d15).\n"
+        "All checks passed: 5 revisions, 1 head (e9f08b7c3d15).\n\
+         safety lints: postgresql (sqlalchemy.url), every revision (--all)\n"
     );
 }
 

@@ -18,6 +18,8 @@ def run_migrations_online() -> None:
         poolclass=pool.NullPool,
     )
     with connectable.connect() as connection:
+        # Fail fast rather than queue every query behind a DDL lock.
+        connection.exec_driver_sql("SET lock_timeout = '5s'")
         context.configure(connection=connection, target_metadata=target_metadata)
         with context.begin_transaction():
             context.run_migrations()

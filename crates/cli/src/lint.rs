@@ -1,0 +1,221 @@
+//! The safety lints as `check` runs them: which revisions to lint (new or
+//! changed since the base branch, or all), the database dialect and the
+//! user's `[tool.alembic-doctor]` settings.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use alembic_doctor_git::GitRepo;
+use alembic_doctor_project::Project;
+use alembic_doctor_rules::{
+    DEFAULT_POSTGRES_VERSION, Dialect, Environment, FailOnSetting, Finding, LintScope,
+    LintSettings, ToolConfig,
+};
+use anyhow::Context;
+use clap::Args;
+
+use crate::args::FailOn;
+
+/// Options of the safety lints.
+#[derive(Debug, Args)]
+pub(crate) struct LintArgs {
+    /// Lint every revision, not only those new or changed since the base
+    /// branch (outside a git repository every revision is linted).
+    #[arg(long)]
+    pub(crate) all: bool,
+    /// The branch whose revisions are history, not linted. Default:
+    /// origin/HEAD, else main, else master.
+    #[arg(long, value_name = "REV")]
+    pub(crate) base: Option<String>,
+    /// The database: postgresql, mysql, sqlite or other. Default: `dialect`
+    /// in [tool.alembic-doctor], else the scheme of sqlalchemy.url, else
+    /// postgresql.
+    #[arg(long, value_name = "DIALECT")]
+    pub(crate) dialect: Option<String>,
+    /// PostgreSQL's major version (some rules only apply before 11 or 12).
+    /// Default: `postgres-version` in [tool.alembic-doctor], else 14.
+    #[arg(long, value_name = "N")]
+    pub(crate) postgres_version: Option<u32>,
+    /// Only check the chain's health; skip what migrations do.
+    #[arg(long)]
+    pub(crate) no_lint: bool,
+}
+
+/// The lints' findings and how they were chosen.
+pub(crate) struct LintRun {
+    pub(crate) findings: Vec<Finding>,
+    /// `fail-on` from `[tool.alembic-doctor]`.
+    pub(crate) fail_on: Option<FailOn>,
+    /// One line for people: dialect and scope.
+    pub(crate) summary: String,
+    /// The same for JSON.
+    pub(crate) json: serde_json::Value,
+}
+
+/// Run the lints over `project` as `args` say.
+pub(crate) fn run(project: &Project, args: &LintArgs) -> anyhow::Result<LintRun> {
+    let cwd = std::env::current_dir().context("cannot read the current directory")?;
+    let tool = tool_config(project, &cwd)?;
+    let settings = settings(project, args, &tool)?;
+    let (scope, scope_text) = scope(project, args, &cwd)?;
+    let environment = environment(project);
+    let findings = if args.no_lint {
+        Vec::new()
+    } else {
+        alembic_doctor_rules::lint(project, &settings, &scope, &environment)
+    };
+    let linted = match &scope {
+        LintScope::All => None,
+        LintScope::Revisions(ids) => Some(ids.len()),
+    };
+    let summary = if args.no_lint {
+        "safety lints: skipped (--no-lint)\n".to_owned()
+    } else {
+        format!(
+            "safety lints: {} ({}), {scope_text}\n",
+            settings.dialect, settings.dialect_origin
+        )
+    };
+    let json = serde_json::json!({
+        "enabled": !args.no_lint,
+        "dialect": settings.dialect.to_string(),
+        "dialect_origin": settings.dialect_origin,
+        "postgres_version": settings.postgres_version,
+        "scope": scope_text,
+        "linted_revisions": linted,
+    });
+    Ok(LintRun {
+        findings,
+        fail_on: tool.fail_on.map(|setting| match setting {
+            FailOnSetting::Never => FailOn::Never,
+            FailOnSetting::Severity(alembic_doctor_rules::Severity::Warning) => FailOn::Warning,
+            FailOnSetting::Severity(alembic_doctor_rules::Severity::Error) => FailOn::Error,
+        }),
+        summary,
+        json,
+    })
+}
+
+/// `[tool.alembic-doctor]` of the project's `pyproject.toml`: the one
+/// Alembic read, else the one beside `alembic.ini`, else in the current
+/// directory.
+fn tool_config(project: &Project, cwd: &Path) -> anyhow::Result<ToolConfig> {
+    let config = &project.config;
+    let candidates: Vec<PathBuf> = config
+        .toml_file
+        .iter()
+        .cloned()
+        .chain(
+            config
+                .ini_file
+                .as_deref()
+                .and_then(Path::parent)
+                .map(|dir| dir.join("pyproject.toml")),
+        )
+        .chain(std::iter::once(cwd.join("pyproject.toml")))
+        .collect();
+    let Some(path) = candidates.iter().find(|path| path.is_file()) else {
+        return Ok(ToolConfig::default());
+    };
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    ToolConfig::from_pyproject(&text)
+        .map_err(|message| anyhow::anyhow!("{}: {message}", path.display()))
+}
+
+fn settings(project: &Project, args: &LintArgs, tool: &ToolConfig) -> anyhow::Result<LintSettings> {
+    let from_url = project
+        .config
+        .options
+        .get_main("sqlalchemy.url")
+        .ok()
+        .flatten()
+        .and_then(|url| Dialect::from_url(&url));
+    let (dialect, dialect_origin) = if let Some(name) = &args.dialect {
+        (
+            Dialect::from_name(name).map_err(anyhow::Error::msg)?,
+            "--dialect".to_owned(),
+        )
+    } else if let Some(dialect) = tool.dialect {
+        (dialect, "[tool.alembic-doctor] dialect".to_owned())
+    } else if let Some(dialect) = from_url {
+        (dialect, "sqlalchemy.url".to_owned())
+    } else {
+        (
+            Dialect::Postgres,
+            "assumed: set `dialect` in [tool.alembic-doctor] or pass --dialect".to_owned(),
+        )
+    };
+    Ok(LintSettings {
+        dialect,
+        dialect_origin,
+        postgres_version: args
+            .postgres_version
+            .or(tool.postgres_version)
+            .unwrap_or(DEFAULT_POSTGRES_VERSION),
+        select: tool.select.clone(),
+        ignore: tool.ignore.clone(),
+    })
+}
+
+/// What to lint: every revision with `--all` or outside git; otherwise the
+/// revisions whose files are new or changed since the merge base with the
+/// base branch (so adopting the tool on a long history is quiet).
+fn scope(project: &Project, args: &LintArgs, cwd: &Path) -> anyhow::Result<(LintScope, String)> {
+    if args.all {
+        return Ok((LintScope::All, "every revision (--all)".to_owned()));
+    }
+    let Ok(repo) = GitRepo::discover(cwd) else {
+        return Ok((
+            LintScope::All,
+            "every revision (not in a git repository)".to_owned(),
+        ));
+    };
+    let base = match &args.base {
+        Some(base) => repo.resolve(base)?,
+        None => match repo.default_base() {
+            Ok(base) => base,
+            Err(_) => {
+                return Ok((
+                    LintScope::All,
+                    "every revision (no base branch: pass --base REV)".to_owned(),
+                ));
+            }
+        },
+    };
+    let head = repo.resolve("HEAD")?;
+    let Some(ancestor) = repo.merge_base(&base, &head)? else {
+        return Ok((
+            LintScope::All,
+            format!("every revision (no common history with {})", base.name()),
+        ));
+    };
+    let tree = repo.tree_at(&ancestor)?;
+    let mut ids = BTreeSet::new();
+    for (rev, input) in project.map.revisions().iter().enumerate() {
+        let file = project.file_of(rev);
+        let before = tree.read_file(&file.path)?;
+        if before.as_deref() != Some(&file.bytes[..]) {
+            ids.insert(input.id.clone());
+        }
+    }
+    let text = format!(
+        "{} revision{} new or changed since {} (--all lints every revision)",
+        ids.len(),
+        if ids.len() == 1 { "" } else { "s" },
+        base.name(),
+    );
+    Ok((LintScope::Revisions(ids), text))
+}
+
+/// `env.py`, read for a lock timeout.
+fn environment(project: &Project) -> Environment {
+    project
+        .config
+        .script_location
+        .as_deref()
+        .map(|dir| dir.join("env.py"))
+        .and_then(|path| std::fs::read(path).ok())
+        .map(|bytes| Environment::from_env_py(&bytes))
+        .unwrap_or_default()
+}

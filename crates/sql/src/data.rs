@@ -1,0 +1,96 @@
+//! Statements that change rows: `UPDATE`, `INSERT`, `DELETE`, `MERGE`,
+//! `TRUNCATE`. Backfills are how a column added nullable earns its
+//! `NOT NULL`, and running them in the same transaction as DDL holds the
+//! DDL's locks for as long as they take; the rules need to see both.
+
+use alembic_doctor_script::Name;
+use sqlparser::ast::{
+    AssignmentTarget, FromTable, Statement as Parsed, TableFactor, TableObject, TableWithJoins,
+};
+
+use crate::names::{last, object};
+use crate::{DataAction, Dialect, StatementKind};
+
+/// The row changes of a data statement (one per table for `TRUNCATE a, b`).
+pub(crate) fn rows(statement: &Parsed, dialect: Dialect) -> Vec<StatementKind> {
+    let data = |action, table, columns, where_| StatementKind::Data {
+        action,
+        table,
+        columns,
+        where_,
+    };
+    match statement {
+        Parsed::Update(update) => {
+            let mut columns = Vec::new();
+            for assignment in &update.assignments {
+                match &assignment.target {
+                    AssignmentTarget::ColumnName(name) => columns.push(last(name, dialect)),
+                    AssignmentTarget::Tuple(names) => {
+                        columns.extend(names.iter().map(|name| last(name, dialect)));
+                    }
+                }
+            }
+            vec![data(
+                DataAction::Update,
+                table_of(&update.table.relation, dialect),
+                columns,
+                update.selection.is_some(),
+            )]
+        }
+        Parsed::Insert(insert) => {
+            let table = match &insert.table {
+                TableObject::TableName(name) => object(name, dialect),
+                other => Name::Dynamic(other.to_string()),
+            };
+            let columns = insert.columns.iter().map(|c| last(c, dialect)).collect();
+            vec![data(DataAction::Insert, table, columns, false)]
+        }
+        Parsed::Delete(delete) => {
+            // MySQL's `DELETE t FROM t JOIN u ...` names its target first;
+            // otherwise the target is the first table after `FROM`.
+            let (FromTable::WithFromKeyword(from) | FromTable::WithoutKeyword(from)) = &delete.from;
+            let table = if let Some(name) = delete.tables.first() {
+                object(name, dialect)
+            } else {
+                from.first()
+                    .map_or(Name::Unnamed, |first: &TableWithJoins| {
+                        table_of(&first.relation, dialect)
+                    })
+            };
+            vec![data(
+                DataAction::Delete,
+                table,
+                Vec::new(),
+                delete.selection.is_some(),
+            )]
+        }
+        Parsed::Merge(merge) => vec![data(
+            DataAction::Merge,
+            table_of(&merge.table, dialect),
+            Vec::new(),
+            true,
+        )],
+        Parsed::Truncate(truncate) => truncate
+            .table_names
+            .iter()
+            .map(|target| {
+                data(
+                    DataAction::Truncate,
+                    object(&target.name, dialect),
+                    Vec::new(),
+                    false,
+                )
+            })
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// The table a `FROM`-like clause names; a sub-query or function is
+/// [`Name::Dynamic`].
+fn table_of(factor: &TableFactor, dialect: Dialect) -> Name {
+    match factor {
+        TableFactor::Table { name, .. } => object(name, dialect),
+        other => Name::Dynamic(other.to_string()),
+    }
+}

@@ -66,6 +66,10 @@ pub(crate) enum Command {
     /// every check on the merged result, and the revisions `alembic upgrade
     /// heads` will apply.
     Compare(CompareArgs),
+    /// The Migration Status Report for a pull request: BASE and HEADs
+    /// compared, the merge checked, the path to run, a pre-merge
+    /// checklist. Markdown by default, ready for a PR comment.
+    Report(ReportArgs),
     /// Show current available heads, exactly as `alembic heads` does.
     Heads {
         /// Use more verbose output.
@@ -149,12 +153,47 @@ pub(crate) struct CompareArgs {
     pub(crate) fail_on: FailOn,
 }
 
+#[derive(Debug, Args)]
+pub(crate) struct ReportArgs {
+    /// The branch to merge into. Default: origin/HEAD, else main, else
+    /// master.
+    pub(crate) base: Option<String>,
+    /// The branches, tags or commits to merge into BASE. Default: the
+    /// working tree.
+    pub(crate) heads: Vec<String>,
+    /// Compute the migration path from this revision (the production
+    /// database's) instead of BASE's heads.
+    #[arg(long, value_name = "REV", allow_hyphen_values = true)]
+    pub(crate) from: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ReportFormat::Markdown)]
+    pub(crate) format: ReportFormat,
+    /// Exit 1 when the merged result has a finding at or above this
+    /// severity.
+    #[arg(long, value_enum, default_value_t = FailOn::Error)]
+    pub(crate) fail_on: FailOn,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub(crate) enum Format {
     /// Human-readable diagnostics with code frames.
     Text,
     /// One JSON object (see the README for the contract).
     Json,
+    /// GitHub Actions workflow commands: annotations on the offending lines.
+    Github,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum ReportFormat {
+    /// Markdown for a pull-request comment.
+    Markdown,
+    /// Plain text for a terminal.
+    Text,
+    /// The compare JSON contract plus the report's sections.
+    Json,
+    /// GitHub Actions workflow commands: annotations on the offending lines.
+    Github,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

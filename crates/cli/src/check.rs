@@ -29,6 +29,13 @@ pub(crate) fn run(project_args: &ProjectArgs, args: &CheckArgs) -> anyhow::Resul
             output::plain_stdout(&alembic_doctor_report::check_summary(&project, &findings))?;
             output::plain_stdout(&lint.summary)?;
         }
+        Format::Github => {
+            // Paths relative to the current directory: where the workflow
+            // step runs, normally the repository root.
+            let cwd = std::env::current_dir()?;
+            let annotations = alembic_doctor_report::github_annotations(&findings, &project, &cwd);
+            output::plain_stdout(&annotations)?;
+        }
     }
     Ok(status_for(&findings, fail_on))
 }

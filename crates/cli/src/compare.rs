@@ -1,7 +1,7 @@
 //! `alembic-doctor compare`: BASE against HEADs in git, and their merge,
 //! simulated and checked.
 
-use alembic_doctor_compare::{CompareRequest, SideSpec};
+use alembic_doctor_compare::{CompareRequest, Comparison, SideSpec};
 use alembic_doctor_git::GitRepo;
 use alembic_doctor_project::LoadRequest;
 use alembic_doctor_report::ProjectSources;
@@ -11,43 +11,14 @@ use crate::args::{CompareArgs, Format, ProjectArgs};
 use crate::{ExitStatus, check, output};
 
 pub(crate) fn run(project_args: &ProjectArgs, args: &CompareArgs) -> anyhow::Result<ExitStatus> {
-    let cwd = std::env::current_dir().context("cannot read the current directory")?;
-    // Canonical, so that paths on disk and in git trees (rooted at the
-    // repository's canonical root) are the same paths.
-    let cwd = std::fs::canonicalize(&cwd).unwrap_or(cwd);
-    let repo = GitRepo::discover(&cwd)?;
-    let base = match &args.base {
-        Some(base) => repo.resolve(base)?,
-        None => repo.default_base()?,
-    };
-    let heads = if args.heads.is_empty() {
-        vec![SideSpec::WorkTree]
-    } else {
-        args.heads
-            .iter()
-            .map(|head| repo.resolve(head).map(SideSpec::Rev))
-            .collect::<Result<Vec<_>, _>>()?
-    };
-    let request = CompareRequest {
-        load: LoadRequest {
-            config_files: project_args.config.clone(),
-            section: project_args.name.clone(),
-            env_config: std::env::var_os("ALEMBIC_CONFIG"),
-            versions: project_args.versions.clone(),
-            recursive: project_args.recursive,
-            cwd,
-        },
-    };
-    let comparison = alembic_doctor_compare::compare(&repo, base, heads, &request)?;
+    let (repo, comparison) = load(
+        project_args,
+        args.base.as_deref(),
+        &args.heads,
+        args.from.as_deref(),
+    )?;
     let merged = &comparison.merged;
     let from = args.from.as_deref();
-    // A `--from` the merged chain does not know is a bad argument, not a
-    // finding about the chain.
-    if let Some(from) = from
-        && let Err(error) = merged.project.map.resolve(from)
-    {
-        anyhow::bail!("--from {from}: {error}");
-    }
     match args.format {
         Format::Json => {
             let json = alembic_doctor_report::comparison_json(&comparison, from);
@@ -65,6 +36,76 @@ pub(crate) fn run(project_args: &ProjectArgs, args: &CompareArgs) -> anyhow::Res
                 output::styled_stdout(&text)?;
             }
         }
+        Format::Github => output::plain_stdout(&github(&repo, &comparison))?,
     }
     Ok(check::status_for(&merged.findings, args.fail_on))
+}
+
+/// Resolve BASE and the HEADs in the repository around the current
+/// directory, compare them, and check that `--from` names a revision of
+/// the merged chain.
+pub(crate) fn load(
+    project_args: &ProjectArgs,
+    base: Option<&str>,
+    heads: &[String],
+    from: Option<&str>,
+) -> anyhow::Result<(GitRepo, Comparison)> {
+    let cwd = std::env::current_dir().context("cannot read the current directory")?;
+    // Canonical, so that paths on disk and in git trees (rooted at the
+    // repository's canonical root) are the same paths.
+    let cwd = std::fs::canonicalize(&cwd).unwrap_or(cwd);
+    let repo = GitRepo::discover(&cwd)?;
+    let base = match base {
+        Some(base) => repo.resolve(base)?,
+        None => repo.default_base()?,
+    };
+    let heads = if heads.is_empty() {
+        vec![SideSpec::WorkTree]
+    } else {
+        heads
+            .iter()
+            .map(|head| repo.resolve(head).map(SideSpec::Rev))
+            .collect::<Result<Vec<_>, _>>()?
+    };
+    let request = CompareRequest {
+        load: LoadRequest {
+            config_files: project_args.config.clone(),
+            section: project_args.name.clone(),
+            env_config: std::env::var_os("ALEMBIC_CONFIG"),
+            versions: project_args.versions.clone(),
+            recursive: project_args.recursive,
+            cwd,
+        },
+    };
+    let comparison = alembic_doctor_compare::compare(&repo, base, heads, &request)?;
+    // A `--from` the merged chain does not know is a bad argument, not a
+    // finding about the chain.
+    if let Some(from) = from
+        && let Err(error) = comparison.merged.project.map.resolve(from)
+    {
+        anyhow::bail!("--from {from}: {error}");
+    }
+    Ok((repo, comparison))
+}
+
+/// Annotations for the merged chain's findings and for the files git
+/// would not merge, with paths relative to the repository root.
+pub(crate) fn github(repo: &GitRepo, comparison: &Comparison) -> String {
+    let merged = &comparison.merged;
+    let mut out =
+        alembic_doctor_report::github_annotations(&merged.findings, &merged.project, repo.root());
+    for conflict in &merged.conflicts {
+        out.push_str(&alembic_doctor_report::github_command(
+            "error",
+            &[
+                ("file", conflict.path.clone()),
+                ("title", "alembic-doctor merge conflict".to_owned()),
+            ],
+            &format!(
+                "git will not merge this version file cleanly: {}",
+                conflict.reason
+            ),
+        ));
+    }
+    out
 }

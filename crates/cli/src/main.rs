@@ -10,6 +10,7 @@ mod explain;
 mod lint;
 mod load;
 mod output;
+mod report;
 
 use std::io::{self, Write};
 use std::process::ExitCode;
@@ -81,6 +82,7 @@ fn run(cli: &Cli) -> anyhow::Result<ExitStatus> {
         Command::Explain { rule, list } => explain::run(rule.as_deref(), *list),
         Command::Check(args) => check::run(&cli.project, args),
         Command::Compare(args) => compare::run(&cli.project, args),
+        Command::Report(args) => report::run(&cli.project, args),
         Command::Heads {
             verbose,
             resolve_dependencies,

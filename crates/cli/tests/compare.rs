@@ -1,157 +1,11 @@
 //! End to end: `alembic-doctor compare` on real git repositories built in
-//! temporary directories with the `git` command, hermetically (fixed
-//! identities and dates, no system or global configuration, `main` as the
-//! initial branch).
+//! temporary directories (`alembic_doctor_testkit`).
 
-use std::fs;
-use std::path::PathBuf;
-use std::process::Command;
+mod common;
 
-use serde_json::Value;
+use alembic_doctor_testkit::GitProject as Repo;
 
-const BIN: &str = env!("CARGO_BIN_EXE_alembic-doctor");
-
-/// A temporary repository with an `alembic.ini` and one base revision
-/// `aaa` committed on `main`.
-struct Repo {
-    _dir: tempfile::TempDir,
-    path: PathBuf,
-}
-
-impl Repo {
-    fn new() -> Self {
-        let dir = tempfile::tempdir().expect("temporary directory");
-        let path = fs::canonicalize(dir.path()).expect("canonical temporary directory");
-        let repo = Self { _dir: dir, path };
-        repo.git(&["init", "-q"]);
-        repo.write("alembic.ini", "[alembic]\nscript_location = migrations\n");
-        repo.migration("aaa", None, "aaa_init.py");
-        repo.commit("init");
-        repo
-    }
-
-    fn command(&self, program: &str) -> Command {
-        let mut command = Command::new(program);
-        for name in [
-            "GIT_DIR",
-            "GIT_WORK_TREE",
-            "GIT_COMMON_DIR",
-            "GIT_INDEX_FILE",
-            "GIT_OBJECT_DIRECTORY",
-            "GIT_ALTERNATE_OBJECT_DIRECTORIES",
-            "GIT_NAMESPACE",
-            "GIT_CEILING_DIRECTORIES",
-            "ALEMBIC_CONFIG",
-        ] {
-            command.env_remove(name);
-        }
-        command
-            .current_dir(&self.path)
-            .env("HOME", &self.path)
-            .env("NO_COLOR", "1")
-            .env("GIT_CONFIG_NOSYSTEM", "1")
-            .env("GIT_CONFIG_GLOBAL", "/dev/null")
-            .env("GIT_AUTHOR_NAME", "Test")
-            .env("GIT_AUTHOR_EMAIL", "test@example.com")
-            .env("GIT_AUTHOR_DATE", "2024-01-01T00:00:00Z")
-            .env("GIT_COMMITTER_NAME", "Test")
-            .env("GIT_COMMITTER_EMAIL", "test@example.com")
-            .env("GIT_COMMITTER_DATE", "2024-01-01T00:00:00Z")
-            .env("GIT_TERMINAL_PROMPT", "0");
-        command
-    }
-
-    fn git(&self, args: &[&str]) {
-        let output = self
-            .command("git")
-            .args(["-c", "init.defaultBranch=main"])
-            .args(args)
-            .output()
-            .expect("git can be started");
-        assert!(
-            output.status.success(),
-            "git {args:?} failed:\n{}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-    }
-
-    fn write(&self, rel: &str, content: &str) {
-        let path = self.path.join(rel);
-        fs::create_dir_all(path.parent().expect("a parent")).expect("parent directory");
-        fs::write(path, content).expect("file written");
-    }
-
-    fn migration(&self, revision: &str, down: Option<&str>, file: &str) {
-        let down = down.map_or_else(|| "None".to_owned(), |d| format!("'{d}'"));
-        self.write(
-            &format!("migrations/versions/{file}"),
-            &format!(
-                "\"\"\"{revision}\"\"\"\nrevision = '{revision}'\ndown_revision = {down}\n\n\ndef upgrade():\n    pass\n\n\ndef downgrade():\n    pass\n"
-            ),
-        );
-    }
-
-    fn commit(&self, message: &str) {
-        self.git(&["add", "-A"]);
-        self.git(&["commit", "-q", "--allow-empty", "-m", message]);
-    }
-
-    fn branch(&self, name: &str, from: &str) {
-        self.git(&["checkout", "-q", "-b", name, from]);
-    }
-
-    fn checkout(&self, name: &str) {
-        self.git(&["checkout", "-q", name]);
-    }
-
-    /// Run `alembic-doctor args`: (exit code, stdout).
-    fn run(&self, args: &[&str]) -> (i32, String, String) {
-        let output = self.command(BIN).args(args).output().expect("binary runs");
-        (
-            output.status.code().unwrap_or(-1),
-            String::from_utf8_lossy(&output.stdout).into_owned(),
-            String::from_utf8_lossy(&output.stderr).into_owned(),
-        )
-    }
-
-    /// `compare args --format json`, parsed, with the exit code.
-    fn json(&self, args: &[&str]) -> (i32, Value) {
-        let mut all = vec!["compare"];
-        all.extend_from_slice(args);
-        all.extend_from_slice(&["--format", "json"]);
-        let (code, stdout, stderr) = self.run(&all);
-        let value = serde_json::from_str(&stdout)
-            .unwrap_or_else(|e| panic!("not JSON ({e}):\n{stdout}\n{stderr}"));
-        (code, value)
-    }
-}
-
-fn strings(value: &Value) -> Vec<&str> {
-    value
-        .as_array()
-        .unwrap_or_else(|| panic!("not an array: {value}"))
-        .iter()
-        .map(|v| v.as_str().expect("a string"))
-        .collect()
-}
-
-fn ids(value: &Value) -> Vec<&str> {
-    value
-        .as_array()
-        .unwrap_or_else(|| panic!("not an array: {value}"))
-        .iter()
-        .map(|v| v["id"].as_str().expect("an id"))
-        .collect()
-}
-
-fn rules(value: &Value) -> Vec<&str> {
-    value["merged"]["findings"]
-        .as_array()
-        .expect("findings")
-        .iter()
-        .map(|f| f["rule"].as_str().expect("a rule"))
-        .collect()
-}
+use crate::common::{BIN, RunDoctor, ids, rules, strings};
 
 #[test]
 fn a_branch_extending_mains_head_merges_into_one_head() {
@@ -409,10 +263,7 @@ fn a_shallow_clone_missing_the_merge_base_names_the_fetch() {
         &url,
         "shallow",
     ]);
-    let clone = Repo {
-        _dir: tempfile::tempdir().expect("unused directory"),
-        path: origin.path.join("shallow"),
-    };
+    let clone = Repo::at(origin.path.join("shallow"));
     let (code, _, stderr) = clone.run(&["compare", "origin/main", "origin/feat"]);
     assert_eq!(code, 2, "{stderr}");
     assert!(stderr.contains("shallow clone"), "{stderr}");

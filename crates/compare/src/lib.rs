@@ -23,6 +23,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+mod checklist;
 mod diff;
 mod merge;
 mod notes;
@@ -35,6 +36,7 @@ use std::path::PathBuf;
 use alembic_doctor_git::{GitError, GitRepo, ResolvedRev};
 use alembic_doctor_project::{LoadError, LoadRequest};
 
+pub use checklist::{ChecklistItem, checklist};
 pub use diff::{Differences, RevisionChange};
 pub use merge::{MergeConflict, Merged};
 pub use notes::{Note, NoteLevel, RevisionNotes};

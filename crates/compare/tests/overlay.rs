@@ -4,35 +4,13 @@
 
 use std::collections::BTreeMap;
 use std::fs;
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::PathBuf;
 
 use alembic_doctor_compare::OverlayTree;
 use alembic_doctor_config::{ConfigFileKind, ConfigFiles};
 use alembic_doctor_git::GitRepo;
 use alembic_doctor_source::{ListingSpec, Tree, list_versions_in};
-
-fn git(dir: &Path, args: &[&str]) {
-    let status = Command::new("git")
-        .current_dir(dir)
-        .env_remove("GIT_DIR")
-        .env_remove("GIT_WORK_TREE")
-        .env_remove("GIT_INDEX_FILE")
-        .env("HOME", dir)
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("GIT_AUTHOR_NAME", "Test")
-        .env("GIT_AUTHOR_EMAIL", "test@example.com")
-        .env("GIT_AUTHOR_DATE", "2024-01-01T00:00:00Z")
-        .env("GIT_COMMITTER_NAME", "Test")
-        .env("GIT_COMMITTER_EMAIL", "test@example.com")
-        .env("GIT_COMMITTER_DATE", "2024-01-01T00:00:00Z")
-        .args(["-c", "init.defaultBranch=main"])
-        .args(args)
-        .status()
-        .expect("git runs");
-    assert!(status.success(), "git {args:?}");
-}
+use alembic_doctor_testkit::git;
 
 #[test]
 fn overlay_adds_replaces_and_removes_files() {

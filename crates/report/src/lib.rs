@@ -6,7 +6,9 @@
 mod alembic;
 mod compare;
 mod diagnostics;
+mod github;
 mod json;
+mod status;
 mod summary;
 
 use alembic_doctor_project::Project;
@@ -15,7 +17,11 @@ use alembic_doctor_source::LineIndex;
 pub use alembic::{AlembicView, ScriptText};
 pub use compare::{comparison_json, comparison_text};
 pub use diagnostics::{Sources, render_text};
+pub use github::{github_annotations, github_command, relative};
 pub use json::{check_json, finding_json};
+pub use status::{
+    REPORT_MARKER, Section, StatusInput, StatusReport, Verdict, status_json, status_report,
+};
 pub use summary::check_summary;
 
 /// A loaded project as the source of code frames.

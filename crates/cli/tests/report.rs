@@ -1,0 +1,377 @@
+//! End to end: `alembic-doctor report` (and `--format github`) on real git
+//! repositories built in temporary directories, in the situations that
+//! break migration chains in practice: a placeholder id created on two
+//! branches, squash merges, true merges, renamed, edited and deleted
+//! revisions, shallow clones.
+
+mod common;
+
+use alembic_doctor_testkit::GitProject;
+
+use crate::common::{RunDoctor, strings};
+
+/// `report args` as Markdown: (exit code, stdout).
+fn markdown(repo: &GitProject, args: &[&str]) -> (i32, String) {
+    let mut all = vec!["report"];
+    all.extend_from_slice(args);
+    let (code, stdout, stderr) = repo.run(&all);
+    assert!(stderr.is_empty() || code == 2, "{stderr}");
+    (code, stdout)
+}
+
+/// The checklist line starting with `icon title`.
+fn checklist_line<'a>(report: &'a str, title: &str) -> &'a str {
+    report
+        .lines()
+        .find(|line| line.contains(title) && (line.contains('✅') || line.contains('❌')))
+        .unwrap_or_else(|| panic!("no checklist line `{title}` in:\n{report}"))
+}
+
+/// main: `aaa` -> `b6bc11a3a665` (its head). `feature/work` adds one
+/// revision on top of main's head; `feature/other` created the placeholder
+/// id `a1b2c3d4e5f6` too, in another file.
+fn placeholder_id_on_two_branches() -> GitProject {
+    let repo = GitProject::new();
+    repo.migration_with(
+        "b6bc11a3a665",
+        Some("aaa"),
+        "b6bc11a3a665_add_block_column.py",
+        "add block column to banking settings",
+    );
+    repo.commit("main head");
+    repo.branch("feature/work", "main");
+    repo.migration_with(
+        "a1b2c3d4e5f6",
+        Some("b6bc11a3a665"),
+        "a1b2c3d4e5f6_add_join_code_to_transaction.py",
+        "add join_code to transaction",
+    );
+    repo.commit("work: join code");
+    repo.branch("feature/other", "main");
+    repo.migration_with(
+        "a1b2c3d4e5f6",
+        Some("b6bc11a3a665"),
+        "a1b2c3d4e5f6_tenant_isolation.py",
+        "tenant isolation",
+    );
+    repo.commit("other: tenant isolation");
+    repo
+}
+
+#[test]
+fn a_placeholder_id_on_two_branches_is_named_with_both_files() {
+    let repo = placeholder_id_on_two_branches();
+    let (code, report) = markdown(&repo, &["main", "feature/work", "feature/other"]);
+    assert_eq!(code, 1, "{report}");
+    assert!(report.starts_with("<!-- alembic-doctor-report -->\n"));
+    // Both files, the duplicate id, and what `upgrade` will run.
+    assert!(
+        report.contains("migrations/versions/a1b2c3d4e5f6_add_join_code_to_transaction.py"),
+        "{report}"
+    );
+    assert!(report.contains("migrations/versions/a1b2c3d4e5f6_tenant_isolation.py"));
+    assert!(report.contains("duplicate-revision"));
+    assert!(
+        checklist_line(&report, "No duplicate revision ids").starts_with("- ❌"),
+        "{report}"
+    );
+    // Alembic sees two heads (the id twice) and runs one of the files.
+    assert!(
+        report.contains("run `alembic upgrade heads` to apply 1 revision"),
+        "{report}"
+    );
+    assert!(report.contains("`alembic upgrade head` would fail"));
+    assert!(
+        report.contains("Alembic runs only `migrations/versions/a1b2c3d4e5f6_tenant_isolation.py`"),
+        "{report}"
+    );
+    assert!(
+        checklist_line(&report, "Single migration head after merge").starts_with("- ❌"),
+        "{report}"
+    );
+    insta::assert_snapshot!("placeholder_id_on_two_branches", report);
+
+    // The same facts in JSON, beside the compare contract.
+    let (code, json) = repo.json_of("report", &["main", "feature/work", "feature/other"]);
+    assert_eq!(code, 1);
+    assert_eq!(json["duplicate_ids"][0]["id"], "a1b2c3d4e5f6");
+    assert_eq!(strings(&json["path"]), ["a1b2c3d4e5f6"]);
+    assert_eq!(json["report"]["verdict"], "broken");
+    let failed: Vec<&str> = json["report"]["checklist"]
+        .as_array()
+        .expect("checklist")
+        .iter()
+        .filter(|item| item["passed"] == false)
+        .map(|item| item["code"].as_str().expect("a code"))
+        .collect();
+    assert!(failed.contains(&"no-duplicate-ids"), "{failed:?}");
+    assert_eq!(
+        json["report"]["sections"][0]["key"], "verdict",
+        "{}",
+        json["report"]
+    );
+}
+
+#[test]
+fn one_branch_on_mains_head_is_healthy() {
+    let repo = placeholder_id_on_two_branches();
+    let (code, report) = markdown(&repo, &["main", "feature/work"]);
+    assert_eq!(code, 0, "{report}");
+    assert!(
+        report.contains("✅ **Migration chain is healthy"),
+        "{report}"
+    );
+    assert!(report.contains("`a1b2c3d4e5f6.down_revision = 'b6bc11a3a665'` ✅"));
+    assert!(!report.contains("❌"), "{report}");
+    // The text tree shows the new revision on top of main's head.
+    assert!(
+        report.contains("b6bc11a3a665 (matches main's head)"),
+        "{report}"
+    );
+    assert!(report.contains("a1b2c3d4e5f6 [NEW HEAD]"));
+    assert!(report.contains("```mermaid\nflowchart TD\n"));
+    // `--from` the root: the path starts there.
+    let (_, json) = repo.json_of("report", &["main", "feature/work", "--from", "aaa"]);
+    assert_eq!(strings(&json["path"]), ["b6bc11a3a665", "a1b2c3d4e5f6"]);
+}
+
+#[test]
+fn a_squash_merged_branch_and_one_forked_before_it() {
+    let repo = GitProject::new();
+    repo.branch("old-fork", "main");
+    repo.migration("ccc", Some("aaa"), "ccc_old_fork.py");
+    repo.commit("fork from before the squash");
+    repo.branch("feat", "main");
+    repo.migration("bbb", Some("aaa"), "bbb_feature.py");
+    repo.commit("feature, two commits");
+    repo.write(
+        "migrations/versions/bbb_feature.py",
+        "\"\"\"bbb\"\"\"\nrevision = 'bbb'\ndown_revision = 'aaa'\n# reviewed\n",
+    );
+    repo.commit("feature, second commit");
+    repo.checkout("main");
+    repo.git(&["merge", "-q", "--squash", "feat"]);
+    repo.commit("squash feat");
+    // The squashed branch brings nothing new.
+    let (code, report) = markdown(&repo, &["main", "feat"]);
+    assert_eq!(code, 0, "{report}");
+    assert!(report.contains("has nothing to apply"), "{report}");
+    // The branch forked before the squash adds a second head on `aaa`.
+    let (code, report) = markdown(&repo, &["main", "old-fork"]);
+    assert_eq!(code, 1, "{report}");
+    assert!(
+        checklist_line(&report, "Single migration head after merge")
+            .contains("2 heads after merge"),
+        "{report}"
+    );
+    assert!(report.contains("run `alembic upgrade heads`"), "{report}");
+    assert!(
+        report.contains("`alembic upgrade head` would fail"),
+        "{report}"
+    );
+    assert!(
+        report.contains("`ccc.down_revision = 'aaa'` ❌"),
+        "{report}"
+    );
+}
+
+#[test]
+fn a_true_merge_is_predicted_from_its_parents() {
+    let repo = GitProject::new();
+    repo.branch("feat", "main");
+    repo.migration("bbb", Some("aaa"), "bbb_feature.py");
+    repo.commit("feature");
+    repo.checkout("main");
+    repo.migration("ccc", Some("aaa"), "ccc_main.py");
+    repo.commit("main moves on");
+    repo.git(&["merge", "-q", "--no-ff", "-m", "merge feat", "feat"]);
+    // The prediction from the merge's two parents...
+    let (code, json) = repo.json_of("report", &["HEAD^1", "HEAD^2"]);
+    assert_eq!(code, 1, "{json}");
+    let mut predicted = strings(&json["merged"]["heads"]);
+    predicted.sort_unstable();
+    // ...is what the merge commit holds.
+    assert_eq!(predicted, ["bbb", "ccc"]);
+    let (code, heads, _) = repo.run(&["heads"]);
+    assert_eq!(code, 0);
+    let mut actual: Vec<&str> = heads
+        .lines()
+        .map(|l| l.trim_end_matches(" (head)"))
+        .collect();
+    actual.sort_unstable();
+    assert_eq!(actual, predicted);
+    let (code, check, _) = repo.run(&["check"]);
+    assert_eq!(code, 1);
+    assert!(check.contains("multiple-heads"), "{check}");
+    assert_eq!(json["report"]["verdict"], "broken");
+}
+
+#[test]
+fn a_renamed_file_is_not_a_problem() {
+    let repo = GitProject::new();
+    repo.migration("bbb", Some("aaa"), "bbb.py");
+    repo.commit("bbb");
+    repo.branch("feat", "main");
+    repo.git(&[
+        "mv",
+        "migrations/versions/bbb.py",
+        "migrations/versions/bbb_renamed.py",
+    ]);
+    repo.commit("rename");
+    let (code, report) = markdown(&repo, &["main", "feat"]);
+    assert_eq!(code, 0, "{report}");
+    assert!(
+        checklist_line(&report, "No edits to revisions already on the base").starts_with("- ✅"),
+        "{report}"
+    );
+    assert!(report.contains("No problems found"), "{report}");
+}
+
+#[test]
+fn an_edited_revision_fails_its_check_line_with_the_reason() {
+    let repo = GitProject::new();
+    repo.branch("feat", "main");
+    repo.write(
+        "migrations/versions/aaa_init.py",
+        "\"\"\"aaa edited\"\"\"\nrevision = 'aaa'\ndown_revision = None\n",
+    );
+    repo.commit("edit aaa");
+    let (code, report) = markdown(&repo, &["main", "feat"]);
+    // Nothing breaks Alembic, so the exit status is 0, but the line fails.
+    assert_eq!(code, 0, "{report}");
+    let line = checklist_line(&report, "No edits to revisions already on the base");
+    assert!(line.starts_with("- ❌"), "{line}");
+    assert!(
+        line.contains("`aaa` (migrations/versions/aaa_init.py, on feat)"),
+        "{line}"
+    );
+    assert!(report.contains("⚠️ **Merging `feat` into `main` keeps the chain working"));
+}
+
+#[test]
+fn a_deleted_revision_fails_its_check_line() {
+    let repo = GitProject::new();
+    repo.migration("bbb", Some("aaa"), "bbb.py");
+    repo.migration("ccc", Some("bbb"), "ccc.py");
+    repo.commit("bbb, ccc");
+    repo.branch("feat", "main");
+    repo.git(&["rm", "-q", "migrations/versions/bbb.py"]);
+    repo.commit("drop bbb");
+    let (code, report) = markdown(&repo, &["main", "feat"]);
+    // `ccc` now names a parent that no longer exists.
+    assert_eq!(code, 1, "{report}");
+    assert!(
+        checklist_line(&report, "No revisions already on the base deleted").starts_with("- ❌"),
+        "{report}"
+    );
+    assert!(
+        checklist_line(&report, "No missing parents").starts_with("- ❌"),
+        "{report}"
+    );
+    assert!(
+        checklist_line(&report, "No orphaned or unreachable revisions").contains("`ccc`"),
+        "{report}"
+    );
+}
+
+#[test]
+fn a_shallow_clone_missing_the_merge_base_names_the_fetch() {
+    let origin = GitProject::new();
+    origin.branch("feat", "main");
+    origin.migration("bbb", Some("aaa"), "bbb.py");
+    origin.commit("feat");
+    origin.checkout("main");
+    origin.migration("ccc", Some("aaa"), "ccc.py");
+    origin.commit("main");
+    let url = format!("file://{}", origin.path.display());
+    origin.git(&[
+        "clone",
+        "-q",
+        "--depth",
+        "1",
+        "--no-single-branch",
+        &url,
+        "shallow",
+    ]);
+    let clone = GitProject::at(origin.path.join("shallow"));
+    let (code, _, stderr) = clone.run(&["report", "origin/main", "origin/feat"]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("git fetch"), "{stderr}");
+}
+
+#[test]
+fn usage_errors_exit_2_and_fail_on_never_exits_0() {
+    let repo = placeholder_id_on_two_branches();
+    let (code, _, stderr) = repo.run(&["report", "main", "no-such-branch"]);
+    assert_eq!(code, 2, "{stderr}");
+    let (code, _, stderr) = repo.run(&["report", "main", "feature/work", "--from", "zzz"]);
+    assert_eq!(code, 2, "{stderr}");
+    let (code, _, _) = repo.run(&[
+        "report",
+        "main",
+        "feature/work",
+        "feature/other",
+        "--fail-on",
+        "never",
+    ]);
+    assert_eq!(code, 0);
+}
+
+#[test]
+fn text_for_terminals_has_no_markdown_or_mermaid() {
+    let repo = placeholder_id_on_two_branches();
+    let (code, text, _) = repo.run(&["report", "main", "feature/work", "--format", "text"]);
+    assert_eq!(code, 0, "{text}");
+    assert!(text.starts_with("Migration Status Report\n"), "{text}");
+    assert!(!text.contains("mermaid"), "{text}");
+    assert!(!text.contains("**"), "{text}");
+    assert!(
+        text.contains("a1b2c3d4e5f6.down_revision = 'b6bc11a3a665' ✅"),
+        "{text}"
+    );
+}
+
+#[test]
+fn github_annotations_point_at_the_offending_lines() {
+    let repo = placeholder_id_on_two_branches();
+    let (code, out, _) = repo.run(&[
+        "report",
+        "main",
+        "feature/work",
+        "feature/other",
+        "--format",
+        "github",
+    ]);
+    assert_eq!(code, 1, "{out}");
+    let line = out
+        .lines()
+        .find(|l| l.contains("duplicate-revision"))
+        .unwrap_or_else(|| panic!("{out}"));
+    assert!(
+        line.starts_with("::error file=migrations/versions/a1b2c3d4e5f6_"),
+        "{line}"
+    );
+    assert!(line.contains(",line=2,"), "{line}");
+    // `compare` and `check` speak the same format.
+    let (_, compare, _) = repo.run(&[
+        "compare",
+        "main",
+        "feature/work",
+        "feature/other",
+        "--format",
+        "github",
+    ]);
+    assert_eq!(compare, out);
+    repo.checkout("feature/other");
+    repo.git(&["merge", "-q", "-m", "merge", "feature/work"]);
+    let (code, check, _) = repo.run(&["check", "--format", "github"]);
+    assert_eq!(code, 1);
+    assert!(
+        check.contains("::error file=migrations/versions/"),
+        "{check}"
+    );
+    assert!(
+        check.contains("title=alembic-doctor duplicate-revision::"),
+        "{check}"
+    );
+}

@@ -1,0 +1,441 @@
+//! The pre-merge checklist: each item is the outcome of one check run on
+//! the comparison (the simulated merge, its findings, each HEAD's
+//! differences). A report prints these items and nothing else, so it never
+//! claims a check that did not run.
+
+use std::collections::BTreeSet;
+
+use alembic_doctor_graph::RevIdx;
+use alembic_doctor_rules::{Finding, Rule, Severity};
+
+use crate::Comparison;
+
+/// One check and its outcome.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChecklistItem {
+    /// A stable kebab-case code (`single-head`), for tools.
+    pub code: &'static str,
+    /// What was checked, as a statement that holds when it passed.
+    pub title: String,
+    /// Whether it holds.
+    pub passed: bool,
+    /// The evidence when it passed, the reason when it failed (Markdown).
+    pub detail: String,
+}
+
+impl ChecklistItem {
+    fn new(code: &'static str, title: impl Into<String>, passed: bool, detail: String) -> Self {
+        Self {
+            code,
+            title: title.into(),
+            passed,
+            detail,
+        }
+    }
+}
+
+/// Run every pre-merge check on `comparison`, in a fixed order.
+pub fn checklist(comparison: &Comparison) -> Vec<ChecklistItem> {
+    vec![
+        single_head(comparison),
+        rule_free(
+            comparison,
+            "no-missing-parents",
+            "No missing parents or dependencies in the chain",
+            &[Rule::MissingParent, Rule::MissingDependency],
+        ),
+        no_orphans(comparison),
+        rule_free(
+            comparison,
+            "no-cycles",
+            "No circular dependencies",
+            &[Rule::Cycle, Rule::SelfReference],
+        ),
+        no_duplicate_ids(comparison),
+        valid_syntax(comparison),
+        complete_path(comparison),
+        extends_base_head(comparison),
+        untouched_base_revisions(comparison, "no-edits-to-base", "edited"),
+        untouched_base_revisions(comparison, "no-deletions-from-base", "deleted"),
+        clean_file_merge(comparison),
+        every_rule(comparison),
+    ]
+}
+
+fn single_head(comparison: &Comparison) -> ChecklistItem {
+    let heads = comparison.merged.heads();
+    let forked = has_rule(&comparison.merged.findings, &[Rule::MultipleHeads]);
+    let listed = code_list(&heads);
+    match heads.len() {
+        0 => ChecklistItem::new(
+            "single-head",
+            "Single migration head after merge",
+            false,
+            "the merged chain has no head (no revisions, or every revision is in a cycle)"
+                .to_owned(),
+        ),
+        1 => ChecklistItem::new(
+            "single-head",
+            "Single migration head after merge",
+            true,
+            format!("head: {listed}"),
+        ),
+        // Separate labelled branches (expand/contract) are meant to have a
+        // head each; the multiple-heads rule knows when they are. Two
+        // copies of one id are two heads too (Alembic lists both), and no
+        // label makes that intended.
+        n if !forked && labelled(comparison) => ChecklistItem::new(
+            "single-head",
+            "One head per labelled branch after merge",
+            true,
+            format!("{n} heads, each on its own branch label: {listed}"),
+        ),
+        n => ChecklistItem::new(
+            "single-head",
+            "Single migration head after merge",
+            false,
+            format!("{n} heads after merge: {listed}"),
+        ),
+    }
+}
+
+/// Every merged head carries a branch label of its own, and no id is
+/// repeated among them.
+fn labelled(comparison: &Comparison) -> bool {
+    let map = &comparison.merged.project.map;
+    let heads = map.heads();
+    let ids: BTreeSet<&str> = heads
+        .iter()
+        .map(|&h| map.revisions()[h].id.as_str())
+        .collect();
+    ids.len() == heads.len() && heads.iter().all(|&h| !map.branch_labels(h).is_empty())
+}
+
+/// Passes when no finding of `rules` was reported on the merged chain.
+fn rule_free(
+    comparison: &Comparison,
+    code: &'static str,
+    title: &str,
+    rules: &[Rule],
+) -> ChecklistItem {
+    let hits: Vec<&Finding> = comparison
+        .merged
+        .findings
+        .iter()
+        .filter(|f| rules.contains(&f.rule))
+        .collect();
+    let names: Vec<&str> = rules.iter().map(|r| r.name()).collect();
+    let detail = if hits.is_empty() {
+        format!("no `{}` finding", names.join("` or `"))
+    } else {
+        first_messages(&hits)
+    };
+    ChecklistItem::new(code, title, hits.is_empty(), detail)
+}
+
+/// Every revision descends, through `down_revision`, from a root
+/// (`down_revision = None`), and the roots are not unintended extra ones.
+fn no_orphans(comparison: &Comparison) -> ChecklistItem {
+    let map = &comparison.merged.project.map;
+    let mut reached: BTreeSet<RevIdx> = BTreeSet::new();
+    let mut stack: Vec<RevIdx> = map.bases().iter().map(|&r| map.canonical(r)).collect();
+    while let Some(rev) = stack.pop() {
+        if reached.insert(rev) {
+            stack.extend(map.children(rev).iter().map(|&c| map.canonical(c)));
+        }
+    }
+    // Earlier copies of a duplicated id are never anyone's parent; the
+    // duplicate check reports them, so they are not orphans here.
+    let orphans: Vec<String> = (0..map.revisions().len())
+        .filter(|&rev| map.canonical(rev) == rev && !reached.contains(&rev))
+        .map(|rev| map.revisions()[rev].id.clone())
+        .collect();
+    let extra_roots: Vec<&Finding> = comparison
+        .merged
+        .findings
+        .iter()
+        .filter(|f| f.rule == Rule::MultipleBases)
+        .collect();
+    let title = "No orphaned or unreachable revisions";
+    if !orphans.is_empty() {
+        return ChecklistItem::new(
+            "no-orphans",
+            title,
+            false,
+            format!(
+                "{} not reachable from a root: {}",
+                plural(orphans.len(), "revision is", "revisions are"),
+                code_list(&orphans)
+            ),
+        );
+    }
+    if !extra_roots.is_empty() {
+        return ChecklistItem::new("no-orphans", title, false, first_messages(&extra_roots));
+    }
+    let roots = comparison.merged.bases();
+    ChecklistItem::new(
+        "no-orphans",
+        title,
+        true,
+        format!(
+            "all {} descend from {}",
+            plural(reached.len(), "revision", "revisions"),
+            code_list(&roots)
+        ),
+    )
+}
+
+fn no_duplicate_ids(comparison: &Comparison) -> ChecklistItem {
+    let title = "No duplicate revision ids";
+    if comparison.duplicate_ids.is_empty()
+        && !has_rule(&comparison.merged.findings, &[Rule::DuplicateRevision])
+    {
+        return ChecklistItem::new(
+            "no-duplicate-ids",
+            title,
+            true,
+            format!(
+                "{} ids, each declared by one file",
+                comparison.merged.project.map.revisions().len()
+            ),
+        );
+    }
+    let reasons: Vec<String> = comparison
+        .duplicate_ids
+        .iter()
+        .map(|dup| {
+            let files: Vec<String> = dup
+                .files
+                .iter()
+                .map(|(side, path)| format!("`{path}` on {side}"))
+                .collect();
+            format!("`{}` is declared by {}", dup.id, files.join(" and "))
+        })
+        .collect();
+    let detail = if reasons.is_empty() {
+        let hits: Vec<&Finding> = comparison
+            .merged
+            .findings
+            .iter()
+            .filter(|f| f.rule == Rule::DuplicateRevision)
+            .collect();
+        first_messages(&hits)
+    } else {
+        reasons.join("; ")
+    };
+    ChecklistItem::new("no-duplicate-ids", title, false, detail)
+}
+
+fn valid_syntax(comparison: &Comparison) -> ChecklistItem {
+    let files = comparison.merged.project.files.len();
+    let item = rule_free(
+        comparison,
+        "valid-syntax",
+        "Valid Python syntax in every migration file",
+        &[Rule::SyntaxError, Rule::UnreadableFile],
+    );
+    if item.passed {
+        ChecklistItem {
+            detail: format!("{} parsed", plural(files, "file", "files")),
+            ..item
+        }
+    } else {
+        item
+    }
+}
+
+fn complete_path(comparison: &Comparison) -> ChecklistItem {
+    let title = "Complete path from root to head";
+    match comparison.merged.upgrade_order() {
+        Ok(order) if !order.is_empty() => {
+            let first = order.first().cloned().unwrap_or_default();
+            let last = order.last().cloned().unwrap_or_default();
+            ChecklistItem::new(
+                "complete-path",
+                title,
+                true,
+                format!(
+                    "`alembic upgrade heads` from an empty database applies {}, `{first}` to `{last}`",
+                    plural(order.len(), "revision", "revisions")
+                ),
+            )
+        }
+        Ok(_) => ChecklistItem::new(
+            "complete-path",
+            title,
+            false,
+            "the merged chain has no revisions".to_owned(),
+        ),
+        Err(error) => ChecklistItem::new("complete-path", title, false, error),
+    }
+}
+
+fn extends_base_head(comparison: &Comparison) -> ChecklistItem {
+    let base_heads = comparison.base.ids(comparison.base.project.map.heads());
+    let title = match base_heads.as_slice() {
+        [head] => format!("Extends the base's head `{head}`"),
+        _ => "Extends the base's head".to_owned(),
+    };
+    if base_heads.len() != 1 {
+        return ChecklistItem::new(
+            "extends-base-head",
+            title,
+            false,
+            format!(
+                "{} has {}: {}",
+                comparison.base.label,
+                plural(base_heads.len(), "head", "heads"),
+                code_list(&base_heads)
+            ),
+        );
+    }
+    let mut reasons = Vec::new();
+    let mut evidence = Vec::new();
+    for (side, diff) in comparison.heads.iter().zip(&comparison.differences) {
+        let starts = code_list(&diff.starts_from);
+        let heads = side.ids(side.project.map.heads());
+        if diff.extends_base_head {
+            if !diff.new.is_empty() {
+                evidence.push(format!(
+                    "{}'s new revisions start from {starts}",
+                    side.label
+                ));
+            }
+        } else if heads.len() != 1 {
+            reasons.push(format!(
+                "{} has {}: {}",
+                side.label,
+                plural(heads.len(), "head", "heads"),
+                code_list(&heads)
+            ));
+        } else if diff.new.is_empty() {
+            reasons.push(format!(
+                "{} does not contain `{}`",
+                side.label, base_heads[0]
+            ));
+        } else {
+            reasons.push(format!(
+                "{}'s new revisions start from {starts}, not from `{}`",
+                side.label, base_heads[0]
+            ));
+        }
+    }
+    if reasons.is_empty() {
+        let detail = if evidence.is_empty() {
+            "no new revisions".to_owned()
+        } else {
+            evidence.join("; ")
+        };
+        ChecklistItem::new("extends-base-head", title, true, detail)
+    } else {
+        ChecklistItem::new("extends-base-head", title, false, reasons.join("; "))
+    }
+}
+
+/// No revision already on BASE was `what` (edited or deleted) by a HEAD.
+fn untouched_base_revisions(
+    comparison: &Comparison,
+    code: &'static str,
+    what: &str,
+) -> ChecklistItem {
+    let changes: Vec<String> = comparison
+        .differences
+        .iter()
+        .flat_map(|diff| {
+            let list = if what == "edited" {
+                &diff.edited
+            } else {
+                &diff.removed
+            };
+            list.iter()
+                .map(|c| format!("`{}` ({}, on {})", c.id, c.path, c.side))
+        })
+        .collect();
+    let title = if what == "edited" {
+        "No edits to revisions already on the base"
+    } else {
+        "No revisions already on the base deleted"
+    };
+    if changes.is_empty() {
+        ChecklistItem::new(code, title, true, format!("no revision {what}"))
+    } else {
+        ChecklistItem::new(
+            code,
+            title,
+            false,
+            format!("{what}: {}", changes.join(", ")),
+        )
+    }
+}
+
+fn clean_file_merge(comparison: &Comparison) -> ChecklistItem {
+    let conflicts = &comparison.merged.conflicts;
+    let title = "Version files merge without git conflicts";
+    if conflicts.is_empty() {
+        return ChecklistItem::new(
+            "clean-file-merge",
+            title,
+            true,
+            "no file changed on both sides".to_owned(),
+        );
+    }
+    let detail: Vec<String> = conflicts
+        .iter()
+        .map(|c| format!("`{}`: {}", c.path, c.reason))
+        .collect();
+    ChecklistItem::new("clean-file-merge", title, false, detail.join("; "))
+}
+
+fn every_rule(comparison: &Comparison) -> ChecklistItem {
+    let findings = &comparison.merged.findings;
+    let errors = findings
+        .iter()
+        .filter(|f| f.severity == Severity::Error)
+        .count();
+    let warnings = findings.len() - errors;
+    let rules = Rule::ALL.len();
+    let title = "No errors from any check rule on the merged chain";
+    let detail = if findings.is_empty() {
+        format!("{rules} rules, no finding")
+    } else {
+        format!(
+            "{} and {}",
+            plural(errors, "error", "errors"),
+            plural(warnings, "warning", "warnings")
+        )
+    };
+    ChecklistItem::new("all-rules", title, errors == 0, detail)
+}
+
+fn has_rule(findings: &[Finding], rules: &[Rule]) -> bool {
+    findings.iter().any(|f| rules.contains(&f.rule))
+}
+
+/// The first three messages, and how many more.
+fn first_messages(findings: &[&Finding]) -> String {
+    let mut out: Vec<String> = findings.iter().take(3).map(|f| f.message.clone()).collect();
+    if findings.len() > 3 {
+        out.push(format!("and {} more", findings.len() - 3));
+    }
+    out.join("; ")
+}
+
+/// `a`, `b`, `c` in backticks, at most five, then how many more.
+fn code_list(ids: &[String]) -> String {
+    if ids.is_empty() {
+        return "none".to_owned();
+    }
+    let mut out: Vec<String> = ids.iter().take(5).map(|id| format!("`{id}`")).collect();
+    if ids.len() > 5 {
+        out.push(format!("and {} more", ids.len() - 5));
+    }
+    out.join(", ")
+}
+
+fn plural(n: usize, one: &str, many: &str) -> String {
+    if n == 1 {
+        format!("1 {one}")
+    } else {
+        format!("{n} {many}")
+    }
+}

@@ -1,0 +1,215 @@
+//! The verdict, the recommendations and the conclusion: all derived from
+//! the findings, the pre-merge checklist, the comparison's own problems and
+//! the notes, so every recommendation points at something that was found.
+
+use alembic_doctor_compare::NoteLevel;
+use alembic_doctor_rules::{Rule, Severity};
+
+use super::doc::{Block, Item, Section, code, plural};
+use super::{StatusInput, Verdict};
+
+pub(crate) fn verdict(input: &StatusInput<'_>) -> Verdict {
+    let findings = &input.comparison.merged.findings;
+    if findings.iter().any(|f| f.severity == Severity::Error) {
+        Verdict::Broken
+    } else if !findings.is_empty() || input.checklist.iter().any(|item| !item.passed) {
+        Verdict::Warnings
+    } else {
+        Verdict::Healthy
+    }
+}
+
+/// "`feat`" or "`a` and `b`".
+fn heads_label(input: &StatusInput<'_>) -> String {
+    let labels: Vec<String> = input
+        .comparison
+        .heads
+        .iter()
+        .map(|side| code(&side.label))
+        .collect();
+    match labels.as_slice() {
+        [] => "nothing".to_owned(),
+        [one] => one.clone(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+    }
+}
+
+pub(crate) fn headline(input: &StatusInput<'_>, verdict: Verdict) -> String {
+    let comparison = input.comparison;
+    let into = format!(
+        "{} into {}",
+        heads_label(input),
+        code(&comparison.base.label)
+    );
+    let failed: Vec<&str> = input
+        .checklist
+        .iter()
+        .filter(|item| !item.passed)
+        .map(|item| item.detail.as_str())
+        .take(2)
+        .collect();
+    match verdict {
+        Verdict::Broken => format!(
+            "❌ **Merging {into} would break the migration chain:** {}",
+            failed.join("; ")
+        ),
+        Verdict::Warnings => {
+            let reasons = if failed.is_empty() {
+                let warnings = comparison.merged.findings.len();
+                plural(warnings, "warning", "warnings")
+            } else {
+                failed.join("; ")
+            };
+            format!("⚠️ **Merging {into} keeps the chain working, with warnings:** {reasons}")
+        }
+        Verdict::Healthy => {
+            let heads = comparison.merged.heads();
+            let new: usize = comparison.differences.iter().map(|d| d.new.len()).sum();
+            format!(
+                "✅ **Migration chain is healthy: merging {into} leaves {} and adds {}.**",
+                match heads.as_slice() {
+                    [one] => format!("one head ({})", code(one)),
+                    many => format!("{} heads, one per labelled branch", many.len()),
+                },
+                plural(new, "new revision", "new revisions")
+            )
+        }
+    }
+}
+
+pub(crate) fn recommendations(input: &StatusInput<'_>) -> Section {
+    let comparison = input.comparison;
+    let merged = &comparison.merged;
+    let mut before: Vec<Item> = Vec::new();
+    // One recommendation per rule, with the first finding's own advice.
+    let mut rules: Vec<Rule> = Vec::new();
+    for finding in &merged.findings {
+        if rules.contains(&finding.rule) {
+            continue;
+        }
+        rules.push(finding.rule);
+        let count = merged
+            .findings
+            .iter()
+            .filter(|f| f.rule == finding.rule)
+            .count();
+        let advice = finding
+            .help
+            .clone()
+            .or_else(|| super::problems::how_to_fix(finding.rule))
+            .unwrap_or_else(|| format!("see `alembic-doctor explain {}`", finding.rule.name()));
+        before.push(Item::new(format!(
+            "**Fix {} ({}):** {advice}",
+            code(finding.rule.name()),
+            plural(count, "finding", "findings")
+        )));
+    }
+    for pair in &comparison.pair_conflicts {
+        let [a, b] = &pair.sides;
+        before.push(Item::new(format!(
+            "**{} and {} conflict:** merge one of them first, then re-parent the other's first new revision onto the new head (or add a merge revision with `alembic merge heads`) and give it a fresh id if both claim the same one",
+            code(a),
+            code(b)
+        )));
+    }
+    for conflict in &merged.conflicts {
+        before.push(Item::new(format!(
+            "**Resolve the git conflict in {}** ({})",
+            code(&conflict.path),
+            conflict.reason
+        )));
+    }
+    for diff in &comparison.differences {
+        for change in diff.edited.iter().chain(&diff.removed) {
+            before.push(Item::new(format!(
+                "**Restore {}** ({}): revisions already on {} may already be applied; put changes in a new revision",
+                code(&change.id),
+                code(&change.path),
+                code(&comparison.base.label)
+            )));
+        }
+    }
+    let mut after: Vec<Item> = Vec::new();
+    if let Ok(path) = comparison.path(input.from)
+        && !path.is_empty()
+    {
+        let command = if merged.heads().len() > 1 {
+            "alembic upgrade heads"
+        } else {
+            "alembic upgrade head"
+        };
+        after.push(Item::new(format!(
+            "**Run the migration:** `{command}` ({})",
+            plural(path.len(), "revision", "revisions")
+        )));
+    }
+    for revision in &comparison.notes {
+        for note in revision
+            .notes
+            .iter()
+            .filter(|n| n.level == NoteLevel::Warning)
+        {
+            after.push(Item::new(format!(
+                "{}: {}",
+                code(&revision.id),
+                note.message
+            )));
+        }
+    }
+    let mut blocks = Vec::new();
+    if before.is_empty() {
+        blocks.push(Block::Paragraph(
+            "Nothing to fix before merging: no check found a problem.".to_owned(),
+        ));
+    } else {
+        blocks.push(Block::Heading("Before merging".to_owned()));
+        blocks.push(Block::List {
+            ordered: true,
+            items: before,
+        });
+    }
+    if !after.is_empty() {
+        blocks.push(Block::Heading("After merging".to_owned()));
+        blocks.push(Block::List {
+            ordered: true,
+            items: after,
+        });
+    }
+    Section::new("recommendations", "Recommendations", blocks)
+}
+
+pub(crate) fn conclusion(input: &StatusInput<'_>, verdict: Verdict) -> Section {
+    let comparison = input.comparison;
+    let findings = &comparison.merged.findings;
+    let errors = findings
+        .iter()
+        .filter(|f| f.severity == Severity::Error)
+        .count();
+    let warnings = findings.len() - errors;
+    let passed = input.checklist.iter().filter(|item| item.passed).count();
+    let total = input.checklist.len();
+    let mut lines = vec![format!("{passed} of {total} pre-merge checks passed")];
+    lines.push(format!(
+        "{} and {} on the merged chain",
+        plural(errors, "error", "errors"),
+        plural(warnings, "warning", "warnings")
+    ));
+    if comparison.extends_base_head() {
+        lines.push(format!("extends {}'s head", code(&comparison.base.label)));
+    }
+    let lead = match verdict {
+        Verdict::Healthy => "✅ **The migration chain is ready to merge:**",
+        Verdict::Warnings => {
+            "⚠️ **The migration chain will work after the merge; review the warnings above:**"
+        }
+        Verdict::Broken => "❌ **Not safe to merge until the problems above are fixed:**",
+    };
+    Section::new(
+        "conclusion",
+        "Conclusion",
+        vec![
+            Block::Paragraph(lead.to_owned()),
+            super::doc::bullets(lines),
+        ],
+    )
+}

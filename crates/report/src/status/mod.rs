@@ -1,0 +1,172 @@
+//! The Migration Status Report: what a reviewer needs before merging a
+//! pull request that touches migrations, rendered from a comparison, the
+//! pre-merge checklist and each side's own findings. Every line comes from
+//! something that was computed and checked; a section with nothing to say
+//! says so rather than inventing reassurance.
+//!
+//! The sections are built once as a small document model ([`Section`]) and
+//! rendered as Markdown (a pull-request comment), plain text (a terminal)
+//! or JSON (the compare contract plus the rendered sections).
+
+mod advice;
+mod alignment;
+mod checks;
+mod doc;
+mod mermaid;
+mod notes;
+mod path;
+mod problems;
+mod sides;
+mod verification;
+
+use alembic_doctor_compare::{ChecklistItem, Comparison};
+use alembic_doctor_project::Project;
+use alembic_doctor_rules::Finding;
+use serde_json::{Value, json};
+
+pub use doc::Section;
+
+/// The hidden marker the Markdown report starts with, so that a CI job can
+/// find its previous comment and update it instead of adding another.
+pub const REPORT_MARKER: &str = "<!-- alembic-doctor-report -->";
+
+/// What the report is rendered from.
+pub struct StatusInput<'a> {
+    /// The comparison of BASE with the HEADs.
+    pub comparison: &'a Comparison,
+    /// `--from`, resolved in the merged chain by the caller.
+    pub from: Option<&'a str>,
+    /// The pre-merge checks, as run on the comparison.
+    pub checklist: &'a [ChecklistItem],
+    /// Every rule run on each side alone: BASE first, then each HEAD.
+    pub side_findings: &'a [Vec<Finding>],
+}
+
+/// How the merge would end.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    /// Every pre-merge check passed and no rule reported anything.
+    Healthy,
+    /// Nothing breaks, but a check failed or a rule warned.
+    Warnings,
+    /// The merged chain has errors: Alembic would fail or do the wrong thing.
+    Broken,
+}
+
+impl Verdict {
+    /// `healthy` / `warnings` / `broken`, for JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Healthy => "healthy",
+            Verdict::Warnings => "warnings",
+            Verdict::Broken => "broken",
+        }
+    }
+}
+
+/// The report, sections in order.
+pub struct StatusReport {
+    /// The overall verdict.
+    pub verdict: Verdict,
+    /// The one-line verdict, in Markdown.
+    pub headline: String,
+    /// Every section, verdict first.
+    pub sections: Vec<Section>,
+}
+
+impl StatusReport {
+    /// The report as Markdown for a pull-request comment, starting with
+    /// [`REPORT_MARKER`].
+    pub fn markdown(&self) -> String {
+        let mut out = format!("{REPORT_MARKER}\n# Migration Status Report\n\n");
+        for section in &self.sections {
+            out.push_str(&section.markdown());
+        }
+        // One trailing newline, however the last block ended.
+        while out.ends_with("\n\n") {
+            out.pop();
+        }
+        out
+    }
+
+    /// The report as plain text for a terminal.
+    pub fn text(&self) -> String {
+        let mut out = String::from("Migration Status Report\n\n");
+        for section in &self.sections {
+            out.push_str(&section.text());
+        }
+        while out.ends_with("\n\n") {
+            out.pop();
+        }
+        out
+    }
+}
+
+/// Build the report.
+pub fn status_report(input: &StatusInput<'_>) -> StatusReport {
+    let verdict = advice::verdict(input);
+    let headline = advice::headline(input, verdict);
+    let mut sections = vec![
+        Section::new("verdict", "", vec![doc::Block::Paragraph(headline.clone())]),
+        sides::branch_comparison(input),
+        alignment::section(input),
+        verification::section(input),
+        problems::section(input),
+        sides::statistics(input),
+        path::section(input),
+    ];
+    sections.extend(notes::section(input));
+    sections.push(checks::section(input));
+    sections.push(advice::recommendations(input));
+    sections.push(advice::conclusion(input, verdict));
+    StatusReport {
+        verdict,
+        headline,
+        sections,
+    }
+}
+
+/// `report --format json`: the compare contract, plus `report` with the
+/// verdict, the checklist and the rendered sections.
+pub fn status_json(input: &StatusInput<'_>, report: &StatusReport) -> Value {
+    let mut value = crate::comparison_json(input.comparison, input.from);
+    let extra = json!({
+        "verdict": report.verdict.as_str(),
+        "headline": report.headline,
+        "checklist": input.checklist.iter().map(|item| json!({
+            "code": item.code,
+            "title": item.title,
+            "passed": item.passed,
+            "detail": item.detail,
+        })).collect::<Vec<_>>(),
+        "sections": report.sections.iter().map(|section| json!({
+            "key": section.key,
+            "title": section.title,
+            "markdown": section.markdown(),
+        })).collect::<Vec<_>>(),
+        "markdown": report.markdown(),
+    });
+    if let Value::Object(object) = &mut value {
+        object.insert("report".to_owned(), extra);
+    }
+    value
+}
+
+/// A revision's message (`doc`), or an empty string.
+pub(crate) fn message_of(project: &Project, rev: usize) -> &str {
+    project
+        .file_of(rev)
+        .script
+        .as_ref()
+        .and_then(|script| script.docstring.as_ref())
+        .map_or("", |doc| doc.doc.as_str())
+}
+
+/// `` `id` (message) `` or `` `id` `` when the revision has no message.
+pub(crate) fn id_and_message(project: &Project, rev: usize) -> String {
+    let id = doc::code(&project.map.revisions()[rev].id);
+    match message_of(project, rev) {
+        "" => id,
+        message => format!("{id} ({message})"),
+    }
+}

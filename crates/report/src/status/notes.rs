@@ -1,0 +1,47 @@
+//! Important notes per new revision: what each migration does and what to
+//! act on, as `compare` read it from `upgrade()` / `downgrade()`. Only
+//! rendered here; nothing is derived.
+
+use super::StatusInput;
+use super::doc::{Block, Item, Section, code};
+
+/// The section, or nothing when no new revision has a note.
+pub(crate) fn section(input: &StatusInput<'_>) -> Option<Section> {
+    let notes = &input.comparison.notes;
+    if notes.iter().all(|revision| revision.notes.is_empty()) {
+        return None;
+    }
+    let mut blocks = Vec::new();
+    for revision in notes.iter().filter(|r| !r.notes.is_empty()) {
+        let message = if revision.message.is_empty() {
+            String::new()
+        } else {
+            format!(": {}", revision.message)
+        };
+        blocks.push(Block::Heading(format!(
+            "{} ({}){message}",
+            code(&revision.id),
+            code(&revision.path)
+        )));
+        let items = revision
+            .notes
+            .iter()
+            .map(|note| {
+                let mark = match note.level {
+                    alembic_doctor_compare::NoteLevel::Info => "",
+                    alembic_doctor_compare::NoteLevel::Warning => "⚠️ ",
+                };
+                let line = note
+                    .line
+                    .map(|line| format!(" (line {line})"))
+                    .unwrap_or_default();
+                Item::new(format!("{mark}{}{line}", note.message))
+            })
+            .collect();
+        blocks.push(Block::List {
+            ordered: false,
+            items,
+        });
+    }
+    Some(Section::new("notes", "Important Notes", blocks))
+}

@@ -1,0 +1,224 @@
+//! Problems found in the merged result: every finding of every rule, with
+//! its evidence (files and lines) and the fix, taken from the rule's own
+//! explanation; then what the comparison itself found (branches that
+//! conflict with each other, files git will not merge, revisions already
+//! on BASE that a HEAD edited or deleted).
+
+use alembic_doctor_compare::Comparison;
+use alembic_doctor_project::Project;
+use alembic_doctor_rules::{Finding, Location, Rule, Severity};
+
+use super::StatusInput;
+use super::doc::{Block, Item, Section, code};
+
+/// Findings drawn in full; the rest are counted.
+const MAX_FINDINGS: usize = 20;
+
+pub(crate) fn section(input: &StatusInput<'_>) -> Section {
+    let comparison = input.comparison;
+    let merged = &comparison.merged;
+    let mut blocks = Vec::new();
+    let mut explained: Vec<Rule> = Vec::new();
+    for finding in merged.findings.iter().take(MAX_FINDINGS) {
+        blocks.extend(finding_blocks(comparison, finding, &mut explained));
+    }
+    if merged.findings.len() > MAX_FINDINGS {
+        blocks.push(Block::Paragraph(format!(
+            "… and {} more findings: run `alembic-doctor compare` for all of them.",
+            merged.findings.len() - MAX_FINDINGS
+        )));
+    }
+    blocks.extend(comparison_problems(comparison, &mut explained));
+    if blocks.is_empty() {
+        blocks.push(Block::Paragraph(format!(
+            "✅ No problems found: every rule ran on the merged chain of {} and reported nothing.",
+            super::doc::plural(
+                merged.project.map.revisions().len(),
+                "revision",
+                "revisions"
+            )
+        )));
+    }
+    Section::new("problems", "Problems Found", blocks)
+}
+
+fn finding_blocks(
+    comparison: &Comparison,
+    finding: &Finding,
+    explained: &mut Vec<Rule>,
+) -> Vec<Block> {
+    let project = &comparison.merged.project;
+    let icon = match finding.severity {
+        Severity::Error => "❌",
+        Severity::Warning => "⚠️",
+    };
+    let mut blocks = vec![Block::Heading(format!(
+        "{icon} {}: {}",
+        code(finding.rule.name()),
+        finding.message
+    ))];
+    let mut evidence = Vec::new();
+    if let Some(location) = finding.location {
+        evidence.push(place(project, location, &finding.label));
+    }
+    for related in &finding.related {
+        evidence.push(place(project, related.location, &related.label));
+    }
+    let mut items = Vec::new();
+    if !evidence.is_empty() {
+        items.push(Item::with("**Evidence:**", evidence));
+    }
+    if finding.rule == Rule::DuplicateRevision
+        && let Some(id) = &finding.revision
+        && let Some(dup) = comparison.duplicate_ids.iter().find(|d| &d.id == id)
+    {
+        let files = dup
+            .files
+            .iter()
+            .map(|(side, path)| format!("{} on {}", code(path), code(side)))
+            .collect();
+        items.push(Item::with("**Declared on each side:**", files));
+    }
+    if let Some(help) = &finding.help {
+        items.push(Item::new(format!("**Fix:** {help}")));
+    }
+    if !items.is_empty() {
+        blocks.push(Block::List {
+            ordered: false,
+            items,
+        });
+    }
+    blocks.extend(explanation(finding.rule, explained));
+    blocks
+}
+
+/// The rule's "How to fix" paragraph, once per rule per report.
+fn explanation(rule: Rule, explained: &mut Vec<Rule>) -> Option<Block> {
+    if explained.contains(&rule) {
+        return None;
+    }
+    explained.push(rule);
+    let fix = how_to_fix(rule)?;
+    Some(Block::Paragraph(format!(
+        "How to fix (`alembic-doctor explain {}`): {fix}",
+        rule.name()
+    )))
+}
+
+/// The "How to fix" section of the rule's explanation, on one line.
+pub(crate) fn how_to_fix(rule: Rule) -> Option<String> {
+    let text = rule.explanation();
+    let start = text.find("## How to fix")? + "## How to fix".len();
+    let rest = &text[start..];
+    let end = rest.find("\n## ").unwrap_or(rest.len());
+    let fix = rest[..end].split_whitespace().collect::<Vec<_>>().join(" ");
+    (!fix.is_empty()).then_some(fix)
+}
+
+/// `` `path:line` — label ``.
+fn place(project: &Project, location: Location, label: &str) -> String {
+    let Some(file) = project.files.get(location.file) else {
+        return label.to_owned();
+    };
+    let line = file
+        .line_index
+        .line_column(location.span.start, &file.bytes)
+        .line;
+    let at = code(&format!("{}:{line}", file.display_path));
+    if label.is_empty() {
+        at
+    } else {
+        format!("{at} — {label}")
+    }
+}
+
+fn comparison_problems(comparison: &Comparison, explained: &mut Vec<Rule>) -> Vec<Block> {
+    let mut blocks = Vec::new();
+    for pair in &comparison.pair_conflicts {
+        let [a, b] = &pair.sides;
+        let mut items = Vec::new();
+        if !pair.same_parent.is_empty() {
+            items.push(Item::new(format!(
+                "both add revisions on top of {}: merging both leaves two heads",
+                super::doc::code_list(&pair.same_parent, 5)
+            )));
+        }
+        if !pair.same_id.is_empty() {
+            items.push(Item::new(format!(
+                "both add {} in different files",
+                super::doc::code_list(&pair.same_id, 5)
+            )));
+        }
+        blocks.push(Block::Heading(format!(
+            "❌ {} and {} conflict with each other",
+            code(a),
+            code(b)
+        )));
+        blocks.push(Block::List {
+            ordered: false,
+            items,
+        });
+        if !pair.same_parent.is_empty() {
+            blocks.extend(explanation(Rule::MultipleHeads, explained));
+        }
+        if !pair.same_id.is_empty() {
+            blocks.extend(explanation(Rule::DuplicateRevision, explained));
+        }
+    }
+    for conflict in &comparison.merged.conflicts {
+        blocks.push(Block::Heading(format!(
+            "❌ git will not merge {} cleanly",
+            code(&conflict.path)
+        )));
+        blocks.push(super::doc::bullets([
+            format!("**Evidence:** {}", conflict.reason),
+            format!(
+                "**Fix:** resolve the conflict by hand when merging; this report kept {}'s version",
+                code(&conflict.side)
+            ),
+        ]));
+    }
+    for diff in &comparison.differences {
+        for change in &diff.edited {
+            blocks.push(Block::Heading(format!(
+                "⚠️ {} edited {}, a revision already on {}",
+                code(&change.side),
+                code(&change.id),
+                code(&comparison.base.label)
+            )));
+            blocks.push(super::doc::bullets([
+                format!(
+                    "**Evidence:** {} differs from {}",
+                    code(&change.path),
+                    code(change.base_path.as_deref().unwrap_or(&change.path))
+                ),
+                "**Fix:** databases already at this revision will not run it again; revert the edit and put the change in a new revision (`alembic revision -m \"...\"`)".to_owned(),
+            ]));
+        }
+        for change in &diff.removed {
+            blocks.push(Block::Heading(format!(
+                "⚠️ {} deleted {}, a revision already on {}",
+                code(&change.side),
+                code(&change.id),
+                code(&comparison.base.label)
+            )));
+            blocks.push(super::doc::bullets([
+                format!("**Evidence:** {} is gone on {}", code(&change.path), code(&change.side)),
+                "**Fix:** databases stamped with this revision can no longer be upgraded (`Can't locate revision`); restore the file unless no database has it".to_owned(),
+            ]));
+        }
+    }
+    blocks
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_rule_has_a_fix_text() {
+        for rule in Rule::ALL {
+            assert!(how_to_fix(*rule).is_some(), "{rule} has no `## How to fix`");
+        }
+    }
+}

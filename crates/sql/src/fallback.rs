@@ -100,7 +100,7 @@ fn reindex(words: &mut Words<'_>) -> Option<StatementKind> {
     let concurrently = words.keyword("CONCURRENTLY")
         || options.is_some_and(|options| option_enabled(options, "CONCURRENTLY"));
     // PostgreSQL 15 lets `DATABASE` and `SYSTEM` leave the name out.
-    if !words.done() {
+    if !(words.done() && matches!(kind, "DATABASE" | "SYSTEM")) {
         words.name()?;
     }
     words.done().then(|| {

@@ -229,3 +229,6 @@ pub enum TransactionControl {
 pub fn read_sql(sql: &str, dialect: Dialect) -> Vec<Statement> {
     read::statements(sql, dialect)
 }
+
+#[cfg(test)]
+mod tests;

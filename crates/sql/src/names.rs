@@ -2,7 +2,9 @@
 //! without their schema.
 
 use alembic_doctor_script::Name;
-use sqlparser::ast::{Expr, Ident, ObjectName, ObjectNamePart};
+use sqlparser::ast::{
+    Expr, FunctionArg, FunctionArgExpr, FunctionArguments, Ident, ObjectName, ObjectNamePart, Value,
+};
 
 use crate::Dialect;
 
@@ -43,8 +45,15 @@ pub(crate) fn optional(ident_: Option<&Ident>, dialect: Dialect) -> Name {
 }
 
 /// A column written as an expression: a plain or qualified column is its
-/// name; anything else (`lower(email)`) is the expression's SQL.
+/// name; anything else (`lower(email)`) is the expression's SQL. MySQL's
+/// key part `name(10)` (an index on the first ten characters) is the column
+/// `name`, as `op.create_index(..., ["name"], mysql_length=10)` gives.
 pub(crate) fn column(expr: &Expr, dialect: Dialect) -> String {
+    if dialect == Dialect::MySql
+        && let Some(prefixed) = key_prefix_column(expr)
+    {
+        return ident(prefixed, dialect);
+    }
     match expr {
         Expr::Identifier(column) => ident(column, dialect),
         Expr::CompoundIdentifier(parts) if !parts.is_empty() => {
@@ -53,4 +62,23 @@ pub(crate) fn column(expr: &Expr, dialect: Dialect) -> String {
         Expr::Nested(inner) => column(inner, dialect),
         _ => expr.to_string(),
     }
+}
+
+/// The column of a MySQL key part with a prefix length, `name(10)`, which
+/// parses as a call of a function `name` with one number.
+fn key_prefix_column(expr: &Expr) -> Option<&Ident> {
+    let Expr::Function(function) = expr else {
+        return None;
+    };
+    let [ObjectNamePart::Identifier(column)] = function.name.0.as_slice() else {
+        return None;
+    };
+    let FunctionArguments::List(list) = &function.args else {
+        return None;
+    };
+    let [FunctionArg::Unnamed(FunctionArgExpr::Expr(Expr::Value(length)))] = list.args.as_slice()
+    else {
+        return None;
+    };
+    matches!(length.value, Value::Number(..)).then_some(column)
 }

@@ -125,14 +125,15 @@ fn foreign_key_target(reference: &ForeignKeyConstraint, dialect: Dialect) -> Str
 /// (`KEY`, `FULLTEXT`) and `... USING INDEX`, which the callers handle.
 pub(crate) fn constraint(definition: &TableConstraint, dialect: Dialect) -> Option<Constraint> {
     let (name, kind) = match definition {
+        // MySQL names a key after `UNIQUE KEY` rather than `CONSTRAINT`.
         TableConstraint::Unique(unique) => (
-            optional(unique.name.as_ref(), dialect),
+            optional(unique.name.as_ref().or(unique.index_name.as_ref()), dialect),
             ConstraintKind::Unique {
                 columns: index_columns(&unique.columns, dialect),
             },
         ),
         TableConstraint::PrimaryKey(key) => (
-            optional(key.name.as_ref(), dialect),
+            optional(key.name.as_ref().or(key.index_name.as_ref()), dialect),
             ConstraintKind::PrimaryKey {
                 columns: index_columns(&key.columns, dialect),
             },

@@ -52,6 +52,13 @@ pub(crate) struct ProjectArgs {
     /// recursive_version_locations).
     #[arg(long, global = true)]
     pub(crate) recursive: bool,
+
+    /// Parse every file, neither reading nor writing the parse cache
+    /// (also: ALEMBIC_DOCTOR_NO_CACHE=1). The cache lives in
+    /// $ALEMBIC_DOCTOR_CACHE_DIR, else $XDG_CACHE_HOME/alembic-doctor, else
+    /// ~/.cache/alembic-doctor.
+    #[arg(long, global = true)]
+    pub(crate) no_cache: bool,
 }
 
 #[derive(Debug, Subcommand)]

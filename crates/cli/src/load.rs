@@ -1,6 +1,6 @@
 //! Turning the global options into a loaded project.
 
-use alembic_doctor_project::{LoadRequest, Project};
+use alembic_doctor_project::{LoadRequest, ParseCache, Project};
 use anyhow::Context;
 
 use crate::args::ProjectArgs;
@@ -17,7 +17,8 @@ pub(crate) fn project(args: &ProjectArgs) -> anyhow::Result<Project> {
         recursive: args.recursive,
         cwd,
     };
-    let project = alembic_doctor_project::load(&request)?;
+    let cache = ParseCache::from_env(args.no_cache);
+    let project = alembic_doctor_project::load_with_cache(&request, cache.as_ref())?;
     print_config_warnings(&project);
     Ok(project)
 }

@@ -8,7 +8,14 @@ use std::process::{Command, Output};
 
 fn bin() -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_alembic-doctor"));
-    cmd.env_remove("ALEMBIC_CONFIG").env("NO_COLOR", "1");
+    // The parse cache goes to the target directory, never the user's.
+    cmd.env_remove("ALEMBIC_CONFIG")
+        .env_remove("ALEMBIC_DOCTOR_NO_CACHE")
+        .env(
+            "ALEMBIC_DOCTOR_CACHE_DIR",
+            Path::new(env!("CARGO_TARGET_TMPDIR")).join("parse-cache"),
+        )
+        .env("NO_COLOR", "1");
     cmd
 }
 

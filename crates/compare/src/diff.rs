@@ -79,7 +79,8 @@ pub(crate) fn differences(
     // BASE's side of it).
     for (&id, &rev) in &head_ids {
         let head_file = head.project.file_of(rev);
-        let head_touched = ancestor.get(&head_file.path) != Some(&head_file.bytes);
+        let head_touched =
+            ancestor.get(&head_file.path).map(Vec::as_slice) != Some(&*head_file.bytes);
         if !head_touched {
             continue;
         }

@@ -97,7 +97,7 @@ impl Side {
         self.project
             .files
             .iter()
-            .map(|file| (file.path.clone(), file.bytes.clone()))
+            .map(|file| (file.path.clone(), file.bytes.to_vec()))
             .collect()
     }
 }

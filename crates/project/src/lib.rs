@@ -6,6 +6,8 @@
 //! file that yields a revision id takes part in the map, so that the rules
 //! can report all problems at once.
 
+mod bytes;
+mod cache;
 mod inputs;
 mod load;
 
@@ -16,9 +18,12 @@ use alembic_doctor_graph::{RevIdx, RevisionMap};
 use alembic_doctor_script::Script;
 use alembic_doctor_source::{LineIndex, SourceNote};
 
+pub use bytes::FileBytes;
+pub use cache::ParseCache;
 pub use inputs::{IdProblem, VariableProblem};
 pub use load::{
     LoadError, LoadRequest, from_files, from_files_with_modules, listing_spec, load, load_in,
+    load_in_with_cache, load_with_cache,
 };
 
 /// One candidate migration file, in load order.
@@ -29,8 +34,10 @@ pub struct ProjectFile {
     /// The path to show people: relative to the working directory when the
     /// file lies below it.
     pub display_path: String,
-    /// The file's bytes (empty when it could not be read).
-    pub bytes: Vec<u8>,
+    /// The file's bytes (empty when it could not be read). A file whose
+    /// parse came from the cache is read only when its bytes are first
+    /// used.
+    pub bytes: FileBytes,
     /// Why the file could not be read, if it could not.
     pub read_error: Option<String>,
     /// The parsed file (`None` when it could not be read).
@@ -47,6 +54,8 @@ pub struct ProjectFile {
     pub uncertain: bool,
     /// Line starts, for printing.
     pub line_index: LineIndex,
+    /// The parse came from the parse cache: the file was not opened.
+    pub from_cache: bool,
 }
 
 /// A loaded project.

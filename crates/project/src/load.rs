@@ -3,13 +3,15 @@
 
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use alembic_doctor_config::{AlembicConfig, ConfigError, ConfigFiles, ConfigRequest};
 use alembic_doctor_script::ProjectFiles;
-use alembic_doctor_source::{ListingSpec, SourceFile, Tree};
+use alembic_doctor_source::{DiskTree, ListingSpec, SourceFile, Tree};
 
 use crate::Project;
-use crate::inputs;
+use crate::cache::ParseCache;
+use crate::inputs::{self, CachedBuild};
 
 /// What to load: `alembic`'s own flags, plus `--versions`.
 #[derive(Debug, Clone)]
@@ -81,31 +83,63 @@ pub fn listing_spec(config: &AlembicConfig, recursive: bool) -> ListingSpec {
     }
 }
 
-/// Load the project `request` names.
+/// Load the project `request` names, parsing every file.
 pub fn load(request: &LoadRequest) -> Result<Project, LoadError> {
+    load_with_cache(request, None)
+}
+
+/// [`load`], reusing and updating `cache` when given: files unchanged
+/// since they were cached are neither opened nor parsed.
+pub fn load_with_cache(
+    request: &LoadRequest,
+    cache: Option<&ParseCache>,
+) -> Result<Project, LoadError> {
     let timer = StageTimer::from_env();
     let config = alembic_doctor_config::load(&request.config_request())?;
     timer.lap("config");
-    let listing = alembic_doctor_source::list_versions(&listing_spec(&config, request.recursive));
-    timer.lap("list and read files");
-    let project = from_files(config, listing.files, listing.notes, &request.cwd);
-    timer.lap("parse and build map");
-    Ok(project)
+    let spec = listing_spec(&config, request.recursive);
+    let Some(cache) = cache else {
+        let listing = alembic_doctor_source::list_versions(&spec);
+        timer.lap("list and read files");
+        let project = from_files(config, listing.files, listing.notes, &request.cwd);
+        timer.lap("parse and build map");
+        return Ok(project);
+    };
+    let (candidates, notes) = alembic_doctor_source::list_candidates_in(&DiskTree, &spec);
+    timer.lap("list files");
+    let modules = disk_modules(&config, &request.cwd);
+    let how = CachedBuild {
+        tree: Arc::new(DiskTree),
+        tree_kind: "disk",
+        spec: &spec,
+        cache,
+    };
+    let (files, map, revision_files) =
+        inputs::build_cached(candidates, &request.cwd, &modules, &how, &timer);
+    timer.lap("build map (and write cache)");
+    Ok(Project {
+        version_locations: config.version_locations.clone(),
+        files,
+        map,
+        revision_files,
+        notes,
+        config,
+    })
 }
 
 /// `ALEMBIC_DOCTOR_TIMINGS=1` prints how long each stage took, on stderr:
 /// the first thing to look at when a project loads slowly.
-struct StageTimer(Option<std::cell::Cell<std::time::Instant>>);
+pub(crate) struct StageTimer(Option<std::cell::Cell<std::time::Instant>>);
 
 impl StageTimer {
-    fn from_env() -> Self {
+    pub(crate) fn from_env() -> Self {
         Self(
             std::env::var_os("ALEMBIC_DOCTOR_TIMINGS")
                 .map(|_| std::cell::Cell::new(std::time::Instant::now())),
         )
     }
 
-    fn lap(&self, stage: &str) {
+    pub(crate) fn lap(&self, stage: &str) {
         if let Some(start) = &self.0 {
             let now = std::time::Instant::now();
             eprintln!(
@@ -125,17 +159,49 @@ pub fn load_in<T>(tree: &T, request: &LoadRequest) -> Result<Project, LoadError>
 where
     T: Tree + ConfigFiles + ProjectFiles + Clone + 'static,
 {
+    load_in_with_cache(tree, request, None)
+}
+
+/// [`load_in`], reusing and updating `cache` when given, for the files
+/// whose content `tree` can identify ([`Tree::stamp`]: a git blob's id).
+pub fn load_in_with_cache<T>(
+    tree: &T,
+    request: &LoadRequest,
+    cache: Option<&ParseCache>,
+) -> Result<Project, LoadError>
+where
+    T: Tree + ConfigFiles + ProjectFiles + Clone + 'static,
+{
     let config = alembic_doctor_config::load_in(tree, &request.config_request())?;
-    let listing =
-        alembic_doctor_source::list_versions_in(tree, &listing_spec(&config, request.recursive));
+    let spec = listing_spec(&config, request.recursive);
     let modules = alembic_doctor_script::Project::new(tree.clone());
-    Ok(from_files_with_modules(
+    let Some(cache) = cache else {
+        let listing = alembic_doctor_source::list_versions_in(tree, &spec);
+        return Ok(from_files_with_modules(
+            config,
+            listing.files,
+            listing.notes,
+            &request.cwd,
+            &modules,
+        ));
+    };
+    let (candidates, notes) = alembic_doctor_source::list_candidates_in(tree, &spec);
+    let how = CachedBuild {
+        tree: Arc::new(tree.clone()),
+        tree_kind: "tree",
+        spec: &spec,
+        cache,
+    };
+    let (files, map, revision_files) =
+        inputs::build_cached(candidates, &request.cwd, &modules, &how, &StageTimer(None));
+    Ok(Project {
+        version_locations: config.version_locations.clone(),
+        files,
+        map,
+        revision_files,
+        notes,
         config,
-        listing.files,
-        listing.notes,
-        &request.cwd,
-        &modules,
-    ))
+    })
 }
 
 /// Build a project from files already listed in load order, on disk:
@@ -146,17 +212,22 @@ pub fn from_files(
     notes: Vec<alembic_doctor_source::SourceNote>,
     cwd: &Path,
 ) -> Project {
+    let modules = disk_modules(&config, cwd);
+    from_files_with_modules(config, files, notes, cwd, &modules)
+}
+
+/// The project's modules on disk, for constants migrations import.
+fn disk_modules(config: &AlembicConfig, cwd: &Path) -> alembic_doctor_script::Project {
     let config_dir = config
         .ini_file
         .as_deref()
         .or(config.toml_file.as_deref())
         .and_then(Path::parent);
-    let modules = alembic_doctor_script::Project::on_disk(inputs::module_root(
+    alembic_doctor_script::Project::on_disk(inputs::module_root(
         &config.version_locations,
         config_dir,
         cwd,
-    ));
-    from_files_with_modules(config, files, notes, cwd, &modules)
+    ))
 }
 
 /// Build a project from files already listed in load order, resolving

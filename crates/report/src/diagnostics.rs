@@ -92,8 +92,10 @@ impl<'a> Excerpt<'a> {
         let (start, end) = (clamp(location.span.start), clamp(location.span.end));
         let first = index.line_of(start);
         let last = index.line_of(end.max(start)).min(first + 8);
-        let from = index.line_span(first, bytes).start as usize;
-        let to = index.line_span(last, bytes).end as usize;
+        // The bytes may be shorter than the index when the file changed
+        // after it was parsed (they are read again only to print): clamp.
+        let from = (index.line_span(first, bytes).start as usize).min(bytes.len());
+        let to = (index.line_span(last, bytes).end as usize).min(bytes.len());
         let window = &bytes[from..to.max(from)];
         // Non-UTF-8 bytes become U+FFFD; spans are then re-based on the text
         // before them so that the carets still land on the right characters.

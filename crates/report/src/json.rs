@@ -22,11 +22,11 @@ pub fn check_json(project: &Project, findings: &[Finding]) -> Value {
             let file = project.file_of(rev);
             let docstring = file.script.as_ref().and_then(|s| s.docstring.as_ref());
             let line = file.script.as_ref().and_then(|s| match &s.revision {
-                alembic_doctor_script::Variable::Bound(b) => Some(
-                    file.line_index
-                        .line_column(b.statement.start, &file.bytes)
-                        .line,
-                ),
+                // The line alone needs no bytes: a file parsed from the
+                // cache is then never read just to say where it starts.
+                alembic_doctor_script::Variable::Bound(b) => {
+                    Some(file.line_index.line_of(b.statement.start) + 1)
+                }
                 alembic_doctor_script::Variable::Missing => None,
             });
             json!({

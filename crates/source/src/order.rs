@@ -11,6 +11,21 @@
 
 use std::ffi::OsStr;
 
+/// Sort directory entries by name in Python's `sorted()` order.
+///
+/// For names that are all valid UTF-8 (nearly always) that is byte order,
+/// which needs no key per name; otherwise each name's code points are
+/// computed once ([`sort_key`]).
+pub(crate) fn sort_by_name<T>(entries: &mut [T], name: impl Fn(&T) -> &OsStr) {
+    if entries.iter().all(|entry| name(entry).to_str().is_some()) {
+        // UTF-8 byte order is code point order; names in one directory
+        // are distinct, so an unstable sort gives the same order.
+        entries.sort_unstable_by(|a, b| name(a).as_encoded_bytes().cmp(name(b).as_encoded_bytes()));
+    } else {
+        entries.sort_by_cached_key(|entry| sort_key(name(entry)));
+    }
+}
+
 /// The code points Python would see for this file name.
 pub(crate) fn sort_key(name: &OsStr) -> Vec<u32> {
     #[cfg(unix)]
@@ -108,6 +123,28 @@ mod tests {
                 ".h.py", "1.py", "A.py", "Z.py", "_x.py", "a.py", "b.py", "é.py"
             ]
         );
+    }
+
+    /// The byte-order shortcut for UTF-8 names must give Python's order,
+    /// astral-plane characters included.
+    #[test]
+    fn byte_order_of_utf8_names_is_code_point_order() {
+        let names = [
+            "b.py",
+            "_x.py",
+            "\u{10000}.py",
+            "A.py",
+            "\u{e000}.py",
+            "\u{d7ff}.py",
+            "é.py",
+            "1.py",
+            "\u{ffff}.py",
+        ];
+        let mut fast: Vec<&OsStr> = names.iter().map(OsStr::new).collect();
+        sort_by_name(&mut fast, |name| name);
+        let mut keyed: Vec<&OsStr> = names.iter().map(OsStr::new).collect();
+        keyed.sort_by_key(|name| sort_key(name));
+        assert_eq!(fast, keyed);
     }
 
     #[cfg(unix)]

@@ -77,11 +77,14 @@ impl<'a, T: Tree> Resolver<'a, T> {
     }
 
     fn resolve_dir(&mut self, dir: &Path) -> Resolved {
-        let tree = self.tree;
-        self.dirs
-            .entry(dir.to_path_buf())
-            .or_insert_with(|| resolve_from(tree, PathBuf::new(), dir))
-            .clone()
+        // Looked up before inserting: every file of a directory asks, and
+        // only the first one needs the key copied.
+        if let Some(resolved) = self.dirs.get(dir) {
+            return resolved.clone();
+        }
+        let resolved = resolve_from(self.tree, PathBuf::new(), dir);
+        self.dirs.insert(dir.to_path_buf(), resolved.clone());
+        resolved
     }
 
     /// The real path of `path`, as [`realpath`] would give it.

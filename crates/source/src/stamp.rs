@@ -72,14 +72,15 @@ impl DiskStamp {
         })
     }
 
-    /// True when the file was modified or changed at or after `time`, or
-    /// within `margin_ns` before it. Time stamps are coarse (a file system
-    /// tick is up to a few milliseconds, more on some file systems), so a
-    /// write in the same tick as a read leaves the stamp unchanged: a cache
-    /// must not trust a stamp this recent ("racy git" has the same rule).
+    /// True when the file was modified after `time - margin_ns`. Time
+    /// stamps are coarse (a file system tick is up to a few milliseconds,
+    /// more on some file systems), so a write in the same tick as a read
+    /// leaves the stamp unchanged: a cache must not trust a stamp this
+    /// recent ("racy git" has the same rule). An old modification time with
+    /// a recent change time (a file unpacked with its times kept) is safe:
+    /// any later write sets the modification time to now, which differs.
     pub fn is_recent(&self, time: SystemTime, margin_ns: i128) -> bool {
-        let now = nanos_since_epoch(time);
-        self.modified_ns.max(self.changed_ns) > now - margin_ns
+        self.modified_ns > nanos_since_epoch(time) - margin_ns
     }
 }
 

@@ -25,11 +25,13 @@
 //! version the reference was verified against).
 
 use std::collections::HashSet;
+
+use rustc_hash::FxHashSet;
 use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 
 use crate::listing::{ListingSpec, ReadError, SourceNote};
-use crate::order::{FileKind, candidate, name_bytes, sort_key, stem_before_first_dot};
+use crate::order::{FileKind, candidate, name_bytes, sort_by_name, stem_before_first_dot};
 use crate::resolve::{Resolved, Resolver};
 use crate::tree::{DirEntry, Tree};
 
@@ -57,7 +59,7 @@ pub(crate) fn candidates(
     spec: &ListingSpec,
     notes: &mut Vec<SourceNote>,
 ) -> Vec<Candidate> {
-    let mut seen: HashSet<PathBuf> = HashSet::new();
+    let mut seen: FxHashSet<PathBuf> = FxHashSet::default();
     let mut resolver = Resolver::new(tree);
     let mut found = Vec::new();
     for (index, location) in spec.locations.iter().enumerate() {
@@ -84,14 +86,13 @@ pub(crate) fn candidates(
                     continue;
                 }
             };
-            if seen.contains(&real) {
+            if !seen.insert(real.clone()) {
                 notes.push(SourceNote::LoadedTwice {
                     real_path: real,
                     listed_path,
                 });
                 continue;
             }
-            seen.insert(real.clone());
             if let Some(kind) = loadable_kind(tree, &real, spec.sourceless) {
                 found.push(Candidate {
                     path: real,
@@ -182,7 +183,7 @@ impl<T: Tree> Walker<'_, T> {
             .file_name()
             .is_some_and(|name| name_bytes(name).ends_with(b"__pycache__"));
         if !is_pycache {
-            files.sort_by_cached_key(|entry| sort_key(&entry.name));
+            sort_by_name(&mut files, |entry| &entry.name);
             self.listed.extend(
                 files
                     .iter()
@@ -198,7 +199,7 @@ impl<T: Tree> Walker<'_, T> {
         // Alembic sorts `dirs` only after a non-`__pycache__` directory; for
         // a `__pycache__` one Python keeps the file system's order, which we
         // replace by the sorted order to stay deterministic.
-        dirs.sort_by_cached_key(|entry| sort_key(&entry.name));
+        sort_by_name(&mut dirs, |entry| &entry.name);
         for entry in dirs {
             if entry.is_symlink {
                 continue;
@@ -229,7 +230,7 @@ impl<T: Tree> Walker<'_, T> {
                 return;
             }
         };
-        entries.sort_by_cached_key(|entry| sort_key(&entry.name));
+        sort_by_name(&mut entries, |entry| &entry.name);
         for entry in entries {
             if !stems.contains(stem_before_first_dot(&name_bytes(&entry.name))) {
                 self.listed

@@ -36,12 +36,20 @@ pub struct Outcome {
 }
 
 /// Runs alembic-doctor in `dir` with a timeout (a hang is a finding, not a
-/// stuck test run).
-pub fn run_binary(bin: &Path, dir: &Path, args: &[String], timeout: Duration) -> Outcome {
+/// stuck test run), with its parse cache in `cache_dir` (never the user's).
+pub fn run_binary(
+    bin: &Path,
+    dir: &Path,
+    args: &[String],
+    timeout: Duration,
+    cache_dir: &Path,
+) -> Outcome {
     let mut child = Command::new(bin)
         .args(args)
         .current_dir(dir)
         .env_remove("ALEMBIC_CONFIG")
+        .env_remove("ALEMBIC_DOCTOR_NO_CACHE")
+        .env("ALEMBIC_DOCTOR_CACHE_DIR", cache_dir)
         .env("NO_COLOR", "1")
         .env("RUST_BACKTRACE", "0")
         .stdin(Stdio::null())

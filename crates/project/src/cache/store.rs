@@ -1,0 +1,263 @@
+//! The cache file: its layout, reading it back, writing it atomically.
+//!
+//! Layout: a postcard header (magic, format, tool key), the checksum of the
+//! body (8 bytes, little-endian), then the body: every entry's path, stamp
+//! and postcard-encoded script. Scripts stay encoded until a file asks for
+//! its own, so reading the cache costs one pass over an index, and each
+//! script is decoded on the thread that loads its file.
+
+use std::collections::HashMap;
+use std::fs;
+use std::io::Write;
+use std::path::Path;
+
+use alembic_doctor_source::FileStamp;
+use rustc_hash::FxBuildHasher;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use super::FORMAT;
+
+const MAGIC: [u8; 8] = *b"ADOCPRS\0";
+
+#[derive(Serialize, Deserialize)]
+struct Header<'a> {
+    magic: [u8; 8],
+    format: u32,
+    #[serde(borrow)]
+    tool: &'a str,
+}
+
+#[derive(Serialize, Deserialize)]
+struct Entry<'a> {
+    #[serde(borrow)]
+    path: Bytes<'a>,
+    stamp: FileStamp,
+    #[serde(borrow)]
+    script: Bytes<'a>,
+}
+
+/// A byte string, encoded as one (serde's `&[u8]` is a sequence of numbers
+/// on the way out; this keeps both directions on `bytes`).
+#[derive(Clone, Copy)]
+struct Bytes<'a>(&'a [u8]);
+
+impl Serialize for Bytes<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_bytes(self.0)
+    }
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for Bytes<'a> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        <&'de [u8]>::deserialize(deserializer).map(Bytes)
+    }
+}
+
+/// The entries of a cache file read back, by path.
+#[derive(Default)]
+pub(crate) struct Entries<'a> {
+    by_path: HashMap<&'a [u8], (FileStamp, &'a [u8]), FxBuildHasher>,
+}
+
+impl<'a> Entries<'a> {
+    /// The entries of `buffer` (a cache file's bytes) when it was written by
+    /// this very tool (`tool`) and is intact; none otherwise.
+    pub(crate) fn decode(buffer: &'a [u8], tool: &str) -> Self {
+        Self::try_decode(buffer, tool).unwrap_or_default()
+    }
+
+    fn try_decode(buffer: &'a [u8], tool: &str) -> Option<Self> {
+        let (header, rest) = postcard::take_from_bytes::<Header<'_>>(buffer).ok()?;
+        if header.magic != MAGIC || header.format != FORMAT || header.tool != tool {
+            return None;
+        }
+        let (sum, body) = rest.split_first_chunk::<8>()?;
+        if u64::from_le_bytes(*sum) != checksum(body) {
+            return None;
+        }
+        let entries: Vec<Entry<'a>> = postcard::from_bytes(body).ok()?;
+        let mut by_path = HashMap::with_capacity_and_hasher(entries.len(), FxBuildHasher);
+        for entry in entries {
+            by_path.insert(entry.path.0, (entry.stamp, entry.script.0));
+        }
+        Some(Self { by_path })
+    }
+
+    /// The stored path (borrowed from the file), stamp and encoded script
+    /// of `path`.
+    pub(crate) fn get(&self, path: &[u8]) -> Option<(&'a [u8], &FileStamp, &'a [u8])> {
+        self.by_path
+            .get_key_value(path)
+            .map(|(path, (stamp, script))| (*path, stamp, *script))
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.by_path.len()
+    }
+}
+
+/// What one loaded file contributes to the next cache file.
+pub(crate) enum Record<'a> {
+    /// Nothing: unreadable, not storable, or the cache is off.
+    Skip,
+    /// The entry read from the old file, still valid.
+    Keep {
+        path: &'a [u8],
+        stamp: FileStamp,
+        script: &'a [u8],
+    },
+    /// A file parsed in this run.
+    New {
+        path: Vec<u8>,
+        stamp: FileStamp,
+        script: Vec<u8>,
+    },
+}
+
+/// Write the cache file `path` for `tool` with `records`, atomically (a
+/// temporary file renamed over the old one, so a reader never sees half a
+/// file and two runs racing leave one whole file). Errors are returned for
+/// the caller to ignore: a cache that cannot be written only costs speed.
+pub(crate) fn write(path: &Path, tool: &str, records: &[Record<'_>]) -> std::io::Result<()> {
+    let entries: Vec<Entry<'_>> = records
+        .iter()
+        .filter_map(|record| match record {
+            Record::Skip => None,
+            Record::Keep {
+                path,
+                stamp,
+                script,
+            } => Some(Entry {
+                path: Bytes(path),
+                stamp: stamp.clone(),
+                script: Bytes(script),
+            }),
+            Record::New {
+                path,
+                stamp,
+                script,
+            } => Some(Entry {
+                path: Bytes(path),
+                stamp: stamp.clone(),
+                script: Bytes(script),
+            }),
+        })
+        .collect();
+    let body = postcard::to_allocvec(&entries).map_err(std::io::Error::other)?;
+    let header = postcard::to_allocvec(&Header {
+        magic: MAGIC,
+        format: FORMAT,
+        tool,
+    })
+    .map_err(std::io::Error::other)?;
+
+    let dir = path.parent().unwrap_or(Path::new("."));
+    fs::create_dir_all(dir)?;
+    let name = path.file_name().unwrap_or_default().to_string_lossy();
+    let temp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    let written = (|| {
+        let mut file = fs::File::create(&temp)?;
+        file.write_all(&header)?;
+        file.write_all(&checksum(&body).to_le_bytes())?;
+        file.write_all(&body)?;
+        fs::rename(&temp, path)
+    })();
+    if written.is_err() {
+        let _ = fs::remove_file(&temp);
+    }
+    written
+}
+
+/// A fast 64-bit checksum of the body (eight bytes per step, `FxHash`'s
+/// mixing): it catches truncation and stray writes, which could otherwise
+/// decode into a different but well-formed script.
+fn checksum(bytes: &[u8]) -> u64 {
+    const K: u64 = 0x517c_c1b7_2722_0a95;
+    let mut hash = bytes.len() as u64;
+    let mut words = bytes.chunks_exact(8);
+    for word in &mut words {
+        let word = u64::from_le_bytes(word.try_into().unwrap_or_default());
+        hash = (hash.rotate_left(5) ^ word).wrapping_mul(K);
+    }
+    for &byte in words.remainder() {
+        hash = (hash.rotate_left(5) ^ u64::from(byte)).wrapping_mul(K);
+    }
+    hash
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alembic_doctor_source::DiskStamp;
+
+    fn stamp(size: u64) -> FileStamp {
+        FileStamp::Disk(DiskStamp {
+            device: 1,
+            inode: 2,
+            size,
+            modified_ns: 3,
+            changed_ns: 4,
+        })
+    }
+
+    #[test]
+    fn entries_round_trip() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("sub/parse.bin");
+        let records = [
+            Record::New {
+                path: b"/p/a.py".to_vec(),
+                stamp: stamp(1),
+                script: vec![1, 2, 3],
+            },
+            Record::Skip,
+            Record::Keep {
+                path: b"/p/b.py",
+                stamp: FileStamp::Blob(vec![9; 20]),
+                script: &[4],
+            },
+        ];
+        write(&file, "tool", &records).unwrap();
+        let buffer = fs::read(&file).unwrap();
+        let entries = Entries::decode(&buffer, "tool");
+        assert_eq!(entries.len(), 2);
+        assert_eq!(
+            entries.get(b"/p/a.py"),
+            Some((&b"/p/a.py"[..], &stamp(1), &[1, 2, 3][..]))
+        );
+        assert_eq!(
+            entries.get(b"/p/b.py"),
+            Some((&b"/p/b.py"[..], &FileStamp::Blob(vec![9; 20]), &[4][..]))
+        );
+        // Another build of the tool does not read it.
+        assert_eq!(Entries::decode(&buffer, "other tool").len(), 0);
+    }
+
+    #[test]
+    fn any_damage_gives_no_entries_and_no_panic() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("parse.bin");
+        let records = [Record::New {
+            path: b"/p/a.py".to_vec(),
+            stamp: stamp(1),
+            script: vec![7; 40],
+        }];
+        write(&file, "tool", &records).unwrap();
+        let good = fs::read(&file).unwrap();
+        for cut in 0..good.len() {
+            assert_eq!(
+                Entries::decode(&good[..cut], "tool").len(),
+                0,
+                "cut at {cut}"
+            );
+        }
+        for at in 0..good.len() {
+            let mut bad = good.clone();
+            bad[at] ^= 0x40;
+            // A flipped bit in the tool key or the body is caught; one in
+            // a length prefix too. Either way: no panic, no entry.
+            assert_eq!(Entries::decode(&bad, "tool").len(), 0, "flip at {at}");
+        }
+        assert_eq!(Entries::decode(b"", "tool").len(), 0);
+    }
+}

@@ -1,0 +1,231 @@
+//! The parse cache never changes an answer: a warm load equals a cold one,
+//! an edited file is parsed again, a damaged cache file is ignored, and a
+//! migration that takes its id from another module is never cached.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime};
+
+use alembic_doctor_project::{LoadRequest, ParseCache, Project, load, load_with_cache};
+
+/// A project whose files look old enough to be cached (the cache does not
+/// store a file changed in the last seconds: a second edit in the same
+/// time-stamp tick would go unnoticed).
+struct Fixture {
+    dir: tempfile::TempDir,
+    cache: ParseCache,
+}
+
+impl Fixture {
+    fn new() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        fs::create_dir_all(root.join("migrations/versions")).unwrap();
+        fs::write(
+            root.join("alembic.ini"),
+            "[alembic]\nscript_location = %(here)s/migrations\n",
+        )
+        .unwrap();
+        let cache = ParseCache::in_dir(root.join("cache")).unwrap();
+        Self { dir, cache }
+    }
+
+    fn root(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// Write a file and date it an hour back.
+    fn write(&self, relative: &str, text: &str) {
+        let path = self.root().join(relative);
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(&path, text).unwrap();
+        age(&path);
+    }
+
+    fn migration(&self, rev: &str, down: Option<&str>) {
+        let down = down.map_or("None".to_owned(), |d| format!("{d:?}"));
+        self.write(
+            &format!("migrations/versions/{rev}_change.py"),
+            &format!("\"\"\"change {rev}\n\nRevision ID: {rev}\n\"\"\"\nrevision = {rev:?}\ndown_revision = {down}\n"),
+        );
+    }
+
+    fn request(&self) -> LoadRequest {
+        LoadRequest {
+            cwd: self.root().to_path_buf(),
+            config_files: Vec::new(),
+            section: "alembic".to_owned(),
+            env_config: None,
+            versions: Vec::new(),
+            recursive: false,
+        }
+    }
+
+    fn load_cached(&self) -> Project {
+        load_with_cache(&self.request(), Some(&self.cache)).unwrap()
+    }
+
+    fn load_cold(&self) -> Project {
+        load(&self.request()).unwrap()
+    }
+
+    fn cache_files(&self) -> Vec<PathBuf> {
+        fs::read_dir(self.cache.dir())
+            .map(|entries| entries.map(|e| e.unwrap().path()).collect())
+            .unwrap_or_default()
+    }
+}
+
+fn age(path: &Path) {
+    let hour_ago = SystemTime::now() - Duration::from_hours(1);
+    fs::File::options()
+        .write(true)
+        .open(path)
+        .unwrap()
+        .set_modified(hour_ago)
+        .unwrap();
+}
+
+fn heads(project: &Project) -> Vec<String> {
+    project
+        .map
+        .heads()
+        .iter()
+        .map(|&rev| project.map.revisions()[rev].id.clone())
+        .collect()
+}
+
+/// Everything a later stage reads from the files, for comparing loads.
+fn digest(project: &Project) -> String {
+    let mut digest = String::new();
+    for file in &project.files {
+        digest.push_str(&format!(
+            "{} {:?} {:?} {:?} {:?} {:?} {}\n",
+            file.display_path,
+            file.script,
+            file.revision,
+            file.id_problem,
+            file.variable_problems,
+            file.read_error,
+            file.uncertain
+        ));
+    }
+    digest
+}
+
+fn loaded_from_cache(project: &Project) -> usize {
+    project.files.iter().filter(|file| file.from_cache).count()
+}
+
+#[test]
+fn a_warm_load_equals_a_cold_one_without_opening_the_files() {
+    let fixture = Fixture::new();
+    fixture.migration("aaa", None);
+    fixture.migration("bbb", Some("aaa"));
+    fixture.write(
+        "migrations/versions/broken.py",
+        "revision = 'ccc'\ndown_revision = 'bbb'\ndef oops(:\n",
+    );
+    let cold = fixture.load_cold();
+    let first = fixture.load_cached();
+    assert_eq!(loaded_from_cache(&first), 0);
+    // Parsed, then let go: read again only when printed.
+    assert!(first.files.iter().all(|file| !file.bytes.is_loaded()));
+    assert_eq!(fixture.cache_files().len(), 1);
+    let warm = fixture.load_cached();
+    assert_eq!(loaded_from_cache(&warm), 3);
+    assert_eq!(digest(&warm), digest(&cold));
+    assert_eq!(heads(&warm), vec!["ccc"]);
+    // The bytes are still there when something prints them.
+    assert_eq!(
+        &*warm.files[2].bytes,
+        fs::read(&warm.files[2].path).unwrap()
+    );
+}
+
+#[test]
+fn an_edited_file_is_parsed_again() {
+    let fixture = Fixture::new();
+    fixture.migration("aaa", None);
+    fixture.migration("bbb", Some("aaa"));
+    fixture.load_cached();
+    assert_eq!(heads(&fixture.load_cached()), vec!["bbb"]);
+    // Same size, same (old) modification time: only the change time and
+    // the content differ.
+    fixture.migration("bbb", Some("xxx"));
+    let edited = fixture.load_cached();
+    assert_eq!(loaded_from_cache(&edited), 1);
+    assert_eq!(heads(&edited), vec!["aaa", "bbb"]);
+    assert_eq!(digest(&edited), digest(&fixture.load_cold()));
+}
+
+#[test]
+fn a_freshly_written_file_is_not_trusted_to_the_cache() {
+    let fixture = Fixture::new();
+    fixture.migration("aaa", None);
+    let fresh = fixture.root().join("migrations/versions/bbb_change.py");
+    fs::write(&fresh, "revision = 'bbb'\ndown_revision = 'aaa'\n").unwrap();
+    fixture.load_cached();
+    let again = fixture.load_cached();
+    assert_eq!(loaded_from_cache(&again), 1, "only the old file is cached");
+    assert_eq!(heads(&again), vec!["bbb"]);
+}
+
+#[test]
+fn a_damaged_cache_file_is_ignored_and_rewritten() {
+    let fixture = Fixture::new();
+    fixture.migration("aaa", None);
+    fixture.migration("bbb", Some("aaa"));
+    fixture.load_cached();
+    let [cache_file] = fixture.cache_files().try_into().unwrap();
+    let good = fs::read(&cache_file).unwrap();
+    let cold = digest(&fixture.load_cold());
+    let damaged: Vec<Vec<u8>> = vec![
+        Vec::new(),
+        good[..good.len() / 2].to_vec(),
+        good.iter().map(|b| b ^ 0x55).collect(),
+        {
+            let mut flipped = good.clone();
+            let last = flipped.len() - 3;
+            flipped[last] ^= 1;
+            flipped
+        },
+        b"not a cache at all".to_vec(),
+    ];
+    for bad in damaged {
+        fs::write(&cache_file, &bad).unwrap();
+        let project = fixture.load_cached();
+        assert_eq!(loaded_from_cache(&project), 0);
+        assert_eq!(digest(&project), cold);
+        // Rewritten whole: the next load is warm again.
+        assert_eq!(loaded_from_cache(&fixture.load_cached()), 2);
+    }
+}
+
+#[test]
+fn an_id_imported_from_a_module_is_never_cached() {
+    let fixture = Fixture::new();
+    fixture.write("migrations/constants.py", "REV = 'aaa'\n");
+    fixture.write(
+        "migrations/versions/aaa_change.py",
+        "from constants import REV\nrevision = REV\ndown_revision = None\n",
+    );
+    fixture.load_cached();
+    let project = fixture.load_cached();
+    assert_eq!(loaded_from_cache(&project), 0);
+    assert_eq!(heads(&project), vec!["aaa"]);
+    fixture.write("migrations/constants.py", "REV = 'zzz'\n");
+    assert_eq!(heads(&fixture.load_cached()), vec!["zzz"]);
+}
+
+#[test]
+fn an_unwritable_cache_directory_only_costs_speed() {
+    let fixture = Fixture::new();
+    fixture.migration("aaa", None);
+    // A file where the cache directory should be.
+    let blocked = fixture.root().join("blocked");
+    fs::write(&blocked, "").unwrap();
+    let cache = ParseCache::in_dir(blocked.join("cache")).unwrap();
+    let project = load_with_cache(&fixture.request(), Some(&cache)).unwrap();
+    assert_eq!(heads(&project), vec!["aaa"]);
+}

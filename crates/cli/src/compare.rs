@@ -88,21 +88,21 @@ pub(crate) fn load(
     Ok((repo, comparison))
 }
 
-/// Annotations for the merged chain's findings and for the files git
-/// would not merge, with paths relative to the repository root.
+/// Annotations for the merged chain's findings and for the version files
+/// both sides changed, with paths relative to the repository root.
 pub(crate) fn github(repo: &GitRepo, comparison: &Comparison) -> String {
     let merged = &comparison.merged;
     let mut out =
         alembic_doctor_report::github_annotations(&merged.findings, &merged.project, repo.root());
     for conflict in &merged.conflicts {
         out.push_str(&alembic_doctor_report::github_command(
-            "error",
+            "warning",
             &[
                 ("file", conflict.path.clone()),
-                ("title", "alembic-doctor merge conflict".to_owned()),
+                ("title", "alembic-doctor changed on both sides".to_owned()),
             ],
             &format!(
-                "git will not merge this version file cleanly: {}",
+                "this version file was changed on both sides ({}); check the merged result",
                 conflict.reason
             ),
         ));

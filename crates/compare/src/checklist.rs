@@ -370,20 +370,25 @@ fn untouched_base_revisions(
 
 fn clean_file_merge(comparison: &Comparison) -> ChecklistItem {
     let conflicts = &comparison.merged.conflicts;
-    let title = "Version files merge without git conflicts";
+    let title = "No version file changed on both sides";
     if conflicts.is_empty() {
         return ChecklistItem::new(
-            "clean-file-merge",
+            "no-file-changed-on-both-sides",
             title,
             true,
-            "no file changed on both sides".to_owned(),
+            "every version file was changed on one side at most".to_owned(),
         );
     }
     let detail: Vec<String> = conflicts
         .iter()
         .map(|c| format!("`{}`: {}", c.path, c.reason))
         .collect();
-    ChecklistItem::new("clean-file-merge", title, false, detail.join("; "))
+    ChecklistItem::new(
+        "no-file-changed-on-both-sides",
+        title,
+        false,
+        detail.join("; "),
+    )
 }
 
 fn every_rule(comparison: &Comparison) -> ChecklistItem {

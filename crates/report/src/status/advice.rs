@@ -3,16 +3,28 @@
 //! the notes, so every recommendation points at something that was found.
 
 use alembic_doctor_compare::NoteLevel;
-use alembic_doctor_rules::{Rule, Severity};
+use alembic_doctor_rules::{Finding, Rule, Severity};
 
 use super::doc::{Block, Item, Section, code, plural};
 use super::{StatusInput, Verdict};
 
+/// The finding was already reported on BASE alone (same rule, same
+/// message): the HEADs did not bring it.
+pub(crate) fn already_on_base(input: &StatusInput<'_>, finding: &Finding) -> bool {
+    input.side_findings.first().is_some_and(|base| {
+        base.iter()
+            .any(|f| f.rule == finding.rule && f.message == finding.message)
+    })
+}
+
 pub(crate) fn verdict(input: &StatusInput<'_>) -> Verdict {
     let findings = &input.comparison.merged.findings;
+    // Errors break the merged chain wherever they come from (the exit
+    // status says so too); warnings count only when the HEADs bring them.
+    let new_warnings = findings.iter().any(|f| !already_on_base(input, f));
     if findings.iter().any(|f| f.severity == Severity::Error) {
         Verdict::Broken
-    } else if !findings.is_empty() || input.checklist.iter().any(|item| !item.passed) {
+    } else if new_warnings || input.checklist.iter().any(|item| !item.passed) {
         Verdict::Warnings
     } else {
         Verdict::Healthy
@@ -55,8 +67,16 @@ pub(crate) fn headline(input: &StatusInput<'_>, verdict: Verdict) -> String {
         ),
         Verdict::Warnings => {
             let reasons = if failed.is_empty() {
-                let warnings = comparison.merged.findings.len();
-                plural(warnings, "warning", "warnings")
+                let warnings = comparison
+                    .merged
+                    .findings
+                    .iter()
+                    .filter(|f| !already_on_base(input, f))
+                    .count();
+                format!(
+                    "{} this merge brings",
+                    plural(warnings, "new warning", "new warnings")
+                )
             } else {
                 failed.join("; ")
             };
@@ -65,8 +85,18 @@ pub(crate) fn headline(input: &StatusInput<'_>, verdict: Verdict) -> String {
         Verdict::Healthy => {
             let heads = comparison.merged.heads();
             let new: usize = comparison.differences.iter().map(|d| d.new.len()).sum();
+            let inherited = comparison.merged.findings.len();
+            let inherited = if inherited == 0 {
+                String::new()
+            } else {
+                format!(
+                    " ({} already on {}, none new)",
+                    plural(inherited, "warning", "warnings"),
+                    code(&comparison.base.label)
+                )
+            };
             format!(
-                "✅ **Migration chain is healthy: merging {into} leaves {} and adds {}.**",
+                "✅ **Migration chain is healthy: merging {into} leaves {} and adds {}.**{inherited}",
                 match heads.as_slice() {
                     [one] => format!("one head ({})", code(one)),
                     many => format!("{} heads, one per labelled branch", many.len()),
@@ -114,7 +144,7 @@ pub(crate) fn recommendations(input: &StatusInput<'_>) -> Section {
     }
     for conflict in &merged.conflicts {
         before.push(Item::new(format!(
-            "**Resolve the git conflict in {}** ({})",
+            "**Merge {} by hand if git cannot** ({}): the result must keep one `revision` and the intended `down_revision`",
             code(&conflict.path),
             conflict.reason
         )));
@@ -196,6 +226,17 @@ pub(crate) fn conclusion(input: &StatusInput<'_>, verdict: Verdict) -> Section {
     ));
     if comparison.extends_base_head() {
         lines.push(format!("extends {}'s head", code(&comparison.base.label)));
+    }
+    let inherited = findings
+        .iter()
+        .filter(|f| already_on_base(input, f))
+        .count();
+    if inherited > 0 {
+        lines.push(format!(
+            "{} of them already on {}",
+            plural(inherited, "finding", "findings"),
+            code(&comparison.base.label)
+        ));
     }
     let lead = match verdict {
         Verdict::Healthy => "✅ **The migration chain is ready to merge:**",

@@ -1,7 +1,7 @@
 //! Problems found in the merged result: every finding of every rule, with
 //! its evidence (files and lines) and the fix, taken from the rule's own
 //! explanation; then what the comparison itself found (branches that
-//! conflict with each other, files git will not merge, revisions already
+//! conflict with each other, version files both sides changed, revisions already
 //! on BASE that a HEAD edited or deleted).
 
 use alembic_doctor_compare::Comparison;
@@ -20,7 +20,13 @@ pub(crate) fn section(input: &StatusInput<'_>) -> Section {
     let mut blocks = Vec::new();
     let mut explained: Vec<Rule> = Vec::new();
     for finding in merged.findings.iter().take(MAX_FINDINGS) {
-        blocks.extend(finding_blocks(comparison, finding, &mut explained));
+        let inherited = super::advice::already_on_base(input, finding);
+        blocks.extend(finding_blocks(
+            comparison,
+            finding,
+            inherited,
+            &mut explained,
+        ));
     }
     if merged.findings.len() > MAX_FINDINGS {
         blocks.push(Block::Paragraph(format!(
@@ -45,6 +51,7 @@ pub(crate) fn section(input: &StatusInput<'_>) -> Section {
 fn finding_blocks(
     comparison: &Comparison,
     finding: &Finding,
+    inherited: bool,
     explained: &mut Vec<Rule>,
 ) -> Vec<Block> {
     let project = &comparison.merged.project;
@@ -52,8 +59,13 @@ fn finding_blocks(
         Severity::Error => "❌",
         Severity::Warning => "⚠️",
     };
+    let origin = if inherited {
+        format!(" (already on {})", code(&comparison.base.label))
+    } else {
+        String::new()
+    };
     let mut blocks = vec![Block::Heading(format!(
-        "{icon} {}: {}",
+        "{icon} {}: {}{origin}",
         code(finding.rule.name()),
         finding.message
     ))];
@@ -166,14 +178,17 @@ fn comparison_problems(comparison: &Comparison, explained: &mut Vec<Rule>) -> Ve
         }
     }
     for conflict in &comparison.merged.conflicts {
+        // The simulation merges whole files, not lines: git may still merge
+        // changes to different lines cleanly, so this is a warning to look,
+        // not a predicted conflict.
         blocks.push(Block::Heading(format!(
-            "❌ git will not merge {} cleanly",
+            "⚠️ {} was changed on both sides",
             code(&conflict.path)
         )));
         blocks.push(super::doc::bullets([
             format!("**Evidence:** {}", conflict.reason),
             format!(
-                "**Fix:** resolve the conflict by hand when merging; this report kept {}'s version",
+                "**Fix:** check the merged file by hand (git merges changes to different lines on its own); this report used {}'s version",
                 code(&conflict.side)
             ),
         ]));

@@ -818,3 +818,178 @@ fn select_and_ignore() {
     assert!(!output.contains("drop-column"), "{output}");
     assert!(output.contains("downgrade-empty"), "{output}");
 }
+
+/// The rules a revision's upgrade triggers, by name.
+fn rules_of(upgrade: &str, downgrade: &str) -> Vec<String> {
+    let dir = tempfile::tempdir().unwrap();
+    let project = project(dir.path(), &[BASE, rev(upgrade, downgrade)]);
+    let ids = BTreeSet::from(["r1".to_owned()]);
+    lint(
+        &project,
+        &LintSettings::default(),
+        &LintScope::Revisions(ids),
+        &Environment::default(),
+    )
+    .iter()
+    .map(|finding| finding.rule.name().to_owned())
+    .collect()
+}
+
+#[test]
+fn raw_sql_gets_the_same_findings_as_the_op_call() {
+    let pairs = [
+        (
+            "op.add_column('user', sa.Column('age', sa.Integer(), nullable=False))",
+            "op.execute('ALTER TABLE \"user\" ADD COLUMN age INTEGER NOT NULL')",
+        ),
+        (
+            "op.create_index('ix_user_email', 'user', ['email'])",
+            "op.execute('CREATE INDEX ix_user_email ON \"user\" (email)')",
+        ),
+        (
+            "op.create_index('ix_user_email', 'user', ['email'], postgresql_concurrently=True)",
+            "op.execute('CREATE INDEX CONCURRENTLY ix_user_email ON \"user\" (email)')",
+        ),
+        (
+            "op.drop_index('ix_x', table_name='user')",
+            "op.execute('DROP INDEX ix_x')",
+        ),
+        (
+            "op.alter_column('user', 'email', nullable=False)",
+            "op.execute('ALTER TABLE \"user\" ALTER COLUMN email SET NOT NULL')",
+        ),
+        (
+            "op.create_foreign_key('fk_a', 'account', 'user', ['user_id'], ['id'])",
+            "op.execute('ALTER TABLE account ADD CONSTRAINT fk_a FOREIGN KEY (user_id) REFERENCES \"user\" (id)')",
+        ),
+        (
+            "op.create_check_constraint('ck_s', 'user', 'status IS NOT NULL')",
+            "op.execute('ALTER TABLE \"user\" ADD CONSTRAINT ck_s CHECK (status IS NOT NULL)')",
+        ),
+        (
+            "op.create_unique_constraint('uq_e', 'user', ['email'])",
+            "op.execute('ALTER TABLE \"user\" ADD CONSTRAINT uq_e UNIQUE (email)')",
+        ),
+        (
+            "op.rename_table('account', 'accounts')",
+            "op.execute('ALTER TABLE account RENAME TO accounts')",
+        ),
+        (
+            "op.drop_column('user', 'nick')",
+            "op.execute('ALTER TABLE \"user\" DROP COLUMN nick')",
+        ),
+        (
+            "op.drop_table('account')",
+            "op.execute('DROP TABLE account')",
+        ),
+    ];
+    for (call, sql) in pairs {
+        let by_call = rules_of(call, "pass");
+        let by_sql = rules_of(sql, "pass");
+        assert!(!by_call.is_empty(), "{call} triggers nothing");
+        assert_eq!(by_call, by_sql, "{call}\n{sql}");
+    }
+}
+
+#[test]
+fn raw_sql_specifics() {
+    insta::assert_snapshot!(cases(&[
+        (
+            "a lock timeout set in the revision",
+            run_with(
+                &[
+                    BASE,
+                    rev(
+                        "op.execute(\"SET LOCAL lock_timeout = '2s'\")\nop.add_column('user', sa.Column('a', sa.Integer()))",
+                        "op.drop_column('user', 'a')"
+                    )
+                ],
+                1,
+                &LintSettings::default(),
+                &Environment::default()
+            )
+        ),
+        (
+            "backfill in the DDL transaction",
+            run(
+                &[
+                    BASE,
+                    rev(
+                        "op.add_column('user', sa.Column('code', sa.String()))\nop.execute(\"UPDATE \\\"user\\\" SET code = 'x'\")",
+                        "op.drop_column('user', 'code')"
+                    )
+                ],
+                1
+            )
+        ),
+        (
+            "backfill of another column does not count",
+            run(
+                &[
+                    BASE,
+                    rev(
+                        "op.add_column('user', sa.Column('code', sa.String()))",
+                        "op.drop_column('user', 'code')"
+                    ),
+                    rev("op.execute(\"UPDATE \\\"user\\\" SET nick = 'x'\")", "pass"),
+                    rev("op.alter_column('user', 'code', nullable=False)", "pass")
+                ],
+                3
+            )
+        ),
+        (
+            "enum value added in the transaction",
+            run(
+                &[
+                    BASE,
+                    rev(
+                        "op.execute(\"ALTER TYPE status ADD VALUE 'archived'\")",
+                        "pass"
+                    )
+                ],
+                1
+            )
+        ),
+        (
+            "enum value added in an autocommit block",
+            run(
+                &[
+                    BASE,
+                    rev(
+                        "with op.get_context().autocommit_block():\n    op.execute(\"ALTER TYPE status ADD VALUE 'archived'\")",
+                        "pass"
+                    )
+                ],
+                1
+            )
+        ),
+        (
+            "the safe unique recipe",
+            run(
+                &[
+                    BASE,
+                    rev(
+                        "with op.get_context().autocommit_block():\n    op.execute('CREATE UNIQUE INDEX CONCURRENTLY uq_e ON \"user\" (email)')\nop.execute('ALTER TABLE \"user\" ADD CONSTRAINT uq_e UNIQUE USING INDEX uq_e')",
+                        "op.drop_constraint('uq_e', 'user')"
+                    )
+                ],
+                1
+            )
+        ),
+        (
+            "SQL that cannot be read",
+            run(
+                &[
+                    BASE,
+                    rev(
+                        "op.add_column('user', sa.Column('code', sa.String()))",
+                        "op.drop_column('user', 'code')"
+                    ),
+                    rev("op.execute('THIS IS NOT SQL')", "pass"),
+                    rev("op.alter_column('user', 'code', nullable=False)", "pass")
+                ],
+                3
+            )
+        ),
+    ]));
+}

@@ -140,6 +140,22 @@ impl Catalogue {
         }
     }
 
+    /// `columns` of `table` were set for existing rows (`UPDATE ... SET`).
+    pub(crate) fn filled_columns(&mut self, table: &Name, columns: &[String]) {
+        let Some(known) = table.literal().and_then(|name| self.tables.get_mut(name)) else {
+            // A table named at run time may be any table.
+            if table.literal().is_none() {
+                self.filled(None);
+            }
+            return;
+        };
+        for column in columns {
+            if let Some(state) = known.columns.get_mut(column) {
+                state.maybe_filled = true;
+            }
+        }
+    }
+
     /// Rows of `table` (or of every table, when `None`) may have been
     /// written: every column added empty may now be filled.
     pub(crate) fn filled(&mut self, table: Option<&Name>) {

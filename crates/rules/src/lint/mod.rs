@@ -20,6 +20,7 @@ use std::collections::BTreeSet;
 use alembic_doctor_graph::RevIdx;
 use alembic_doctor_project::Project;
 use alembic_doctor_script::{Name, OpKind, Operations, read_operations};
+use alembic_doctor_sql::{DataAction, EnumAction, StatementKind};
 use rayon::prelude::*;
 
 use crate::rules;
@@ -208,7 +209,8 @@ pub fn lint(
         .par_iter()
         .map(|&rev| (rev, read_operations(bytes_of(rev))))
         .collect();
-    let names = touched_tables(&linted_ops);
+    let sql = |text: &str| raw_sql(text, settings);
+    let names = touched_tables(&linted_ops, &sql);
     let context_ops: Vec<(RevIdx, Operations)> = order
         .par_iter()
         .filter(|rev| !linted.contains(rev))
@@ -224,7 +226,6 @@ pub fn lint(
         operations[rev] = Some(ops);
     }
 
-    let sql = |text: &str| raw_sql(text, settings);
     let mut catalogue = Catalogue::default();
     let mut findings = Vec::new();
     for &rev in &order {
@@ -271,8 +272,13 @@ pub fn lint(
             // Creating a table never waits on one; anything else that names
             // a table the history does not know is taken to exist.
             let creates = matches!(step.op(), Some(OpKind::CreateTable { .. }));
-            on_existing
-                .push(!creates && lint.table().is_some_and(|table| lint.existing_table(table)));
+            // `DROP INDEX ix` in SQL names no table: it may be any.
+            let unknown_table = matches!(step.op(), Some(OpKind::DropIndex { table: None, .. }));
+            on_existing.push(
+                !creates
+                    && (unknown_table
+                        || lint.table().is_some_and(|table| lint.existing_table(table))),
+            );
             for rule in OP_RULES {
                 rule(&lint, &mut found);
             }
@@ -305,43 +311,104 @@ fn replay(catalogue: &mut Catalogue, rev: RevIdx, steps: &[Step]) {
     for step in steps {
         match &step.action {
             Action::Op(kind) => catalogue.apply(rev, kind),
-            Action::Data { table, update, .. } => {
-                if *update {
-                    catalogue.filled(Some(table));
-                }
-            }
+            Action::Data {
+                table,
+                columns,
+                update: true,
+            } => match columns {
+                Some(columns) => catalogue.filled_columns(table, columns),
+                None => catalogue.filled(Some(table)),
+            },
+            Action::Data { update: false, .. } => {}
             // What the reader cannot see may have filled anything.
-            Action::Opaque { .. } => catalogue.filled(None),
-            Action::SetLockTimeout | Action::EnumChange { .. } => {}
+            Action::Opaque => catalogue.filled(None),
+            Action::SetLockTimeout | Action::EnumChange { .. } | Action::Quiet => {}
         }
     }
 }
 
-/// The raw SQL of `op.execute`, as steps. Until statements are parsed,
-/// SQL counts as something the reader cannot see through.
-fn raw_sql(text: &str, _settings: &LintSettings) -> Vec<(Action, String)> {
-    vec![(
-        Action::Opaque {
-            what: "raw SQL".to_owned(),
-        },
-        text.trim().to_owned(),
-    )]
+/// The raw SQL of `op.execute`, as steps: each statement read for the
+/// project's dialect, schema changes as the operations `op.*` would give,
+/// so that both spellings meet the same rules.
+fn raw_sql(text: &str, settings: &LintSettings) -> Vec<(Action, String)> {
+    let dialect = match settings.dialect {
+        Dialect::Postgres => alembic_doctor_sql::Dialect::Postgres,
+        Dialect::MySql => alembic_doctor_sql::Dialect::MySql,
+        Dialect::Sqlite => alembic_doctor_sql::Dialect::Sqlite,
+        Dialect::Other => alembic_doctor_sql::Dialect::Generic,
+    };
+    alembic_doctor_sql::read_sql(text, dialect)
+        .into_iter()
+        .map(|statement| (action(statement.kind), statement.text))
+        .collect()
 }
 
-/// The literal table names the linted revisions touch; `None` when one of
-/// them names a table at run time or runs SQL (then every file is context).
-fn touched_tables(linted: &[(RevIdx, Operations)]) -> Option<BTreeSet<String>> {
+/// What a SQL statement means to the rules.
+fn action(kind: StatementKind) -> Action {
+    match kind {
+        StatementKind::Op(kind) => Action::Op(kind),
+        StatementKind::Data {
+            action,
+            table,
+            columns,
+            ..
+        } => Action::Data {
+            table,
+            columns: (!columns.is_empty()).then_some(columns),
+            update: matches!(action, DataAction::Update | DataAction::Merge),
+        },
+        StatementKind::SetTimeout { setting, .. } if setting.contains("lock") => {
+            Action::SetLockTimeout
+        }
+        StatementKind::AlterEnum { type_name, action } => match action {
+            EnumAction::AddValue { value, .. } => Action::EnumChange {
+                description: format!("enum type `{type_name}` gets the value '{value}'"),
+                add_value: true,
+            },
+            EnumAction::RenameValue { from, to } => Action::EnumChange {
+                description: format!(
+                    "value '{from}' of enum type `{type_name}` is renamed to '{to}'"
+                ),
+                add_value: false,
+            },
+        },
+        StatementKind::Unparsed { .. } => Action::Opaque,
+        // The safe recipes (`VALIDATE CONSTRAINT`, `... USING INDEX`),
+        // settings, transaction control, enum types, maintenance and
+        // statements that change nothing the rules follow.
+        StatementKind::ValidateConstraint { .. }
+        | StatementKind::ConstraintUsingIndex { .. }
+        | StatementKind::SetTimeout { .. }
+        | StatementKind::CreateEnum { .. }
+        | StatementKind::DropType { .. }
+        | StatementKind::Transaction(_)
+        | StatementKind::LockingMaintenance { .. }
+        | StatementKind::Other { .. } => Action::Quiet,
+    }
+}
+
+/// The literal table names the linted revisions touch, raw SQL included;
+/// `None` when one of them names a table at run time or does something the
+/// reader cannot see through (then every file is context).
+fn touched_tables(
+    linted: &[(RevIdx, Operations)],
+    sql: &dyn Fn(&str) -> Vec<(Action, String)>,
+) -> Option<BTreeSet<String>> {
     let mut names = BTreeSet::new();
     for (_, ops) in linted {
         for function in [&ops.upgrade, &ops.downgrade].into_iter().flatten() {
-            for operation in &function.operations {
-                match &operation.kind {
-                    OpKind::Execute(_) | OpKind::Other { .. } => return None,
-                    kind => {
+            for step in steps::steps(function, sql) {
+                match &step.action {
+                    Action::Op(OpKind::Other { .. }) | Action::Opaque => return None,
+                    Action::Op(kind) => {
                         for name in kind_tables(kind) {
                             names.insert(name.literal()?.to_owned());
                         }
                     }
+                    Action::Data { table, .. } => {
+                        names.insert(table.literal()?.to_owned());
+                    }
+                    Action::SetLockTimeout | Action::EnumChange { .. } | Action::Quiet => {}
                 }
             }
         }

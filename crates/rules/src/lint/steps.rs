@@ -2,7 +2,7 @@
 //! `op.*` calls, the statements of raw SQL, and the calls the reader could
 //! not interpret, in source order.
 
-use alembic_doctor_script::{Batch, ExecuteVia, Function, Name, OpKind};
+use alembic_doctor_script::{Batch, Function, Name, OpKind};
 use alembic_doctor_source::Span;
 
 /// One thing a migration does.
@@ -21,10 +21,6 @@ pub(crate) struct Step {
 
 /// What a step does.
 #[derive(Debug, Clone)]
-#[allow(
-    dead_code,
-    reason = "`Data`, `SetLockTimeout` and `EnumChange` come from parsed raw SQL (crates/sql), being wired in"
-)]
 pub(crate) enum Action {
     /// A schema operation (written as `op.*`, or as SQL).
     Op(OpKind),
@@ -44,7 +40,10 @@ pub(crate) enum Action {
     },
     /// Anything the reader cannot interpret: a call, SQL built at run time,
     /// SQL it cannot parse.
-    Opaque { what: String },
+    Opaque,
+    /// A statement that changes nothing the rules follow (`SELECT`, a
+    /// `VALIDATE CONSTRAINT`, `COMMENT ON`...).
+    Quiet,
 }
 
 impl Step {
@@ -88,28 +87,14 @@ pub(crate) fn steps(function: &Function, sql: &dyn Fn(&str) -> Vec<(Action, Stri
                         steps.push(base(action, Some(statement)));
                     }
                 }
-                None => steps.push(base(
-                    Action::Opaque {
-                        what: format!(
-                            "`{}` runs SQL built at run time (`{}`)",
-                            match execute.via {
-                                ExecuteVia::Op => "op.execute",
-                                ExecuteVia::Connection => "execute",
-                            },
-                            execute.source
-                        ),
-                    },
-                    None,
-                )),
+                None => steps.push(base(Action::Opaque, None)),
             },
             kind => steps.push(base(Action::Op(kind.clone()), None)),
         }
     }
     for opaque in &function.opaque {
         steps.push(Step {
-            action: Action::Opaque {
-                what: format!("`{}`", opaque.source),
-            },
+            action: Action::Opaque,
             span: opaque.span,
             batch: None,
             autocommit: false,

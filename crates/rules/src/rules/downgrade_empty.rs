@@ -17,7 +17,7 @@ that explicit: `raise NotImplementedError("irreversible: ...")` in
 "#;
 
 use crate::lint::RevisionLint;
-use crate::lint::steps::Step;
+use crate::lint::steps::Action;
 use crate::{Finding, Rule};
 
 pub(crate) fn check(lint: &RevisionLint<'_>, out: &mut Vec<Finding>) {
@@ -25,8 +25,13 @@ pub(crate) fn check(lint: &RevisionLint<'_>, out: &mut Vec<Finding>) {
         return;
     };
     // A merge revision changes nothing; a data migration (no schema
-    // change) usually cannot be undone and need not be.
-    if upgrade.empty || lint.merge || !lint.upgrade.iter().any(Step::is_ddl) {
+    // change) usually cannot be undone and need not be, nor can an enum
+    // value be removed.
+    let changes_schema = lint
+        .upgrade
+        .iter()
+        .any(|step| step.is_ddl() && !matches!(step.action, Action::EnumChange { .. }));
+    if upgrade.empty || lint.merge || !changes_schema {
         return;
     }
     match &lint.operations.downgrade {

@@ -51,7 +51,9 @@ pub(crate) fn check(lint: &RevisionLint<'_>, out: &mut Vec<Finding>) {
         .collect();
     let dropped_indexes: BTreeSet<&str> = ops(&lint.downgrade)
         .filter_map(|kind| match kind {
-            OpKind::DropIndex { name, .. } => name.literal(),
+            // Dropping a constraint drops the index it owns (`UNIQUE USING
+            // INDEX`).
+            OpKind::DropIndex { name, .. } | OpKind::DropConstraint { name, .. } => name.literal(),
             _ => None,
         })
         .collect();

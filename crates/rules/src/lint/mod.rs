@@ -319,10 +319,13 @@ fn replay(catalogue: &mut Catalogue, rev: RevIdx, steps: &[Step]) {
                 Some(columns) => catalogue.filled_columns(table, columns),
                 None => catalogue.filled(Some(table)),
             },
-            Action::Data { update: false, .. } => {}
             // What the reader cannot see may have filled anything.
             Action::Opaque => catalogue.filled(None),
-            Action::SetLockTimeout | Action::EnumChange { .. } | Action::Quiet => {}
+            // Inserts and deletes fill no existing row's column.
+            Action::Data { update: false, .. }
+            | Action::SetLockTimeout
+            | Action::EnumChange { .. }
+            | Action::Quiet => {}
         }
     }
 }
@@ -408,7 +411,11 @@ fn touched_tables(
                     Action::Data { table, .. } => {
                         names.insert(table.literal()?.to_owned());
                     }
-                    Action::SetLockTimeout | Action::EnumChange { .. } | Action::Quiet => {}
+                    // Inserts and deletes fill no existing row's column.
+            Action::Data { update: false, .. }
+            | Action::SetLockTimeout
+            | Action::EnumChange { .. }
+            | Action::Quiet => {}
                 }
             }
         }

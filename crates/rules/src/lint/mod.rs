@@ -411,11 +411,7 @@ fn touched_tables(
                     Action::Data { table, .. } => {
                         names.insert(table.literal()?.to_owned());
                     }
-                    // Inserts and deletes fill no existing row's column.
-            Action::Data { update: false, .. }
-            | Action::SetLockTimeout
-            | Action::EnumChange { .. }
-            | Action::Quiet => {}
+                    Action::SetLockTimeout | Action::EnumChange { .. } | Action::Quiet => {}
                 }
             }
         }

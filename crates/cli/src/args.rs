@@ -189,6 +189,9 @@ pub(crate) enum Format {
     Json,
     /// GitHub Actions workflow commands: annotations on the offending lines.
     Github,
+    /// SARIF 2.1.0 (GitHub code scanning, IDEs), paths relative to the
+    /// repository root.
+    Sarif,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

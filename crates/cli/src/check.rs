@@ -36,6 +36,14 @@ pub(crate) fn run(project_args: &ProjectArgs, args: &CheckArgs) -> anyhow::Resul
             let annotations = alembic_doctor_report::github_annotations(&findings, &project, &cwd);
             output::plain_stdout(&annotations)?;
         }
+        Format::Sarif => {
+            // Code scanning wants paths from the repository root.
+            let cwd = std::env::current_dir()?;
+            let root = alembic_doctor_git::GitRepo::discover(&cwd)
+                .map_or(cwd, |repo| repo.root().to_path_buf());
+            let log = alembic_doctor_report::sarif_log(&findings, &project, &root);
+            output::plain_stdout(&format!("{}\n", serde_json::to_string_pretty(&log)?))?;
+        }
     }
     Ok(status_for(&findings, fail_on))
 }

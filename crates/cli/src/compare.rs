@@ -37,6 +37,11 @@ pub(crate) fn run(project_args: &ProjectArgs, args: &CompareArgs) -> anyhow::Res
             }
         }
         Format::Github => output::plain_stdout(&github(&repo, &comparison))?,
+        Format::Sarif => {
+            let log =
+                alembic_doctor_report::sarif_log(&merged.findings, &merged.project, repo.root());
+            output::plain_stdout(&format!("{}\n", serde_json::to_string_pretty(&log)?))?;
+        }
     }
     Ok(check::status_for(&merged.findings, args.fail_on))
 }

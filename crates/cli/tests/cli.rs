@@ -401,3 +401,62 @@ fn ids_with_spaces_in_headers_are_not_mismatches() {
     let output = run_in(dir.path(), &["check", "--fail-on", "warning"]);
     assert_eq!(output.status.code(), Some(0), "{}", text(&output.stdout));
 }
+
+#[test]
+fn check_sarif_is_a_code_scanning_log() {
+    let sarif = run_in(
+        &workspace(),
+        &[
+            "-c",
+            "examples/broken/alembic.ini",
+            "check",
+            "--all",
+            "--format",
+            "sarif",
+        ],
+    );
+    assert_eq!(sarif.status.code(), Some(1));
+    let log: serde_json::Value = serde_json::from_slice(&sarif.stdout).expect("SARIF is JSON");
+    assert_eq!(log["version"], "2.1.0");
+    let run = &log["runs"][0];
+    assert_eq!(run["tool"]["driver"]["name"], "alembic-doctor");
+    let rules: Vec<&str> = run["tool"]["driver"]["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|rule| rule["id"].as_str().unwrap())
+        .collect();
+    let json = run_in(
+        &workspace(),
+        &[
+            "-c",
+            "examples/broken/alembic.ini",
+            "check",
+            "--all",
+            "--format",
+            "json",
+        ],
+    );
+    let json: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    let results = run["results"].as_array().unwrap();
+    assert_eq!(results.len(), json["findings"].as_array().unwrap().len());
+    for result in results {
+        let rule = result["ruleId"].as_str().unwrap();
+        let index = usize::try_from(result["ruleIndex"].as_u64().unwrap()).unwrap();
+        assert_eq!(rules[index], rule);
+        let location = &result["locations"][0]["physicalLocation"];
+        let uri = location["artifactLocation"]["uri"].as_str().unwrap();
+        assert!(
+            uri.starts_with("examples/broken/migrations/versions/"),
+            "{uri}"
+        );
+        assert!(location["region"]["startLine"].as_u64().unwrap() >= 1);
+        assert!(matches!(
+            result["level"].as_str(),
+            Some("error" | "warning")
+        ));
+    }
+    assert!(
+        rules.contains(&"duplicate-revision") && rules.contains(&"create-index-not-concurrently")
+    );
+}

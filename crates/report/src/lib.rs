@@ -8,6 +8,7 @@ mod compare;
 mod diagnostics;
 mod github;
 mod json;
+mod sarif;
 mod status;
 mod summary;
 
@@ -19,6 +20,7 @@ pub use compare::{comparison_json, comparison_text};
 pub use diagnostics::{Sources, render_text};
 pub use github::{github_annotations, github_command, relative};
 pub use json::{check_json, finding_json};
+pub use sarif::sarif_log;
 pub use status::{
     REPORT_MARKER, Section, StatusInput, StatusReport, Verdict, status_json, status_report,
 };

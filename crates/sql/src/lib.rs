@@ -61,7 +61,9 @@ pub struct Statement {
     pub kind: StatementKind,
     /// The statement's own SQL, trimmed, without its `;` (for messages).
     /// An `ALTER TABLE` with several sub-commands gives one statement per
-    /// sub-command, each with the whole `ALTER TABLE` as its text.
+    /// sub-command, each with the whole `ALTER TABLE` as its text (cut
+    /// after 1,000 bytes and ended with ` ...`, so that thousands of
+    /// sub-commands do not take quadratic memory).
     pub text: String,
 }
 
@@ -88,7 +90,8 @@ pub enum StatementKind {
     ConstraintUsingIndex {
         /// The table.
         table: Name,
-        /// The new constraint (unnamed: the index's name is used).
+        /// The new constraint; [`Name::Unnamed`] without `CONSTRAINT name`
+        /// (the constraint then takes the index's name).
         name: Name,
         /// The existing unique index.
         index: Name,

@@ -81,14 +81,9 @@ fn parse_run(
         match parsed {
             Ok(statement) => {
                 let end = offset + parser.index();
-                let text = tokens.text(start..end);
                 let summary = tokens.summary(start);
-                for kind in classify::statement(&statement, dialect, &summary) {
-                    out.push(Statement {
-                        kind,
-                        text: text.clone(),
-                    });
-                }
+                let kinds = classify::statement(&statement, dialect, &summary);
+                push_all(out, kinds, tokens.text(start..end));
             }
             Err(error) => return Err(Failure { start, error }),
         }
@@ -135,14 +130,35 @@ fn read_piece(
     let Err(failure) = parse_run(tokens, piece.clone(), dialect, out) else {
         return;
     };
-    let text = tokens.text(piece.clone());
     match fallback::recognise(&tokens.significant(piece.clone()), dialect) {
-        Some(kinds) => out.extend(kinds.into_iter().map(|kind| Statement {
-            kind,
-            text: text.clone(),
-        })),
+        Some(kinds) => push_all(out, kinds, tokens.text(piece)),
         None => out.push(unparsed(tokens, piece, &failure.error)),
     }
+}
+
+/// The longest text, in bytes, that the statements of one SQL statement
+/// each get a copy of.
+const SHARED_TEXT: usize = 1_000;
+
+/// The statements `kinds` of one SQL statement whose text is `text`.
+///
+/// When it gives several (`ALTER TABLE t ADD a int, ADD b int, ...`), each
+/// gets a copy of the text, shortened past [`SHARED_TEXT`] bytes: whole
+/// copies of a statement with thousands of sub-commands would take memory
+/// quadratic in its length, and a message does not quote that much.
+fn push_all(out: &mut Vec<Statement>, kinds: Vec<StatementKind>, mut text: String) {
+    if kinds.len() > 1 && text.len() > SHARED_TEXT {
+        let mut end = SHARED_TEXT;
+        while !text.is_char_boundary(end) {
+            end -= 1;
+        }
+        text.truncate(end);
+        text.push_str(" ...");
+    }
+    out.extend(kinds.into_iter().map(|kind| Statement {
+        kind,
+        text: text.clone(),
+    }));
 }
 
 fn unparsed(tokens: &Tokens<'_>, range: Range<usize>, error: &ParserError) -> Statement {

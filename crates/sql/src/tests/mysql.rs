@@ -255,10 +255,35 @@ fn add_constraints_and_indexes() {
 }
 
 #[test]
-fn drop_foreign_key_and_primary_key() {
+fn add_primary_key() {
     assert_eq!(
-        kinds("ALTER TABLE t DROP FOREIGN KEY fk, DROP PRIMARY KEY", MY),
+        op("ALTER TABLE t ADD PRIMARY KEY (id)", MY),
+        OpKind::CreateConstraint {
+            table: lit("t"),
+            constraint: alembic_doctor_script::Constraint {
+                name: Name::Unnamed,
+                kind: ConstraintKind::PrimaryKey {
+                    columns: vec!["id".to_owned()]
+                },
+                not_valid: false,
+            },
+        }
+    );
+}
+
+#[test]
+fn drop_constraint_foreign_key_and_primary_key() {
+    assert_eq!(
+        kinds(
+            "ALTER TABLE t DROP CONSTRAINT c, DROP FOREIGN KEY fk, DROP PRIMARY KEY",
+            MY
+        ),
         vec![
+            StatementKind::Op(OpKind::DropConstraint {
+                name: lit("c"),
+                table: lit("t"),
+                kind: None,
+            }),
             StatementKind::Op(OpKind::DropConstraint {
                 name: lit("fk"),
                 table: lit("t"),

@@ -156,6 +156,25 @@ fn many_statements_are_read_one_by_one() {
     assert_eq!(statements[3_999].text, "REINDEX TABLE t");
 }
 
+#[test]
+fn thousands_of_sub_commands_share_a_shortened_text() {
+    let sql = format!(
+        "ALTER TABLE t {}",
+        (0..5_000)
+            .map(|i| format!("ADD COLUMN c{i} int"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    let statements = read_sql(&sql, Dialect::Postgres);
+    assert_eq!(statements.len(), 5_000);
+    assert!(
+        statements
+            .iter()
+            .all(|s| s.text.len() <= 1_004 && s.text.ends_with(" ..."))
+    );
+    assert!(sql.starts_with(statements[0].text.trim_end_matches(" ...")));
+}
+
 /// SQL-looking strings: fragments that exercise every path (the parser,
 /// the fallback, quotes, comments, `;`, blocks) glued at random.
 fn sql_like() -> impl Strategy<Value = String> {
@@ -207,7 +226,7 @@ proptest! {
     fn never_panics_and_every_text_comes_from_the_input(sql in sql_like(), dialect in dialect()) {
         for statement in read_sql(&sql, dialect) {
             prop_assert!(!statement.text.is_empty());
-            prop_assert!(sql.contains(&statement.text));
+            prop_assert!(sql.contains(statement.text.trim_end_matches(" ...")));
         }
     }
 

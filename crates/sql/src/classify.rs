@@ -3,7 +3,7 @@
 use alembic_doctor_script::{Index, Name, OpKind};
 use sqlparser::ast::{CreateIndex, ObjectType, Statement as Parsed};
 
-use crate::names::{self, object};
+use crate::names::object;
 use crate::{Dialect, StatementKind, TransactionControl, alter, data, enums, session, table};
 
 /// What `statement` does: usually one kind, several when one statement
@@ -99,11 +99,7 @@ fn index(create: &CreateIndex, dialect: Dialect) -> Index {
             .as_ref()
             .map_or(Name::Unnamed, |name| object(name, dialect)),
         table: object(&create.table_name, dialect),
-        columns: create
-            .columns
-            .iter()
-            .map(|column| names::column(&column.column.expr, dialect))
-            .collect(),
+        columns: table::index_columns(&create.columns, dialect),
         unique: create.unique,
         concurrently: create.concurrently,
         if_not_exists: create.if_not_exists,

@@ -156,8 +156,11 @@ pub(crate) struct CompareArgs {
     pub(crate) format: Format,
     /// Exit 1 when the merged result has a finding at or above this
     /// severity.
-    #[arg(long, value_enum, default_value_t = FailOn::Error)]
-    pub(crate) fail_on: FailOn,
+    /// Default: `fail-on` in [tool.alembic-doctor], else error.
+    #[arg(long, value_enum)]
+    pub(crate) fail_on: Option<FailOn>,
+    #[command(flatten)]
+    pub(crate) database: crate::lint::DatabaseArgs,
 }
 
 #[derive(Debug, Args)]
@@ -177,8 +180,11 @@ pub(crate) struct ReportArgs {
     pub(crate) format: ReportFormat,
     /// Exit 1 when the merged result has a finding at or above this
     /// severity.
-    #[arg(long, value_enum, default_value_t = FailOn::Error)]
-    pub(crate) fail_on: FailOn,
+    /// Default: `fail-on` in [tool.alembic-doctor], else error.
+    #[arg(long, value_enum)]
+    pub(crate) fail_on: Option<FailOn>,
+    #[command(flatten)]
+    pub(crate) database: crate::lint::DatabaseArgs,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

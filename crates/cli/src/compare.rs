@@ -7,16 +7,19 @@ use alembic_doctor_project::LoadRequest;
 use alembic_doctor_report::ProjectSources;
 use anyhow::Context;
 
-use crate::args::{CompareArgs, Format, ProjectArgs};
+use crate::args::{CompareArgs, FailOn, Format, ProjectArgs};
+use crate::lint::DatabaseArgs;
 use crate::{ExitStatus, check, output};
 
 pub(crate) fn run(project_args: &ProjectArgs, args: &CompareArgs) -> anyhow::Result<ExitStatus> {
-    let (repo, comparison) = load(
+    let (repo, comparison, fail_on) = load(
         project_args,
         args.base.as_deref(),
         &args.heads,
         args.from.as_deref(),
+        &args.database,
     )?;
+    let fail_on = args.fail_on.or(fail_on).unwrap_or(FailOn::Error);
     let merged = &comparison.merged;
     let from = args.from.as_deref();
     match args.format {
@@ -43,18 +46,20 @@ pub(crate) fn run(project_args: &ProjectArgs, args: &CompareArgs) -> anyhow::Res
             output::plain_stdout(&format!("{}\n", serde_json::to_string_pretty(&log)?))?;
         }
     }
-    Ok(check::status_for(&merged.findings, args.fail_on))
+    Ok(check::status_for(&merged.findings, fail_on))
 }
 
 /// Resolve BASE and the HEADs in the repository around the current
-/// directory, compare them, and check that `--from` names a revision of
-/// the merged chain.
+/// directory, compare them, lint the HEADs' new revisions, and check that
+/// `--from` names a revision of the merged chain. Also returns `fail-on`
+/// from `[tool.alembic-doctor]`.
 pub(crate) fn load(
     project_args: &ProjectArgs,
     base: Option<&str>,
     heads: &[String],
     from: Option<&str>,
-) -> anyhow::Result<(GitRepo, Comparison)> {
+    database: &DatabaseArgs,
+) -> anyhow::Result<(GitRepo, Comparison, Option<FailOn>)> {
     let cwd = std::env::current_dir().context("cannot read the current directory")?;
     // Canonical, so that paths on disk and in git trees (rooted at the
     // repository's canonical root) are the same paths.
@@ -82,7 +87,9 @@ pub(crate) fn load(
             cwd,
         },
     };
-    let comparison = alembic_doctor_compare::compare(&repo, base, heads, &request)?;
+    let mut comparison = alembic_doctor_compare::compare(&repo, base, heads, &request)?;
+    let (findings, fail_on) = crate::lint::comparison(&comparison, database)?;
+    comparison.add_lint_findings(findings);
     // A `--from` the merged chain does not know is a bad argument, not a
     // finding about the chain.
     if let Some(from) = from
@@ -90,7 +97,7 @@ pub(crate) fn load(
     {
         anyhow::bail!("--from {from}: {error}");
     }
-    Ok((repo, comparison))
+    Ok((repo, comparison, fail_on))
 }
 
 /// Annotations for the merged chain's findings and for the version files

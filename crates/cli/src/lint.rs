@@ -16,7 +16,7 @@ use clap::Args;
 
 use crate::args::FailOn;
 
-/// Options of the safety lints.
+/// Options of the safety lints in `check`.
 #[derive(Debug, Args)]
 pub(crate) struct LintArgs {
     /// Lint every revision, not only those new or changed since the base
@@ -27,6 +27,14 @@ pub(crate) struct LintArgs {
     /// origin/HEAD, else main, else master.
     #[arg(long, value_name = "REV")]
     pub(crate) base: Option<String>,
+    #[command(flatten)]
+    pub(crate) database: DatabaseArgs,
+}
+
+/// What the safety lints need to know about the database (also in
+/// `compare` and `report`, which lint the HEADs' new revisions).
+#[derive(Debug, Args)]
+pub(crate) struct DatabaseArgs {
     /// The database: postgresql, mysql, sqlite or other. Default: `dialect`
     /// in [tool.alembic-doctor], else the scheme of sqlalchemy.url, else
     /// postgresql.
@@ -56,10 +64,11 @@ pub(crate) struct LintRun {
 pub(crate) fn run(project: &Project, args: &LintArgs) -> anyhow::Result<LintRun> {
     let cwd = std::env::current_dir().context("cannot read the current directory")?;
     let tool = tool_config(project, &cwd)?;
-    let settings = settings(project, args, &tool)?;
+    let settings = settings(project, &args.database, &tool)?;
     let (scope, scope_text) = scope(project, args, &cwd)?;
     let environment = environment(project);
-    let findings = if args.no_lint {
+    let no_lint = args.database.no_lint;
+    let findings = if no_lint {
         Vec::new()
     } else {
         alembic_doctor_rules::lint(project, &settings, &scope, &environment)
@@ -68,7 +77,7 @@ pub(crate) fn run(project: &Project, args: &LintArgs) -> anyhow::Result<LintRun>
         LintScope::All => None,
         LintScope::Revisions(ids) => Some(ids.len()),
     };
-    let summary = if args.no_lint {
+    let summary = if no_lint {
         "safety lints: skipped (--no-lint)\n".to_owned()
     } else {
         format!(
@@ -77,7 +86,7 @@ pub(crate) fn run(project: &Project, args: &LintArgs) -> anyhow::Result<LintRun>
         )
     };
     let json = serde_json::json!({
-        "enabled": !args.no_lint,
+        "enabled": !no_lint,
         "dialect": settings.dialect.to_string(),
         "dialect_origin": settings.dialect_origin,
         "postgres_version": settings.postgres_version,
@@ -86,11 +95,7 @@ pub(crate) fn run(project: &Project, args: &LintArgs) -> anyhow::Result<LintRun>
     });
     Ok(LintRun {
         findings,
-        fail_on: tool.fail_on.map(|setting| match setting {
-            FailOnSetting::Never => FailOn::Never,
-            FailOnSetting::Severity(alembic_doctor_rules::Severity::Warning) => FailOn::Warning,
-            FailOnSetting::Severity(alembic_doctor_rules::Severity::Error) => FailOn::Error,
-        }),
+        fail_on: fail_on(&tool),
         summary,
         json,
     })
@@ -123,7 +128,37 @@ fn tool_config(project: &Project, cwd: &Path) -> anyhow::Result<ToolConfig> {
         .map_err(|message| anyhow::anyhow!("{}: {message}", path.display()))
 }
 
-fn settings(project: &Project, args: &LintArgs, tool: &ToolConfig) -> anyhow::Result<LintSettings> {
+/// The lints' findings on the merged result of a comparison, for its new
+/// and edited revisions; nothing with `--no-lint`.
+pub(crate) fn comparison(
+    comparison: &alembic_doctor_compare::Comparison,
+    args: &DatabaseArgs,
+) -> anyhow::Result<(Vec<Finding>, Option<FailOn>)> {
+    let project = &comparison.merged.project;
+    let cwd = std::env::current_dir().context("cannot read the current directory")?;
+    let tool = tool_config(project, &cwd)?;
+    if args.no_lint {
+        return Ok((Vec::new(), fail_on(&tool)));
+    }
+    let settings = settings(project, args, &tool)?;
+    let scope = LintScope::Revisions(comparison.lint_scope());
+    let findings = alembic_doctor_rules::lint(project, &settings, &scope, &environment(project));
+    Ok((findings, fail_on(&tool)))
+}
+
+fn fail_on(tool: &ToolConfig) -> Option<FailOn> {
+    tool.fail_on.map(|setting| match setting {
+        FailOnSetting::Never => FailOn::Never,
+        FailOnSetting::Severity(alembic_doctor_rules::Severity::Warning) => FailOn::Warning,
+        FailOnSetting::Severity(alembic_doctor_rules::Severity::Error) => FailOn::Error,
+    })
+}
+
+fn settings(
+    project: &Project,
+    args: &DatabaseArgs,
+    tool: &ToolConfig,
+) -> anyhow::Result<LintSettings> {
     let from_url = project
         .config
         .options

@@ -3,12 +3,19 @@
 
 use alembic_doctor_report::StatusInput;
 
-use crate::args::{ProjectArgs, ReportArgs, ReportFormat};
+use crate::args::{FailOn, ProjectArgs, ReportArgs, ReportFormat};
 use crate::{ExitStatus, check, compare, output};
 
 pub(crate) fn run(project_args: &ProjectArgs, args: &ReportArgs) -> anyhow::Result<ExitStatus> {
     let from = args.from.as_deref();
-    let (repo, comparison) = compare::load(project_args, args.base.as_deref(), &args.heads, from)?;
+    let (repo, comparison, fail_on) = compare::load(
+        project_args,
+        args.base.as_deref(),
+        &args.heads,
+        from,
+        &args.database,
+    )?;
+    let fail_on = args.fail_on.or(fail_on).unwrap_or(FailOn::Error);
     let checklist = alembic_doctor_compare::checklist(&comparison);
     // Each side checked on its own, for its status line.
     let side_findings: Vec<_> = std::iter::once(&comparison.base)
@@ -31,5 +38,5 @@ pub(crate) fn run(project_args: &ProjectArgs, args: &ReportArgs) -> anyhow::Resu
         }
         ReportFormat::Github => output::plain_stdout(&compare::github(&repo, &comparison))?,
     }
-    Ok(check::status_for(&comparison.merged.findings, args.fail_on))
+    Ok(check::status_for(&comparison.merged.findings, fail_on))
 }

@@ -269,3 +269,51 @@ fn a_shallow_clone_missing_the_merge_base_names_the_fetch() {
     assert!(stderr.contains("shallow clone"), "{stderr}");
     assert!(stderr.contains("git fetch"), "{stderr}");
 }
+
+#[test]
+fn the_branchs_new_revisions_are_linted_against_mains_history() {
+    let repo = Repo::new();
+    // main: a table with rows in production.
+    repo.write(
+        "migrations/versions/aaa_init.py",
+        "revision = 'aaa'\ndown_revision = None\n\n\ndef upgrade():\n    op.create_table('user', sa.Column('id', sa.Integer(), primary_key=True), sa.Column('nick', sa.String()))\n\n\ndef downgrade():\n    op.drop_table('user')\n",
+    );
+    repo.commit("a table");
+    repo.branch("feat", "main");
+    repo.write(
+        "migrations/versions/bbb_drop.py",
+        "\"\"\"drop nick\"\"\"\nrevision = 'bbb'\ndown_revision = 'aaa'\n\n\ndef upgrade():\n    op.drop_column('user', 'nick')\n    op.create_index('ix_user_id', 'user', ['id'])\n\n\ndef downgrade():\n    pass\n",
+    );
+    repo.commit("feat");
+    let (code, json) = repo.json(&["main", "feat"]);
+    assert_eq!(code, 0, "warnings only: {json}");
+    assert_eq!(
+        rules(&json),
+        [
+            "drop-column",
+            "missing-lock-timeout",
+            "create-index-not-concurrently",
+            "downgrade-empty"
+        ]
+    );
+    // The notes of `bbb` carry the lints' findings instead of their own
+    // less precise warnings.
+    let notes = &json["notes"][0];
+    assert_eq!(notes["revision"], "bbb");
+    let codes: Vec<&str> = notes["notes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|note| note["code"].as_str().unwrap())
+        .collect();
+    assert!(
+        codes.contains(&"drop-column") && codes.contains(&"create-index-not-concurrently"),
+        "{codes:?}"
+    );
+    assert!(!codes.contains(&"index-on-existing-table"), "{codes:?}");
+    // `aaa` is history: never linted, and --no-lint turns the lints off.
+    let (_, quiet) = repo.json(&["main", "feat", "--no-lint"]);
+    assert!(rules(&quiet).is_empty());
+    let (code, _) = repo.json(&["main", "feat", "--fail-on", "warning"]);
+    assert_eq!(code, 1);
+}

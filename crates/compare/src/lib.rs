@@ -35,6 +35,7 @@ use std::path::PathBuf;
 
 use alembic_doctor_git::{GitError, GitRepo, ResolvedRev};
 use alembic_doctor_project::{LoadError, LoadRequest};
+use alembic_doctor_rules::Finding;
 
 pub use checklist::{ChecklistItem, checklist};
 pub use diff::{Differences, RevisionChange};
@@ -315,4 +316,58 @@ fn pair_conflicts(heads: &[Side], differences: &[Differences]) -> Vec<PairConfli
         }
     }
     conflicts
+}
+
+impl Comparison {
+    /// The revisions the safety lints look at: every HEAD's new and edited
+    /// revisions (the rest of the merged chain is history).
+    pub fn lint_scope(&self) -> BTreeSet<String> {
+        self.differences
+            .iter()
+            .flat_map(|diff| diff.new.iter().chain(&diff.edited))
+            .map(|change| change.id.clone())
+            .collect()
+    }
+
+    /// Add the safety lints' findings (on the merged project): to the
+    /// merged result's findings, and to the notes of the revisions they
+    /// are about, where they replace the notes saying the same thing less
+    /// precisely (the lints know the dialect and the suppressions).
+    pub fn add_lint_findings(&mut self, findings: Vec<Finding>) {
+        let project = &self.merged.project;
+        for revision in &mut self.notes {
+            let mine: Vec<&Finding> = findings
+                .iter()
+                .filter(|finding| finding.revision.as_deref() == Some(revision.id.as_str()))
+                .collect();
+            if mine.is_empty() {
+                continue;
+            }
+            revision
+                .notes
+                .retain(|note| !notes::covered_by_lints(note.code));
+            for finding in mine {
+                let line = finding.location.and_then(|location| {
+                    let file = project.files.get(location.file)?;
+                    Some(file.line_index.line_of(location.span.start) + 1)
+                });
+                revision.notes.push(Note {
+                    code: finding.rule.name(),
+                    // A lint finding is always something to act on.
+                    level: NoteLevel::Warning,
+                    message: finding.message.clone(),
+                    line,
+                });
+            }
+            revision
+                .notes
+                .sort_by_key(|note| note.line.unwrap_or(usize::MAX));
+        }
+        let merged = &mut self.merged.findings;
+        merged.extend(findings);
+        merged.sort_by(|a, b| {
+            (a.location.map(|l| (l.file, l.span.start)), a.rule)
+                .cmp(&(b.location.map(|l| (l.file, l.span.start)), b.rule))
+        });
+    }
 }

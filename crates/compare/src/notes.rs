@@ -62,6 +62,24 @@ pub struct RevisionNotes {
     pub notes: Vec<Note>,
 }
 
+/// Whether a note says what a safety lint says more precisely: such notes
+/// give way to the lint's finding when the lints ran on the revision.
+pub(crate) fn covered_by_lints(code: &str) -> bool {
+    matches!(
+        code,
+        "not-null-without-default"
+            | "set-not-null"
+            | "type-change"
+            | "rename-column"
+            | "rename-table"
+            | "drop-column"
+            | "drop-table"
+            | "index-on-existing-table"
+            | "downgrade-empty"
+            | "downgrade-missing"
+    )
+}
+
 /// One new revision to describe, in upgrade order.
 pub(crate) struct NewRevision<'a> {
     pub(crate) id: &'a str,

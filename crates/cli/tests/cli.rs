@@ -460,3 +460,84 @@ fn check_sarif_is_a_code_scanning_log() {
         rules.contains(&"duplicate-revision") && rules.contains(&"create-index-not-concurrently")
     );
 }
+
+/// A project outside git (so every revision is linted) whose second
+/// revision drops a column.
+fn lint_project(pyproject: Option<&str>) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let versions = dir.path().join("migrations/versions");
+    std::fs::create_dir_all(&versions).unwrap();
+    std::fs::write(
+        dir.path().join("alembic.ini"),
+        "[alembic]\nscript_location = migrations\nsqlalchemy.url = postgresql://app@db/app\n",
+    )
+    .unwrap();
+    std::fs::write(
+        versions.join("aaa_init.py"),
+        "revision = 'aaa'\ndown_revision = None\n\ndef upgrade():\n    op.create_table('user', sa.Column('id', sa.Integer(), primary_key=True), sa.Column('nick', sa.String()))\n\ndef downgrade():\n    op.drop_table('user')\n",
+    )
+    .unwrap();
+    std::fs::write(
+        versions.join("bbb_drop.py"),
+        "revision = 'bbb'\ndown_revision = 'aaa'\n\ndef upgrade():\n    op.drop_column('user', 'nick')  # the column is unused since v2\n\ndef downgrade():\n    op.add_column('user', sa.Column('nick', sa.String()))\n",
+    )
+    .unwrap();
+    if let Some(pyproject) = pyproject {
+        std::fs::write(dir.path().join("pyproject.toml"), pyproject).unwrap();
+    }
+    dir
+}
+
+fn check_json(dir: &Path, extra: &[&str]) -> (Option<i32>, serde_json::Value) {
+    let mut args = vec!["check", "--format", "json"];
+    args.extend_from_slice(extra);
+    let output = run_in(dir, &args);
+    let json = serde_json::from_slice(&output.stdout).unwrap_or(serde_json::Value::Null);
+    (output.status.code(), json)
+}
+
+fn finding_rules(json: &serde_json::Value) -> Vec<&str> {
+    json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|finding| finding["rule"].as_str().unwrap())
+        .collect()
+}
+
+#[test]
+fn check_lints_with_the_projects_settings() {
+    let plain = lint_project(None);
+    let (code, json) = check_json(plain.path(), &[]);
+    assert_eq!(code, Some(0), "warnings only");
+    assert_eq!(
+        finding_rules(&json),
+        ["drop-column", "missing-lock-timeout"]
+    );
+    assert_eq!(json["lint"]["dialect"], "postgresql");
+    assert_eq!(json["lint"]["dialect_origin"], "sqlalchemy.url");
+    assert_eq!(json["lint"]["linted_revisions"], serde_json::Value::Null);
+    // --dialect sqlite: the PostgreSQL-only rules stay quiet.
+    let (_, json) = check_json(plain.path(), &["--dialect", "sqlite"]);
+    assert_eq!(finding_rules(&json), ["drop-column"]);
+    let (_, json) = check_json(plain.path(), &["--no-lint"]);
+    assert!(finding_rules(&json).is_empty());
+
+    let configured = lint_project(Some(
+        "[tool.alembic-doctor]\nignore = [\"missing-lock-timeout\"]\nfail-on = \"warning\"\n",
+    ));
+    let (code, json) = check_json(configured.path(), &[]);
+    assert_eq!(finding_rules(&json), ["drop-column"]);
+    assert_eq!(code, Some(1), "fail-on = warning");
+    let (code, _) = check_json(configured.path(), &["--fail-on", "never"]);
+    assert_eq!(code, Some(0), "the command line wins");
+
+    let typo = lint_project(Some("[tool.alembic-doctor]\nignore = [\"drop-colum\"]\n"));
+    let output = run_in(typo.path(), &["check"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        text(&output.stderr).contains("unknown rule `drop-colum`"),
+        "{}",
+        text(&output.stderr)
+    );
+}

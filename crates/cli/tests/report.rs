@@ -375,3 +375,28 @@ fn github_annotations_point_at_the_offending_lines() {
         "{check}"
     );
 }
+
+/// Seen in openstack/octavia (merge 1714db29a): the branch's revision names
+/// a parent that only main has. The branch alone is broken; the merge is
+/// whole, and the report says both.
+#[test]
+fn a_branch_revision_naming_a_parent_only_main_has() {
+    let repo = GitProject::new();
+    repo.branch("feat", "main");
+    repo.migration("ccc", Some("bbb"), "ccc_feature.py");
+    repo.commit("feature on a parent it does not have");
+    repo.checkout("main");
+    repo.migration("bbb", Some("aaa"), "bbb_main.py");
+    repo.commit("main");
+    let (code, report) = markdown(&repo, &["main", "feat"]);
+    assert_eq!(code, 0, "{report}");
+    assert!(
+        report.contains("not attached: ccc (down_revision 'bbb': missing here, main's head)"),
+        "{report}"
+    );
+    assert!(report.contains("`missing-parent` ×1"), "{report}");
+    assert!(
+        checklist_line(&report, "Single migration head after merge").contains("head: `ccc`"),
+        "{report}"
+    );
+}

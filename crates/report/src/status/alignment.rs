@@ -209,18 +209,44 @@ fn head_tree(base: &Side, side: &Side, diff: &Differences) -> String {
         .map(|change| change.id.as_str())
         .collect();
     loose.dedup();
-    if !loose.is_empty() && lines < MAX_TREE_LINES {
+    for id in loose.iter().take(MAX_TREE_LINES.saturating_sub(lines)) {
         out.push_str(&format!(
-            "  not attached below {}: {}\n",
-            if anchors.is_empty() {
-                "a root"
-            } else {
-                "the chain"
-            },
-            loose.join(", ")
+            "  not attached: {id}{}\n",
+            parents_note(base, side, id)
         ));
     }
     out
+}
+
+/// Where a loose revision's parents are: missing on this side, and on
+/// BASE (its head, or not).
+fn parents_note(base: &Side, side: &Side, id: &str) -> String {
+    let map = &side.project.map;
+    let Some(rev) = map.lookup(id) else {
+        return String::new();
+    };
+    let down = &map.revisions()[rev].down_revisions;
+    if down.is_empty() {
+        return " (a second root: down_revision = None)".to_owned();
+    }
+    let base_map = &base.project.map;
+    let notes: Vec<String> = down
+        .iter()
+        .map(|parent| {
+            let here = if map.lookup(parent).is_some() {
+                "present here"
+            } else {
+                "missing here"
+            };
+            let there = match base_map.lookup(parent) {
+                Some(p) if base_map.is_head(p) => format!("{}'s head", base.label),
+                Some(_) => format!("on {}", base.label),
+                None => format!("not on {} either", base.label),
+            };
+            format!("down_revision '{parent}': {here}, {there}")
+        })
+        .collect();
+    format!(" ({})", notes.join("; "))
 }
 
 fn push_children(

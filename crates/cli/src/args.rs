@@ -77,6 +77,11 @@ pub(crate) enum Command {
     /// compared, the merge checked, the path to run, a pre-merge
     /// checklist. Markdown by default, ready for a PR comment.
     Report(ReportArgs),
+    /// Repair the chain: duplicate ids, stale headers, merge revisions,
+    /// re-parenting. Shows a diff with --dry-run; otherwise writes
+    /// atomically and keeps the change only if the project reads back
+    /// healthier.
+    Fix(crate::fix::FixArgs),
     /// Show current available heads, exactly as `alembic heads` does.
     Heads {
         /// Use more verbose output.

@@ -7,6 +7,7 @@ mod args;
 mod check;
 mod compare;
 mod explain;
+mod fix;
 mod lint;
 mod load;
 mod output;
@@ -83,6 +84,7 @@ fn run(cli: &Cli) -> anyhow::Result<ExitStatus> {
         Command::Check(args) => check::run(&cli.project, args),
         Command::Compare(args) => compare::run(&cli.project, args),
         Command::Report(args) => report::run(&cli.project, args),
+        Command::Fix(args) => fix::run(&cli.project, args),
         Command::Heads {
             verbose,
             resolve_dependencies,

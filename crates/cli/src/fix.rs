@@ -1,0 +1,161 @@
+//! `alembic-doctor fix`: the arguments, and printing what the library's
+//! fixes did. Planning, writing, verifying and undoing live in
+//! `alembic_doctor_fix`.
+
+// These doc comments are the `--help` text, where Markdown backticks would be
+// printed literally.
+#![allow(clippy::doc_markdown)]
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use alembic_doctor_fix::{Fix, FixError, FixOptions, duplicates, merge, rebase};
+use alembic_doctor_project::LoadRequest;
+use anyhow::Context;
+use clap::{Args, Subcommand};
+
+use crate::ExitStatus;
+use crate::args::ProjectArgs;
+use crate::output;
+
+#[derive(Debug, Args)]
+pub(crate) struct FixArgs {
+    #[command(subcommand)]
+    pub(crate) what: FixCommand,
+    /// Print the changes as a unified diff and change nothing.
+    #[arg(long, global = true)]
+    pub(crate) dry_run: bool,
+    /// Rewrite files even when they have uncommitted changes in git.
+    #[arg(long, global = true)]
+    pub(crate) allow_dirty: bool,
+    /// The base branch that tells old files from new ones. Default:
+    /// origin/HEAD, else main, else master.
+    #[arg(long, global = true, value_name = "REV")]
+    pub(crate) base: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum FixCommand {
+    /// Give every copy of a duplicated revision id but one a fresh id
+    /// (revision, Revision ID: line, file name), and re-point the children
+    /// that were written against the renamed copy.
+    DuplicateIds {
+        /// This file keeps its id (default: the copy on the base branch,
+        /// else the oldest by Create Date, then file name).
+        #[arg(long, value_name = "FILE")]
+        keep: Vec<PathBuf>,
+        /// This child follows the renamed copy of its parent.
+        #[arg(long, value_name = "FILE")]
+        follow: Vec<PathBuf>,
+        /// This child keeps pointing at the copy that keeps the id.
+        #[arg(long, value_name = "FILE")]
+        stay: Vec<PathBuf>,
+    },
+    /// Bring stale `Revision ID:` / `Revises:` docstring lines in line
+    /// with `revision` and `down_revision`.
+    Headers,
+    /// Write a merge revision exactly as `alembic merge` does.
+    Merge {
+        /// Revisions to merge (default: heads).
+        revisions: Vec<String>,
+        /// Message (docstring and file name slug).
+        #[arg(short, long)]
+        message: Option<String>,
+        /// Use this revision id instead of a random one.
+        #[arg(long, value_name = "ID")]
+        rev_id: Option<String>,
+    },
+    /// Re-parent revisions that no database has applied: the first onto
+    /// TARGET, each next one onto the head above the previous one.
+    Rebase {
+        /// Revisions to re-parent.
+        #[arg(required = true)]
+        revisions: Vec<String>,
+        /// The new parent. Default: the base branch's single head.
+        #[arg(long, value_name = "TARGET")]
+        onto: Option<String>,
+        /// Revisions a database has applied; they and everything below
+        /// them are never re-parented.
+        #[arg(long, value_name = "REV", num_args = 1..)]
+        applied: Vec<String>,
+    },
+}
+
+pub(crate) fn run(project_args: &ProjectArgs, args: &FixArgs) -> anyhow::Result<ExitStatus> {
+    let cwd = std::env::current_dir().context("cannot read the current directory")?;
+    let request = LoadRequest {
+        config_files: project_args.config.clone(),
+        section: project_args.name.clone(),
+        env_config: std::env::var_os("ALEMBIC_CONFIG"),
+        versions: project_args.versions.clone(),
+        recursive: project_args.recursive,
+        cwd,
+    };
+    let fix = match &args.what {
+        FixCommand::DuplicateIds { keep, follow, stay } => Fix::DuplicateIds(duplicates::Options {
+            keep: keep.clone(),
+            follow: follow.clone(),
+            stay: stay.clone(),
+        }),
+        FixCommand::Headers => Fix::Headers,
+        FixCommand::Merge {
+            revisions,
+            message,
+            rev_id,
+        } => Fix::Merge(merge::Options {
+            revisions: revisions.clone(),
+            message: message.clone(),
+            rev_id: rev_id.clone(),
+        }),
+        FixCommand::Rebase {
+            revisions,
+            onto,
+            applied,
+        } => Fix::Rebase(rebase::Options {
+            revisions: revisions.clone(),
+            onto: onto.clone(),
+            applied: applied.clone(),
+        }),
+    };
+    let options = FixOptions {
+        dry_run: args.dry_run,
+        allow_dirty: args.allow_dirty,
+        base: args.base.clone(),
+    };
+    let mut stderr = anstream::stderr();
+    let outcome = match alembic_doctor_fix::run(&request, &fix, &options) {
+        Ok(outcome) => outcome,
+        // The fix was written, did not check out and was undone: the chain
+        // is as it was, which is a finding, not a failure to run.
+        Err(error @ FixError::Verification { .. }) => {
+            writeln!(stderr, "error: {error}")?;
+            return Ok(ExitStatus::Failure);
+        }
+        Err(error) => return Err(error.into()),
+    };
+    for note in &outcome.plan.notes {
+        writeln!(stderr, "note: {note}")?;
+    }
+    let plan = &outcome.plan;
+    if plan.is_empty() {
+        output::plain_stdout("nothing to fix\n")?;
+        return Ok(ExitStatus::Success);
+    }
+    let mut text = String::new();
+    if args.dry_run {
+        text.push_str(&outcome.diff);
+        for fix in &plan.fixes {
+            text.push_str(&format!("would fix: {}\n", fix.description));
+        }
+        text.push_str("dry run: nothing was changed\n");
+    } else {
+        for fix in &plan.fixes {
+            text.push_str(&format!("fixed: {}\n", fix.description));
+        }
+        for created in &plan.created {
+            text.push_str(&format!("{}\n", created.display));
+        }
+    }
+    output::plain_stdout(&text)?;
+    Ok(ExitStatus::Success)
+}

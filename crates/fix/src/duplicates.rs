@@ -1,0 +1,476 @@
+//! `fix duplicate-ids`: every revision id that several files declare keeps
+//! one file; the others get fresh ids.
+//!
+//! Which copy keeps the id: the one named with `--keep`; else, in git, the
+//! one already on the base branch (it may be deployed, and databases store
+//! ids); else the oldest by its `Create Date:` header, then by file name.
+//!
+//! A renamed copy gets a fresh Alembic-style id in its `revision` literal,
+//! its `Revision ID:` header line and its file name (when the name carries
+//! the id). Children naming the id in `down_revision` or `depends_on` (and
+//! their `Revises:` lines) follow the copy they were written against: in
+//! git, a child on the base branch stays with the copy on the base branch
+//! and a child added on this side follows the copy added on this side.
+//! When that does not settle it (no git, or both copies on one side), the
+//! fix refuses and asks for `--follow CHILD` / `--stay CHILD`: a wrong guess
+//! would silently re-parent a migration.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+use alembic_doctor_project::{Project, ProjectFile};
+use alembic_doctor_rules::Rule;
+
+use crate::FixError;
+use crate::base::{BaseBranch, collect_ids};
+use crate::ids::TakenIds;
+use crate::plan::{AppliedFix, FixKind, Plan, PlanBuilder, Target};
+use crate::rewrite::{Var, rename_in_file_name, rename_in_header, rename_in_variable, words};
+
+/// Choices a person made for `fix duplicate-ids`.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// Files that keep their id (one per duplicated id).
+    pub keep: Vec<PathBuf>,
+    /// Children that follow the renamed copy of their parent.
+    pub follow: Vec<PathBuf>,
+    /// Children that stay with the copy that keeps the id.
+    pub stay: Vec<PathBuf>,
+}
+
+/// Which side of the merge a file was added on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Side {
+    Base,
+    New,
+}
+
+/// A fix to record once every rename is known.
+struct Pending {
+    kind: FixKind,
+    file: usize,
+    old: String,
+    new: String,
+    description: String,
+}
+
+/// The plan that gives every duplicate a fresh id.
+pub(crate) fn plan(
+    project: &Project,
+    options: &Options,
+    base: Option<&BaseBranch>,
+) -> Result<Plan, FixError> {
+    let mut groups: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    let mut order: Vec<&str> = Vec::new();
+    for (rev, input) in project.map.revisions().iter().enumerate() {
+        let copies = groups.entry(input.id.as_str()).or_default();
+        if copies.is_empty() {
+            order.push(input.id.as_str());
+        }
+        copies.push(project.revision_files[rev]);
+    }
+    let mut taken = TakenIds::default();
+    let mut known = Vec::new();
+    collect_ids(project, &mut known);
+    if let Some(base) = base {
+        known.extend(base.ids.iter().cloned());
+    }
+    for id in known {
+        taken.insert(id);
+    }
+    let mut builder = PlanBuilder::default();
+    let mut pending = Vec::new();
+    let mut targets = Vec::new();
+    let mut refusals = Vec::new();
+    for id in order {
+        let copies = &groups[id];
+        if copies.len() < 2 {
+            continue;
+        }
+        match plan_one(project, id, copies, options, base, &mut taken, &mut builder) {
+            Ok((mut done, files)) => {
+                pending.append(&mut done);
+                targets.extend(files);
+            }
+            Err(reason) => refusals.push(reason),
+        }
+    }
+    if !refusals.is_empty() {
+        return Err(FixError::refused(refusals.join("\n")));
+    }
+    for fix in pending {
+        let file = builder.path_after(project, fix.file);
+        if fix.kind == FixKind::DuplicateId {
+            builder
+                .plan
+                .renamed_ids
+                .push((file.clone(), fix.old.clone(), fix.new.clone()));
+        }
+        builder.plan.fixes.push(AppliedFix {
+            kind: fix.kind,
+            file,
+            old_id: Some(fix.old),
+            new_id: Some(fix.new),
+            description: fix.description,
+        });
+    }
+    for file in targets {
+        let path = builder.path_after(project, file);
+        builder.plan.targets.push(Target::NoFindingIn {
+            rule: Rule::DuplicateRevision,
+            path,
+        });
+    }
+    builder.finish(project)
+}
+
+/// The edits for one duplicated id: the fixes made and the files whose
+/// `duplicate-revision` finding must be gone, or why not.
+fn plan_one(
+    project: &Project,
+    id: &str,
+    copies: &[usize],
+    options: &Options,
+    base: Option<&BaseBranch>,
+    taken: &mut TakenIds,
+    builder: &mut PlanBuilder,
+) -> Result<(Vec<Pending>, Vec<usize>), String> {
+    let files = &project.files;
+    let (keeper, why) = choose_keeper(project, id, copies, options, base)?;
+    let side = |file: usize| {
+        base.map(|b| {
+            if b.declares(&files[file].path, id) {
+                Side::Base
+            } else {
+                Side::New
+            }
+        })
+    };
+    let renamed: Vec<usize> = copies.iter().copied().filter(|&c| c != keeper).collect();
+    let mut new_ids = BTreeMap::new();
+    for &copy in &renamed {
+        new_ids.insert(copy, taken.fresh().map_err(|e| e.to_string())?);
+    }
+    // Which copy each child follows.
+    let mut follows: Vec<(usize, usize)> = Vec::new();
+    let mut unsettled = Vec::new();
+    for child in children_of(project, id, copies) {
+        let file = &files[child];
+        let chosen = if options.follow.iter().any(|p| names(file, p)) {
+            match renamed.as_slice() {
+                [only] => Some(*only),
+                _ => {
+                    return Err(format!(
+                        "`{id}` has {} renamed copies; --follow cannot say which one {} follows",
+                        renamed.len(),
+                        file.display_path
+                    ));
+                }
+            }
+        } else if options.stay.iter().any(|p| names(file, p)) {
+            Some(keeper)
+        } else if let Some(base) = base {
+            let child_side = if base.refers(&file.path, id) {
+                Side::Base
+            } else {
+                Side::New
+            };
+            let candidates: Vec<usize> = copies
+                .iter()
+                .copied()
+                .filter(|&c| side(c) == Some(child_side))
+                .collect();
+            match candidates.as_slice() {
+                [only] => Some(*only),
+                _ => None,
+            }
+        } else {
+            None
+        };
+        match chosen {
+            Some(copy) => follows.push((child, copy)),
+            None => unsettled.push(file.display_path.clone()),
+        }
+    }
+    if !unsettled.is_empty() {
+        let copies_text: Vec<String> = copies
+            .iter()
+            .map(|&c| files[c].display_path.clone())
+            .collect();
+        let why_not = match base {
+            None => "there is no base branch to tell which copy each child was written against"
+                .to_owned(),
+            Some(b) => format!(
+                "the copies and these children were added on the same side of {}",
+                b.name
+            ),
+        };
+        return Err(format!(
+            "`{id}` is declared by {}; {} keeps it ({why}), but {why_not}, so it is not known whether {} should follow the renamed copy. \
+             Say so with --follow CHILD (it follows the renamed copy) or --stay CHILD (it keeps pointing at the copy that keeps the id).",
+            copies_text.join(" and "),
+            files[keeper].display_path,
+            unsettled.join(", ")
+        ));
+    }
+    let mut done = Vec::new();
+    for &copy in &renamed {
+        let new = &new_ids[&copy];
+        rename_copy(project, copy, id, new, builder)?;
+        done.push(Pending {
+            kind: FixKind::DuplicateId,
+            file: copy,
+            old: id.to_owned(),
+            new: new.clone(),
+            description: format!(
+                "{}: revision `{id}` → `{new}` ({} keeps `{id}`: {why})",
+                files[copy].display_path, files[keeper].display_path
+            ),
+        });
+    }
+    for (child, copy) in follows {
+        if copy == keeper {
+            continue;
+        }
+        let new = &new_ids[&copy];
+        repoint_child(project, child, id, new, builder)?;
+        done.push(Pending {
+            kind: FixKind::Reference,
+            file: child,
+            old: id.to_owned(),
+            new: new.clone(),
+            description: format!(
+                "{}: now points at `{new}` (the renamed copy {}) instead of `{id}`",
+                files[child].display_path, files[copy].display_path
+            ),
+        });
+    }
+    Ok((done, copies.to_vec()))
+}
+
+/// Files (other than the copies) whose `down_revision` or `depends_on`
+/// names `id`, in load order.
+fn children_of(project: &Project, id: &str, copies: &[usize]) -> Vec<usize> {
+    project
+        .map
+        .revisions()
+        .iter()
+        .enumerate()
+        .map(|(rev, input)| (project.revision_files[rev], input))
+        .filter(|(file, _)| !copies.contains(file))
+        .filter(|(_, input)| {
+            input
+                .down_revisions
+                .iter()
+                .chain(&input.depends_on)
+                .any(|r| r == id)
+        })
+        .map(|(file, _)| file)
+        .collect()
+}
+
+/// The copy that keeps the id, and why, in words.
+fn choose_keeper(
+    project: &Project,
+    id: &str,
+    copies: &[usize],
+    options: &Options,
+    base: Option<&BaseBranch>,
+) -> Result<(usize, String), String> {
+    let files = &project.files;
+    let named: Vec<usize> = copies
+        .iter()
+        .copied()
+        .filter(|&c| options.keep.iter().any(|p| names(&files[c], p)))
+        .collect();
+    match named.as_slice() {
+        [only] => return Ok((*only, "named with --keep".to_owned())),
+        [] => {}
+        _ => {
+            return Err(format!(
+                "--keep names {} copies of `{id}`; name one",
+                named.len()
+            ));
+        }
+    }
+    let mut candidates: Vec<usize> = copies.to_vec();
+    let mut why = String::from("the oldest by its `Create Date:` header, then file name");
+    if let Some(base) = base {
+        let on_base: Vec<usize> = copies
+            .iter()
+            .copied()
+            .filter(|&c| base.declares(&files[c].path, id))
+            .collect();
+        match on_base.len() {
+            0 => {}
+            1 => return Ok((on_base[0], format!("it is on {}", base.name))),
+            _ => {
+                candidates = on_base;
+                why = format!(
+                    "several copies are on {}; the oldest by its `Create Date:` header, then file name",
+                    base.name
+                );
+            }
+        }
+    }
+    candidates.sort_by(|&a, &b| {
+        let date = |f: usize| create_date(&files[f]);
+        // A file without a date sorts after every dated one.
+        (
+            date(a).is_none(),
+            date(a),
+            file_name(&files[a]),
+            &files[a].path,
+        )
+            .cmp(&(
+                date(b).is_none(),
+                date(b),
+                file_name(&files[b]),
+                &files[b].path,
+            ))
+    });
+    Ok((candidates[0], why))
+}
+
+fn create_date(file: &ProjectFile) -> Option<&str> {
+    file.script
+        .as_ref()?
+        .docstring
+        .as_ref()?
+        .header
+        .create_date
+        .as_ref()
+        .map(|l| l.value.as_str())
+        .filter(|v| !v.is_empty())
+}
+
+fn file_name(file: &ProjectFile) -> &std::ffi::OsStr {
+    file.path.file_name().unwrap_or_default()
+}
+
+/// `path` (as the user typed it) names `file`.
+fn names(file: &ProjectFile, path: &Path) -> bool {
+    file.path == path
+        || Path::new(&file.display_path) == path
+        || std::fs::canonicalize(path).is_ok_and(|p| p == file.path)
+}
+
+/// Give copy `file` the id `new`: its `revision` literal, its `Revision
+/// ID:` line, its file name.
+fn rename_copy(
+    project: &Project,
+    file: usize,
+    old: &str,
+    new: &str,
+    builder: &mut PlanBuilder,
+) -> Result<(), String> {
+    let project_file = &project.files[file];
+    let shown = &project_file.display_path;
+    let Some(script) = &project_file.script else {
+        return Err(format!("{shown} could not be read"));
+    };
+    let edits = rename_in_variable(script, Var::Revision, old, new)
+        .map_err(|reason| format!("{shown}: {reason}"))?;
+    if edits.is_empty() {
+        return Err(format!(
+            "{shown} takes its id `{old}` from its file name (it has no `revision` variable); add `revision = '{old}'` and `down_revision` first"
+        ));
+    }
+    for edit in edits {
+        builder.edit(file, edit);
+    }
+    if let Some(line) = script
+        .docstring
+        .as_ref()
+        .and_then(|d| d.header.revision_id.as_ref())
+    {
+        let said: Vec<&str> = words(&line.value).into_iter().map(|(_, w)| w).collect();
+        match rename_in_header(line, old, new) {
+            Some(edits) if said == [old] => {
+                for edit in edits {
+                    builder.edit(file, edit);
+                }
+            }
+            Some(_) => builder.plan.notes.push(format!(
+                "{shown}: the `Revision ID: {}` line does not name `{old}` alone and was left as it is",
+                line.value
+            )),
+            None => builder.plan.notes.push(format!(
+                "{shown}: the `Revision ID:` line cannot be rewritten exactly (an escape sequence comes before it); change it to `{new}` by hand"
+            )),
+        }
+    }
+    let name = project_file
+        .path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    if let Some(new_name) = rename_in_file_name(&name, old, new) {
+        let to = project_file.path.with_file_name(&new_name);
+        let display = Path::new(shown)
+            .with_file_name(&new_name)
+            .to_string_lossy()
+            .into_owned();
+        builder.rename(file, to, display);
+    }
+    Ok(())
+}
+
+/// Point child `file` at `new` instead of `old`: `down_revision`,
+/// `depends_on` and the `Revises:` line.
+fn repoint_child(
+    project: &Project,
+    file: usize,
+    old: &str,
+    new: &str,
+    builder: &mut PlanBuilder,
+) -> Result<(), String> {
+    let project_file = &project.files[file];
+    let shown = &project_file.display_path;
+    let Some(script) = &project_file.script else {
+        return Err(format!("{shown} could not be read"));
+    };
+    let mut found = false;
+    for var in [Var::DownRevision, Var::DependsOn] {
+        let edits = rename_in_variable(script, var, old, new)
+            .map_err(|reason| format!("{shown}: {reason}"))?;
+        found |= !edits.is_empty();
+        for edit in edits {
+            builder.edit(file, edit);
+        }
+    }
+    if !found {
+        return Err(format!(
+            "{shown} names `{old}` but not as a literal this fix can rewrite"
+        ));
+    }
+    if let Some(line) = script
+        .docstring
+        .as_ref()
+        .and_then(|d| d.header.revises.as_ref())
+    {
+        match rename_in_header(line, old, new) {
+            Some(edits) => {
+                for edit in edits {
+                    builder.edit(file, edit);
+                }
+            }
+            None => builder.plan.notes.push(format!(
+                "{shown}: the `Revises:` line cannot be rewritten exactly (an escape sequence comes before it); change `{old}` to `{new}` there by hand"
+            )),
+        }
+    }
+    Ok(())
+}
+
+/// The copies of each duplicated id, for messages and tests.
+pub fn duplicated_ids(project: &Project) -> BTreeSet<String> {
+    let mut seen = BTreeSet::new();
+    let mut twice = BTreeSet::new();
+    for input in project.map.revisions() {
+        if !seen.insert(input.id.as_str()) {
+            twice.insert(input.id.clone());
+        }
+    }
+    twice
+}

@@ -1,0 +1,80 @@
+//! `fix headers`: bring the docstring's `Revision ID:` and `Revises:` lines
+//! back in line with `revision` and `down_revision`.
+//!
+//! Driven by the `header-mismatch` findings, so the fix and the check agree
+//! on what is stale: a line that differs only in formatting (`('a', 'b')`,
+//! `None`) is not reported and not touched. Only the value after the key is
+//! replaced; the key, the spacing and the line ending stay.
+
+use alembic_doctor_project::Project;
+use alembic_doctor_rules::Rule;
+
+use crate::FixError;
+use crate::edit::Edit;
+use crate::plan::{AppliedFix, FixKind, Plan, PlanBuilder, Target};
+
+/// The plan that rewrites every stale header line of `project`.
+pub fn plan(project: &Project) -> Result<Plan, FixError> {
+    let mut builder = PlanBuilder::default();
+    add_header_fixes(project, &mut builder);
+    builder.finish(project)
+}
+
+/// Add the header fixes of `project` to `builder`.
+pub(crate) fn add_header_fixes(project: &Project, builder: &mut PlanBuilder) {
+    let findings = alembic_doctor_rules::check(project);
+    for finding in findings.iter().filter(|f| f.rule == Rule::HeaderMismatch) {
+        let Some(location) = finding.location else {
+            continue;
+        };
+        let file = &project.files[location.file];
+        let (Some(script), Some(rev)) = (&file.script, file.revision) else {
+            continue;
+        };
+        let Some(header) = script.docstring.as_ref().map(|d| &d.header) else {
+            continue;
+        };
+        let input = &project.map.revisions()[rev];
+        let points_at = |line: &Option<alembic_doctor_script::HeaderLine>| {
+            line.as_ref().is_some_and(|l| {
+                l.value_span == Some(location.span) || l.line_span == location.span
+            })
+        };
+        let (key, line, expected) = if points_at(&header.revision_id) {
+            ("Revision ID", header.revision_id.as_ref(), input.id.clone())
+        } else if points_at(&header.revises) {
+            (
+                "Revises",
+                header.revises.as_ref(),
+                input.down_revisions.join(", "),
+            )
+        } else {
+            continue;
+        };
+        let Some(line) = line else {
+            continue;
+        };
+        let Some(span) = line.value_span else {
+            builder.plan.notes.push(format!(
+                "{}: the `{key}:` line cannot be rewritten exactly (the docstring has an escape sequence before it); change it to `{key}: {expected}` by hand",
+                file.display_path
+            ));
+            continue;
+        };
+        builder.edit(location.file, Edit::new(span, &expected));
+        builder.plan.targets.push(Target::NoFindingIn {
+            rule: Rule::HeaderMismatch,
+            path: builder.path_after(project, location.file),
+        });
+        builder.plan.fixes.push(AppliedFix {
+            kind: FixKind::Header,
+            file: builder.path_after(project, location.file),
+            old_id: Some(line.value.clone()),
+            new_id: Some(expected.clone()),
+            description: format!(
+                "{}: `{key}: {}` → `{key}: {expected}`",
+                file.display_path, line.value
+            ),
+        });
+    }
+}

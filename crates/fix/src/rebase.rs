@@ -1,0 +1,258 @@
+//! `fix rebase REV... --onto TARGET`: re-parent the first revision of a
+//! branch's new chain onto another revision, so that the chain stays
+//! linear instead of needing a merge revision.
+//!
+//! Only `down_revision` (the bytes between its quotes, or `None` replaced
+//! by a literal in the file's own quote style) and the `Revises:` line
+//! change. With several revisions they are stacked: the first goes onto
+//! TARGET, each next one onto the head above the previous one.
+//!
+//! Re-parenting a revision that a database has already applied strands
+//! that database (its `alembic_version` row no longer sits where the chain
+//! says), which is why Alembic has no such command. So this refuses a
+//! revision that is on the base branch (it may be deployed), one that
+//! `--applied` names or lies below, a merge revision (a parent would be
+//! dropped), and a target at or above the revision (a cycle).
+
+use std::collections::BTreeSet;
+
+use alembic_doctor_project::Project;
+use alembic_doctor_script::{Value, Variable};
+
+use crate::FixError;
+use crate::base::BaseBranch;
+use crate::edit::Edit;
+use crate::plan::{AppliedFix, FixKind, Plan, PlanBuilder, Target};
+
+/// What `fix rebase` was asked for.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// The revisions to re-parent, in stacking order.
+    pub revisions: Vec<String>,
+    /// The new parent of the first one; default: the base branch's single
+    /// head.
+    pub onto: Option<String>,
+    /// Revisions a database has applied (its `alembic_version` rows).
+    pub applied: Vec<String>,
+}
+
+fn resolve_one(project: &Project, argument: &str) -> Result<usize, FixError> {
+    let found = project
+        .map
+        .resolve(argument)
+        .map_err(|error| FixError::Usage {
+            message: format!("{error}"),
+        })?;
+    match found.as_slice() {
+        [one] => Ok(*one),
+        _ => Err(FixError::Usage {
+            message: format!("`{argument}` names {} revisions; name one", found.len()),
+        }),
+    }
+}
+
+/// Every revision at or below `revs` through `down_revision` and
+/// `depends_on`.
+fn at_or_below(project: &Project, revs: &[usize]) -> BTreeSet<usize> {
+    let map = &project.map;
+    let mut seen = BTreeSet::new();
+    let mut stack: Vec<usize> = revs.to_vec();
+    while let Some(rev) = stack.pop() {
+        if !seen.insert(rev) {
+            continue;
+        }
+        let input = &map.revisions()[rev];
+        for parent in input.down_revisions.iter().chain(&input.depends_on) {
+            if let Some(p) = map.lookup(parent) {
+                stack.push(p);
+            }
+        }
+    }
+    seen
+}
+
+/// The single head at or above `rev` (through `down_revision`).
+fn head_above(project: &Project, rev: usize) -> Option<usize> {
+    let map = &project.map;
+    let mut heads = Vec::new();
+    let mut stack = vec![rev];
+    let mut seen = BTreeSet::new();
+    while let Some(r) = stack.pop() {
+        if !seen.insert(r) {
+            continue;
+        }
+        if map.is_head(r) {
+            heads.push(r);
+        }
+        stack.extend(map.children(r).iter().copied());
+    }
+    match heads.as_slice() {
+        [one] => Some(*one),
+        _ => None,
+    }
+}
+
+/// The plan that re-parents the revisions.
+pub(crate) fn plan(
+    project: &Project,
+    options: &Options,
+    base: Option<&BaseBranch>,
+) -> Result<Plan, FixError> {
+    let map = &project.map;
+    if options.revisions.is_empty() {
+        return Err(FixError::Usage {
+            message: "name the revision to re-parent".to_owned(),
+        });
+    }
+    let target_arg = match (&options.onto, base) {
+        (Some(onto), _) => onto.clone(),
+        (None, Some(base)) => match base.tip_heads.as_slice() {
+            [one] => one.clone(),
+            heads => {
+                return Err(FixError::refused(format!(
+                    "{} has {} heads; say which one with --onto",
+                    base.name,
+                    heads.len()
+                )));
+            }
+        },
+        (None, None) => {
+            return Err(FixError::refused(
+                "no base branch to take the target from; pass --onto TARGET",
+            ));
+        }
+    };
+    let mut target = resolve_one(project, &target_arg)?;
+    let applied: Vec<usize> = options
+        .applied
+        .iter()
+        .map(|a| resolve_one(project, a))
+        .collect::<Result<_, _>>()?;
+    let applied = at_or_below(project, &applied);
+    let mut builder = PlanBuilder::default();
+    for argument in &options.revisions {
+        let rev = resolve_one(project, argument)?;
+        let id = map.revisions()[rev].id.clone();
+        let file_index = project.revision_files[rev];
+        let file = &project.files[file_index];
+        if let Some(base) = base
+            && base.declares(&file.path, &id)
+        {
+            return Err(FixError::refused(format!(
+                "`{id}` is on {}, so databases may have applied it; re-parenting it would strand them. Merge instead: `alembic-doctor fix merge`",
+                base.name
+            )));
+        }
+        if applied.contains(&rev) {
+            return Err(FixError::refused(format!(
+                "`{id}` is applied (it is named by --applied or lies below one); re-parenting it would strand that database. Merge instead: `alembic-doctor fix merge`"
+            )));
+        }
+        if at_or_below(project, &[target]).contains(&rev) {
+            return Err(FixError::refused(format!(
+                "`{}` is `{id}` or lies above it; re-parenting onto it would make a cycle",
+                map.revisions()[target].id
+            )));
+        }
+        let target_id = map.revisions()[target].id.clone();
+        let old = map.revisions()[rev].down_revisions.clone();
+        let Some(script) = &file.script else {
+            return Err(FixError::refused(format!(
+                "{} could not be read",
+                file.display_path
+            )));
+        };
+        let Variable::Bound(binding) = &script.down_revision else {
+            return Err(FixError::refused(format!(
+                "{} has no down_revision to rewrite",
+                file.display_path
+            )));
+        };
+        let edit = match &binding.value {
+            Value::Str(literal) => literal.content_span.map(|span| Edit::new(span, &target_id)),
+            Value::None => {
+                let quote = quote_of(script, &file.bytes);
+                Some(Edit::new(
+                    binding.value_span,
+                    &format!("{quote}{target_id}{quote}"),
+                ))
+            }
+            Value::Sequence { items, .. } if items.len() > 1 => {
+                return Err(FixError::refused(format!(
+                    "`{id}` is a merge revision; re-parenting it would drop a parent"
+                )));
+            }
+            Value::Sequence { items, .. } => match items.first() {
+                Some(Value::Str(literal)) => {
+                    literal.content_span.map(|span| Edit::new(span, &target_id))
+                }
+                _ => None,
+            },
+            _ => None,
+        };
+        let Some(edit) = edit else {
+            return Err(FixError::refused(format!(
+                "{}: down_revision is not a literal written in the file, so it cannot be rewritten exactly",
+                file.display_path
+            )));
+        };
+        if binding.conditional {
+            return Err(FixError::refused(format!(
+                "{}: down_revision is assigned inside a block, so which assignment Alembic sees is not known",
+                file.display_path
+            )));
+        }
+        builder.edit(file_index, edit);
+        if let Some(line) = script
+            .docstring
+            .as_ref()
+            .and_then(|d| d.header.revises.as_ref())
+        {
+            match line.value_span {
+                Some(span) => builder.edit(file_index, Edit::new(span, &target_id)),
+                None => builder.plan.notes.push(format!(
+                    "{}: the `Revises:` line cannot be rewritten exactly; change it to `{target_id}` by hand",
+                    file.display_path
+                )),
+            }
+        }
+        builder.plan.targets.push(Target::Parents {
+            id: id.clone(),
+            parents: vec![target_id.clone()],
+        });
+        builder.plan.fixes.push(AppliedFix {
+            kind: FixKind::Rebase,
+            file: file.path.clone(),
+            old_id: Some(old.join(", ")),
+            new_id: Some(target_id.clone()),
+            description: format!(
+                "{}: `{id}` now follows `{target_id}` (was {})",
+                file.display_path,
+                if old.is_empty() {
+                    "a base".to_owned()
+                } else {
+                    format!("`{}`", old.join(", "))
+                }
+            ),
+        });
+        target = head_above(project, rev).ok_or_else(|| {
+            FixError::refused(format!(
+                "`{id}` has several heads above it; re-parent the next revision with its own --onto"
+            ))
+        })?;
+    }
+    builder.finish(project)
+}
+
+/// The quote the file uses for its `revision` literal (`'` by default).
+fn quote_of(script: &alembic_doctor_script::Script, bytes: &[u8]) -> char {
+    if let Variable::Bound(binding) = &script.revision
+        && let Value::Str(literal) = &binding.value
+        && let Some(span) = literal.content_span
+        && span.start > 0
+        && bytes.get(span.start as usize - 1) == Some(&b'"')
+    {
+        return '"';
+    }
+    '\''
+}

@@ -114,6 +114,9 @@ pub(crate) fn plan(
             description: fix.description,
         });
     }
+    if !builder.plan.fixes.is_empty() {
+        builder.plan.revealed_rules = vec![Rule::MultipleHeads, Rule::MultipleBases];
+    }
     for file in targets {
         let path = builder.path_after(project, file);
         builder.plan.targets.push(Target::NoFindingIn {

@@ -229,10 +229,14 @@ pub fn run_with_hook(
             });
         }
     };
-    let reasons = match load(request) {
+    let verdict = match load(request) {
         Ok(after) => verify::verify(&plan, &before, &after),
-        Err(error) => vec![error.to_string()],
+        Err(error) => verify::Verdict {
+            reasons: vec![error.to_string()],
+            revealed: Vec::new(),
+        },
     };
+    let reasons = verdict.reasons;
     if !reasons.is_empty() {
         let restore_problems = journal.rollback().err().unwrap_or_default();
         return Err(FixError::Verification {
@@ -240,6 +244,8 @@ pub fn run_with_hook(
             restore_problems,
         });
     }
+    let mut plan = plan;
+    plan.notes.extend(verdict.revealed);
     Ok(Outcome {
         plan,
         diff,

@@ -126,6 +126,10 @@ pub struct Plan {
     /// header left alone because it could not be rewritten exactly).
     pub notes: Vec<String>,
     pub(crate) targets: Vec<Target>,
+    /// Rules whose new findings are an expected consequence, not a
+    /// regression: two copies of one id sharing a parent are a fork the
+    /// duplicate hid, which `multiple-heads` reports once they differ.
+    pub(crate) revealed_rules: Vec<Rule>,
     /// (file after the fix, old id, new id), to recognise a finding about
     /// a renamed revision as the same finding.
     pub(crate) renamed_ids: Vec<(PathBuf, String, String)>,

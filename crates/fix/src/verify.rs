@@ -71,10 +71,21 @@ fn targeted(key: &Key, targets: &[Target]) -> bool {
     })
 }
 
-/// Why the fix must be undone; empty when it is kept.
-pub(crate) fn verify(plan: &Plan, before: &[Key], after: &Project) -> Vec<String> {
+/// What reading the project back said.
+#[derive(Debug, Default)]
+pub(crate) struct Verdict {
+    /// Why the fix must be undone; empty when it is kept.
+    pub(crate) reasons: Vec<String>,
+    /// Findings the fix brought to light rather than caused (a fork a
+    /// duplicate id hid), for the user's next step.
+    pub(crate) revealed: Vec<String>,
+}
+
+/// Compare the project after the fix with the findings before it.
+pub(crate) fn verify(plan: &Plan, before: &[Key], after: &Project) -> Verdict {
     let findings = alembic_doctor_rules::check(after);
     let mut reasons = Vec::new();
+    let mut revealed = Vec::new();
     for target in &plan.targets {
         check_target(target, after, &findings, &mut reasons);
     }
@@ -101,6 +112,11 @@ pub(crate) fn verify(plan: &Plan, before: &[Key], after: &Project) -> Vec<String
         }
         match lost_by_rule.get_mut(&key.rule) {
             Some(count) if *count > 0 => *count -= 1,
+            _ if plan.revealed_rules.contains(&key.rule) => revealed.push(format!(
+                "now that the ids differ, `{}` is reported: {}",
+                finding.rule.name(),
+                finding.message
+            )),
             _ => reasons.push(format!(
                 "it would add a `{}` finding: {}",
                 finding.rule.name(),
@@ -108,7 +124,7 @@ pub(crate) fn verify(plan: &Plan, before: &[Key], after: &Project) -> Vec<String
             )),
         }
     }
-    reasons
+    Verdict { reasons, revealed }
 }
 
 fn check_target(target: &Target, after: &Project, findings: &[Finding], reasons: &mut Vec<String>) {

@@ -400,3 +400,34 @@ fn a_branch_revision_naming_a_parent_only_main_has() {
         "{report}"
     );
 }
+
+/// A branch that merges main's two heads: the text tree draws the merge
+/// under its first parent and points back to it from the second; Mermaid
+/// draws one edge per parent.
+#[test]
+fn a_merge_revision_of_two_base_heads() {
+    let repo = GitProject::new();
+    repo.migration("bbb", Some("aaa"), "bbb.py");
+    repo.migration("ccc", Some("aaa"), "ccc.py");
+    repo.commit("two heads on main");
+    repo.branch("feat", "main");
+    repo.write(
+        "migrations/versions/ddd_merge.py",
+        "\"\"\"merge\"\"\"\nrevision = 'ddd'\ndown_revision = ('bbb', 'ccc')\n",
+    );
+    repo.commit("merge the heads");
+    let (code, report) = markdown(&repo, &["main", "feat"]);
+    assert_eq!(code, 0, "{report}");
+    assert!(
+        report.contains(
+            "    └─> bbb (matches main's head)\n      └─> ddd [NEW HEAD]\n    └─> ccc (matches main's head)\n      └─> ddd (merge, shown above)\n"
+        ),
+        "{report}"
+    );
+    let edges: Vec<&str> = report.lines().filter(|l| l.ends_with("--> r3")).collect();
+    assert_eq!(edges.len(), 2, "{report}");
+    assert!(
+        checklist_line(&report, "Single migration head after merge").contains("head: `ddd`"),
+        "{report}"
+    );
+}

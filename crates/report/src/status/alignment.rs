@@ -110,6 +110,9 @@ fn head_tree(base: &Side, side: &Side, diff: &Differences) -> String {
     };
     let mut indent = 4;
     let roots_are_anchors = !roots.is_empty() && roots == anchors;
+    // Each anchor gets its own line (unless the root line named it), with
+    // the new revisions that start from it drawn right below it.
+    let mut draw_anchors = false;
     if roots.is_empty() {
         out.push_str("  (no root: the chain has no revision with down_revision = None)\n");
         indent = 2;
@@ -155,17 +158,8 @@ fn head_tree(base: &Side, side: &Side, diff: &Differences) -> String {
             ));
             indent += 2;
         }
-        for &rev in &anchor_revs {
-            let id = &map.revisions()[rev].id;
-            out.push_str(&format!(
-                "{}└─> {id}{}{}\n",
-                pad(indent),
-                note_anchor(id),
-                mark(rev)
-            ));
-        }
+        draw_anchors = true;
     }
-    indent += 2;
     // The new revisions, as a tree under the revisions they start from.
     let new_revs: HashSet<RevIdx> = diff
         .new
@@ -175,27 +169,36 @@ fn head_tree(base: &Side, side: &Side, diff: &Differences) -> String {
     let mut drawn: HashSet<RevIdx> = HashSet::new();
     let mut lines = 0;
     let mut stack: Vec<(RevIdx, usize)> = Vec::new();
-    for &anchor in anchor_revs.iter().rev() {
-        push_children(map, anchor, indent, &new_revs, &mut stack);
-    }
-    while let Some((rev, depth)) = stack.pop() {
-        let id = &map.revisions()[rev].id;
-        if lines == MAX_TREE_LINES {
-            let left = new_revs.len().saturating_sub(drawn.len());
+    'anchors: for &anchor in &anchor_revs {
+        if draw_anchors {
+            let id = &map.revisions()[anchor].id;
             out.push_str(&format!(
-                "{}... and {} more new\n",
-                pad(depth),
-                revisions(left)
+                "{}└─> {id}{}{}\n",
+                pad(indent),
+                note_anchor(id),
+                mark(anchor)
             ));
-            break;
         }
-        lines += 1;
-        if !drawn.insert(rev) {
-            out.push_str(&format!("{}└─> {id} (merge, shown above)\n", pad(depth)));
-            continue;
+        push_children(map, anchor, indent + 2, &new_revs, &mut stack);
+        while let Some((rev, depth)) = stack.pop() {
+            let id = &map.revisions()[rev].id;
+            if lines == MAX_TREE_LINES {
+                let left = new_revs.len().saturating_sub(drawn.len());
+                out.push_str(&format!(
+                    "{}... and {} more new\n",
+                    pad(depth),
+                    revisions(left)
+                ));
+                break 'anchors;
+            }
+            lines += 1;
+            if !drawn.insert(rev) {
+                out.push_str(&format!("{}└─> {id} (merge, shown above)\n", pad(depth)));
+                continue;
+            }
+            out.push_str(&format!("{}└─> {id}{}\n", pad(depth), mark(rev)));
+            push_children(map, rev, depth + 2, &new_revs, &mut stack);
         }
-        out.push_str(&format!("{}└─> {id}{}\n", pad(depth), mark(rev)));
-        push_children(map, rev, depth + 2, &new_revs, &mut stack);
     }
     // New revisions that hang from nothing on this side (a missing parent,
     // a second root): listed so that none is silently left out.

@@ -220,13 +220,16 @@ fn plan_one(
     for &copy in &renamed {
         let new = &new_ids[&copy];
         rename_copy(project, copy, id, new, builder)?;
+        let renamed_to = builder
+            .renamed_display(copy)
+            .map_or_else(String::new, |to| format!(", renamed to {to}"));
         done.push(Pending {
             kind: FixKind::DuplicateId,
             file: copy,
             old: id.to_owned(),
             new: new.clone(),
             description: format!(
-                "{}: revision `{id}` → `{new}` ({} keeps `{id}`: {why})",
+                "{}: revision `{id}` → `{new}`{renamed_to} ({} keeps `{id}`: {why})",
                 files[copy].display_path, files[keeper].display_path
             ),
         });

@@ -180,6 +180,11 @@ impl PlanBuilder {
         self.renames.insert(file, (to, display));
     }
 
+    /// How the new name of `file` is shown, if it is renamed.
+    pub(crate) fn renamed_display(&self, file: usize) -> Option<&str> {
+        self.renames.get(&file).map(|(_, display)| display.as_str())
+    }
+
     /// The new path of `file` if it is renamed, else its path.
     pub(crate) fn path_after(&self, project: &Project, file: usize) -> PathBuf {
         self.renames

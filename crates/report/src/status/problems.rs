@@ -94,6 +94,11 @@ fn finding_blocks(
     if let Some(help) = &finding.help {
         items.push(Item::new(format!("**Fix:** {help}")));
     }
+    if let Some(command) = fix_command(finding.rule) {
+        items.push(Item::new(format!(
+            "**Fix command:** `{command}` in a checkout of the merged result (`--dry-run` shows the diff first)"
+        )));
+    }
     if !items.is_empty() {
         blocks.push(Block::List {
             ordered: false,
@@ -115,6 +120,17 @@ fn explanation(rule: Rule, explained: &mut Vec<Rule>) -> Option<Block> {
         "How to fix (`alembic-doctor explain {}`): {fix}",
         rule.name()
     )))
+}
+
+/// The `alembic-doctor fix` command that repairs a rule's findings, for the
+/// rules it covers.
+pub(crate) fn fix_command(rule: Rule) -> Option<&'static str> {
+    match rule {
+        Rule::DuplicateRevision => Some("alembic-doctor fix duplicate-ids"),
+        Rule::HeaderMismatch => Some("alembic-doctor fix headers"),
+        Rule::MultipleHeads => Some("alembic-doctor fix merge"),
+        _ => None,
+    }
 }
 
 /// The "How to fix" section of the rule's explanation, on one line.

@@ -89,12 +89,12 @@ fn with_loadable_project(
     render: impl FnOnce(&Project, &AlembicView<'_>) -> Result<String, String>,
 ) -> anyhow::Result<ExitStatus> {
     let project = load::project(args)?;
-    let scripts = alembic_doctor_report::script_texts(&project);
+    let scripts = alembic_doctor_report::script_texts(project);
     let view = AlembicView {
         map: &project.map,
         scripts: &scripts,
     };
-    let blocking: Vec<_> = alembic_doctor_rules::check(&project)
+    let blocking: Vec<_> = alembic_doctor_rules::check(project)
         .into_iter()
         .filter(alembic_doctor_rules::Finding::stops_alembic)
         .collect();
@@ -109,7 +109,7 @@ fn with_loadable_project(
                 format!("these {} problems", blocking.len())
             }
         )?;
-        output::findings_to_stderr(&project, &blocking)?;
+        output::findings_to_stderr(project, &blocking)?;
     } else if let Some(failure) = project.map.alembic_would_fail() {
         // A safety net under the rules: whatever the map's simulation of
         // Alembic's own build says would fail, fails here too.
@@ -131,7 +131,7 @@ fn with_loadable_project(
             failure.exception.message,
         )?;
     } else {
-        return match render(&project, &view) {
+        return match render(project, &view) {
             Ok(text) => {
                 output::plain_stdout(&text)?;
                 Ok(ExitStatus::Success)
@@ -144,7 +144,7 @@ fn with_loadable_project(
     }
     // The chain has to be fixed first; say also whether the command's own
     // argument is wrong, so that both are fixed in one round.
-    if let Err(message) = render(&project, &view) {
+    if let Err(message) = render(project, &view) {
         writeln!(stderr, "error: {}", without_failed_prefix(&message))?;
     }
     Ok(ExitStatus::Failure)

@@ -7,8 +7,8 @@ use crate::{ExitStatus, load, output};
 
 pub(crate) fn run(project_args: &ProjectArgs, args: &CheckArgs) -> anyhow::Result<ExitStatus> {
     let project = load::project(project_args)?;
-    let mut findings = alembic_doctor_rules::check(&project);
-    let lint = crate::lint::run(&project, &args.lint)?;
+    let mut findings = alembic_doctor_rules::check(project);
+    let lint = crate::lint::run(project, &args.lint)?;
     findings.extend(lint.findings);
     // One order for both kinds: by file, then position.
     findings.sort_by(|a, b| {
@@ -18,22 +18,22 @@ pub(crate) fn run(project_args: &ProjectArgs, args: &CheckArgs) -> anyhow::Resul
     let fail_on = args.fail_on.or(lint.fail_on).unwrap_or(FailOn::Error);
     match args.format {
         Format::Json => {
-            let mut json = alembic_doctor_report::check_json(&project, &findings);
+            let mut json = alembic_doctor_report::check_json(project, &findings);
             if let serde_json::Value::Object(object) = &mut json {
                 object.insert("lint".to_owned(), lint.json);
             }
             output::plain_stdout(&format!("{}\n", serde_json::to_string_pretty(&json)?))?;
         }
         Format::Text => {
-            output::findings_to_stdout(&project, &findings)?;
-            output::plain_stdout(&alembic_doctor_report::check_summary(&project, &findings))?;
+            output::findings_to_stdout(project, &findings)?;
+            output::plain_stdout(&alembic_doctor_report::check_summary(project, &findings))?;
             output::plain_stdout(&lint.summary)?;
         }
         Format::Github => {
             // Paths relative to the current directory: where the workflow
             // step runs, normally the repository root.
             let cwd = std::env::current_dir()?;
-            let annotations = alembic_doctor_report::github_annotations(&findings, &project, &cwd);
+            let annotations = alembic_doctor_report::github_annotations(&findings, project, &cwd);
             output::plain_stdout(&annotations)?;
         }
         Format::Sarif => {
@@ -41,7 +41,7 @@ pub(crate) fn run(project_args: &ProjectArgs, args: &CheckArgs) -> anyhow::Resul
             let cwd = std::env::current_dir()?;
             let root = alembic_doctor_git::GitRepo::discover(&cwd)
                 .map_or(cwd, |repo| repo.root().to_path_buf());
-            let log = alembic_doctor_report::sarif_log(&findings, &project, &root);
+            let log = alembic_doctor_report::sarif_log(&findings, project, &root);
             output::plain_stdout(&format!("{}\n", serde_json::to_string_pretty(&log)?))?;
         }
     }

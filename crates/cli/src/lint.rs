@@ -65,9 +65,18 @@ pub(crate) fn run(project: &Project, args: &LintArgs) -> anyhow::Result<LintRun>
     let cwd = std::env::current_dir().context("cannot read the current directory")?;
     let tool = tool_config(project, &cwd)?;
     let settings = settings(project, &args.database, &tool)?;
-    let (scope, scope_text) = scope(project, args, &cwd)?;
-    let environment = environment(project);
     let no_lint = args.database.no_lint;
+    let (scope, scope_text) = if no_lint {
+        // Working out which revisions changed reads every file and the base
+        // branch's tree: not worth it for nothing to lint.
+        (
+            LintScope::Revisions(BTreeSet::new()),
+            "none (--no-lint)".to_owned(),
+        )
+    } else {
+        scope(project, args, &cwd)?
+    };
+    let environment = environment(project);
     let findings = if no_lint {
         Vec::new()
     } else {

@@ -12,7 +12,10 @@ use std::time::SystemTime;
 
 use alembic_doctor_graph::{RevIdx, RevisionInput, RevisionMap};
 use alembic_doctor_script::{Script, ScriptContext, ValueProblem};
-use alembic_doctor_source::{Candidate, LineIndex, ListingSpec, ReadError, SourceFile, Tree};
+use alembic_doctor_source::{
+    Candidate, DiskStamper, FileStamp, LineIndex, ListingSpec, ReadError, SourceFile, SourceNote,
+    Tree,
+};
 use rayon::prelude::*;
 
 use crate::ProjectFile;
@@ -42,15 +45,15 @@ pub(crate) fn build(
     cwd: &Path,
     modules: &alembic_doctor_script::Project,
 ) -> (Vec<ProjectFile>, RevisionMap, Vec<usize>) {
-    let parsed: Vec<(ProjectFile, Option<RevisionInput>)> = sources
+    let (mut files, inputs): (Vec<ProjectFile>, Vec<Option<RevisionInput>>) = sources
         .into_par_iter()
         .map(|source| {
             let bytes = source.bytes.map_err(|error| error.to_string());
             let (file, input, _) = parse_one(source.path, &source.listed_path, bytes, cwd, modules);
             (file, input)
         })
-        .collect();
-    let (files, inputs, revision_files) = number(parsed);
+        .unzip();
+    let (inputs, revision_files) = number(&mut files, inputs);
     (files, RevisionMap::build(inputs), revision_files)
 }
 
@@ -62,43 +65,56 @@ pub(crate) struct CachedBuild<'a> {
     pub(crate) cache: &'a ParseCache,
 }
 
-/// [`build`] for candidates not read yet: a file whose stamp matches the
-/// cache is not opened (its bytes are read later, only if something prints
-/// them); the others are read and parsed, and the cache file is rewritten
-/// beside building the map when anything changed.
+/// What [`build_cached`] returns: the files, the map, each revision's file,
+/// and the listing's notes.
+pub(crate) type Built = (Vec<ProjectFile>, RevisionMap, Vec<usize>, Vec<SourceNote>);
+
+/// [`build`] for files still to be listed (by `list`) and read: a file
+/// whose stamp matches the cache is not opened (its bytes are read later,
+/// only if something prints them); the others are read and parsed, and the
+/// cache file is rewritten beside building the map when anything changed.
 pub(crate) fn build_cached(
-    candidates: Vec<Candidate>,
+    list: impl FnOnce() -> (Vec<Candidate>, Vec<SourceNote>) + Send,
     cwd: &Path,
     modules: &alembic_doctor_script::Project,
     how: &CachedBuild<'_>,
     timer: &crate::load::StageTimer,
-) -> (Vec<ProjectFile>, RevisionMap, Vec<usize>) {
+) -> Built {
     let started = SystemTime::now();
     let cache_file = how.cache.file_for(how.tree_kind, how.spec);
     let buffer = std::fs::read(&cache_file).unwrap_or_default();
-    let old = cache::Entries::decode(&buffer, how.cache.tool());
-    timer.lap("read cache");
-    let loaded: Vec<(ProjectFile, Option<RevisionInput>, Record<'_>)> = candidates
+    // The listing and the cache's index are independent: one core each.
+    let ((candidates, notes), old) =
+        rayon::join(list, || cache::Entries::decode(&buffer, how.cache.tool()));
+    timer.lap("list files and read the cache");
+    let stamps = if how.tree_kind == DISK {
+        Stamps::Disk(DiskStamper::for_files(
+            candidates.iter().map(|c| c.path.as_path()),
+        ))
+    } else {
+        Stamps::Tree(&*how.tree)
+    };
+    #[allow(clippy::type_complexity)]
+    let ((mut files, inputs), records): (
+        (Vec<ProjectFile>, Vec<Option<RevisionInput>>),
+        Vec<Record<'_>>,
+    ) = candidates
         .into_par_iter()
-        .map(|candidate| load_one(candidate, cwd, modules, how, &old, started))
-        .collect();
-    let hits = loaded
+        .map(|candidate| {
+            let (file, input, record) =
+                load_one(candidate, cwd, modules, how, &stamps, &old, started);
+            ((file, input), record)
+        })
+        .unzip();
+    let hits = records
         .iter()
-        .filter(|(_, _, record)| matches!(record, Record::Keep { .. }))
+        .filter(|record| matches!(record, Record::Keep { .. }))
         .count();
     timer.lap(&format!(
         "stat, read and parse files ({hits} of {} from the cache)",
-        loaded.len()
+        records.len()
     ));
-    let mut records = Vec::with_capacity(loaded.len());
-    let parsed: Vec<(ProjectFile, Option<RevisionInput>)> = loaded
-        .into_iter()
-        .map(|(file, input, record)| {
-            records.push(record);
-            (file, input)
-        })
-        .collect();
-    let (files, inputs, revision_files) = number(parsed);
+    let (inputs, revision_files) = number(&mut files, inputs);
     // Rewrite only when the entries differ from the file's: a warm run
     // writes nothing.
     let changed = hits != old.len() || records.iter().any(|r| matches!(r, Record::New { .. }));
@@ -111,7 +127,7 @@ pub(crate) fn build_cached(
             }
         },
     );
-    (files, map, revision_files)
+    (files, map, revision_files, notes)
 }
 
 /// One candidate: from the cache when its stamp matches, else read and
@@ -121,12 +137,13 @@ fn load_one<'a>(
     cwd: &Path,
     modules: &alembic_doctor_script::Project,
     how: &CachedBuild<'_>,
+    stamps: &Stamps<'_>,
     old: &cache::Entries<'a>,
     started: SystemTime,
 ) -> (ProjectFile, Option<RevisionInput>, Record<'a>) {
     let key = cache::path_bytes(&candidate.path);
     if let Some((stored_path, stored, encoded)) = old.get(key)
-        && how.tree.stamp(&candidate.path).as_ref() == Some(stored)
+        && stamps.stamp(&candidate.path).as_ref() == Some(stored)
         && let Ok(script) = postcard::from_bytes::<Script>(encoded)
     {
         let record = Record::Keep {
@@ -167,22 +184,42 @@ fn load_one<'a>(
     (file, input, record)
 }
 
-/// Give each file that yields a revision its index in the map.
-fn number(
-    parsed: Vec<(ProjectFile, Option<RevisionInput>)>,
-) -> (Vec<ProjectFile>, Vec<RevisionInput>, Vec<usize>) {
-    let mut files = Vec::with_capacity(parsed.len());
-    let mut inputs = Vec::with_capacity(parsed.len());
-    let mut revision_files = Vec::with_capacity(parsed.len());
-    for (index, (mut file, input)) in parsed.into_iter().enumerate() {
-        if let Some(input) = input {
-            file.revision = Some(inputs.len() as RevIdx);
-            revision_files.push(index);
-            inputs.push(input);
+/// The kind of tree of a load from the file system.
+pub(crate) const DISK: &str = "disk";
+
+/// How a cache hit is checked: on disk through each directory's descriptor
+/// ([`DiskStamper`]), elsewhere through the tree.
+enum Stamps<'a> {
+    Disk(DiskStamper),
+    Tree(&'a (dyn Tree + Send + Sync)),
+}
+
+impl Stamps<'_> {
+    fn stamp(&self, path: &Path) -> Option<FileStamp> {
+        match self {
+            Stamps::Disk(stamper) => stamper.stamp(path).map(FileStamp::Disk),
+            Stamps::Tree(tree) => tree.stamp(path),
         }
-        files.push(file);
     }
-    (files, inputs, revision_files)
+}
+
+/// Give each file that yields a revision its index in the map, in place:
+/// the files are not moved again (at 100,000 files each move of the whole
+/// vector is a hundred megabytes of fresh memory).
+fn number(
+    files: &mut [ProjectFile],
+    inputs: Vec<Option<RevisionInput>>,
+) -> (Vec<RevisionInput>, Vec<usize>) {
+    let mut revisions = Vec::with_capacity(inputs.len());
+    let mut revision_files = Vec::with_capacity(inputs.len());
+    for (index, (file, input)) in files.iter_mut().zip(inputs).enumerate() {
+        if let Some(input) = input {
+            file.revision = Some(revisions.len() as RevIdx);
+            revision_files.push(index);
+            revisions.push(input);
+        }
+    }
+    (revisions, revision_files)
 }
 
 /// Parse one file's bytes (or record why it could not be read). The flag

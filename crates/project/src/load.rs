@@ -105,17 +105,16 @@ pub fn load_with_cache(
         timer.lap("parse and build map");
         return Ok(project);
     };
-    let (candidates, notes) = alembic_doctor_source::list_candidates_in(&DiskTree, &spec);
-    timer.lap("list files");
     let modules = disk_modules(&config, &request.cwd);
     let how = CachedBuild {
         tree: Arc::new(DiskTree),
-        tree_kind: "disk",
+        tree_kind: inputs::DISK,
         spec: &spec,
         cache,
     };
-    let (files, map, revision_files) =
-        inputs::build_cached(candidates, &request.cwd, &modules, &how, &timer);
+    let list = || alembic_doctor_source::list_candidates_in(&DiskTree, &spec);
+    let (files, map, revision_files, notes) =
+        inputs::build_cached(list, &request.cwd, &modules, &how, &timer);
     timer.lap("build map (and write cache)");
     Ok(Project {
         version_locations: config.version_locations.clone(),
@@ -185,15 +184,15 @@ where
             &modules,
         ));
     };
-    let (candidates, notes) = alembic_doctor_source::list_candidates_in(tree, &spec);
     let how = CachedBuild {
         tree: Arc::new(tree.clone()),
         tree_kind: "tree",
         spec: &spec,
         cache,
     };
-    let (files, map, revision_files) =
-        inputs::build_cached(candidates, &request.cwd, &modules, &how, &StageTimer(None));
+    let list = || alembic_doctor_source::list_candidates_in(tree, &spec);
+    let (files, map, revision_files, notes) =
+        inputs::build_cached(list, &request.cwd, &modules, &how, &StageTimer(None));
     Ok(Project {
         version_locations: config.version_locations.clone(),
         files,

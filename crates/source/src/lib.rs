@@ -53,7 +53,7 @@ mod walk;
 pub use listing::{Listing, ListingSpec, ReadError, SourceFile, SourceNote};
 pub use order::FileKind;
 pub use span::{LineColumn, LineIndex, Span};
-pub use stamp::{DiskStamp, FileStamp};
+pub use stamp::{DiskStamp, DiskStamper, FileStamp};
 pub use tree::{DirEntry, DiskTree, MAX_FILE_BYTES, Tree};
 pub use walk::Candidate;
 

@@ -8,6 +8,8 @@
 
 use std::fs;
 use std::path::Path;
+#[cfg(target_os = "linux")]
+use std::path::PathBuf;
 use std::time::SystemTime;
 
 use serde::{Deserialize, Serialize};
@@ -84,6 +86,71 @@ impl DiskStamp {
     }
 }
 
+/// Stamps of many files on disk, each directory opened once.
+///
+/// Checking a warm cache is one `stat` per file, and with absolute paths
+/// most of that call is the kernel walking the same directories again for
+/// every file. This opens each directory once and asks `statat` relative to
+/// it. Built for one load and dropped after it, so a directory renamed or
+/// replaced later is never consulted through a stale descriptor.
+pub struct DiskStamper {
+    #[cfg(target_os = "linux")]
+    dirs: std::collections::HashMap<PathBuf, rustix::fd::OwnedFd>,
+}
+
+impl DiskStamper {
+    /// A stamper for `files`: their directories are opened now (a
+    /// directory that cannot be opened is left to the path-based
+    /// [`DiskStamp::of`]).
+    pub fn for_files<'a>(files: impl IntoIterator<Item = &'a Path>) -> Self {
+        #[cfg(target_os = "linux")]
+        {
+            use rustix::fs::{Mode, OFlags};
+            let mut dirs = std::collections::HashMap::new();
+            for file in files {
+                let Some(dir) = file.parent() else { continue };
+                if dirs.contains_key(dir) {
+                    continue;
+                }
+                let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC;
+                if let Ok(fd) = rustix::fs::open(dir, flags, Mode::empty()) {
+                    dirs.insert(dir.to_path_buf(), fd);
+                }
+            }
+            Self { dirs }
+        }
+        #[cfg(not(target_os = "linux"))]
+        {
+            let _ = files;
+            Self {}
+        }
+    }
+
+    /// [`DiskStamp::of`] `path`, through its directory's descriptor when
+    /// that directory was opened.
+    pub fn stamp(&self, path: &Path) -> Option<DiskStamp> {
+        #[cfg(target_os = "linux")]
+        if let (Some(dir), Some(name)) = (path.parent(), path.file_name())
+            && let Some(fd) = self.dirs.get(dir)
+        {
+            // Symlinks followed, as `fs::metadata` does.
+            let stat = rustix::fs::statat(fd, name, rustix::fs::AtFlags::empty()).ok()?;
+            if !rustix::fs::FileType::from_raw_mode(stat.st_mode).is_file() {
+                return None;
+            }
+            let nanos = |secs: i64, nsec: u32| i128::from(secs) * 1_000_000_000 + i128::from(nsec);
+            return Some(DiskStamp {
+                device: stat.st_dev,
+                inode: stat.st_ino,
+                size: u64::try_from(stat.st_size).ok()?,
+                modified_ns: nanos(stat.st_mtime, u32::try_from(stat.st_mtime_nsec).ok()?),
+                changed_ns: nanos(stat.st_ctime, u32::try_from(stat.st_ctime_nsec).ok()?),
+            });
+        }
+        DiskStamp::of(path)
+    }
+}
+
 fn nanos_since_epoch(time: SystemTime) -> i128 {
     match time.duration_since(SystemTime::UNIX_EPOCH) {
         Ok(after) => i128::try_from(after.as_nanos()).unwrap_or(i128::MAX),
@@ -112,6 +179,25 @@ mod tests {
         let after = DiskStamp::of(&path).unwrap();
         assert_ne!(before, after);
         assert!(after.is_recent(SystemTime::now(), 2_000_000_000));
+    }
+
+    /// The stamper must agree with `fs::metadata` exactly, or a warm cache
+    /// would never hit (or, worse, hit wrongly).
+    #[test]
+    fn the_stamper_agrees_with_metadata() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.py");
+        fs::write(&path, "revision = 'a'\n").unwrap();
+        let stamper = DiskStamper::for_files([path.as_path()]);
+        assert_eq!(stamper.stamp(&path), DiskStamp::of(&path));
+        assert!(stamper.stamp(&path).is_some());
+        assert_eq!(stamper.stamp(&dir.path().join("missing.py")), None);
+        assert_eq!(stamper.stamp(dir.path()), None);
+        // A directory it did not open falls back to the path.
+        let other = tempfile::tempdir().unwrap();
+        let elsewhere = other.path().join("b.py");
+        fs::write(&elsewhere, "x").unwrap();
+        assert_eq!(stamper.stamp(&elsewhere), DiskStamp::of(&elsewhere));
     }
 
     #[test]

@@ -190,6 +190,15 @@ pub(crate) struct ReportArgs {
     pub(crate) fail_on: Option<FailOn>,
     #[command(flatten)]
     pub(crate) database: crate::lint::DatabaseArgs,
+    /// First apply the repairs that need no decision (fresh ids for
+    /// duplicates settled by the base branch, stale header lines) to the
+    /// working tree, verified and undone if they do not check out; the
+    /// report lists them under "Issues Found and Fixed".
+    #[arg(long)]
+    pub(crate) fix: bool,
+    /// With --fix: also rewrite files that have uncommitted changes.
+    #[arg(long, requires = "fix")]
+    pub(crate) allow_dirty: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -1,13 +1,19 @@
 //! `alembic-doctor report`: the Migration Status Report for a pull request,
 //! from the same comparison as `compare`.
 
-use alembic_doctor_report::StatusInput;
+use alembic_doctor_report::{FixedIssue, Fixes, StatusInput};
+use anyhow::Context;
 
 use crate::args::{FailOn, ProjectArgs, ReportArgs, ReportFormat};
 use crate::{ExitStatus, check, compare, output};
 
 pub(crate) fn run(project_args: &ProjectArgs, args: &ReportArgs) -> anyhow::Result<ExitStatus> {
     let from = args.from.as_deref();
+    let fixes = if args.fix {
+        Some(fix_first(project_args, args)?)
+    } else {
+        None
+    };
     let (repo, comparison, fail_on) = compare::load(
         project_args,
         args.base.as_deref(),
@@ -27,6 +33,7 @@ pub(crate) fn run(project_args: &ProjectArgs, args: &ReportArgs) -> anyhow::Resu
         from,
         checklist: &checklist,
         side_findings: &side_findings,
+        fixes: fixes.as_ref(),
     };
     let report = alembic_doctor_report::status_report(&input);
     match args.format {
@@ -39,4 +46,49 @@ pub(crate) fn run(project_args: &ProjectArgs, args: &ReportArgs) -> anyhow::Resu
         ReportFormat::Github => output::plain_stdout(&compare::github(&repo, &comparison))?,
     }
     Ok(check::status_for(&comparison.merged.findings, fail_on))
+}
+
+/// `--fix`: repair the working tree before it is compared. Fixes change
+/// files on disk, so HEAD must be the working tree.
+fn fix_first(project_args: &ProjectArgs, args: &ReportArgs) -> anyhow::Result<Fixes> {
+    if !args.heads.is_empty() {
+        anyhow::bail!(
+            "--fix repairs the working tree, so it cannot be combined with HEAD revisions ({}); check out the branch and run `alembic-doctor report --fix` there",
+            args.heads.join(", ")
+        );
+    }
+    let cwd = std::env::current_dir().context("cannot read the current directory")?;
+    let request = alembic_doctor_project::LoadRequest {
+        config_files: project_args.config.clone(),
+        section: project_args.name.clone(),
+        env_config: std::env::var_os("ALEMBIC_CONFIG"),
+        versions: project_args.versions.clone(),
+        recursive: project_args.recursive,
+        cwd: cwd.clone(),
+    };
+    let options = alembic_doctor_fix::FixOptions {
+        dry_run: false,
+        allow_dirty: args.allow_dirty,
+        base: args.base.clone(),
+    };
+    let done = alembic_doctor_fix::apply_safe_fixes(&request, &options)?;
+    Ok(Fixes {
+        applied: done
+            .applied
+            .into_iter()
+            .map(|fix| FixedIssue {
+                kind: fix.kind.as_str().to_owned(),
+                file: fix
+                    .file
+                    .strip_prefix(&cwd)
+                    .unwrap_or(&fix.file)
+                    .to_string_lossy()
+                    .into_owned(),
+                old: fix.old_id,
+                new: fix.new_id,
+                description: fix.description,
+            })
+            .collect(),
+        skipped: done.skipped,
+    })
 }

@@ -8,7 +8,7 @@ mod common;
 
 use alembic_doctor_testkit::GitProject;
 
-use crate::common::{RunDoctor, strings};
+use crate::common::{RunDoctor, rules, strings};
 
 /// `report args` as Markdown: (exit code, stdout).
 fn markdown(repo: &GitProject, args: &[&str]) -> (i32, String) {
@@ -429,5 +429,72 @@ fn a_merge_revision_of_two_base_heads() {
     assert!(
         checklist_line(&report, "Single migration head after merge").contains("head: `ddd`"),
         "{report}"
+    );
+}
+
+#[test]
+fn report_fix_gives_the_branchs_copy_of_a_duplicate_id_a_fresh_id_first() {
+    let repo = GitProject::new();
+    repo.migration_with(
+        "b6bc11a3a665",
+        Some("aaa"),
+        "b6bc11a3a665_add_block.py",
+        "add block",
+    );
+    repo.commit("main head");
+    repo.branch("feature/work", "main");
+    repo.migration_with(
+        "a1b2c3d4e5f6",
+        Some("b6bc11a3a665"),
+        "a1b2c3d4e5f6_add_join_code.py",
+        "add join_code to transaction",
+    );
+    repo.commit("work: join code");
+    // Meanwhile main merged another branch that used the same placeholder.
+    repo.checkout("main");
+    repo.migration_with(
+        "a1b2c3d4e5f6",
+        Some("b6bc11a3a665"),
+        "a1b2c3d4e5f6_tenant_isolation.py",
+        "tenant isolation",
+    );
+    repo.commit("main: tenant isolation");
+    repo.checkout("feature/work");
+
+    let (_, before) = repo.json_of("report", &["main"]);
+    assert!(rules(&before).contains(&"duplicate-revision"));
+
+    let (code, json) = repo.json_of("report", &["main", "--fix"]);
+    let fixed = &json["report"]["fixed"];
+    let applied = fixed["applied"].as_array().expect("fixes listed");
+    let renamed = applied
+        .iter()
+        .find(|fix| fix["kind"] == "duplicate-id")
+        .unwrap_or_else(|| panic!("{fixed}"));
+    assert_eq!(renamed["old"], "a1b2c3d4e5f6");
+    let new_id = renamed["new"].as_str().unwrap();
+    assert!(new_id.len() == 12 && new_id.chars().all(|c| c.is_ascii_hexdigit()));
+    // The branch's copy was renamed; main's keeps the id; the merged chain
+    // no longer has a duplicate (the fork remains: a merge is a decision).
+    assert!(!rules(&json).contains(&"duplicate-revision"), "{json}");
+    assert!(rules(&json).contains(&"multiple-heads"));
+    assert_eq!(code, 1);
+    let report = json["report"]["markdown"].as_str().unwrap();
+    assert!(report.contains("## Issues Found and Fixed"), "{report}");
+    assert!(
+        report.contains(&format!("`a1b2c3d4e5f6` → `{new_id}`")),
+        "{report}"
+    );
+    assert!(
+        repo.path
+            .join(format!("migrations/versions/{new_id}_add_join_code.py"))
+            .is_file()
+    );
+    // HEAD revisions cannot be fixed: only the working tree can.
+    let (code, _, stderr) = repo.run(&["report", "main", "feature/work", "--fix"]);
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("--fix repairs the working tree"),
+        "{stderr}"
     );
 }

@@ -37,6 +37,9 @@ pub(crate) struct BaseBranch {
     pub(crate) ids: Vec<String>,
     /// The heads of the base branch's tip, in load order.
     pub(crate) tip_heads: Vec<String>,
+    /// Every revision id at the base branch's tip, with the file declaring
+    /// it (the last one, for an id declared twice there).
+    pub(crate) tip_revisions: HashMap<String, PathBuf>,
 }
 
 impl BaseBranch {
@@ -119,6 +122,11 @@ pub(crate) fn base_branch(
         collect_ids(&tip, &mut branch.ids);
         tip
     };
+    for (rev, input) in tip.map.revisions().iter().enumerate() {
+        branch
+            .tip_revisions
+            .insert(input.id.clone(), tip.file_of(rev).path.clone());
+    }
     branch.tip_heads = tip
         .map
         .heads()

@@ -82,7 +82,7 @@ pub(crate) fn plan(
     let mut pending = Vec::new();
     let mut targets = Vec::new();
     let mut refusals = Vec::new();
-    for id in order {
+    for &id in &order {
         let copies = &groups[id];
         if copies.len() < 2 {
             continue;
@@ -93,6 +93,19 @@ pub(crate) fn plan(
                 targets.extend(files);
             }
             Err(reason) => refusals.push(reason),
+        }
+    }
+    // An id this side added that the base branch has since added in
+    // another file: a duplicate only once merged. The base branch's copy
+    // keeps the id (it may be deployed); this side's copy is renamed.
+    if let Some(base) = base {
+        for id in &order {
+            let [copy] = groups[id][..] else { continue };
+            match plan_across(project, id, copy, base, &mut taken, &mut builder) {
+                Ok(Some(mut done)) => pending.append(&mut done),
+                Ok(None) => {}
+                Err(reason) => refusals.push(reason),
+            }
         }
     }
     if !refusals.is_empty() {
@@ -252,6 +265,66 @@ fn plan_one(
         });
     }
     Ok((done, copies.to_vec()))
+}
+
+/// `copy`, this side's only file declaring `id`, when the base branch's tip
+/// declares `id` in another file and `copy` is not on the base branch: the
+/// edits that give `copy` a fresh id and move the children added on this
+/// side with it (children already on the base branch keep pointing at the
+/// base branch's copy). `None` when there is no such clash.
+fn plan_across(
+    project: &Project,
+    id: &str,
+    copy: usize,
+    base: &BaseBranch,
+    taken: &mut TakenIds,
+    builder: &mut PlanBuilder,
+) -> Result<Option<Vec<Pending>>, String> {
+    let files = &project.files;
+    let path = &files[copy].path;
+    let Some(theirs) = base.tip_revisions.get(id) else {
+        return Ok(None);
+    };
+    if theirs == path || base.declares(path, id) {
+        return Ok(None);
+    }
+    let new = taken.fresh().map_err(|e| e.to_string())?;
+    rename_copy(project, copy, id, &new, builder)?;
+    let renamed_to = builder
+        .renamed_display(copy)
+        .map_or_else(String::new, |to| format!(", renamed to {to}"));
+    let mut done = vec![Pending {
+        kind: FixKind::DuplicateId,
+        file: copy,
+        old: id.to_owned(),
+        new: new.clone(),
+        description: format!(
+            "{}: revision `{id}` → `{new}`{renamed_to} ({} already declares `{id}` in {})",
+            files[copy].display_path,
+            base.name,
+            theirs.file_name().map_or_else(
+                || theirs.display().to_string(),
+                |name| name.to_string_lossy().into_owned()
+            )
+        ),
+    }];
+    for child in children_of(project, id, &[copy]) {
+        if base.refers(&files[child].path, id) {
+            continue;
+        }
+        repoint_child(project, child, id, &new, builder)?;
+        done.push(Pending {
+            kind: FixKind::Reference,
+            file: child,
+            old: id.to_owned(),
+            new: new.clone(),
+            description: format!(
+                "{}: now points at `{new}` (the renamed {}) instead of `{id}`",
+                files[child].display_path, files[copy].display_path
+            ),
+        });
+    }
+    Ok(Some(done))
 }
 
 /// Files (other than the copies) whose `down_revision` or `depends_on`

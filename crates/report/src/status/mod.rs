@@ -12,6 +12,7 @@ mod advice;
 mod alignment;
 mod checks;
 mod doc;
+mod fixed;
 mod mermaid;
 mod notes;
 mod path;
@@ -25,6 +26,7 @@ use alembic_doctor_rules::Finding;
 use serde_json::{Value, json};
 
 pub use doc::Section;
+pub use fixed::{FixedIssue, Fixes};
 
 /// The hidden marker the Markdown report starts with, so that a CI job can
 /// find its previous comment and update it instead of adding another.
@@ -40,6 +42,8 @@ pub struct StatusInput<'a> {
     pub checklist: &'a [ChecklistItem],
     /// Every rule run on each side alone: BASE first, then each HEAD.
     pub side_findings: &'a [Vec<Finding>],
+    /// What `report --fix` repaired first, when it ran.
+    pub fixes: Option<&'a Fixes>,
 }
 
 /// How the merge would end.
@@ -112,9 +116,9 @@ pub fn status_report(input: &StatusInput<'_>) -> StatusReport {
         alignment::section(input),
         verification::section(input),
         problems::section(input),
-        sides::statistics(input),
-        path::section(input),
     ];
+    sections.extend(fixed::section(input));
+    sections.extend([sides::statistics(input), path::section(input)]);
     sections.extend(notes::section(input));
     sections.push(checks::section(input));
     sections.push(advice::recommendations(input));
@@ -145,6 +149,16 @@ pub fn status_json(input: &StatusInput<'_>, report: &StatusReport) -> Value {
             "markdown": section.markdown(),
         })).collect::<Vec<_>>(),
         "markdown": report.markdown(),
+        "fixed": input.fixes.map(|fixes| json!({
+            "applied": fixes.applied.iter().map(|fix| json!({
+                "kind": fix.kind,
+                "file": fix.file,
+                "old": fix.old,
+                "new": fix.new,
+                "description": fix.description,
+            })).collect::<Vec<_>>(),
+            "skipped": fixes.skipped,
+        })),
     });
     if let Value::Object(object) = &mut value {
         object.insert("report".to_owned(), extra);

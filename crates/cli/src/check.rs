@@ -22,7 +22,7 @@ pub(crate) fn run(project_args: &ProjectArgs, args: &CheckArgs) -> anyhow::Resul
             if let serde_json::Value::Object(object) = &mut json {
                 object.insert("lint".to_owned(), lint.json);
             }
-            output::plain_stdout(&format!("{}\n", serde_json::to_string_pretty(&json)?))?;
+            output::json_stdout(&json)?;
         }
         Format::Text => {
             output::findings_to_stdout(project, &findings)?;

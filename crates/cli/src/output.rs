@@ -26,6 +26,16 @@ pub(crate) fn plain_stdout(text: &str) -> std::io::Result<()> {
     stdout.flush()
 }
 
+/// Write `value` as pretty JSON and a newline to stdout, streamed: `check`
+/// on a large project prints tens of megabytes, which need not be built as
+/// one string first.
+pub(crate) fn json_stdout(value: &serde_json::Value) -> std::io::Result<()> {
+    let mut stdout = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+    serde_json::to_writer_pretty(&mut stdout, value)?;
+    stdout.write_all(b"\n")?;
+    stdout.flush()
+}
+
 /// Write text that may carry styles to stdout (stripped when not a
 /// terminal or with `NO_COLOR`).
 pub(crate) fn styled_stdout(text: &str) -> std::io::Result<()> {

@@ -111,28 +111,47 @@ pub(crate) fn recommendations(input: &StatusInput<'_>) -> Section {
     let comparison = input.comparison;
     let merged = &comparison.merged;
     let mut before: Vec<Item> = Vec::new();
-    // One recommendation per rule, with the first finding's own advice.
-    let mut rules: Vec<Rule> = Vec::new();
+    let mut inherited: Vec<Item> = Vec::new();
+    // One recommendation per rule: the finding's own fix when there is one
+    // finding, the repair command (or the rule's advice) for several, as
+    // each finding's fix differs. Findings already on BASE are listed
+    // apart: this branch did not bring them.
+    let mut seen: Vec<(Rule, bool)> = Vec::new();
     for finding in &merged.findings {
-        if rules.contains(&finding.rule) {
+        let on_base = already_on_base(input, finding);
+        if seen.contains(&(finding.rule, on_base)) {
             continue;
         }
-        rules.push(finding.rule);
+        seen.push((finding.rule, on_base));
         let count = merged
             .findings
             .iter()
-            .filter(|f| f.rule == finding.rule)
+            .filter(|f| f.rule == finding.rule && already_on_base(input, f) == on_base)
             .count();
-        let advice = finding
-            .help
-            .clone()
-            .or_else(|| super::problems::how_to_fix(finding.rule))
-            .unwrap_or_else(|| format!("see `alembic-doctor explain {}`", finding.rule.name()));
-        before.push(Item::new(format!(
+        let general = || {
+            super::problems::how_to_fix(finding.rule)
+                .unwrap_or_else(|| format!("see `alembic-doctor explain {}`", finding.rule.name()))
+        };
+        let advice = match (count, super::problems::fix_command(finding.rule)) {
+            (1, _) => finding.help.clone().unwrap_or_else(general),
+            (_, Some(command)) => {
+                format!("run `{command}`, or fix each as shown under Problems Found")
+            }
+            (_, None) => format!(
+                "each finding under Problems Found has its own fix; {}",
+                general()
+            ),
+        };
+        let item = Item::new(format!(
             "**Fix {} ({}):** {advice}",
             code(finding.rule.name()),
             plural(count, "finding", "findings")
-        )));
+        ));
+        if on_base {
+            inherited.push(item);
+        } else {
+            before.push(item);
+        }
     }
     for pair in &comparison.pair_conflicts {
         let [a, b] = &pair.sides;
@@ -174,10 +193,11 @@ pub(crate) fn recommendations(input: &StatusInput<'_>) -> Section {
         )));
     }
     for revision in &comparison.notes {
+        // Notes that are a rule's findings are fixed before merging, above.
         for note in revision
             .notes
             .iter()
-            .filter(|n| n.level == NoteLevel::Warning)
+            .filter(|n| n.level == NoteLevel::Warning && n.code.parse::<Rule>().is_err())
         {
             after.push(Item::new(format!(
                 "{}: {}",
@@ -189,13 +209,24 @@ pub(crate) fn recommendations(input: &StatusInput<'_>) -> Section {
     let mut blocks = Vec::new();
     if before.is_empty() {
         blocks.push(Block::Paragraph(
-            "Nothing to fix before merging: no check found a problem.".to_owned(),
+            "Nothing to fix before merging: no check found a problem this branch brings."
+                .to_owned(),
         ));
     } else {
         blocks.push(Block::Heading("Before merging".to_owned()));
         blocks.push(Block::List {
             ordered: true,
             items: before,
+        });
+    }
+    if !inherited.is_empty() {
+        blocks.push(Block::Heading(format!(
+            "Already on {} (not introduced by this branch)",
+            code(&comparison.base.label)
+        )));
+        blocks.push(Block::List {
+            ordered: true,
+            items: inherited,
         });
     }
     if !after.is_empty() {

@@ -133,14 +133,28 @@ pub(crate) fn fix_command(rule: Rule) -> Option<&'static str> {
     }
 }
 
-/// The "How to fix" section of the rule's explanation, on one line.
+/// The first paragraph of the "How to fix" section of the rule's
+/// explanation, on one line; when it introduces an example (a code block
+/// that cannot be put on one line), it points at `explain` for it.
 pub(crate) fn how_to_fix(rule: Rule) -> Option<String> {
     let text = rule.explanation();
     let start = text.find("## How to fix")? + "## How to fix".len();
-    let rest = &text[start..];
-    let end = rest.find("\n## ").unwrap_or(rest.len());
-    let fix = rest[..end].split_whitespace().collect::<Vec<_>>().join(" ");
-    (!fix.is_empty()).then_some(fix)
+    let rest = text[start..].trim_start();
+    let end = rest.find("\n\n").unwrap_or(rest.len());
+    let first = &rest[..end];
+    let first = first.find("```").map_or(first, |fence| &first[..fence]);
+    let mut fix = first.split_whitespace().collect::<Vec<_>>().join(" ");
+    if fix.is_empty() {
+        return None;
+    }
+    if fix.ends_with(':') || rest[end..].contains("```") {
+        fix = format!(
+            "{} (example: `alembic-doctor explain {}`)",
+            fix.trim_end_matches(':'),
+            rule.name()
+        );
+    }
+    Some(fix)
 }
 
 /// `` `path:line` — label ``.

@@ -281,8 +281,8 @@ fn from_script(
         bytes,
         from_cache: false,
     };
-    let file_name = file_name(&file.path);
-    let input = match script.revision_id(&file_name) {
+    let revision_id = script.revision_id(&file_name(&file.path));
+    let input = match revision_id {
         Ok(id) => {
             let mut take =
                 |variable: &'static str, value: Result<Vec<String>, ValueProblem>| match value {
@@ -328,10 +328,9 @@ fn from_script(
     (file, input)
 }
 
-fn file_name(path: &Path) -> String {
+fn file_name(path: &Path) -> std::borrow::Cow<'_, str> {
     path.file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default()
+        .map_or(std::borrow::Cow::Borrowed(""), |n| n.to_string_lossy())
 }
 
 /// The folder project modules (constants imported by migrations) are looked

@@ -8,8 +8,6 @@
 
 use std::fs;
 use std::path::Path;
-#[cfg(target_os = "linux")]
-use std::path::PathBuf;
 use std::time::SystemTime;
 
 use serde::{Deserialize, Serialize};
@@ -94,8 +92,22 @@ impl DiskStamp {
 /// it. Built for one load and dropped after it, so a directory renamed or
 /// replaced later is never consulted through a stale descriptor.
 pub struct DiskStamper {
+    /// Open directories by their path's bytes (hashing a `Path` walks its
+    /// components, which costs more than the look-up it serves).
     #[cfg(target_os = "linux")]
-    dirs: std::collections::HashMap<PathBuf, rustix::fd::OwnedFd>,
+    dirs: std::collections::HashMap<Vec<u8>, rustix::fd::OwnedFd, rustc_hash::FxBuildHasher>,
+}
+
+/// `path` split at its last `/` into directory and name, as bytes, when
+/// the name is a plain one (not empty, `.` or `..`): the paths the listing
+/// produces. Anything else is left to [`DiskStamp::of`].
+#[cfg(target_os = "linux")]
+fn split_dir_name(path: &Path) -> Option<(&[u8], &[u8])> {
+    use std::os::unix::ffi::OsStrExt;
+    let bytes = path.as_os_str().as_bytes();
+    let slash = bytes.iter().rposition(|&b| b == b'/')?;
+    let (dir, name) = (&bytes[..slash], &bytes[slash + 1..]);
+    (!dir.is_empty() && !matches!(name, b"" | b"." | b"..")).then_some((dir, name))
 }
 
 impl DiskStamper {
@@ -106,15 +118,19 @@ impl DiskStamper {
         #[cfg(target_os = "linux")]
         {
             use rustix::fs::{Mode, OFlags};
-            let mut dirs = std::collections::HashMap::new();
+            use std::os::unix::ffi::OsStrExt;
+            let mut dirs = std::collections::HashMap::with_hasher(rustc_hash::FxBuildHasher);
             for file in files {
-                let Some(dir) = file.parent() else { continue };
+                let Some((dir, _)) = split_dir_name(file) else {
+                    continue;
+                };
                 if dirs.contains_key(dir) {
                     continue;
                 }
                 let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC;
-                if let Ok(fd) = rustix::fs::open(dir, flags, Mode::empty()) {
-                    dirs.insert(dir.to_path_buf(), fd);
+                let dir_path = Path::new(std::ffi::OsStr::from_bytes(dir));
+                if let Ok(fd) = rustix::fs::open(dir_path, flags, Mode::empty()) {
+                    dirs.insert(dir.to_vec(), fd);
                 }
             }
             Self { dirs }
@@ -130,10 +146,12 @@ impl DiskStamper {
     /// that directory was opened.
     pub fn stamp(&self, path: &Path) -> Option<DiskStamp> {
         #[cfg(target_os = "linux")]
-        if let (Some(dir), Some(name)) = (path.parent(), path.file_name())
+        if let Some((dir, name)) = split_dir_name(path)
             && let Some(fd) = self.dirs.get(dir)
         {
+            use std::os::unix::ffi::OsStrExt;
             // Symlinks followed, as `fs::metadata` does.
+            let name = std::ffi::OsStr::from_bytes(name);
             let stat = rustix::fs::statat(fd, name, rustix::fs::AtFlags::empty()).ok()?;
             if !rustix::fs::FileType::from_raw_mode(stat.st_mode).is_file() {
                 return None;

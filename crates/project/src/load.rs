@@ -252,8 +252,65 @@ pub fn from_files_with_modules(
 
 /// `path` relative to `cwd` when below it, else as is.
 pub(crate) fn display_path(path: &Path, cwd: &Path) -> String {
+    // The common case without `Path::strip_prefix`'s walk over both paths'
+    // components (a few percent of a warm `heads`): `cwd` then `/` then a
+    // plain relative rest (no empty or `.` component), byte for byte.
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        let (path_bytes, cwd_bytes) = (path.as_os_str().as_bytes(), cwd.as_os_str().as_bytes());
+        if let Some(rest) = path_bytes
+            .strip_prefix(cwd_bytes)
+            .and_then(|rest| rest.strip_prefix(b"/"))
+            && cwd_bytes.len() > 1
+            && !cwd_bytes.ends_with(b"/")
+            && !rest
+                .split(|&b| b == b'/')
+                .any(|component| component.is_empty() || component == b".")
+        {
+            return String::from_utf8_lossy(rest).into_owned();
+        }
+    }
     path.strip_prefix(cwd)
         .unwrap_or(path)
         .to_string_lossy()
         .into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The byte shortcut must agree with `strip_prefix` wherever it applies.
+    #[test]
+    fn display_paths_agree_with_strip_prefix() {
+        let slow = |path: &str, cwd: &str| {
+            Path::new(path)
+                .strip_prefix(cwd)
+                .unwrap_or(Path::new(path))
+                .to_string_lossy()
+                .into_owned()
+        };
+        for (path, cwd) in [
+            ("/p/migrations/versions/a.py", "/p"),
+            ("/p/a.py", "/p/"),
+            ("/pq/a.py", "/p"),
+            ("/p", "/p"),
+            ("/p/a.py", "/"),
+            ("/other/a.py", "/p"),
+            ("/p/./x/a.py", "/p"),
+            ("/p//x/a.py", "/p"),
+            ("/p/x/", "/p"),
+            ("/p/x/./a.py", "/p"),
+            ("/p/x/.", "/p"),
+            ("/p/..x/a.py", "/p"),
+            ("/p/x/../a.py", "/p"),
+        ] {
+            assert_eq!(
+                display_path(Path::new(path), Path::new(cwd)),
+                slow(path, cwd),
+                "{path} from {cwd}"
+            );
+        }
+    }
 }

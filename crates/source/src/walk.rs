@@ -59,7 +59,7 @@ pub(crate) fn candidates(
     spec: &ListingSpec,
     notes: &mut Vec<SourceNote>,
 ) -> Vec<Candidate> {
-    let mut seen: FxHashSet<PathBuf> = FxHashSet::default();
+    let mut seen: FxHashSet<RealPath> = FxHashSet::default();
     let mut resolver = Resolver::new(tree);
     let mut found = Vec::new();
     for (index, location) in spec.locations.iter().enumerate() {
@@ -86,7 +86,7 @@ pub(crate) fn candidates(
                     continue;
                 }
             };
-            if !seen.insert(real.clone()) {
+            if !seen.insert(RealPath(real.clone())) {
                 notes.push(SourceNote::LoadedTwice {
                     real_path: real,
                     listed_path,
@@ -104,6 +104,31 @@ pub(crate) fn candidates(
         }
     }
     found
+}
+
+/// A resolved path as a set key, compared and hashed by its bytes: the
+/// resolver builds every real path the same way, and hashing a `Path`
+/// walks its components, which costs more than the rest of the set.
+struct RealPath(PathBuf);
+
+impl RealPath {
+    fn bytes(&self) -> &[u8] {
+        self.0.as_os_str().as_encoded_bytes()
+    }
+}
+
+impl PartialEq for RealPath {
+    fn eq(&self, other: &Self) -> bool {
+        self.bytes() == other.bytes()
+    }
+}
+
+impl Eq for RealPath {}
+
+impl std::hash::Hash for RealPath {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.bytes().hash(state);
+    }
 }
 
 /// `Script._from_path` up to the point where it would load the module.

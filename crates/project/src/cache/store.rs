@@ -1,8 +1,9 @@
 //! The cache file: its layout, reading it back, writing it atomically.
 //!
-//! Layout: a postcard header (magic, format, tool key), the checksum of the
-//! body (8 bytes, little-endian), then the body: every entry's path, stamp
-//! and postcard-encoded script. Scripts stay encoded until a file asks for
+//! Layout: a postcard header (magic, format, tool key), the body (every
+//! entry's path, stamp and postcard-encoded script), then the body's
+//! checksum (8 bytes, little-endian), so that the body is streamed to disk
+//! without being built in memory first. Scripts stay encoded until a file asks for
 //! its own, so reading the cache costs one pass over an index, and each
 //! script is decoded on the thread that loads its file.
 
@@ -71,8 +72,10 @@ impl<'a> Entries<'a> {
         if header.magic != MAGIC || header.format != FORMAT || header.tool != tool {
             return None;
         }
-        let (sum, body) = rest.split_first_chunk::<8>()?;
-        if u64::from_le_bytes(*sum) != checksum(body) {
+        let (body, sum) = rest.split_last_chunk::<8>()?;
+        let mut check = Checksum::new();
+        check.update(body);
+        if u64::from_le_bytes(*sum) != check.finish() {
             return None;
         }
         let entries: Vec<Entry<'a>> = postcard::from_bytes(body).ok()?;
@@ -143,7 +146,6 @@ pub(crate) fn write(path: &Path, tool: &str, records: &[Record<'_>]) -> std::io:
             }),
         })
         .collect();
-    let body = postcard::to_allocvec(&entries).map_err(std::io::Error::other)?;
     let header = postcard::to_allocvec(&Header {
         magic: MAGIC,
         format: FORMAT,
@@ -156,10 +158,18 @@ pub(crate) fn write(path: &Path, tool: &str, records: &[Record<'_>]) -> std::io:
     let name = path.file_name().unwrap_or_default().to_string_lossy();
     let temp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
     let written = (|| {
-        let mut file = fs::File::create(&temp)?;
+        let mut file = std::io::BufWriter::with_capacity(1 << 16, fs::File::create(&temp)?);
         file.write_all(&header)?;
-        file.write_all(&checksum(&body).to_le_bytes())?;
-        file.write_all(&body)?;
+        let mut body = Summed {
+            inner: file,
+            sum: Checksum::new(),
+        };
+        body = postcard::to_io(&entries, body).map_err(std::io::Error::other)?;
+        let Summed { mut inner, sum } = body;
+        inner.write_all(&sum.finish().to_le_bytes())?;
+        inner
+            .into_inner()
+            .map_err(std::io::IntoInnerError::into_error)?;
         fs::rename(&temp, path)
     })();
     if written.is_err() {
@@ -168,21 +178,82 @@ pub(crate) fn write(path: &Path, tool: &str, records: &[Record<'_>]) -> std::io:
     written
 }
 
+/// A writer that checksums what passes through it.
+struct Summed<W> {
+    inner: W,
+    sum: Checksum,
+}
+
+impl<W: Write> Write for Summed<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let written = self.inner.write(buf)?;
+        self.sum.update(&buf[..written]);
+        Ok(written)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
+}
+
 /// A fast 64-bit checksum of the body (eight bytes per step, `FxHash`'s
-/// mixing): it catches truncation and stray writes, which could otherwise
-/// decode into a different but well-formed script.
-fn checksum(bytes: &[u8]) -> u64 {
+/// mixing, the length mixed in last): it catches truncation and stray
+/// writes, which could otherwise decode into a different but well-formed
+/// script. Fed in pieces of any size, it gives the same sum as in one.
+struct Checksum {
+    hash: u64,
+    len: u64,
+    pending: [u8; 8],
+    pending_len: usize,
+}
+
+impl Checksum {
     const K: u64 = 0x517c_c1b7_2722_0a95;
-    let mut hash = bytes.len() as u64;
-    let mut words = bytes.chunks_exact(8);
-    for word in &mut words {
-        let word = u64::from_le_bytes(word.try_into().unwrap_or_default());
-        hash = (hash.rotate_left(5) ^ word).wrapping_mul(K);
+
+    fn new() -> Self {
+        Self {
+            hash: 0,
+            len: 0,
+            pending: [0; 8],
+            pending_len: 0,
+        }
     }
-    for &byte in words.remainder() {
-        hash = (hash.rotate_left(5) ^ u64::from(byte)).wrapping_mul(K);
+
+    fn mix(&mut self, word: u64) {
+        self.hash = (self.hash.rotate_left(5) ^ word).wrapping_mul(Self::K);
     }
-    hash
+
+    fn update(&mut self, mut bytes: &[u8]) {
+        self.len += bytes.len() as u64;
+        if self.pending_len > 0 {
+            let take = (8 - self.pending_len).min(bytes.len());
+            self.pending[self.pending_len..self.pending_len + take].copy_from_slice(&bytes[..take]);
+            self.pending_len += take;
+            bytes = &bytes[take..];
+            if self.pending_len < 8 {
+                return;
+            }
+            self.mix(u64::from_le_bytes(self.pending));
+            self.pending_len = 0;
+        }
+        let mut words = bytes.chunks_exact(8);
+        for word in &mut words {
+            self.mix(u64::from_le_bytes(word.try_into().unwrap_or_default()));
+        }
+        let rest = words.remainder();
+        self.pending[..rest.len()].copy_from_slice(rest);
+        self.pending_len = rest.len();
+    }
+
+    fn finish(mut self) -> u64 {
+        for index in 0..self.pending_len {
+            let byte = self.pending[index];
+            self.mix(u64::from(byte));
+        }
+        let len = self.len;
+        self.mix(len);
+        self.hash
+    }
 }
 
 #[cfg(test)]
@@ -231,6 +302,21 @@ mod tests {
         );
         // Another build of the tool does not read it.
         assert_eq!(Entries::decode(&buffer, "other tool").len(), 0);
+    }
+
+    #[test]
+    fn the_checksum_does_not_depend_on_how_the_bytes_come() {
+        let bytes: Vec<u8> = (0..100u8).map(|b| b.wrapping_mul(37)).collect();
+        let mut whole = Checksum::new();
+        whole.update(&bytes);
+        let whole = whole.finish();
+        for split in [1, 3, 7, 8, 9, 64] {
+            let mut pieces = Checksum::new();
+            for piece in bytes.chunks(split) {
+                pieces.update(piece);
+            }
+            assert_eq!(pieces.finish(), whole, "pieces of {split}");
+        }
     }
 
     #[test]

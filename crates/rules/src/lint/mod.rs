@@ -205,44 +205,98 @@ pub fn lint(
         LintScope::Revisions(_) => linted.clone(),
     };
     let bytes_of = |rev: RevIdx| -> &[u8] { &project.file_of(rev).bytes };
-    let linted_ops: Vec<(RevIdx, Operations)> = linted
-        .par_iter()
-        .map(|&rev| (rev, read_operations(bytes_of(rev))))
-        .collect();
     let sql = |text: &str| raw_sql(text, settings);
-    let names = touched_tables(&linted_ops, &sql);
-    let context_ops: Vec<(RevIdx, Operations)> = order
-        .par_iter()
-        .filter(|rev| !linted.contains(rev))
-        .filter(|&&rev| {
-            names
-                .as_ref()
-                .is_none_or(|names| mentions_any(bytes_of(rev), names))
-        })
-        .map(|&rev| (rev, read_operations(bytes_of(rev))))
-        .collect();
-    let mut operations: Vec<Option<Operations>> = (0..count).map(|_| None).collect();
-    for (rev, ops) in linted_ops.into_iter().chain(context_ops) {
-        operations[rev] = Some(ops);
+    let mut linter = Linter {
+        project,
+        settings,
+        environment,
+        linted: &linted,
+        fresh: &fresh,
+        sql: &sql,
+        catalogue: Catalogue::default(),
+        findings: Vec::new(),
+    };
+    // When most revisions are linted, every file is read anyway: in chunks
+    // of the upgrade order, parsed in parallel and dropped once replayed,
+    // so memory stays bounded on a long history.
+    let most = linted.len().saturating_mul(2) >= count;
+    if most {
+        for chunk in order.chunks(CHUNK) {
+            let operations: Vec<Operations> = chunk
+                .par_iter()
+                .map(|&rev| read_operations(bytes_of(rev)))
+                .collect();
+            for (&rev, ops) in chunk.iter().zip(&operations) {
+                linter.visit(rev, ops);
+            }
+        }
+    } else {
+        // A few revisions: read them first, then only the history that
+        // names a table they touch.
+        let linted_ops: Vec<(RevIdx, Operations)> = linted
+            .par_iter()
+            .map(|&rev| (rev, read_operations(bytes_of(rev))))
+            .collect();
+        let names = touched_tables(&linted_ops, &sql);
+        let context_ops: Vec<(RevIdx, Operations)> = order
+            .par_iter()
+            .filter(|rev| !linted.contains(rev))
+            .filter(|&&rev| {
+                names
+                    .as_ref()
+                    .is_none_or(|names| mentions_any(bytes_of(rev), names))
+            })
+            .map(|&rev| (rev, read_operations(bytes_of(rev))))
+            .collect();
+        let mut operations: Vec<Option<Operations>> = (0..count).map(|_| None).collect();
+        for (rev, ops) in linted_ops.into_iter().chain(context_ops) {
+            operations[rev] = Some(ops);
+        }
+        for &rev in &order {
+            if let Some(ops) = &operations[rev] {
+                linter.visit(rev, ops);
+            }
+        }
     }
+    let mut findings = linter.findings;
+    findings.sort_by(|a, b| {
+        (a.location.map(|l| (l.file, l.span.start)), a.rule)
+            .cmp(&(b.location.map(|l| (l.file, l.span.start)), b.rule))
+    });
+    findings
+}
 
-    let mut catalogue = Catalogue::default();
-    let mut findings = Vec::new();
-    for &rev in &order {
-        let Some(ops) = &operations[rev] else {
-            continue;
-        };
+/// Revisions read and replayed at a time with [`LintScope::All`].
+const CHUNK: usize = 4096;
+
+/// The replay in progress: the catalogue so far and the findings.
+struct Linter<'a> {
+    project: &'a Project,
+    settings: &'a LintSettings,
+    environment: &'a Environment,
+    linted: &'a BTreeSet<RevIdx>,
+    fresh: &'a BTreeSet<RevIdx>,
+    sql: &'a dyn Fn(&str) -> Vec<(Action, String)>,
+    catalogue: Catalogue,
+    findings: Vec<Finding>,
+}
+
+impl Linter<'_> {
+    /// Replay revision `rev` (the next in upgrade order), linting it first
+    /// when it is one of the linted revisions.
+    fn visit(&mut self, rev: RevIdx, ops: &Operations) {
+        let (project, settings, sql) = (self.project, self.settings, self.sql);
         let upgrade = ops
             .upgrade
             .as_ref()
-            .map(|f| steps::steps(f, &sql))
+            .map(|f| steps::steps(f, sql))
             .unwrap_or_default();
-        if !linted.contains(&rev) {
-            replay(&mut catalogue, rev, &upgrade);
-            continue;
+        if !self.linted.contains(&rev) {
+            replay(&mut self.catalogue, rev, &upgrade);
+            return;
         }
         let file = project.revision_files[rev];
-        let input = &map.revisions()[rev];
+        let input = &project.map.revisions()[rev];
         let mut revision = RevisionLint {
             id: &input.id,
             file,
@@ -251,11 +305,11 @@ pub fn lint(
             downgrade: ops
                 .downgrade
                 .as_ref()
-                .map(|f| steps::steps(f, &sql))
+                .map(|f| steps::steps(f, sql))
                 .unwrap_or_default(),
             on_existing: Vec::new(),
             settings,
-            environment,
+            environment: self.environment,
             merge: input.down_revisions.len() > 1,
         };
         let mut found = Vec::new();
@@ -264,10 +318,10 @@ pub fn lint(
             let lint = OpLint {
                 revision: &revision,
                 step,
-                catalogue: &catalogue,
+                catalogue: &self.catalogue,
                 previous: i.checked_sub(1).map(|p| &upgrade[p]),
                 rev,
-                fresh: &fresh,
+                fresh: self.fresh,
             };
             // Creating a table never waits on one; anything else that names
             // a table the history does not know is taken to exist.
@@ -282,7 +336,7 @@ pub fn lint(
             for rule in OP_RULES {
                 rule(&lint, &mut found);
             }
-            replay(&mut catalogue, rev, std::slice::from_ref(step));
+            replay(&mut self.catalogue, rev, std::slice::from_ref(step));
         }
         revision.upgrade = upgrade;
         revision.on_existing = on_existing;
@@ -297,13 +351,8 @@ pub fn lint(
         if settings.runs(Rule::UnusedSuppression) {
             found.extend(suppressions.unused(file, &input.id));
         }
-        findings.extend(found);
+        self.findings.extend(found);
     }
-    findings.sort_by(|a, b| {
-        (a.location.map(|l| (l.file, l.span.start)), a.rule)
-            .cmp(&(b.location.map(|l| (l.file, l.span.start)), b.rule))
-    });
-    findings
 }
 
 /// Apply steps of revision `rev` to the catalogue.

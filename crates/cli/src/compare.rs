@@ -86,6 +86,7 @@ pub(crate) fn load(
             recursive: project_args.recursive,
             cwd,
         },
+        cache: alembic_doctor_project::ParseCache::from_env(project_args.no_cache),
     };
     let mut comparison = alembic_doctor_compare::compare(&repo, base, heads, &request)?;
     let (findings, fail_on) = crate::lint::comparison(&comparison, database)?;

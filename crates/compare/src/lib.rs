@@ -18,7 +18,8 @@
 //!     versions: Vec::new(),
 //!     recursive: false,
 //! };
-//! let comparison = compare(&repo, base, vec![SideSpec::WorkTree], &CompareRequest { load })?;
+//! let request = CompareRequest { load, cache: None };
+//! let comparison = compare(&repo, base, vec![SideSpec::WorkTree], &request)?;
 //! println!("{:?}", comparison.merged.heads());
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
@@ -34,7 +35,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
 use alembic_doctor_git::{GitError, GitRepo, ResolvedRev};
-use alembic_doctor_project::{LoadError, LoadRequest};
+use alembic_doctor_project::{LoadError, LoadRequest, ParseCache};
 use alembic_doctor_rules::Finding;
 
 pub use checklist::{ChecklistItem, checklist};
@@ -51,6 +52,9 @@ pub struct CompareRequest {
     /// (canonical); at a revision the same directory inside it is used, so
     /// `-c`, `-n` and `--versions` mean the same thing on every side.
     pub load: LoadRequest,
+    /// The parse cache for the sides (files read from git are keyed by
+    /// blob id), when enabled.
+    pub cache: Option<ParseCache>,
 }
 
 /// Why a comparison could not be made.
@@ -152,13 +156,14 @@ pub fn compare(
     request: &CompareRequest,
 ) -> Result<Comparison, CompareError> {
     let load = side_request(repo, &request.load);
-    let base = Side::load(repo, SideSpec::Rev(base), &load)?;
+    let cache = request.cache.as_ref();
+    let base = Side::load(repo, SideSpec::Rev(base), &load, cache)?;
     let heads = heads
         .into_iter()
         .map(|spec| match spec {
             // The working tree is read where the command runs.
-            SideSpec::WorkTree => Side::load(repo, SideSpec::WorkTree, &request.load),
-            rev @ SideSpec::Rev(_) => Side::load(repo, rev, &load),
+            SideSpec::WorkTree => Side::load(repo, SideSpec::WorkTree, &request.load, cache),
+            rev @ SideSpec::Rev(_) => Side::load(repo, rev, &load, cache),
         })
         .collect::<Result<Vec<_>, _>>()?;
     let ancestors = heads

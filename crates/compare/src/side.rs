@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 use alembic_doctor_git::{GitRepo, GitTree, ResolvedRev};
 use alembic_doctor_graph::RevIdx;
-use alembic_doctor_project::{LoadRequest, Project};
+use alembic_doctor_project::{LoadRequest, ParseCache, Project};
 use alembic_doctor_source::ListingSpec;
 
 use crate::CompareError;
@@ -43,16 +43,16 @@ impl Side {
         repo: &GitRepo,
         spec: SideSpec,
         request: &LoadRequest,
+        cache: Option<&ParseCache>,
     ) -> Result<Self, CompareError> {
         match spec {
             SideSpec::Rev(rev) => {
                 let tree = repo.tree_at(&rev)?;
-                let project = alembic_doctor_project::load_in(&tree, request).map_err(|error| {
-                    CompareError::Load {
+                let project = alembic_doctor_project::load_in_with_cache(&tree, request, cache)
+                    .map_err(|error| CompareError::Load {
                         side: rev.name().to_owned(),
                         error,
-                    }
-                })?;
+                    })?;
                 Ok(Self {
                     label: rev.name().to_owned(),
                     spec: alembic_doctor_project::listing_spec(&project.config, request.recursive),
@@ -63,9 +63,11 @@ impl Side {
             }
             SideSpec::WorkTree => {
                 let project =
-                    alembic_doctor_project::load(request).map_err(|error| CompareError::Load {
-                        side: WORK_TREE.to_owned(),
-                        error,
+                    alembic_doctor_project::load_with_cache(request, cache).map_err(|error| {
+                        CompareError::Load {
+                            side: WORK_TREE.to_owned(),
+                            error,
+                        }
                     })?;
                 Ok(Self {
                     label: WORK_TREE.to_owned(),

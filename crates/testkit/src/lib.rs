@@ -42,6 +42,19 @@ pub fn hermetic_command(program: impl AsRef<std::ffi::OsStr>, dir: &Path) -> Com
         .env("GIT_COMMITTER_EMAIL", "test@example.com")
         .env("GIT_COMMITTER_DATE", "2024-01-01T00:00:00Z")
         .env("GIT_TERMINAL_PROMPT", "0");
+    // The parse cache stays on, as users have it, but inside `.git` (never
+    // the working tree, where it would be an untracked file); without a
+    // `.git` directory, off.
+    command.env_remove("ALEMBIC_DOCTOR_NO_CACHE");
+    let git_dir = dir.join(".git");
+    if git_dir.is_dir() {
+        command.env(
+            "ALEMBIC_DOCTOR_CACHE_DIR",
+            git_dir.join("alembic-doctor-cache"),
+        );
+    } else {
+        command.env("ALEMBIC_DOCTOR_NO_CACHE", "1");
+    }
     command
 }
 

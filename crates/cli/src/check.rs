@@ -11,10 +11,7 @@ pub(crate) fn run(project_args: &ProjectArgs, args: &CheckArgs) -> anyhow::Resul
     let lint = crate::lint::run(project, &args.lint)?;
     findings.extend(lint.findings);
     // One order for both kinds: by file, then position.
-    findings.sort_by(|a, b| {
-        (a.location.map(|l| (l.file, l.span.start)), a.rule)
-            .cmp(&(b.location.map(|l| (l.file, l.span.start)), b.rule))
-    });
+    alembic_doctor_rules::sort_findings(&mut findings);
     let fail_on = args.fail_on.or(lint.fail_on).unwrap_or(FailOn::Error);
     match args.format {
         Format::Json => {

@@ -370,9 +370,6 @@ impl Comparison {
         }
         let merged = &mut self.merged.findings;
         merged.extend(findings);
-        merged.sort_by(|a, b| {
-            (a.location.map(|l| (l.file, l.span.start)), a.rule)
-                .cmp(&(b.location.map(|l| (l.file, l.span.start)), b.rule))
-        });
+        alembic_doctor_rules::sort_findings(merged);
     }
 }

@@ -39,11 +39,17 @@ pub fn check(project: &Project) -> Vec<Finding> {
     for check in checks {
         check(project, &mut findings);
     }
+    sort_findings(&mut findings);
+    findings
+}
+
+/// Put findings in the one order every output uses: by file, then
+/// position, then rule (findings about the configuration first).
+pub fn sort_findings(findings: &mut [Finding]) {
     findings.sort_by(|a, b| {
         (a.location.map(|l| (l.file, l.span.start)), a.rule)
             .cmp(&(b.location.map(|l| (l.file, l.span.start)), b.rule))
     });
-    findings
 }
 
 impl Finding {

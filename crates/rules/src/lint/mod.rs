@@ -259,10 +259,7 @@ pub fn lint(
         }
     }
     let mut findings = linter.findings;
-    findings.sort_by(|a, b| {
-        (a.location.map(|l| (l.file, l.span.start)), a.rule)
-            .cmp(&(b.location.map(|l| (l.file, l.span.start)), b.rule))
-    });
+    crate::sort_findings(&mut findings);
     findings
 }
 

@@ -11,6 +11,7 @@ use alembic_doctor_rules::{
     DEFAULT_POSTGRES_VERSION, Dialect, Environment, FailOnSetting, Finding, LintScope,
     LintSettings, ToolConfig,
 };
+use alembic_doctor_source::Tree;
 use anyhow::Context;
 use clap::Args;
 
@@ -234,12 +235,22 @@ fn scope(project: &Project, args: &LintArgs, cwd: &Path) -> anyhow::Result<(Lint
             format!("every revision (no common history with {})", base.name()),
         ));
     };
-    let tree = repo.tree_at(&ancestor)?;
+    // What changed since the merge base, without reading any file: the
+    // blob ids of the merge base and HEAD differ, or git reports the file
+    // as uncommitted (modified, added, untracked).
+    let at_ancestor = repo.tree_at(&ancestor)?;
+    let at_head = repo.tree_at(&head)?;
+    let uncommitted: BTreeSet<PathBuf> = repo
+        .uncommitted_changes(&project.version_locations)?
+        .into_iter()
+        .collect();
     let mut ids = BTreeSet::new();
     for (rev, input) in project.map.revisions().iter().enumerate() {
-        let file = project.file_of(rev);
-        let before = tree.read_file(&file.path)?;
-        if before.as_deref() != Some(&file.bytes[..]) {
+        let path = &project.file_of(rev).path;
+        let changed = uncommitted.contains(path)
+            || at_head.stamp(path).is_none()
+            || at_ancestor.stamp(path) != at_head.stamp(path);
+        if changed {
             ids.insert(input.id.clone());
         }
     }

@@ -317,3 +317,49 @@ fn the_branchs_new_revisions_are_linted_against_mains_history() {
     let (code, _) = repo.json(&["main", "feat", "--fail-on", "warning"]);
     assert_eq!(code, 1);
 }
+
+#[test]
+fn check_lints_what_changed_since_the_base_branch() {
+    let repo = Repo::new();
+    let dropping = |revision: &str, down: &str, column: &str| {
+        format!(
+            "revision = '{revision}'\ndown_revision = '{down}'\n\n\ndef upgrade():\n    op.drop_column('user', '{column}')\n\n\ndef downgrade():\n    op.add_column('user', sa.Column('{column}', sa.String()))\n"
+        )
+    };
+    repo.write(
+        "migrations/versions/bbb_old.py",
+        &dropping("bbb", "aaa", "old"),
+    );
+    repo.commit("history");
+    repo.branch("feat", "main");
+    repo.write(
+        "migrations/versions/ccc_committed.py",
+        &dropping("ccc", "bbb", "committed"),
+    );
+    repo.commit("feat");
+    repo.write(
+        "migrations/versions/ddd_untracked.py",
+        &dropping("ddd", "ccc", "untracked"),
+    );
+    let linted = |json: &serde_json::Value| -> Vec<String> {
+        json["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["rule"] == "drop-column")
+            .map(|f| f["revision"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let (_, json) = repo.json_of("check", &[]);
+    assert_eq!(linted(&json), ["ccc", "ddd"], "{json}");
+    assert_eq!(json["lint"]["linted_revisions"], 2);
+    // An uncommitted edit of a revision main has makes it linted again.
+    repo.write(
+        "migrations/versions/bbb_old.py",
+        &format!("{}# edited\n", dropping("bbb", "aaa", "old")),
+    );
+    let (_, json) = repo.json_of("check", &[]);
+    assert_eq!(linted(&json), ["bbb", "ccc", "ddd"]);
+    let (_, json) = repo.json_of("check", &["--all"]);
+    assert_eq!(json["lint"]["linted_revisions"], serde_json::Value::Null);
+}

@@ -993,3 +993,138 @@ fn raw_sql_specifics() {
         ),
     ]));
 }
+
+#[test]
+fn more_firing_and_quiet_cases() {
+    insta::assert_snapshot!(cases(&[
+        (
+            "drop index without concurrently",
+            run(
+                &[
+                    BASE,
+                    rev(
+                        "op.drop_index('ix_user_email', table_name='user')",
+                        "op.create_index('ix_user_email', 'user', ['email'])"
+                    )
+                ],
+                1
+            )
+        ),
+        (
+            "drop index concurrently in an autocommit block",
+            run(
+                &[
+                    BASE,
+                    rev(
+                        "with op.get_context().autocommit_block():\n    op.drop_index('ix_user_email', table_name='user', postgresql_concurrently=True)",
+                        "op.create_index('ix_user_email', 'user', ['email'])"
+                    )
+                ],
+                1
+            )
+        ),
+        (
+            "check constraint NOT VALID",
+            run(
+                &[
+                    BASE,
+                    rev(
+                        "op.create_check_constraint('ck_s', 'user', 'status IS NOT NULL', postgresql_not_valid=True)",
+                        "op.drop_constraint('ck_s', 'user')"
+                    )
+                ],
+                1
+            )
+        ),
+        (
+            "check constraint on MySQL, which has no NOT VALID",
+            run_with(
+                &[
+                    BASE,
+                    rev(
+                        "op.create_check_constraint('ck_s', 'user', 'status IS NOT NULL', postgresql_not_valid=True)",
+                        "op.drop_constraint('ck_s', 'user')"
+                    )
+                ],
+                1,
+                &mysql(),
+                &Environment {
+                    env_sets_lock_timeout: true
+                }
+            )
+        ),
+        (
+            "renames of what the new revisions created",
+            run(
+                &[
+                    BASE,
+                    rev(
+                        "op.create_table('tmp', sa.Column('id', sa.Integer()), sa.Column('a', sa.Integer()))\nop.rename_table('tmp', 'tmp2')\nop.alter_column('tmp2', 'a', new_column_name='b')",
+                        "op.drop_table('tmp2')"
+                    )
+                ],
+                1
+            )
+        ),
+        (
+            "a data-only revision",
+            run(
+                &[
+                    BASE,
+                    rev(
+                        "op.execute(\"UPDATE \\\"user\\\" SET status = 'active'\")",
+                        "pass"
+                    )
+                ],
+                1
+            )
+        ),
+        (
+            "a backfill in an autocommit block beside DDL",
+            run(
+                &[
+                    BASE,
+                    rev(
+                        "op.add_column('user', sa.Column('code', sa.String()))\nwith op.get_context().autocommit_block():\n    op.execute(\"UPDATE \\\"user\\\" SET code = 'x'\")",
+                        "op.drop_column('user', 'code')"
+                    )
+                ],
+                1
+            )
+        ),
+        (
+            "an expression default on MySQL",
+            run_with(
+                &[
+                    BASE,
+                    rev(
+                        "op.add_column('user', sa.Column('seen', sa.DateTime(), server_default=sa.text('(now())')))",
+                        "op.drop_column('user', 'seen')"
+                    )
+                ],
+                1,
+                &mysql(),
+                &Environment {
+                    env_sets_lock_timeout: true
+                }
+            )
+        ),
+        (
+            "a constant default on MySQL",
+            run_with(
+                &[
+                    BASE,
+                    rev(
+                        "op.add_column('user', sa.Column('plan', sa.String(10), server_default='free'))",
+                        "op.drop_column('user', 'plan')"
+                    )
+                ],
+                1,
+                &mysql(),
+                &Environment {
+                    env_sets_lock_timeout: true
+                }
+            )
+        ),
+    ]));
+}

@@ -15,7 +15,7 @@ Add the missing `op.drop_table`, `op.drop_column` or `op.drop_index` calls to
 `downgrade()`, in the reverse order of `upgrade()`.
 ";
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use crate::lint::RevisionLint;
 use crate::lint::steps::{Action, Step};
@@ -57,28 +57,63 @@ pub(crate) fn check(lint: &RevisionLint<'_>, out: &mut Vec<Finding>) {
             _ => None,
         })
         .collect();
+    // What the upgrade renames later: a created table or added column is
+    // undone by dropping it under its final name.
+    let mut table_renames: BTreeMap<&str, &str> = BTreeMap::new();
+    let mut column_renames: BTreeMap<(&str, &str), &str> = BTreeMap::new();
+    for kind in ops(&lint.upgrade) {
+        match kind {
+            OpKind::RenameTable { from, to } => {
+                if let (Some(from), Some(to)) = (from.literal(), to.literal()) {
+                    table_renames.insert(from, to);
+                }
+            }
+            OpKind::AlterColumn {
+                table,
+                column,
+                changes,
+            } => {
+                if let (Some(table), Some(column), Some(to)) = (
+                    table.literal(),
+                    column.literal(),
+                    changes.new_name.as_ref().and_then(|n| n.literal()),
+                ) {
+                    column_renames.insert((table, column), to);
+                }
+            }
+            _ => {}
+        }
+    }
+    let final_table = |table| final_name(&table_renames, table);
     let mut missing = Vec::new();
     for kind in ops(&lint.upgrade) {
         match kind {
             OpKind::CreateTable { table, .. } => {
                 if let Some(table) = table.literal()
-                    && !dropped_tables.contains(table)
+                    && !dropped_tables.contains(final_table(table))
                 {
                     missing.push(format!("table `{table}`"));
                 }
             }
             OpKind::AddColumn { table, column } => {
-                if let (Some(table), Some(column)) = (table.literal(), column.name.literal())
-                    && !dropped_tables.contains(table)
-                    && !dropped_columns.contains(&(table, column))
-                {
-                    missing.push(format!("column `{table}.{column}`"));
+                if let (Some(table), Some(column)) = (table.literal(), column.name.literal()) {
+                    let column_now = column_renames
+                        .get(&(table, column))
+                        .copied()
+                        .unwrap_or(column);
+                    let table_now = final_table(table);
+                    if !dropped_tables.contains(table_now)
+                        && !dropped_columns.contains(&(table_now, column_now))
+                        && !dropped_columns.contains(&(table, column_now))
+                    {
+                        missing.push(format!("column `{table}.{column}`"));
+                    }
                 }
             }
             OpKind::CreateIndex(index) => {
                 if let (Some(name), Some(table)) = (index.name.literal(), index.table.literal())
                     && !dropped_indexes.contains(name)
-                    && !dropped_tables.contains(table)
+                    && !dropped_tables.contains(final_table(table))
                 {
                     missing.push(format!("index `{name}`"));
                 }
@@ -101,6 +136,18 @@ pub(crate) fn check(lint: &RevisionLint<'_>, out: &mut Vec<Finding>) {
             .help("drop them in `downgrade()`, in the reverse order of `upgrade()`"),
         );
     }
+}
+
+/// `table` under the name the upgrade's renames leave it with.
+fn final_name<'a>(renames: &BTreeMap<&'a str, &'a str>, mut table: &'a str) -> &'a str {
+    // Bounded: a chain of renames is no longer than the renames.
+    for _ in 0..=renames.len() {
+        match renames.get(table) {
+            Some(to) if *to != table => table = to,
+            _ => break,
+        }
+    }
+    table
 }
 
 fn ops(steps: &[Step]) -> impl Iterator<Item = &OpKind> {

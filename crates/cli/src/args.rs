@@ -224,6 +224,8 @@ pub(crate) enum ReportFormat {
     Json,
     /// GitHub Actions workflow commands: annotations on the offending lines.
     Github,
+    /// SARIF 2.1.0 of the merged result's findings (as `compare`).
+    Sarif,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -40,11 +40,7 @@ pub(crate) fn run(project_args: &ProjectArgs, args: &CompareArgs) -> anyhow::Res
             }
         }
         Format::Github => output::plain_stdout(&github(&repo, &comparison))?,
-        Format::Sarif => {
-            let log =
-                alembic_doctor_report::sarif_log(&merged.findings, &merged.project, repo.root());
-            output::plain_stdout(&format!("{}\n", serde_json::to_string_pretty(&log)?))?;
-        }
+        Format::Sarif => output::plain_stdout(&sarif(&repo, &comparison)?)?,
     }
     Ok(check::status_for(&merged.findings, fail_on))
 }
@@ -103,6 +99,14 @@ pub(crate) fn load(
 
 /// Annotations for the merged chain's findings and for the version files
 /// both sides changed, with paths relative to the repository root.
+/// The merged result's findings as a SARIF log, paths from the
+/// repository root.
+pub(crate) fn sarif(repo: &GitRepo, comparison: &Comparison) -> anyhow::Result<String> {
+    let merged = &comparison.merged;
+    let log = alembic_doctor_report::sarif_log(&merged.findings, &merged.project, repo.root());
+    Ok(format!("{}\n", serde_json::to_string_pretty(&log)?))
+}
+
 pub(crate) fn github(repo: &GitRepo, comparison: &Comparison) -> String {
     let merged = &comparison.merged;
     let mut out =

@@ -44,6 +44,7 @@ pub(crate) fn run(project_args: &ProjectArgs, args: &ReportArgs) -> anyhow::Resu
             output::plain_stdout(&format!("{}\n", serde_json::to_string_pretty(&json)?))?;
         }
         ReportFormat::Github => output::plain_stdout(&compare::github(&repo, &comparison))?,
+        ReportFormat::Sarif => output::plain_stdout(&compare::sarif(&repo, &comparison)?)?,
     }
     Ok(check::status_for(&comparison.merged.findings, fail_on))
 }

@@ -19,7 +19,6 @@
 //! template and says so: a half-understood template must not produce a
 //! plausible-looking but wrong migration.
 
-use std::fmt::Write as _;
 
 /// Alembic 1.20's `templates/generic/script.py.mako` (the `pyproject` one is
 /// identical), used when the project's template cannot be rendered here.
@@ -112,44 +111,7 @@ impl PyValue {
     }
 }
 
-/// Python's `repr()` of a `str`: single quotes unless the text has a single
-/// quote and no double quote; backslash escapes for the quote, backslash
-/// and control characters.
-pub(crate) fn py_repr_str(s: &str) -> String {
-    let quote = if s.contains('\'') && !s.contains('"') {
-        '"'
-    } else {
-        '\''
-    };
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push(quote);
-    for c in s.chars() {
-        match c {
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if c == quote => {
-                out.push('\\');
-                out.push(c);
-            }
-            c if (c as u32) < 0x20 || c == '\u{7f}' => {
-                let _ = write!(out, "\\x{:02x}", c as u32);
-            }
-            c if c.is_control() => {
-                let code = c as u32;
-                if code <= 0xff {
-                    let _ = write!(out, "\\x{code:02x}");
-                } else {
-                    let _ = write!(out, "\\u{code:04x}");
-                }
-            }
-            c => out.push(c),
-        }
-    }
-    out.push(quote);
-    out
-}
+pub(crate) use alembic_doctor_pystr::repr_str as py_repr_str;
 
 /// Render `template` with `args` (`(name, value)`); `Err` names the first
 /// construct this renderer does not support.

@@ -7,7 +7,7 @@ use crate::RevIdx;
 use crate::error::{AlembicException, Catch, ExceptionKind, GraphError};
 use crate::map::{RevisionMap, Target};
 use crate::order::{OrderGraph, SortError};
-use crate::pystr;
+use alembic_doctor_pystr as pystr;
 use crate::relative::Lower;
 use crate::resolve::{Ident, Query};
 

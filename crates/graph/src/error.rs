@@ -117,7 +117,7 @@ impl AlembicException {
     }
 
     pub(crate) fn key_error(key: &str) -> Self {
-        Self::new(ExceptionKind::KeyError, crate::pystr::repr_str(key))
+        Self::new(ExceptionKind::KeyError, alembic_doctor_pystr::repr_str(key))
     }
 
     pub(crate) fn assertion() -> Self {

@@ -41,7 +41,6 @@ mod normalize;
 mod notes;
 mod order;
 mod problems;
-mod pystr;
 mod reach;
 mod relative;
 mod resolve;

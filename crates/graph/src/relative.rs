@@ -6,7 +6,7 @@
 
 use crate::error::AlembicException;
 use crate::map::Target;
-use crate::pystr;
+use alembic_doctor_pystr as pystr;
 use crate::resolve::{Ident, Lineage, Query, Raised, WalkStart};
 
 /// The groups of a `_relative_destination` match.

@@ -17,7 +17,7 @@ use std::collections::HashMap;
 use crate::RevIdx;
 use crate::error::AlembicException;
 use crate::map::{RevisionMap, Target};
-use crate::pystr;
+use alembic_doctor_pystr as pystr;
 
 pub(crate) type Raised = AlembicException;
 

@@ -12,7 +12,7 @@
 /// and no double quote) and escapes what `str.isprintable()` rejects.
 /// Deviation: non-ASCII printability is approximated (control characters,
 /// non-space whitespace and the common format characters are escaped).
-pub(crate) fn repr_str(s: &str) -> String {
+pub fn repr_str(s: &str) -> String {
     let quote = if s.contains('\'') && !s.contains('"') {
         '"'
     } else {
@@ -68,24 +68,24 @@ fn is_printable(c: char) -> bool {
 
 /// `str.isspace()` for one character: Unicode `White_Space` plus the ASCII
 /// information separators `\x1c`–`\x1f`, which Python also counts.
-pub(crate) fn is_space(c: char) -> bool {
+pub fn is_space(c: char) -> bool {
     c.is_whitespace() || ('\u{1c}'..='\u{1f}').contains(&c)
 }
 
 /// `s.strip()`.
-pub(crate) fn strip(s: &str) -> &str {
+pub fn strip(s: &str) -> &str {
     s.trim_matches(is_space)
 }
 
 /// `\w` of Python's `re` for `str` patterns. Deviation: Rust's
 /// `is_alphanumeric` stands in for `str.isalnum`.
-pub(crate) fn is_word_char(c: char) -> bool {
+pub fn is_word_char(c: char) -> bool {
     c == '_' || c.is_alphanumeric()
 }
 
 /// `\d` of Python's `re`. Deviation: ASCII digits only (Python also accepts
 /// other Unicode decimal digits).
-pub(crate) fn is_digit(c: char) -> bool {
+pub fn is_digit(c: char) -> bool {
     c.is_ascii_digit()
 }
 
@@ -93,7 +93,7 @@ pub(crate) fn is_digit(c: char) -> bool {
 /// with single underscores between them. `None` where Python raises
 /// `ValueError`. Values beyond `i64` saturate; every caller only compares
 /// them or walks at most the size of the graph. Deviation: ASCII digits only.
-pub(crate) fn parse_int(s: &str) -> Option<i64> {
+pub fn parse_int(s: &str) -> Option<i64> {
     let s = strip(s);
     let (negative, digits) = match s.as_bytes().first() {
         Some(b'-') => (true, &s[1..]),
@@ -121,7 +121,7 @@ pub(crate) fn parse_int(s: &str) -> Option<i64> {
 }
 
 /// Python's `len()` of a `str`: code points, not bytes.
-pub(crate) fn len(s: &str) -> usize {
+pub fn len(s: &str) -> usize {
     s.chars().count()
 }
 

@@ -72,6 +72,56 @@ fn the_same_id_on_main_and_a_branch_is_a_duplicate_after_merge() {
     assert!(text.contains("upgrade path from"), "{text}");
 }
 
+/// Run from a subdirectory with a relative `-c` (or `--versions`), the
+/// version locations are written with `..`: the merge must still see the
+/// branch's files (it once saw none and passed a broken merge).
+#[test]
+fn a_relative_config_from_a_subdirectory_sees_the_branchs_changes() {
+    let repo = Repo::new();
+    // `%(here)s`: a relative `script_location` is taken from the current
+    // directory, as Alembic does.
+    repo.write(
+        "alembic.ini",
+        "[alembic]\nscript_location = %(here)s/migrations\n",
+    );
+    repo.commit("script_location relative to the ini file");
+    repo.branch("feat", "main");
+    repo.migration("a1b2c3d4e5f6", Some("aaa"), "a1b2c3d4e5f6_feature.py");
+    repo.commit("feature revision");
+    repo.checkout("main");
+    repo.migration("a1b2c3d4e5f6", Some("aaa"), "a1b2c3d4e5f6_main.py");
+    repo.commit("main revision");
+    let subdirectory = repo.path.join("migrations");
+    for location in [
+        &["-c", "../alembic.ini"][..],
+        &["--versions", "../migrations/versions"][..],
+    ] {
+        let mut args = location.to_vec();
+        args.extend(["compare", "main", "feat", "--format", "json"]);
+        let output = alembic_doctor_testkit::hermetic_command(BIN, &subdirectory)
+            .args(&args)
+            .output()
+            .expect("binary runs");
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        let json: serde_json::Value = serde_json::from_str(&stdout).unwrap_or_else(|error| {
+            panic!(
+                "{args:?}: {error}: {}",
+                String::from_utf8_lossy(&output.stderr)
+            )
+        });
+        assert_eq!(output.status.code(), Some(1), "{args:?}: {json}");
+        assert_eq!(
+            strings(&json["merged"]["heads"]),
+            ["a1b2c3d4e5f6", "a1b2c3d4e5f6"],
+            "{args:?}"
+        );
+        assert!(
+            rules(&json).contains(&"duplicate-revision"),
+            "{args:?}: {json}"
+        );
+    }
+}
+
 #[test]
 fn two_branches_on_the_same_head_conflict_with_each_other() {
     let repo = Repo::new();

@@ -127,7 +127,10 @@ pub(crate) fn simulate(
         }
     }
     let overlay = OverlayTree::new(base_tree.clone(), changes);
-    let listing = list_versions_in(&overlay, &base.spec);
+    // The changes are keyed by resolved paths; a location written with
+    // `..` (`-c ../alembic.ini` from a subdirectory) must be walked as the
+    // same resolved directory, or the overlay never sees them.
+    let listing = list_versions_in(&overlay, &base.spec.resolved_in(&overlay));
     let modules = alembic_doctor_script::Project::new(overlay.clone());
     let project = alembic_doctor_project::from_files_with_modules(
         base.project.config.clone(),

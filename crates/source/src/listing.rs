@@ -7,6 +7,7 @@ use std::io;
 use std::path::PathBuf;
 
 use crate::order::FileKind;
+use crate::tree::Tree;
 
 /// What to list: the version locations in config order and the two options
 /// that change the walk. Build it from the configuration's resolved
@@ -20,6 +21,29 @@ pub struct ListingSpec {
     pub recursive: bool,
     /// `sourceless`: also load `.pyc`/`.pyo` files.
     pub sourceless: bool,
+}
+
+impl ListingSpec {
+    /// The same spec with each location resolved in `tree` (`..` and
+    /// symlinks followed, as the walk resolves each file's path): paths
+    /// then line up with the resolved paths of the files listed before,
+    /// which a tree built from those paths (a simulated merge) needs.
+    /// A location caught in a symlink loop is kept as written.
+    #[must_use]
+    pub fn resolved_in(&self, tree: &impl Tree) -> Self {
+        let locations = self
+            .locations
+            .iter()
+            .map(|location| match crate::resolve::realpath(tree, location) {
+                crate::resolve::Resolved::Real(real) => real,
+                crate::resolve::Resolved::Loop => location.clone(),
+            })
+            .collect();
+        Self {
+            locations,
+            ..self.clone()
+        }
+    }
 }
 
 /// Every candidate migration file, in Alembic's load order, plus notes.

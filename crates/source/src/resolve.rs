@@ -29,7 +29,6 @@ pub(crate) enum Resolved {
 
 /// Resolve `path` (absolute, or relative to the tree's working directory)
 /// following every symlink, without requiring the final target to exist.
-#[cfg(test)]
 pub(crate) fn realpath(tree: &impl Tree, path: &Path) -> Resolved {
     resolve_from(tree, PathBuf::new(), path)
 }

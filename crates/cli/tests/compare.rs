@@ -218,10 +218,17 @@ fn a_deleted_revision() {
     repo.git(&["rm", "-q", "migrations/versions/bbb.py"]);
     repo.commit("drop bbb");
     let (code, json) = repo.json(&["main", "feat"]);
-    assert_eq!(code, 0, "{json}");
+    // `bbb` is main's head: a database deployed from main is stamped `bbb`
+    // and cannot be upgraded once its file is gone.
+    assert_eq!(code, 1, "{json}");
     assert_eq!(ids(&json["removed_revisions"]), ["bbb"]);
     assert_eq!(strings(&json["merged"]["heads"]), ["aaa"]);
     assert_eq!(strings(&json["merged"]["upgrade_order"]), ["aaa"]);
+    let removed = &json["merged"]["findings"][0];
+    assert_eq!(removed["rule"], "removed-revision", "{json}");
+    assert_eq!(removed["severity"], "error");
+    assert_eq!(removed["revision"], "bbb");
+    assert!(json["path_error"].is_string(), "{json}");
     // A revision deleted on a branch while main edited it: git conflicts.
     repo.checkout("main");
     repo.write(
@@ -233,6 +240,67 @@ fn a_deleted_revision() {
     let conflicts = json["merged"]["file_conflicts"].as_array().unwrap();
     assert_eq!(conflicts.len(), 1, "{json}");
     assert_eq!(conflicts[0]["path"], "migrations/versions/bbb.py");
+}
+
+/// Deleting a revision below the head (its child re-pointed at its
+/// parent) strands only databases stamped at it: a warning, beside the
+/// edit of the child, which databases that ran it never see.
+#[test]
+fn deleting_and_editing_revisions_already_on_the_base_branch_are_warnings() {
+    let repo = Repo::new();
+    repo.migration("bbb", Some("aaa"), "bbb.py");
+    repo.migration("ccc", Some("bbb"), "ccc.py");
+    repo.commit("bbb and ccc");
+    repo.branch("feat", "main");
+    repo.git(&["rm", "-q", "migrations/versions/bbb.py"]);
+    repo.migration("ccc", Some("aaa"), "ccc.py");
+    repo.commit("drop bbb");
+    let (code, json) = repo.json(&["main", "feat"]);
+    assert_eq!(code, 0, "{json}");
+    let found: Vec<(&str, &str, &str)> = json["merged"]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["rule"].as_str().unwrap(),
+                f["severity"].as_str().unwrap(),
+                f["revision"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        found,
+        [
+            ("removed-revision", "warning", "bbb"),
+            ("edited-revision", "warning", "ccc"),
+        ],
+        "{json}"
+    );
+    let edited = &json["merged"]["findings"][1];
+    assert_eq!(edited["path"], "migrations/versions/ccc.py");
+    assert_eq!(edited["line"], 2);
+    let (code, _) = repo.json(&["main", "feat", "--fail-on", "warning"]);
+    assert_eq!(code, 1);
+}
+
+/// A branch that adds no revision (code only, or already squash-merged)
+/// leaves main's chain as it is, however old its fork point.
+#[test]
+fn a_branch_without_new_revisions_extends_the_base_head() {
+    let repo = Repo::new();
+    repo.branch("code-only", "main");
+    repo.write("app.py", "print('hello')\n");
+    repo.commit("code");
+    repo.checkout("main");
+    repo.migration("bbb", Some("aaa"), "bbb.py");
+    repo.commit("main moves on");
+    let (code, json) = repo.json(&["main", "code-only"]);
+    assert_eq!(code, 0, "{json}");
+    assert_eq!(json["extends_base_head"], true, "{json}");
+    assert!(json["new_revisions"].as_array().unwrap().is_empty());
+    assert!(json["merged"]["findings"].as_array().unwrap().is_empty());
+    assert_eq!(strings(&json["merged"]["heads"]), ["bbb"]);
 }
 
 #[test]

@@ -40,6 +40,7 @@ pub struct Differences {
     pub starts_from: Vec<String>,
     /// Every new revision descends from BASE's single head, and HEAD has a
     /// single head: the branch extends BASE's chain without forking it.
+    /// True for a HEAD that adds no revision, when BASE has a single head.
     pub extends_base_head: bool,
 }
 
@@ -141,6 +142,12 @@ fn extends(base: &Side, head: &Side, diff: &Differences) -> bool {
     let [base_head] = base.project.map.heads() else {
         return false;
     };
+    // A HEAD that adds no revision (a code-only branch, or one whose
+    // revisions BASE already holds) leaves BASE's chain as it is, however
+    // old the commit it forked from.
+    if diff.new.is_empty() {
+        return true;
+    }
     let base_head_id = &base.project.map.revisions()[*base_head].id;
     // A new revision claiming the head's own id replaces it rather than
     // extending it.

@@ -26,6 +26,7 @@
 
 mod checklist;
 mod diff;
+mod findings;
 mod merge;
 mod notes;
 mod overlay;
@@ -175,7 +176,10 @@ pub fn compare(
         .zip(&ancestors)
         .map(|(head, ancestor)| diff::differences(&base, head, ancestor))
         .collect();
-    let merged = merge::simulate(&base, &heads, &ancestors, &load.cwd)?;
+    let mut merged = merge::simulate(&base, &heads, &ancestors, &load.cwd)?;
+    let branch_findings = findings::branch_findings(&base, &heads, &differences, &merged);
+    merged.findings.extend(branch_findings);
+    alembic_doctor_rules::sort_findings(&mut merged.findings);
     let duplicate_ids = duplicate_ids(&base, &heads, &merged);
     let pair_conflicts = pair_conflicts(&heads, &differences);
     let notes = heads

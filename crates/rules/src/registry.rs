@@ -57,6 +57,9 @@ pub enum Scope {
     MySql,
     /// What a migration does, on PostgreSQL or MySQL.
     PostgresMySql,
+    /// What a branch does to the base branch's revisions: only `compare`
+    /// and `report`, which read both sides, find these.
+    Comparison,
 }
 
 impl Scope {
@@ -68,6 +71,7 @@ impl Scope {
             Scope::Postgres => "PostgreSQL",
             Scope::MySql => "MySQL",
             Scope::PostgresMySql => "PostgreSQL, MySQL",
+            Scope::Comparison => "branch comparison",
         }
     }
 }
@@ -142,6 +146,8 @@ rules! {
     FilenameMismatch => "filename-mismatch", Warning, Chain, filename_mismatch;
     HashDependentOrder => "hash-dependent-order", Warning, Chain, hash_dependent_order;
     LoadedTwice => "loaded-twice", Warning, Chain, loaded_twice;
+    RemovedRevision => "removed-revision", Error, Comparison, removed_revision;
+    EditedRevision => "edited-revision", Warning, Comparison, edited_revision;
     UnusedSuppression => "unused-suppression", Warning, AnyDatabase, unused_suppression;
     AddColumnNotNullWithoutDefault => "add-column-not-null-without-default", Error, AnyDatabase, add_column_not_null_without_default;
     VolatileDefault => "volatile-default", Warning, PostgresMySql, volatile_default;

@@ -49,7 +49,7 @@ impl Dialect {
     /// Whether rules of `scope` apply to this database.
     pub fn in_scope(self, scope: Scope) -> bool {
         match scope {
-            Scope::Chain | Scope::AnyDatabase => true,
+            Scope::Chain | Scope::AnyDatabase | Scope::Comparison => true,
             Scope::Postgres => self == Dialect::Postgres,
             Scope::MySql => self == Dialect::MySql,
             Scope::PostgresMySql => matches!(self, Dialect::Postgres | Dialect::MySql),

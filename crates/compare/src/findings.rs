@@ -1,0 +1,97 @@
+//! Findings only a comparison can make: what a HEAD did to revisions the
+//! base branch already has (`removed-revision`, `edited-revision`). They
+//! join the merged result's findings, so they count for `--fail-on` and
+//! reach every output like the chain's own findings.
+
+use alembic_doctor_rules::{Finding, Rule, Severity};
+use alembic_doctor_script::Variable;
+
+use crate::diff::Differences;
+use crate::merge::Merged;
+use crate::side::Side;
+
+/// The findings about BASE's revisions that `heads` deleted or edited.
+pub(crate) fn branch_findings(
+    base: &Side,
+    heads: &[Side],
+    differences: &[Differences],
+    merged: &Merged,
+) -> Vec<Finding> {
+    let base_heads = base.ids(base.project.map.heads());
+    let mut findings = Vec::new();
+    for (head, diff) in heads.iter().zip(differences) {
+        for removed in &diff.removed {
+            let is_head = base_heads.contains(&removed.id);
+            let consequence = if is_head {
+                format!(
+                    "it is the head of `{}`, so a database deployed from it is stamped `{}`, \
+                     and `alembic upgrade` there stops with `Can't locate revision identified by '{}'`",
+                    base.label, removed.id, removed.id
+                )
+            } else {
+                "a database stamped at it can no longer be upgraded, and one that ran it \
+                 cannot be downgraded past it"
+                    .to_owned()
+            };
+            let mut finding = Finding::new(
+                Rule::RemovedRevision,
+                format!(
+                    "`{}` deletes revision `{}` ({}), which `{}` has: {consequence}",
+                    head.label, removed.id, removed.path, base.label
+                ),
+            )
+            .revision(&removed.id)
+            .help(format!(
+                "restore it (`git checkout {} -- {}`) and undo what it did in a new revision on top of the head",
+                base.label, removed.path
+            ));
+            if !is_head {
+                finding.severity = Severity::Warning;
+            }
+            findings.push(finding);
+        }
+        for edited in &diff.edited {
+            let mut finding = Finding::new(
+                Rule::EditedRevision,
+                format!(
+                    "`{}` changes revision `{}` ({}), which `{}` already has: databases that \
+                     ran it will not run the change",
+                    head.label, edited.id, edited.path, base.label
+                ),
+            )
+            .revision(&edited.id)
+            .help(format!(
+                "keep `{}` as it is on `{}` and make the change in a new revision on top of the head \
+                 (`git diff {} -- {}` shows the edit)",
+                edited.path, base.label, base.label, edited.path
+            ));
+            if let Some((file, span)) = revision_span(merged, &edited.id, &edited.path) {
+                finding = finding.at(file, span, "already on the base branch");
+            }
+            findings.push(finding);
+        }
+    }
+    findings
+}
+
+/// The merged project's file for `id` at `path` (displayed), and the span
+/// of its `revision = ...` value.
+fn revision_span(
+    merged: &Merged,
+    id: &str,
+    path: &str,
+) -> Option<(usize, alembic_doctor_source::Span)> {
+    let project = &merged.project;
+    let (rev, _) = project
+        .map
+        .revisions()
+        .iter()
+        .enumerate()
+        .find(|&(rev, input)| input.id == id && project.file_of(rev).display_path == path)?;
+    let file = project.revision_files[rev];
+    let span = match &project.files[file].script.as_ref()?.revision {
+        Variable::Bound(binding) => binding.value_span,
+        Variable::Missing => alembic_doctor_source::Span::default(),
+    };
+    Some((file, span))
+}

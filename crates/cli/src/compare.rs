@@ -68,10 +68,21 @@ pub(crate) fn load(
     let heads = if heads.is_empty() {
         vec![SideSpec::WorkTree]
     } else {
-        heads
-            .iter()
-            .map(|head| repo.resolve(head).map(SideSpec::Rev))
-            .collect::<Result<Vec<_>, _>>()?
+        let mut resolved: Vec<alembic_doctor_git::ResolvedRev> = Vec::new();
+        for head in heads {
+            let rev = repo.resolve(head)?;
+            // The same commit twice would be counted twice and reported as
+            // conflicting with itself.
+            if let Some(same) = resolved.iter().find(|r| r.commit_id() == rev.commit_id()) {
+                eprintln!(
+                    "note: `{head}` is the same commit as `{}`: compared once",
+                    same.name()
+                );
+                continue;
+            }
+            resolved.push(rev);
+        }
+        resolved.into_iter().map(SideSpec::Rev).collect()
     };
     let request = CompareRequest {
         load: LoadRequest {

@@ -151,6 +151,35 @@ fn two_branches_on_the_same_head_conflict_with_each_other() {
     );
 }
 
+/// A branch stacked on another holds the other's new revisions: merging
+/// both forks nothing, and each new revision is described once.
+#[test]
+fn stacked_branches_do_not_conflict() {
+    let repo = Repo::new();
+    repo.branch("base-feature", "main");
+    repo.migration("bbb", Some("aaa"), "bbb.py");
+    repo.commit("bbb");
+    repo.branch("stacked", "base-feature");
+    repo.migration("ccc", Some("bbb"), "ccc.py");
+    repo.commit("ccc");
+    let (code, json) = repo.json(&["main", "base-feature", "stacked"]);
+    assert_eq!(code, 0, "{json}");
+    assert!(json["conflicts"].as_array().unwrap().is_empty(), "{json}");
+    assert_eq!(strings(&json["merged"]["heads"]), ["ccc"]);
+    let described: Vec<&str> = json["notes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["revision"].as_str().unwrap())
+        .collect();
+    assert_eq!(described, ["bbb", "ccc"]);
+    // The same branch twice is compared once.
+    let (code, stdout, stderr) = repo.run(&["compare", "main", "stacked", "stacked"]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    assert!(!stdout.contains("conflict"), "{stdout}");
+    assert!(stderr.contains("compared once"), "{stderr}");
+}
+
 #[test]
 fn one_id_claimed_by_two_branches_is_named_and_applied_once() {
     let repo = Repo::new();

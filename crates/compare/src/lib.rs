@@ -182,10 +182,13 @@ pub fn compare(
     alembic_doctor_rules::sort_findings(&mut merged.findings);
     let duplicate_ids = duplicate_ids(&base, &heads, &merged);
     let pair_conflicts = pair_conflicts(&heads, &differences);
+    // A revision several HEADs bring (stacked branches) is described once.
+    let mut described = BTreeSet::new();
     let notes = heads
         .iter()
         .zip(&differences)
         .flat_map(|(head, diff)| new_revision_notes(head, diff))
+        .filter(|notes| described.insert((notes.id.clone(), notes.path.clone())))
         .collect();
     Ok(Comparison {
         base,
@@ -296,17 +299,29 @@ fn duplicate_ids(base: &Side, heads: &[Side], merged: &Merged) -> Vec<DuplicateI
         .collect()
 }
 
-/// HEAD pairs that start new chains from the same revision, or claim the
-/// same new id in different files.
+/// HEAD pairs that start different new chains from the same revision, or
+/// claim the same new id in different files. Stacked branches (one HEAD
+/// holding the other's new revisions) fork nothing.
 fn pair_conflicts(heads: &[Side], differences: &[Differences]) -> Vec<PairConflict> {
+    let children: Vec<BTreeMap<String, BTreeSet<(&str, &str)>>> = heads
+        .iter()
+        .zip(differences)
+        .map(|(head, diff)| new_children(head, diff))
+        .collect();
     let mut conflicts = Vec::new();
     for i in 0..heads.len() {
         for j in i + 1..heads.len() {
             let (a, b) = (&differences[i], &differences[j]);
+            // Each side has a new child of the parent that the other lacks:
+            // merging both leaves two heads there.
             let same_parent: Vec<String> = a
                 .starts_from
                 .iter()
                 .filter(|id| b.starts_from.contains(id))
+                .filter(|&id| {
+                    let (mine, theirs) = (&children[i][id], &children[j][id]);
+                    !mine.is_subset(theirs) && !theirs.is_subset(mine)
+                })
                 .cloned()
                 .collect();
             let same_id: Vec<String> = a
@@ -325,6 +340,41 @@ fn pair_conflicts(heads: &[Side], differences: &[Differences]) -> Vec<PairConfli
         }
     }
     conflicts
+}
+
+/// For each revision `head`'s new chains start from, its new children
+/// there, as (id, displayed path).
+fn new_children<'a>(
+    head: &'a Side,
+    diff: &'a Differences,
+) -> BTreeMap<String, BTreeSet<(&'a str, &'a str)>> {
+    let map = &head.project.map;
+    let mut children: BTreeMap<String, BTreeSet<(&str, &str)>> = diff
+        .starts_from
+        .iter()
+        .map(|id| (id.clone(), BTreeSet::new()))
+        .collect();
+    let new: BTreeSet<(&str, &str)> = diff
+        .new
+        .iter()
+        .map(|change| (change.id.as_str(), change.path.as_str()))
+        .collect();
+    // One pass over the map, not one per new revision: branches can add
+    // thousands.
+    for (rev, input) in map.revisions().iter().enumerate() {
+        let Some(&key) = new.get(&(
+            input.id.as_str(),
+            head.project.file_of(rev).display_path.as_str(),
+        )) else {
+            continue;
+        };
+        for parent in diff::parents(&head.project, rev) {
+            if let Some(set) = children.get_mut(&map.revisions()[parent].id) {
+                set.insert(key);
+            }
+        }
+    }
+    children
 }
 
 impl Comparison {

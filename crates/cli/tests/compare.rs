@@ -332,6 +332,37 @@ fn a_branch_without_new_revisions_extends_the_base_head() {
     assert_eq!(strings(&json["merged"]["heads"]), ["bbb"]);
 }
 
+/// Symbolic links in a version directory are merged as links: one that
+/// dangles is an unreadable file after the merge, one to another version
+/// file loads it twice, as `check` says of the same checkout.
+#[cfg(unix)]
+#[test]
+fn symbolic_links_a_branch_adds_are_merged_as_links() {
+    let repo = Repo::new();
+    repo.branch("dangling", "main");
+    std::os::unix::fs::symlink(
+        "../../nowhere.py",
+        repo.path.join("migrations/versions/link.py"),
+    )
+    .expect("symlink");
+    repo.commit("dangling link");
+    let (code, json) = repo.json(&["main", "dangling"]);
+    assert_eq!(code, 1, "{json}");
+    assert_eq!(rules(&json), ["unreadable-file"], "{json}");
+    assert_eq!(
+        json["merged"]["findings"][0]["path"],
+        "migrations/versions/link.py"
+    );
+
+    repo.checkout("main");
+    repo.branch("twice", "main");
+    std::os::unix::fs::symlink("aaa_init.py", repo.path.join("migrations/versions/zz.py"))
+        .expect("symlink");
+    repo.commit("link to a revision");
+    let (_, json) = repo.json(&["main", "twice"]);
+    assert_eq!(rules(&json), ["loaded-twice"], "{json}");
+}
+
 #[test]
 fn what_base_did_after_the_fork_is_not_the_heads_change() {
     let repo = Repo::new();

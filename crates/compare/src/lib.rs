@@ -169,12 +169,12 @@ pub fn compare(
         .collect::<Result<Vec<_>, _>>()?;
     let ancestors = heads
         .iter()
-        .map(|head| merge::merge_base_files(repo, &base, head))
+        .map(|head| merge::merge_base_state(repo, &base, head))
         .collect::<Result<Vec<_>, _>>()?;
     let differences: Vec<Differences> = heads
         .iter()
         .zip(&ancestors)
-        .map(|(head, ancestor)| diff::differences(&base, head, ancestor))
+        .map(|(head, ancestor)| diff::differences(&base, head, &ancestor.files))
         .collect();
     let mut merged = merge::simulate(&base, &heads, &ancestors, &load.cwd)?;
     let branch_findings = findings::branch_findings(&base, &heads, &differences, &merged);

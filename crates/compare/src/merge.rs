@@ -85,11 +85,20 @@ impl Merged {
     }
 }
 
+/// A side's version directories as git holds them: each file's bytes by
+/// resolved path, and each symbolic link's target by the link's own path
+/// (a link is merged as a link, dangling or not, as git merges it).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct VersionState {
+    pub(crate) files: BTreeMap<PathBuf, Vec<u8>>,
+    pub(crate) links: BTreeMap<PathBuf, PathBuf>,
+}
+
 /// Simulate merging every HEAD into BASE.
 pub(crate) fn simulate(
     base: &Side,
     heads: &[Side],
-    ancestors: &[BTreeMap<PathBuf, Vec<u8>>],
+    ancestors: &[VersionState],
     cwd: &Path,
 ) -> Result<Merged, CompareError> {
     let Some(base_tree) = &base.tree else {
@@ -97,36 +106,31 @@ pub(crate) fn simulate(
             "BASE must be a git revision".to_owned(),
         ));
     };
-    let base_files = base.files();
+    let base_state = base.state();
     let mut changes: BTreeMap<PathBuf, Option<Vec<u8>>> = BTreeMap::new();
+    let mut links: BTreeMap<PathBuf, Option<PathBuf>> = BTreeMap::new();
     let mut conflicts = Vec::new();
     for (head, ancestor) in heads.iter().zip(ancestors) {
-        let head_files = head.files();
-        let paths: BTreeSet<&PathBuf> = ancestor.keys().chain(head_files.keys()).collect();
-        for path in paths {
-            let before = ancestor.get(path);
-            let after = head_files.get(path);
-            if before == after {
-                continue;
-            }
-            let current = match changes.get(path) {
-                Some(change) => change.as_ref(),
-                None => base_files.get(path),
-            };
-            if current == after {
-                continue;
-            }
-            if current != before {
-                conflicts.push(MergeConflict {
-                    path: display(path, cwd),
-                    side: head.label.clone(),
-                    reason: conflict_reason(before, current, after),
-                });
-            }
-            changes.insert(path.clone(), after.cloned());
-        }
+        let head_state = head.state();
+        let mut merge = ThreeWay {
+            side: &head.label,
+            cwd,
+            conflicts: &mut conflicts,
+        };
+        merge.apply(
+            &ancestor.files,
+            &head_state.files,
+            &base_state.files,
+            &mut changes,
+        );
+        merge.apply(
+            &ancestor.links,
+            &head_state.links,
+            &base_state.links,
+            &mut links,
+        );
     }
-    let overlay = OverlayTree::new(base_tree.clone(), changes);
+    let overlay = OverlayTree::new(base_tree.clone(), changes).with_links(links);
     // The changes are keyed by resolved paths; a location written with
     // `..` (`-c ../alembic.ini` from a subdirectory) must be walked as the
     // same resolved directory, or the overlay never sees them.
@@ -147,14 +151,14 @@ pub(crate) fn simulate(
     })
 }
 
-/// The version files at the merge base of BASE and `head` (for the working
-/// tree, of BASE and `HEAD`), listed as `head` lists them; empty when the
-/// histories are unrelated.
-pub(crate) fn merge_base_files(
+/// The version files and links at the merge base of BASE and `head` (for
+/// the working tree, of BASE and `HEAD`), listed as `head` lists them;
+/// empty when the histories are unrelated.
+pub(crate) fn merge_base_state(
     repo: &GitRepo,
     base: &Side,
     head: &Side,
-) -> Result<BTreeMap<PathBuf, Vec<u8>>, CompareError> {
+) -> Result<VersionState, CompareError> {
     let Some(base_rev) = &base.rev else {
         return Err(CompareError::Usage(
             "BASE must be a git revision".to_owned(),
@@ -165,23 +169,66 @@ pub(crate) fn merge_base_files(
         None => repo.resolve("HEAD")?,
     };
     let Some(ancestor) = repo.merge_base(base_rev, &head_rev)? else {
-        return Ok(BTreeMap::new());
+        return Ok(VersionState::default());
     };
     let tree = repo.tree_at(&ancestor)?;
-    Ok(list_versions_in(&tree, &head.spec)
-        .files
-        .into_iter()
-        .map(|file| (file.path, file.bytes.unwrap_or_default()))
-        .collect())
+    Ok(VersionState {
+        files: list_versions_in(&tree, &head.spec)
+            .files
+            .into_iter()
+            .filter_map(|file| Some((file.path, file.bytes.ok()?)))
+            .collect(),
+        links: crate::side::links_in(&tree, &head.spec),
+    })
+}
+
+/// Git's three-way merge of one kind of entry (file bytes, link targets),
+/// HEAD after HEAD: what a HEAD changed since its merge base is applied on
+/// top of BASE and the HEADs before it; a path both changed differently is
+/// a conflict, and HEAD's version is kept.
+struct ThreeWay<'a> {
+    side: &'a str,
+    cwd: &'a Path,
+    conflicts: &'a mut Vec<MergeConflict>,
+}
+
+impl ThreeWay<'_> {
+    fn apply<T: Clone + PartialEq>(
+        &mut self,
+        ancestor: &BTreeMap<PathBuf, T>,
+        head: &BTreeMap<PathBuf, T>,
+        base: &BTreeMap<PathBuf, T>,
+        changes: &mut BTreeMap<PathBuf, Option<T>>,
+    ) {
+        let paths: BTreeSet<&PathBuf> = ancestor.keys().chain(head.keys()).collect();
+        for path in paths {
+            let before = ancestor.get(path);
+            let after = head.get(path);
+            if before == after {
+                continue;
+            }
+            let current = match changes.get(path) {
+                Some(change) => change.as_ref(),
+                None => base.get(path),
+            };
+            if current == after {
+                continue;
+            }
+            if current != before {
+                self.conflicts.push(MergeConflict {
+                    path: display(path, self.cwd),
+                    side: self.side.to_owned(),
+                    reason: conflict_reason(before, current, after),
+                });
+            }
+            changes.insert(path.clone(), after.cloned());
+        }
+    }
 }
 
 /// What each side did to a conflicting file.
-fn conflict_reason(
-    before: Option<&Vec<u8>>,
-    current: Option<&Vec<u8>>,
-    after: Option<&Vec<u8>>,
-) -> String {
-    let what = |state: Option<&Vec<u8>>| match (before, state) {
+fn conflict_reason<T>(before: Option<&T>, current: Option<&T>, after: Option<&T>) -> String {
+    let what = |state: Option<&T>| match (before, state) {
         (None, Some(_)) => "added",
         (Some(_), None) => "deleted",
         _ => "modified",

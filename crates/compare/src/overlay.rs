@@ -17,11 +17,14 @@ use alembic_doctor_script::ProjectFiles;
 use alembic_doctor_source::{DirEntry, Tree};
 
 /// A base tree plus changes: `Some(bytes)` for a file added or replaced,
-/// `None` for a file removed. Paths are absolute, under the base tree's root.
+/// `None` for a file removed; and symbolic links: `Some(target)` for a link
+/// added or re-pointed, `None` for one removed. Paths are absolute, under
+/// the base tree's root.
 #[derive(Debug, Clone)]
 pub struct OverlayTree {
     base: GitTree,
     changes: Arc<BTreeMap<PathBuf, Option<Vec<u8>>>>,
+    links: Arc<BTreeMap<PathBuf, Option<PathBuf>>>,
 }
 
 impl OverlayTree {
@@ -30,16 +33,29 @@ impl OverlayTree {
         Self {
             base,
             changes: Arc::new(changes),
+            links: Arc::default(),
+        }
+    }
+
+    /// The same overlay with symbolic links added (`Some(target)`) or
+    /// removed (`None`) too.
+    #[must_use]
+    pub fn with_links(self, links: BTreeMap<PathBuf, Option<PathBuf>>) -> Self {
+        Self {
+            links: Arc::new(links),
+            ..self
         }
     }
 
     /// The files added or replaced below `dir`, as (first name below
     /// `dir`, whether more components follow).
     fn added_below<'a>(&'a self, dir: &'a Path) -> impl Iterator<Item = (OsString, bool)> + 'a {
-        self.changes
-            .iter()
-            .filter(|(_, bytes)| bytes.is_some())
-            .filter_map(move |(path, _)| {
+        let files = self.changes.iter().filter(|(_, bytes)| bytes.is_some());
+        let links = self.links.iter().filter(|(_, target)| target.is_some());
+        files
+            .map(|(path, _)| path)
+            .chain(links.map(|(path, _)| path))
+            .filter_map(move |path| {
                 let rest = path.strip_prefix(dir).ok()?;
                 let mut components = rest.components();
                 let Some(Component::Normal(first)) = components.next() else {
@@ -63,20 +79,39 @@ impl Tree for OverlayTree {
             Err(_) if self.has_added_below(dir) => Vec::new(),
             Err(error) => return Err(error),
         };
-        entries.retain(|entry| !matches!(self.changes.get(&dir.join(&entry.name)), Some(None)));
+        entries.retain(|entry| {
+            let path = dir.join(&entry.name);
+            let file = self.changes.get(&path);
+            let link = self.links.get(&path);
+            let replaced = matches!(file, Some(Some(_))) || matches!(link, Some(Some(_)));
+            let removed = matches!(file, Some(None)) || matches!(link, Some(None));
+            replaced || !removed
+        });
         for (name, is_dir) in self.added_below(dir) {
-            if !entries.iter().any(|entry| entry.name == name) {
-                entries.push(DirEntry {
+            let path = dir.join(&name);
+            // What the overlay put at this name (a file or a link) wins
+            // over the base tree's entry of the same name.
+            let is_symlink = !is_dir && matches!(self.links.get(&path), Some(Some(_)));
+            match entries.iter_mut().find(|entry| entry.name == name) {
+                Some(entry) if !is_dir => {
+                    entry.is_symlink = is_symlink;
+                    entry.is_dir = false;
+                }
+                Some(_) => {}
+                None => entries.push(DirEntry {
                     name,
                     is_dir,
-                    is_symlink: false,
-                });
+                    is_symlink,
+                }),
             }
         }
         Ok(entries)
     }
 
     fn exists(&self, path: &Path) -> bool {
+        if let Some(target) = self.links.get(path) {
+            return target.is_some() || self.changes.get(path).is_some_and(Option::is_some);
+        }
         match self.changes.get(path) {
             Some(bytes) => bytes.is_some(),
             None => Tree::exists(&self.base, path) || self.has_added_below(path),
@@ -84,6 +119,9 @@ impl Tree for OverlayTree {
     }
 
     fn read_link(&self, path: &Path) -> Option<PathBuf> {
+        if let Some(target) = self.links.get(path) {
+            return target.clone();
+        }
         if self.changes.contains_key(path) {
             return None;
         }

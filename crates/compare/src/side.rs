@@ -8,9 +8,10 @@ use std::path::PathBuf;
 use alembic_doctor_git::{GitRepo, GitTree, ResolvedRev};
 use alembic_doctor_graph::RevIdx;
 use alembic_doctor_project::{LoadRequest, ParseCache, Project};
-use alembic_doctor_source::ListingSpec;
+use alembic_doctor_source::{DiskTree, ListingSpec, Tree};
 
 use crate::CompareError;
+use crate::merge::VersionState;
 
 /// Which state of the repository a side is.
 #[derive(Debug, Clone)]
@@ -34,6 +35,8 @@ pub struct Side {
     pub(crate) spec: ListingSpec,
     /// The tree, `None` for the working tree.
     pub(crate) tree: Option<GitTree>,
+    /// The symbolic links in the version directories, by path.
+    pub(crate) links: BTreeMap<PathBuf, PathBuf>,
 }
 
 impl Side {
@@ -53,9 +56,11 @@ impl Side {
                         side: rev.name().to_owned(),
                         error,
                     })?;
+                let spec = alembic_doctor_project::listing_spec(&project.config, request.recursive);
                 Ok(Self {
                     label: rev.name().to_owned(),
-                    spec: alembic_doctor_project::listing_spec(&project.config, request.recursive),
+                    links: links_in(&tree, &spec),
+                    spec,
                     project,
                     rev: Some(rev),
                     tree: Some(tree),
@@ -69,9 +74,11 @@ impl Side {
                             error,
                         }
                     })?;
+                let spec = alembic_doctor_project::listing_spec(&project.config, request.recursive);
                 Ok(Self {
                     label: WORK_TREE.to_owned(),
-                    spec: alembic_doctor_project::listing_spec(&project.config, request.recursive),
+                    links: links_in(&DiskTree, &spec),
+                    spec,
                     project,
                     rev: None,
                     tree: None,
@@ -94,14 +101,55 @@ impl Side {
         self.ids(&merges)
     }
 
-    /// Every version file, by real path (empty bytes when unreadable).
-    pub(crate) fn files(&self) -> BTreeMap<PathBuf, Vec<u8>> {
-        self.project
-            .files
-            .iter()
-            .map(|file| (file.path.clone(), file.bytes.to_vec()))
-            .collect()
+    /// The version files by real path (an unreadable one, such as the
+    /// target of a dangling link, has no content to merge) and the links.
+    pub(crate) fn state(&self) -> VersionState {
+        VersionState {
+            files: self
+                .project
+                .files
+                .iter()
+                .filter(|file| file.read_error.is_none())
+                .map(|file| (file.path.clone(), file.bytes.to_vec()))
+                .collect(),
+            links: self.links.clone(),
+        }
     }
+}
+
+/// The symbolic links in `spec`'s version directories (walked like the
+/// listing: sub-directories only when recursive, `__pycache__` skipped), by
+/// path under the resolved locations, with their targets as stored.
+pub(crate) fn links_in(tree: &impl Tree, spec: &ListingSpec) -> BTreeMap<PathBuf, PathBuf> {
+    /// Deeper than any real version tree; guards against bind-mount loops.
+    const MAX_DEPTH: usize = 64;
+    let mut links = BTreeMap::new();
+    let mut pending: Vec<(PathBuf, usize)> = spec
+        .resolved_in(tree)
+        .locations
+        .into_iter()
+        .map(|location| (location, 0))
+        .collect();
+    while let Some((dir, depth)) = pending.pop() {
+        let Ok(entries) = tree.read_dir(&dir) else {
+            continue;
+        };
+        for entry in entries {
+            let path = dir.join(&entry.name);
+            if entry.is_symlink {
+                if let Some(target) = tree.read_link(&path) {
+                    links.insert(path, target);
+                }
+            } else if entry.is_dir
+                && spec.recursive
+                && depth < MAX_DEPTH
+                && !entry.name.to_string_lossy().ends_with("__pycache__")
+            {
+                pending.push((path, depth + 1));
+            }
+        }
+    }
+    links
 }
 
 /// The label of the working tree.

@@ -84,3 +84,82 @@ fn rebase_refuses_a_revision_the_base_branch_has() {
     assert_eq!(code, 2, "{stderr}");
     assert!(stderr.contains("applied"), "{stderr}");
 }
+
+/// main: `aaa` -> `bbb`; the branch `work` adds `ccc` on `bbb`; main then
+/// adds `ddd` on `bbb`: main's head is not in `work`'s tree.
+fn main_moved_on() -> GitProject {
+    let repo = GitProject::new();
+    repo.migration("bbb", Some("aaa"), "bbb_second.py");
+    repo.commit("bbb");
+    repo.branch("work", "main");
+    repo.migration("ccc", Some("bbb"), "ccc_work.py");
+    repo.commit("work");
+    repo.checkout("main");
+    repo.migration("ddd", Some("bbb"), "ddd_main.py");
+    repo.commit("main");
+    repo.checkout("work");
+    repo
+}
+
+#[test]
+fn rebase_onto_a_base_head_this_tree_lacks_says_to_merge_or_rebase_first() {
+    let repo = main_moved_on();
+    let (code, _, stderr) = repo.run(&["fix", "rebase", "ccc", "--base", "main"]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains("main's head `ddd`, which this working tree does not contain"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("git rebase main"), "{stderr}");
+    assert!(stderr.contains("--onto"), "{stderr}");
+    assert!(!stderr.contains("Can't locate revision"), "{stderr}");
+    // Naming a target this tree has still works.
+    let (code, stdout, stderr) = repo.run(&["fix", "rebase", "ccc", "--onto", "aaa", "--dry-run"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.contains("+down_revision = 'aaa'"), "{stdout}");
+}
+
+#[test]
+fn rebase_onto_a_base_head_whose_id_this_tree_reuses_is_refused() {
+    // The branch's copy of `a1b2c3d4e5f6` is not main's head, although it
+    // has the same id; once renamed, main's head is simply missing here.
+    let repo = placeholder_twice();
+    let (code, _, stderr) = repo.run(&["fix", "rebase", "a1b2c3d4e5f6", "--base", "main"]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("does not contain"), "{stderr}");
+    assert!(stderr.contains("fix duplicate-ids"), "{stderr}");
+    assert!(!stderr.contains("cycle"), "{stderr}");
+    let (code, stdout, stderr) = repo.run(&["fix", "duplicate-ids", "--base", "main"]);
+    assert_eq!(code, 0, "{stderr}");
+    let new_id = stdout
+        .split('`')
+        .nth(3)
+        .unwrap_or_else(|| panic!("{stdout}"))
+        .to_owned();
+    let (code, _, stderr) = repo.run(&["fix", "rebase", &new_id, "--base", "main"]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains("main's head `a1b2c3d4e5f6`, which this working tree does not contain"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn rebase_onto_or_of_a_duplicated_id_is_refused() {
+    let repo = GitProject::new();
+    repo.migration("bbb", Some("aaa"), "bbb_one.py");
+    repo.migration("bbb", Some("aaa"), "bbb_two.py");
+    repo.migration("ccc", Some("aaa"), "ccc_third.py");
+    repo.commit("three");
+    for args in [
+        &["fix", "rebase", "ccc", "--onto", "bbb"][..],
+        &["fix", "rebase", "bbb", "--onto", "ccc"][..],
+    ] {
+        let (code, _, stderr) = repo.run(args);
+        assert_eq!(code, 2, "{args:?}: {stderr}");
+        assert!(stderr.contains("`bbb` is declared by 2 files"), "{stderr}");
+        assert!(stderr.contains("bbb_one.py"), "{stderr}");
+        assert!(stderr.contains("fix duplicate-ids"), "{stderr}");
+    }
+    assert_eq!(repo.git(&["status", "--porcelain"]), "");
+}

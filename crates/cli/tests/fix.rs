@@ -163,3 +163,26 @@ fn rebase_onto_or_of_a_duplicated_id_is_refused() {
     }
     assert_eq!(repo.git(&["status", "--porcelain"]), "");
 }
+
+#[test]
+fn duplicate_ids_with_every_copy_on_the_base_branch_needs_keep() {
+    let repo = GitProject::new();
+    repo.migration("bbb", Some("aaa"), "bbb_one.py");
+    repo.migration("bbb", Some("aaa"), "bbb_two.py");
+    repo.commit("both copies deployed");
+    let (code, _, stderr) = repo.run(&["fix", "duplicate-ids", "--dry-run"]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("both are on main"), "{stderr}");
+    assert!(stderr.contains("may have applied any of them"), "{stderr}");
+    assert!(
+        stderr.contains("fix duplicate-ids --keep migrations/versions/bbb_one.py"),
+        "{stderr}"
+    );
+    let (code, stdout, stderr) = repo.run(&["fix", "duplicate-ids", "--keep", "bbb_two.py"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stdout.contains("migrations/versions/bbb_one.py: revision `bbb` → `"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("named with --keep"), "{stdout}");
+}

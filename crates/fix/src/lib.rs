@@ -174,7 +174,7 @@ fn plan_on(
     match fix {
         Fix::DuplicateIds(fix_options) => {
             let (base, note) = base::base_branch(request, options.base.as_deref())?;
-            let mut plan = duplicates::plan(project, fix_options, base.as_ref())?;
+            let mut plan = duplicates::plan(project, fix_options, base.as_ref(), &request.cwd)?;
             plan.notes.extend(note);
             Ok(plan)
         }

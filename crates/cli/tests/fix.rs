@@ -186,3 +186,32 @@ fn duplicate_ids_with_every_copy_on_the_base_branch_needs_keep() {
     );
     assert!(stdout.contains("named with --keep"), "{stdout}");
 }
+
+/// `aaa` with two heads on it, `bbb` and `zz`, where `zz`'s file does not
+/// parse (Alembic stops at it).
+fn head_that_does_not_parse() -> GitProject {
+    let repo = GitProject::new();
+    repo.migration("bbb", Some("aaa"), "bbb_second.py");
+    repo.write(
+        "migrations/versions/zz_bad.py",
+        "revision = 'zz'\ndown_revision = 'aaa'\ndef upgrade(:\n    pass\n",
+    );
+    repo.commit("two heads, one broken");
+    repo
+}
+
+#[test]
+fn merge_refuses_a_project_alembic_cannot_load() {
+    let repo = head_that_does_not_parse();
+    let (code, _, stderr) = repo.run(&["fix", "merge", "-m", "merge heads"]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains("`syntax-error`: migrations/versions/zz_bad.py is not valid Python"),
+        "{stderr}"
+    );
+    assert_eq!(repo.git(&["status", "--porcelain"]), "", "nothing written");
+    // Re-parenting is refused for the same reason.
+    let (code, _, stderr) = repo.run(&["fix", "rebase", "bbb", "--onto", "zz"]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("zz_bad.py"), "{stderr}");
+}

@@ -151,6 +151,34 @@ impl FixError {
     }
 }
 
+/// Refuse to reshape a chain that Alembic itself cannot load: a version
+/// file it cannot read or import stops every `alembic` command, so the
+/// result could not be checked (or used) either.
+pub(crate) fn refuse_unloadable(project: &Project, what: &str) -> Result<(), FixError> {
+    use alembic_doctor_rules::Rule;
+    let findings = alembic_doctor_rules::check(project);
+    let mut files = std::collections::BTreeSet::new();
+    let stopping: Vec<String> = findings
+        .iter()
+        .filter(|f| {
+            matches!(
+                f.rule,
+                Rule::SyntaxError | Rule::ImportError | Rule::UnreadableFile
+            )
+        })
+        .filter(|f| files.insert(f.location.map(|l| l.file)))
+        .map(|f| format!("`{}`: {}", f.rule.name(), f.message))
+        .collect();
+    if stopping.is_empty() {
+        return Ok(());
+    }
+    Err(FixError::refused(format!(
+        "Alembic itself cannot load this project (it imports every version file): {}; {what} is refused until {} fixed (`alembic-doctor check` shows where)",
+        stopping.join("; "),
+        if stopping.len() == 1 { "that is" } else { "those are" }
+    )))
+}
+
 /// Load the project `request` names.
 fn load(request: &LoadRequest) -> Result<Project, FixError> {
     alembic_doctor_project::load(request).map_err(|error| FixError::Load {

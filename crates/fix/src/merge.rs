@@ -42,6 +42,7 @@ pub struct Options {
 
 /// The plan that writes the merge revision.
 pub fn plan(project: &Project, options: &Options) -> Result<Plan, FixError> {
+    crate::refuse_unloadable(project, "writing a merge revision")?;
     if let Some(failure) = project.map.alembic_would_fail() {
         return Err(FixError::refused(format!(
             "Alembic cannot load this chain ({}); run `alembic-doctor check` and fix that first",

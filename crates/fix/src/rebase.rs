@@ -141,6 +141,7 @@ pub(crate) fn plan(
     base: Option<&BaseBranch>,
 ) -> Result<Plan, FixError> {
     let map = &project.map;
+    crate::refuse_unloadable(project, "re-parenting")?;
     if options.revisions.is_empty() {
         return Err(FixError::Usage {
             message: "name the revision to re-parent".to_owned(),

@@ -215,3 +215,48 @@ fn merge_refuses_a_project_alembic_cannot_load() {
     assert_eq!(code, 2, "{stderr}");
     assert!(stderr.contains("zz_bad.py"), "{stderr}");
 }
+
+#[test]
+fn merge_refuses_an_existing_rev_id_before_writing() {
+    let repo = GitProject::new();
+    repo.migration("bbb", Some("aaa"), "bbb_second.py");
+    repo.migration("ccc", Some("aaa"), "ccc_third.py");
+    repo.write(
+        "migrations/versions/ddd_labelled.py",
+        "revision = 'ddd'\ndown_revision = 'aaa'\nbranch_labels = ('feature',)\n",
+    );
+    repo.commit("three heads");
+    for (rev_id, said) in [
+        ("bbb", "is already the id of migrations/versions/bbb_second.py"),
+        ("feature", "is already a branch label of `ddd`"),
+    ] {
+        let (code, _, stderr) = repo.run(&["fix", "merge", "--rev-id", rev_id]);
+        assert_eq!(code, 2, "{stderr}");
+        assert!(stderr.contains(said), "{stderr}");
+        assert!(!stderr.contains("undone"), "{stderr}");
+        assert_eq!(repo.git(&["status", "--porcelain"]), "", "nothing written");
+    }
+}
+
+#[test]
+fn a_rollback_message_says_each_reason_once() {
+    // A template that renders three identical syntax errors: the merge is
+    // written, reads back worse and is undone.
+    let repo = GitProject::new();
+    repo.migration("bbb", Some("aaa"), "bbb_second.py");
+    repo.migration("ccc", Some("aaa"), "ccc_third.py");
+    repo.write(
+        "migrations/script.py.mako",
+        "\"\"\"${message}\"\"\"\nrevision = ${repr(up_revision)}\ndown_revision = ${repr(down_revision)}\nx = = 1\ny = = 1\nz = = 1\n",
+    );
+    repo.commit("two heads, a broken template");
+    let (code, _, stderr) = repo.run(&["fix", "merge", "-m", "m"]);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.contains("was undone"), "{stderr}");
+    assert_eq!(
+        stderr.matches("would add a `syntax-error` finding").count(),
+        1,
+        "{stderr}"
+    );
+    assert_eq!(repo.git(&["status", "--porcelain"]), "", "restored");
+}

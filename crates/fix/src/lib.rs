@@ -151,6 +151,16 @@ impl FixError {
     }
 }
 
+/// `lines` without repeats, in first-seen order: one broken file can give
+/// the same reason several times.
+fn distinct(lines: Vec<String>) -> Vec<String> {
+    let mut seen = std::collections::BTreeSet::new();
+    lines
+        .into_iter()
+        .filter(|line| seen.insert(line.clone()))
+        .collect()
+}
+
 /// Refuse to reshape a chain that Alembic itself cannot load: a version
 /// file it cannot read or import stops every `alembic` command, so the
 /// result could not be checked (or used) either.
@@ -249,7 +259,7 @@ pub fn run_with_hook(
     let journal = match write_plan_with(&plan, hook) {
         Ok(journal) => journal,
         Err(failure) => {
-            let restore_problems = failure.journal.rollback().err().unwrap_or_default();
+            let restore_problems = distinct(failure.journal.rollback().err().unwrap_or_default());
             return Err(FixError::Write {
                 path: failure.path,
                 error: failure.error,
@@ -264,9 +274,9 @@ pub fn run_with_hook(
             revealed: Vec::new(),
         },
     };
-    let reasons = verdict.reasons;
+    let reasons = distinct(verdict.reasons);
     if !reasons.is_empty() {
-        let restore_problems = journal.rollback().err().unwrap_or_default();
+        let restore_problems = distinct(journal.rollback().err().unwrap_or_default());
         return Err(FixError::Verification {
             reasons,
             restore_problems,

@@ -260,3 +260,26 @@ fn a_rollback_message_says_each_reason_once() {
     );
     assert_eq!(repo.git(&["status", "--porcelain"]), "", "restored");
 }
+
+#[test]
+fn report_fix_says_an_uncommitted_file_stopped_it() {
+    let repo = placeholder_twice();
+    let file = repo
+        .path
+        .join("migrations/versions/a1b2c3d4e5f6_join_code.py");
+    let mut edited = std::fs::read_to_string(&file).unwrap();
+    edited.push_str("# work in progress\n");
+    std::fs::write(&file, &edited).unwrap();
+    let (_, stdout, stderr) = repo.run(&["report", "main", "--fix"]);
+    assert!(stdout.contains("## Issues Found and Fixed"), "{stderr}");
+    assert!(!stdout.contains("found nothing it could repair"), "{stdout}");
+    assert!(stdout.contains("`--fix` repaired nothing:"), "{stdout}");
+    assert!(
+        stdout.contains(
+            "a file to rewrite has uncommitted changes: migrations/versions/a1b2c3d4e5f6_join_code.py"
+        ),
+        "{stdout}"
+    );
+    assert!(stdout.contains("--allow-dirty"), "{stdout}");
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), edited);
+}

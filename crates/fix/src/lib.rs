@@ -98,9 +98,8 @@ pub enum FixError {
     Refused { reason: String },
     /// Files the fix must rewrite have uncommitted changes.
     #[error(
-        "{} uncommitted change{}: {}; commit or stash {}, or pass --allow-dirty",
+        "{} uncommitted changes: {}; commit or stash {}, or pass --allow-dirty",
         if files.len() == 1 { "a file to rewrite has" } else { "files to rewrite have" },
-        if files.len() == 1 { "" } else { "s" },
         files.join(", "),
         if files.len() == 1 { "it" } else { "them" }
     )]
@@ -351,7 +350,12 @@ pub fn apply_safe_fixes(
                 error @ (FixError::Refused { .. }
                 | FixError::Dirty { .. }
                 | FixError::Verification { .. }),
-            ) => out.skipped.push(error.to_string()),
+            ) => {
+                let reason = error.to_string();
+                if !out.skipped.contains(&reason) {
+                    out.skipped.push(reason);
+                }
+            }
             Err(error) => return Err(error),
         }
     }

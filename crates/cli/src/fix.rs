@@ -101,6 +101,7 @@ pub(crate) fn run(project_args: &ProjectArgs, args: &FixArgs) -> anyhow::Result<
             keep: keep.clone(),
             follow: follow.clone(),
             stay: stay.clone(),
+            no_guess: false,
         }),
         FixCommand::Headers => Fix::Headers,
         FixCommand::Merge {

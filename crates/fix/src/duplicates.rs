@@ -45,6 +45,10 @@ pub struct Options {
     pub follow: Vec<PathBuf>,
     /// Children that stay with the copy that keeps the id.
     pub stay: Vec<PathBuf>,
+    /// Refuse rather than guess which copy keeps an id (no `--keep` and no
+    /// copy on the base branch): the safe fixes of `report --fix` make no
+    /// decision, and could not show the note saying it was a guess.
+    pub no_guess: bool,
 }
 
 /// Which side of the merge a file was added on.
@@ -238,6 +242,18 @@ fn plan_one(
             copies_text.join(" and "),
             files[keeper].display_path,
             unsettled.join(", ")
+        ));
+    }
+    if guessed && chosen.no_guess {
+        return Err(format!(
+            "`{id}` is declared by {}, and no copy is on a base branch to say which one databases may have applied; \
+             choose with `alembic-doctor fix duplicate-ids --keep FILE` (without --keep it keeps {}, the oldest by its `Create Date:` header, then file name)",
+            copies
+                .iter()
+                .map(|&c| files[c].display_path.as_str())
+                .collect::<Vec<_>>()
+                .join(" and "),
+            files[keeper].display_path
         ));
     }
     if guessed {
@@ -462,6 +478,7 @@ struct Chosen {
     keep: BTreeSet<usize>,
     follow: BTreeSet<usize>,
     stay: BTreeSet<usize>,
+    no_guess: bool,
 }
 
 impl Chosen {
@@ -532,7 +549,10 @@ impl Chosen {
                 }
             }
         };
-        let mut chosen = Chosen::default();
+        let mut chosen = Chosen {
+            no_guess: options.no_guess,
+            ..Chosen::default()
+        };
         for argument in &options.keep {
             chosen.keep.insert(one(
                 "--keep",

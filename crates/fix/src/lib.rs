@@ -337,7 +337,10 @@ pub fn apply_safe_fixes(
 ) -> Result<SafeFixes, FixError> {
     let mut out = SafeFixes::default();
     let fixes = [
-        Fix::DuplicateIds(duplicates::Options::default()),
+        Fix::DuplicateIds(duplicates::Options {
+            no_guess: true,
+            ..duplicates::Options::default()
+        }),
         Fix::Headers,
     ];
     for fix in &fixes {

@@ -41,6 +41,7 @@ fn fix(
             .map(|(c, _)| root.join("migrations/versions").join(c))
             .collect(),
         stay: Vec::new(),
+        no_guess: false,
     };
     let outcome = alembic_doctor_fix::run(
         &request(&root),
@@ -319,6 +320,7 @@ fn choices_take_paths_file_names_and_ids_and_reject_what_matches_nothing() {
                 keep: vec![keep.into()],
                 follow: vec![follow.into()],
                 stay: Vec::new(),
+                no_guess: false,
             }),
             &FixOptions::default(),
         )
@@ -360,4 +362,32 @@ fn choices_take_paths_file_names_and_ids_and_reject_what_matches_nothing() {
         text.contains("--keep `abcdef012345` matches 2 files"),
         "{text}"
     );
+}
+
+/// The safe fixes make no decision: without a base branch, which copy
+/// keeps the id would be a guess, so it is left for a person, with why.
+#[test]
+fn safe_fixes_do_not_guess_which_copy_keeps_the_id() {
+    let (_dir, root) = plain_project();
+    write_files(
+        &root,
+        &[
+            ("migrations/versions/base00000001_base.py", BASE),
+            ("migrations/versions/abcdef012345_kept.py", KEEPER),
+            (
+                "migrations/versions/abcdef012345_copy.py",
+                b"revision = 'abcdef012345'\ndown_revision = 'base00000001'\n",
+            ),
+        ],
+    );
+    let before = common::snapshot(&root);
+    let done = alembic_doctor_fix::apply_safe_fixes(&request(&root), &FixOptions::default())
+        .unwrap();
+    assert!(done.applied.is_empty(), "{:?}", done.applied);
+    let skipped = done.skipped.join("\n");
+    assert!(
+        skipped.contains("no copy is on a base branch") && skipped.contains("--keep FILE"),
+        "{skipped}"
+    );
+    assert_eq!(common::snapshot(&root), before, "nothing written");
 }

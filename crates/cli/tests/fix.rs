@@ -227,7 +227,10 @@ fn merge_refuses_an_existing_rev_id_before_writing() {
     );
     repo.commit("three heads");
     for (rev_id, said) in [
-        ("bbb", "is already the id of migrations/versions/bbb_second.py"),
+        (
+            "bbb",
+            "is already the id of migrations/versions/bbb_second.py",
+        ),
         ("feature", "is already a branch label of `ddd`"),
     ] {
         let (code, _, stderr) = repo.run(&["fix", "merge", "--rev-id", rev_id]);
@@ -272,7 +275,10 @@ fn report_fix_says_an_uncommitted_file_stopped_it() {
     std::fs::write(&file, &edited).unwrap();
     let (_, stdout, stderr) = repo.run(&["report", "main", "--fix"]);
     assert!(stdout.contains("## Issues Found and Fixed"), "{stderr}");
-    assert!(!stdout.contains("found nothing it could repair"), "{stdout}");
+    assert!(
+        !stdout.contains("found nothing it could repair"),
+        "{stdout}"
+    );
     assert!(stdout.contains("`--fix` repaired nothing:"), "{stdout}");
     assert!(
         stdout.contains(

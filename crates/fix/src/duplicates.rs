@@ -262,7 +262,9 @@ fn plan_one(
             .map(|&c| files[c].display_path.as_str())
             .collect();
         let why_guess = match base {
-            None => "there is no base branch to say which copy databases may have applied".to_owned(),
+            None => {
+                "there is no base branch to say which copy databases may have applied".to_owned()
+            }
             Some(b) => format!("no copy is on {} yet", b.name),
         };
         builder.plan.notes.push(format!(
@@ -425,7 +427,11 @@ fn choose_keeper(
                      Check which one your databases applied (the tables or columns it creates), then say which copy keeps the id: \
                      `alembic-doctor fix duplicate-ids --keep {}` (a path or a file name)",
                     shown.join(" and "),
-                    if shown.len() == 2 { "both are".to_owned() } else { format!("{} of them are", shown.len()) },
+                    if shown.len() == 2 {
+                        "both are".to_owned()
+                    } else {
+                        format!("{} of them are", shown.len())
+                    },
                     base.name,
                     shown[0]
                 ));

@@ -184,7 +184,11 @@ pub(crate) fn refuse_unloadable(project: &Project, what: &str) -> Result<(), Fix
     Err(FixError::refused(format!(
         "Alembic itself cannot load this project (it imports every version file): {}; {what} is refused until {} fixed (`alembic-doctor check` shows where)",
         stopping.join("; "),
-        if stopping.len() == 1 { "that is" } else { "those are" }
+        if stopping.len() == 1 {
+            "that is"
+        } else {
+            "those are"
+        }
     )))
 }
 

@@ -213,10 +213,7 @@ fn resolve_parents(project: &Project, options: &Options) -> Result<Vec<usize>, F
 fn id_in_use(project: &Project, id: &str) -> Option<String> {
     let map = &project.map;
     if let Some(rev) = map.lookup(id) {
-        return Some(format!(
-            "the id of {}",
-            project.file_of(rev).display_path
-        ));
+        return Some(format!("the id of {}", project.file_of(rev).display_path));
     }
     (0..map.revisions().len())
         .find(|&rev| {

@@ -357,7 +357,9 @@ fn choices_take_paths_file_names_and_ids_and_reject_what_matches_nothing() {
         .unwrap_err()
         .to_string();
     assert!(text.contains("which is not a child"), "{text}");
-    let text = plan("c1c1c1c1c1c1", "abcdef012345").unwrap_err().to_string();
+    let text = plan("c1c1c1c1c1c1", "abcdef012345")
+        .unwrap_err()
+        .to_string();
     assert!(
         text.contains("--keep `abcdef012345` matches 2 files"),
         "{text}"
@@ -381,8 +383,8 @@ fn safe_fixes_do_not_guess_which_copy_keeps_the_id() {
         ],
     );
     let before = common::snapshot(&root);
-    let done = alembic_doctor_fix::apply_safe_fixes(&request(&root), &FixOptions::default())
-        .unwrap();
+    let done =
+        alembic_doctor_fix::apply_safe_fixes(&request(&root), &FixOptions::default()).unwrap();
     assert!(done.applied.is_empty(), "{:?}", done.applied);
     let skipped = done.skipped.join("\n");
     assert!(

@@ -40,14 +40,19 @@ pub(crate) enum FixCommand {
     /// (revision, Revision ID: line, file name), and re-point the children
     /// that were written against the renamed copy.
     DuplicateIds {
-        /// This file keeps its id (default: the copy on the base branch,
-        /// else the oldest by Create Date, then file name).
+        /// This copy keeps its id: a path, a file name, or a revision id
+        /// that one file declares. Default: the copy on the base branch
+        /// (refused when several copies are on it); without a base branch,
+        /// the oldest by Create Date, then file name (a guess, said in a
+        /// note).
         #[arg(long, value_name = "FILE")]
         keep: Vec<PathBuf>,
-        /// This child follows the renamed copy of its parent.
+        /// This child (a path, a file name or its revision id) follows the
+        /// renamed copy of its parent.
         #[arg(long, value_name = "FILE")]
         follow: Vec<PathBuf>,
-        /// This child keeps pointing at the copy that keeps the id.
+        /// This child (a path, a file name or its revision id) keeps
+        /// pointing at the copy that keeps the id.
         #[arg(long, value_name = "FILE")]
         stay: Vec<PathBuf>,
     },
@@ -96,6 +101,7 @@ pub(crate) fn run(project_args: &ProjectArgs, args: &FixArgs) -> anyhow::Result<
             keep: keep.clone(),
             follow: follow.clone(),
             stay: stay.clone(),
+            no_guess: false,
         }),
         FixCommand::Headers => Fix::Headers,
         FixCommand::Merge {

@@ -84,3 +84,208 @@ fn rebase_refuses_a_revision_the_base_branch_has() {
     assert_eq!(code, 2, "{stderr}");
     assert!(stderr.contains("applied"), "{stderr}");
 }
+
+/// main: `aaa` -> `bbb`; the branch `work` adds `ccc` on `bbb`; main then
+/// adds `ddd` on `bbb`: main's head is not in `work`'s tree.
+fn main_moved_on() -> GitProject {
+    let repo = GitProject::new();
+    repo.migration("bbb", Some("aaa"), "bbb_second.py");
+    repo.commit("bbb");
+    repo.branch("work", "main");
+    repo.migration("ccc", Some("bbb"), "ccc_work.py");
+    repo.commit("work");
+    repo.checkout("main");
+    repo.migration("ddd", Some("bbb"), "ddd_main.py");
+    repo.commit("main");
+    repo.checkout("work");
+    repo
+}
+
+#[test]
+fn rebase_onto_a_base_head_this_tree_lacks_says_to_merge_or_rebase_first() {
+    let repo = main_moved_on();
+    let (code, _, stderr) = repo.run(&["fix", "rebase", "ccc", "--base", "main"]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains("main's head `ddd`, which this working tree does not contain"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("git rebase main"), "{stderr}");
+    assert!(stderr.contains("--onto"), "{stderr}");
+    assert!(!stderr.contains("Can't locate revision"), "{stderr}");
+    // Naming a target this tree has still works.
+    let (code, stdout, stderr) = repo.run(&["fix", "rebase", "ccc", "--onto", "aaa", "--dry-run"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.contains("+down_revision = 'aaa'"), "{stdout}");
+}
+
+#[test]
+fn rebase_onto_a_base_head_whose_id_this_tree_reuses_is_refused() {
+    // The branch's copy of `a1b2c3d4e5f6` is not main's head, although it
+    // has the same id; once renamed, main's head is simply missing here.
+    let repo = placeholder_twice();
+    let (code, _, stderr) = repo.run(&["fix", "rebase", "a1b2c3d4e5f6", "--base", "main"]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("does not contain"), "{stderr}");
+    assert!(stderr.contains("fix duplicate-ids"), "{stderr}");
+    assert!(!stderr.contains("cycle"), "{stderr}");
+    let (code, stdout, stderr) = repo.run(&["fix", "duplicate-ids", "--base", "main"]);
+    assert_eq!(code, 0, "{stderr}");
+    let new_id = stdout
+        .split('`')
+        .nth(3)
+        .unwrap_or_else(|| panic!("{stdout}"))
+        .to_owned();
+    let (code, _, stderr) = repo.run(&["fix", "rebase", &new_id, "--base", "main"]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains("main's head `a1b2c3d4e5f6`, which this working tree does not contain"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn rebase_onto_or_of_a_duplicated_id_is_refused() {
+    let repo = GitProject::new();
+    repo.migration("bbb", Some("aaa"), "bbb_one.py");
+    repo.migration("bbb", Some("aaa"), "bbb_two.py");
+    repo.migration("ccc", Some("aaa"), "ccc_third.py");
+    repo.commit("three");
+    for args in [
+        &["fix", "rebase", "ccc", "--onto", "bbb"][..],
+        &["fix", "rebase", "bbb", "--onto", "ccc"][..],
+    ] {
+        let (code, _, stderr) = repo.run(args);
+        assert_eq!(code, 2, "{args:?}: {stderr}");
+        assert!(stderr.contains("`bbb` is declared by 2 files"), "{stderr}");
+        assert!(stderr.contains("bbb_one.py"), "{stderr}");
+        assert!(stderr.contains("fix duplicate-ids"), "{stderr}");
+    }
+    assert_eq!(repo.git(&["status", "--porcelain"]), "");
+}
+
+#[test]
+fn duplicate_ids_with_every_copy_on_the_base_branch_needs_keep() {
+    let repo = GitProject::new();
+    repo.migration("bbb", Some("aaa"), "bbb_one.py");
+    repo.migration("bbb", Some("aaa"), "bbb_two.py");
+    repo.commit("both copies deployed");
+    let (code, _, stderr) = repo.run(&["fix", "duplicate-ids", "--dry-run"]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("both are on main"), "{stderr}");
+    assert!(stderr.contains("may have applied any of them"), "{stderr}");
+    assert!(
+        stderr.contains("fix duplicate-ids --keep migrations/versions/bbb_one.py"),
+        "{stderr}"
+    );
+    let (code, stdout, stderr) = repo.run(&["fix", "duplicate-ids", "--keep", "bbb_two.py"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stdout.contains("migrations/versions/bbb_one.py: revision `bbb` → `"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("named with --keep"), "{stdout}");
+}
+
+/// `aaa` with two heads on it, `bbb` and `zz`, where `zz`'s file does not
+/// parse (Alembic stops at it).
+fn head_that_does_not_parse() -> GitProject {
+    let repo = GitProject::new();
+    repo.migration("bbb", Some("aaa"), "bbb_second.py");
+    repo.write(
+        "migrations/versions/zz_bad.py",
+        "revision = 'zz'\ndown_revision = 'aaa'\ndef upgrade(:\n    pass\n",
+    );
+    repo.commit("two heads, one broken");
+    repo
+}
+
+#[test]
+fn merge_refuses_a_project_alembic_cannot_load() {
+    let repo = head_that_does_not_parse();
+    let (code, _, stderr) = repo.run(&["fix", "merge", "-m", "merge heads"]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains("`syntax-error`: migrations/versions/zz_bad.py is not valid Python"),
+        "{stderr}"
+    );
+    assert_eq!(repo.git(&["status", "--porcelain"]), "", "nothing written");
+    // Re-parenting is refused for the same reason.
+    let (code, _, stderr) = repo.run(&["fix", "rebase", "bbb", "--onto", "zz"]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("zz_bad.py"), "{stderr}");
+}
+
+#[test]
+fn merge_refuses_an_existing_rev_id_before_writing() {
+    let repo = GitProject::new();
+    repo.migration("bbb", Some("aaa"), "bbb_second.py");
+    repo.migration("ccc", Some("aaa"), "ccc_third.py");
+    repo.write(
+        "migrations/versions/ddd_labelled.py",
+        "revision = 'ddd'\ndown_revision = 'aaa'\nbranch_labels = ('feature',)\n",
+    );
+    repo.commit("three heads");
+    for (rev_id, said) in [
+        (
+            "bbb",
+            "is already the id of migrations/versions/bbb_second.py",
+        ),
+        ("feature", "is already a branch label of `ddd`"),
+    ] {
+        let (code, _, stderr) = repo.run(&["fix", "merge", "--rev-id", rev_id]);
+        assert_eq!(code, 2, "{stderr}");
+        assert!(stderr.contains(said), "{stderr}");
+        assert!(!stderr.contains("undone"), "{stderr}");
+        assert_eq!(repo.git(&["status", "--porcelain"]), "", "nothing written");
+    }
+}
+
+#[test]
+fn a_rollback_message_says_each_reason_once() {
+    // A template that renders three identical syntax errors: the merge is
+    // written, reads back worse and is undone.
+    let repo = GitProject::new();
+    repo.migration("bbb", Some("aaa"), "bbb_second.py");
+    repo.migration("ccc", Some("aaa"), "ccc_third.py");
+    repo.write(
+        "migrations/script.py.mako",
+        "\"\"\"${message}\"\"\"\nrevision = ${repr(up_revision)}\ndown_revision = ${repr(down_revision)}\nx = = 1\ny = = 1\nz = = 1\n",
+    );
+    repo.commit("two heads, a broken template");
+    let (code, _, stderr) = repo.run(&["fix", "merge", "-m", "m"]);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.contains("was undone"), "{stderr}");
+    assert_eq!(
+        stderr.matches("would add a `syntax-error` finding").count(),
+        1,
+        "{stderr}"
+    );
+    assert_eq!(repo.git(&["status", "--porcelain"]), "", "restored");
+}
+
+#[test]
+fn report_fix_says_an_uncommitted_file_stopped_it() {
+    let repo = placeholder_twice();
+    let file = repo
+        .path
+        .join("migrations/versions/a1b2c3d4e5f6_join_code.py");
+    let mut edited = std::fs::read_to_string(&file).unwrap();
+    edited.push_str("# work in progress\n");
+    std::fs::write(&file, &edited).unwrap();
+    let (_, stdout, stderr) = repo.run(&["report", "main", "--fix"]);
+    assert!(stdout.contains("## Issues Found and Fixed"), "{stderr}");
+    assert!(
+        !stdout.contains("found nothing it could repair"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("`--fix` repaired nothing:"), "{stdout}");
+    assert!(
+        stdout.contains(
+            "a file to rewrite has uncommitted changes: migrations/versions/a1b2c3d4e5f6_join_code.py"
+        ),
+        "{stdout}"
+    );
+    assert!(stdout.contains("--allow-dirty"), "{stdout}");
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), edited);
+}

@@ -3,7 +3,16 @@
 //!
 //! Which copy keeps the id: the one named with `--keep`; else, in git, the
 //! one already on the base branch (it may be deployed, and databases store
-//! ids); else the oldest by its `Create Date:` header, then by file name.
+//! ids); else the oldest by its `Create Date:` header, then by file name,
+//! which is a guess and said so in a note. When several copies are on the
+//! base branch, any deployed database may have run either one, so the fix
+//! refuses unless `--keep` names the copy.
+//!
+//! `--keep`, `--follow` and `--stay` take what a user would type: a path
+//! (relative to the working directory), a file name, or a revision id that
+//! one file declares. An argument that names no file, several files, or a
+//! file that is not a copy (for `--keep`) or a child of one (for
+//! `--follow`/`--stay`) is an error listing the candidates.
 //!
 //! A renamed copy gets a fresh Alembic-style id in its `revision` literal,
 //! its `Revision ID:` header line and its file name (when the name carries
@@ -36,6 +45,10 @@ pub struct Options {
     pub follow: Vec<PathBuf>,
     /// Children that stay with the copy that keeps the id.
     pub stay: Vec<PathBuf>,
+    /// Refuse rather than guess which copy keeps an id (no `--keep` and no
+    /// copy on the base branch): the safe fixes of `report --fix` make no
+    /// decision, and could not show the note saying it was a guess.
+    pub no_guess: bool,
 }
 
 /// Which side of the merge a file was added on.
@@ -59,6 +72,7 @@ pub(crate) fn plan(
     project: &Project,
     options: &Options,
     base: Option<&BaseBranch>,
+    cwd: &Path,
 ) -> Result<Plan, FixError> {
     let mut groups: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
     let mut order: Vec<&str> = Vec::new();
@@ -69,6 +83,7 @@ pub(crate) fn plan(
         }
         copies.push(project.revision_files[rev]);
     }
+    let chosen = Chosen::resolve(project, options, &groups, cwd)?;
     let mut taken = TakenIds::default();
     let mut known = Vec::new();
     collect_ids(project, &mut known);
@@ -87,7 +102,7 @@ pub(crate) fn plan(
         if copies.len() < 2 {
             continue;
         }
-        match plan_one(project, id, copies, options, base, &mut taken, &mut builder) {
+        match plan_one(project, id, copies, &chosen, base, &mut taken, &mut builder) {
             Ok((mut done, files)) => {
                 pending.append(&mut done);
                 targets.extend(files);
@@ -146,13 +161,13 @@ fn plan_one(
     project: &Project,
     id: &str,
     copies: &[usize],
-    options: &Options,
+    chosen: &Chosen,
     base: Option<&BaseBranch>,
     taken: &mut TakenIds,
     builder: &mut PlanBuilder,
 ) -> Result<(Vec<Pending>, Vec<usize>), String> {
     let files = &project.files;
-    let (keeper, why) = choose_keeper(project, id, copies, options, base)?;
+    let (keeper, why, guessed) = choose_keeper(project, id, copies, chosen, base)?;
     let side = |file: usize| {
         base.map(|b| {
             if b.declares(&files[file].path, id) {
@@ -172,7 +187,7 @@ fn plan_one(
     let mut unsettled = Vec::new();
     for child in children_of(project, id, copies) {
         let file = &files[child];
-        let chosen = if options.follow.iter().any(|p| names(file, p)) {
+        let follows_copy = if chosen.follow.contains(&child) {
             match renamed.as_slice() {
                 [only] => Some(*only),
                 _ => {
@@ -183,7 +198,7 @@ fn plan_one(
                     ));
                 }
             }
-        } else if options.stay.iter().any(|p| names(file, p)) {
+        } else if chosen.stay.contains(&child) {
             Some(keeper)
         } else if let Some(base) = base {
             let child_side = if base.refers(&file.path, id) {
@@ -203,7 +218,7 @@ fn plan_one(
         } else {
             None
         };
-        match chosen {
+        match follows_copy {
             Some(copy) => follows.push((child, copy)),
             None => unsettled.push(file.display_path.clone()),
         }
@@ -227,6 +242,37 @@ fn plan_one(
             copies_text.join(" and "),
             files[keeper].display_path,
             unsettled.join(", ")
+        ));
+    }
+    if guessed && chosen.no_guess {
+        return Err(format!(
+            "`{id}` is declared by {}, and no copy is on a base branch to say which one databases may have applied; \
+             choose with `alembic-doctor fix duplicate-ids --keep FILE` (without --keep it keeps {}, the oldest by its `Create Date:` header, then file name)",
+            copies
+                .iter()
+                .map(|&c| files[c].display_path.as_str())
+                .collect::<Vec<_>>()
+                .join(" and "),
+            files[keeper].display_path
+        ));
+    }
+    if guessed {
+        let others: Vec<&str> = renamed
+            .iter()
+            .map(|&c| files[c].display_path.as_str())
+            .collect();
+        let why_guess = match base {
+            None => {
+                "there is no base branch to say which copy databases may have applied".to_owned()
+            }
+            Some(b) => format!("no copy is on {} yet", b.name),
+        };
+        builder.plan.notes.push(format!(
+            "{} keeps `{id}` by a guess ({why}), since {why_guess}; if a database applied {} instead, \
+             keep that one: `alembic-doctor fix duplicate-ids --keep {}`",
+            files[keeper].display_path,
+            others.join(" or "),
+            others.first().copied().unwrap_or_default()
         ));
     }
     let mut done = Vec::new();
@@ -348,50 +394,51 @@ fn children_of(project: &Project, id: &str, copies: &[usize]) -> Vec<usize> {
         .collect()
 }
 
-/// The copy that keeps the id, and why, in words.
+/// The copy that keeps the id, why, in words, and whether that was a guess
+/// (no `--keep`, and no base branch copy to go by).
 fn choose_keeper(
     project: &Project,
     id: &str,
     copies: &[usize],
-    options: &Options,
+    chosen: &Chosen,
     base: Option<&BaseBranch>,
-) -> Result<(usize, String), String> {
+) -> Result<(usize, String, bool), String> {
     let files = &project.files;
-    let named: Vec<usize> = copies
-        .iter()
-        .copied()
-        .filter(|&c| options.keep.iter().any(|p| names(&files[c], p)))
-        .collect();
-    match named.as_slice() {
-        [only] => return Ok((*only, "named with --keep".to_owned())),
-        [] => {}
-        _ => {
-            return Err(format!(
-                "--keep names {} copies of `{id}`; name one",
-                named.len()
-            ));
-        }
+    if let Some(&named) = copies.iter().find(|c| chosen.keep.contains(c)) {
+        return Ok((named, "named with --keep".to_owned(), false));
     }
-    let mut candidates: Vec<usize> = copies.to_vec();
-    let mut why = String::from("the oldest by its `Create Date:` header, then file name");
     if let Some(base) = base {
         let on_base: Vec<usize> = copies
             .iter()
             .copied()
             .filter(|&c| base.declares(&files[c].path, id))
             .collect();
-        match on_base.len() {
-            0 => {}
-            1 => return Ok((on_base[0], format!("it is on {}", base.name))),
-            _ => {
-                candidates = on_base;
-                why = format!(
-                    "several copies are on {}; the oldest by its `Create Date:` header, then file name",
-                    base.name
-                );
+        match on_base.as_slice() {
+            [] => {}
+            [one] => return Ok((*one, format!("it is on {}", base.name), false)),
+            several => {
+                let shown: Vec<&str> = several
+                    .iter()
+                    .map(|&c| files[c].display_path.as_str())
+                    .collect();
+                return Err(format!(
+                    "`{id}` is declared by {}, and {} on {}: a database may have applied any of them \
+                     (Alembic ran whichever file it loaded last), and renaming the copy a database ran strands that database. \
+                     Check which one your databases applied (the tables or columns it creates), then say which copy keeps the id: \
+                     `alembic-doctor fix duplicate-ids --keep {}` (a path or a file name)",
+                    shown.join(" and "),
+                    if shown.len() == 2 {
+                        "both are".to_owned()
+                    } else {
+                        format!("{} of them are", shown.len())
+                    },
+                    base.name,
+                    shown[0]
+                ));
             }
         }
     }
+    let mut candidates: Vec<usize> = copies.to_vec();
     candidates.sort_by(|&a, &b| {
         let date = |f: usize| create_date(&files[f]);
         // A file without a date sorts after every dated one.
@@ -408,7 +455,11 @@ fn choose_keeper(
                 &files[b].path,
             ))
     });
-    Ok((candidates[0], why))
+    Ok((
+        candidates[0],
+        "the oldest by its `Create Date:` header, then file name".to_owned(),
+        true,
+    ))
 }
 
 fn create_date(file: &ProjectFile) -> Option<&str> {
@@ -427,11 +478,186 @@ fn file_name(file: &ProjectFile) -> &std::ffi::OsStr {
     file.path.file_name().unwrap_or_default()
 }
 
-/// `path` (as the user typed it) names `file`.
-fn names(file: &ProjectFile, path: &Path) -> bool {
-    file.path == path
-        || Path::new(&file.display_path) == path
-        || std::fs::canonicalize(path).is_ok_and(|p| p == file.path)
+/// The files `--keep`, `--follow` and `--stay` name.
+#[derive(Debug, Default)]
+struct Chosen {
+    keep: BTreeSet<usize>,
+    follow: BTreeSet<usize>,
+    stay: BTreeSet<usize>,
+    no_guess: bool,
+}
+
+impl Chosen {
+    /// Resolve every argument to one file that is a copy of a duplicated
+    /// id (`--keep`) or a child of one (`--follow`, `--stay`), or say why
+    /// not, with the candidates.
+    fn resolve(
+        project: &Project,
+        options: &Options,
+        groups: &BTreeMap<&str, Vec<usize>>,
+        cwd: &Path,
+    ) -> Result<Self, FixError> {
+        let copies: BTreeSet<usize> = groups
+            .values()
+            .filter(|c| c.len() > 1)
+            .flatten()
+            .copied()
+            .collect();
+        let children: BTreeSet<usize> = groups
+            .iter()
+            .filter(|(_, c)| c.len() > 1)
+            .flat_map(|(id, c)| children_of(project, id, c))
+            .collect();
+        let one = |option: &str,
+                   argument: &Path,
+                   candidates: &BTreeSet<usize>,
+                   (what, whats): (&str, &str)| {
+            let shown = argument.display();
+            let listed = || {
+                if candidates.is_empty() {
+                    format!("there are no {whats}")
+                } else {
+                    let names: Vec<&str> = candidates
+                        .iter()
+                        .map(|&f| project.files[f].display_path.as_str())
+                        .collect();
+                    format!("the {whats}: {}", names.join(", "))
+                }
+            };
+            match matching_files(project, argument, cwd).as_slice() {
+                [] => Err(FixError::Usage {
+                    message: format!(
+                        "{option} `{shown}` matches no file or revision id of this project; {} \
+                         (name one by its path, file name or revision id)",
+                        listed()
+                    ),
+                }),
+                [file] if candidates.contains(file) => Ok(*file),
+                [file] => Err(FixError::Usage {
+                    message: format!(
+                        "{option} `{shown}` names {}, which is not a {what}; {}",
+                        project.files[*file].display_path,
+                        listed()
+                    ),
+                }),
+                several => {
+                    let names: Vec<&str> = several
+                        .iter()
+                        .map(|&f| project.files[f].display_path.as_str())
+                        .collect();
+                    Err(FixError::Usage {
+                        message: format!(
+                            "{option} `{shown}` matches {} files ({}); name one by its path",
+                            several.len(),
+                            names.join(", ")
+                        ),
+                    })
+                }
+            }
+        };
+        let mut chosen = Chosen {
+            no_guess: options.no_guess,
+            ..Chosen::default()
+        };
+        for argument in &options.keep {
+            chosen.keep.insert(one(
+                "--keep",
+                argument,
+                &copies,
+                ("copy of a duplicated id", "copies of duplicated ids"),
+            )?);
+        }
+        for argument in &options.follow {
+            chosen.follow.insert(one(
+                "--follow",
+                argument,
+                &children,
+                ("child of a duplicated id", "children of duplicated ids"),
+            )?);
+        }
+        for argument in &options.stay {
+            chosen.stay.insert(one(
+                "--stay",
+                argument,
+                &children,
+                ("child of a duplicated id", "children of duplicated ids"),
+            )?);
+        }
+        if let Some(both) = chosen.follow.intersection(&chosen.stay).next() {
+            return Err(FixError::Usage {
+                message: format!(
+                    "{} is named by both --follow and --stay; name it once",
+                    project.files[*both].display_path
+                ),
+            });
+        }
+        for (id, copies) in groups {
+            let kept: Vec<&str> = copies
+                .iter()
+                .filter(|c| chosen.keep.contains(c))
+                .map(|&c| project.files[c].display_path.as_str())
+                .collect();
+            if kept.len() > 1 {
+                return Err(FixError::Usage {
+                    message: format!(
+                        "--keep names {} copies of `{id}` ({}); name one",
+                        kept.len(),
+                        kept.join(", ")
+                    ),
+                });
+            }
+        }
+        Ok(chosen)
+    }
+}
+
+/// The files `argument` names, as a user would type it: a path (relative
+/// to `cwd`), else a file name, else a revision id (or the start of one
+/// that only one id has).
+fn matching_files(project: &Project, argument: &Path, cwd: &Path) -> Vec<usize> {
+    let files = &project.files;
+    let joined = cwd.join(argument);
+    let canonical = std::fs::canonicalize(&joined).ok();
+    let by_path: Vec<usize> = (0..files.len())
+        .filter(|&f| {
+            let file = &files[f];
+            file.path == joined
+                || Path::new(&file.display_path) == argument
+                || canonical.as_ref() == Some(&file.path)
+        })
+        .collect();
+    if !by_path.is_empty() {
+        return by_path;
+    }
+    let by_name: Vec<usize> = (0..files.len())
+        .filter(|&f| files[f].path.file_name() == Some(argument.as_os_str()))
+        .collect();
+    if !by_name.is_empty() {
+        return by_name;
+    }
+    let Some(text) = argument.to_str().filter(|t| !t.is_empty()) else {
+        return Vec::new();
+    };
+    let revisions = project.map.revisions();
+    let of_id = |id: &str| -> Vec<usize> {
+        (0..revisions.len())
+            .filter(|&r| revisions[r].id == id)
+            .map(|r| project.revision_files[r])
+            .collect()
+    };
+    let exact = of_id(text);
+    if !exact.is_empty() {
+        return exact;
+    }
+    let prefixed: BTreeSet<&str> = revisions
+        .iter()
+        .map(|r| r.id.as_str())
+        .filter(|id| id.starts_with(text))
+        .collect();
+    match prefixed.into_iter().collect::<Vec<_>>().as_slice() {
+        [id] => of_id(id),
+        _ => Vec::new(),
+    }
 }
 
 /// Give copy `file` the id `new`: its `revision` literal, its `Revision

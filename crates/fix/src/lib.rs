@@ -98,9 +98,8 @@ pub enum FixError {
     Refused { reason: String },
     /// Files the fix must rewrite have uncommitted changes.
     #[error(
-        "{} uncommitted change{}: {}; commit or stash {}, or pass --allow-dirty",
+        "{} uncommitted changes: {}; commit or stash {}, or pass --allow-dirty",
         if files.len() == 1 { "a file to rewrite has" } else { "files to rewrite have" },
-        if files.len() == 1 { "" } else { "s" },
         files.join(", "),
         if files.len() == 1 { "it" } else { "them" }
     )]
@@ -151,6 +150,48 @@ impl FixError {
     }
 }
 
+/// `lines` without repeats, in first-seen order: one broken file can give
+/// the same reason several times.
+fn distinct(lines: Vec<String>) -> Vec<String> {
+    let mut seen = std::collections::BTreeSet::new();
+    lines
+        .into_iter()
+        .filter(|line| seen.insert(line.clone()))
+        .collect()
+}
+
+/// Refuse to reshape a chain that Alembic itself cannot load: a version
+/// file it cannot read or import stops every `alembic` command, so the
+/// result could not be checked (or used) either.
+pub(crate) fn refuse_unloadable(project: &Project, what: &str) -> Result<(), FixError> {
+    use alembic_doctor_rules::Rule;
+    let findings = alembic_doctor_rules::check(project);
+    let mut files = std::collections::BTreeSet::new();
+    let stopping: Vec<String> = findings
+        .iter()
+        .filter(|f| {
+            matches!(
+                f.rule,
+                Rule::SyntaxError | Rule::ImportError | Rule::UnreadableFile
+            )
+        })
+        .filter(|f| files.insert(f.location.map(|l| l.file)))
+        .map(|f| format!("`{}`: {}", f.rule.name(), f.message))
+        .collect();
+    if stopping.is_empty() {
+        return Ok(());
+    }
+    Err(FixError::refused(format!(
+        "Alembic itself cannot load this project (it imports every version file): {}; {what} is refused until {} fixed (`alembic-doctor check` shows where)",
+        stopping.join("; "),
+        if stopping.len() == 1 {
+            "that is"
+        } else {
+            "those are"
+        }
+    )))
+}
+
 /// Load the project `request` names.
 fn load(request: &LoadRequest) -> Result<Project, FixError> {
     alembic_doctor_project::load(request).map_err(|error| FixError::Load {
@@ -174,7 +215,7 @@ fn plan_on(
     match fix {
         Fix::DuplicateIds(fix_options) => {
             let (base, note) = base::base_branch(request, options.base.as_deref())?;
-            let mut plan = duplicates::plan(project, fix_options, base.as_ref())?;
+            let mut plan = duplicates::plan(project, fix_options, base.as_ref(), &request.cwd)?;
             plan.notes.extend(note);
             Ok(plan)
         }
@@ -221,7 +262,7 @@ pub fn run_with_hook(
     let journal = match write_plan_with(&plan, hook) {
         Ok(journal) => journal,
         Err(failure) => {
-            let restore_problems = failure.journal.rollback().err().unwrap_or_default();
+            let restore_problems = distinct(failure.journal.rollback().err().unwrap_or_default());
             return Err(FixError::Write {
                 path: failure.path,
                 error: failure.error,
@@ -236,9 +277,9 @@ pub fn run_with_hook(
             revealed: Vec::new(),
         },
     };
-    let reasons = verdict.reasons;
+    let reasons = distinct(verdict.reasons);
     if !reasons.is_empty() {
-        let restore_problems = journal.rollback().err().unwrap_or_default();
+        let restore_problems = distinct(journal.rollback().err().unwrap_or_default());
         return Err(FixError::Verification {
             reasons,
             restore_problems,
@@ -300,7 +341,10 @@ pub fn apply_safe_fixes(
 ) -> Result<SafeFixes, FixError> {
     let mut out = SafeFixes::default();
     let fixes = [
-        Fix::DuplicateIds(duplicates::Options::default()),
+        Fix::DuplicateIds(duplicates::Options {
+            no_guess: true,
+            ..duplicates::Options::default()
+        }),
         Fix::Headers,
     ];
     for fix in &fixes {
@@ -313,7 +357,12 @@ pub fn apply_safe_fixes(
                 error @ (FixError::Refused { .. }
                 | FixError::Dirty { .. }
                 | FixError::Verification { .. }),
-            ) => out.skipped.push(error.to_string()),
+            ) => {
+                let reason = error.to_string();
+                if !out.skipped.contains(&reason) {
+                    out.skipped.push(reason);
+                }
+            }
             Err(error) => return Err(error),
         }
     }

@@ -42,6 +42,7 @@ pub struct Options {
 
 /// The plan that writes the merge revision.
 pub fn plan(project: &Project, options: &Options) -> Result<Plan, FixError> {
+    crate::refuse_unloadable(project, "writing a merge revision")?;
     if let Some(failure) = project.map.alembic_would_fail() {
         return Err(FixError::refused(format!(
             "Alembic cannot load this chain ({}); run `alembic-doctor check` and fix that first",
@@ -64,6 +65,14 @@ pub fn plan(project: &Project, options: &Options) -> Result<Plan, FixError> {
         if id.contains(['@', '-', '+', ':']) || id.is_empty() {
             return Err(FixError::Usage {
                 message: format!("`{id}` cannot be a revision id (no `@ - + :`, not empty)"),
+            });
+        }
+        if let Some(taken) = id_in_use(project, id) {
+            return Err(FixError::Usage {
+                message: format!(
+                    "--rev-id `{id}` is already {taken}; a merge revision needs an id of its own \
+                     (leave out --rev-id for a fresh one)"
+                ),
             });
         }
         id.clone()
@@ -197,6 +206,27 @@ fn resolve_parents(project: &Project, options: &Options) -> Result<Vec<usize>, F
         }
     }
     Ok(parents)
+}
+
+/// What already answers to `id` in `project`: a revision (and its file)
+/// or a branch label.
+fn id_in_use(project: &Project, id: &str) -> Option<String> {
+    let map = &project.map;
+    if let Some(rev) = map.lookup(id) {
+        return Some(format!("the id of {}", project.file_of(rev).display_path));
+    }
+    (0..map.revisions().len())
+        .find(|&rev| {
+            map.revisions()[rev].branch_labels.iter().any(|l| l == id)
+                || map.branch_labels(rev).iter().any(|l| l == id)
+        })
+        .map(|rev| {
+            format!(
+                "a branch label of `{}` ({})",
+                map.revisions()[rev].id,
+                project.file_of(rev).display_path
+            )
+        })
 }
 
 /// Where the new file goes: the single version location, or the directory

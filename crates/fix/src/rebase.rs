@@ -13,6 +13,12 @@
 //! revision that is on the base branch (it may be deployed), one that
 //! `--applied` names or lies below, a merge revision (a parent would be
 //! dropped), and a target at or above the revision (a cycle).
+//!
+//! It also refuses what it would have to guess: a revision or target whose
+//! id several files declare (Alembic silently uses the last one loaded; run
+//! `fix duplicate-ids` first), and, without `--onto`, a base branch head
+//! this working tree does not contain (merge or rebase onto the base branch
+//! first, or name the target with `--onto`).
 
 use std::collections::BTreeSet;
 
@@ -49,6 +55,42 @@ fn resolve_one(project: &Project, argument: &str) -> Result<usize, FixError> {
             message: format!("`{argument}` names {} revisions; name one", found.len()),
         }),
     }
+}
+
+/// Every revision declaring the same id as `rev` (`rev` included), in load
+/// order.
+fn copies_of(project: &Project, rev: usize) -> Vec<usize> {
+    let id = &project.map.revisions()[rev].id;
+    project
+        .map
+        .revisions()
+        .iter()
+        .enumerate()
+        .filter(|(_, input)| input.id == *id)
+        .map(|(r, _)| r)
+        .collect()
+}
+
+/// `argument` resolved to one revision whose id one file declares: a
+/// duplicated id leaves which file is meant to Alembic's load order.
+fn resolve_unique(project: &Project, argument: &str, role: &str) -> Result<usize, FixError> {
+    let rev = resolve_one(project, argument)?;
+    let copies = copies_of(project, rev);
+    if copies.len() > 1 {
+        let id = &project.map.revisions()[rev].id;
+        let files: Vec<&str> = copies
+            .iter()
+            .map(|&c| project.file_of(c).display_path.as_str())
+            .collect();
+        return Err(FixError::refused(format!(
+            "{role} `{id}` is declared by {} files ({}), so which one is meant is ambiguous: \
+             Alembic silently uses the last one it loads. Give the copies distinct ids first \
+             with `alembic-doctor fix duplicate-ids`, then re-parent onto the id the right copy keeps",
+            files.len(),
+            files.join(", ")
+        )));
+    }
+    Ok(rev)
 }
 
 /// Every revision at or below `revs` through `down_revision` and
@@ -99,6 +141,7 @@ pub(crate) fn plan(
     base: Option<&BaseBranch>,
 ) -> Result<Plan, FixError> {
     let map = &project.map;
+    crate::refuse_unloadable(project, "re-parenting")?;
     if options.revisions.is_empty() {
         return Err(FixError::Usage {
             message: "name the revision to re-parent".to_owned(),
@@ -107,7 +150,10 @@ pub(crate) fn plan(
     let target_arg = match (&options.onto, base) {
         (Some(onto), _) => onto.clone(),
         (None, Some(base)) => match base.tip_heads.as_slice() {
-            [one] => one.clone(),
+            [one] => {
+                base_head_here(project, base, one)?;
+                one.clone()
+            }
             heads => {
                 return Err(FixError::refused(format!(
                     "{} has {} heads; say which one with --onto",
@@ -122,16 +168,19 @@ pub(crate) fn plan(
             ));
         }
     };
-    let mut target = resolve_one(project, &target_arg)?;
+    let mut target = resolve_unique(project, &target_arg, "the target")?;
+    // A duplicated id named as applied: the database may have run either
+    // copy, so both are kept as they are.
     let applied: Vec<usize> = options
         .applied
         .iter()
-        .map(|a| resolve_one(project, a))
-        .collect::<Result<_, _>>()?;
+        .map(|a| resolve_one(project, a).map(|rev| copies_of(project, rev)))
+        .collect::<Result<Vec<_>, _>>()?
+        .concat();
     let applied = at_or_below(project, &applied);
     let mut builder = PlanBuilder::default();
     for argument in &options.revisions {
-        let rev = resolve_one(project, argument)?;
+        let rev = resolve_unique(project, argument, "the revision to re-parent")?;
         let id = map.revisions()[rev].id.clone();
         let file_index = project.revision_files[rev];
         let file = &project.files[file_index];
@@ -242,6 +291,48 @@ pub(crate) fn plan(
         })?;
     }
     builder.finish(project)
+}
+
+/// The base branch's single head `head`, taken as the default target, is
+/// in this working tree: the same file declares it here. When it is not,
+/// re-parenting onto it cannot be done here (or would re-parent onto
+/// another file that happens to reuse the id).
+fn base_head_here(project: &Project, base: &BaseBranch, head: &str) -> Result<(), FixError> {
+    let theirs = base.tip_revisions.get(head);
+    let ours: Vec<&str> = project
+        .map
+        .revisions()
+        .iter()
+        .enumerate()
+        .filter(|(_, input)| input.id == head)
+        .map(|(rev, _)| project.file_of(rev))
+        .filter(|file| Some(&file.path) != theirs)
+        .map(|file| file.display_path.as_str())
+        .collect();
+    let here = project
+        .map
+        .revisions()
+        .iter()
+        .enumerate()
+        .any(|(rev, input)| input.id == head && Some(&project.file_of(rev).path) == theirs);
+    if here {
+        return Ok(());
+    }
+    let name = &base.name;
+    let also = if ours.is_empty() {
+        String::new()
+    } else {
+        format!(
+            " (here `{head}` is declared by {}, a different file: give it a fresh id with `alembic-doctor fix duplicate-ids`)",
+            ours.join(", ")
+        )
+    };
+    Err(FixError::refused(format!(
+        "the target is {name}'s head `{head}`, which this working tree does not contain{also}: \
+         {name} has moved on since this branch forked. Merge or rebase this branch onto {name} first \
+         (`git merge {name}` or `git rebase {name}`), then run this again; \
+         or name a revision this tree has with --onto TARGET"
+    )))
 }
 
 /// The quote the file uses for its `revision` literal (`'` by default).

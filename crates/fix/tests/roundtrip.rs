@@ -7,7 +7,7 @@
 
 mod common;
 
-use alembic_doctor_fix::{Fix, FixOptions, duplicates};
+use alembic_doctor_fix::{Fix, FixKind, FixOptions, duplicates};
 use common::{plain_project, request, write_files};
 
 const OLD: &str = "abcdef012345";
@@ -41,6 +41,7 @@ fn fix(
             .map(|(c, _)| root.join("migrations/versions").join(c))
             .collect(),
         stay: Vec::new(),
+        no_guess: false,
     };
     let outcome = alembic_doctor_fix::run(
         &request(&root),
@@ -243,4 +244,152 @@ fn dry_run_prints_a_diff_and_writes_nothing() {
         "{}",
         outcome.diff
     );
+}
+
+#[test]
+fn without_git_the_oldest_copy_keeps_the_id_and_a_note_says_it_was_a_guess() {
+    let (_dir, root) = plain_project();
+    write_files(
+        &root,
+        &[
+            ("migrations/versions/base00000001_base.py", BASE),
+            ("migrations/versions/abcdef012345_kept.py", KEEPER),
+            (
+                "migrations/versions/abcdef012345_copy.py",
+                b"\"\"\"copy\n\nRevision ID: abcdef012345\nRevises: base00000001\nCreate Date: 2024-03-01 00:00:00\n\n\"\"\"\nrevision = 'abcdef012345'\ndown_revision = 'base00000001'\n",
+            ),
+        ],
+    );
+    let plan = alembic_doctor_fix::plan(
+        &request(&root),
+        &Fix::DuplicateIds(duplicates::Options::default()),
+        &FixOptions::default(),
+    )
+    .unwrap();
+    let notes = plan.notes.join("\n");
+    assert!(
+        notes.contains("migrations/versions/abcdef012345_kept.py keeps `abcdef012345` by a guess"),
+        "{notes}"
+    );
+    assert!(
+        notes.contains("--keep migrations/versions/abcdef012345_copy.py"),
+        "{notes}"
+    );
+    // Named with --keep, it is no guess.
+    let plan = alembic_doctor_fix::plan(
+        &request(&root),
+        &Fix::DuplicateIds(duplicates::Options {
+            keep: vec!["abcdef012345_copy.py".into()],
+            ..duplicates::Options::default()
+        }),
+        &FixOptions::default(),
+    )
+    .unwrap();
+    assert!(plan.notes.is_empty(), "{:?}", plan.notes);
+    assert_eq!(
+        plan.changes[0].display,
+        "migrations/versions/abcdef012345_kept.py"
+    );
+}
+
+/// `--follow`, `--keep` and `--stay` take a path relative to the working
+/// directory, a file name or a revision id; one that matches nothing is an
+/// error listing the candidates.
+#[test]
+fn choices_take_paths_file_names_and_ids_and_reject_what_matches_nothing() {
+    let (_dir, root) = plain_project();
+    write_files(
+        &root,
+        &[
+            ("migrations/versions/base00000001_base.py", BASE),
+            ("migrations/versions/abcdef012345_kept.py", KEEPER),
+            (
+                "migrations/versions/abcdef012345_copy.py",
+                b"revision = 'abcdef012345'\ndown_revision = 'base00000001'\n",
+            ),
+            (
+                "migrations/versions/c1_child.py",
+                b"revision = 'c1c1c1c1c1c1'\ndown_revision = 'abcdef012345'\n",
+            ),
+        ],
+    );
+    let plan = |follow: &str, keep: &str| {
+        alembic_doctor_fix::plan(
+            &request(&root),
+            &Fix::DuplicateIds(duplicates::Options {
+                keep: vec![keep.into()],
+                follow: vec![follow.into()],
+                stay: Vec::new(),
+                no_guess: false,
+            }),
+            &FixOptions::default(),
+        )
+    };
+    for follow in [
+        "c1c1c1c1c1c1",
+        "c1c1",
+        "c1_child.py",
+        "migrations/versions/c1_child.py",
+    ] {
+        let plan = plan(follow, "migrations/versions/abcdef012345_kept.py")
+            .unwrap_or_else(|e| panic!("--follow {follow}: {e}"));
+        assert!(
+            plan.fixes
+                .iter()
+                .any(|f| f.file.ends_with("c1_child.py") && f.kind == FixKind::Reference),
+            "--follow {follow}: {:?}",
+            plan.fixes
+        );
+    }
+    let error = plan("nope", "abcdef012345_kept.py").unwrap_err();
+    assert!(
+        matches!(error, alembic_doctor_fix::FixError::Usage { .. }),
+        "{error:?}"
+    );
+    let text = error.to_string();
+    assert!(
+        text.contains("--follow `nope` matches no file or revision id")
+            && text.contains("migrations/versions/c1_child.py"),
+        "{text}"
+    );
+    // A file that is not a child, and an id both copies declare.
+    let text = plan("base00000001", "abcdef012345_kept.py")
+        .unwrap_err()
+        .to_string();
+    assert!(text.contains("which is not a child"), "{text}");
+    let text = plan("c1c1c1c1c1c1", "abcdef012345")
+        .unwrap_err()
+        .to_string();
+    assert!(
+        text.contains("--keep `abcdef012345` matches 2 files"),
+        "{text}"
+    );
+}
+
+/// The safe fixes make no decision: without a base branch, which copy
+/// keeps the id would be a guess, so it is left for a person, with why.
+#[test]
+fn safe_fixes_do_not_guess_which_copy_keeps_the_id() {
+    let (_dir, root) = plain_project();
+    write_files(
+        &root,
+        &[
+            ("migrations/versions/base00000001_base.py", BASE),
+            ("migrations/versions/abcdef012345_kept.py", KEEPER),
+            (
+                "migrations/versions/abcdef012345_copy.py",
+                b"revision = 'abcdef012345'\ndown_revision = 'base00000001'\n",
+            ),
+        ],
+    );
+    let before = common::snapshot(&root);
+    let done =
+        alembic_doctor_fix::apply_safe_fixes(&request(&root), &FixOptions::default()).unwrap();
+    assert!(done.applied.is_empty(), "{:?}", done.applied);
+    let skipped = done.skipped.join("\n");
+    assert!(
+        skipped.contains("no copy is on a base branch") && skipped.contains("--keep FILE"),
+        "{skipped}"
+    );
+    assert_eq!(common::snapshot(&root), before, "nothing written");
 }

@@ -34,9 +34,13 @@ pub(crate) fn section(input: &StatusInput<'_>) -> Option<Section> {
     let fixes = input.fixes?;
     let mut blocks = Vec::new();
     if fixes.applied.is_empty() {
-        blocks.push(Block::Paragraph(
-            "`--fix` found nothing it could repair without a decision from a person.".to_owned(),
-        ));
+        // With repairs skipped (uncommitted changes, a refusal), saying
+        // there was nothing to repair would hide why.
+        blocks.push(Block::Paragraph(if fixes.skipped.is_empty() {
+            "`--fix` found nothing it could repair without a decision from a person.".to_owned()
+        } else {
+            "`--fix` repaired nothing:".to_owned()
+        }));
     } else {
         let items = fixes
             .applied
@@ -63,7 +67,9 @@ pub(crate) fn section(input: &StatusInput<'_>) -> Option<Section> {
         });
     }
     if !fixes.skipped.is_empty() {
-        blocks.push(Block::Paragraph("Left for a person:".to_owned()));
+        if !fixes.applied.is_empty() {
+            blocks.push(Block::Paragraph("Not repaired:".to_owned()));
+        }
         blocks.push(Block::List {
             ordered: false,
             items: fixes.skipped.iter().map(Item::new).collect(),

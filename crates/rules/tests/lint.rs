@@ -10,14 +10,29 @@ use alembic_doctor_project::{LoadRequest, Project};
 use alembic_doctor_rules::{Dialect, Environment, LintScope, LintSettings, lint};
 
 /// One revision of a linear history: its upgrade and downgrade bodies
-/// (indented by four spaces by the harness).
+/// (indented by four spaces by the harness), and module-level code written
+/// before `def upgrade()` (helper functions, constants).
 struct Rev<'a> {
+    module: &'a str,
     upgrade: &'a str,
     downgrade: &'a str,
 }
 
 const fn rev<'a>(upgrade: &'a str, downgrade: &'a str) -> Rev<'a> {
-    Rev { upgrade, downgrade }
+    Rev {
+        module: "",
+        upgrade,
+        downgrade,
+    }
+}
+
+/// A revision with module-level code (helpers) before `def upgrade()`.
+const fn rev_with<'a>(module: &'a str, upgrade: &'a str, downgrade: &'a str) -> Rev<'a> {
+    Rev {
+        module,
+        upgrade,
+        downgrade,
+    }
 }
 
 /// A history whose first revision creates the tables the tests alter.
@@ -42,8 +57,13 @@ fn project(dir: &Path, revs: &[Rev<'_>]) -> Project {
         } else {
             format!("'r{}'", i - 1)
         };
+        let module = if rev.module.is_empty() {
+            String::new()
+        } else {
+            format!("{}\n\n", rev.module)
+        };
         let source = format!(
-            "\"\"\"revision {i}\"\"\"\nfrom alembic import op\nimport sqlalchemy as sa\n\nrevision = 'r{i}'\ndown_revision = {down}\n\n\ndef upgrade():\n{}\n\ndef downgrade():\n{}",
+            "\"\"\"revision {i}\"\"\"\nfrom alembic import op\nimport sqlalchemy as sa\n\nrevision = 'r{i}'\ndown_revision = {down}\n\n\n{module}def upgrade():\n{}\n\ndef downgrade():\n{}",
             indent(rev.upgrade),
             indent(rev.downgrade)
         );
@@ -1127,4 +1147,26 @@ fn more_firing_and_quiet_cases() {
             )
         ),
     ]));
+}
+
+/// False positives seen when linting real projects' histories, reduced to
+/// a few lines each (the project and file are named in each case).
+#[test]
+fn seen_in_real_projects() {
+    insta::assert_snapshot!(cases(&[(
+        // neutron 97c25b0d2353_add_name_desc.py: the helper defined above
+        // `upgrade()` fills the column between add and NOT NULL.
+        "a helper defined above upgrade() backfills between add and NOT NULL",
+        run(
+            &[
+                BASE,
+                rev_with(
+                    "def fill():\n    session = sa.orm.Session(bind=op.get_bind())\n    for row in session.query(t):\n        session.execute(t.update().values(code='x'))",
+                    "op.add_column('user', sa.Column('code', sa.String()))\nfill()\nop.alter_column('user', 'code', nullable=False)",
+                    "op.drop_column('user', 'code')"
+                )
+            ],
+            1
+        )
+    )]));
 }

@@ -17,6 +17,8 @@ pub(crate) struct Step {
     pub(crate) autocommit: bool,
     /// The statement's SQL, when it comes from raw SQL.
     pub(crate) sql: Option<String>,
+    /// When it runs within its function (see `Operation::order`).
+    order: usize,
 }
 
 /// What a step does.
@@ -79,6 +81,7 @@ pub(crate) fn steps(function: &Function, sql: &dyn Fn(&str) -> Vec<(Action, Stri
             batch: operation.batch.clone(),
             autocommit: operation.autocommit,
             sql: statement,
+            order: operation.order,
         };
         match &operation.kind {
             OpKind::Execute(execute) => match &execute.sql {
@@ -99,9 +102,12 @@ pub(crate) fn steps(function: &Function, sql: &dyn Fn(&str) -> Vec<(Action, Stri
             batch: None,
             autocommit: false,
             sql: None,
+            order: opaque.order,
         });
     }
-    // Stable: statements of one SQL string keep their order.
-    steps.sort_by_key(|step| step.span.start);
+    // In the order they run (a helper's steps where it is called, even when
+    // it is defined above `upgrade()`); stable, so statements of one SQL
+    // string keep their order.
+    steps.sort_by_key(|step| step.order);
     steps
 }

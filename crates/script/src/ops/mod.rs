@@ -90,6 +90,11 @@ pub struct Operation {
     /// The helper function it was reached through (`_add_columns`), when
     /// not written in `upgrade()`/`downgrade()` itself.
     pub helper: Option<String>,
+    /// When it runs: its place among the function's operations and opaque
+    /// calls together, in the order the walk reached them (helper code at
+    /// its call site, not where the helper is defined). Merge the two lists
+    /// by this, never by position in the file.
+    pub order: usize,
 }
 
 /// A `with op.batch_alter_table(table, ...) as batch_op:` block.
@@ -383,6 +388,8 @@ pub struct Opaque {
     pub source: String,
     /// Where it is.
     pub span: Span,
+    /// When it runs, as [`Operation::order`].
+    pub order: usize,
 }
 
 /// Read the operations of a migration file without running it.

@@ -223,6 +223,28 @@ def upgrade():
 }
 
 #[test]
+fn helper_code_is_ordered_at_its_call_site() {
+    // neutron's migrations define the backfill above `upgrade()`.
+    let f = upgrade(
+        r#"
+def fill():
+    session.execute(t.update().values(code="x"))
+    session.commit()
+
+def upgrade():
+    op.add_column("t", sa.Column("code", sa.String()))
+    fill()
+    op.alter_column("t", "code", nullable=False)
+"#,
+    );
+    let orders: Vec<usize> = f.operations.iter().map(|o| o.order).collect();
+    assert_eq!(orders, [0, 1, 3]);
+    assert!(matches!(&f.operations[1].kind, OpKind::Execute(_)));
+    assert_eq!(f.opaque.len(), 1);
+    assert_eq!(f.opaque[0].order, 2);
+}
+
+#[test]
 fn old_keyword_spellings_and_alter_column_changes() {
     let f = upgrade(
         r#"

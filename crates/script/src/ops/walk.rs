@@ -344,6 +344,7 @@ impl Walker<'_> {
             autocommit: context.autocommit,
             conditional: context.conditional,
             helper: self.helpers.first().cloned(),
+            order: self.reached(),
         });
     }
 
@@ -351,7 +352,13 @@ impl Walker<'_> {
         self.function.opaque.push(Opaque {
             source: self.values.lowering.snippet(call.range()),
             span: self.values.lowering.span(call.range()),
+            order: self.reached(),
         });
+    }
+
+    /// The walk position of the next operation or opaque call.
+    fn reached(&self) -> usize {
+        self.function.operations.len() + self.function.opaque.len()
     }
 }
 

@@ -1153,20 +1153,80 @@ fn more_firing_and_quiet_cases() {
 /// a few lines each (the project and file are named in each case).
 #[test]
 fn seen_in_real_projects() {
-    insta::assert_snapshot!(cases(&[(
-        // neutron 97c25b0d2353_add_name_desc.py: the helper defined above
-        // `upgrade()` fills the column between add and NOT NULL.
-        "a helper defined above upgrade() backfills between add and NOT NULL",
-        run(
-            &[
-                BASE,
-                rev_with(
-                    "def fill():\n    session = sa.orm.Session(bind=op.get_bind())\n    for row in session.query(t):\n        session.execute(t.update().values(code='x'))",
-                    "op.add_column('user', sa.Column('code', sa.String()))\nfill()\nop.alter_column('user', 'code', nullable=False)",
-                    "op.drop_column('user', 'code')"
-                )
-            ],
-            1
+    insta::assert_snapshot!(cases(&[
+        (
+            // neutron 97c25b0d2353_add_name_desc.py: the helper defined above
+            // `upgrade()` fills the column between add and NOT NULL.
+            "a helper defined above upgrade() backfills between add and NOT NULL",
+            run(
+                &[
+                    BASE,
+                    rev_with(
+                        "def fill():\n    session = sa.orm.Session(bind=op.get_bind())\n    for row in session.query(t):\n        session.execute(t.update().values(code='x'))",
+                        "op.add_column('user', sa.Column('code', sa.String()))\nfill()\nop.alter_column('user', 'code', nullable=False)",
+                        "op.drop_column('user', 'code')"
+                    )
+                ],
+                1
+            )
+        ),
+        (
+            // quay 2d66ad598b56 and ba263f9be4a6: MySQL-only steps, linted as
+            // PostgreSQL.
+            "a branch for another database",
+            run(
+                &[
+                    BASE,
+                    rev(
+                        "bind = op.get_bind()\nif bind.engine.name == 'mysql':\n    op.alter_column('user', 'email', nullable=False, type_=mysql.MEDIUMTEXT())\n    op.create_foreign_key('fk_a', 'account', 'user', ['user_id'], ['id'])",
+                        "pass"
+                    )
+                ],
+                1
+            )
+        ),
+        (
+            "the same branch on its database",
+            run_with(
+                &[
+                    BASE,
+                    rev(
+                        "bind = op.get_bind()\nif bind.engine.name == 'mysql':\n    op.alter_column('user', 'email', nullable=False, type_=mysql.MEDIUMTEXT())\n    op.create_foreign_key('fk_a', 'account', 'user', ['user_id'], ['id'])",
+                        "pass"
+                    )
+                ],
+                1,
+                &mysql(),
+                &Environment {
+                    env_sets_lock_timeout: true
+                }
+            )
+        ),
+        (
+            "the else of a test for this database, and after an early return on it",
+            run(
+                &[
+                    BASE,
+                    rev(
+                        "dialect = op.get_context().dialect.name\nif dialect == 'postgresql':\n    op.execute('SELECT 1')\nelse:\n    op.drop_column('user', 'nick')\nif dialect not in ('mysql', 'sqlite'):\n    return\nop.alter_column('user', 'email', type_=sa.Text())",
+                        "pass"
+                    )
+                ],
+                1
+            )
+        ),
+        (
+            "after an early return on another database (runs here)",
+            run(
+                &[
+                    BASE,
+                    rev(
+                        "if op.get_bind().dialect.name == 'sqlite':\n    return\nop.alter_column('user', 'email', type_=sa.Text())",
+                        "op.alter_column('user', 'email', type_=sa.String(100))"
+                    )
+                ],
+                1
+            )
         )
-    )]));
+    ]));
 }

@@ -245,6 +245,39 @@ def upgrade():
 }
 
 #[test]
+fn dialect_tests_guard_what_they_enclose() {
+    let f = upgrade(
+        r#"
+MYSQL = "mysql"
+
+def upgrade():
+    bind = op.get_bind()
+    if bind.engine.name == MYSQL:
+        op.drop_table("a")
+    elif bind.dialect.name in ("postgresql", "sqlite") and flag:
+        op.drop_table("b")
+    else:
+        op.drop_table("c")
+    is_pg = op.get_context().dialect.name == "postgresql"
+    if not is_pg or other:
+        op.drop_table("d")
+    if not is_pg:
+        return
+    op.drop_table("e")
+"#,
+    );
+    let admits = |i: usize, name: &str| f.operations[i].dialects.admits(&[name]);
+    assert!(admits(0, "mysql") && !admits(0, "postgresql"));
+    assert!(admits(1, "sqlite") && !admits(1, "mysql") && !admits(1, "mssql"));
+    // `else` after `== mysql` and an `and`: only "not mysql" is known.
+    assert!(admits(2, "postgresql") && admits(2, "mssql") && !admits(2, "mysql"));
+    // An `or` with another test is no dialect test.
+    assert!(admits(3, "postgresql") && admits(3, "mysql"));
+    // After `if not is_pg: return`, PostgreSQL only.
+    assert!(admits(4, "postgresql") && !admits(4, "mysql"));
+}
+
+#[test]
 fn old_keyword_spellings_and_alter_column_changes() {
     let f = upgrade(
         r#"

@@ -1227,6 +1227,35 @@ fn seen_in_real_projects() {
                 ],
                 1
             )
+        ),
+        (
+            // quay 6c21e2cfb8b6: `nullable=False` repeated beside a type
+            // change of a primary key, which is NOT NULL already.
+            "NOT NULL repeated on a column that already is",
+            run(
+                &[
+                    BASE,
+                    rev(
+                        "op.alter_column('user', 'id', nullable=False, type_=sa.BigInteger())",
+                        "op.alter_column('user', 'id', nullable=False, type_=sa.Integer())"
+                    )
+                ],
+                1
+            )
+        ),
+        (
+            "NOT NULL again after it was dropped",
+            run(
+                &[
+                    BASE,
+                    rev("op.alter_column('user', 'id', nullable=True)", "pass"),
+                    rev(
+                        "op.alter_column('user', 'id', nullable=False)",
+                        "op.alter_column('user', 'id', nullable=True)"
+                    )
+                ],
+                1
+            )
         )
     ]));
 }

@@ -10,7 +10,7 @@
 use std::collections::HashMap;
 
 use alembic_doctor_graph::RevIdx;
-use alembic_doctor_script::{Name, OpKind};
+use alembic_doctor_script::{ConstraintKind, Name, OpKind};
 
 /// One table.
 #[derive(Debug, Clone, Default)]
@@ -33,6 +33,9 @@ pub(crate) struct ColumnState {
     /// Something since the addition may have filled it: an `UPDATE` of the
     /// table, a server default, or a step the reader cannot interpret.
     pub(crate) maybe_filled: bool,
+    /// It is known to be `NOT NULL` already: created so (a primary key,
+    /// `nullable=False`) or altered so since.
+    pub(crate) not_null: bool,
 }
 
 /// The replayed schema.
@@ -55,20 +58,35 @@ impl Catalogue {
     /// Apply one operation of revision `rev`.
     pub(crate) fn apply(&mut self, rev: RevIdx, kind: &OpKind) {
         match kind {
-            OpKind::CreateTable { table, columns, .. } => {
+            OpKind::CreateTable {
+                table,
+                columns,
+                constraints,
+            } => {
                 let Some(name) = table.literal() else { return };
+                let primary_key: Vec<&str> = constraints
+                    .iter()
+                    .filter_map(|constraint| match &constraint.kind {
+                        ConstraintKind::PrimaryKey { columns } => Some(columns),
+                        _ => None,
+                    })
+                    .flatten()
+                    .map(String::as_str)
+                    .collect();
                 let mut created = Table {
                     created_by: Some(rev),
                     columns: HashMap::new(),
                 };
                 for column in columns {
-                    if let Some(column) = column.name.literal() {
+                    if let Some(name) = column.name.literal() {
                         created.columns.insert(
-                            column.to_owned(),
+                            name.to_owned(),
                             ColumnState {
                                 added_by: Some(rev),
                                 added_empty: false,
                                 maybe_filled: true,
+                                not_null: column.is_nullable() == Some(false)
+                                    || primary_key.contains(&name),
                             },
                         );
                     }
@@ -102,6 +120,7 @@ impl Catalogue {
                             added_by: Some(rev),
                             added_empty: empty,
                             maybe_filled: !empty,
+                            not_null: column.is_nullable() == Some(false),
                         },
                     );
             }
@@ -123,6 +142,11 @@ impl Catalogue {
                 let Some(table) = self.tables.get_mut(table) else {
                     return;
                 };
+                if let Some(nullable) = changes.nullable
+                    && let Some(state) = table.columns.get_mut(name)
+                {
+                    state.not_null = !nullable;
+                }
                 if matches!(changes.server_default, Some(Some(_)))
                     && let Some(state) = table.columns.get_mut(name)
                 {

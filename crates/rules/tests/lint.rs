@@ -1256,6 +1256,43 @@ fn seen_in_real_projects() {
                 ],
                 1
             )
+        ),
+        (
+            // octavia 543f5d8e4e56 (MySQL): the existing rows get the type's
+            // implicit default, nothing fails.
+            "NOT NULL column without a default on MySQL",
+            run_with(
+                &[
+                    BASE,
+                    rev(
+                        "op.add_column('user', sa.Column('busy', sa.Boolean(), nullable=False))",
+                        "op.drop_column('user', 'busy')"
+                    )
+                ],
+                1,
+                &mysql(),
+                &Environment {
+                    env_sets_lock_timeout: true
+                }
+            )
+        ),
+        (
+            "NOT NULL column without a default on SQLite",
+            run_with(
+                &[
+                    BASE,
+                    rev(
+                        "op.add_column('user', sa.Column('busy', sa.Boolean(), nullable=False))",
+                        "op.drop_column('user', 'busy')"
+                    )
+                ],
+                1,
+                &LintSettings {
+                    dialect: Dialect::Sqlite,
+                    ..LintSettings::default()
+                },
+                &Environment::default()
+            )
         )
     ]));
 }

@@ -1293,6 +1293,34 @@ fn seen_in_real_projects() {
                 },
                 &Environment::default()
             )
+        ),
+        (
+            // quay b43b44996c26: a VARCHAR made longer, without
+            // `existing_type=`; the history says what it was.
+            "a string made longer, its old type known from the history",
+            run(
+                &[
+                    BASE,
+                    rev(
+                        "op.alter_column('user', 'email', type_=sa.String(length=4096))",
+                        "op.alter_column('user', 'email', type_=sa.String(100))"
+                    )
+                ],
+                1
+            )
+        ),
+        (
+            "a string made shorter, its old type known from the history",
+            run(
+                &[
+                    BASE,
+                    rev(
+                        "op.alter_column('user', 'nick', type_=sa.String(20))",
+                        "op.alter_column('user', 'nick', type_=sa.String(50))"
+                    )
+                ],
+                1
+            )
         )
     ]));
 }

@@ -36,6 +36,9 @@ pub(crate) struct ColumnState {
     /// It is known to be `NOT NULL` already: created so (a primary key,
     /// `nullable=False`) or altered so since.
     pub(crate) not_null: bool,
+    /// Its type's source as last written (`sa.String(length=50)`), when
+    /// given.
+    pub(crate) type_: Option<String>,
 }
 
 /// The replayed schema.
@@ -87,6 +90,7 @@ impl Catalogue {
                                 maybe_filled: true,
                                 not_null: column.is_nullable() == Some(false)
                                     || primary_key.contains(&name),
+                                type_: column.type_.clone(),
                             },
                         );
                     }
@@ -121,6 +125,7 @@ impl Catalogue {
                             added_empty: empty,
                             maybe_filled: !empty,
                             not_null: column.is_nullable() == Some(false),
+                            type_: column.type_.clone(),
                         },
                     );
             }
@@ -142,10 +147,13 @@ impl Catalogue {
                 let Some(table) = self.tables.get_mut(table) else {
                     return;
                 };
-                if let Some(nullable) = changes.nullable
-                    && let Some(state) = table.columns.get_mut(name)
-                {
-                    state.not_null = !nullable;
+                if let Some(state) = table.columns.get_mut(name) {
+                    if let Some(nullable) = changes.nullable {
+                        state.not_null = !nullable;
+                    }
+                    if let Some(type_) = &changes.type_ {
+                        state.type_ = Some(type_.clone());
+                    }
                 }
                 if matches!(changes.server_default, Some(Some(_)))
                     && let Some(state) = table.columns.get_mut(name)

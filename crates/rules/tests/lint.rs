@@ -1321,6 +1321,29 @@ fn seen_in_real_projects() {
                 ],
                 1
             )
+        ),
+        (
+            // quay b8ae68ad3e52 then 152edccba18c: on MySQL a type change
+            // without `nullable=` leaves the column NULL.
+            "NOT NULL after a type change that did not say nullable",
+            run_with(
+                &[
+                    BASE,
+                    rev(
+                        "op.alter_column('user', 'id', type_=sa.BigInteger())",
+                        "pass"
+                    ),
+                    rev(
+                        "op.alter_column('user', 'id', nullable=False)",
+                        "op.alter_column('user', 'id', nullable=True)"
+                    )
+                ],
+                1,
+                &mysql(),
+                &Environment {
+                    env_sets_lock_timeout: true
+                }
+            )
         )
     ]));
 }

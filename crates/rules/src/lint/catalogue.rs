@@ -148,8 +148,14 @@ impl Catalogue {
                     return;
                 };
                 if let Some(state) = table.columns.get_mut(name) {
-                    if let Some(nullable) = changes.nullable {
-                        state.not_null = !nullable;
+                    match changes.nullable {
+                        Some(nullable) => state.not_null = !nullable,
+                        // On MySQL Alembic rewrites the whole column for a
+                        // new type or name, NULL unless told otherwise.
+                        None if changes.type_.is_some() || changes.new_name.is_some() => {
+                            state.not_null = false;
+                        }
+                        None => {}
                     }
                     if let Some(type_) = &changes.type_ {
                         state.type_ = Some(type_.clone());

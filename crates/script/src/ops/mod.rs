@@ -160,8 +160,9 @@ pub struct Batch {
 /// A name (of a table, column, index or constraint) as written.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Name {
-    /// A string literal, or a module-level constant bound to one, or
-    /// `op.f("...")`.
+    /// A string literal, or a module-level constant bound to one, or a
+    /// string built from them (`"ix_" + TABLE`, `f"uniq_{TABLE}"`, `"%s" %
+    /// TABLE`), or `op.f("...")` of one.
     Literal(String),
     /// Anything else: the expression's source, shortened.
     Dynamic(String),

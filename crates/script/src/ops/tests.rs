@@ -164,6 +164,7 @@ def upgrade():
     op.execute(sa.text("CREATE INDEX CONCURRENTLY ix ON t (a)"))
     conn = op.get_bind()
     conn.execute(sa.text(f"DELETE FROM {TABLE}"))
+    conn.execute(sa.text(f"DELETE FROM {table}"))
     op.add_column(TABLE, sa.Column("c", sa.Integer()))
 "#,
     );
@@ -186,11 +187,17 @@ def upgrade():
                 Some("CREATE INDEX CONCURRENTLY ix ON t (a)".to_owned()),
                 ExecuteVia::Op
             ),
+            // Built from a module constant: known.
+            (
+                Some("DELETE FROM transaction".to_owned()),
+                ExecuteVia::Connection
+            ),
+            // Built at run time: not.
             (None, ExecuteVia::Connection),
         ]
     );
     assert!(
-        matches!(&f.operations[3].kind, OpKind::AddColumn { table, .. } if table == &lit("transaction"))
+        matches!(&f.operations[4].kind, OpKind::AddColumn { table, .. } if table == &lit("transaction"))
     );
 }
 
@@ -275,6 +282,46 @@ def upgrade():
     assert!(admits(3, "postgresql") && admits(3, "mysql"));
     // After `if not is_pg: return`, PostgreSQL only.
     assert!(admits(4, "postgresql") && !admits(4, "mysql"));
+}
+
+#[test]
+fn names_built_from_module_constants() {
+    // neutron: `f'uniq_{TABLE}0{COLUMN}'`, `'uniq_%s0standard_attr_id' % TBL`,
+    // `op.f('ix_' + TABLE + '_' + COLUMN)`.
+    let f = upgrade(
+        r#"
+TABLE = "agents"
+COLUMN = "host"
+
+def upgrade():
+    op.create_unique_constraint(f"uniq_{TABLE}0{COLUMN}", TABLE, [COLUMN])
+    op.create_unique_constraint("uniq_%s0standard_attr_id" % TABLE, TABLE, ["x"])
+    op.create_index(op.f("ix_" + TABLE + "_" + COLUMN), TABLE, [COLUMN])
+    op.create_index("ix_%s_%s" % (TABLE, COLUMN), TABLE, [COLUMN])
+    op.create_index(f"ix_{table}", TABLE, [COLUMN])
+    op.create_index(f"ix_{TABLE!r}", TABLE, [COLUMN])
+"#,
+    );
+    let names: Vec<String> = f
+        .operations
+        .iter()
+        .map(|operation| match &operation.kind {
+            OpKind::CreateConstraint { constraint, .. } => constraint.name.to_string(),
+            OpKind::CreateIndex(index) => index.name.to_string(),
+            other => panic!("{other:?}"),
+        })
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "uniq_agents0host",
+            "uniq_agents0standard_attr_id",
+            "ix_agents_host",
+            "ix_agents_host",
+            "f\"ix_{table}\"",
+            "f\"ix_{TABLE!r}\""
+        ]
+    );
 }
 
 #[test]

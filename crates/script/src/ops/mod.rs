@@ -114,7 +114,7 @@ pub struct DialectGuard {
 /// `names`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DialectCondition {
-    /// SQLAlchemy dialect names as written (`postgresql`, `mysql`, `sqlite`).
+    /// Dialect names as written (`postgresql`, `mysql`, `sqlite`).
     pub names: Vec<String>,
     /// The test is `!=` / `not in`.
     pub negated: bool,
@@ -132,8 +132,8 @@ impl DialectCondition {
 }
 
 impl DialectGuard {
-    /// The guarded code may run on a database whose SQLAlchemy dialect name
-    /// is one of `names` (several when the project's database may go by
+    /// The guarded code may run on a database whose dialect name (as
+    /// `bind.dialect.name` gives it) is one of `names` (several when the project's database may go by
     /// either, as `mysql` and `mariadb`).
     pub fn admits(&self, names: &[&str]) -> bool {
         names.iter().any(|name| {

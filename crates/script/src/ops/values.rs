@@ -60,11 +60,11 @@ impl Values<'_> {
             }
             Expr::FString(fstring) => {
                 let mut out = String::new();
-                for part in fstring.value.iter() {
+                for part in &fstring.value {
                     match part {
                         FStringPart::Literal(literal) => out.push_str(&literal.value),
                         FStringPart::FString(fstring) => {
-                            for element in fstring.elements.iter() {
+                            for element in &fstring.elements {
                                 match element {
                                     InterpolatedStringElement::Literal(literal) => {
                                         out.push_str(&literal.value);

@@ -10,10 +10,16 @@ use crate::ExitStatus;
 pub(crate) fn run(rule: Option<&str>, list: bool) -> anyhow::Result<ExitStatus> {
     let mut stdout = std::io::stdout().lock();
     if list {
+        let width = Rule::ALL
+            .iter()
+            .map(|rule| rule.name().len())
+            .max()
+            .unwrap_or(0)
+            + 2;
         for rule in Rule::ALL {
             writeln!(
                 stdout,
-                "{:<24}{:<9}{}",
+                "{:<width$}{:<9}{}",
                 rule.name(),
                 rule.default_severity().as_str(),
                 rule.headline()

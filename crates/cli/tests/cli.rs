@@ -220,7 +220,20 @@ fn explain_prints_a_rule_and_rejects_unknown_ones() {
     assert_eq!(output.status.code(), Some(2));
     assert!(text(&output.stderr).contains("explain --list"));
     let output = bin().args(["explain", "--list"]).output().unwrap();
-    assert!(text(&output.stdout).contains("multiple-heads"));
+    let list = text(&output.stdout);
+    assert!(list.contains("multiple-heads"));
+    // Names longer than the others stay apart from their severity.
+    for line in list.lines() {
+        let mut words = line.split_whitespace();
+        let (Some(name), Some(severity)) = (words.next(), words.next()) else {
+            panic!("{line}")
+        };
+        assert!(
+            name.parse::<alembic_doctor_rules::Rule>().is_ok()
+                && matches!(severity, "error" | "warning"),
+            "{line}"
+        );
+    }
 }
 
 #[test]

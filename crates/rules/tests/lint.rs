@@ -10,14 +10,29 @@ use alembic_doctor_project::{LoadRequest, Project};
 use alembic_doctor_rules::{Dialect, Environment, LintScope, LintSettings, lint};
 
 /// One revision of a linear history: its upgrade and downgrade bodies
-/// (indented by four spaces by the harness).
+/// (indented by four spaces by the harness), and module-level code written
+/// before `def upgrade()` (helper functions, constants).
 struct Rev<'a> {
+    module: &'a str,
     upgrade: &'a str,
     downgrade: &'a str,
 }
 
 const fn rev<'a>(upgrade: &'a str, downgrade: &'a str) -> Rev<'a> {
-    Rev { upgrade, downgrade }
+    Rev {
+        module: "",
+        upgrade,
+        downgrade,
+    }
+}
+
+/// A revision with module-level code (helpers) before `def upgrade()`.
+const fn rev_with<'a>(module: &'a str, upgrade: &'a str, downgrade: &'a str) -> Rev<'a> {
+    Rev {
+        module,
+        upgrade,
+        downgrade,
+    }
 }
 
 /// A history whose first revision creates the tables the tests alter.
@@ -42,8 +57,13 @@ fn project(dir: &Path, revs: &[Rev<'_>]) -> Project {
         } else {
             format!("'r{}'", i - 1)
         };
+        let module = if rev.module.is_empty() {
+            String::new()
+        } else {
+            format!("{}\n\n", rev.module)
+        };
         let source = format!(
-            "\"\"\"revision {i}\"\"\"\nfrom alembic import op\nimport sqlalchemy as sa\n\nrevision = 'r{i}'\ndown_revision = {down}\n\n\ndef upgrade():\n{}\n\ndef downgrade():\n{}",
+            "\"\"\"revision {i}\"\"\"\nfrom alembic import op\nimport sqlalchemy as sa\n\nrevision = 'r{i}'\ndown_revision = {down}\n\n\n{module}def upgrade():\n{}\n\ndef downgrade():\n{}",
             indent(rev.upgrade),
             indent(rev.downgrade)
         );
@@ -1126,5 +1146,204 @@ fn more_firing_and_quiet_cases() {
                 }
             )
         ),
+    ]));
+}
+
+/// False positives seen when linting real projects' histories, reduced to
+/// a few lines each (the project and file are named in each case).
+#[test]
+fn seen_in_real_projects() {
+    insta::assert_snapshot!(cases(&[
+        (
+            // neutron 97c25b0d2353_add_name_desc.py: the helper defined above
+            // `upgrade()` fills the column between add and NOT NULL.
+            "a helper defined above upgrade() backfills between add and NOT NULL",
+            run(
+                &[
+                    BASE,
+                    rev_with(
+                        "def fill():\n    session = sa.orm.Session(bind=op.get_bind())\n    for row in session.query(t):\n        session.execute(t.update().values(code='x'))",
+                        "op.add_column('user', sa.Column('code', sa.String()))\nfill()\nop.alter_column('user', 'code', nullable=False)",
+                        "op.drop_column('user', 'code')"
+                    )
+                ],
+                1
+            )
+        ),
+        (
+            // quay 2d66ad598b56 and ba263f9be4a6: MySQL-only steps, linted as
+            // PostgreSQL.
+            "a branch for another database",
+            run(
+                &[
+                    BASE,
+                    rev(
+                        "bind = op.get_bind()\nif bind.engine.name == 'mysql':\n    op.alter_column('user', 'email', nullable=False, type_=mysql.MEDIUMTEXT())\n    op.create_foreign_key('fk_a', 'account', 'user', ['user_id'], ['id'])",
+                        "pass"
+                    )
+                ],
+                1
+            )
+        ),
+        (
+            "the same branch on its database",
+            run_with(
+                &[
+                    BASE,
+                    rev(
+                        "bind = op.get_bind()\nif bind.engine.name == 'mysql':\n    op.alter_column('user', 'email', nullable=False, type_=mysql.MEDIUMTEXT())\n    op.create_foreign_key('fk_a', 'account', 'user', ['user_id'], ['id'])",
+                        "pass"
+                    )
+                ],
+                1,
+                &mysql(),
+                &Environment {
+                    env_sets_lock_timeout: true
+                }
+            )
+        ),
+        (
+            "the else of a test for this database, and after an early return on it",
+            run(
+                &[
+                    BASE,
+                    rev(
+                        "dialect = op.get_context().dialect.name\nif dialect == 'postgresql':\n    op.execute('SELECT 1')\nelse:\n    op.drop_column('user', 'nick')\nif dialect not in ('mysql', 'sqlite'):\n    return\nop.alter_column('user', 'email', type_=sa.Text())",
+                        "pass"
+                    )
+                ],
+                1
+            )
+        ),
+        (
+            "after an early return on another database (runs here)",
+            run(
+                &[
+                    BASE,
+                    rev(
+                        "if op.get_bind().dialect.name == 'sqlite':\n    return\nop.alter_column('user', 'email', type_=sa.Text())",
+                        "op.alter_column('user', 'email', type_=sa.String(100))"
+                    )
+                ],
+                1
+            )
+        ),
+        (
+            // quay 6c21e2cfb8b6: `nullable=False` repeated beside a type
+            // change of a primary key, which is NOT NULL already.
+            "NOT NULL repeated on a column that already is",
+            run(
+                &[
+                    BASE,
+                    rev(
+                        "op.alter_column('user', 'id', nullable=False, type_=sa.BigInteger())",
+                        "op.alter_column('user', 'id', nullable=False, type_=sa.Integer())"
+                    )
+                ],
+                1
+            )
+        ),
+        (
+            "NOT NULL again after it was dropped",
+            run(
+                &[
+                    BASE,
+                    rev("op.alter_column('user', 'id', nullable=True)", "pass"),
+                    rev(
+                        "op.alter_column('user', 'id', nullable=False)",
+                        "op.alter_column('user', 'id', nullable=True)"
+                    )
+                ],
+                1
+            )
+        ),
+        (
+            // octavia 543f5d8e4e56 (MySQL): the existing rows get the type's
+            // implicit default, nothing fails.
+            "NOT NULL column without a default on MySQL",
+            run_with(
+                &[
+                    BASE,
+                    rev(
+                        "op.add_column('user', sa.Column('busy', sa.Boolean(), nullable=False))",
+                        "op.drop_column('user', 'busy')"
+                    )
+                ],
+                1,
+                &mysql(),
+                &Environment {
+                    env_sets_lock_timeout: true
+                }
+            )
+        ),
+        (
+            "NOT NULL column without a default on SQLite",
+            run_with(
+                &[
+                    BASE,
+                    rev(
+                        "op.add_column('user', sa.Column('busy', sa.Boolean(), nullable=False))",
+                        "op.drop_column('user', 'busy')"
+                    )
+                ],
+                1,
+                &LintSettings {
+                    dialect: Dialect::Sqlite,
+                    ..LintSettings::default()
+                },
+                &Environment::default()
+            )
+        ),
+        (
+            // quay b43b44996c26: a VARCHAR made longer, without
+            // `existing_type=`; the history says what it was.
+            "a string made longer, its old type known from the history",
+            run(
+                &[
+                    BASE,
+                    rev(
+                        "op.alter_column('user', 'email', type_=sa.String(length=4096))",
+                        "op.alter_column('user', 'email', type_=sa.String(100))"
+                    )
+                ],
+                1
+            )
+        ),
+        (
+            "a string made shorter, its old type known from the history",
+            run(
+                &[
+                    BASE,
+                    rev(
+                        "op.alter_column('user', 'nick', type_=sa.String(20))",
+                        "op.alter_column('user', 'nick', type_=sa.String(50))"
+                    )
+                ],
+                1
+            )
+        ),
+        (
+            // quay b8ae68ad3e52 then 152edccba18c: on MySQL a type change
+            // without `nullable=` leaves the column NULL.
+            "NOT NULL after a type change that did not say nullable",
+            run_with(
+                &[
+                    BASE,
+                    rev(
+                        "op.alter_column('user', 'id', type_=sa.BigInteger())",
+                        "pass"
+                    ),
+                    rev(
+                        "op.alter_column('user', 'id', nullable=False)",
+                        "op.alter_column('user', 'id', nullable=True)"
+                    )
+                ],
+                1,
+                &mysql(),
+                &Environment {
+                    env_sets_lock_timeout: true
+                }
+            )
+        )
     ]));
 }

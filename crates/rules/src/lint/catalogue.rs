@@ -10,7 +10,7 @@
 use std::collections::HashMap;
 
 use alembic_doctor_graph::RevIdx;
-use alembic_doctor_script::{Name, OpKind};
+use alembic_doctor_script::{ConstraintKind, Name, OpKind};
 
 /// One table.
 #[derive(Debug, Clone, Default)]
@@ -33,6 +33,12 @@ pub(crate) struct ColumnState {
     /// Something since the addition may have filled it: an `UPDATE` of the
     /// table, a server default, or a step the reader cannot interpret.
     pub(crate) maybe_filled: bool,
+    /// It is known to be `NOT NULL` already: created so (a primary key,
+    /// `nullable=False`) or altered so since.
+    pub(crate) not_null: bool,
+    /// Its type's source as last written (`sa.String(length=50)`), when
+    /// given.
+    pub(crate) type_: Option<String>,
 }
 
 /// The replayed schema.
@@ -55,20 +61,36 @@ impl Catalogue {
     /// Apply one operation of revision `rev`.
     pub(crate) fn apply(&mut self, rev: RevIdx, kind: &OpKind) {
         match kind {
-            OpKind::CreateTable { table, columns, .. } => {
+            OpKind::CreateTable {
+                table,
+                columns,
+                constraints,
+            } => {
                 let Some(name) = table.literal() else { return };
+                let primary_key: Vec<&str> = constraints
+                    .iter()
+                    .filter_map(|constraint| match &constraint.kind {
+                        ConstraintKind::PrimaryKey { columns } => Some(columns),
+                        _ => None,
+                    })
+                    .flatten()
+                    .map(String::as_str)
+                    .collect();
                 let mut created = Table {
                     created_by: Some(rev),
                     columns: HashMap::new(),
                 };
                 for column in columns {
-                    if let Some(column) = column.name.literal() {
+                    if let Some(name) = column.name.literal() {
                         created.columns.insert(
-                            column.to_owned(),
+                            name.to_owned(),
                             ColumnState {
                                 added_by: Some(rev),
                                 added_empty: false,
                                 maybe_filled: true,
+                                not_null: column.is_nullable() == Some(false)
+                                    || primary_key.contains(&name),
+                                type_: column.type_.clone(),
                             },
                         );
                     }
@@ -102,6 +124,8 @@ impl Catalogue {
                             added_by: Some(rev),
                             added_empty: empty,
                             maybe_filled: !empty,
+                            not_null: column.is_nullable() == Some(false),
+                            type_: column.type_.clone(),
                         },
                     );
             }
@@ -123,6 +147,20 @@ impl Catalogue {
                 let Some(table) = self.tables.get_mut(table) else {
                     return;
                 };
+                if let Some(state) = table.columns.get_mut(name) {
+                    match changes.nullable {
+                        Some(nullable) => state.not_null = !nullable,
+                        // On MySQL Alembic rewrites the whole column for a
+                        // new type or name, NULL unless told otherwise.
+                        None if changes.type_.is_some() || changes.new_name.is_some() => {
+                            state.not_null = false;
+                        }
+                        None => {}
+                    }
+                    if let Some(type_) = &changes.type_ {
+                        state.type_ = Some(type_.clone());
+                    }
+                }
                 if matches!(changes.server_default, Some(Some(_)))
                     && let Some(state) = table.columns.get_mut(name)
                 {

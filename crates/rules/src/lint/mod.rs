@@ -237,7 +237,7 @@ pub fn lint(
             .par_iter()
             .map(|&rev| (rev, read_operations(bytes_of(rev))))
             .collect();
-        let names = touched_tables(&linted_ops, &sql);
+        let names = touched_tables(&linted_ops, settings.dialect, &sql);
         let context_ops: Vec<(RevIdx, Operations)> = order
             .par_iter()
             .filter(|rev| !linted.contains(rev))
@@ -286,7 +286,7 @@ impl Linter<'_> {
         let upgrade = ops
             .upgrade
             .as_ref()
-            .map(|f| steps::steps(f, sql))
+            .map(|f| steps::steps(f, settings.dialect, sql))
             .unwrap_or_default();
         if !self.linted.contains(&rev) {
             replay(&mut self.catalogue, rev, &upgrade);
@@ -302,7 +302,7 @@ impl Linter<'_> {
             downgrade: ops
                 .downgrade
                 .as_ref()
-                .map(|f| steps::steps(f, sql))
+                .map(|f| steps::steps(f, settings.dialect, sql))
                 .unwrap_or_default(),
             on_existing: Vec::new(),
             settings,
@@ -441,12 +441,13 @@ fn action(kind: StatementKind) -> Action {
 /// reader cannot see through (then every file is context).
 fn touched_tables(
     linted: &[(RevIdx, Operations)],
+    dialect: Dialect,
     sql: &dyn Fn(&str) -> Vec<(Action, String)>,
 ) -> Option<BTreeSet<String>> {
     let mut names = BTreeSet::new();
     for (_, ops) in linted {
         for function in [&ops.upgrade, &ops.downgrade].into_iter().flatten() {
-            for step in steps::steps(function, sql) {
+            for step in steps::steps(function, dialect, sql) {
                 match &step.action {
                     Action::Op(OpKind::Other { .. }) | Action::Opaque => return None,
                     Action::Op(kind) => {

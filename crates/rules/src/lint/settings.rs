@@ -23,6 +23,18 @@ pub enum Dialect {
 }
 
 impl Dialect {
+    /// The names SQLAlchemy's dialect may have on this database, as a
+    /// migration's `bind.dialect.name == "..."` tests them; empty for
+    /// another database (any test may hold).
+    pub(crate) fn sqlalchemy_names(self) -> &'static [&'static str] {
+        match self {
+            Dialect::Postgres => &["postgresql"],
+            Dialect::MySql => &["mysql", "mariadb"],
+            Dialect::Sqlite => &["sqlite"],
+            Dialect::Other => &[],
+        }
+    }
+
     /// The dialect of a SQLAlchemy URL (`postgresql+psycopg2://...`), when
     /// its scheme names one; `None` for a placeholder (`driver://...`) or no
     /// URL.

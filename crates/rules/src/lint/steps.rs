@@ -1,9 +1,12 @@
 //! A function's operations as the steps the rules reason about: the
 //! `op.*` calls, the statements of raw SQL, and the calls the reader could
-//! not interpret, in source order.
+//! not interpret, in the order they run, without those written for another
+//! database (`if bind.dialect.name == "mysql":` when linting PostgreSQL).
 
-use alembic_doctor_script::{Batch, Function, Name, OpKind};
+use alembic_doctor_script::{Batch, DialectGuard, Function, Name, OpKind};
 use alembic_doctor_source::Span;
+
+use super::Dialect;
 
 /// One thing a migration does.
 #[derive(Debug, Clone)]
@@ -17,6 +20,8 @@ pub(crate) struct Step {
     pub(crate) autocommit: bool,
     /// The statement's SQL, when it comes from raw SQL.
     pub(crate) sql: Option<String>,
+    /// When it runs within its function (see `Operation::order`).
+    order: usize,
 }
 
 /// What a step does.
@@ -68,17 +73,25 @@ impl Step {
     }
 }
 
-/// The steps of `function`, operations and opaque calls merged in source
-/// order; raw SQL is split into statements by `sql`.
-pub(crate) fn steps(function: &Function, sql: &dyn Fn(&str) -> Vec<(Action, String)>) -> Vec<Step> {
+/// The steps of `function` that run on `dialect`, operations and opaque
+/// calls merged in the order they run; raw SQL is split into statements by
+/// `sql`.
+pub(crate) fn steps(
+    function: &Function,
+    dialect: Dialect,
+    sql: &dyn Fn(&str) -> Vec<(Action, String)>,
+) -> Vec<Step> {
+    let names = dialect.sqlalchemy_names();
+    let runs = |guard: &DialectGuard| names.is_empty() || guard.admits(names);
     let mut steps = Vec::new();
-    for operation in &function.operations {
+    for operation in function.operations.iter().filter(|o| runs(&o.dialects)) {
         let base = |action: Action, statement: Option<String>| Step {
             action,
             span: operation.span,
             batch: operation.batch.clone(),
             autocommit: operation.autocommit,
             sql: statement,
+            order: operation.order,
         };
         match &operation.kind {
             OpKind::Execute(execute) => match &execute.sql {
@@ -92,16 +105,19 @@ pub(crate) fn steps(function: &Function, sql: &dyn Fn(&str) -> Vec<(Action, Stri
             kind => steps.push(base(Action::Op(kind.clone()), None)),
         }
     }
-    for opaque in &function.opaque {
+    for opaque in function.opaque.iter().filter(|o| runs(&o.dialects)) {
         steps.push(Step {
             action: Action::Opaque,
             span: opaque.span,
             batch: None,
             autocommit: false,
             sql: None,
+            order: opaque.order,
         });
     }
-    // Stable: statements of one SQL string keep their order.
-    steps.sort_by_key(|step| step.span.start);
+    // In the order they run (a helper's steps where it is called, even when
+    // it is defined above `upgrade()`); stable, so statements of one SQL
+    // string keep their order.
+    steps.sort_by_key(|step| step.order);
     steps
 }

@@ -9,10 +9,13 @@ the revisions being checked.
 
 ## Why is this bad?
 The database must fill the new column for every existing row and has no
-value to put there: the migration fails as soon as the table has a row
-(PostgreSQL: `column "x" contains null values`; MySQL silently writes `0` or
-`''` in non-strict mode). Code deployed before the migration, which does not
-know the column, then fails every insert.
+value to put there. PostgreSQL fails as soon as the table has a row
+(`column "x" contains null values`); SQLite refuses such a column even on an
+empty table (`Cannot add a NOT NULL column with default value NULL`); MySQL,
+strict mode or not, silently fills the existing rows with the type's
+implicit default (`0`, `''`), which is rarely the value wanted. Code
+deployed before the migration, which does not know the column, then fails
+every insert (on MySQL in strict mode).
 
 ## How to fix
 Add the column nullable, backfill it in batches (a separate revision or a
@@ -21,7 +24,7 @@ job), then make it `NOT NULL` in a later revision. Or give it a constant
 the default afterwards if the application sets the value.
 "#;
 
-use crate::lint::OpLint;
+use crate::lint::{Dialect, OpLint};
 use crate::{Finding, Rule};
 use alembic_doctor_script::OpKind;
 
@@ -33,11 +36,20 @@ pub(crate) fn check(lint: &OpLint<'_>, out: &mut Vec<Finding>) {
         && column.server_default.is_none()
         && lint.existing_table(table)
     {
+        let outcome = match lint.revision.settings.dialect {
+            Dialect::MySql => format!(
+                "MySQL fills the existing rows of `{table}` with the type's implicit default (`0`, `''`), and inserts that omit the column fail in strict mode"
+            ),
+            Dialect::Sqlite => "SQLite refuses it, even on an empty table".to_owned(),
+            Dialect::Postgres | Dialect::Other => {
+                format!("the migration fails if `{table}` has rows")
+            }
+        };
         out.push(
             lint.finding(
                 Rule::AddColumnNotNullWithoutDefault,
                 format!(
-                    "column `{table}.{}` is added NOT NULL without a server default: the migration fails if `{table}` has rows",
+                    "column `{table}.{}` is added NOT NULL without a server default: {outcome}",
                     column.name
                 ),
                 "NOT NULL column without a default",

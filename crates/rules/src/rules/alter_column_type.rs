@@ -6,7 +6,8 @@ pub(crate) const EXPLANATION: &str = r"# alter-column-type
 Reports `op.alter_column(..., type_=...)` (or `ALTER COLUMN ... TYPE` /
 `MODIFY` in raw SQL) on an existing column, except the changes PostgreSQL
 makes without a rewrite: `VARCHAR(n)` to `TEXT`, to `VARCHAR` without a
-length, or to a longer `VARCHAR(m)` (when `existing_type=` says what it was).
+length, or to a longer `VARCHAR(m)` (when `existing_type=`, or the history,
+says what it was).
 
 ## Why is this bad?
 Most type changes rewrite the table and its indexes under an `ACCESS
@@ -15,8 +16,9 @@ the old code may break on the new type.
 
 ## How to fix
 Add a new column with the new type, write to both, backfill, switch reads,
-then drop the old column (expand/contract). Pass `existing_type=` so that
-safe widenings are recognised.
+then drop the old column (expand/contract). Pass `existing_type=` (when the
+history does not show the column's type) so that safe widenings are
+recognised.
 ";
 
 use crate::lint::Dialect;
@@ -37,19 +39,18 @@ pub(crate) fn check(lint: &OpLint<'_>, out: &mut Vec<Finding>) {
     if !lint.existing_column(table, column) {
         return;
     }
+    // What it was: `existing_type=`, else the type the history gave it.
+    let old = changes.existing_type.as_deref().or_else(|| {
+        lint.catalogue
+            .column(table, column)
+            .and_then(|state| state.type_.as_deref())
+    });
     if lint.revision.settings.dialect == Dialect::Postgres
-        && changes
-            .existing_type
-            .as_deref()
-            .is_some_and(|old| widening(old, new))
+        && old.is_some_and(|old| widening(old, new))
     {
         return;
     }
-    let from = changes
-        .existing_type
-        .as_deref()
-        .map(|old| format!(" from `{old}`"))
-        .unwrap_or_default();
+    let from = old.map(|old| format!(" from `{old}`")).unwrap_or_default();
     out.push(
         lint.finding(
             Rule::AlterColumnType,

@@ -4,7 +4,9 @@ pub(crate) const EXPLANATION: &str = r"# set-not-null
 
 ## What it does
 Reports `op.alter_column(..., nullable=False)` (or `ALTER COLUMN ... SET NOT
-NULL`) on a column that existed before the revisions being checked.
+NULL`) on a column that existed before the revisions being checked, unless
+the history shows it `NOT NULL` already (a primary key, or `nullable=False`
+repeated beside a type change).
 
 ## Why is this bad?
 PostgreSQL checks every row while holding an `ACCESS EXCLUSIVE` lock on the
@@ -34,6 +36,15 @@ pub(crate) fn check(lint: &OpLint<'_>, out: &mut Vec<Finding>) {
         return;
     };
     if changes.nullable != Some(false) || !lint.existing_column(table, column) {
+        return;
+    }
+    // `nullable=False` repeated on a column that is NOT NULL already (a
+    // primary key beside a type change) checks nothing.
+    if lint
+        .catalogue
+        .column(table, column)
+        .is_some_and(|state| state.not_null)
+    {
         return;
     }
     let why = match lint.revision.settings.dialect {

@@ -90,6 +90,62 @@ pub struct Operation {
     /// The helper function it was reached through (`_add_columns`), when
     /// not written in `upgrade()`/`downgrade()` itself.
     pub helper: Option<String>,
+    /// When it runs: its place among the function's operations and opaque
+    /// calls together, in the order the walk reached them (helper code at
+    /// its call site, not where the helper is defined). Merge the two lists
+    /// by this, never by position in the file.
+    pub order: usize,
+    /// The databases it runs on, from the dialect tests around it.
+    pub dialects: DialectGuard,
+}
+
+/// The databases a statement runs on, read from the `if` tests around it
+/// that compare the dialect's name: `if bind.engine.name == "mysql":`,
+/// `if op.get_context().dialect.name != "sqlite":`, the `else` of such a
+/// test, and the rest of a function after `if ...: return`. Other tests are
+/// not conditions here (they only make the statement `conditional`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DialectGuard {
+    /// Every one must hold; none means any database.
+    pub conditions: Vec<DialectCondition>,
+}
+
+/// One dialect test: the dialect's name is (or, `negated`, is not) one of
+/// `names`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DialectCondition {
+    /// Dialect names as written (`postgresql`, `mysql`, `sqlite`).
+    pub names: Vec<String>,
+    /// The test is `!=` / `not in`.
+    pub negated: bool,
+}
+
+impl DialectCondition {
+    /// The opposite test (the `else` branch).
+    #[must_use]
+    pub fn negate(&self) -> Self {
+        Self {
+            names: self.names.clone(),
+            negated: !self.negated,
+        }
+    }
+}
+
+impl DialectGuard {
+    /// The guarded code may run on a database whose dialect name (as
+    /// `bind.dialect.name` gives it) is one of `names` (several when the project's database may go by
+    /// either, as `mysql` and `mariadb`).
+    pub fn admits(&self, names: &[&str]) -> bool {
+        names.iter().any(|name| {
+            self.conditions.iter().all(|condition| {
+                condition
+                    .names
+                    .iter()
+                    .any(|written| written.eq_ignore_ascii_case(name))
+                    != condition.negated
+            })
+        })
+    }
 }
 
 /// A `with op.batch_alter_table(table, ...) as batch_op:` block.
@@ -104,8 +160,9 @@ pub struct Batch {
 /// A name (of a table, column, index or constraint) as written.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Name {
-    /// A string literal, or a module-level constant bound to one, or
-    /// `op.f("...")`.
+    /// A string literal, or a module-level constant bound to one, or a
+    /// string built from them (`"ix_" + TABLE`, `f"uniq_{TABLE}"`, `"%s" %
+    /// TABLE`), or `op.f("...")` of one.
     Literal(String),
     /// Anything else: the expression's source, shortened.
     Dynamic(String),
@@ -383,6 +440,10 @@ pub struct Opaque {
     pub source: String,
     /// Where it is.
     pub span: Span,
+    /// When it runs, as [`Operation::order`].
+    pub order: usize,
+    /// The databases it runs on, as [`Operation::dialects`].
+    pub dialects: DialectGuard,
 }
 
 /// Read the operations of a migration file without running it.

@@ -164,6 +164,7 @@ def upgrade():
     op.execute(sa.text("CREATE INDEX CONCURRENTLY ix ON t (a)"))
     conn = op.get_bind()
     conn.execute(sa.text(f"DELETE FROM {TABLE}"))
+    conn.execute(sa.text(f"DELETE FROM {table}"))
     op.add_column(TABLE, sa.Column("c", sa.Integer()))
 "#,
     );
@@ -186,11 +187,17 @@ def upgrade():
                 Some("CREATE INDEX CONCURRENTLY ix ON t (a)".to_owned()),
                 ExecuteVia::Op
             ),
+            // Built from a module constant: known.
+            (
+                Some("DELETE FROM transaction".to_owned()),
+                ExecuteVia::Connection
+            ),
+            // Built at run time: not.
             (None, ExecuteVia::Connection),
         ]
     );
     assert!(
-        matches!(&f.operations[3].kind, OpKind::AddColumn { table, .. } if table == &lit("transaction"))
+        matches!(&f.operations[4].kind, OpKind::AddColumn { table, .. } if table == &lit("transaction"))
     );
 }
 
@@ -220,6 +227,101 @@ def upgrade():
     assert!(f.operations[1].conditional);
     assert_eq!(f.opaque.len(), 1);
     assert_eq!(f.opaque[0].source, "session.add(thing)");
+}
+
+#[test]
+fn helper_code_is_ordered_at_its_call_site() {
+    // neutron's migrations define the backfill above `upgrade()`.
+    let f = upgrade(
+        r#"
+def fill():
+    session.execute(t.update().values(code="x"))
+    session.commit()
+
+def upgrade():
+    op.add_column("t", sa.Column("code", sa.String()))
+    fill()
+    op.alter_column("t", "code", nullable=False)
+"#,
+    );
+    let orders: Vec<usize> = f.operations.iter().map(|o| o.order).collect();
+    assert_eq!(orders, [0, 1, 3]);
+    assert!(matches!(&f.operations[1].kind, OpKind::Execute(_)));
+    assert_eq!(f.opaque.len(), 1);
+    assert_eq!(f.opaque[0].order, 2);
+}
+
+#[test]
+fn dialect_tests_guard_what_they_enclose() {
+    let f = upgrade(
+        r#"
+MYSQL = "mysql"
+
+def upgrade():
+    bind = op.get_bind()
+    if bind.engine.name == MYSQL:
+        op.drop_table("a")
+    elif bind.dialect.name in ("postgresql", "sqlite") and flag:
+        op.drop_table("b")
+    else:
+        op.drop_table("c")
+    is_pg = op.get_context().dialect.name == "postgresql"
+    if not is_pg or other:
+        op.drop_table("d")
+    if not is_pg:
+        return
+    op.drop_table("e")
+"#,
+    );
+    let admits = |i: usize, name: &str| f.operations[i].dialects.admits(&[name]);
+    assert!(admits(0, "mysql") && !admits(0, "postgresql"));
+    assert!(admits(1, "sqlite") && !admits(1, "mysql") && !admits(1, "mssql"));
+    // `else` after `== mysql` and an `and`: only "not mysql" is known.
+    assert!(admits(2, "postgresql") && admits(2, "mssql") && !admits(2, "mysql"));
+    // An `or` with another test is no dialect test.
+    assert!(admits(3, "postgresql") && admits(3, "mysql"));
+    // After `if not is_pg: return`, PostgreSQL only.
+    assert!(admits(4, "postgresql") && !admits(4, "mysql"));
+}
+
+#[test]
+fn names_built_from_module_constants() {
+    // neutron: `f'uniq_{TABLE}0{COLUMN}'`, `'uniq_%s0standard_attr_id' % TBL`,
+    // `op.f('ix_' + TABLE + '_' + COLUMN)`.
+    let f = upgrade(
+        r#"
+TABLE = "agents"
+COLUMN = "host"
+
+def upgrade():
+    op.create_unique_constraint(f"uniq_{TABLE}0{COLUMN}", TABLE, [COLUMN])
+    op.create_unique_constraint("uniq_%s0standard_attr_id" % TABLE, TABLE, ["x"])
+    op.create_index(op.f("ix_" + TABLE + "_" + COLUMN), TABLE, [COLUMN])
+    op.create_index("ix_%s_%s" % (TABLE, COLUMN), TABLE, [COLUMN])
+    op.create_index(f"ix_{table}", TABLE, [COLUMN])
+    op.create_index(f"ix_{TABLE!r}", TABLE, [COLUMN])
+"#,
+    );
+    let names: Vec<String> = f
+        .operations
+        .iter()
+        .map(|operation| match &operation.kind {
+            OpKind::CreateConstraint { constraint, .. } => constraint.name.to_string(),
+            OpKind::CreateIndex(index) => index.name.to_string(),
+            other => panic!("{other:?}"),
+        })
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "uniq_agents0host",
+            "uniq_agents0standard_attr_id",
+            "ix_agents_host",
+            "ix_agents_host",
+            "f\"ix_{table}\"",
+            "f\"ix_{TABLE!r}\""
+        ]
+    );
 }
 
 #[test]

@@ -2,7 +2,9 @@
 
 use std::collections::HashMap;
 
-use ruff_python_ast::{Expr, ExprCall};
+use ruff_python_ast::{
+    ConversionFlag, Expr, ExprCall, FStringPart, InterpolatedStringElement, Operator,
+};
 use ruff_text_size::Ranged;
 
 use super::{Column, Name, Nullable, ServerDefault};
@@ -23,10 +25,68 @@ impl Values<'_> {
     }
 
     /// A string literal (or a constant bound to one).
+    /// Also a string built from them: `"ix_" + TABLE`, `"uniq_%s" % TABLE`,
+    /// `f"uniq_{TABLE}0{COLUMN}"`.
     pub(super) fn string(&self, expr: &Expr) -> Option<String> {
+        self.string_at(expr, 0)
+    }
+
+    fn string_at(&self, expr: &Expr, depth: u32) -> Option<String> {
+        // `"a" + "b" + ...` nests to the left; real names are short.
+        const MAX_DEPTH: u32 = 32;
+        if depth > MAX_DEPTH {
+            return None;
+        }
         match expr {
             Expr::StringLiteral(string) => Some(string.value.to_str().to_owned()),
             Expr::Name(name) => self.constants.get(name.id.as_str()).cloned(),
+            Expr::BinOp(binary) => {
+                let left = self.string_at(&binary.left, depth + 1)?;
+                match binary.op {
+                    Operator::Add => Some(left + &self.string_at(&binary.right, depth + 1)?),
+                    Operator::Mod => {
+                        let arguments = match &*binary.right {
+                            Expr::Tuple(tuple) => tuple
+                                .elts
+                                .iter()
+                                .map(|elt| self.string_at(elt, depth + 1))
+                                .collect::<Option<Vec<_>>>()?,
+                            single => vec![self.string_at(single, depth + 1)?],
+                        };
+                        percent_format(&left, &arguments)
+                    }
+                    _ => None,
+                }
+            }
+            Expr::FString(fstring) => {
+                let mut out = String::new();
+                for part in &fstring.value {
+                    match part {
+                        FStringPart::Literal(literal) => out.push_str(&literal.value),
+                        FStringPart::FString(fstring) => {
+                            for element in &fstring.elements {
+                                match element {
+                                    InterpolatedStringElement::Literal(literal) => {
+                                        out.push_str(&literal.value);
+                                    }
+                                    InterpolatedStringElement::Interpolation(interpolation)
+                                        if interpolation.debug_text.is_none()
+                                            && interpolation.conversion == ConversionFlag::None
+                                            && interpolation.format_spec.is_none() =>
+                                    {
+                                        out.push_str(
+                                            &self
+                                                .string_at(&interpolation.expression, depth + 1)?,
+                                        );
+                                    }
+                                    InterpolatedStringElement::Interpolation(_) => return None,
+                                }
+                            }
+                        }
+                    }
+                }
+                Some(out)
+            }
             _ => None,
         }
     }
@@ -201,4 +261,24 @@ fn is_func_call(call: &ExprCall) -> bool {
         Expr::Attribute(inner) => inner.attr.as_str() == "func",
         _ => false,
     }
+}
+
+/// `template % arguments` for `%s` and `%%` only (what names are built
+/// with); `None` for any other conversion or a count that does not match.
+fn percent_format(template: &str, arguments: &[String]) -> Option<String> {
+    let mut out = String::new();
+    let mut arguments = arguments.iter();
+    let mut chars = template.chars();
+    while let Some(c) = chars.next() {
+        if c != '%' {
+            out.push(c);
+            continue;
+        }
+        match chars.next()? {
+            '%' => out.push('%'),
+            's' => out.push_str(arguments.next()?),
+            _ => return None,
+        }
+    }
+    arguments.next().is_none().then_some(out)
 }

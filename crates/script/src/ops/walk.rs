@@ -2,12 +2,14 @@
 
 use std::collections::{HashMap, HashSet};
 
-use ruff_python_ast::{Expr, ExprCall, Stmt, StmtFunctionDef};
+use ruff_python_ast::{BoolOp, CmpOp, Expr, ExprCall, Stmt, StmtFunctionDef, UnaryOp};
 use ruff_text_size::Ranged;
 
 use super::calls;
 use super::values::{Values, callee_name};
-use super::{Batch, ExecuteVia, Function, Name, OpKind, Opaque, Operation};
+use super::{
+    Batch, DialectCondition, DialectGuard, ExecuteVia, Function, Name, OpKind, Opaque, Operation,
+};
 use crate::recipe::Lowering;
 
 /// How deep helper functions are followed (`upgrade` → `_a` → `_b` ...).
@@ -44,6 +46,7 @@ pub(super) fn module(
                     opaque: Vec::new(),
                 },
                 helpers: Vec::new(),
+                guards: Vec::new(),
             };
             walker.body(&def.body, &mut Scope::default(), Context::default(), 0);
             walker.function
@@ -106,6 +109,10 @@ struct Scope {
     connections: HashSet<String>,
     /// `NAME = sa.table("t", ...)` / `op.create_table("t", ...)`.
     tables: HashMap<String, Name>,
+    /// `NAME = bind.dialect.name` (or `bind.engine.name`).
+    dialect_names: HashSet<String>,
+    /// `NAME = bind.dialect.name == "postgresql"`.
+    dialect_tests: HashMap<String, DialectCondition>,
 }
 
 /// Where a statement sits.
@@ -121,6 +128,8 @@ struct Walker<'a> {
     function: Function,
     /// Helpers being expanded, outermost first.
     helpers: Vec<String>,
+    /// The dialect tests that hold where the walk is.
+    guards: Vec<DialectCondition>,
 }
 
 impl Walker<'_> {
@@ -128,9 +137,23 @@ impl Walker<'_> {
         if nesting > MAX_NESTING {
             return;
         }
+        let depth = self.guards.len();
         for stmt in body {
             self.stmt(stmt, scope, context, nesting + 1);
+            // `if dialect != "postgresql": return`: the rest of the body
+            // runs on PostgreSQL only.
+            if let Stmt::If(if_) = stmt
+                && if_.elif_else_clauses.is_empty()
+                && if_
+                    .body
+                    .last()
+                    .is_some_and(|last| matches!(last, Stmt::Return(_) | Stmt::Raise(_)))
+                && let Some(test) = self.dialect_test(&if_.test, scope)
+            {
+                self.guards.push(test.negate());
+            }
         }
+        self.guards.truncate(depth);
     }
 
     fn stmt(&mut self, stmt: &Stmt, scope: &mut Scope, context: Context, nesting: u32) {
@@ -177,10 +200,28 @@ impl Walker<'_> {
                 self.body(&with.body, &mut inner, context, nesting);
             }
             Stmt::If(if_) => {
-                self.body(&if_.body, scope, branch, nesting);
-                for clause in &if_.elif_else_clauses {
-                    self.body(&clause.body, scope, branch, nesting);
+                // Each clause runs when its own test holds and the tests
+                // before it do not.
+                let depth = self.guards.len();
+                let clauses = std::iter::once((Some(&*if_.test), &if_.body)).chain(
+                    if_.elif_else_clauses
+                        .iter()
+                        .map(|clause| (clause.test.as_ref(), &clause.body)),
+                );
+                let mut earlier: Vec<DialectCondition> = Vec::new();
+                for (test, body) in clauses {
+                    self.guards.truncate(depth);
+                    self.guards
+                        .extend(earlier.iter().map(DialectCondition::negate));
+                    if let Some(test) = test {
+                        self.guards.extend(self.dialect_conjuncts(test, scope));
+                        // The later clauses run when this test fails; what
+                        // that means is only known for a dialect test.
+                        earlier.extend(self.dialect_test(test, scope));
+                    }
+                    self.body(body, scope, branch, nesting);
                 }
+                self.guards.truncate(depth);
             }
             Stmt::For(for_) => {
                 self.body(&for_.body, scope, branch, nesting);
@@ -214,6 +255,16 @@ impl Walker<'_> {
     fn bind_local(&self, name: &str, value: &Expr, scope: &mut Scope) {
         scope.connections.remove(name);
         scope.tables.remove(name);
+        let dialect_name = is_dialect_name(value, scope);
+        let dialect_test = self.dialect_test(value, scope);
+        scope.dialect_names.remove(name);
+        scope.dialect_tests.remove(name);
+        if dialect_name {
+            scope.dialect_names.insert(name.to_owned());
+        }
+        if let Some(test) = dialect_test {
+            scope.dialect_tests.insert(name.to_owned(), test);
+        }
         let Expr::Call(call) = value else { return };
         match callee_name(call) {
             Some("get_bind") => {
@@ -344,6 +395,8 @@ impl Walker<'_> {
             autocommit: context.autocommit,
             conditional: context.conditional,
             helper: self.helpers.first().cloned(),
+            order: self.reached(),
+            dialects: self.dialects(),
         });
     }
 
@@ -351,7 +404,107 @@ impl Walker<'_> {
         self.function.opaque.push(Opaque {
             source: self.values.lowering.snippet(call.range()),
             span: self.values.lowering.span(call.range()),
+            order: self.reached(),
+            dialects: self.dialects(),
         });
+    }
+
+    fn dialects(&self) -> DialectGuard {
+        DialectGuard {
+            conditions: self.guards.clone(),
+        }
+    }
+
+    /// `test` compares the dialect's name and nothing else:
+    /// `bind.dialect.name == "mysql"`, `engine.name in ("mysql", "mariadb")`,
+    /// `not is_sqlite`, `a == "mysql" or a == "mariadb"`.
+    fn dialect_test(&self, test: &Expr, scope: &Scope) -> Option<DialectCondition> {
+        match test {
+            Expr::Compare(compare) => {
+                let ([op], [right]) = (&*compare.ops, &*compare.comparators) else {
+                    return None;
+                };
+                let (subject, names) = if is_dialect_name(&compare.left, scope) {
+                    (&*compare.left, right)
+                } else {
+                    (right, &*compare.left)
+                };
+                if !is_dialect_name(subject, scope) {
+                    return None;
+                }
+                let names = match (op, names) {
+                    (CmpOp::Eq | CmpOp::NotEq, names) => vec![self.values.string(names)?],
+                    (
+                        CmpOp::In | CmpOp::NotIn,
+                        Expr::Tuple(ruff_python_ast::ExprTuple { elts, .. })
+                        | Expr::List(ruff_python_ast::ExprList { elts, .. })
+                        | Expr::Set(ruff_python_ast::ExprSet { elts, .. }),
+                    ) => elts
+                        .iter()
+                        .map(|elt| self.values.string(elt))
+                        .collect::<Option<Vec<_>>>()?,
+                    _ => return None,
+                };
+                Some(DialectCondition {
+                    names,
+                    negated: matches!(op, CmpOp::NotEq | CmpOp::NotIn),
+                })
+            }
+            Expr::UnaryOp(unary) if unary.op == UnaryOp::Not => self
+                .dialect_test(&unary.operand, scope)
+                .map(|test| test.negate()),
+            Expr::Name(name) => scope.dialect_tests.get(name.id.as_str()).cloned(),
+            // `a == "mysql" or a == "mariadb"`: one test over both names.
+            Expr::BoolOp(bool_op) if bool_op.op == BoolOp::Or => {
+                let mut names = Vec::new();
+                for value in &bool_op.values {
+                    let test = self.dialect_test(value, scope)?;
+                    if test.negated {
+                        return None;
+                    }
+                    names.extend(test.names);
+                }
+                Some(DialectCondition {
+                    names,
+                    negated: false,
+                })
+            }
+            _ => None,
+        }
+    }
+
+    /// The dialect tests that hold when `test` does: the test itself, or
+    /// each dialect test of an `and`.
+    fn dialect_conjuncts(&self, test: &Expr, scope: &Scope) -> Vec<DialectCondition> {
+        match test {
+            Expr::BoolOp(bool_op) if bool_op.op == BoolOp::And => bool_op
+                .values
+                .iter()
+                .flat_map(|value| self.dialect_conjuncts(value, scope))
+                .collect(),
+            test => self.dialect_test(test, scope).into_iter().collect(),
+        }
+    }
+
+    /// The walk position of the next operation or opaque call.
+    fn reached(&self) -> usize {
+        self.function.operations.len() + self.function.opaque.len()
+    }
+}
+
+/// The dialect's name: `<...>.dialect.name`, `<...>.engine.name`,
+/// `dialect.name`, `engine.name`, or a local bound to one of them.
+fn is_dialect_name(expr: &Expr, scope: &Scope) -> bool {
+    match expr {
+        Expr::Attribute(attribute) if attribute.attr.as_str() == "name" => {
+            match &*attribute.value {
+                Expr::Attribute(owner) => matches!(owner.attr.as_str(), "dialect" | "engine"),
+                Expr::Name(owner) => matches!(owner.id.as_str(), "dialect" | "engine"),
+                _ => false,
+            }
+        }
+        Expr::Name(name) => scope.dialect_names.contains(name.id.as_str()),
+        _ => false,
     }
 }
 

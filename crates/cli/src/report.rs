@@ -34,6 +34,7 @@ pub(crate) fn run(project_args: &ProjectArgs, args: &ReportArgs) -> anyhow::Resu
         checklist: &checklist,
         side_findings: &side_findings,
         fixes: fixes.as_ref(),
+        alembic: &alembic_command(project_args),
     };
     let report = alembic_doctor_report::status_report(&input);
     match args.format {
@@ -92,4 +93,34 @@ fn fix_first(project_args: &ProjectArgs, args: &ReportArgs) -> anyhow::Result<Fi
             .collect(),
         skipped: done.skipped,
     })
+}
+
+/// `alembic` with the `-c` and `-n` the user passed, so that the commands
+/// the report gives run on the same project. (A `pyproject.toml` passed
+/// with `-c` is found by Alembic on its own.)
+fn alembic_command(project_args: &ProjectArgs) -> String {
+    let mut out = "alembic".to_owned();
+    for file in &project_args.config {
+        if file.extension().is_some_and(|ext| ext == "toml") {
+            continue;
+        }
+        out.push_str(&format!(" -c {}", shell_word(&file.to_string_lossy())));
+    }
+    if project_args.name != "alembic" {
+        out.push_str(&format!(" -n {}", shell_word(&project_args.name)));
+    }
+    out
+}
+
+/// `word` quoted for a POSIX shell when it needs to be.
+fn shell_word(word: &str) -> String {
+    let plain = !word.is_empty()
+        && word
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_./=:@%+,".contains(c));
+    if plain {
+        word.to_owned()
+    } else {
+        format!("'{}'", word.replace('\'', "'\\''"))
+    }
 }

@@ -77,7 +77,7 @@ fn a_placeholder_id_on_two_branches_is_named_with_both_files() {
     );
     // Alembic sees two heads (the id twice) and runs one of the files.
     assert!(
-        report.contains("run `alembic upgrade heads` to apply 1 revision"),
+        report.contains("`alembic upgrade heads` would apply 1 revision"),
         "{report}"
     );
     assert!(report.contains("`alembic upgrade head` would fail"));
@@ -164,7 +164,7 @@ fn a_squash_merged_branch_and_one_forked_before_it() {
             .contains("2 heads after merge"),
         "{report}"
     );
-    assert!(report.contains("run `alembic upgrade heads`"), "{report}");
+    assert!(report.contains("`alembic upgrade heads` would apply"), "{report}");
     assert!(
         report.contains("`alembic upgrade head` would fail"),
         "{report}"
@@ -497,4 +497,128 @@ fn report_fix_gives_the_branchs_copy_of_a_duplicate_id_a_fresh_id_first() {
         stderr.contains("--fix repairs the working tree"),
         "{stderr}"
     );
+}
+
+/// A revision file with `upgrade` and `downgrade` bodies.
+fn revision_file(id: &str, down: Option<&str>, message: &str, upgrade: &str, downgrade: &str) -> String {
+    let down = down.map_or_else(|| "None".to_owned(), |d| format!("'{d}'"));
+    format!(
+        "\"\"\"{message}\n\nRevision ID: {id}\n\"\"\"\nfrom alembic import op\nimport sqlalchemy as sa\n\nrevision = '{id}'\ndown_revision = {down}\n\n\ndef upgrade():\n    {upgrade}\n\n\ndef downgrade():\n    {downgrade}\n"
+    )
+}
+
+/// As the audit found it: main's head is `a1b2c3d4e5f6` (add_block_table);
+/// `feat-join` adds another `a1b2c3d4e5f6` (add_join_code) on `ccc`, the
+/// revision below main's head.
+fn duplicate_of_bases_head() -> GitProject {
+    let repo = GitProject::new();
+    repo.write(
+        "migrations/versions/bbb_create_transaction.py",
+        &revision_file(
+            "bbb",
+            Some("aaa"),
+            "create transaction",
+            "op.create_table('transaction', sa.Column('id', sa.Integer(), primary_key=True))",
+            "op.drop_table('transaction')",
+        ),
+    );
+    repo.migration("ccc", Some("bbb"), "ccc_block_col.py");
+    repo.commit("main base");
+    repo.branch("feat-join", "main");
+    repo.write(
+        "migrations/versions/a1b2c3d4e5f6_add_join_code.py",
+        &revision_file(
+            "a1b2c3d4e5f6",
+            Some("ccc"),
+            "add join_code",
+            "op.add_column('transaction', sa.Column('join_code', sa.String(20), nullable=True))",
+            "op.drop_column('transaction', 'join_code')",
+        ),
+    );
+    repo.commit("join code");
+    repo.checkout("main");
+    repo.write(
+        "migrations/versions/a1b2c3d4e5f6_add_block_table.py",
+        &revision_file(
+            "a1b2c3d4e5f6",
+            Some("ccc"),
+            "add block table",
+            "op.create_table('block', sa.Column('id', sa.Integer(), primary_key=True))",
+            "op.drop_table('block')",
+        ),
+    );
+    repo.commit("block table");
+    repo
+}
+
+/// The section of a Markdown report titled `title`, up to the next one.
+fn section<'a>(report: &'a str, title: &str) -> &'a str {
+    let start = report
+        .find(&format!("## {title}\n"))
+        .unwrap_or_else(|| panic!("no section {title} in:\n{report}"));
+    let rest = &report[start + 3..];
+    let end = rest.find("\n## ").map_or(rest.len(), |end| end + 1);
+    &rest[..end]
+}
+
+#[test]
+fn a_duplicate_of_bases_head_says_the_branchs_revision_never_runs() {
+    let repo = duplicate_of_bases_head();
+    let (code, report) = markdown(&repo, &["main", "feat-join"]);
+    assert_eq!(code, 1, "{report}");
+    let path = section(&report, "Database Migration Path");
+    // main's file already ran in production: the branch's is the one that
+    // never runs on a database at main's head.
+    assert!(
+        path.contains(
+            "`migrations/versions/a1b2c3d4e5f6_add_join_code.py` (new on `feat-join`) will never run on a database already at `main`'s head"
+        ),
+        "{path}"
+    );
+    assert!(
+        path.contains("on an empty database Alembic runs only `migrations/versions/a1b2c3d4e5f6_add_join_code.py`"),
+        "{path}"
+    );
+    assert!(!path.contains("add_block_table.py` never runs"), "{path}");
+    // No command to run on a broken merge: what to fix first instead.
+    assert!(!path.contains("```bash"), "{path}");
+    assert!(path.contains("do not run `alembic upgrade`"), "{path}");
+    let notes = section(&report, "Important Notes");
+    assert!(
+        notes.contains("⚠️ will never run on a database already at `main`'s head"),
+        "{notes}"
+    );
+    let recommendations = section(&report, "Recommendations");
+    assert!(!recommendations.contains("plan a backfill"), "{recommendations}");
+    assert!(!recommendations.contains("Run the migration"), "{recommendations}");
+    assert!(
+        recommendations.contains("**Fix the merged chain first:**"),
+        "{recommendations}"
+    );
+}
+
+#[test]
+fn two_heads_are_not_followed_by_advice_to_upgrade() {
+    let repo = GitProject::new();
+    repo.branch("old-fork", "main");
+    repo.migration("ccc", Some("aaa"), "ccc_old_fork.py");
+    repo.commit("fork");
+    repo.checkout("main");
+    repo.migration("bbb", Some("aaa"), "bbb_main.py");
+    repo.commit("main");
+    let (code, report) = markdown(&repo, &["main", "old-fork"]);
+    assert_eq!(code, 1, "{report}");
+    let recommendations = section(&report, "Recommendations");
+    assert!(!recommendations.contains("upgrade heads"), "{recommendations}");
+    assert!(recommendations.contains("2 heads"), "{recommendations}");
+    // The config the user passed is in every command.
+    repo.git(&["mv", "alembic.ini", "db.ini"]);
+    repo.commit("config moved");
+    repo.branch("feat", "main");
+    repo.migration("ddd", Some("bbb"), "ddd_feat.py");
+    repo.commit("feat");
+    let (code, report) = markdown(&repo, &["-c", "db.ini", "main", "feat"]);
+    assert_eq!(code, 0, "{report}");
+    assert!(report.contains("alembic -c db.ini upgrade head\n"), "{report}");
+    assert!(!report.contains("`alembic upgrade"), "{report}");
 }

@@ -255,7 +255,7 @@ fn complete_path(comparison: &Comparison) -> ChecklistItem {
                 title,
                 true,
                 format!(
-                    "`alembic upgrade heads` from an empty database applies {}, `{first}` to `{last}`",
+                    "upgrading an empty database to the head applies {}, `{first}` to `{last}`",
                     plural(order.len(), "revision", "revisions")
                 ),
             )

@@ -32,7 +32,7 @@ pub(crate) fn verdict(input: &StatusInput<'_>) -> Verdict {
 }
 
 /// "`feat`" or "`a` and `b`".
-fn heads_label(input: &StatusInput<'_>) -> String {
+pub(crate) fn heads_label(input: &StatusInput<'_>) -> String {
     let labels: Vec<String> = input
         .comparison
         .heads
@@ -179,13 +179,21 @@ pub(crate) fn recommendations(input: &StatusInput<'_>) -> Section {
         }
     }
     let mut after: Vec<Item> = Vec::new();
-    if let Ok(path) = comparison.path(input.from)
+    let blockers = super::run::blockers(input);
+    if !blockers.is_empty() {
+        // Advice to upgrade, or to act on what a revision does, would be
+        // wrong until the merged chain is whole.
+        after.push(Item::new(format!(
+            "**Fix the merged chain first:** {}; only then run the migration (run this report again to get the command)",
+            blockers.join("; ")
+        )));
+    } else if let Ok(path) = comparison.path(input.from)
         && !path.is_empty()
     {
         let command = if merged.heads().len() > 1 {
-            "alembic upgrade heads"
+            super::run::alembic(input, "upgrade heads")
         } else {
-            "alembic upgrade head"
+            super::run::alembic(input, "upgrade head")
         };
         after.push(Item::new(format!(
             "**Run the migration:** `{command}` ({})",
@@ -193,6 +201,11 @@ pub(crate) fn recommendations(input: &StatusInput<'_>) -> Section {
         )));
     }
     for revision in &comparison.notes {
+        if !blockers.is_empty()
+            || super::run::shadowed_base_path(input, &revision.id, &revision.path).is_some()
+        {
+            continue;
+        }
         // Notes that are a rule's findings are fixed before merging, above.
         for note in revision
             .notes

@@ -17,6 +17,7 @@ mod mermaid;
 mod notes;
 mod path;
 mod problems;
+mod run;
 mod sides;
 mod verification;
 
@@ -44,6 +45,9 @@ pub struct StatusInput<'a> {
     pub side_findings: &'a [Vec<Finding>],
     /// What `report --fix` repaired first, when it ran.
     pub fixes: Option<&'a Fixes>,
+    /// How to call Alembic on this project, with the configuration the user
+    /// passed (`alembic -c db/alembic.ini`); empty means `alembic`.
+    pub alembic: &'a str,
 }
 
 /// How the merge would end.

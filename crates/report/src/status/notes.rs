@@ -23,7 +23,19 @@ pub(crate) fn section(input: &StatusInput<'_>) -> Option<Section> {
             code(&revision.id),
             code(&revision.path)
         )));
-        let items = revision
+        let mut items: Vec<Item> = Vec::new();
+        if let Some(base_path) =
+            super::run::shadowed_base_path(input, &revision.id, &revision.path)
+        {
+            items.push(Item::new(format!(
+                "⚠️ will never run on a database already at {}'s head: {} already declares {} in {}, so such a database is stamped with it; nothing below happens there until this revision gets a new id",
+                code(&input.comparison.base.label),
+                code(&input.comparison.base.label),
+                code(&revision.id),
+                code(&base_path)
+            )));
+        }
+        items.extend(revision
             .notes
             .iter()
             .map(|note| {
@@ -36,8 +48,7 @@ pub(crate) fn section(input: &StatusInput<'_>) -> Option<Section> {
                     .map(|line| format!(" (line {line})"))
                     .unwrap_or_default();
                 Item::new(format!("{mark}{}{line}", note.message))
-            })
-            .collect();
+            }));
         blocks.push(Block::List {
             ordered: false,
             items,

@@ -622,3 +622,37 @@ fn two_heads_are_not_followed_by_advice_to_upgrade() {
     assert!(report.contains("alembic -c db.ini upgrade head\n"), "{report}");
     assert!(!report.contains("`alembic upgrade"), "{report}");
 }
+
+/// The base's head may be deployed: the advice for two heads re-parents
+/// the branch's new revision (with `fix rebase`) or merges, and never
+/// suggests re-parenting the base's head, whatever order the heads sort in.
+#[test]
+fn two_heads_advice_re_parents_the_branchs_revision_not_the_bases_head() {
+    let repo = GitProject::new();
+    repo.branch("feat", "main");
+    repo.migration("ccc", Some("aaa"), "ccc_feat.py");
+    repo.migration("ddd", Some("ccc"), "ddd_feat.py");
+    repo.commit("feat");
+    repo.checkout("main");
+    repo.migration("zzz", Some("aaa"), "zzz_main.py");
+    repo.commit("main");
+    let (code, report) = markdown(&repo, &["main", "feat"]);
+    assert_eq!(code, 1, "{report}");
+    assert!(!report.contains("if `zzz` has not been applied"), "{report}");
+    assert!(!report.contains("re-parent it"), "{report}");
+    let problems = section(&report, "Problems Found");
+    assert!(
+        problems.contains("`alembic-doctor fix rebase ccc --onto zzz`"),
+        "{problems}"
+    );
+    assert!(problems.contains("`alembic-doctor fix merge"), "{problems}");
+    assert!(
+        problems.contains("`zzz` is `main`'s head"),
+        "{problems}"
+    );
+    let recommendations = section(&report, "Recommendations");
+    assert!(
+        recommendations.contains("`alembic-doctor fix rebase ccc --onto zzz`"),
+        "{recommendations}"
+    );
+}

@@ -133,7 +133,7 @@ pub(crate) fn recommendations(input: &StatusInput<'_>) -> Section {
                 .unwrap_or_else(|| format!("see `alembic-doctor explain {}`", finding.rule.name()))
         };
         let advice = match (count, super::problems::fix_command(finding.rule)) {
-            (1, _) => finding.help.clone().unwrap_or_else(general),
+            (1, _) => super::problems::help(input, finding).unwrap_or_else(general),
             (_, Some(command)) => {
                 format!("run `{command}`, or fix each as shown under Problems Found")
             }

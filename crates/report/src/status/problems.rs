@@ -22,7 +22,7 @@ pub(crate) fn section(input: &StatusInput<'_>) -> Section {
     for finding in merged.findings.iter().take(MAX_FINDINGS) {
         let inherited = super::advice::already_on_base(input, finding);
         blocks.extend(finding_blocks(
-            comparison,
+            input,
             finding,
             inherited,
             &mut explained,
@@ -49,11 +49,12 @@ pub(crate) fn section(input: &StatusInput<'_>) -> Section {
 }
 
 fn finding_blocks(
-    comparison: &Comparison,
+    input: &StatusInput<'_>,
     finding: &Finding,
     inherited: bool,
     explained: &mut Vec<Rule>,
 ) -> Vec<Block> {
+    let comparison = input.comparison;
     let project = &comparison.merged.project;
     let icon = match finding.severity {
         Severity::Error => "❌",
@@ -91,7 +92,7 @@ fn finding_blocks(
             .collect();
         items.push(Item::with("**Declared on each side:**", files));
     }
-    if let Some(help) = &finding.help {
+    if let Some(help) = help(input, finding) {
         items.push(Item::new(format!("**Fix:** {help}")));
     }
     if let Some(command) = fix_command(finding.rule) {
@@ -107,6 +108,17 @@ fn finding_blocks(
     }
     blocks.extend(explanation(finding.rule, explained));
     blocks
+}
+
+/// The finding's fix: its own, except where the comparison knows better
+/// (which of several heads is BASE's, and must not be re-parented).
+pub(crate) fn help(input: &StatusInput<'_>, finding: &Finding) -> Option<String> {
+    if finding.rule == Rule::MultipleHeads
+        && let Some(help) = super::run::heads_help(input)
+    {
+        return Some(help);
+    }
+    finding.help.clone()
 }
 
 /// The rule's "How to fix" paragraph, once per rule per report.

@@ -242,7 +242,7 @@ fn an_edited_revision_fails_its_check_line_with_the_reason() {
     let line = checklist_line(&report, "No edits to revisions already on the base");
     assert!(line.starts_with("- ❌"), "{line}");
     assert!(
-        line.contains("`aaa` (migrations/versions/aaa_init.py, on feat)"),
+        line.contains("`aaa` (`migrations/versions/aaa_init.py`, on feat)"),
         "{line}"
     );
     assert!(report.contains("⚠️ **Merging `feat` into `main` keeps the chain working"));
@@ -654,5 +654,39 @@ fn two_heads_advice_re_parents_the_branchs_revision_not_the_bases_head() {
     assert!(
         recommendations.contains("`alembic-doctor fix rebase ccc --onto zzz`"),
         "{recommendations}"
+    );
+}
+
+/// A docstring is the project's text, not Markdown: it cannot hide the
+/// rest of the comment, ping anyone or render HTML.
+#[test]
+fn docstrings_are_escaped_for_github_markdown() {
+    let repo = GitProject::new();
+    repo.branch("weird", "main");
+    repo.migration_with(
+        "bbb",
+        Some("aaa"),
+        "bbb_weird.py",
+        "Fix <!-- todo: cc @octocat <b>bold</b> **x** #12",
+    );
+    repo.commit("weird");
+    let (code, report) = markdown(&repo, &["main", "weird"]);
+    assert_eq!(code, 0, "{report}");
+    let without_marker = report.trim_start_matches("<!-- alembic-doctor-report -->\n");
+    let outside_code: String = without_marker
+        .split("```")
+        .step_by(2)
+        .collect::<Vec<_>>()
+        .join("");
+    assert!(!outside_code.contains("<!--"), "{report}");
+    assert!(!outside_code.contains("@octocat"), "{report}");
+    assert!(!outside_code.contains("<b>"), "{report}");
+    assert!(!outside_code.contains("**x**"), "{report}");
+    assert!(!outside_code.contains(" #12"), "{report}");
+    // The terminal shows the docstring as written.
+    let (_, text, _) = repo.run(&["report", "main", "weird", "--format", "text"]);
+    assert!(
+        text.contains("Fix <!-- todo: cc @octocat <b>bold</b> **x** #12"),
+        "{text}"
     );
 }

@@ -207,9 +207,9 @@ fn no_duplicate_ids(comparison: &Comparison) -> ChecklistItem {
             let files: Vec<String> = dup
                 .files
                 .iter()
-                .map(|(side, path)| format!("`{path}` on {side}"))
+                .map(|(side, path)| format!("{} on {side}", code(path)))
                 .collect();
-            format!("`{}` is declared by {}", dup.id, files.join(" and "))
+            format!("{} is declared by {}", code(&dup.id), files.join(" and "))
         })
         .collect();
     let detail = if reasons.is_empty() {
@@ -255,8 +255,10 @@ fn complete_path(comparison: &Comparison) -> ChecklistItem {
                 title,
                 true,
                 format!(
-                    "upgrading an empty database to the head applies {}, `{first}` to `{last}`",
-                    plural(order.len(), "revision", "revisions")
+                    "upgrading an empty database to the head applies {}, {} to {}",
+                    plural(order.len(), "revision", "revisions"),
+                    code(&first),
+                    code(&last)
                 ),
             )
         }
@@ -273,7 +275,7 @@ fn complete_path(comparison: &Comparison) -> ChecklistItem {
 fn extends_base_head(comparison: &Comparison) -> ChecklistItem {
     let base_heads = comparison.base.ids(comparison.base.project.map.heads());
     let title = match base_heads.as_slice() {
-        [head] => format!("Extends the base's head `{head}`"),
+        [head] => format!("Extends the base's head {}", code(head)),
         _ => "Extends the base's head".to_owned(),
     };
     if base_heads.len() != 1 {
@@ -310,13 +312,15 @@ fn extends_base_head(comparison: &Comparison) -> ChecklistItem {
             ));
         } else if diff.new.is_empty() {
             reasons.push(format!(
-                "{} does not contain `{}`",
-                side.label, base_heads[0]
+                "{} does not contain {}",
+                side.label,
+                code(&base_heads[0])
             ));
         } else {
             reasons.push(format!(
-                "{}'s new revisions start from {starts}, not from `{}`",
-                side.label, base_heads[0]
+                "{}'s new revisions start from {starts}, not from {}",
+                side.label,
+                code(&base_heads[0])
             ));
         }
     }
@@ -348,7 +352,7 @@ fn untouched_base_revisions(
                 &diff.removed
             };
             list.iter()
-                .map(|c| format!("`{}` ({}, on {})", c.id, c.path, c.side))
+                .map(|c| format!("{} ({}, on {})", self::code(&c.id), self::code(&c.path), c.side))
         })
         .collect();
     let title = if what == "edited" {
@@ -381,7 +385,7 @@ fn clean_file_merge(comparison: &Comparison) -> ChecklistItem {
     }
     let detail: Vec<String> = conflicts
         .iter()
-        .map(|c| format!("`{}`: {}", c.path, c.reason))
+        .map(|c| format!("{}: {}", code(&c.path), c.reason))
         .collect();
     ChecklistItem::new(
         "no-file-changed-on-both-sides",
@@ -430,7 +434,7 @@ fn code_list(ids: &[String]) -> String {
     if ids.is_empty() {
         return "none".to_owned();
     }
-    let mut out: Vec<String> = ids.iter().take(5).map(|id| format!("`{id}`")).collect();
+    let mut out: Vec<String> = ids.iter().take(5).map(|id| code(id)).collect();
     if ids.len() > 5 {
         out.push(format!("and {} more", ids.len() - 5));
     }
@@ -442,5 +446,20 @@ fn plural(n: usize, one: &str, many: &str) -> String {
         format!("1 {one}")
     } else {
         format!("{n} {many}")
+    }
+}
+
+/// `text` as inline code, whatever backticks it holds.
+fn code(text: &str) -> String {
+    let (mut longest, mut run) = (0, 0);
+    for c in text.chars() {
+        run = if c == '`' { run + 1 } else { 0 };
+        longest = longest.max(run);
+    }
+    if longest == 0 {
+        format!("`{text}`")
+    } else {
+        let fence = "`".repeat(longest + 1);
+        format!("{fence} {text} {fence}")
     }
 }

@@ -185,6 +185,6 @@ pub(crate) fn id_and_message(project: &Project, rev: usize) -> String {
     let id = doc::code(&project.map.revisions()[rev].id);
     match message_of(project, rev) {
         "" => id,
-        message => format!("{id} ({message})"),
+        message => format!("{id} ({})", doc::text(message)),
     }
 }

@@ -16,7 +16,7 @@ pub(crate) fn section(input: &StatusInput<'_>) -> Option<Section> {
         let message = if revision.message.is_empty() {
             String::new()
         } else {
-            format!(": {}", revision.message)
+            format!(": {}", super::doc::text(&revision.message))
         };
         blocks.push(Block::Heading(format!(
             "{} ({}){message}",

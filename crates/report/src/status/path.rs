@@ -53,7 +53,7 @@ pub(crate) fn section(input: &StatusInput<'_>) -> Section {
                         if message.is_empty() {
                             format!("{} ({file})", code(id))
                         } else {
-                            format!("{} — {message} ({file})", code(id))
+                            format!("{} — {} ({file})", code(id), super::doc::text(message))
                         }
                     }
                     None => code(id),

@@ -4,7 +4,7 @@
 use alembic_doctor_compare::{CompareRequest, Comparison, SideSpec};
 use alembic_doctor_git::GitRepo;
 use alembic_doctor_project::LoadRequest;
-use alembic_doctor_report::ProjectSources;
+use alembic_doctor_report::{LintInfo, ProjectSources};
 use anyhow::Context;
 
 use crate::args::{CompareArgs, FailOn, Format, ProjectArgs};
@@ -12,7 +12,7 @@ use crate::lint::DatabaseArgs;
 use crate::{ExitStatus, check, output};
 
 pub(crate) fn run(project_args: &ProjectArgs, args: &CompareArgs) -> anyhow::Result<ExitStatus> {
-    let (repo, comparison, fail_on) = load(
+    let (repo, comparison, fail_on, lint) = load(
         project_args,
         args.base.as_deref(),
         &args.heads,
@@ -24,7 +24,10 @@ pub(crate) fn run(project_args: &ProjectArgs, args: &CompareArgs) -> anyhow::Res
     let from = args.from.as_deref();
     match args.format {
         Format::Json => {
-            let json = alembic_doctor_report::comparison_json(&comparison, from);
+            let mut json = alembic_doctor_report::comparison_json(&comparison, from);
+            if let serde_json::Value::Object(object) = &mut json {
+                object.insert("lint".to_owned(), lint.json());
+            }
             output::plain_stdout(&format!("{}\n", serde_json::to_string_pretty(&json)?))?;
         }
         Format::Text => {
@@ -48,14 +51,14 @@ pub(crate) fn run(project_args: &ProjectArgs, args: &CompareArgs) -> anyhow::Res
 /// Resolve BASE and the HEADs in the repository around the current
 /// directory, compare them, lint the HEADs' new revisions, and check that
 /// `--from` names a revision of the merged chain. Also returns `fail-on`
-/// from `[tool.alembic-doctor]`.
+/// from `[tool.alembic-doctor]` and how the lints ran.
 pub(crate) fn load(
     project_args: &ProjectArgs,
     base: Option<&str>,
     heads: &[String],
     from: Option<&str>,
     database: &DatabaseArgs,
-) -> anyhow::Result<(GitRepo, Comparison, Option<FailOn>)> {
+) -> anyhow::Result<(GitRepo, Comparison, Option<FailOn>, LintInfo)> {
     let cwd = std::env::current_dir().context("cannot read the current directory")?;
     // Canonical, so that paths on disk and in git trees (rooted at the
     // repository's canonical root) are the same paths.
@@ -85,7 +88,7 @@ pub(crate) fn load(
         cache: alembic_doctor_project::ParseCache::from_env(project_args.no_cache),
     };
     let mut comparison = alembic_doctor_compare::compare(&repo, base, heads, &request)?;
-    let (findings, fail_on) = crate::lint::comparison(&comparison, database)?;
+    let (findings, fail_on, lint) = crate::lint::comparison(&comparison, database)?;
     comparison.add_lint_findings(findings);
     // A `--from` the merged chain does not know is a bad argument, not a
     // finding about the chain.
@@ -94,7 +97,7 @@ pub(crate) fn load(
     {
         anyhow::bail!("--from {from}: {error}");
     }
-    Ok((repo, comparison, fail_on))
+    Ok((repo, comparison, fail_on, lint))
 }
 
 /// Annotations for the merged chain's findings and for the version files

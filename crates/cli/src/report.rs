@@ -14,7 +14,7 @@ pub(crate) fn run(project_args: &ProjectArgs, args: &ReportArgs) -> anyhow::Resu
     } else {
         None
     };
-    let (repo, comparison, fail_on) = compare::load(
+    let (repo, comparison, fail_on, lint) = compare::load(
         project_args,
         args.base.as_deref(),
         &args.heads,
@@ -34,6 +34,7 @@ pub(crate) fn run(project_args: &ProjectArgs, args: &ReportArgs) -> anyhow::Resu
         checklist: &checklist,
         side_findings: &side_findings,
         fixes: fixes.as_ref(),
+        lint: Some(&lint),
         alembic: &alembic_command(project_args),
     };
     let report = alembic_doctor_report::status_report(&input);

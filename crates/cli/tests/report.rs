@@ -690,3 +690,45 @@ fn docstrings_are_escaped_for_github_markdown() {
         "{text}"
     );
 }
+
+/// Seen in openstack/octavia: an empty `sqlalchemy.url` and MySQL SQL.
+/// The report says which dialect the lints assumed and how to set it, and
+/// the JSON of `compare` and `report` says how the lints ran, as `check`'s.
+#[test]
+fn the_dialect_and_where_it_came_from_are_stated() {
+    let repo = GitProject::new();
+    repo.branch("feat", "main");
+    repo.migration("bbb", Some("aaa"), "bbb_feat.py");
+    repo.commit("feat");
+    let (_, report) = markdown(&repo, &["main", "feat"]);
+    assert!(
+        report.contains("Safety lints assumed **PostgreSQL**"),
+        "{report}"
+    );
+    assert!(
+        report.contains("`dialect = \"mysql\"` under `[tool.alembic-doctor]`"),
+        "{report}"
+    );
+    assert!(report.contains("`--dialect`"), "{report}");
+    let (_, report) = markdown(&repo, &["main", "feat", "--dialect", "mysql"]);
+    assert!(
+        report.contains("Safety lints for **MySQL** (dialect from `--dialect`)"),
+        "{report}"
+    );
+    assert!(!report.contains("assumed"), "{report}");
+    for command in ["compare", "report"] {
+        let (_, json) = repo.json_of(command, &["main", "feat"]);
+        let lint = &json["lint"];
+        assert_eq!(lint["enabled"], true, "{json}");
+        assert_eq!(lint["dialect"], "postgresql");
+        assert!(
+            lint["dialect_origin"].as_str().unwrap().starts_with("assumed"),
+            "{lint}"
+        );
+        assert_eq!(lint["postgres_version"], 14);
+        assert_eq!(lint["linted_revisions"], 1, "{lint}");
+        assert!(lint["scope"].is_string(), "{lint}");
+    }
+    let (_, json) = repo.json_of("compare", &["main", "feat", "--no-lint"]);
+    assert_eq!(json["lint"]["enabled"], false, "{json}");
+}

@@ -22,7 +22,7 @@ pub use github::{github_annotations, github_command, relative};
 pub use json::{check_json, finding_json};
 pub use sarif::sarif_log;
 pub use status::{
-    FixedIssue, Fixes, REPORT_MARKER, Section, StatusInput, StatusReport, Verdict, status_json,
+    FixedIssue, Fixes, LintInfo, REPORT_MARKER, Section, StatusInput, StatusReport, Verdict, status_json,
     status_report,
 };
 pub use summary::check_summary;

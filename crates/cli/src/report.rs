@@ -28,6 +28,17 @@ pub(crate) fn run(project_args: &ProjectArgs, args: &ReportArgs) -> anyhow::Resu
         .chain(&comparison.heads)
         .map(|side| alembic_doctor_rules::check(&side.project))
         .collect();
+    let today = today();
+    let offline_sql = comparison
+        .merged
+        .project
+        .config
+        .script_location
+        .as_deref()
+        .and_then(|dir| std::fs::read(dir.join("env.py")).ok())
+        .is_some_and(|env| {
+            String::from_utf8_lossy(&env).contains("is_offline_mode")
+        });
     let input = StatusInput {
         comparison: &comparison,
         from,
@@ -35,6 +46,8 @@ pub(crate) fn run(project_args: &ProjectArgs, args: &ReportArgs) -> anyhow::Resu
         side_findings: &side_findings,
         fixes: fixes.as_ref(),
         lint: Some(&lint),
+        generated_on: Some(&today),
+        offline_sql,
         alembic: &alembic_command(project_args),
     };
     let report = alembic_doctor_report::status_report(&input);
@@ -123,5 +136,49 @@ fn shell_word(word: &str) -> String {
         word.to_owned()
     } else {
         format!("'{}'", word.replace('\'', "'\\''"))
+    }
+}
+
+/// Today's date (UTC), or the day of `$SOURCE_DATE_EPOCH` when set, so
+/// that a report can be reproduced.
+fn today() -> String {
+    let seconds = std::env::var("SOURCE_DATE_EPOCH")
+        .ok()
+        .and_then(|value| value.trim().parse::<i64>().ok())
+        .unwrap_or_else(|| {
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(0))
+        });
+    let (year, month, day) = civil_from_days(seconds.div_euclid(86_400));
+    format!("{year:04}-{month:02}-{day:02}")
+}
+
+/// The proleptic Gregorian date of a day count since 1970-01-01 (Howard
+/// Hinnant's `civil_from_days`).
+fn civil_from_days(days: i64) -> (i64, u32, u32) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    (
+        year,
+        u32::try_from(month).unwrap_or(1),
+        u32::try_from(day).unwrap_or(1),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn civil_dates() {
+        assert_eq!(super::civil_from_days(0), (1970, 1, 1));
+        assert_eq!(super::civil_from_days(20_421), (2025, 11, 29));
+        assert_eq!(super::civil_from_days(11_017), (2000, 3, 1));
     }
 }

@@ -19,6 +19,19 @@ fn markdown(repo: &GitProject, args: &[&str]) -> (i32, String) {
     (code, stdout)
 }
 
+/// `report` with the day it was generated replaced, for snapshots.
+fn undated(report: &str) -> String {
+    report
+        .lines()
+        .map(|line| match line.strip_prefix("Generated on ") {
+            Some(rest) => format!("Generated on [date]{}", &rest[10..]),
+            None => line.to_owned(),
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+        + "\n"
+}
+
 /// The checklist line starting with `icon title`.
 fn checklist_line<'a>(report: &'a str, title: &str) -> &'a str {
     report
@@ -89,7 +102,7 @@ fn a_placeholder_id_on_two_branches_is_named_with_both_files() {
         checklist_line(&report, "Single migration head after merge").starts_with("- ❌"),
         "{report}"
     );
-    insta::assert_snapshot!("placeholder_id_on_two_branches", report);
+    insta::assert_snapshot!("placeholder_id_on_two_branches", undated(&report));
 
     // The same facts in JSON, beside the compare contract.
     let (code, json) = repo.json_of("report", &["main", "feature/work", "feature/other"]);
@@ -731,4 +744,104 @@ fn the_dialect_and_where_it_came_from_are_stated() {
     }
     let (_, json) = repo.json_of("compare", &["main", "feat", "--no-lint"]);
     assert_eq!(json["lint"]["enabled"], false, "{json}");
+}
+
+/// The parts of a hand-written status report that a check can back: when
+/// and from which commits it was made, staging commands, the rollback and
+/// an offline SQL preview, the commands after merging in a code block, a
+/// status per side, and a conclusion that says what the change does.
+#[test]
+fn the_report_has_what_a_hand_written_one_has_each_line_from_a_check() {
+    let repo = GitProject::new();
+    repo.write(
+        "migrations/env.py",
+        "from alembic import context\n\nif context.is_offline_mode():\n    pass\n",
+    );
+    repo.write(
+        "migrations/versions/bbb_create_transaction.py",
+        &revision_file(
+            "bbb",
+            Some("aaa"),
+            "create transaction",
+            "op.create_table('transaction', sa.Column('id', sa.Integer(), primary_key=True))",
+            "op.drop_table('transaction')",
+        ),
+    );
+    repo.commit("main");
+    repo.branch("feat", "main");
+    repo.write(
+        "migrations/versions/ccc_join_code.py",
+        &revision_file(
+            "ccc",
+            Some("bbb"),
+            "add join_code",
+            "op.add_column('transaction', sa.Column('join_code', sa.String(20), nullable=True))\n    op.create_index('ix_transaction_join_code', 'transaction', ['join_code'])",
+            "op.drop_index('ix_transaction_join_code', table_name='transaction')\n    op.drop_column('transaction', 'join_code')",
+        ),
+    );
+    repo.commit("feat");
+    let (_, report) = markdown(&repo, &["main", "feat"]);
+    let main_sha = repo.git(&["rev-parse", "main"]);
+    let feat_sha = repo.git(&["rev-parse", "feat"]);
+    let generated = report
+        .lines()
+        .find(|l| l.starts_with("Generated on "))
+        .unwrap_or_else(|| panic!("{report}"));
+    assert!(
+        generated.ends_with(&format!(
+            "from `main` at `{}` and `feat` at `{}`.",
+            &main_sha[..12],
+            &feat_sha[..12]
+        )),
+        "{generated}"
+    );
+    let recommendations = section(&report, "Recommendations");
+    assert!(recommendations.contains("**Test on staging first:**"), "{recommendations}");
+    assert!(
+        recommendations.contains("   alembic upgrade bbb:ccc --sql\n"),
+        "{recommendations}"
+    );
+    assert!(
+        recommendations.contains("   alembic downgrade bbb\n"),
+        "{recommendations}"
+    );
+    assert!(
+        recommendations.contains("1. **Run the migration** (1 revision):\n   ```bash\n   alembic upgrade head\n   ```\n"),
+        "{recommendations}"
+    );
+    let statistics = section(&report, "Migration Statistics");
+    assert!(
+        statistics.contains("| Status | ✅ Healthy | ✅ Healthy | "),
+        "{statistics}"
+    );
+    let conclusion = section(&report, "Conclusion");
+    assert!(
+        conclusion.contains("adds column `transaction.join_code`"),
+        "{conclusion}"
+    );
+    assert!(
+        conclusion.contains("creates index `ix_transaction_join_code`"),
+        "{conclusion}"
+    );
+    assert!(!conclusion.trim_end().ends_with("head"), "{conclusion}");
+
+    // An empty downgrade: no rollback command, and the report says why.
+    repo.write(
+        "migrations/versions/ccc_join_code.py",
+        &revision_file(
+            "ccc",
+            Some("bbb"),
+            "add join_code",
+            "op.add_column('transaction', sa.Column('join_code', sa.String(20), nullable=True))",
+            "pass",
+        ),
+    );
+    repo.commit("no downgrade");
+    let (_, report) = markdown(&repo, &["main", "feat"]);
+    let recommendations = section(&report, "Recommendations");
+    assert!(!recommendations.contains("alembic downgrade bbb"), "{recommendations}");
+    assert!(
+        recommendations.contains("the downgrade of `ccc` is empty"),
+        "{recommendations}"
+    );
 }

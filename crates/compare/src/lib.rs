@@ -41,7 +41,7 @@ use alembic_doctor_rules::Finding;
 pub use checklist::{ChecklistItem, checklist};
 pub use diff::{Differences, RevisionChange};
 pub use merge::{MergeConflict, Merged};
-pub use notes::{Note, NoteLevel, RevisionNotes};
+pub use notes::{Note, NoteLevel, RevisionNotes, Rollback};
 pub use overlay::OverlayTree;
 pub use side::{Side, SideSpec, WORK_TREE};
 

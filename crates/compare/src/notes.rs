@@ -61,6 +61,43 @@ pub struct RevisionNotes {
     pub message: String,
     /// What `upgrade()` does, then what to act on, in file order.
     pub notes: Vec<Note>,
+    /// What `alembic downgrade` below this revision does.
+    pub rollback: Rollback,
+}
+
+/// What `downgrade()` does for a rollback.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rollback {
+    /// It has operations (or has nothing to undo: `upgrade()` is empty too).
+    Reverses,
+    /// It is empty while `upgrade()` changes something: a rollback
+    /// reports success and leaves the schema as it was.
+    Empty,
+    /// It raises: the revision says it cannot be undone.
+    Raises,
+    /// There is no `downgrade()`.
+    Missing,
+}
+
+impl Rollback {
+    /// `reverses` / `empty` / `raises` / `missing`, for JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Rollback::Reverses => "reverses",
+            Rollback::Empty => "empty",
+            Rollback::Raises => "raises",
+            Rollback::Missing => "missing",
+        }
+    }
+}
+
+fn rollback(operations: &Operations) -> Rollback {
+    match &operations.downgrade {
+        None => Rollback::Missing,
+        Some(downgrade) if downgrade.raises => Rollback::Raises,
+        Some(downgrade) if downgrade.empty && !upgrade_is_empty(operations) => Rollback::Empty,
+        Some(_) => Rollback::Reverses,
+    }
 }
 
 /// Whether a note says what a safety lint says more precisely: such notes
@@ -119,6 +156,7 @@ pub(crate) fn notes(revisions: &[NewRevision<'_>]) -> Vec<RevisionNotes> {
                 side: revision.side.to_owned(),
                 message: revision.message.to_owned(),
                 notes: writer.notes,
+                rollback: rollback(operations),
             }
         })
         .collect()

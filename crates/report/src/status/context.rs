@@ -7,6 +7,24 @@ use super::doc::{Block, Section, code};
 
 pub(crate) fn section(input: &StatusInput<'_>) -> Section {
     let mut blocks = Vec::new();
+    let comparison = input.comparison;
+    let sides: Vec<String> = std::iter::once(&comparison.base)
+        .chain(&comparison.heads)
+        .map(|side| match &side.rev {
+            Some(rev) => format!("{} at {}", code(&side.label), code(&rev.short_id())),
+            None => format!("{} (uncommitted files included)", code(&side.label)),
+        })
+        .collect();
+    let sides = match sides.as_slice() {
+        [one] => one.clone(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+        [] => String::new(),
+    };
+    let when = input
+        .generated_on
+        .map(|day| format!(" on {day}"))
+        .unwrap_or_default();
+    blocks.push(Block::Paragraph(format!("Generated{when} from {sides}.")));
     if let Some(lint) = input.lint {
         blocks.push(Block::Paragraph(lint_line(lint)));
     }

@@ -29,6 +29,8 @@ pub(crate) enum Block {
 pub(crate) struct Item {
     pub(crate) text: String,
     pub(crate) children: Vec<String>,
+    /// Shell commands shown under the item, in a code block.
+    pub(crate) commands: Option<String>,
 }
 
 impl Item {
@@ -36,6 +38,7 @@ impl Item {
         Self {
             text: text.into(),
             children: Vec::new(),
+            commands: None,
         }
     }
 
@@ -43,6 +46,16 @@ impl Item {
         Self {
             text: text.into(),
             children,
+            commands: None,
+        }
+    }
+
+    /// `text`, then `commands` (one a line) in a shell code block.
+    pub(crate) fn commands(text: impl Into<String>, commands: &[String]) -> Self {
+        Self {
+            text: text.into(),
+            children: Vec::new(),
+            commands: Some(commands.join("\n")),
         }
     }
 }
@@ -125,6 +138,15 @@ fn block_markdown(block: &Block) -> String {
                 for child in &item.children {
                     out.push_str(&format!("{indent}- {}\n", defuse(child)));
                 }
+                if let Some(commands) = &item.commands {
+                    let block = block_markdown(&Block::Code {
+                        lang: "bash",
+                        text: commands.clone(),
+                    });
+                    for line in block.lines() {
+                        out.push_str(&format!("{indent}{line}\n"));
+                    }
+                }
             }
             out
         }
@@ -171,6 +193,11 @@ fn block_text(block: &Block) -> String {
                 let indent = " ".repeat(marker.len());
                 for child in &item.children {
                     out.push_str(&format!("{indent}- {}\n", plain(child)));
+                }
+                if let Some(commands) = &item.commands {
+                    for line in commands.lines() {
+                        out.push_str(&format!("{indent}    {line}\n"));
+                    }
                 }
             }
             out

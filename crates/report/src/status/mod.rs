@@ -49,6 +49,11 @@ pub struct StatusInput<'a> {
     /// How the safety lints ran on the HEADs' new revisions (`None` when
     /// the caller did not say).
     pub lint: Option<&'a LintInfo>,
+    /// The day the report is made (`2025-11-29`), when known.
+    pub generated_on: Option<&'a str>,
+    /// `env.py` supports offline mode (`context.is_offline_mode()`), so
+    /// `alembic upgrade FROM:TO --sql` can preview the SQL.
+    pub offline_sql: bool,
     /// How to call Alembic on this project, with the configuration the user
     /// passed (`alembic -c db/alembic.ini`); empty means `alembic`.
     pub alembic: &'a str,

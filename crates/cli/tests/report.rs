@@ -845,3 +845,89 @@ fn the_report_has_what_a_hand_written_one_has_each_line_from_a_check() {
         "{recommendations}"
     );
 }
+
+/// Wording: two HEADs editing one file are named (not "the base side"); an
+/// empty chain is not "all 0 revisions"; a headline summarises many edits
+/// with a count; no "1 revisions", no `(unnamed)` constraint, no
+/// recommendation pasted mid-sentence with its capital and a pointer back
+/// to the `explain` it already names.
+#[test]
+fn wording_of_edge_cases() {
+    let repo = GitProject::new();
+    for n in 0..7 {
+        let down = if n == 0 { "aaa".to_owned() } else { format!("r{}", n - 1) };
+        repo.migration(&format!("r{n}"), Some(&down), &format!("r{n}.py"));
+    }
+    repo.commit("seven revisions");
+    // Two HEADs edit the same file.
+    repo.branch("one", "main");
+    repo.write("migrations/versions/r0.py", "\"\"\"r0 one\"\"\"\nrevision = 'r0'\ndown_revision = 'aaa'\n");
+    repo.commit("one edits r0");
+    repo.branch("two", "main");
+    repo.write("migrations/versions/r0.py", "\"\"\"r0 two\"\"\"\nrevision = 'r0'\ndown_revision = 'aaa'\n");
+    repo.commit("two edits r0");
+    let (_, report) = markdown(&repo, &["main", "one", "two"]);
+    assert!(!report.contains("on the base side"), "{report}");
+    assert!(report.contains("modified on `one` and modified on `two`"), "{report}");
+    // Many edits: a count in the headline, the list below.
+    repo.branch("many", "main");
+    for n in 1..7 {
+        repo.write(
+            &format!("migrations/versions/r{n}.py"),
+            &format!("\"\"\"r{n} edited\"\"\"\nrevision = 'r{n}'\ndown_revision = 'r{}'\n", n - 1),
+        );
+    }
+    repo.commit("edit six");
+    let (_, report) = markdown(&repo, &["main", "many"]);
+    let headline = report.lines().nth(3).unwrap();
+    assert!(headline.contains("6 revisions already on the base edited"), "{headline}");
+    assert!(headline.matches(".py").count() <= 3, "{headline}");
+    // Deleting every revision.
+    repo.branch("none", "main");
+    repo.git(&["rm", "-q", "-r", "migrations/versions"]);
+    repo.commit("remove all");
+    let (_, report) = markdown(&repo, &["main", "none"]);
+    assert!(!report.contains("all 0 revisions"), "{report}");
+    assert!(!report.contains("descend from none"), "{report}");
+    let (_, text, _) = repo.run(&["compare", "main", "one"]);
+    assert!(!text.contains(" 1 revisions"), "{text}");
+}
+
+#[test]
+fn notes_and_recommendations_read_as_sentences() {
+    let repo = GitProject::new();
+    repo.write(
+        "migrations/versions/bbb_create_t.py",
+        &revision_file(
+            "bbb",
+            Some("aaa"),
+            "create t",
+            "op.create_table('t', sa.Column('id', sa.Integer()), sa.Column('a', sa.Integer()))",
+            "op.drop_table('t')",
+        ),
+    );
+    repo.commit("main");
+    repo.branch("feat", "main");
+    repo.write(
+        "migrations/versions/ccc_indexes.py",
+        &revision_file(
+            "ccc",
+            Some("bbb"),
+            "indexes",
+            "op.create_index('ix_a', 't', ['a'])\n    op.create_index('ix_id', 't', ['id'])\n    op.create_primary_key(None, 't', ['id'])",
+            "op.drop_index('ix_a', table_name='t')\n    op.drop_index('ix_id', table_name='t')",
+        ),
+    );
+    repo.commit("feat");
+    let (_, report) = markdown(&repo, &["main", "feat"]);
+    let notes = section(&report, "Important Notes");
+    // (The lint's own message, from crates/rules, still says `(unnamed)`.)
+    assert!(!notes.contains("adds primary key `(unnamed)`"), "{notes}");
+    assert!(notes.contains("adds an unnamed primary key on `t`"), "{notes}");
+    let recommendations = section(&report, "Recommendations");
+    assert!(!recommendations.contains("; Build"), "{recommendations}");
+    assert!(
+        !report.contains("(example: `alembic-doctor explain"),
+        "{report}"
+    );
+}

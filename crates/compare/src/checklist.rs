@@ -8,7 +8,7 @@ use std::collections::BTreeSet;
 use alembic_doctor_graph::RevIdx;
 use alembic_doctor_rules::{Finding, Rule, Severity};
 
-use crate::Comparison;
+use crate::{Comparison, MergeConflict};
 
 /// One check and its outcome.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -173,6 +173,14 @@ fn no_orphans(comparison: &Comparison) -> ChecklistItem {
         return ChecklistItem::new("no-orphans", title, false, first_messages(&extra_roots));
     }
     let roots = comparison.merged.bases();
+    if reached.is_empty() {
+        return ChecklistItem::new(
+            "no-orphans",
+            title,
+            true,
+            "the merged chain has no revisions".to_owned(),
+        );
+    }
     ChecklistItem::new(
         "no-orphans",
         title,
@@ -351,8 +359,14 @@ fn untouched_base_revisions(
             } else {
                 &diff.removed
             };
-            list.iter()
-                .map(|c| format!("{} ({}, on {})", self::code(&c.id), self::code(&c.path), c.side))
+            list.iter().map(|c| {
+                format!(
+                    "{} ({}, on {})",
+                    self::code(&c.id),
+                    self::code(&c.path),
+                    c.side
+                )
+            })
         })
         .collect();
     let title = if what == "edited" {
@@ -363,13 +377,52 @@ fn untouched_base_revisions(
     if changes.is_empty() {
         ChecklistItem::new(code, title, true, format!("no revision {what}"))
     } else {
+        // A count first: the list can be long, and each one is under
+        // Problems Found.
+        let mut listed: Vec<String> = changes.iter().take(3).cloned().collect();
+        if changes.len() > 3 {
+            listed.push(format!("and {} more", changes.len() - 3));
+        }
         ChecklistItem::new(
             code,
             title,
             false,
-            format!("{what}: {}", changes.join(", ")),
+            format!(
+                "{} already on the base {what}: {}",
+                plural(changes.len(), "revision", "revisions"),
+                listed.join(", ")
+            ),
         )
     }
+}
+
+/// What each side did to a file changed on both sides, naming the sides:
+/// the one whose version was kept, and the base or the earlier HEAD that
+/// changed it first.
+pub fn conflict_description(comparison: &Comparison, conflict: &MergeConflict) -> String {
+    let position = comparison
+        .heads
+        .iter()
+        .position(|head| head.label == conflict.side)
+        .unwrap_or(comparison.heads.len());
+    let touches = |diff: &crate::Differences| {
+        diff.new
+            .iter()
+            .chain(&diff.edited)
+            .chain(&diff.removed)
+            .chain(&diff.renamed)
+            .any(|change| change.path == conflict.path)
+    };
+    let first = comparison.heads[..position]
+        .iter()
+        .zip(&comparison.differences)
+        .rev()
+        .find(|(_, diff)| touches(diff))
+        .map_or(&comparison.base.label, |(head, _)| &head.label);
+    conflict
+        .reason
+        .replace("on the base side", &format!("on {}", self::code(first)))
+        .replace("on this side", &format!("on {}", self::code(&conflict.side)))
 }
 
 fn clean_file_merge(comparison: &Comparison) -> ChecklistItem {
@@ -383,10 +436,14 @@ fn clean_file_merge(comparison: &Comparison) -> ChecklistItem {
             "every version file was changed on one side at most".to_owned(),
         );
     }
-    let detail: Vec<String> = conflicts
+    let mut detail: Vec<String> = conflicts
         .iter()
-        .map(|c| format!("{}: {}", code(&c.path), c.reason))
+        .take(3)
+        .map(|c| format!("{}: {}", code(&c.path), conflict_description(comparison, c)))
         .collect();
+    if conflicts.len() > 3 {
+        detail.push(format!("and {} more", conflicts.len() - 3));
+    }
     ChecklistItem::new(
         "no-file-changed-on-both-sides",
         title,

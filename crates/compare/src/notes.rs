@@ -364,11 +364,13 @@ impl Writer<'_> {
                     }
                     ConstraintKind::Exclude => ("exclusion constraint", String::new()),
                 };
-                self.info(
-                    "create-constraint",
-                    at,
-                    format!("adds {what} `{}` on `{table}`{detail}{suffix}", constraint.name),
-                );
+                let message = if matches!(constraint.name, Name::Unnamed) {
+                    // The naming convention (or the database) names it.
+                    format!("adds an unnamed {what} on `{table}`{detail}{suffix}")
+                } else {
+                    format!("adds {what} `{}` on `{table}`{detail}{suffix}", constraint.name)
+                };
+                self.info("create-constraint", at, message);
             }
             OpKind::DropConstraint { name, table, kind } => {
                 let what = kind.as_deref().map_or("constraint".to_owned(), |kind| format!("{kind} constraint"));
@@ -641,6 +643,13 @@ fn describe_index(index: &Index, suffix: &str) -> String {
     } else {
         format!(", {}", traits.join(", "))
     };
+    if matches!(index.name, Name::Unnamed) {
+        return format!(
+            "creates an unnamed index on `{}` ({}{traits}){suffix}",
+            index.table,
+            index.columns.join(", ")
+        );
+    }
     format!(
         "creates index `{}` on `{}` ({}{traits}){suffix}",
         index.name,

@@ -165,7 +165,7 @@ pub(crate) fn recommendations(input: &StatusInput<'_>) -> Section {
         before.push(Item::new(format!(
             "**Merge {} by hand if git cannot** ({}): the result must keep one `revision` and the intended `down_revision`",
             code(&conflict.path),
-            conflict.reason
+            alembic_doctor_compare::conflict_description(comparison, conflict)
         )));
     }
     for diff in &comparison.differences {

@@ -20,6 +20,7 @@ pub(crate) fn run(project_args: &ProjectArgs, args: &ReportArgs) -> anyhow::Resu
         &args.heads,
         from,
         &args.database,
+        true,
     )?;
     let fail_on = args.fail_on.or(fail_on).unwrap_or(FailOn::Error);
     let checklist = alembic_doctor_compare::checklist(&comparison);

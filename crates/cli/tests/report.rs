@@ -931,3 +931,31 @@ fn notes_and_recommendations_read_as_sentences() {
         "{report}"
     );
 }
+
+/// Run from a subdirectory, the report names files from the repository's
+/// root, as `--format github` does.
+#[test]
+fn paths_are_from_the_repository_root_when_run_from_a_subdirectory() {
+    let repo = GitProject::empty();
+    repo.write("db/alembic.ini", "[alembic]\nscript_location = migrations\n");
+    repo.write(
+        "db/migrations/versions/aaa_init.py",
+        "\"\"\"init\"\"\"\nrevision = 'aaa'\ndown_revision = None\n",
+    );
+    repo.commit("init");
+    repo.git(&["branch", "-M", "main"]);
+    repo.branch("feat", "main");
+    repo.write(
+        "db/migrations/versions/bbb_dup.py",
+        "\"\"\"dup\"\"\"\nrevision = 'aaa'\ndown_revision = None\n",
+    );
+    repo.commit("feat");
+    let output = alembic_doctor_testkit::hermetic_command(common::BIN, &repo.path.join("db"))
+        .args(["report", "main", "feat"])
+        .output()
+        .expect("runs");
+    let report = String::from_utf8_lossy(&output.stdout);
+    assert!(report.contains("`db/migrations/versions/bbb_dup.py"), "{report}");
+    assert!(!report.contains("`migrations/versions/"), "{report}");
+    assert!(!report.contains(" migrations/versions/"), "{report}");
+}

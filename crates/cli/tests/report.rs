@@ -881,7 +881,7 @@ fn wording_of_edge_cases() {
     let (_, report) = markdown(&repo, &["main", "many"]);
     let headline = report.lines().nth(3).unwrap();
     assert!(headline.contains("6 revisions already on the base edited"), "{headline}");
-    assert!(headline.matches(".py").count() <= 3, "{headline}");
+    assert!(!headline.contains(".py"), "{headline}");
     // Deleting every revision.
     repo.branch("none", "main");
     repo.git(&["rm", "-q", "-r", "migrations/versions"]);

@@ -21,6 +21,9 @@ pub struct ChecklistItem {
     pub passed: bool,
     /// The evidence when it passed, the reason when it failed (Markdown).
     pub detail: String,
+    /// The reason in a few words, for a headline (the detail, unless that
+    /// lists many things).
+    pub summary: String,
 }
 
 impl ChecklistItem {
@@ -29,8 +32,14 @@ impl ChecklistItem {
             code,
             title: title.into(),
             passed,
+            summary: detail.clone(),
             detail,
         }
+    }
+
+    fn summary(mut self, summary: String) -> Self {
+        self.summary = summary;
+        self
     }
 }
 
@@ -243,8 +252,10 @@ fn valid_syntax(comparison: &Comparison) -> ChecklistItem {
         &[Rule::SyntaxError, Rule::UnreadableFile],
     );
     if item.passed {
+        let detail = format!("{} parsed", plural(files, "file", "files"));
         ChecklistItem {
-            detail: format!("{} parsed", plural(files, "file", "files")),
+            summary: detail.clone(),
+            detail,
             ..item
         }
     } else {
@@ -383,16 +394,17 @@ fn untouched_base_revisions(
         if changes.len() > 3 {
             listed.push(format!("and {} more", changes.len() - 3));
         }
+        let count = format!(
+            "{} already on the base {what}",
+            plural(changes.len(), "revision", "revisions")
+        );
         ChecklistItem::new(
             code,
             title,
             false,
-            format!(
-                "{} already on the base {what}: {}",
-                plural(changes.len(), "revision", "revisions"),
-                listed.join(", ")
-            ),
+            format!("{count}: {}", listed.join(", ")),
         )
+        .summary(format!("{count} (listed under Problems Found)"))
     }
 }
 
@@ -450,6 +462,10 @@ fn clean_file_merge(comparison: &Comparison) -> ChecklistItem {
         false,
         detail.join("; "),
     )
+    .summary(format!(
+        "{} changed on both sides",
+        plural(conflicts.len(), "version file", "version files")
+    ))
 }
 
 fn every_rule(comparison: &Comparison) -> ChecklistItem {

@@ -57,7 +57,7 @@ pub(crate) fn headline(input: &StatusInput<'_>, verdict: Verdict) -> String {
         .checklist
         .iter()
         .filter(|item| !item.passed)
-        .map(|item| item.detail.as_str())
+        .map(|item| item.summary.as_str())
         .take(2)
         .collect();
     match verdict {

@@ -122,20 +122,20 @@ fn paths_from_root(comparison: &mut Comparison, root: &Path, cwd: &Path) {
                 other => path.push(other),
             }
         }
-        path.strip_prefix(root)
-            .map_or_else(|_| shown.to_owned(), |rel| rel.to_string_lossy().into_owned())
+        path.strip_prefix(root).map_or_else(
+            |_| shown.to_owned(),
+            |rel| rel.to_string_lossy().into_owned(),
+        )
     };
     let projects = std::iter::once(&mut comparison.base.project)
         .chain(comparison.heads.iter_mut().map(|side| &mut side.project))
         .chain(std::iter::once(&mut comparison.merged.project));
     for project in projects {
         for file in &mut project.files {
-            file.display_path = file
-                .path
-                .strip_prefix(root)
-                .map_or_else(|_| from_root(&file.display_path), |rel| {
-                    rel.to_string_lossy().into_owned()
-                });
+            file.display_path = file.path.strip_prefix(root).map_or_else(
+                |_| from_root(&file.display_path),
+                |rel| rel.to_string_lossy().into_owned(),
+            );
         }
     }
     for diff in &mut comparison.differences {

@@ -6,8 +6,8 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use alembic_doctor_git::GitRepo;
-use alembic_doctor_report::LintInfo;
 use alembic_doctor_project::Project;
+use alembic_doctor_report::LintInfo;
 use alembic_doctor_rules::{
     DEFAULT_POSTGRES_VERSION, Dialect, Environment, FailOnSetting, Finding, LintScope,
     LintSettings, ToolConfig,

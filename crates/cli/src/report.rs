@@ -37,9 +37,7 @@ pub(crate) fn run(project_args: &ProjectArgs, args: &ReportArgs) -> anyhow::Resu
         .script_location
         .as_deref()
         .and_then(|dir| std::fs::read(dir.join("env.py")).ok())
-        .is_some_and(|env| {
-            String::from_utf8_lossy(&env).contains("is_offline_mode")
-        });
+        .is_some_and(|env| String::from_utf8_lossy(&env).contains("is_offline_mode"));
     let input = StatusInput {
         comparison: &comparison,
         from,

@@ -177,7 +177,10 @@ fn a_squash_merged_branch_and_one_forked_before_it() {
             .contains("2 heads after merge"),
         "{report}"
     );
-    assert!(report.contains("`alembic upgrade heads` would apply"), "{report}");
+    assert!(
+        report.contains("`alembic upgrade heads` would apply"),
+        "{report}"
+    );
     assert!(
         report.contains("`alembic upgrade head` would fail"),
         "{report}"
@@ -513,15 +516,21 @@ fn report_fix_gives_the_branchs_copy_of_a_duplicate_id_a_fresh_id_first() {
 }
 
 /// A revision file with `upgrade` and `downgrade` bodies.
-fn revision_file(id: &str, down: Option<&str>, message: &str, upgrade: &str, downgrade: &str) -> String {
+fn revision_file(
+    id: &str,
+    down: Option<&str>,
+    message: &str,
+    upgrade: &str,
+    downgrade: &str,
+) -> String {
     let down = down.map_or_else(|| "None".to_owned(), |d| format!("'{d}'"));
     format!(
         "\"\"\"{message}\n\nRevision ID: {id}\n\"\"\"\nfrom alembic import op\nimport sqlalchemy as sa\n\nrevision = '{id}'\ndown_revision = {down}\n\n\ndef upgrade():\n    {upgrade}\n\n\ndef downgrade():\n    {downgrade}\n"
     )
 }
 
-/// As the audit found it: main's head is `a1b2c3d4e5f6` (add_block_table);
-/// `feat-join` adds another `a1b2c3d4e5f6` (add_join_code) on `ccc`, the
+/// As the audit found it: main's head is `a1b2c3d4e5f6` (`add_block_table`);
+/// `feat-join` adds another `a1b2c3d4e5f6` (`add_join_code`) on `ccc`, the
 /// revision below main's head.
 fn duplicate_of_bases_head() -> GitProject {
     let repo = GitProject::new();
@@ -602,8 +611,14 @@ fn a_duplicate_of_bases_head_says_the_branchs_revision_never_runs() {
         "{notes}"
     );
     let recommendations = section(&report, "Recommendations");
-    assert!(!recommendations.contains("plan a backfill"), "{recommendations}");
-    assert!(!recommendations.contains("Run the migration"), "{recommendations}");
+    assert!(
+        !recommendations.contains("plan a backfill"),
+        "{recommendations}"
+    );
+    assert!(
+        !recommendations.contains("Run the migration"),
+        "{recommendations}"
+    );
     assert!(
         recommendations.contains("**Fix the merged chain first:**"),
         "{recommendations}"
@@ -622,7 +637,10 @@ fn two_heads_are_not_followed_by_advice_to_upgrade() {
     let (code, report) = markdown(&repo, &["main", "old-fork"]);
     assert_eq!(code, 1, "{report}");
     let recommendations = section(&report, "Recommendations");
-    assert!(!recommendations.contains("upgrade heads"), "{recommendations}");
+    assert!(
+        !recommendations.contains("upgrade heads"),
+        "{recommendations}"
+    );
     assert!(recommendations.contains("2 heads"), "{recommendations}");
     // The config the user passed is in every command.
     repo.git(&["mv", "alembic.ini", "db.ini"]);
@@ -632,7 +650,10 @@ fn two_heads_are_not_followed_by_advice_to_upgrade() {
     repo.commit("feat");
     let (code, report) = markdown(&repo, &["-c", "db.ini", "main", "feat"]);
     assert_eq!(code, 0, "{report}");
-    assert!(report.contains("alembic -c db.ini upgrade head\n"), "{report}");
+    assert!(
+        report.contains("alembic -c db.ini upgrade head\n"),
+        "{report}"
+    );
     assert!(!report.contains("`alembic upgrade"), "{report}");
 }
 
@@ -651,7 +672,10 @@ fn two_heads_advice_re_parents_the_branchs_revision_not_the_bases_head() {
     repo.commit("main");
     let (code, report) = markdown(&repo, &["main", "feat"]);
     assert_eq!(code, 1, "{report}");
-    assert!(!report.contains("if `zzz` has not been applied"), "{report}");
+    assert!(
+        !report.contains("if `zzz` has not been applied"),
+        "{report}"
+    );
     assert!(!report.contains("re-parent it"), "{report}");
     let problems = section(&report, "Problems Found");
     assert!(
@@ -659,10 +683,7 @@ fn two_heads_advice_re_parents_the_branchs_revision_not_the_bases_head() {
         "{problems}"
     );
     assert!(problems.contains("`alembic-doctor fix merge"), "{problems}");
-    assert!(
-        problems.contains("`zzz` is `main`'s head"),
-        "{problems}"
-    );
+    assert!(problems.contains("`zzz` is `main`'s head"), "{problems}");
     let recommendations = section(&report, "Recommendations");
     assert!(
         recommendations.contains("`alembic-doctor fix rebase ccc --onto zzz`"),
@@ -735,7 +756,10 @@ fn the_dialect_and_where_it_came_from_are_stated() {
         assert_eq!(lint["enabled"], true, "{json}");
         assert_eq!(lint["dialect"], "postgresql");
         assert!(
-            lint["dialect_origin"].as_str().unwrap().starts_with("assumed"),
+            lint["dialect_origin"]
+                .as_str()
+                .unwrap()
+                .starts_with("assumed"),
             "{lint}"
         );
         assert_eq!(lint["postgres_version"], 14);
@@ -796,7 +820,10 @@ fn the_report_has_what_a_hand_written_one_has_each_line_from_a_check() {
         "{generated}"
     );
     let recommendations = section(&report, "Recommendations");
-    assert!(recommendations.contains("**Test on staging first:**"), "{recommendations}");
+    assert!(
+        recommendations.contains("**Test on staging first:**"),
+        "{recommendations}"
+    );
     assert!(
         recommendations.contains("   alembic upgrade bbb:ccc --sql\n"),
         "{recommendations}"
@@ -806,7 +833,9 @@ fn the_report_has_what_a_hand_written_one_has_each_line_from_a_check() {
         "{recommendations}"
     );
     assert!(
-        recommendations.contains("1. **Run the migration** (1 revision):\n   ```bash\n   alembic upgrade head\n   ```\n"),
+        recommendations.contains(
+            "1. **Run the migration** (1 revision):\n   ```bash\n   alembic upgrade head\n   ```\n"
+        ),
         "{recommendations}"
     );
     let statistics = section(&report, "Migration Statistics");
@@ -839,7 +868,10 @@ fn the_report_has_what_a_hand_written_one_has_each_line_from_a_check() {
     repo.commit("no downgrade");
     let (_, report) = markdown(&repo, &["main", "feat"]);
     let recommendations = section(&report, "Recommendations");
-    assert!(!recommendations.contains("alembic downgrade bbb"), "{recommendations}");
+    assert!(
+        !recommendations.contains("alembic downgrade bbb"),
+        "{recommendations}"
+    );
     assert!(
         recommendations.contains("the downgrade of `ccc` is empty"),
         "{recommendations}"
@@ -855,32 +887,51 @@ fn the_report_has_what_a_hand_written_one_has_each_line_from_a_check() {
 fn wording_of_edge_cases() {
     let repo = GitProject::new();
     for n in 0..7 {
-        let down = if n == 0 { "aaa".to_owned() } else { format!("r{}", n - 1) };
+        let down = if n == 0 {
+            "aaa".to_owned()
+        } else {
+            format!("r{}", n - 1)
+        };
         repo.migration(&format!("r{n}"), Some(&down), &format!("r{n}.py"));
     }
     repo.commit("seven revisions");
     // Two HEADs edit the same file.
     repo.branch("one", "main");
-    repo.write("migrations/versions/r0.py", "\"\"\"r0 one\"\"\"\nrevision = 'r0'\ndown_revision = 'aaa'\n");
+    repo.write(
+        "migrations/versions/r0.py",
+        "\"\"\"r0 one\"\"\"\nrevision = 'r0'\ndown_revision = 'aaa'\n",
+    );
     repo.commit("one edits r0");
     repo.branch("two", "main");
-    repo.write("migrations/versions/r0.py", "\"\"\"r0 two\"\"\"\nrevision = 'r0'\ndown_revision = 'aaa'\n");
+    repo.write(
+        "migrations/versions/r0.py",
+        "\"\"\"r0 two\"\"\"\nrevision = 'r0'\ndown_revision = 'aaa'\n",
+    );
     repo.commit("two edits r0");
     let (_, report) = markdown(&repo, &["main", "one", "two"]);
     assert!(!report.contains("on the base side"), "{report}");
-    assert!(report.contains("modified on `one` and modified on `two`"), "{report}");
+    assert!(
+        report.contains("modified on `one` and modified on `two`"),
+        "{report}"
+    );
     // Many edits: a count in the headline, the list below.
     repo.branch("many", "main");
     for n in 1..7 {
         repo.write(
             &format!("migrations/versions/r{n}.py"),
-            &format!("\"\"\"r{n} edited\"\"\"\nrevision = 'r{n}'\ndown_revision = 'r{}'\n", n - 1),
+            &format!(
+                "\"\"\"r{n} edited\"\"\"\nrevision = 'r{n}'\ndown_revision = 'r{}'\n",
+                n - 1
+            ),
         );
     }
     repo.commit("edit six");
     let (_, report) = markdown(&repo, &["main", "many"]);
     let headline = report.lines().nth(3).unwrap();
-    assert!(headline.contains("6 revisions already on the base edited"), "{headline}");
+    assert!(
+        headline.contains("6 revisions already on the base edited"),
+        "{headline}"
+    );
     assert!(!headline.contains(".py"), "{headline}");
     // Deleting every revision.
     repo.branch("none", "main");
@@ -923,7 +974,10 @@ fn notes_and_recommendations_read_as_sentences() {
     let notes = section(&report, "Important Notes");
     // (The lint's own message, from crates/rules, still says `(unnamed)`.)
     assert!(!notes.contains("adds primary key `(unnamed)`"), "{notes}");
-    assert!(notes.contains("adds an unnamed primary key on `t`"), "{notes}");
+    assert!(
+        notes.contains("adds an unnamed primary key on `t`"),
+        "{notes}"
+    );
     let recommendations = section(&report, "Recommendations");
     assert!(!recommendations.contains("; Build"), "{recommendations}");
     assert!(
@@ -937,7 +991,10 @@ fn notes_and_recommendations_read_as_sentences() {
 #[test]
 fn paths_are_from_the_repository_root_when_run_from_a_subdirectory() {
     let repo = GitProject::empty();
-    repo.write("db/alembic.ini", "[alembic]\nscript_location = migrations\n");
+    repo.write(
+        "db/alembic.ini",
+        "[alembic]\nscript_location = migrations\n",
+    );
     repo.write(
         "db/migrations/versions/aaa_init.py",
         "\"\"\"init\"\"\"\nrevision = 'aaa'\ndown_revision = None\n",
@@ -955,7 +1012,10 @@ fn paths_are_from_the_repository_root_when_run_from_a_subdirectory() {
         .output()
         .expect("runs");
     let report = String::from_utf8_lossy(&output.stdout);
-    assert!(report.contains("`db/migrations/versions/bbb_dup.py"), "{report}");
+    assert!(
+        report.contains("`db/migrations/versions/bbb_dup.py"),
+        "{report}"
+    );
     assert!(!report.contains("`migrations/versions/"), "{report}");
     assert!(!report.contains(" migrations/versions/"), "{report}");
 }

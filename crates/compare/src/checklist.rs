@@ -434,7 +434,10 @@ pub fn conflict_description(comparison: &Comparison, conflict: &MergeConflict) -
     conflict
         .reason
         .replace("on the base side", &format!("on {}", self::code(first)))
-        .replace("on this side", &format!("on {}", self::code(&conflict.side)))
+        .replace(
+            "on this side",
+            &format!("on {}", self::code(&conflict.side)),
+        )
 }
 
 fn clean_file_merge(comparison: &Comparison) -> ChecklistItem {

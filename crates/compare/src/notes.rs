@@ -8,11 +8,11 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use alembic_doctor_rules::{AddedColumn, Dialect, added_columns};
 use alembic_doctor_script::{
     Column, ColumnChanges, ConstraintKind, Function, Index, Name, OpKind, Operation, Operations,
     read_operations,
 };
-use alembic_doctor_rules::{AddedColumn, Dialect, added_columns};
 use alembic_doctor_source::LineIndex;
 use rayon::prelude::*;
 
@@ -817,7 +817,7 @@ def downgrade():
 
     /// Seen in openstack/octavia (fac584114642): the revision fills the
     /// column it adds before making it NOT NULL. An UPDATE of the column,
-    /// however it is written, after the add_column is a backfill.
+    /// however it is written, after the `add_column` is a backfill.
     #[test]
     fn a_revision_that_backfills_its_own_column_needs_no_backfill() {
         let sql = r#"
@@ -865,10 +865,22 @@ def downgrade():
                 revision.id,
                 revision.notes
             );
-            assert!(!codes(revision).contains(&"not-null-later"), "{:?}", revision.notes);
+            assert!(
+                !codes(revision).contains(&"not-null-later"),
+                "{:?}",
+                revision.notes
+            );
         }
-        assert!(codes(&notes[0]).contains(&"backfilled"), "{:?}", notes[0].notes);
-        assert!(codes(&notes[3]).contains(&"backfill-needed"), "{:?}", notes[3].notes);
+        assert!(
+            codes(&notes[0]).contains(&"backfilled"),
+            "{:?}",
+            notes[0].notes
+        );
+        assert!(
+            codes(&notes[3]).contains(&"backfill-needed"),
+            "{:?}",
+            notes[3].notes
+        );
     }
 
     #[test]

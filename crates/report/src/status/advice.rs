@@ -293,7 +293,10 @@ fn staging_item(input: &StatusInput<'_>, path: &[String], upgrade: &str) -> Item
         && !needs_connection
     {
         steps.push("preview the SQL it will run");
-        commands.push(super::run::alembic(input, &format!("upgrade {from}:{to} --sql")));
+        commands.push(super::run::alembic(
+            input,
+            &format!("upgrade {from}:{to} --sql"),
+        ));
     }
     steps.push("upgrade");
     commands.push(upgrade.to_owned());
@@ -367,7 +370,11 @@ pub(crate) fn conclusion(input: &StatusInput<'_>, verdict: Verdict) -> Section {
         lines.push(format!(
             "{} {} {}'s head {}",
             heads_label(input),
-            if comparison.heads.len() == 1 { "extends" } else { "each extend" },
+            if comparison.heads.len() == 1 {
+                "extends"
+            } else {
+                "each extend"
+            },
             code(&comparison.base.label),
             code(head)
         ));
@@ -417,12 +424,17 @@ fn what_it_does(input: &StatusInput<'_>) -> String {
     let notes = &input.comparison.notes;
     let count = plural(notes.len(), "new revision", "new revisions");
     if notes.is_empty() {
-        return "**What the change does:** no new revision, so nothing changes in the database.".to_owned();
+        return "**What the change does:** no new revision, so nothing changes in the database."
+            .to_owned();
     }
     let mut parts = Vec::new();
     for (kind, one, many) in KINDS {
         let mut names: Vec<String> = Vec::new();
-        for note in notes.iter().flat_map(|r| &r.notes).filter(|n| n.code == *kind) {
+        for note in notes
+            .iter()
+            .flat_map(|r| &r.notes)
+            .filter(|n| n.code == *kind)
+        {
             let name = first_code_span(&note.message).unwrap_or("?");
             let name = code(name);
             if !names.contains(&name) {
@@ -441,7 +453,10 @@ fn what_it_does(input: &StatusInput<'_>) -> String {
         .filter(|n| n.code == "execute")
         .count();
     if sql > 0 {
-        parts.push(format!("runs {}", plural(sql, "SQL statement", "SQL statements")));
+        parts.push(format!(
+            "runs {}",
+            plural(sql, "SQL statement", "SQL statements")
+        ));
     }
     let all_empty = notes
         .iter()
@@ -465,7 +480,10 @@ fn what_it_does(input: &StatusInput<'_>) -> String {
                 code(&input.comparison.base.label)
             )
         };
-        format!("**What the change does** ({count}): {}.{caveat}", parts.join("; "))
+        format!(
+            "**What the change does** ({count}): {}.{caveat}",
+            parts.join("; ")
+        )
     }
 }
 

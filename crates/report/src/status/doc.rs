@@ -282,8 +282,7 @@ pub(crate) fn text(raw: &str) -> String {
     let mut previous = ' ';
     while let Some(c) = chars.next() {
         let next = chars.peek().copied();
-        let inside_word =
-            previous.is_alphanumeric() && next.is_some_and(char::is_alphanumeric);
+        let inside_word = previous.is_alphanumeric() && next.is_some_and(char::is_alphanumeric);
         previous = c;
         match c {
             '\n' | '\r' | '\t' => out.push(' '),
@@ -335,7 +334,7 @@ fn defuse(markdown: &str) -> String {
 }
 
 /// Inline Markdown cut into code spans (`true`, backticks included) and
-/// the text between them, as CommonMark reads them: a run of backticks
+/// the text between them, as `CommonMark` reads them: a run of backticks
 /// opens a span closed by the next run of the same length, else it is
 /// literal; a backslash escapes the character after it outside spans.
 fn split_code(text: &str) -> Vec<(bool, &str)> {
@@ -468,10 +467,7 @@ mod tests {
             "",
             vec![Block::Paragraph("x <!-- y @octocat `<b>@a`".to_owned())],
         );
-        assert_eq!(
-            raw.markdown(),
-            "x &lt;!-- y @&#8203;octocat `<b>@a`\n\n"
-        );
+        assert_eq!(raw.markdown(), "x &lt;!-- y @&#8203;octocat `<b>@a`\n\n");
         // Code spans are left as they are, whatever backticks they hold.
         assert_eq!(plain(&code("a\\`b")), "a\\`b");
     }

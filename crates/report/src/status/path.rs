@@ -90,7 +90,11 @@ pub(crate) fn section(input: &StatusInput<'_>) -> Section {
         Block::Paragraph(format!(
             "When {} {} merged into {}, the migration path will be:",
             super::advice::heads_label(input),
-            if comparison.heads.len() == 1 { "is" } else { "are" },
+            if comparison.heads.len() == 1 {
+                "is"
+            } else {
+                "are"
+            },
             code(&base.label)
         )),
         Block::List {
@@ -133,8 +137,7 @@ fn duplicates_in_path(input: &StatusInput<'_>) -> Option<Block> {
             .filter(|&rev| rev != used && map.revisions()[rev].id == dup.id)
             .map(|rev| code(&project.file_of(rev).display_path))
             .collect();
-        let mine: Vec<&super::run::Shadowed> =
-            shadowed.iter().filter(|s| s.id == dup.id).collect();
+        let mine: Vec<&super::run::Shadowed> = shadowed.iter().filter(|s| s.id == dup.id).collect();
         if mine.is_empty() {
             if skipped.is_empty() {
                 continue;

@@ -21,12 +21,7 @@ pub(crate) fn section(input: &StatusInput<'_>) -> Section {
     let mut explained: Vec<Rule> = Vec::new();
     for finding in merged.findings.iter().take(MAX_FINDINGS) {
         let inherited = super::advice::already_on_base(input, finding);
-        blocks.extend(finding_blocks(
-            input,
-            finding,
-            inherited,
-            &mut explained,
-        ));
+        blocks.extend(finding_blocks(input, finding, inherited, &mut explained));
     }
     if merged.findings.len() > MAX_FINDINGS {
         blocks.push(Block::Paragraph(format!(
@@ -166,13 +161,20 @@ pub(crate) fn how_to_fix_text(rule: Rule) -> Option<(String, bool)> {
     if fix.is_empty() {
         return None;
     }
-    let example = fix.ends_with(':') || rest[end..].contains("```") || first.len() < rest[..end].len();
+    let example =
+        fix.ends_with(':') || rest[end..].contains("```") || first.len() < rest[..end].len();
     let fix = fix.trim_end_matches(':').to_owned();
     let mut chars = fix.chars();
     let fix = match chars.next() {
         // `Alembic`, `SQL`: a name keeps its capital.
-        Some(c) if c.is_uppercase() && chars.next().is_some_and(char::is_lowercase) && !fix.starts_with("Alembic") => {
-            c.to_lowercase().chain(fix[c.len_utf8()..].chars()).collect()
+        Some(c)
+            if c.is_uppercase()
+                && chars.next().is_some_and(char::is_lowercase)
+                && !fix.starts_with("Alembic") =>
+        {
+            c.to_lowercase()
+                .chain(fix[c.len_utf8()..].chars())
+                .collect()
         }
         _ => fix,
     };
@@ -184,7 +186,10 @@ pub(crate) fn how_to_fix_text(rule: Rule) -> Option<(String, bool)> {
 pub(crate) fn how_to_fix(rule: Rule) -> Option<String> {
     let (fix, example) = how_to_fix_text(rule)?;
     Some(if example {
-        format!("{fix} (`alembic-doctor explain {}` shows an example)", rule.name())
+        format!(
+            "{fix} (`alembic-doctor explain {}` shows an example)",
+            rule.name()
+        )
     } else {
         fix
     })

@@ -26,8 +26,8 @@ use rayon::prelude::*;
 
 use crate::rules;
 use crate::{Finding, Rule};
-use catalogue::Catalogue;
 pub use backfill::{AddedColumn, added_columns};
+use catalogue::Catalogue;
 pub use settings::{DEFAULT_POSTGRES_VERSION, Dialect, FailOnSetting, LintSettings, ToolConfig};
 use steps::{Action, Step};
 use suppress::Suppressions;

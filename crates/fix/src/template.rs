@@ -19,7 +19,6 @@
 //! template and says so: a half-understood template must not produce a
 //! plausible-looking but wrong migration.
 
-
 /// Alembic 1.20's `templates/generic/script.py.mako` (the `pyproject` one is
 /// identical), used when the project's template cannot be rendered here.
 pub(crate) const ALEMBIC_DEFAULT: &str = r#""""${message}

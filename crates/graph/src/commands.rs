@@ -7,9 +7,9 @@ use crate::RevIdx;
 use crate::error::{AlembicException, Catch, ExceptionKind, GraphError};
 use crate::map::{RevisionMap, Target};
 use crate::order::{OrderGraph, SortError};
-use alembic_doctor_pystr as pystr;
 use crate::relative::Lower;
 use crate::resolve::{Ident, Query};
+use alembic_doctor_pystr as pystr;
 
 impl RevisionMap {
     /// The order in which `alembic upgrade heads` applies the revisions to an

@@ -6,8 +6,8 @@
 
 use crate::error::AlembicException;
 use crate::map::Target;
-use alembic_doctor_pystr as pystr;
 use crate::resolve::{Ident, Lineage, Query, Raised, WalkStart};
+use alembic_doctor_pystr as pystr;
 
 /// The groups of a `_relative_destination` match.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -373,7 +373,12 @@ impl Writer<'_> {
                 self.info("create-constraint", at, message);
             }
             OpKind::DropConstraint { name, table, kind } => {
-                let what = kind.as_deref().map_or("constraint".to_owned(), |kind| format!("{kind} constraint"));
+                let what = match kind.as_deref() {
+                    None => "constraint".to_owned(),
+                    Some("foreignkey") => "foreign key constraint".to_owned(),
+                    Some("primary") => "primary key constraint".to_owned(),
+                    Some(kind) => format!("{kind} constraint"),
+                };
                 self.info("drop-constraint", at, format!("drops {what} `{name}` on `{table}`{suffix}"));
             }
             OpKind::Execute(execute) => {

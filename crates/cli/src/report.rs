@@ -87,18 +87,24 @@ fn fix_first(project_args: &ProjectArgs, args: &ReportArgs) -> anyhow::Result<Fi
         base: args.base.clone(),
     };
     let done = alembic_doctor_fix::apply_safe_fixes(&request, &options)?;
+    let canonical = std::fs::canonicalize(&cwd).unwrap_or_else(|_| cwd.clone());
+    let root = alembic_doctor_git::GitRepo::discover(&canonical)
+        .map_or(canonical, |repo| repo.root().to_path_buf());
     Ok(Fixes {
         applied: done
             .applied
             .into_iter()
             .map(|fix| FixedIssue {
                 kind: fix.kind.as_str().to_owned(),
-                file: fix
-                    .file
-                    .strip_prefix(&cwd)
-                    .unwrap_or(&fix.file)
-                    .to_string_lossy()
-                    .into_owned(),
+                // From the repository's root, as every path of the report.
+                file: {
+                    let file = std::fs::canonicalize(&fix.file).unwrap_or(fix.file.clone());
+                    file.strip_prefix(&root)
+                        .or_else(|_| fix.file.strip_prefix(&cwd))
+                        .unwrap_or(&fix.file)
+                        .to_string_lossy()
+                        .into_owned()
+                },
                 old: fix.old_id,
                 new: fix.new_id,
                 description: fix.description,

@@ -4,27 +4,32 @@
 use alembic_doctor_compare::{CompareRequest, Comparison, SideSpec};
 use alembic_doctor_git::GitRepo;
 use alembic_doctor_project::LoadRequest;
-use alembic_doctor_report::ProjectSources;
+use alembic_doctor_report::{LintInfo, ProjectSources};
 use anyhow::Context;
+use std::path::{Component, Path, PathBuf};
 
 use crate::args::{CompareArgs, FailOn, Format, ProjectArgs};
 use crate::lint::DatabaseArgs;
 use crate::{ExitStatus, check, output};
 
 pub(crate) fn run(project_args: &ProjectArgs, args: &CompareArgs) -> anyhow::Result<ExitStatus> {
-    let (repo, comparison, fail_on) = load(
+    let (repo, comparison, fail_on, lint) = load(
         project_args,
         args.base.as_deref(),
         &args.heads,
         args.from.as_deref(),
         &args.database,
+        false,
     )?;
     let fail_on = args.fail_on.or(fail_on).unwrap_or(FailOn::Error);
     let merged = &comparison.merged;
     let from = args.from.as_deref();
     match args.format {
         Format::Json => {
-            let json = alembic_doctor_report::comparison_json(&comparison, from);
+            let mut json = alembic_doctor_report::comparison_json(&comparison, from);
+            if let serde_json::Value::Object(object) = &mut json {
+                object.insert("lint".to_owned(), lint.json());
+            }
             output::plain_stdout(&format!("{}\n", serde_json::to_string_pretty(&json)?))?;
         }
         Format::Text => {
@@ -48,14 +53,15 @@ pub(crate) fn run(project_args: &ProjectArgs, args: &CompareArgs) -> anyhow::Res
 /// Resolve BASE and the HEADs in the repository around the current
 /// directory, compare them, lint the HEADs' new revisions, and check that
 /// `--from` names a revision of the merged chain. Also returns `fail-on`
-/// from `[tool.alembic-doctor]`.
+/// from `[tool.alembic-doctor]` and how the lints ran.
 pub(crate) fn load(
     project_args: &ProjectArgs,
     base: Option<&str>,
     heads: &[String],
     from: Option<&str>,
     database: &DatabaseArgs,
-) -> anyhow::Result<(GitRepo, Comparison, Option<FailOn>)> {
+    root_paths: bool,
+) -> anyhow::Result<(GitRepo, Comparison, Option<FailOn>, LintInfo)> {
     let cwd = std::env::current_dir().context("cannot read the current directory")?;
     // Canonical, so that paths on disk and in git trees (rooted at the
     // repository's canonical root) are the same paths.
@@ -91,12 +97,15 @@ pub(crate) fn load(
             env_config: std::env::var_os("ALEMBIC_CONFIG"),
             versions: project_args.versions.clone(),
             recursive: project_args.recursive,
-            cwd,
+            cwd: cwd.clone(),
         },
         cache: alembic_doctor_project::ParseCache::from_env(project_args.no_cache),
     };
     let mut comparison = alembic_doctor_compare::compare(&repo, base, heads, &request)?;
-    let (findings, fail_on) = crate::lint::comparison(&comparison, database)?;
+    if root_paths && cwd != repo.root() {
+        paths_from_root(&mut comparison, repo.root(), &cwd);
+    }
+    let (findings, fail_on, lint) = crate::lint::comparison(&comparison, database)?;
     comparison.add_lint_findings(findings);
     // A `--from` the merged chain does not know is a bad argument, not a
     // finding about the chain.
@@ -105,7 +114,67 @@ pub(crate) fn load(
     {
         anyhow::bail!("--from {from}: {error}");
     }
-    Ok((repo, comparison, fail_on))
+    Ok((repo, comparison, fail_on, lint))
+}
+
+/// Every path the comparison displays, from the repository's root instead
+/// of from `cwd` (a subdirectory), as `--format github` and SARIF name
+/// them; the merged chain is checked again so that the findings' messages
+/// name the files the same way. (The safety lints run afterwards.)
+fn paths_from_root(comparison: &mut Comparison, root: &Path, cwd: &Path) {
+    let from_root = |shown: &str| -> String {
+        let mut path = PathBuf::new();
+        for component in cwd.join(shown).components() {
+            match component {
+                Component::ParentDir => {
+                    path.pop();
+                }
+                Component::CurDir => {}
+                other => path.push(other),
+            }
+        }
+        path.strip_prefix(root).map_or_else(
+            |_| shown.to_owned(),
+            |rel| rel.to_string_lossy().into_owned(),
+        )
+    };
+    let projects = std::iter::once(&mut comparison.base.project)
+        .chain(comparison.heads.iter_mut().map(|side| &mut side.project))
+        .chain(std::iter::once(&mut comparison.merged.project));
+    for project in projects {
+        for file in &mut project.files {
+            file.display_path = file.path.strip_prefix(root).map_or_else(
+                |_| from_root(&file.display_path),
+                |rel| rel.to_string_lossy().into_owned(),
+            );
+        }
+    }
+    for diff in &mut comparison.differences {
+        for change in diff
+            .new
+            .iter_mut()
+            .chain(&mut diff.removed)
+            .chain(&mut diff.edited)
+            .chain(&mut diff.renamed)
+        {
+            change.path = from_root(&change.path);
+            if let Some(base_path) = &mut change.base_path {
+                *base_path = from_root(base_path);
+            }
+        }
+    }
+    for dup in &mut comparison.duplicate_ids {
+        for (_, path) in &mut dup.files {
+            *path = from_root(path);
+        }
+    }
+    for conflict in &mut comparison.merged.conflicts {
+        conflict.path = from_root(&conflict.path);
+    }
+    for revision in &mut comparison.notes {
+        revision.path = from_root(&revision.path);
+    }
+    comparison.merged.findings = alembic_doctor_rules::check(&comparison.merged.project);
 }
 
 /// Annotations for the merged chain's findings and for the version files

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 
 use alembic_doctor_git::GitRepo;
 use alembic_doctor_project::Project;
+use alembic_doctor_report::LintInfo;
 use alembic_doctor_rules::{
     DEFAULT_POSTGRES_VERSION, Dialect, Environment, FailOnSetting, Finding, LintScope,
     LintSettings, ToolConfig,
@@ -143,17 +144,35 @@ fn tool_config(project: &Project, cwd: &Path) -> anyhow::Result<ToolConfig> {
 pub(crate) fn comparison(
     comparison: &alembic_doctor_compare::Comparison,
     args: &DatabaseArgs,
-) -> anyhow::Result<(Vec<Finding>, Option<FailOn>)> {
+) -> anyhow::Result<(Vec<Finding>, Option<FailOn>, LintInfo)> {
     let project = &comparison.merged.project;
     let cwd = std::env::current_dir().context("cannot read the current directory")?;
     let tool = tool_config(project, &cwd)?;
-    if args.no_lint {
-        return Ok((Vec::new(), fail_on(&tool)));
-    }
     let settings = settings(project, args, &tool)?;
-    let scope = LintScope::Revisions(comparison.lint_scope());
+    let ids = comparison.lint_scope();
+    let info = LintInfo {
+        enabled: !args.no_lint,
+        dialect: settings.dialect.to_string(),
+        dialect_origin: settings.dialect_origin.clone(),
+        assumed: settings.dialect_origin.starts_with("assumed"),
+        postgres_version: settings.postgres_version,
+        scope: if args.no_lint {
+            "none (--no-lint)".to_owned()
+        } else {
+            format!(
+                "{} revision{} new or edited on the HEADs",
+                ids.len(),
+                if ids.len() == 1 { "" } else { "s" }
+            )
+        },
+        linted_revisions: Some(if args.no_lint { 0 } else { ids.len() }),
+    };
+    if args.no_lint {
+        return Ok((Vec::new(), fail_on(&tool), info));
+    }
+    let scope = LintScope::Revisions(ids);
     let findings = alembic_doctor_rules::lint(project, &settings, &scope, &environment(project));
-    Ok((findings, fail_on(&tool)))
+    Ok((findings, fail_on(&tool), info))
 }
 
 fn fail_on(tool: &ToolConfig) -> Option<FailOn> {

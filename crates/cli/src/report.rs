@@ -14,12 +14,13 @@ pub(crate) fn run(project_args: &ProjectArgs, args: &ReportArgs) -> anyhow::Resu
     } else {
         None
     };
-    let (repo, comparison, fail_on) = compare::load(
+    let (repo, comparison, fail_on, lint) = compare::load(
         project_args,
         args.base.as_deref(),
         &args.heads,
         from,
         &args.database,
+        true,
     )?;
     let fail_on = args.fail_on.or(fail_on).unwrap_or(FailOn::Error);
     let checklist = alembic_doctor_compare::checklist(&comparison);
@@ -28,12 +29,25 @@ pub(crate) fn run(project_args: &ProjectArgs, args: &ReportArgs) -> anyhow::Resu
         .chain(&comparison.heads)
         .map(|side| alembic_doctor_rules::check(&side.project))
         .collect();
+    let today = today();
+    let offline_sql = comparison
+        .merged
+        .project
+        .config
+        .script_location
+        .as_deref()
+        .and_then(|dir| std::fs::read(dir.join("env.py")).ok())
+        .is_some_and(|env| String::from_utf8_lossy(&env).contains("is_offline_mode"));
     let input = StatusInput {
         comparison: &comparison,
         from,
         checklist: &checklist,
         side_findings: &side_findings,
         fixes: fixes.as_ref(),
+        lint: Some(&lint),
+        generated_on: Some(&today),
+        offline_sql,
+        alembic: &alembic_command(project_args),
     };
     let report = alembic_doctor_report::status_report(&input);
     match args.format {
@@ -73,18 +87,24 @@ fn fix_first(project_args: &ProjectArgs, args: &ReportArgs) -> anyhow::Result<Fi
         base: args.base.clone(),
     };
     let done = alembic_doctor_fix::apply_safe_fixes(&request, &options)?;
+    let canonical = std::fs::canonicalize(&cwd).unwrap_or_else(|_| cwd.clone());
+    let root = alembic_doctor_git::GitRepo::discover(&canonical)
+        .map_or(canonical, |repo| repo.root().to_path_buf());
     Ok(Fixes {
         applied: done
             .applied
             .into_iter()
             .map(|fix| FixedIssue {
                 kind: fix.kind.as_str().to_owned(),
-                file: fix
-                    .file
-                    .strip_prefix(&cwd)
-                    .unwrap_or(&fix.file)
-                    .to_string_lossy()
-                    .into_owned(),
+                // From the repository's root, as every path of the report.
+                file: {
+                    let file = std::fs::canonicalize(&fix.file).unwrap_or(fix.file.clone());
+                    file.strip_prefix(&root)
+                        .or_else(|_| fix.file.strip_prefix(&cwd))
+                        .unwrap_or(&fix.file)
+                        .to_string_lossy()
+                        .into_owned()
+                },
                 old: fix.old_id,
                 new: fix.new_id,
                 description: fix.description,
@@ -92,4 +112,78 @@ fn fix_first(project_args: &ProjectArgs, args: &ReportArgs) -> anyhow::Result<Fi
             .collect(),
         skipped: done.skipped,
     })
+}
+
+/// `alembic` with the `-c` and `-n` the user passed, so that the commands
+/// the report gives run on the same project. (A `pyproject.toml` passed
+/// with `-c` is found by Alembic on its own.)
+fn alembic_command(project_args: &ProjectArgs) -> String {
+    let mut out = "alembic".to_owned();
+    for file in &project_args.config {
+        if file.extension().is_some_and(|ext| ext == "toml") {
+            continue;
+        }
+        out.push_str(&format!(" -c {}", shell_word(&file.to_string_lossy())));
+    }
+    if project_args.name != "alembic" {
+        out.push_str(&format!(" -n {}", shell_word(&project_args.name)));
+    }
+    out
+}
+
+/// `word` quoted for a POSIX shell when it needs to be.
+fn shell_word(word: &str) -> String {
+    let plain = !word.is_empty()
+        && word
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_./=:@%+,".contains(c));
+    if plain {
+        word.to_owned()
+    } else {
+        format!("'{}'", word.replace('\'', "'\\''"))
+    }
+}
+
+/// Today's date (UTC), or the day of `$SOURCE_DATE_EPOCH` when set, so
+/// that a report can be reproduced.
+fn today() -> String {
+    let seconds = std::env::var("SOURCE_DATE_EPOCH")
+        .ok()
+        .and_then(|value| value.trim().parse::<i64>().ok())
+        .unwrap_or_else(|| {
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(0))
+        });
+    let (year, month, day) = civil_from_days(seconds.div_euclid(86_400));
+    format!("{year:04}-{month:02}-{day:02}")
+}
+
+/// The proleptic Gregorian date of a day count since 1970-01-01 (Howard
+/// Hinnant's `civil_from_days`).
+fn civil_from_days(days: i64) -> (i64, u32, u32) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    (
+        year,
+        u32::try_from(month).unwrap_or(1),
+        u32::try_from(day).unwrap_or(1),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn civil_dates() {
+        assert_eq!(super::civil_from_days(0), (1970, 1, 1));
+        assert_eq!(super::civil_from_days(20_421), (2025, 11, 29));
+        assert_eq!(super::civil_from_days(11_017), (2000, 3, 1));
+    }
 }

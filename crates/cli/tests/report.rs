@@ -19,6 +19,19 @@ fn markdown(repo: &GitProject, args: &[&str]) -> (i32, String) {
     (code, stdout)
 }
 
+/// `report` with the day it was generated replaced, for snapshots.
+fn undated(report: &str) -> String {
+    report
+        .lines()
+        .map(|line| match line.strip_prefix("Generated on ") {
+            Some(rest) => format!("Generated on [date]{}", &rest[10..]),
+            None => line.to_owned(),
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+        + "\n"
+}
+
 /// The checklist line starting with `icon title`.
 fn checklist_line<'a>(report: &'a str, title: &str) -> &'a str {
     report
@@ -77,7 +90,7 @@ fn a_placeholder_id_on_two_branches_is_named_with_both_files() {
     );
     // Alembic sees two heads (the id twice) and runs one of the files.
     assert!(
-        report.contains("run `alembic upgrade heads` to apply 1 revision"),
+        report.contains("`alembic upgrade heads` would apply 1 revision"),
         "{report}"
     );
     assert!(report.contains("`alembic upgrade head` would fail"));
@@ -89,7 +102,7 @@ fn a_placeholder_id_on_two_branches_is_named_with_both_files() {
         checklist_line(&report, "Single migration head after merge").starts_with("- ❌"),
         "{report}"
     );
-    insta::assert_snapshot!("placeholder_id_on_two_branches", report);
+    insta::assert_snapshot!("placeholder_id_on_two_branches", undated(&report));
 
     // The same facts in JSON, beside the compare contract.
     let (code, json) = repo.json_of("report", &["main", "feature/work", "feature/other"]);
@@ -164,7 +177,10 @@ fn a_squash_merged_branch_and_one_forked_before_it() {
             .contains("2 heads after merge"),
         "{report}"
     );
-    assert!(report.contains("run `alembic upgrade heads`"), "{report}");
+    assert!(
+        report.contains("`alembic upgrade heads` would apply"),
+        "{report}"
+    );
     assert!(
         report.contains("`alembic upgrade head` would fail"),
         "{report}"
@@ -242,7 +258,7 @@ fn an_edited_revision_fails_its_check_line_with_the_reason() {
     let line = checklist_line(&report, "No edits to revisions already on the base");
     assert!(line.starts_with("- ❌"), "{line}");
     assert!(
-        line.contains("`aaa` (migrations/versions/aaa_init.py, on feat)"),
+        line.contains("`aaa` (`migrations/versions/aaa_init.py`, on feat)"),
         "{line}"
     );
     assert!(report.contains("⚠️ **Merging `feat` into `main` keeps the chain working"));
@@ -497,4 +513,509 @@ fn report_fix_gives_the_branchs_copy_of_a_duplicate_id_a_fresh_id_first() {
         stderr.contains("--fix repairs the working tree"),
         "{stderr}"
     );
+}
+
+/// A revision file with `upgrade` and `downgrade` bodies.
+fn revision_file(
+    id: &str,
+    down: Option<&str>,
+    message: &str,
+    upgrade: &str,
+    downgrade: &str,
+) -> String {
+    let down = down.map_or_else(|| "None".to_owned(), |d| format!("'{d}'"));
+    format!(
+        "\"\"\"{message}\n\nRevision ID: {id}\n\"\"\"\nfrom alembic import op\nimport sqlalchemy as sa\n\nrevision = '{id}'\ndown_revision = {down}\n\n\ndef upgrade():\n    {upgrade}\n\n\ndef downgrade():\n    {downgrade}\n"
+    )
+}
+
+/// As the audit found it: main's head is `a1b2c3d4e5f6` (`add_block_table`);
+/// `feat-join` adds another `a1b2c3d4e5f6` (`add_join_code`) on `ccc`, the
+/// revision below main's head.
+fn duplicate_of_bases_head() -> GitProject {
+    let repo = GitProject::new();
+    repo.write(
+        "migrations/versions/bbb_create_transaction.py",
+        &revision_file(
+            "bbb",
+            Some("aaa"),
+            "create transaction",
+            "op.create_table('transaction', sa.Column('id', sa.Integer(), primary_key=True))",
+            "op.drop_table('transaction')",
+        ),
+    );
+    repo.migration("ccc", Some("bbb"), "ccc_block_col.py");
+    repo.commit("main base");
+    repo.branch("feat-join", "main");
+    repo.write(
+        "migrations/versions/a1b2c3d4e5f6_add_join_code.py",
+        &revision_file(
+            "a1b2c3d4e5f6",
+            Some("ccc"),
+            "add join_code",
+            "op.add_column('transaction', sa.Column('join_code', sa.String(20), nullable=True))",
+            "op.drop_column('transaction', 'join_code')",
+        ),
+    );
+    repo.commit("join code");
+    repo.checkout("main");
+    repo.write(
+        "migrations/versions/a1b2c3d4e5f6_add_block_table.py",
+        &revision_file(
+            "a1b2c3d4e5f6",
+            Some("ccc"),
+            "add block table",
+            "op.create_table('block', sa.Column('id', sa.Integer(), primary_key=True))",
+            "op.drop_table('block')",
+        ),
+    );
+    repo.commit("block table");
+    repo
+}
+
+/// The section of a Markdown report titled `title`, up to the next one.
+fn section<'a>(report: &'a str, title: &str) -> &'a str {
+    let start = report
+        .find(&format!("## {title}\n"))
+        .unwrap_or_else(|| panic!("no section {title} in:\n{report}"));
+    let rest = &report[start + 3..];
+    let end = rest.find("\n## ").map_or(rest.len(), |end| end + 1);
+    &rest[..end]
+}
+
+#[test]
+fn a_duplicate_of_bases_head_says_the_branchs_revision_never_runs() {
+    let repo = duplicate_of_bases_head();
+    let (code, report) = markdown(&repo, &["main", "feat-join"]);
+    assert_eq!(code, 1, "{report}");
+    let path = section(&report, "Database Migration Path");
+    // main's file already ran in production: the branch's is the one that
+    // never runs on a database at main's head.
+    assert!(
+        path.contains(
+            "`migrations/versions/a1b2c3d4e5f6_add_join_code.py` (new on `feat-join`) will never run on a database already at `main`'s head"
+        ),
+        "{path}"
+    );
+    assert!(
+        path.contains("on an empty database Alembic runs only `migrations/versions/a1b2c3d4e5f6_add_join_code.py`"),
+        "{path}"
+    );
+    assert!(!path.contains("add_block_table.py` never runs"), "{path}");
+    // No command to run on a broken merge: what to fix first instead.
+    assert!(!path.contains("```bash"), "{path}");
+    assert!(path.contains("do not run `alembic upgrade`"), "{path}");
+    let notes = section(&report, "Important Notes");
+    assert!(
+        notes.contains("⚠️ will never run on a database already at `main`'s head"),
+        "{notes}"
+    );
+    let recommendations = section(&report, "Recommendations");
+    assert!(
+        !recommendations.contains("plan a backfill"),
+        "{recommendations}"
+    );
+    assert!(
+        !recommendations.contains("Run the migration"),
+        "{recommendations}"
+    );
+    assert!(
+        recommendations.contains("**Fix the merged chain first:**"),
+        "{recommendations}"
+    );
+}
+
+#[test]
+fn two_heads_are_not_followed_by_advice_to_upgrade() {
+    let repo = GitProject::new();
+    repo.branch("old-fork", "main");
+    repo.migration("ccc", Some("aaa"), "ccc_old_fork.py");
+    repo.commit("fork");
+    repo.checkout("main");
+    repo.migration("bbb", Some("aaa"), "bbb_main.py");
+    repo.commit("main");
+    let (code, report) = markdown(&repo, &["main", "old-fork"]);
+    assert_eq!(code, 1, "{report}");
+    let recommendations = section(&report, "Recommendations");
+    assert!(
+        !recommendations.contains("upgrade heads"),
+        "{recommendations}"
+    );
+    assert!(recommendations.contains("2 heads"), "{recommendations}");
+    // The config the user passed is in every command.
+    repo.git(&["mv", "alembic.ini", "db.ini"]);
+    repo.commit("config moved");
+    repo.branch("feat", "main");
+    repo.migration("ddd", Some("bbb"), "ddd_feat.py");
+    repo.commit("feat");
+    let (code, report) = markdown(&repo, &["-c", "db.ini", "main", "feat"]);
+    assert_eq!(code, 0, "{report}");
+    assert!(
+        report.contains("alembic -c db.ini upgrade head\n"),
+        "{report}"
+    );
+    assert!(!report.contains("`alembic upgrade"), "{report}");
+}
+
+/// The base's head may be deployed: the advice for two heads re-parents
+/// the branch's new revision (with `fix rebase`) or merges, and never
+/// suggests re-parenting the base's head, whatever order the heads sort in.
+#[test]
+fn two_heads_advice_re_parents_the_branchs_revision_not_the_bases_head() {
+    let repo = GitProject::new();
+    repo.branch("feat", "main");
+    repo.migration("ccc", Some("aaa"), "ccc_feat.py");
+    repo.migration("ddd", Some("ccc"), "ddd_feat.py");
+    repo.commit("feat");
+    repo.checkout("main");
+    repo.migration("zzz", Some("aaa"), "zzz_main.py");
+    repo.commit("main");
+    let (code, report) = markdown(&repo, &["main", "feat"]);
+    assert_eq!(code, 1, "{report}");
+    assert!(
+        !report.contains("if `zzz` has not been applied"),
+        "{report}"
+    );
+    assert!(!report.contains("re-parent it"), "{report}");
+    let problems = section(&report, "Problems Found");
+    assert!(
+        problems.contains("`alembic-doctor fix rebase ccc --onto zzz`"),
+        "{problems}"
+    );
+    assert!(problems.contains("`alembic-doctor fix merge"), "{problems}");
+    assert!(problems.contains("`zzz` is `main`'s head"), "{problems}");
+    let recommendations = section(&report, "Recommendations");
+    assert!(
+        recommendations.contains("`alembic-doctor fix rebase ccc --onto zzz`"),
+        "{recommendations}"
+    );
+}
+
+/// A docstring is the project's text, not Markdown: it cannot hide the
+/// rest of the comment, ping anyone or render HTML.
+#[test]
+fn docstrings_are_escaped_for_github_markdown() {
+    let repo = GitProject::new();
+    repo.branch("weird", "main");
+    repo.migration_with(
+        "bbb",
+        Some("aaa"),
+        "bbb_weird.py",
+        "Fix <!-- todo: cc @octocat <b>bold</b> **x** #12",
+    );
+    repo.commit("weird");
+    let (code, report) = markdown(&repo, &["main", "weird"]);
+    assert_eq!(code, 0, "{report}");
+    let without_marker = report.trim_start_matches("<!-- alembic-doctor-report -->\n");
+    let outside_code: String = without_marker
+        .split("```")
+        .step_by(2)
+        .collect::<Vec<_>>()
+        .join("");
+    assert!(!outside_code.contains("<!--"), "{report}");
+    assert!(!outside_code.contains("@octocat"), "{report}");
+    assert!(!outside_code.contains("<b>"), "{report}");
+    assert!(!outside_code.contains("**x**"), "{report}");
+    assert!(!outside_code.contains(" #12"), "{report}");
+    // The terminal shows the docstring as written.
+    let (_, text, _) = repo.run(&["report", "main", "weird", "--format", "text"]);
+    assert!(
+        text.contains("Fix <!-- todo: cc @octocat <b>bold</b> **x** #12"),
+        "{text}"
+    );
+}
+
+/// Seen in openstack/octavia: an empty `sqlalchemy.url` and MySQL SQL.
+/// The report says which dialect the lints assumed and how to set it, and
+/// the JSON of `compare` and `report` says how the lints ran, as `check`'s.
+#[test]
+fn the_dialect_and_where_it_came_from_are_stated() {
+    let repo = GitProject::new();
+    repo.branch("feat", "main");
+    repo.migration("bbb", Some("aaa"), "bbb_feat.py");
+    repo.commit("feat");
+    let (_, report) = markdown(&repo, &["main", "feat"]);
+    assert!(
+        report.contains("Safety lints assumed **PostgreSQL**"),
+        "{report}"
+    );
+    assert!(
+        report.contains("`dialect = \"mysql\"` under `[tool.alembic-doctor]`"),
+        "{report}"
+    );
+    assert!(report.contains("`--dialect`"), "{report}");
+    let (_, report) = markdown(&repo, &["main", "feat", "--dialect", "mysql"]);
+    assert!(
+        report.contains("Safety lints for **MySQL** (dialect from `--dialect`)"),
+        "{report}"
+    );
+    assert!(!report.contains("assumed"), "{report}");
+    for command in ["compare", "report"] {
+        let (_, json) = repo.json_of(command, &["main", "feat"]);
+        let lint = &json["lint"];
+        assert_eq!(lint["enabled"], true, "{json}");
+        assert_eq!(lint["dialect"], "postgresql");
+        assert!(
+            lint["dialect_origin"]
+                .as_str()
+                .unwrap()
+                .starts_with("assumed"),
+            "{lint}"
+        );
+        assert_eq!(lint["postgres_version"], 14);
+        assert_eq!(lint["linted_revisions"], 1, "{lint}");
+        assert!(lint["scope"].is_string(), "{lint}");
+    }
+    let (_, json) = repo.json_of("compare", &["main", "feat", "--no-lint"]);
+    assert_eq!(json["lint"]["enabled"], false, "{json}");
+}
+
+/// The parts of a hand-written status report that a check can back: when
+/// and from which commits it was made, staging commands, the rollback and
+/// an offline SQL preview, the commands after merging in a code block, a
+/// status per side, and a conclusion that says what the change does.
+#[test]
+fn the_report_has_what_a_hand_written_one_has_each_line_from_a_check() {
+    let repo = GitProject::new();
+    repo.write(
+        "migrations/env.py",
+        "from alembic import context\n\nif context.is_offline_mode():\n    pass\n",
+    );
+    repo.write(
+        "migrations/versions/bbb_create_transaction.py",
+        &revision_file(
+            "bbb",
+            Some("aaa"),
+            "create transaction",
+            "op.create_table('transaction', sa.Column('id', sa.Integer(), primary_key=True))",
+            "op.drop_table('transaction')",
+        ),
+    );
+    repo.commit("main");
+    repo.branch("feat", "main");
+    repo.write(
+        "migrations/versions/ccc_join_code.py",
+        &revision_file(
+            "ccc",
+            Some("bbb"),
+            "add join_code",
+            "op.add_column('transaction', sa.Column('join_code', sa.String(20), nullable=True))\n    op.create_index('ix_transaction_join_code', 'transaction', ['join_code'])",
+            "op.drop_index('ix_transaction_join_code', table_name='transaction')\n    op.drop_column('transaction', 'join_code')",
+        ),
+    );
+    repo.commit("feat");
+    let (_, report) = markdown(&repo, &["main", "feat"]);
+    let main_sha = repo.git(&["rev-parse", "main"]);
+    let feat_sha = repo.git(&["rev-parse", "feat"]);
+    let generated = report
+        .lines()
+        .find(|l| l.starts_with("Generated on "))
+        .unwrap_or_else(|| panic!("{report}"));
+    assert!(
+        generated.ends_with(&format!(
+            "from `main` at `{}` and `feat` at `{}`.",
+            &main_sha[..12],
+            &feat_sha[..12]
+        )),
+        "{generated}"
+    );
+    let recommendations = section(&report, "Recommendations");
+    assert!(
+        recommendations.contains("**Test on staging first:**"),
+        "{recommendations}"
+    );
+    assert!(
+        recommendations.contains("   alembic upgrade bbb:ccc --sql\n"),
+        "{recommendations}"
+    );
+    assert!(
+        recommendations.contains("   alembic downgrade bbb\n"),
+        "{recommendations}"
+    );
+    assert!(
+        recommendations.contains(
+            "1. **Run the migration** (1 revision):\n   ```bash\n   alembic upgrade head\n   ```\n"
+        ),
+        "{recommendations}"
+    );
+    let statistics = section(&report, "Migration Statistics");
+    assert!(
+        statistics.contains("| Status | ✅ Healthy | ✅ Healthy | "),
+        "{statistics}"
+    );
+    let conclusion = section(&report, "Conclusion");
+    assert!(
+        conclusion.contains("adds column `transaction.join_code`"),
+        "{conclusion}"
+    );
+    assert!(
+        conclusion.contains("creates index `ix_transaction_join_code`"),
+        "{conclusion}"
+    );
+    assert!(!conclusion.trim_end().ends_with("head"), "{conclusion}");
+
+    // An empty downgrade: no rollback command, and the report says why.
+    repo.write(
+        "migrations/versions/ccc_join_code.py",
+        &revision_file(
+            "ccc",
+            Some("bbb"),
+            "add join_code",
+            "op.add_column('transaction', sa.Column('join_code', sa.String(20), nullable=True))",
+            "pass",
+        ),
+    );
+    repo.commit("no downgrade");
+    let (_, report) = markdown(&repo, &["main", "feat"]);
+    let recommendations = section(&report, "Recommendations");
+    assert!(
+        !recommendations.contains("alembic downgrade bbb"),
+        "{recommendations}"
+    );
+    assert!(
+        recommendations.contains("the downgrade of `ccc` is empty"),
+        "{recommendations}"
+    );
+}
+
+/// Wording: two HEADs editing one file are named (not "the base side"); an
+/// empty chain is not "all 0 revisions"; a headline summarises many edits
+/// with a count; no "1 revisions", no `(unnamed)` constraint, no
+/// recommendation pasted mid-sentence with its capital and a pointer back
+/// to the `explain` it already names.
+#[test]
+fn wording_of_edge_cases() {
+    let repo = GitProject::new();
+    for n in 0..7 {
+        let down = if n == 0 {
+            "aaa".to_owned()
+        } else {
+            format!("r{}", n - 1)
+        };
+        repo.migration(&format!("r{n}"), Some(&down), &format!("r{n}.py"));
+    }
+    repo.commit("seven revisions");
+    // Two HEADs edit the same file.
+    repo.branch("one", "main");
+    repo.write(
+        "migrations/versions/r0.py",
+        "\"\"\"r0 one\"\"\"\nrevision = 'r0'\ndown_revision = 'aaa'\n",
+    );
+    repo.commit("one edits r0");
+    repo.branch("two", "main");
+    repo.write(
+        "migrations/versions/r0.py",
+        "\"\"\"r0 two\"\"\"\nrevision = 'r0'\ndown_revision = 'aaa'\n",
+    );
+    repo.commit("two edits r0");
+    let (_, report) = markdown(&repo, &["main", "one", "two"]);
+    assert!(!report.contains("on the base side"), "{report}");
+    assert!(
+        report.contains("modified on `one` and modified on `two`"),
+        "{report}"
+    );
+    // Many edits: a count in the headline, the list below.
+    repo.branch("many", "main");
+    for n in 1..7 {
+        repo.write(
+            &format!("migrations/versions/r{n}.py"),
+            &format!(
+                "\"\"\"r{n} edited\"\"\"\nrevision = 'r{n}'\ndown_revision = 'r{}'\n",
+                n - 1
+            ),
+        );
+    }
+    repo.commit("edit six");
+    let (_, report) = markdown(&repo, &["main", "many"]);
+    let headline = report.lines().nth(3).unwrap();
+    assert!(
+        headline.contains("6 revisions already on the base edited"),
+        "{headline}"
+    );
+    assert!(!headline.contains(".py"), "{headline}");
+    // Deleting every revision.
+    repo.branch("none", "main");
+    repo.git(&["rm", "-q", "-r", "migrations/versions"]);
+    repo.commit("remove all");
+    let (_, report) = markdown(&repo, &["main", "none"]);
+    assert!(!report.contains("all 0 revisions"), "{report}");
+    assert!(!report.contains("descend from none"), "{report}");
+    let (_, text, _) = repo.run(&["compare", "main", "one"]);
+    assert!(!text.contains(" 1 revisions"), "{text}");
+}
+
+#[test]
+fn notes_and_recommendations_read_as_sentences() {
+    let repo = GitProject::new();
+    repo.write(
+        "migrations/versions/bbb_create_t.py",
+        &revision_file(
+            "bbb",
+            Some("aaa"),
+            "create t",
+            "op.create_table('t', sa.Column('id', sa.Integer()), sa.Column('a', sa.Integer()))",
+            "op.drop_table('t')",
+        ),
+    );
+    repo.commit("main");
+    repo.branch("feat", "main");
+    repo.write(
+        "migrations/versions/ccc_indexes.py",
+        &revision_file(
+            "ccc",
+            Some("bbb"),
+            "indexes",
+            "op.create_index('ix_a', 't', ['a'])\n    op.create_index('ix_id', 't', ['id'])\n    op.create_primary_key(None, 't', ['id'])",
+            "op.drop_index('ix_a', table_name='t')\n    op.drop_index('ix_id', table_name='t')",
+        ),
+    );
+    repo.commit("feat");
+    let (_, report) = markdown(&repo, &["main", "feat"]);
+    let notes = section(&report, "Important Notes");
+    // (The lint's own message, from crates/rules, still says `(unnamed)`.)
+    assert!(!notes.contains("adds primary key `(unnamed)`"), "{notes}");
+    assert!(
+        notes.contains("adds an unnamed primary key on `t`"),
+        "{notes}"
+    );
+    let recommendations = section(&report, "Recommendations");
+    assert!(!recommendations.contains("; Build"), "{recommendations}");
+    assert!(
+        !report.contains("(example: `alembic-doctor explain"),
+        "{report}"
+    );
+}
+
+/// Run from a subdirectory, the report names files from the repository's
+/// root, as `--format github` does.
+#[test]
+fn paths_are_from_the_repository_root_when_run_from_a_subdirectory() {
+    let repo = GitProject::empty();
+    repo.write(
+        "db/alembic.ini",
+        "[alembic]\nscript_location = migrations\n",
+    );
+    repo.write(
+        "db/migrations/versions/aaa_init.py",
+        "\"\"\"init\"\"\"\nrevision = 'aaa'\ndown_revision = None\n",
+    );
+    repo.commit("init");
+    repo.git(&["branch", "-M", "main"]);
+    repo.branch("feat", "main");
+    repo.write(
+        "db/migrations/versions/bbb_dup.py",
+        "\"\"\"dup\"\"\"\nrevision = 'aaa'\ndown_revision = None\n",
+    );
+    repo.commit("feat");
+    let output = alembic_doctor_testkit::hermetic_command(common::BIN, &repo.path.join("db"))
+        .args(["report", "main", "feat"])
+        .output()
+        .expect("runs");
+    let report = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        report.contains("`db/migrations/versions/bbb_dup.py"),
+        "{report}"
+    );
+    assert!(!report.contains("`migrations/versions/"), "{report}");
+    assert!(!report.contains(" migrations/versions/"), "{report}");
 }

@@ -8,7 +8,7 @@ use std::collections::BTreeSet;
 use alembic_doctor_graph::RevIdx;
 use alembic_doctor_rules::{Finding, Rule, Severity};
 
-use crate::Comparison;
+use crate::{Comparison, MergeConflict};
 
 /// One check and its outcome.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -21,6 +21,9 @@ pub struct ChecklistItem {
     pub passed: bool,
     /// The evidence when it passed, the reason when it failed (Markdown).
     pub detail: String,
+    /// The reason in a few words, for a headline (the detail, unless that
+    /// lists many things).
+    pub summary: String,
 }
 
 impl ChecklistItem {
@@ -29,8 +32,14 @@ impl ChecklistItem {
             code,
             title: title.into(),
             passed,
+            summary: detail.clone(),
             detail,
         }
+    }
+
+    fn summary(mut self, summary: String) -> Self {
+        self.summary = summary;
+        self
     }
 }
 
@@ -173,6 +182,14 @@ fn no_orphans(comparison: &Comparison) -> ChecklistItem {
         return ChecklistItem::new("no-orphans", title, false, first_messages(&extra_roots));
     }
     let roots = comparison.merged.bases();
+    if reached.is_empty() {
+        return ChecklistItem::new(
+            "no-orphans",
+            title,
+            true,
+            "the merged chain has no revisions".to_owned(),
+        );
+    }
     ChecklistItem::new(
         "no-orphans",
         title,
@@ -207,9 +224,9 @@ fn no_duplicate_ids(comparison: &Comparison) -> ChecklistItem {
             let files: Vec<String> = dup
                 .files
                 .iter()
-                .map(|(side, path)| format!("`{path}` on {side}"))
+                .map(|(side, path)| format!("{} on {side}", code(path)))
                 .collect();
-            format!("`{}` is declared by {}", dup.id, files.join(" and "))
+            format!("{} is declared by {}", code(&dup.id), files.join(" and "))
         })
         .collect();
     let detail = if reasons.is_empty() {
@@ -235,8 +252,10 @@ fn valid_syntax(comparison: &Comparison) -> ChecklistItem {
         &[Rule::SyntaxError, Rule::UnreadableFile],
     );
     if item.passed {
+        let detail = format!("{} parsed", plural(files, "file", "files"));
         ChecklistItem {
-            detail: format!("{} parsed", plural(files, "file", "files")),
+            summary: detail.clone(),
+            detail,
             ..item
         }
     } else {
@@ -255,8 +274,10 @@ fn complete_path(comparison: &Comparison) -> ChecklistItem {
                 title,
                 true,
                 format!(
-                    "`alembic upgrade heads` from an empty database applies {}, `{first}` to `{last}`",
-                    plural(order.len(), "revision", "revisions")
+                    "upgrading an empty database to the head applies {}, {} to {}",
+                    plural(order.len(), "revision", "revisions"),
+                    code(&first),
+                    code(&last)
                 ),
             )
         }
@@ -273,7 +294,7 @@ fn complete_path(comparison: &Comparison) -> ChecklistItem {
 fn extends_base_head(comparison: &Comparison) -> ChecklistItem {
     let base_heads = comparison.base.ids(comparison.base.project.map.heads());
     let title = match base_heads.as_slice() {
-        [head] => format!("Extends the base's head `{head}`"),
+        [head] => format!("Extends the base's head {}", code(head)),
         _ => "Extends the base's head".to_owned(),
     };
     if base_heads.len() != 1 {
@@ -310,13 +331,15 @@ fn extends_base_head(comparison: &Comparison) -> ChecklistItem {
             ));
         } else if diff.new.is_empty() {
             reasons.push(format!(
-                "{} does not contain `{}`",
-                side.label, base_heads[0]
+                "{} does not contain {}",
+                side.label,
+                code(&base_heads[0])
             ));
         } else {
             reasons.push(format!(
-                "{}'s new revisions start from {starts}, not from `{}`",
-                side.label, base_heads[0]
+                "{}'s new revisions start from {starts}, not from {}",
+                side.label,
+                code(&base_heads[0])
             ));
         }
     }
@@ -347,8 +370,14 @@ fn untouched_base_revisions(
             } else {
                 &diff.removed
             };
-            list.iter()
-                .map(|c| format!("`{}` ({}, on {})", c.id, c.path, c.side))
+            list.iter().map(|c| {
+                format!(
+                    "{} ({}, on {})",
+                    self::code(&c.id),
+                    self::code(&c.path),
+                    c.side
+                )
+            })
         })
         .collect();
     let title = if what == "edited" {
@@ -359,13 +388,56 @@ fn untouched_base_revisions(
     if changes.is_empty() {
         ChecklistItem::new(code, title, true, format!("no revision {what}"))
     } else {
+        // A count first: the list can be long, and each one is under
+        // Problems Found.
+        let mut listed: Vec<String> = changes.iter().take(3).cloned().collect();
+        if changes.len() > 3 {
+            listed.push(format!("and {} more", changes.len() - 3));
+        }
+        let count = format!(
+            "{} already on the base {what}",
+            plural(changes.len(), "revision", "revisions")
+        );
         ChecklistItem::new(
             code,
             title,
             false,
-            format!("{what}: {}", changes.join(", ")),
+            format!("{count}: {}", listed.join(", ")),
         )
+        .summary(format!("{count} (listed under Problems Found)"))
     }
+}
+
+/// What each side did to a file changed on both sides, naming the sides:
+/// the one whose version was kept, and the base or the earlier HEAD that
+/// changed it first.
+pub fn conflict_description(comparison: &Comparison, conflict: &MergeConflict) -> String {
+    let position = comparison
+        .heads
+        .iter()
+        .position(|head| head.label == conflict.side)
+        .unwrap_or(comparison.heads.len());
+    let touches = |diff: &crate::Differences| {
+        diff.new
+            .iter()
+            .chain(&diff.edited)
+            .chain(&diff.removed)
+            .chain(&diff.renamed)
+            .any(|change| change.path == conflict.path)
+    };
+    let first = comparison.heads[..position]
+        .iter()
+        .zip(&comparison.differences)
+        .rev()
+        .find(|(_, diff)| touches(diff))
+        .map_or(&comparison.base.label, |(head, _)| &head.label);
+    conflict
+        .reason
+        .replace("on the base side", &format!("on {}", self::code(first)))
+        .replace(
+            "on this side",
+            &format!("on {}", self::code(&conflict.side)),
+        )
 }
 
 fn clean_file_merge(comparison: &Comparison) -> ChecklistItem {
@@ -379,16 +451,24 @@ fn clean_file_merge(comparison: &Comparison) -> ChecklistItem {
             "every version file was changed on one side at most".to_owned(),
         );
     }
-    let detail: Vec<String> = conflicts
+    let mut detail: Vec<String> = conflicts
         .iter()
-        .map(|c| format!("`{}`: {}", c.path, c.reason))
+        .take(3)
+        .map(|c| format!("{}: {}", code(&c.path), conflict_description(comparison, c)))
         .collect();
+    if conflicts.len() > 3 {
+        detail.push(format!("and {} more", conflicts.len() - 3));
+    }
     ChecklistItem::new(
         "no-file-changed-on-both-sides",
         title,
         false,
         detail.join("; "),
     )
+    .summary(format!(
+        "{} changed on both sides",
+        plural(conflicts.len(), "version file", "version files")
+    ))
 }
 
 fn every_rule(comparison: &Comparison) -> ChecklistItem {
@@ -430,7 +510,7 @@ fn code_list(ids: &[String]) -> String {
     if ids.is_empty() {
         return "none".to_owned();
     }
-    let mut out: Vec<String> = ids.iter().take(5).map(|id| format!("`{id}`")).collect();
+    let mut out: Vec<String> = ids.iter().take(5).map(|id| code(id)).collect();
     if ids.len() > 5 {
         out.push(format!("and {} more", ids.len() - 5));
     }
@@ -442,5 +522,20 @@ fn plural(n: usize, one: &str, many: &str) -> String {
         format!("1 {one}")
     } else {
         format!("{n} {many}")
+    }
+}
+
+/// `text` as inline code, whatever backticks it holds.
+fn code(text: &str) -> String {
+    let (mut longest, mut run) = (0, 0);
+    for c in text.chars() {
+        run = if c == '`' { run + 1 } else { 0 };
+        longest = longest.max(run);
+    }
+    if longest == 0 {
+        format!("`{text}`")
+    } else {
+        let fence = "`".repeat(longest + 1);
+        format!("{fence} {text} {fence}")
     }
 }

@@ -39,10 +39,10 @@ use alembic_doctor_git::{GitError, GitRepo, ResolvedRev};
 use alembic_doctor_project::{LoadError, LoadRequest, ParseCache};
 use alembic_doctor_rules::Finding;
 
-pub use checklist::{ChecklistItem, checklist};
+pub use checklist::{ChecklistItem, checklist, conflict_description};
 pub use diff::{Differences, RevisionChange};
 pub use merge::{MergeConflict, Merged};
-pub use notes::{Note, NoteLevel, RevisionNotes};
+pub use notes::{Note, NoteLevel, RevisionNotes, Rollback};
 pub use overlay::OverlayTree;
 pub use side::{Side, SideSpec, WORK_TREE};
 

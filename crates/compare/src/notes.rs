@@ -8,6 +8,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use alembic_doctor_rules::{AddedColumn, Dialect, added_columns};
 use alembic_doctor_script::{
     Column, ColumnChanges, ConstraintKind, Function, Index, Name, OpKind, Operation, Operations,
     read_operations,
@@ -60,6 +61,43 @@ pub struct RevisionNotes {
     pub message: String,
     /// What `upgrade()` does, then what to act on, in file order.
     pub notes: Vec<Note>,
+    /// What `alembic downgrade` below this revision does.
+    pub rollback: Rollback,
+}
+
+/// What `downgrade()` does for a rollback.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rollback {
+    /// It has operations (or has nothing to undo: `upgrade()` is empty too).
+    Reverses,
+    /// It is empty while `upgrade()` changes something: a rollback
+    /// reports success and leaves the schema as it was.
+    Empty,
+    /// It raises: the revision says it cannot be undone.
+    Raises,
+    /// There is no `downgrade()`.
+    Missing,
+}
+
+impl Rollback {
+    /// `reverses` / `empty` / `raises` / `missing`, for JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Rollback::Reverses => "reverses",
+            Rollback::Empty => "empty",
+            Rollback::Raises => "raises",
+            Rollback::Missing => "missing",
+        }
+    }
+}
+
+fn rollback(operations: &Operations) -> Rollback {
+    match &operations.downgrade {
+        None => Rollback::Missing,
+        Some(downgrade) if downgrade.raises => Rollback::Raises,
+        Some(downgrade) if downgrade.empty && !upgrade_is_empty(operations) => Rollback::Empty,
+        Some(_) => Rollback::Reverses,
+    }
 }
 
 /// Whether a note says what a safety lint says more precisely: such notes
@@ -109,6 +147,7 @@ pub(crate) fn notes(revisions: &[NewRevision<'_>]) -> Vec<RevisionNotes> {
                 line_index: revision.line_index,
                 created: &mut created,
                 notes: Vec::new(),
+                added: Vec::new(),
             };
             writer.revision(revision, operations);
             RevisionNotes {
@@ -117,6 +156,7 @@ pub(crate) fn notes(revisions: &[NewRevision<'_>]) -> Vec<RevisionNotes> {
                 side: revision.side.to_owned(),
                 message: revision.message.to_owned(),
                 notes: writer.notes,
+                rollback: rollback(operations),
             }
         })
         .collect()
@@ -126,6 +166,9 @@ struct Writer<'a> {
     line_index: &'a LineIndex,
     created: &'a mut BTreeSet<String>,
     notes: Vec<Note>,
+    /// The columns `upgrade()` adds empty, and what fills each, as the
+    /// `not-null-without-backfill` rule reads it.
+    added: Vec<AddedColumn>,
 }
 
 impl Writer<'_> {
@@ -182,6 +225,9 @@ impl Writer<'_> {
     }
 
     fn upgrade(&mut self, upgrade: &Function) {
+        // The SQL that fills a column (`UPDATE t SET c = ...`) reads the
+        // same in every dialect.
+        self.added = added_columns(upgrade, Dialect::Other);
         // Tables this revision creates, for "existing table" below.
         let mut here: BTreeSet<String> = BTreeSet::new();
         // Indexes built on existing tables, reported once per table.
@@ -318,14 +364,21 @@ impl Writer<'_> {
                     }
                     ConstraintKind::Exclude => ("exclusion constraint", String::new()),
                 };
-                self.info(
-                    "create-constraint",
-                    at,
-                    format!("adds {what} `{}` on `{table}`{detail}{suffix}", constraint.name),
-                );
+                let message = if matches!(constraint.name, Name::Unnamed) {
+                    // The naming convention (or the database) names it.
+                    format!("adds an unnamed {what} on `{table}`{detail}{suffix}")
+                } else {
+                    format!("adds {what} `{}` on `{table}`{detail}{suffix}", constraint.name)
+                };
+                self.info("create-constraint", at, message);
             }
             OpKind::DropConstraint { name, table, kind } => {
-                let what = kind.as_deref().map_or("constraint".to_owned(), |kind| format!("{kind} constraint"));
+                let what = match kind.as_deref() {
+                    None => "constraint".to_owned(),
+                    Some("foreignkey") => "foreign key constraint".to_owned(),
+                    Some("primary") => "primary key constraint".to_owned(),
+                    Some(kind) => format!("{kind} constraint"),
+                };
                 self.info("drop-constraint", at, format!("drops {what} `{name}` on `{table}`{suffix}"));
             }
             OpKind::Execute(execute) => {
@@ -386,7 +439,24 @@ impl Writer<'_> {
         if !existing {
             return;
         }
+        let filled = self
+            .added
+            .iter()
+            .find(|added| at == Some(added.added_at))
+            .and_then(|added| added.filled_at);
         match (nullable, &column.server_default) {
+            (Some(true), None) if filled.is_some() => {
+                let line = filled.map_or(0, |at| self.line_index.line_of(at) + 1);
+                self.push(
+                    "backfilled",
+                    NoteLevel::Info,
+                    at,
+                    format!(
+                        "existing rows of `{table}` get `{}` from line {line} of this revision (a backfill in the same revision)",
+                        column.name
+                    ),
+                );
+            }
             (Some(true), None) => {
                 self.push(
                     "backfill-needed",
@@ -578,6 +648,13 @@ fn describe_index(index: &Index, suffix: &str) -> String {
     } else {
         format!(", {}", traits.join(", "))
     };
+    if matches!(index.name, Name::Unnamed) {
+        return format!(
+            "creates an unnamed index on `{}` ({}{traits}){suffix}",
+            index.table,
+            index.columns.join(", ")
+        );
+    }
     format!(
         "creates index `{}` on `{}` ({}{traits}){suffix}",
         index.name,
@@ -740,6 +817,74 @@ def downgrade():
         assert_eq!(
             notes[0].notes[9].message,
             "runs SQL: `UPDATE user SET plan = 'free'`"
+        );
+    }
+
+    /// Seen in openstack/octavia (fac584114642): the revision fills the
+    /// column it adds before making it NOT NULL. An UPDATE of the column,
+    /// however it is written, after the `add_column` is a backfill.
+    #[test]
+    fn a_revision_that_backfills_its_own_column_needs_no_backfill() {
+        let sql = r#"
+def upgrade():
+    op.add_column('health_monitor', sa.Column('id', sa.String(length=36), nullable=True))
+    op.execute("UPDATE health_monitor SET id = pool_id")
+    op.execute("ALTER TABLE health_monitor MODIFY id varchar(36) NOT NULL")
+
+def downgrade():
+    op.drop_column('health_monitor', 'id')
+"#;
+        let bind = r#"
+def upgrade():
+    op.add_column('t', sa.Column('c', sa.String(), nullable=True))
+    op.get_bind().execute(sa.text("UPDATE t SET c = 'x'"))
+
+def downgrade():
+    op.drop_column('t', 'c')
+"#;
+        let table = r"
+def upgrade():
+    op.add_column('t', sa.Column('c', sa.String(), nullable=True))
+    t = sa.table('t', sa.column('c'))
+    op.execute(t.update().values(c='x'))
+
+def downgrade():
+    op.drop_column('t', 'c')
+";
+        // Filling another column, or filling before the column exists, is
+        // no backfill of it.
+        let other = r#"
+def upgrade():
+    op.execute("UPDATE t SET c = 'x'")
+    op.add_column('t', sa.Column('c', sa.String(), nullable=True))
+    op.execute("UPDATE t SET d = 'x'")
+
+def downgrade():
+    op.drop_column('t', 'c')
+"#;
+        let notes = notes_of(&[("a", sql), ("b", bind), ("c", table), ("d", other)]);
+        for revision in &notes[..3] {
+            assert!(
+                !codes(revision).contains(&"backfill-needed"),
+                "{}: {:?}",
+                revision.id,
+                revision.notes
+            );
+            assert!(
+                !codes(revision).contains(&"not-null-later"),
+                "{:?}",
+                revision.notes
+            );
+        }
+        assert!(
+            codes(&notes[0]).contains(&"backfilled"),
+            "{:?}",
+            notes[0].notes
+        );
+        assert!(
+            codes(&notes[3]).contains(&"backfill-needed"),
+            "{:?}",
+            notes[3].notes
         );
     }
 

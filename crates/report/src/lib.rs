@@ -22,8 +22,8 @@ pub use github::{github_annotations, github_command, relative};
 pub use json::{check_json, finding_json};
 pub use sarif::sarif_log;
 pub use status::{
-    FixedIssue, Fixes, REPORT_MARKER, Section, StatusInput, StatusReport, Verdict, status_json,
-    status_report,
+    FixedIssue, Fixes, LintInfo, REPORT_MARKER, Section, StatusInput, StatusReport, Verdict,
+    status_json, status_report,
 };
 pub use summary::check_summary;
 

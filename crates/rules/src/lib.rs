@@ -15,8 +15,8 @@ use alembic_doctor_project::Project;
 
 pub use finding::{Finding, Location, Related};
 pub use lint::{
-    DEFAULT_POSTGRES_VERSION, Dialect, Environment, FailOnSetting, LintScope, LintSettings,
-    ToolConfig, lint,
+    AddedColumn, DEFAULT_POSTGRES_VERSION, Dialect, Environment, FailOnSetting, LintScope,
+    LintSettings, ToolConfig, added_columns, lint,
 };
 pub use registry::{Rule, Scope, Severity};
 

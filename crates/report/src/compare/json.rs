@@ -59,6 +59,7 @@ pub fn comparison_json(comparison: &Comparison, from: Option<&str>) -> Value {
             "path": revision.path,
             "side": revision.side,
             "message": revision.message,
+            "rollback": revision.rollback.as_str(),
             "notes": revision.notes.iter().map(|note| json!({
                 "code": note.code,
                 "level": note.level.as_str(),

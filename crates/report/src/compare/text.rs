@@ -68,12 +68,15 @@ pub fn comparison_text(comparison: &Comparison, from: Option<&str>) -> String {
     for conflict in &merged.conflicts {
         out.push_str(&format!(
             "file conflict in {} ({}): {}; {}'s version kept\n",
-            conflict.path, conflict.side, conflict.reason, conflict.side
+            conflict.path,
+            conflict.side,
+            alembic_doctor_compare::conflict_description(comparison, conflict).replace('`', ""),
+            conflict.side
         ));
     }
     out.push_str(&format!(
-        "after merge: {} revisions, heads: {}, bases: {}\n",
-        merged.project.map.revisions().len(),
+        "after merge: {}, heads: {}, bases: {}\n",
+        revisions(merged.project.map.revisions().len()),
         none_if_empty(&merged.heads()),
         none_if_empty(&merged.bases()),
     ));
@@ -136,9 +139,9 @@ fn side_line(role: &str, side: &Side) -> String {
         .map(|rev| format!(" ({})", rev.short_id()))
         .unwrap_or_default();
     format!(
-        "{role} {}{commit}: {} revisions, roots: {}, heads: {}, merges: {}\n",
+        "{role} {}{commit}: {}, roots: {}, heads: {}, merges: {}\n",
         side.label,
-        map.revisions().len(),
+        revisions(map.revisions().len()),
         none_if_empty(&side.ids(map.bases())),
         none_if_empty(&side.ids(map.heads())),
         none_if_empty(&side.merges()),
@@ -150,5 +153,14 @@ fn none_if_empty(ids: &[String]) -> String {
         "none".to_owned()
     } else {
         ids.join(", ")
+    }
+}
+
+/// `1 revision`, `2 revisions`.
+fn revisions(n: usize) -> String {
+    if n == 1 {
+        "1 revision".to_owned()
+    } else {
+        format!("{n} revisions")
     }
 }

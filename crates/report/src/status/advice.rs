@@ -2,7 +2,7 @@
 //! the findings, the pre-merge checklist, the comparison's own problems and
 //! the notes, so every recommendation points at something that was found.
 
-use alembic_doctor_compare::NoteLevel;
+use alembic_doctor_compare::{NoteLevel, Rollback};
 use alembic_doctor_rules::{Finding, Rule, Severity};
 
 use super::doc::{Block, Item, Section, code, plural};
@@ -32,7 +32,7 @@ pub(crate) fn verdict(input: &StatusInput<'_>) -> Verdict {
 }
 
 /// "`feat`" or "`a` and `b`".
-fn heads_label(input: &StatusInput<'_>) -> String {
+pub(crate) fn heads_label(input: &StatusInput<'_>) -> String {
     let labels: Vec<String> = input
         .comparison
         .heads
@@ -57,7 +57,7 @@ pub(crate) fn headline(input: &StatusInput<'_>, verdict: Verdict) -> String {
         .checklist
         .iter()
         .filter(|item| !item.passed)
-        .map(|item| item.detail.as_str())
+        .map(|item| item.summary.as_str())
         .take(2)
         .collect();
     match verdict {
@@ -133,7 +133,7 @@ pub(crate) fn recommendations(input: &StatusInput<'_>) -> Section {
                 .unwrap_or_else(|| format!("see `alembic-doctor explain {}`", finding.rule.name()))
         };
         let advice = match (count, super::problems::fix_command(finding.rule)) {
-            (1, _) => finding.help.clone().unwrap_or_else(general),
+            (1, _) => super::problems::help(input, finding).unwrap_or_else(general),
             (_, Some(command)) => {
                 format!("run `{command}`, or fix each as shown under Problems Found")
             }
@@ -165,7 +165,7 @@ pub(crate) fn recommendations(input: &StatusInput<'_>) -> Section {
         before.push(Item::new(format!(
             "**Merge {} by hand if git cannot** ({}): the result must keep one `revision` and the intended `down_revision`",
             code(&conflict.path),
-            conflict.reason
+            alembic_doctor_compare::conflict_description(comparison, conflict)
         )));
     }
     for diff in &comparison.differences {
@@ -179,20 +179,38 @@ pub(crate) fn recommendations(input: &StatusInput<'_>) -> Section {
         }
     }
     let mut after: Vec<Item> = Vec::new();
-    if let Ok(path) = comparison.path(input.from)
+    let mut staging: Option<Item> = None;
+    let blockers = super::run::blockers(input);
+    if !blockers.is_empty() {
+        // Advice to upgrade, or to act on what a revision does, would be
+        // wrong until the merged chain is whole.
+        after.push(Item::new(format!(
+            "**Fix the merged chain first:** {}; only then run the migration (run this report again to get the command)",
+            blockers.join("; ")
+        )));
+    } else if let Ok(path) = comparison.path(input.from)
         && !path.is_empty()
     {
         let command = if merged.heads().len() > 1 {
-            "alembic upgrade heads"
+            super::run::alembic(input, "upgrade heads")
         } else {
-            "alembic upgrade head"
+            super::run::alembic(input, "upgrade head")
         };
-        after.push(Item::new(format!(
-            "**Run the migration:** `{command}` ({})",
-            plural(path.len(), "revision", "revisions")
-        )));
+        staging = Some(staging_item(input, &path, &command));
+        after.push(Item::commands(
+            format!(
+                "**Run the migration** ({}):",
+                plural(path.len(), "revision", "revisions")
+            ),
+            std::slice::from_ref(&command),
+        ));
     }
     for revision in &comparison.notes {
+        if !blockers.is_empty()
+            || super::run::shadowed_base_path(input, &revision.id, &revision.path).is_some()
+        {
+            continue;
+        }
         // Notes that are a rule's findings are fixed before merging, above.
         for note in revision
             .notes
@@ -206,14 +224,15 @@ pub(crate) fn recommendations(input: &StatusInput<'_>) -> Section {
             )));
         }
     }
-    let mut blocks = Vec::new();
+    let mut blocks = vec![Block::Heading("Before merging".to_owned())];
     if before.is_empty() {
         blocks.push(Block::Paragraph(
             "Nothing to fix before merging: no check found a problem this branch brings."
                 .to_owned(),
         ));
-    } else {
-        blocks.push(Block::Heading("Before merging".to_owned()));
+    }
+    before.extend(staging);
+    if !before.is_empty() {
         blocks.push(Block::List {
             ordered: true,
             items: before,
@@ -239,6 +258,95 @@ pub(crate) fn recommendations(input: &StatusInput<'_>) -> Section {
     Section::new("recommendations", "Recommendations", blocks)
 }
 
+/// Testing on staging: preview the SQL where offline mode works, upgrade,
+/// roll back to where production is (when every new revision can be rolled
+/// back) and upgrade again; commands with the user's configuration.
+fn staging_item(input: &StatusInput<'_>, path: &[String], upgrade: &str) -> Item {
+    let comparison = input.comparison;
+    let base = &comparison.base;
+    let base_heads = base.ids(base.project.map.heads());
+    let from: Option<String> = match input.from {
+        Some(from) => Some(from.to_owned()),
+        None => match base_heads.as_slice() {
+            [one] => Some(one.clone()),
+            _ => None,
+        },
+    };
+    let heads = comparison.merged.heads();
+    let to = match heads.as_slice() {
+        [one] => Some(one.as_str()),
+        _ => None,
+    };
+    let project = &comparison.merged.project;
+    // A revision that talks to the database itself cannot be rendered as
+    // SQL offline.
+    let needs_connection = path.iter().any(|id| {
+        project.map.lookup(id).is_some_and(|rev| {
+            let bytes = &project.file_of(rev).bytes;
+            bytes.windows(8).any(|w| w == b"get_bind")
+        })
+    });
+    let mut steps = Vec::new();
+    let mut commands = Vec::new();
+    if let (Some(from), Some(to)) = (&from, to)
+        && input.offline_sql
+        && !needs_connection
+    {
+        steps.push("preview the SQL it will run");
+        commands.push(super::run::alembic(
+            input,
+            &format!("upgrade {from}:{to} --sql"),
+        ));
+    }
+    steps.push("upgrade");
+    commands.push(upgrade.to_owned());
+    let not_reversible: Vec<String> = comparison
+        .notes
+        .iter()
+        .filter_map(|revision| {
+            let why = match revision.rollback {
+                Rollback::Reverses => return None,
+                Rollback::Empty => "is empty",
+                Rollback::Raises => "raises (the revision cannot be undone)",
+                Rollback::Missing => "is missing",
+            };
+            Some(format!("the downgrade of {} {why}", code(&revision.id)))
+        })
+        .collect();
+    let mut after = String::new();
+    match &from {
+        Some(from) if not_reversible.is_empty() => {
+            steps.push("roll back to where production is");
+            commands.push(super::run::alembic(input, &format!("downgrade {from}")));
+            steps.push("upgrade again");
+            commands.push(upgrade.to_owned());
+        }
+        _ if !not_reversible.is_empty() => {
+            after = format!(
+                " (no rollback to test: {}, so `alembic downgrade` would not undo it)",
+                not_reversible.join("; ")
+            );
+        }
+        _ => {}
+    }
+    let at = match (&input.from, base_heads.as_slice()) {
+        (Some(from), _) => format!("at {}", code(from)),
+        (None, [one]) => format!("at {}'s head {}", code(&base.label), code(one)),
+        _ => format!("at {}'s heads", code(&base.label)),
+    };
+    let steps = match steps.as_slice() {
+        [one] => (*one).to_owned(),
+        [rest @ .., last] => format!("{}, and {last}", rest.join(", ")),
+        [] => String::new(),
+    };
+    Item::commands(
+        format!(
+            "**Test on staging first:** on a copy of the production database ({at}), {steps}{after}:"
+        ),
+        &commands,
+    )
+}
+
 pub(crate) fn conclusion(input: &StatusInput<'_>, verdict: Verdict) -> Section {
     let comparison = input.comparison;
     let findings = &comparison.merged.findings;
@@ -255,8 +363,21 @@ pub(crate) fn conclusion(input: &StatusInput<'_>, verdict: Verdict) -> Section {
         plural(errors, "error", "errors"),
         plural(warnings, "warning", "warnings")
     ));
-    if comparison.extends_base_head() {
-        lines.push(format!("extends {}'s head", code(&comparison.base.label)));
+    let base_heads = comparison.base.ids(comparison.base.project.map.heads());
+    if comparison.extends_base_head()
+        && let [head] = base_heads.as_slice()
+    {
+        lines.push(format!(
+            "{} {} {}'s head {}",
+            heads_label(input),
+            if comparison.heads.len() == 1 {
+                "extends"
+            } else {
+                "each extend"
+            },
+            code(&comparison.base.label),
+            code(head)
+        ));
     }
     let inherited = findings
         .iter()
@@ -276,12 +397,112 @@ pub(crate) fn conclusion(input: &StatusInput<'_>, verdict: Verdict) -> Section {
         }
         Verdict::Broken => "❌ **Not safe to merge until the problems above are fixed:**",
     };
-    Section::new(
-        "conclusion",
-        "Conclusion",
-        vec![
-            Block::Paragraph(lead.to_owned()),
-            super::doc::bullets(lines),
-        ],
-    )
+    let mut blocks = vec![
+        Block::Paragraph(lead.to_owned()),
+        super::doc::bullets(lines),
+    ];
+    blocks.push(Block::Paragraph(what_it_does(input)));
+    Section::new("conclusion", "Conclusion", blocks)
+}
+
+/// What the new revisions do, summarised from their notes: the tables,
+/// columns, indexes and constraints they touch.
+fn what_it_does(input: &StatusInput<'_>) -> String {
+    const KINDS: &[(&str, &str, &str)] = &[
+        ("create-table", "creates table", "creates tables"),
+        ("rename-table", "renames table", "renames tables"),
+        ("drop-table", "drops table", "drops tables"),
+        ("add-column", "adds column", "adds columns"),
+        ("alter-column", "alters column", "alters columns"),
+        ("drop-column", "drops column", "drops columns"),
+        ("create-index", "creates index", "creates indexes"),
+        ("drop-index", "drops index", "drops indexes"),
+        ("create-constraint", "adds constraint", "adds constraints"),
+        ("drop-constraint", "drops constraint", "drops constraints"),
+        ("bulk-insert", "inserts rows into", "inserts rows into"),
+    ];
+    let notes = &input.comparison.notes;
+    let count = plural(notes.len(), "new revision", "new revisions");
+    if notes.is_empty() {
+        return "**What the change does:** no new revision, so nothing changes in the database."
+            .to_owned();
+    }
+    let mut parts = Vec::new();
+    for (kind, one, many) in KINDS {
+        let mut names: Vec<String> = Vec::new();
+        for note in notes
+            .iter()
+            .flat_map(|r| &r.notes)
+            .filter(|n| n.code == *kind)
+        {
+            let name = first_code_span(&note.message).unwrap_or("?");
+            let name = code(name);
+            if !names.contains(&name) {
+                names.push(name);
+            }
+        }
+        if names.is_empty() {
+            continue;
+        }
+        let verb = if names.len() == 1 { one } else { many };
+        parts.push(format!("{verb} {}", list(&names, 5)));
+    }
+    let sql = notes
+        .iter()
+        .flat_map(|r| &r.notes)
+        .filter(|n| n.code == "execute")
+        .count();
+    if sql > 0 {
+        parts.push(format!(
+            "runs {}",
+            plural(sql, "SQL statement", "SQL statements")
+        ));
+    }
+    let all_empty = notes
+        .iter()
+        .all(|r| r.notes.iter().any(|n| n.code == "upgrade-empty"));
+    if parts.is_empty() && all_empty {
+        format!("**What the change does** ({count}): nothing to the schema (`upgrade()` is empty).")
+    } else if parts.is_empty() {
+        format!("**What the change does** ({count}): no schema change alembic-doctor can read.")
+    } else {
+        let shadowed: Vec<String> = super::run::shadowed(input)
+            .iter()
+            .map(|s| code(&s.id))
+            .collect();
+        let caveat = if shadowed.is_empty() {
+            String::new()
+        } else {
+            format!(
+                " As the ids stand, {} never {} on a database at {}'s head (see Database Migration Path).",
+                list(&shadowed, 5),
+                if shadowed.len() == 1 { "runs" } else { "run" },
+                code(&input.comparison.base.label)
+            )
+        };
+        format!(
+            "**What the change does** ({count}): {}.{caveat}",
+            parts.join("; ")
+        )
+    }
+}
+
+/// The text of the first `code span` of a note.
+fn first_code_span(message: &str) -> Option<&str> {
+    let start = message.find('`')? + 1;
+    let end = start + message[start..].find('`')?;
+    Some(&message[start..end])
+}
+
+/// `a`, `a and b`, `a, b and c`, at most `max` then how many more.
+fn list(items: &[String], max: usize) -> String {
+    let mut shown: Vec<String> = items.iter().take(max).cloned().collect();
+    if items.len() > max {
+        shown.push(format!("{} more", items.len() - max));
+    }
+    match shown.as_slice() {
+        [one] => one.clone(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+        [] => String::new(),
+    }
 }

@@ -29,6 +29,8 @@ pub(crate) enum Block {
 pub(crate) struct Item {
     pub(crate) text: String,
     pub(crate) children: Vec<String>,
+    /// Shell commands shown under the item, in a code block.
+    pub(crate) commands: Option<String>,
 }
 
 impl Item {
@@ -36,6 +38,7 @@ impl Item {
         Self {
             text: text.into(),
             children: Vec::new(),
+            commands: None,
         }
     }
 
@@ -43,6 +46,16 @@ impl Item {
         Self {
             text: text.into(),
             children,
+            commands: None,
+        }
+    }
+
+    /// `text`, then `commands` (one a line) in a shell code block.
+    pub(crate) fn commands(text: impl Into<String>, commands: &[String]) -> Self {
+        Self {
+            text: text.into(),
+            children: Vec::new(),
+            commands: Some(commands.join("\n")),
         }
     }
 }
@@ -78,7 +91,7 @@ impl Section {
     pub fn markdown(&self) -> String {
         let mut out = String::new();
         if !self.title.is_empty() {
-            out.push_str(&format!("## {}\n\n", self.title));
+            out.push_str(&format!("## {}\n\n", defuse(&self.title)));
         }
         for block in &self.blocks {
             out.push_str(&block_markdown(block));
@@ -110,8 +123,8 @@ impl Section {
 
 fn block_markdown(block: &Block) -> String {
     match block {
-        Block::Heading(text) => format!("### {text}\n"),
-        Block::Paragraph(text) => format!("{text}\n"),
+        Block::Heading(text) => format!("### {}\n", defuse(text)),
+        Block::Paragraph(text) => format!("{}\n", defuse(text)),
         Block::List { ordered, items } => {
             let mut out = String::new();
             for (n, item) in items.iter().enumerate() {
@@ -120,17 +133,29 @@ fn block_markdown(block: &Block) -> String {
                 } else {
                     "- ".to_owned()
                 };
-                out.push_str(&format!("{marker}{}\n", item.text));
+                out.push_str(&format!("{marker}{}\n", defuse(&item.text)));
                 let indent = " ".repeat(marker.len());
                 for child in &item.children {
-                    out.push_str(&format!("{indent}- {child}\n"));
+                    out.push_str(&format!("{indent}- {}\n", defuse(child)));
+                }
+                if let Some(commands) = &item.commands {
+                    let block = block_markdown(&Block::Code {
+                        lang: "bash",
+                        text: commands.clone(),
+                    });
+                    for line in block.lines() {
+                        out.push_str(&format!("{indent}{line}\n"));
+                    }
                 }
             }
             out
         }
         Block::Table { header, rows } => {
             let row = |cells: &[String]| {
-                let cells: Vec<String> = cells.iter().map(|c| c.replace('|', "\\|")).collect();
+                let cells: Vec<String> = cells
+                    .iter()
+                    .map(|c| defuse(c).replace("\\|", "|").replace('|', "\\|"))
+                    .collect();
                 format!("| {} |\n", cells.join(" | "))
             };
             let mut out = row(header);
@@ -169,6 +194,11 @@ fn block_text(block: &Block) -> String {
                 for child in &item.children {
                     out.push_str(&format!("{indent}- {}\n", plain(child)));
                 }
+                if let Some(commands) = &item.commands {
+                    for line in commands.lines() {
+                        out.push_str(&format!("{indent}    {line}\n"));
+                    }
+                }
             }
             out
         }
@@ -206,9 +236,152 @@ fn block_text(block: &Block) -> String {
     }
 }
 
-/// Inline Markdown without its markup: `**` and backticks dropped.
+/// Inline Markdown without its markup, as a terminal shows it: `**`
+/// dropped, code spans shown without their backticks, escapes undone.
 pub(crate) fn plain(text: &str) -> String {
-    text.replace("**", "").replace('`', "")
+    let mut out = String::new();
+    for (is_code, part) in split_code(text) {
+        if is_code {
+            let ticks = part.len() - part.trim_start_matches('`').len();
+            let inner = &part[ticks..part.len() - ticks];
+            let inner = match inner.strip_prefix(' ').and_then(|i| i.strip_suffix(' ')) {
+                Some(trimmed) if !trimmed.trim().is_empty() => trimmed,
+                _ => inner,
+            };
+            out.push_str(inner);
+            continue;
+        }
+        let part = part.replace("**", "").replace(ZERO_WIDTH, "");
+        let mut chars = part.chars().peekable();
+        while let Some(c) = chars.next() {
+            if c == '\\'
+                && let Some(&next) = chars.peek()
+                && next.is_ascii_punctuation()
+            {
+                out.push(next);
+                chars.next();
+            } else {
+                out.push(c);
+            }
+        }
+    }
+    out
+}
+
+/// A zero-width space, written as an entity: after `@` or `#` it stops
+/// GitHub from turning `@name` into a mention and `#12` into a link.
+const ZERO_WIDTH: &str = "&#8203;";
+
+/// Text taken from the project (a docstring, a file name, a branch name,
+/// SQL outside a code block) as inline Markdown that renders exactly as
+/// written: on one line, every character Markdown or HTML would interpret
+/// escaped, and no `@mention` or `#123` reference.
+pub(crate) fn text(raw: &str) -> String {
+    let mut out = String::with_capacity(raw.len());
+    let mut chars = raw.chars().peekable();
+    let mut previous = ' ';
+    while let Some(c) = chars.next() {
+        let next = chars.peek().copied();
+        let inside_word = previous.is_alphanumeric() && next.is_some_and(char::is_alphanumeric);
+        previous = c;
+        match c {
+            '\n' | '\r' | '\t' => out.push(' '),
+            // `snake_case` never emphasises: only an edge of a word can.
+            '_' if inside_word => out.push('_'),
+            '@' if next.is_some_and(char::is_alphanumeric) => {
+                out.push('@');
+                out.push_str(ZERO_WIDTH);
+            }
+            '#' if next.is_some_and(|n| n.is_ascii_digit()) => {
+                out.push('#');
+                out.push_str(ZERO_WIDTH);
+            }
+            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '#' | '|' | '~' | '!' | '&' => {
+                out.push('\\');
+                out.push(c);
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// The last line of defence for inline Markdown built from text nobody
+/// escaped (a rule's message naming a file): outside code spans, `<`
+/// cannot open HTML or a comment, and `@name` mentions no one.
+fn defuse(markdown: &str) -> String {
+    let mut out = String::with_capacity(markdown.len());
+    for (is_code, part) in split_code(markdown) {
+        if is_code {
+            out.push_str(part);
+            continue;
+        }
+        let mut previous = ' ';
+        let mut chars = part.chars().peekable();
+        while let Some(c) = chars.next() {
+            match c {
+                '<' if previous != '\\' => out.push_str("&lt;"),
+                '@' if chars.peek().is_some_and(|n| n.is_alphanumeric()) => {
+                    out.push('@');
+                    out.push_str(ZERO_WIDTH);
+                }
+                c => out.push(c),
+            }
+            previous = c;
+        }
+    }
+    out
+}
+
+/// Inline Markdown cut into code spans (`true`, backticks included) and
+/// the text between them, as `CommonMark` reads them: a run of backticks
+/// opens a span closed by the next run of the same length, else it is
+/// literal; a backslash escapes the character after it outside spans.
+fn split_code(text: &str) -> Vec<(bool, &str)> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::new();
+    let (mut start, mut i) = (0, 0);
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\\' => i += 2,
+            b'`' => {
+                let open = i;
+                while i < bytes.len() && bytes[i] == b'`' {
+                    i += 1;
+                }
+                let n = i - open;
+                let mut j = i;
+                let mut close = None;
+                while j < bytes.len() {
+                    if bytes[j] == b'`' {
+                        let run = j;
+                        while j < bytes.len() && bytes[j] == b'`' {
+                            j += 1;
+                        }
+                        if j - run == n {
+                            close = Some(j);
+                            break;
+                        }
+                    } else {
+                        j += 1;
+                    }
+                }
+                if let Some(end) = close {
+                    if start < open {
+                        out.push((false, &text[start..open]));
+                    }
+                    out.push((true, &text[open..end]));
+                    start = end;
+                    i = end;
+                }
+            }
+            _ => i += 1,
+        }
+    }
+    if start < text.len() {
+        out.push((false, &text[start..]));
+    }
+    out
 }
 
 fn longest_run(text: &str, ch: char) -> usize {
@@ -273,6 +446,30 @@ mod tests {
         );
         assert!(section.markdown().contains("| x\\|y | `z` |"));
         assert!(section.text().contains("a    bb\nx|y  z\n"));
+    }
+
+    #[test]
+    fn project_text_cannot_inject_markdown_html_or_mentions() {
+        let doc = "Fix <!-- todo: cc @octocat <b>x</b> **y** [l](u) #35 `c` | \\";
+        let escaped = text(doc);
+        let section = Section::new("t", "T", vec![Block::Paragraph(escaped.clone())]);
+        let markdown = section.markdown();
+        assert!(!markdown.contains("<!--"), "{markdown}");
+        assert!(!markdown.contains("<b>"), "{markdown}");
+        assert!(!markdown.contains("@octocat"), "{markdown}");
+        assert!(!markdown.contains("**y**"), "{markdown}");
+        assert!(!markdown.contains("#35"), "{markdown}");
+        // The terminal shows the text as written.
+        assert_eq!(section.text(), format!("T\n=\n\n{doc}\n\n"));
+        // Text nobody escaped (a rule's message) is still defused.
+        let raw = Section::new(
+            "t",
+            "",
+            vec![Block::Paragraph("x <!-- y @octocat `<b>@a`".to_owned())],
+        );
+        assert_eq!(raw.markdown(), "x &lt;!-- y @&#8203;octocat `<b>@a`\n\n");
+        // Code spans are left as they are, whatever backticks they hold.
+        assert_eq!(plain(&code("a\\`b")), "a\\`b");
     }
 
     #[test]

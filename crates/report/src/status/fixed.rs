@@ -50,10 +50,10 @@ pub(crate) fn section(input: &StatusInput<'_>) -> Option<Section> {
                     (Some(old), Some(new)) => format!(": {} → {}", code(old), code(new)),
                     _ => String::new(),
                 };
-                Item {
-                    text: format!("**{}** in {}{change}", fix.kind, code(&fix.file)),
-                    children: vec![fix.description.clone()],
-                }
+                Item::with(
+                    format!("**{}** in {}{change}", fix.kind, code(&fix.file)),
+                    vec![fix.description.clone()],
+                )
             })
             .collect();
         blocks.push(Block::Paragraph(

@@ -11,12 +11,14 @@
 mod advice;
 mod alignment;
 mod checks;
+mod context;
 mod doc;
 mod fixed;
 mod mermaid;
 mod notes;
 mod path;
 mod problems;
+mod run;
 mod sides;
 mod verification;
 
@@ -44,6 +46,51 @@ pub struct StatusInput<'a> {
     pub side_findings: &'a [Vec<Finding>],
     /// What `report --fix` repaired first, when it ran.
     pub fixes: Option<&'a Fixes>,
+    /// How the safety lints ran on the HEADs' new revisions (`None` when
+    /// the caller did not say).
+    pub lint: Option<&'a LintInfo>,
+    /// The day the report is made (`2025-11-29`), when known.
+    pub generated_on: Option<&'a str>,
+    /// `env.py` supports offline mode (`context.is_offline_mode()`), so
+    /// `alembic upgrade FROM:TO --sql` can preview the SQL.
+    pub offline_sql: bool,
+    /// How to call Alembic on this project, with the configuration the user
+    /// passed (`alembic -c db/alembic.ini`); empty means `alembic`.
+    pub alembic: &'a str,
+}
+
+/// How the safety lints ran, as `check --format json` reports it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LintInfo {
+    /// They ran (not `--no-lint`).
+    pub enabled: bool,
+    /// `postgresql`, `mysql`, `sqlite` or `other`.
+    pub dialect: String,
+    /// Where the dialect came from (`--dialect`, `sqlalchemy.url`...), or
+    /// that it was assumed.
+    pub dialect_origin: String,
+    /// No dialect was configured: PostgreSQL was assumed.
+    pub assumed: bool,
+    /// PostgreSQL's major version the rules assume.
+    pub postgres_version: u32,
+    /// Which revisions were linted, in words.
+    pub scope: String,
+    /// How many revisions were linted (`None`: every revision).
+    pub linted_revisions: Option<usize>,
+}
+
+impl LintInfo {
+    /// The `lint` object of the JSON outputs.
+    pub fn json(&self) -> Value {
+        json!({
+            "enabled": self.enabled,
+            "dialect": self.dialect,
+            "dialect_origin": self.dialect_origin,
+            "postgres_version": self.postgres_version,
+            "scope": self.scope,
+            "linted_revisions": self.linted_revisions,
+        })
+    }
 }
 
 /// How the merge would end.
@@ -112,6 +159,7 @@ pub fn status_report(input: &StatusInput<'_>) -> StatusReport {
     let headline = advice::headline(input, verdict);
     let mut sections = vec![
         Section::new("verdict", "", vec![doc::Block::Paragraph(headline.clone())]),
+        context::section(input),
         sides::branch_comparison(input),
         alignment::section(input),
         verification::section(input),
@@ -161,6 +209,9 @@ pub fn status_json(input: &StatusInput<'_>, report: &StatusReport) -> Value {
         })),
     });
     if let Value::Object(object) = &mut value {
+        if let Some(lint) = input.lint {
+            object.insert("lint".to_owned(), lint.json());
+        }
         object.insert("report".to_owned(), extra);
     }
     value
@@ -181,6 +232,6 @@ pub(crate) fn id_and_message(project: &Project, rev: usize) -> String {
     let id = doc::code(&project.map.revisions()[rev].id);
     match message_of(project, rev) {
         "" => id,
-        message => format!("{id} ({message})"),
+        message => format!("{id} ({})", doc::text(message)),
     }
 }

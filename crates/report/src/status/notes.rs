@@ -16,28 +16,35 @@ pub(crate) fn section(input: &StatusInput<'_>) -> Option<Section> {
         let message = if revision.message.is_empty() {
             String::new()
         } else {
-            format!(": {}", revision.message)
+            format!(": {}", super::doc::text(&revision.message))
         };
         blocks.push(Block::Heading(format!(
             "{} ({}){message}",
             code(&revision.id),
             code(&revision.path)
         )));
-        let items = revision
-            .notes
-            .iter()
-            .map(|note| {
-                let mark = match note.level {
-                    alembic_doctor_compare::NoteLevel::Info => "",
-                    alembic_doctor_compare::NoteLevel::Warning => "⚠️ ",
-                };
-                let line = note
-                    .line
-                    .map(|line| format!(" (line {line})"))
-                    .unwrap_or_default();
-                Item::new(format!("{mark}{}{line}", note.message))
-            })
-            .collect();
+        let mut items: Vec<Item> = Vec::new();
+        if let Some(base_path) = super::run::shadowed_base_path(input, &revision.id, &revision.path)
+        {
+            items.push(Item::new(format!(
+                "⚠️ will never run on a database already at {}'s head: {} already declares {} in {}, so such a database is stamped with it; nothing below happens there until this revision gets a new id",
+                code(&input.comparison.base.label),
+                code(&input.comparison.base.label),
+                code(&revision.id),
+                code(&base_path)
+            )));
+        }
+        items.extend(revision.notes.iter().map(|note| {
+            let mark = match note.level {
+                alembic_doctor_compare::NoteLevel::Info => "",
+                alembic_doctor_compare::NoteLevel::Warning => "⚠️ ",
+            };
+            let line = note
+                .line
+                .map(|line| format!(" (line {line})"))
+                .unwrap_or_default();
+            Item::new(format!("{mark}{}{line}", note.message))
+        }));
         blocks.push(Block::List {
             ordered: false,
             items,

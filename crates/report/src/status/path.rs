@@ -33,10 +33,11 @@ pub(crate) fn section(input: &StatusInput<'_>) -> Section {
     };
     // `upgrade head` refuses when there is more than one head.
     let command = if merged.heads().len() > 1 {
-        "alembic upgrade heads"
+        super::run::alembic(input, "upgrade heads")
     } else {
-        "alembic upgrade head"
+        super::run::alembic(input, "upgrade head")
     };
+    let blockers = super::run::blockers(input);
     let after = match comparison.path(input.from) {
         Ok(path) if path.is_empty() => {
             Item::new(format!("**After merge:** `{command}` has nothing to apply"))
@@ -52,7 +53,7 @@ pub(crate) fn section(input: &StatusInput<'_>) -> Section {
                         if message.is_empty() {
                             format!("{} ({file})", code(id))
                         } else {
-                            format!("{} — {message} ({file})", code(id))
+                            format!("{} — {} ({file})", code(id), super::doc::text(message))
                         }
                     }
                     None => code(id),
@@ -61,63 +62,105 @@ pub(crate) fn section(input: &StatusInput<'_>) -> Section {
             if path.len() > MAX_LISTED {
                 listed.push(format!("… and {} more", path.len() - MAX_LISTED));
             }
-            Item::with(
-                format!(
-                    "**After merge:** run `{command}` to apply {}:",
-                    super::doc::plural(path.len(), "revision", "revisions")
-                ),
-                listed,
-            )
+            let count = super::doc::plural(path.len(), "revision", "revisions");
+            let text = if blockers.is_empty() {
+                format!("**After merge:** run `{command}` to apply {count}:")
+            } else {
+                format!("**After merge:** `{command}` would apply {count}:")
+            };
+            Item::with(text, listed)
         }
         Err(error) => Item::new(format!(
             "**After merge:** ❌ `{command}` would fail: {error}"
         )),
     };
+    let after = if blockers.is_empty() {
+        after
+    } else {
+        Item::with(
+            format!(
+                "**After merge:** ❌ do not run `alembic upgrade` on this merge until it is fixed: {}. As the files stand, {}",
+                blockers.join("; "),
+                lowercase_first(after.text.trim_start_matches("**After merge:** "))
+            ),
+            after.children,
+        )
+    };
     let mut blocks = vec![
-        Block::Paragraph("When this branch is merged, the migration path will be:".to_owned()),
+        Block::Paragraph(format!(
+            "When {} {} merged into {}, the migration path will be:",
+            super::advice::heads_label(input),
+            if comparison.heads.len() == 1 {
+                "is"
+            } else {
+                "are"
+            },
+            code(&base.label)
+        )),
         Block::List {
             ordered: true,
             items: vec![Item::new(format!("**Current state:** {start}")), after],
         },
     ];
-    if command == "alembic upgrade heads" {
+    if merged.heads().len() > 1 {
         blocks.push(Block::Paragraph(format!(
             "⚠️ The merged chain has {} heads, so `alembic upgrade head` would fail with `Multiple head revisions are present`.",
             merged.heads().len()
         )));
     }
     blocks.extend(duplicates_in_path(input));
-    blocks.push(Block::Code {
-        lang: "bash",
-        text: command.to_owned(),
-    });
+    if blockers.is_empty() {
+        blocks.push(Block::Code {
+            lang: "bash",
+            text: command,
+        });
+    }
     Section::new("path", "Database Migration Path", blocks)
 }
 
-/// For each duplicated id: which file Alembic runs (the last one loaded,
-/// the copy the map answers with) and which never run.
+/// For each duplicated id: which file never runs where. A HEAD's file
+/// whose id BASE already declares never runs on a database at BASE's head
+/// (it is stamped with that id already); on an empty database Alembic runs
+/// the last file loaded (the copy the map answers with) and skips the rest.
 fn duplicates_in_path(input: &StatusInput<'_>) -> Option<Block> {
     let project = &input.comparison.merged.project;
     let map = &project.map;
+    let base = &input.comparison.base.label;
+    let shadowed = super::run::shadowed(input);
     let mut lines = Vec::new();
     for dup in &input.comparison.duplicate_ids {
         let Some(used) = map.lookup(&dup.id).map(|rev| map.canonical(rev)) else {
             continue;
         };
+        let used_path = code(&project.file_of(used).display_path);
         let skipped: Vec<String> = (0..map.revisions().len())
             .filter(|&rev| rev != used && map.revisions()[rev].id == dup.id)
             .map(|rev| code(&project.file_of(rev).display_path))
             .collect();
-        if skipped.is_empty() {
+        let mine: Vec<&super::run::Shadowed> = shadowed.iter().filter(|s| s.id == dup.id).collect();
+        if mine.is_empty() {
+            if skipped.is_empty() {
+                continue;
+            }
+            lines.push(format!(
+                "{} is declared more than once: Alembic runs only {used_path} (the last file loaded); {} never {}",
+                code(&dup.id),
+                skipped.join(", "),
+                if skipped.len() == 1 { "runs" } else { "run" }
+            ));
             continue;
         }
-        lines.push(format!(
-            "{} is declared more than once: Alembic runs only {} (the last file loaded); {} never {}",
-            code(&dup.id),
-            code(&project.file_of(used).display_path),
-            skipped.join(", "),
-            if skipped.len() == 1 { "runs" } else { "run" }
-        ));
+        for s in mine {
+            lines.push(format!(
+                "{} is declared more than once: {} (new on {}) will never run on a database already at {}'s head, which ran {} and is stamped {}; on an empty database Alembic runs only {used_path} (the last file loaded)",
+                code(&dup.id),
+                code(&s.path),
+                code(&s.side),
+                code(base),
+                code(&s.base_path),
+                code(&dup.id),
+            ));
+        }
     }
     (!lines.is_empty()).then(|| Block::List {
         ordered: false,
@@ -126,4 +169,13 @@ fn duplicates_in_path(input: &StatusInput<'_>) -> Option<Block> {
             .map(|l| Item::new(format!("⚠️ {l}")))
             .collect(),
     })
+}
+
+/// `text` with its first letter in lower case.
+fn lowercase_first(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_lowercase().chain(chars).collect(),
+        None => String::new(),
+    }
 }

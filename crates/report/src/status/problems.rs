@@ -21,12 +21,7 @@ pub(crate) fn section(input: &StatusInput<'_>) -> Section {
     let mut explained: Vec<Rule> = Vec::new();
     for finding in merged.findings.iter().take(MAX_FINDINGS) {
         let inherited = super::advice::already_on_base(input, finding);
-        blocks.extend(finding_blocks(
-            comparison,
-            finding,
-            inherited,
-            &mut explained,
-        ));
+        blocks.extend(finding_blocks(input, finding, inherited, &mut explained));
     }
     if merged.findings.len() > MAX_FINDINGS {
         blocks.push(Block::Paragraph(format!(
@@ -49,11 +44,12 @@ pub(crate) fn section(input: &StatusInput<'_>) -> Section {
 }
 
 fn finding_blocks(
-    comparison: &Comparison,
+    input: &StatusInput<'_>,
     finding: &Finding,
     inherited: bool,
     explained: &mut Vec<Rule>,
 ) -> Vec<Block> {
+    let comparison = input.comparison;
     let project = &comparison.merged.project;
     let icon = match finding.severity {
         Severity::Error => "❌",
@@ -91,7 +87,7 @@ fn finding_blocks(
             .collect();
         items.push(Item::with("**Declared on each side:**", files));
     }
-    if let Some(help) = &finding.help {
+    if let Some(help) = help(input, finding) {
         items.push(Item::new(format!("**Fix:** {help}")));
     }
     if let Some(command) = fix_command(finding.rule) {
@@ -109,15 +105,32 @@ fn finding_blocks(
     blocks
 }
 
+/// The finding's fix: its own, except where the comparison knows better
+/// (which of several heads is BASE's, and must not be re-parented).
+pub(crate) fn help(input: &StatusInput<'_>, finding: &Finding) -> Option<String> {
+    if finding.rule == Rule::MultipleHeads
+        && let Some(help) = super::run::heads_help(input)
+    {
+        return Some(help);
+    }
+    finding.help.clone()
+}
+
 /// The rule's "How to fix" paragraph, once per rule per report.
 fn explanation(rule: Rule, explained: &mut Vec<Rule>) -> Option<Block> {
     if explained.contains(&rule) {
         return None;
     }
     explained.push(rule);
-    let fix = how_to_fix(rule)?;
+    let (fix, example) = how_to_fix_text(rule)?;
+    let more = if example { ", with an example" } else { "" };
+    let mut chars = fix.chars();
+    let fix: String = match chars.next() {
+        Some(c) => c.to_uppercase().chain(chars).collect(),
+        None => fix,
+    };
     Some(Block::Paragraph(format!(
-        "How to fix (`alembic-doctor explain {}`): {fix}",
+        "How to fix (`alembic-doctor explain {}`{more}): {fix}",
         rule.name()
     )))
 }
@@ -134,27 +147,52 @@ pub(crate) fn fix_command(rule: Rule) -> Option<&'static str> {
 }
 
 /// The first paragraph of the "How to fix" section of the rule's
-/// explanation, on one line; when it introduces an example (a code block
-/// that cannot be put on one line), it points at `explain` for it.
-pub(crate) fn how_to_fix(rule: Rule) -> Option<String> {
+/// explanation, on one line, starting in lower case so that it reads on
+/// after a colon or semicolon; when the section has an example (a code
+/// block that cannot be put on one line), the second value is true.
+pub(crate) fn how_to_fix_text(rule: Rule) -> Option<(String, bool)> {
     let text = rule.explanation();
     let start = text.find("## How to fix")? + "## How to fix".len();
     let rest = text[start..].trim_start();
     let end = rest.find("\n\n").unwrap_or(rest.len());
     let first = &rest[..end];
     let first = first.find("```").map_or(first, |fence| &first[..fence]);
-    let mut fix = first.split_whitespace().collect::<Vec<_>>().join(" ");
+    let fix = first.split_whitespace().collect::<Vec<_>>().join(" ");
     if fix.is_empty() {
         return None;
     }
-    if fix.ends_with(':') || rest[end..].contains("```") {
-        fix = format!(
-            "{} (example: `alembic-doctor explain {}`)",
-            fix.trim_end_matches(':'),
+    let example =
+        fix.ends_with(':') || rest[end..].contains("```") || first.len() < rest[..end].len();
+    let fix = fix.trim_end_matches(':').to_owned();
+    let mut chars = fix.chars();
+    let fix = match chars.next() {
+        // `Alembic`, `SQL`: a name keeps its capital.
+        Some(c)
+            if c.is_uppercase()
+                && chars.next().is_some_and(char::is_lowercase)
+                && !fix.starts_with("Alembic") =>
+        {
+            c.to_lowercase()
+                .chain(fix[c.len_utf8()..].chars())
+                .collect()
+        }
+        _ => fix,
+    };
+    Some((fix, example))
+}
+
+/// [`how_to_fix_text`] with a pointer to the example, for a sentence that
+/// does not already name `alembic-doctor explain`.
+pub(crate) fn how_to_fix(rule: Rule) -> Option<String> {
+    let (fix, example) = how_to_fix_text(rule)?;
+    Some(if example {
+        format!(
+            "{fix} (`alembic-doctor explain {}` shows an example)",
             rule.name()
-        );
-    }
-    Some(fix)
+        )
+    } else {
+        fix
+    })
 }
 
 /// `` `path:line` — label ``.
@@ -216,7 +254,10 @@ fn comparison_problems(comparison: &Comparison, explained: &mut Vec<Rule>) -> Ve
             code(&conflict.path)
         )));
         blocks.push(super::doc::bullets([
-            format!("**Evidence:** {}", conflict.reason),
+            format!(
+                "**Evidence:** {}",
+                alembic_doctor_compare::conflict_description(comparison, conflict)
+            ),
             format!(
                 "**Fix:** check the merged file by hand (git merges changes to different lines on its own); this report used {}'s version",
                 code(&conflict.side)

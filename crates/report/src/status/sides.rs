@@ -102,6 +102,18 @@ fn side_status(side: &Side, findings: &[Finding], extends: Option<bool>) -> Stri
     }
 }
 
+/// The first words of [`side_status`]: ✅ Healthy, ⚠️ Warnings, ❌ Errors.
+fn short_status(side: &Side, findings: &[Finding], extends: Option<bool>) -> &'static str {
+    let status = side_status(side, findings, extends);
+    if status.starts_with('❌') {
+        "❌ Errors"
+    } else if status.starts_with('⚠') {
+        "⚠️ Warnings"
+    } else {
+        "✅ Healthy"
+    }
+}
+
 /// `rule` (count) for each rule with findings of `severity`.
 fn rules_at(findings: &[Finding], severity: Severity) -> Vec<String> {
     let mut counts: Vec<(&str, usize)> = Vec::new();
@@ -164,6 +176,25 @@ pub(crate) fn statistics(input: &StatusInput<'_>) -> Section {
         row.push(count(&merged.findings, severity).to_string());
         row
     };
+    // Each side's status as its Branch Comparison line gives it; the merged
+    // result's is the verdict.
+    let mut status_row = vec!["Status".to_owned()];
+    for (n, side) in sides.iter().enumerate() {
+        let findings = input.side_findings.get(n).map_or(&[][..], Vec::as_slice);
+        let extends = n
+            .checked_sub(1)
+            .and_then(|i| comparison.differences.get(i))
+            .map(|diff| diff.extends_base_head);
+        status_row.push(short_status(side, findings, extends).to_owned());
+    }
+    status_row.push(
+        match super::advice::verdict(input) {
+            super::Verdict::Healthy => "✅ Healthy",
+            super::Verdict::Warnings => "⚠️ Warnings",
+            super::Verdict::Broken => "❌ Broken",
+        }
+        .to_owned(),
+    );
     let rows = vec![
         count_row("Total migrations", &|p| p.map.revisions().len()),
         count_row("Root migrations", &|p| p.map.bases().len()),
@@ -172,6 +203,7 @@ pub(crate) fn statistics(input: &StatusInput<'_>) -> Section {
         new_row,
         severity_row("Errors", Severity::Error),
         severity_row("Warnings", Severity::Warning),
+        status_row,
     ];
     Section::new(
         "statistics",

@@ -38,7 +38,7 @@ pub(crate) fn section(input: &StatusInput<'_>) -> Section {
         )));
         let mut items = vec![Item::new(format!(
             "{} {head_word}: {}",
-            base.label,
+            super::doc::text(&base.label),
             if base_heads.is_empty() {
                 "none".to_owned()
             } else {
@@ -119,7 +119,7 @@ fn relationships(base: &Side, side: &Side, diff: &Differences) -> Option<Item> {
         } else {
             format!(
                 "❌ {}'s head is {}",
-                base.label,
+                super::doc::text(&base.label),
                 super::doc::code_list(&base_heads, 3)
             )
         };

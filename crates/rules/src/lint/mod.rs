@@ -10,6 +10,7 @@
 //! and are not parsed again, which keeps linting one new revision on a
 //! long history cheap.
 
+mod backfill;
 pub(crate) mod catalogue;
 mod settings;
 pub(crate) mod steps;
@@ -25,6 +26,7 @@ use rayon::prelude::*;
 
 use crate::rules;
 use crate::{Finding, Rule};
+pub use backfill::{AddedColumn, added_columns};
 use catalogue::Catalogue;
 pub use settings::{DEFAULT_POSTGRES_VERSION, Dialect, FailOnSetting, LintSettings, ToolConfig};
 use steps::{Action, Step};

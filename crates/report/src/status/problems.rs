@@ -1,8 +1,9 @@
 //! Problems found in the merged result: every finding of every rule, with
 //! its evidence (files and lines) and the fix, taken from the rule's own
-//! explanation; then what the comparison itself found (branches that
-//! conflict with each other, version files both sides changed, revisions already
-//! on BASE that a HEAD edited or deleted).
+//! explanation (revisions already on BASE that a HEAD edited or deleted are
+//! findings too: `edited-revision`, `removed-revision`); then what the
+//! comparison itself found (branches that conflict with each other, version
+//! files both sides changed).
 
 use alembic_doctor_compare::Comparison;
 use alembic_doctor_project::Project;
@@ -263,36 +264,6 @@ fn comparison_problems(comparison: &Comparison, explained: &mut Vec<Rule>) -> Ve
                 code(&conflict.side)
             ),
         ]));
-    }
-    for diff in &comparison.differences {
-        for change in &diff.edited {
-            blocks.push(Block::Heading(format!(
-                "⚠️ {} edited {}, a revision already on {}",
-                code(&change.side),
-                code(&change.id),
-                code(&comparison.base.label)
-            )));
-            blocks.push(super::doc::bullets([
-                format!(
-                    "**Evidence:** {} differs from {}",
-                    code(&change.path),
-                    code(change.base_path.as_deref().unwrap_or(&change.path))
-                ),
-                "**Fix:** databases already at this revision will not run it again; revert the edit and put the change in a new revision (`alembic revision -m \"...\"`)".to_owned(),
-            ]));
-        }
-        for change in &diff.removed {
-            blocks.push(Block::Heading(format!(
-                "⚠️ {} deleted {}, a revision already on {}",
-                code(&change.side),
-                code(&change.id),
-                code(&comparison.base.label)
-            )));
-            blocks.push(super::doc::bullets([
-                format!("**Evidence:** {} is gone on {}", code(&change.path), code(&change.side)),
-                "**Fix:** databases stamped with this revision can no longer be upgraded (`Can't locate revision`); restore the file unless no database has it".to_owned(),
-            ]));
-        }
     }
     blocks
 }

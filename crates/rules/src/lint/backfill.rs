@@ -34,7 +34,7 @@ pub fn added_columns(function: &Function, dialect: Dialect) -> Vec<AddedColumn> 
         ..LintSettings::default()
     };
     let sql = |text: &str| raw_sql(text, &settings);
-    let steps = steps::steps(function, &sql);
+    let steps = steps::steps(function, dialect, &sql);
     let mut catalogue = Catalogue::default();
     let mut added: Vec<AddedColumn> = Vec::new();
     for step in &steps {

@@ -56,6 +56,10 @@ pub(crate) fn statement(statement: &Parsed, dialect: Dialect, summary: &str) -> 
                 _ => other(),
             }
         }
+        Parsed::Query(query) => match data::query_rows(query, dialect) {
+            rows if rows.is_empty() => other(),
+            rows => rows,
+        },
         Parsed::Update(_)
         | Parsed::Insert(_)
         | Parsed::Delete(_)

@@ -5,11 +5,33 @@
 
 use alembic_doctor_script::Name;
 use sqlparser::ast::{
-    AssignmentTarget, FromTable, Statement as Parsed, TableFactor, TableObject, TableWithJoins,
+    AssignmentTarget, FromTable, Query, SetExpr, Statement as Parsed, TableFactor, TableObject,
+    TableWithJoins,
 };
 
 use crate::names::{last, object};
 use crate::{DataAction, Dialect, StatementKind};
+
+/// The row changes of a query: PostgreSQL's data-modifying `WITH`
+/// (`WITH x AS (INSERT ... RETURNING ...) UPDATE ...`) changes the rows of
+/// each part, in the order written; a query that only reads changes none.
+pub(crate) fn query_rows(query: &Query, dialect: Dialect) -> Vec<StatementKind> {
+    let mut out = Vec::new();
+    if let Some(with) = &query.with {
+        for cte in &with.cte_tables {
+            out.extend(query_rows(&cte.query, dialect));
+        }
+    }
+    match &*query.body {
+        SetExpr::Insert(statement)
+        | SetExpr::Update(statement)
+        | SetExpr::Delete(statement)
+        | SetExpr::Merge(statement) => out.extend(rows(statement, dialect)),
+        SetExpr::Query(inner) => out.extend(query_rows(inner, dialect)),
+        _ => {}
+    }
+    out
+}
 
 /// The row changes of a data statement (one per table for `TRUNCATE a, b`).
 pub(crate) fn rows(statement: &Parsed, dialect: Dialect) -> Vec<StatementKind> {

@@ -486,6 +486,43 @@ fn update_insert_delete_merge_truncate() {
     );
 }
 
+/// PostgreSQL's data-modifying `WITH`: the statement changes rows of
+/// every table its `INSERT`/`UPDATE`/`DELETE` parts name (warehouse fills
+/// a new column this way), while a `WITH` that only reads changes nothing.
+#[test]
+fn data_modifying_with_changes_the_rows_of_each_part() {
+    let data = |action, table: &str, columns: &[&str], where_| StatementKind::Data {
+        action,
+        table: lit(table),
+        columns: columns.iter().map(|c| (*c).to_owned()).collect(),
+        where_,
+    };
+    assert_eq!(
+        kinds(
+            "WITH inserted AS ( \
+                 INSERT INTO descriptions (raw, release_id) SELECT description, id FROM releases \
+                 RETURNING release_id, id AS description_id \
+             ) \
+             UPDATE releases SET description_id = ids.description_id \
+             FROM inserted AS ids WHERE id = release_id",
+            PG
+        ),
+        vec![
+            data(
+                DataAction::Insert,
+                "descriptions",
+                &["raw", "release_id"],
+                false
+            ),
+            data(DataAction::Update, "releases", &["description_id"], true),
+        ]
+    );
+    assert!(matches!(
+        kinds("WITH x AS (SELECT 1) SELECT * FROM x", PG)[..],
+        [StatementKind::Other { .. }]
+    ));
+}
+
 #[test]
 fn set_timeouts() {
     let timeout = |setting: &str, value: &str, local| StatementKind::SetTimeout {

@@ -94,10 +94,7 @@ fn with_loadable_project(
         map: &project.map,
         scripts: &scripts,
     };
-    let blocking: Vec<_> = alembic_doctor_rules::check(project)
-        .into_iter()
-        .filter(alembic_doctor_rules::Finding::stops_alembic)
-        .collect();
+    let blocking = alembic_doctor_rules::blocking(project);
     let mut stderr = anstream::stderr();
     if !blocking.is_empty() {
         writeln!(

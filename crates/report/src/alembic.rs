@@ -14,13 +14,13 @@ use alembic_doctor_graph::{RevIdx, RevisionMap};
 /// What the renderers need to know about each revision's file, indexed like
 /// the revision map.
 #[derive(Debug, Clone, Default)]
-pub struct ScriptText {
+pub struct ScriptText<'a> {
     /// The resolved absolute path Alembic prints on `Path:` lines.
-    pub path: String,
+    pub path: std::borrow::Cow<'a, str>,
     /// The first paragraph of the docstring (`Script.doc`).
-    pub doc: String,
+    pub doc: &'a str,
     /// The whole stripped docstring (`Script.longdoc`).
-    pub longdoc: String,
+    pub longdoc: &'a str,
 }
 
 /// A revision map together with its scripts' texts.
@@ -28,7 +28,7 @@ pub struct ScriptText {
 pub struct AlembicView<'a> {
     pub map: &'a RevisionMap,
     /// One entry per revision of `map`, by `RevIdx`.
-    pub scripts: &'a [ScriptText],
+    pub scripts: &'a [ScriptText<'a>],
 }
 
 /// Which parts of `Script._head_only` to print: the same four switches as
@@ -195,7 +195,7 @@ impl AlembicView<'_> {
         }
         if options.include_doc {
             text.push_str(", ");
-            text.push_str(&self.scripts[rev].doc);
+            text.push_str(self.scripts[rev].doc);
         }
         text
     }
@@ -239,7 +239,7 @@ impl AlembicView<'_> {
         }
         let script = &self.scripts[rev];
         entry.push_str(&format!("Path: {}\n", script.path));
-        let body: Vec<String> = python_splitlines(&script.longdoc)
+        let body: Vec<String> = python_splitlines(script.longdoc)
             .map(|line| format!("    {line}"))
             .collect();
         entry.push_str(&format!("\n{}\n", body.join("\n")));

@@ -45,15 +45,15 @@ impl Sources for ProjectSources<'_> {
 }
 
 /// The path, `doc` and `longdoc` of every revision, as Alembic prints them.
-pub fn script_texts(project: &Project) -> Vec<ScriptText> {
+pub fn script_texts(project: &Project) -> Vec<ScriptText<'_>> {
     (0..project.map.revisions().len())
         .map(|rev| {
             let file = project.file_of(rev);
             let docstring = file.script.as_ref().and_then(|s| s.docstring.as_ref());
             ScriptText {
-                path: file.path.to_string_lossy().into_owned(),
-                doc: docstring.map(|d| d.doc.clone()).unwrap_or_default(),
-                longdoc: docstring.map(|d| d.longdoc.clone()).unwrap_or_default(),
+                path: file.path.to_string_lossy(),
+                doc: docstring.map_or("", |d| d.doc.as_str()),
+                longdoc: docstring.map_or("", |d| d.longdoc.as_str()),
             }
         })
         .collect()

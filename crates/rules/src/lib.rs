@@ -20,22 +20,54 @@ pub use lint::{
 };
 pub use registry::{Rule, Scope, Severity};
 
+/// A rule's check: adds its findings about `project`.
+type Check = fn(&Project, &mut Vec<Finding>);
+
+/// The checks whose findings may stop Alembic (see
+/// [`Finding::stops_alembic`]), in documentation order.
+const BLOCKING_CHECKS: &[Check] = &[
+    rules::unreadable_file::check,
+    rules::syntax_error::check,
+    rules::import_error::check,
+    rules::loaded_twice::check,
+    rules::missing_revision::check,
+    rules::non_literal_value::check,
+    rules::graph_problems::check,
+];
+
+/// The checks about the chain's shape and headers, which never stop it.
+const ADVISORY_CHECKS: &[Check] = &[
+    rules::multiple_heads::check,
+    rules::multiple_bases::check,
+    rules::header_mismatch::check,
+    rules::filename_mismatch::check,
+];
+
 /// Run every rule over `project`.
 pub fn check(project: &Project) -> Vec<Finding> {
+    run(project, BLOCKING_CHECKS.iter().chain(ADVISORY_CHECKS))
+}
+
+/// The findings that stop Alembic on `project` (those of [`check`] for
+/// which [`Finding::stops_alembic`] holds), without running the rules that
+/// never stop it: what the Alembic-compatible commands need, on every run.
+pub fn blocking(project: &Project) -> Vec<Finding> {
+    let mut findings = run(project, BLOCKING_CHECKS.iter());
+    findings.retain(Finding::stops_alembic);
+    // The split is only sound while no advisory finding stops Alembic;
+    // every test run (the differential test's thousand projects among
+    // them) checks it.
+    debug_assert!(
+        run(project, ADVISORY_CHECKS.iter())
+            .iter()
+            .all(|finding| !finding.stops_alembic()),
+        "an advisory check produced a finding that stops Alembic"
+    );
+    findings
+}
+
+fn run<'a>(project: &Project, checks: impl Iterator<Item = &'a Check>) -> Vec<Finding> {
     let mut findings = Vec::new();
-    let checks: &[fn(&Project, &mut Vec<Finding>)] = &[
-        rules::unreadable_file::check,
-        rules::syntax_error::check,
-        rules::import_error::check,
-        rules::loaded_twice::check,
-        rules::missing_revision::check,
-        rules::non_literal_value::check,
-        rules::graph_problems::check,
-        rules::multiple_heads::check,
-        rules::multiple_bases::check,
-        rules::header_mismatch::check,
-        rules::filename_mismatch::check,
-    ];
     for check in checks {
         check(project, &mut findings);
     }

@@ -51,6 +51,10 @@ fn resolve_from(tree: &impl Tree, start: PathBuf, rest: &Path) -> Resolved {
 pub(crate) struct Resolver<'a, T> {
     tree: &'a T,
     dirs: HashMap<PathBuf, Resolved>,
+    /// The directory resolved last: files come directory by directory, so
+    /// this answers nearly every lookup with one byte comparison instead
+    /// of hashing the path component by component.
+    last: Option<(PathBuf, Resolved)>,
 }
 
 impl<'a, T: Tree> Resolver<'a, T> {
@@ -58,6 +62,7 @@ impl<'a, T: Tree> Resolver<'a, T> {
         Self {
             tree,
             dirs: HashMap::new(),
+            last: None,
         }
     }
 
@@ -66,36 +71,67 @@ impl<'a, T: Tree> Resolver<'a, T> {
     /// directory's real path plus the name, which saves an `lstat` per file
     /// (a third of the syscalls of loading a large project).
     pub(crate) fn resolve_entry(&mut self, path: &Path, is_symlink: bool) -> Resolved {
-        if !is_symlink && let (Some(dir), Some(name)) = (path.parent(), path.file_name()) {
-            return match self.resolve_dir(dir) {
+        if !is_symlink && let Some((dir, name)) = split_last(path) {
+            return self.with_dir(dir, |_, resolved| match resolved {
                 Resolved::Real(dir_real) => Resolved::Real(dir_real.join(name)),
                 Resolved::Loop => Resolved::Loop,
-            };
+            });
         }
         self.resolve(path)
     }
 
-    fn resolve_dir(&mut self, dir: &Path) -> Resolved {
-        // Looked up before inserting: every file of a directory asks, and
-        // only the first one needs the key copied.
-        if let Some(resolved) = self.dirs.get(dir) {
-            return resolved.clone();
+    /// `then` applied to the tree and `dir`'s resolution, resolving `dir`
+    /// only the first time it is asked for.
+    fn with_dir<R>(&mut self, dir: &Path, then: impl FnOnce(&'a T, &Resolved) -> R) -> R {
+        if let Some((last, resolved)) = &self.last
+            && last.as_os_str() == dir.as_os_str()
+        {
+            return then(self.tree, resolved);
         }
-        let resolved = resolve_from(self.tree, PathBuf::new(), dir);
-        self.dirs.insert(dir.to_path_buf(), resolved.clone());
-        resolved
+        // Looked up before inserting: only a directory's first file needs
+        // the key copied.
+        let resolved = match self.dirs.get(dir) {
+            Some(resolved) => resolved.clone(),
+            None => {
+                let resolved = resolve_from(self.tree, PathBuf::new(), dir);
+                self.dirs.insert(dir.to_path_buf(), resolved.clone());
+                resolved
+            }
+        };
+        let (_, resolved) = self.last.insert((dir.to_path_buf(), resolved));
+        then(self.tree, resolved)
     }
 
     /// The real path of `path`, as [`realpath`] would give it.
     pub(crate) fn resolve(&mut self, path: &Path) -> Resolved {
-        let (Some(dir), Some(name)) = (path.parent(), path.file_name()) else {
+        let Some((dir, name)) = split_last(path) else {
             return resolve_from(self.tree, PathBuf::new(), path);
         };
-        match self.resolve_dir(dir) {
-            Resolved::Real(dir_real) => resolve_from(self.tree, dir_real, Path::new(name)),
+        self.with_dir(dir, |tree, resolved| match resolved {
+            Resolved::Real(dir_real) => resolve_from(tree, dir_real.clone(), Path::new(name)),
             Resolved::Loop => Resolved::Loop,
+        })
+    }
+}
+
+/// `(path.parent(), path.file_name())` for a listed path, cut at its last
+/// `/` without parsing every component (this runs once per file). Paths it
+/// cannot cut that simply (no `/`, or ending in `/`, `.` or `..`) take
+/// `Path`'s own parsing; a directory written with a doubled or trailing `/`
+/// is only another key for the same resolution.
+fn split_last(path: &Path) -> Option<(&Path, &OsStr)> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        let bytes = path.as_os_str().as_bytes();
+        if let Some(slash) = bytes.iter().rposition(|&b| b == b'/') {
+            let (dir, name) = (&bytes[..slash], &bytes[slash + 1..]);
+            if !dir.is_empty() && !matches!(name, b"" | b"." | b"..") {
+                return Some((Path::new(OsStr::from_bytes(dir)), OsStr::from_bytes(name)));
+            }
         }
     }
+    Some((path.parent()?, path.file_name()?))
 }
 
 /// `posixpath._joinrealpath`: resolve `rest` relative to the already-real

@@ -90,13 +90,12 @@ impl<'a, T: Tree> Resolver<'a, T> {
         }
         // Looked up before inserting: only a directory's first file needs
         // the key copied.
-        let resolved = match self.dirs.get(dir) {
-            Some(resolved) => resolved.clone(),
-            None => {
-                let resolved = resolve_from(self.tree, PathBuf::new(), dir);
-                self.dirs.insert(dir.to_path_buf(), resolved.clone());
-                resolved
-            }
+        let resolved = if let Some(resolved) = self.dirs.get(dir) {
+            resolved.clone()
+        } else {
+            let resolved = resolve_from(self.tree, PathBuf::new(), dir);
+            self.dirs.insert(dir.to_path_buf(), resolved.clone());
+            resolved
         };
         let (_, resolved) = self.last.insert((dir.to_path_buf(), resolved));
         then(self.tree, resolved)

@@ -47,7 +47,8 @@ pub(crate) fn run(project_args: &ProjectArgs, args: &CompareArgs) -> anyhow::Res
         Format::Github => output::plain_stdout(&github(&repo, &comparison))?,
         Format::Sarif => output::plain_stdout(&sarif(&repo, &comparison)?)?,
     }
-    Ok(check::status_for(&merged.findings, fail_on))
+    // What the merge inherits from BASE does not count against the HEADs.
+    Ok(check::status_for(&comparison.new_findings(), fail_on))
 }
 
 /// Resolve BASE and the HEADs in the repository around the current
@@ -174,23 +175,57 @@ fn paths_from_root(comparison: &mut Comparison, root: &Path, cwd: &Path) {
     for revision in &mut comparison.notes {
         revision.path = from_root(&revision.path);
     }
-    comparison.merged.findings = alembic_doctor_rules::check(&comparison.merged.project);
+    comparison.check();
 }
 
-/// Annotations for the merged chain's findings and for the version files
-/// both sides changed, with paths relative to the repository root.
 /// The merged result's findings as a SARIF log, paths from the
 /// repository root.
 pub(crate) fn sarif(repo: &GitRepo, comparison: &Comparison) -> anyhow::Result<String> {
     let merged = &comparison.merged;
     let log = alembic_doctor_report::sarif_log(&merged.findings, &merged.project, repo.root());
+    let log = mark_baseline(log, comparison);
     Ok(format!("{}\n", serde_json::to_string_pretty(&log)?))
 }
 
+/// SARIF's `baselineState` on each result: `unchanged` for a finding BASE
+/// already has, `new` for one the HEADs bring, so that code scanning shows
+/// the pull request's own.
+fn mark_baseline(mut log: serde_json::Value, comparison: &Comparison) -> serde_json::Value {
+    if let Some(results) = log["runs"][0]["results"].as_array_mut() {
+        for (result, finding) in results.iter_mut().zip(&comparison.merged.findings) {
+            result["baselineState"] = if comparison.is_inherited(finding) {
+                "unchanged".into()
+            } else {
+                "new".into()
+            };
+        }
+    }
+    log
+}
+
+/// Annotations for what the HEADs bring (findings BASE already has would
+/// land on files the pull request did not touch, and GitHub shows only the
+/// first ten warnings of a step), and for the version files both sides
+/// changed, with paths relative to the repository root.
 pub(crate) fn github(repo: &GitRepo, comparison: &Comparison) -> String {
     let merged = &comparison.merged;
-    let mut out =
-        alembic_doctor_report::github_annotations(&merged.findings, &merged.project, repo.root());
+    let mut out = alembic_doctor_report::github_annotations(
+        &comparison.new_findings(),
+        &merged.project,
+        repo.root(),
+    );
+    let inherited = merged.findings.len() - comparison.new_findings().len();
+    if inherited > 0 {
+        out.push_str(&alembic_doctor_report::github_command(
+            "notice",
+            &[("title", "alembic-doctor".to_owned())],
+            &format!(
+                "{inherited} finding{} already on {} not annotated (run `alembic-doctor check` there to see them)",
+                if inherited == 1 { " is" } else { "s are" },
+                comparison.base.label
+            ),
+        ));
+    }
     for conflict in &merged.conflicts {
         out.push_str(&alembic_doctor_report::github_command(
             "warning",

@@ -60,7 +60,8 @@ pub(crate) fn run(project_args: &ProjectArgs, args: &ReportArgs) -> anyhow::Resu
         ReportFormat::Github => output::plain_stdout(&compare::github(&repo, &comparison))?,
         ReportFormat::Sarif => output::plain_stdout(&compare::sarif(&repo, &comparison)?)?,
     }
-    Ok(check::status_for(&comparison.merged.findings, fail_on))
+    // What the merge inherits from BASE does not count against the HEADs.
+    Ok(check::status_for(&comparison.new_findings(), fail_on))
 }
 
 /// `--fix`: repair the working tree before it is compared. Fixes change

@@ -253,6 +253,7 @@ fn a_deleted_revision() {
     assert_eq!(ids(&json["removed_revisions"]), ["bbb"]);
     assert_eq!(strings(&json["merged"]["heads"]), ["aaa"]);
     assert_eq!(strings(&json["merged"]["upgrade_order"]), ["aaa"]);
+    assert_eq!(json["extends_base_head"], false, "{json}");
     let removed = &json["merged"]["findings"][0];
     assert_eq!(removed["rule"], "removed-revision", "{json}");
     assert_eq!(removed["severity"], "error");
@@ -361,6 +362,68 @@ fn symbolic_links_a_branch_adds_are_merged_as_links() {
     repo.commit("link to a revision");
     let (_, json) = repo.json(&["main", "twice"]);
     assert_eq!(rules(&json), ["loaded-twice"], "{json}");
+}
+
+/// What BASE already has does not count against a branch: main with two
+/// heads and a stale header stays as broken as it was, and a branch that
+/// builds on one of its heads neither fails nor is annotated for it.
+#[test]
+fn findings_already_on_the_base_branch_do_not_fail_the_branch() {
+    let repo = Repo::new();
+    repo.migration("bbb", Some("aaa"), "bbb.py");
+    repo.migration("ccc", Some("aaa"), "ccc.py");
+    repo.write(
+        "migrations/versions/ddd.py",
+        "\"\"\"ddd\n\nRevision ID: ddd\nRevises: bbb\n\"\"\"\nrevision = 'ddd'\ndown_revision = 'ccc'\n",
+    );
+    repo.commit("main forked, with a stale header");
+    repo.branch("feat", "main");
+    repo.migration("eee", Some("bbb"), "eee.py");
+    repo.commit("feat builds on one head");
+    let (code, json) = repo.json(&["main", "feat", "--fail-on", "warning"]);
+    assert_eq!(code, 0, "{json}");
+    assert_eq!(json["extends_base_head"], true, "{json}");
+    let mut found = rules(&json);
+    found.sort_unstable();
+    assert_eq!(found, ["header-mismatch", "multiple-heads"], "{json}");
+    let (_, annotations, _) = repo.run(&["compare", "main", "feat", "--format", "github"]);
+    assert!(!annotations.contains("::error"), "{annotations}");
+    assert!(
+        annotations.contains("already on main not annotated"),
+        "{annotations}"
+    );
+    let (_, sarif, _) = repo.run(&["compare", "main", "feat", "--format", "sarif"]);
+    assert!(
+        sarif.contains("\"baselineState\": \"unchanged\""),
+        "{sarif}"
+    );
+    // A branch that adds a third head brings a fork of its own.
+    repo.checkout("main");
+    repo.branch("fork", "main");
+    repo.migration("fff", Some("aaa"), "fff.py");
+    repo.commit("a third head");
+    let (code, json) = repo.json(&["main", "fork"]);
+    assert_eq!(code, 1, "{json}");
+    assert_eq!(json["extends_base_head"], false, "{json}");
+}
+
+/// A branch whose merge revision joins BASE's two heads extends them.
+#[test]
+fn a_merge_revision_of_the_base_heads_extends_them() {
+    let repo = Repo::new();
+    repo.migration("bbb", Some("aaa"), "bbb.py");
+    repo.migration("ccc", Some("aaa"), "ccc.py");
+    repo.commit("main forked");
+    repo.branch("feat", "main");
+    repo.write(
+        "migrations/versions/mmm.py",
+        "\"\"\"merge\"\"\"\nrevision = 'mmm'\ndown_revision = ('bbb', 'ccc')\n",
+    );
+    repo.commit("merge the heads");
+    let (code, json) = repo.json(&["main", "feat"]);
+    assert_eq!(code, 0, "{json}");
+    assert_eq!(json["extends_base_head"], true, "{json}");
+    assert_eq!(strings(&json["merged"]["heads"]), ["mmm"]);
 }
 
 #[test]

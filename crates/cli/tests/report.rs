@@ -1019,3 +1019,30 @@ fn paths_are_from_the_repository_root_when_run_from_a_subdirectory() {
     assert!(!report.contains("`migrations/versions/"), "{report}");
     assert!(!report.contains(" migrations/versions/"), "{report}");
 }
+
+/// main already forked: a branch that builds on one of its heads is not
+/// blamed for the fork, and the report says the base branch is broken.
+#[test]
+fn a_base_branch_already_broken_is_not_the_branchs_fault() {
+    let repo = GitProject::new();
+    repo.migration("bbb", Some("aaa"), "bbb.py");
+    repo.migration("ccc", Some("aaa"), "ccc.py");
+    repo.commit("main forked");
+    repo.branch("feat", "main");
+    repo.migration("ddd", Some("bbb"), "ddd.py");
+    repo.commit("feat builds on one head");
+    let (code, report) = markdown(&repo, &["main", "feat"]);
+    assert_eq!(code, 0, "{report}");
+    assert!(
+        report.contains("⚠️ **`main` is already broken, and merging `feat` leaves it so:** 1 error already on `main` (`multiple-heads`); this merge brings no new finding"),
+        "{report}"
+    );
+    assert!(
+        report.contains("The base branch's chain is already broken"),
+        "{report}"
+    );
+    assert!(
+        checklist_line(&report, "Extends the base's heads").starts_with("- ✅"),
+        "{report}"
+    );
+}

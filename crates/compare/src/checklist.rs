@@ -295,26 +295,19 @@ fn extends_base_head(comparison: &Comparison) -> ChecklistItem {
     let base_heads = comparison.base.ids(comparison.base.project.map.heads());
     let title = match base_heads.as_slice() {
         [head] => format!("Extends the base's head {}", code(head)),
-        _ => "Extends the base's head".to_owned(),
+        _ => "Extends the base's heads".to_owned(),
     };
-    if base_heads.len() != 1 {
-        return ChecklistItem::new(
-            "extends-base-head",
-            title,
-            false,
-            format!(
-                "{} has {}: {}",
-                comparison.base.label,
-                plural(base_heads.len(), "head", "heads"),
-                code_list(&base_heads)
-            ),
-        );
-    }
     let mut reasons = Vec::new();
     let mut evidence = Vec::new();
     for (side, diff) in comparison.heads.iter().zip(&comparison.differences) {
         let starts = code_list(&diff.starts_from);
         let heads = side.ids(side.project.map.heads());
+        let deleted: Vec<String> = diff
+            .removed
+            .iter()
+            .filter(|change| base_heads.contains(&change.id))
+            .map(|change| change.id.clone())
+            .collect();
         if diff.extends_base_head {
             if !diff.new.is_empty() {
                 evidence.push(format!(
@@ -322,24 +315,22 @@ fn extends_base_head(comparison: &Comparison) -> ChecklistItem {
                     side.label
                 ));
             }
-        } else if heads.len() != 1 {
+        } else if !deleted.is_empty() {
+            reasons.push(format!("{} deletes {}", side.label, code_list(&deleted)));
+        } else if heads.len() > base_heads.len() {
             reasons.push(format!(
-                "{} has {}: {}",
+                "{} has {} where {} has {}: {}",
                 side.label,
                 plural(heads.len(), "head", "heads"),
+                comparison.base.label,
+                base_heads.len(),
                 code_list(&heads)
-            ));
-        } else if diff.new.is_empty() {
-            reasons.push(format!(
-                "{} does not contain {}",
-                side.label,
-                code(&base_heads[0])
             ));
         } else {
             reasons.push(format!(
                 "{}'s new revisions start from {starts}, not from {}",
                 side.label,
-                code(&base_heads[0])
+                code_list(&base_heads)
             ));
         }
     }

@@ -38,9 +38,12 @@ pub struct Differences {
     /// HEAD's new revisions' parents that already exist on BASE: where each
     /// new chain starts from.
     pub starts_from: Vec<String>,
-    /// Every new revision descends from BASE's single head, and HEAD has a
-    /// single head: the branch extends BASE's chain without forking it.
-    /// True for a HEAD that adds no revision, when BASE has a single head.
+    /// The branch builds on BASE's heads without forking or dropping them:
+    /// every new revision descends from a head of BASE (a merge revision of
+    /// BASE's heads does), HEAD has no more heads than BASE (one per
+    /// labelled branch stays one per labelled branch), and no head of BASE
+    /// was deleted. True for a HEAD that adds no revision and deletes no
+    /// head.
     pub extends_base_head: bool,
 }
 
@@ -139,29 +142,43 @@ pub(crate) fn differences(
 
 /// See [`Differences::extends_base_head`].
 fn extends(base: &Side, head: &Side, diff: &Differences) -> bool {
-    let [base_head] = base.project.map.heads() else {
-        return false;
-    };
-    // A HEAD that adds no revision (a code-only branch, or one whose
-    // revisions BASE already holds) leaves BASE's chain as it is, however
-    // old the commit it forked from.
-    if diff.new.is_empty() {
-        return true;
-    }
-    let base_head_id = &base.project.map.revisions()[*base_head].id;
-    // A new revision claiming the head's own id replaces it rather than
-    // extending it.
-    if head.project.map.heads().len() != 1
-        || diff.new.iter().any(|change| change.id == *base_head_id)
+    let base_map = &base.project.map;
+    let base_heads: Vec<&str> = base_map
+        .heads()
+        .iter()
+        .map(|&rev| base_map.revisions()[rev].id.as_str())
+        .collect();
+    // Deleting a head of BASE strands every database deployed from it.
+    if diff
+        .removed
+        .iter()
+        .any(|change| base_heads.contains(&change.id.as_str()))
     {
         return false;
     }
-    let Some(anchor) = head.project.map.lookup(base_head_id) else {
+    // A HEAD that adds no revision (a code-only branch, or one whose
+    // revisions BASE already holds) leaves BASE's chain as it is, however
+    // old the commit it forked from.
+    if diff.new.is_empty() || base_heads.is_empty() {
+        return true;
+    }
+    // A new revision claiming a head's own id replaces it rather than
+    // extending it; a HEAD with more heads than BASE forked one of them.
+    if head.project.map.heads().len() > base_heads.len()
+        || diff
+            .new
+            .iter()
+            .any(|change| base_heads.contains(&change.id.as_str()))
+    {
         return false;
-    };
-    // One walk up from the anchor rather than one walk down per new
+    }
+    // One walk up from the heads rather than one walk down per new
     // revision: branches can add thousands of revisions.
-    let above = descendants(&head.project, anchor);
+    let anchors: Vec<RevIdx> = base_heads
+        .iter()
+        .filter_map(|id| head.project.map.lookup(id))
+        .collect();
+    let above = descendants(&head.project, &anchors);
     diff.new.iter().all(|change| {
         head.project
             .map
@@ -170,12 +187,16 @@ fn extends(base: &Side, head: &Side, diff: &Differences) -> bool {
     })
 }
 
-/// The revisions that have `rev` below them (through `down_revision` or
-/// `depends_on`), `rev` excluded.
-fn descendants(project: &Project, rev: RevIdx) -> BTreeSet<RevIdx> {
+/// The revisions that have one of `revs` below them (through
+/// `down_revision` or `depends_on`), `revs` excluded unless above another.
+fn descendants(project: &Project, revs: &[RevIdx]) -> BTreeSet<RevIdx> {
     let map = &project.map;
     let mut seen = BTreeSet::new();
-    let mut stack: Vec<RevIdx> = map.all_children(map.canonical(rev)).to_vec();
+    let mut stack: Vec<RevIdx> = revs
+        .iter()
+        .flat_map(|&rev| map.all_children(map.canonical(rev)))
+        .copied()
+        .collect();
     while let Some(child) = stack.pop() {
         let child = map.canonical(child);
         if seen.insert(child) {

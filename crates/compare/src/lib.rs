@@ -129,9 +129,55 @@ pub struct Comparison {
     pub merged: Merged,
     /// What each HEAD's new revisions do, in each HEAD's upgrade order.
     pub notes: Vec<RevisionNotes>,
+    /// Every rule run on BASE alone: what the merge inherits rather than
+    /// brings.
+    pub base_findings: Vec<Finding>,
 }
 
 impl Comparison {
+    /// Run every rule on the merged chain (with what the HEADs did to
+    /// BASE's own revisions: `removed-revision`, `edited-revision`) and on
+    /// BASE alone. Run again after the displayed paths change, since
+    /// messages name files. The safety lints are added afterwards
+    /// ([`Comparison::add_lint_findings`]).
+    pub fn check(&mut self) {
+        self.base_findings = alembic_doctor_rules::check(&self.base.project);
+        let mut found = alembic_doctor_rules::check(&self.merged.project);
+        found.extend(findings::branch_findings(
+            &self.base,
+            &self.heads,
+            &self.differences,
+            &self.merged,
+        ));
+        alembic_doctor_rules::sort_findings(&mut found);
+        self.merged.findings = found;
+    }
+
+    /// BASE alone has the same finding (same rule, same message): the
+    /// merge inherits it rather than brings it. A fork BASE already has is
+    /// inherited while the merge leaves no more heads than BASE has (its
+    /// message names the heads, which a branch moves up).
+    pub fn is_inherited(&self, finding: &Finding) -> bool {
+        if finding.rule == alembic_doctor_rules::Rule::MultipleHeads {
+            return self.base_findings.iter().any(|f| f.rule == finding.rule)
+                && self.merged.project.map.heads().len() <= self.base.project.map.heads().len();
+        }
+        self.base_findings
+            .iter()
+            .any(|f| f.rule == finding.rule && f.message == finding.message)
+    }
+
+    /// The merged result's findings that BASE alone does not have: what
+    /// the HEADs bring, which the exit status and annotations are about.
+    pub fn new_findings(&self) -> Vec<Finding> {
+        self.merged
+            .findings
+            .iter()
+            .filter(|finding| !self.is_inherited(finding))
+            .cloned()
+            .collect()
+    }
+
     /// Every HEAD extends BASE's single head.
     pub fn extends_base_head(&self) -> bool {
         self.differences.iter().all(|d| d.extends_base_head)
@@ -176,10 +222,7 @@ pub fn compare(
         .zip(&ancestors)
         .map(|(head, ancestor)| diff::differences(&base, head, &ancestor.files))
         .collect();
-    let mut merged = merge::simulate(&base, &heads, &ancestors, &load.cwd)?;
-    let branch_findings = findings::branch_findings(&base, &heads, &differences, &merged);
-    merged.findings.extend(branch_findings);
-    alembic_doctor_rules::sort_findings(&mut merged.findings);
+    let merged = merge::simulate(&base, &heads, &ancestors, &load.cwd)?;
     let duplicate_ids = duplicate_ids(&base, &heads, &merged);
     let pair_conflicts = pair_conflicts(&heads, &differences);
     // A revision several HEADs bring (stacked branches) is described once.
@@ -190,7 +233,7 @@ pub fn compare(
         .flat_map(|(head, diff)| new_revision_notes(head, diff))
         .filter(|notes| described.insert((notes.id.clone(), notes.path.clone())))
         .collect();
-    Ok(Comparison {
+    let mut comparison = Comparison {
         base,
         heads,
         differences,
@@ -198,7 +241,10 @@ pub fn compare(
         pair_conflicts,
         merged,
         notes,
-    })
+        base_findings: Vec::new(),
+    };
+    comparison.check();
+    Ok(comparison)
 }
 
 /// The notes of `head`'s new revisions, in `head`'s upgrade order (file

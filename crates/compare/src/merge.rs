@@ -143,10 +143,10 @@ pub(crate) fn simulate(
         cwd,
         &modules,
     );
-    let findings = alembic_doctor_rules::check(&project);
+    // The rules run in `Comparison::check`, with BASE's for comparison.
     Ok(Merged {
         project,
-        findings,
+        findings: Vec::new(),
         conflicts,
     })
 }

@@ -11,20 +11,21 @@ use super::{StatusInput, Verdict};
 /// The finding was already reported on BASE alone (same rule, same
 /// message): the HEADs did not bring it.
 pub(crate) fn already_on_base(input: &StatusInput<'_>, finding: &Finding) -> bool {
-    input.side_findings.first().is_some_and(|base| {
-        base.iter()
-            .any(|f| f.rule == finding.rule && f.message == finding.message)
-    })
+    input.comparison.is_inherited(finding)
 }
 
 pub(crate) fn verdict(input: &StatusInput<'_>) -> Verdict {
     let findings = &input.comparison.merged.findings;
-    // Errors break the merged chain wherever they come from (the exit
-    // status says so too); warnings count only when the HEADs bring them.
-    let new_warnings = findings.iter().any(|f| !already_on_base(input, f));
-    if findings.iter().any(|f| f.severity == Severity::Error) {
+    // Only what the HEADs bring counts against them (the exit status says
+    // the same); what BASE already has makes a warning to read.
+    let (inherited, new): (Vec<&Finding>, Vec<&Finding>) =
+        findings.iter().partition(|f| already_on_base(input, f));
+    if new.iter().any(|f| f.severity == Severity::Error) {
         Verdict::Broken
-    } else if new_warnings || input.checklist.iter().any(|item| !item.passed) {
+    } else if !new.is_empty()
+        || inherited.iter().any(|f| f.severity == Severity::Error)
+        || input.checklist.iter().any(|item| !item.passed)
+    {
         Verdict::Warnings
     } else {
         Verdict::Healthy
@@ -66,6 +67,39 @@ pub(crate) fn headline(input: &StatusInput<'_>, verdict: Verdict) -> String {
             failed.join("; ")
         ),
         Verdict::Warnings => {
+            let inherited_errors: Vec<&str> = comparison
+                .merged
+                .findings
+                .iter()
+                .filter(|f| f.severity == Severity::Error && already_on_base(input, f))
+                .map(|f| f.rule.name())
+                .collect();
+            if !inherited_errors.is_empty() {
+                let mut rules = inherited_errors.clone();
+                rules.dedup();
+                return format!(
+                    "⚠️ **{} is already broken, and merging {} leaves it so:** {} already on {} ({}); this merge brings {}",
+                    code(&comparison.base.label),
+                    heads_label(input),
+                    plural(inherited_errors.len(), "error", "errors"),
+                    code(&comparison.base.label),
+                    rules
+                        .iter()
+                        .map(|rule| code(rule))
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    match comparison
+                        .merged
+                        .findings
+                        .iter()
+                        .filter(|f| !already_on_base(input, f))
+                        .count()
+                    {
+                        0 => "no new finding".to_owned(),
+                        n => plural(n, "new warning", "new warnings"),
+                    }
+                );
+            }
             let reasons = if failed.is_empty() {
                 let warnings = comparison
                     .merged
@@ -390,8 +424,14 @@ pub(crate) fn conclusion(input: &StatusInput<'_>, verdict: Verdict) -> Section {
             code(&comparison.base.label)
         ));
     }
+    let base_broken = findings
+        .iter()
+        .any(|f| f.severity == Severity::Error && already_on_base(input, f));
     let lead = match verdict {
         Verdict::Healthy => "✅ **The migration chain is ready to merge:**",
+        Verdict::Warnings if base_broken => {
+            "⚠️ **The base branch's chain is already broken; this merge brings nothing new to fix, but the errors above stay until fixed on the base branch:**"
+        }
         Verdict::Warnings => {
             "⚠️ **The migration chain will work after the merge; review the warnings above:**"
         }

@@ -1347,3 +1347,73 @@ fn seen_in_real_projects() {
         )
     ]));
 }
+
+/// The second audit (warehouse, redash, CTFd, prefect).
+#[test]
+fn seen_in_real_projects_again() {
+    const NOTES: Rev<'static> = rev(
+        "op.create_table('note', sa.Column('id', sa.Integer(), primary_key=True), sa.Column('body', sa.TEXT()))",
+        "op.drop_table('note')",
+    );
+    insta::assert_snapshot!(cases(&[
+        (
+            // CTFd b295b033364d: `url = str(bind.engine.url)`, then
+            // `if url.startswith("mysql"):`.
+            "a branch for another database, told by the URL's scheme",
+            run(
+                &[
+                    BASE,
+                    rev(
+                        "url = str(op.get_bind().engine.url)\nif url.startswith('mysql'):\n    op.create_foreign_key('fk_a', 'account', 'user', ['user_id'], ['id'])\nif url.startswith('sqlite') is False:\n    op.drop_column('user', 'nick')",
+                        "pass"
+                    )
+                ],
+                1
+            )
+        ),
+        (
+            // warehouse 186f076eb60b, 8eee7a6fa93a: `sa.TEXT()` to
+            // `sa.String()`, binary-compatible on PostgreSQL.
+            "TEXT to VARCHAR without a length",
+            run(
+                &[
+                    BASE,
+                    NOTES,
+                    rev(
+                        "op.alter_column('note', 'body', existing_type=sa.TEXT(), type_=sa.String())",
+                        "op.alter_column('note', 'body', existing_type=sa.String(), type_=sa.TEXT())"
+                    )
+                ],
+                1
+            )
+        ),
+        (
+            "TEXT to VARCHAR without a length, its old type from the history",
+            run(
+                &[
+                    BASE,
+                    NOTES,
+                    rev(
+                        "op.alter_column('note', 'body', type_=sa.VARCHAR())",
+                        "op.alter_column('note', 'body', type_=sa.TEXT())"
+                    )
+                ],
+                1
+            )
+        ),
+        (
+            "TEXT to a VARCHAR with a length (every row is checked)",
+            run(
+                &[
+                    BASE,
+                    NOTES,
+                    rev(
+                        "op.alter_column('note', 'body', type_=sa.String(200))",
+                        "op.alter_column('note', 'body', type_=sa.TEXT())"
+                    )
+                ],
+                1
+            )
+        ),
+    ]));
+}

@@ -1415,5 +1415,42 @@ fn seen_in_real_projects_again() {
                 1
             )
         ),
+        (
+            // warehouse f2a453c96ded, 42e76a605cac, 90f6ee9298db (as
+            // autogenerate writes it): the table goes too, and drop-table
+            // says so.
+            "an index and a column dropped before their table",
+            run(
+                &[
+                    BASE,
+                    rev(
+                        "op.create_index('ix_account_user', 'account', ['user_id'])",
+                        "op.drop_index('ix_account_user', table_name='account')"
+                    ),
+                    rev(
+                        "op.drop_index('ix_account_user', table_name='account')\nop.drop_column('account', 'user_id')\nop.drop_table('account')",
+                        "pass"
+                    )
+                ],
+                1
+            )
+        ),
+        (
+            "an index dropped, its table kept",
+            run(
+                &[
+                    BASE,
+                    rev(
+                        "op.create_index('ix_account_user', 'account', ['user_id'])",
+                        "op.drop_index('ix_account_user', table_name='account')"
+                    ),
+                    rev(
+                        "op.drop_index('ix_account_user', table_name='account')\nop.drop_table('user')",
+                        "pass"
+                    )
+                ],
+                1
+            )
+        ),
     ]));
 }

@@ -1452,5 +1452,19 @@ fn seen_in_real_projects_again() {
                 1
             )
         ),
+        (
+            // warehouse be443e514e3e: an index for the backfill only.
+            "an index the upgrade creates and drops again",
+            run(
+                &[
+                    BASE,
+                    rev(
+                        "op.add_column('account', sa.Column('code', sa.String()))\nop.create_index('ix_tmp', 'account', ['user_id'])\nop.execute('SELECT 1')\nop.drop_index('ix_tmp', table_name='account')",
+                        "op.drop_column('account', 'code')"
+                    )
+                ],
+                1
+            )
+        ),
     ]));
 }

@@ -120,6 +120,11 @@ pub(crate) fn check(lint: &RevisionLint<'_>, out: &mut Vec<Finding>) {
                 if let (Some(name), Some(table)) = (index.name.literal(), index.table.literal())
                     && !dropped_indexes.contains(name)
                     && !dropped_tables.contains(final_table(table))
+                    // Dropping a column drops every index on it.
+                    && !index.columns.iter().any(|column| {
+                        dropped_columns.contains(&(final_table(table), column.as_str()))
+                            || dropped_columns.contains(&(table, column.as_str()))
+                    })
                 {
                     missing.push(format!("index `{name}`"));
                 }

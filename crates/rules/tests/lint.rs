@@ -1481,5 +1481,21 @@ fn seen_in_real_projects_again() {
                 1
             )
         ),
+        (
+            // lemur ce547319f7be: an integer primary key added to an
+            // existing table is `SERIAL` on PostgreSQL: its rows are filled
+            // from the sequence, which rewrites the table.
+            "an integer primary key column added (SERIAL)",
+            run(
+                &[
+                    BASE,
+                    rev(
+                        "op.add_column('account', sa.Column('num', sa.Integer(), primary_key=True, autoincrement=True, nullable=False))\nop.add_column('user', sa.Column('seq', sa.BigInteger(), primary_key=True, autoincrement=False))",
+                        "op.drop_column('account', 'num')\nop.drop_column('user', 'seq')"
+                    )
+                ],
+                1
+            )
+        ),
     ]));
 }

@@ -1348,7 +1348,7 @@ fn seen_in_real_projects() {
     ]));
 }
 
-/// The second audit (warehouse, redash, CTFd, prefect).
+// The second audit: warehouse, redash, CTFd, prefect.
 #[test]
 fn seen_in_real_projects_again() {
     const NOTES: Rev<'static> = rev(

@@ -57,7 +57,10 @@ pub(crate) fn serial(column: &Column, dialect: Dialect) -> bool {
     matches!(kind.as_str(), "serial" | "bigserial" | "smallserial")
         || (column.primary_key
             && column.autoincrement != Some(false)
-            && matches!(kind.as_str(), "integer" | "biginteger" | "smallinteger" | "int" | "bigint"))
+            && matches!(
+                kind.as_str(),
+                "integer" | "biginteger" | "smallinteger" | "int" | "bigint"
+            ))
 }
 
 pub(crate) fn check(lint: &OpLint<'_>, out: &mut Vec<Finding>) {

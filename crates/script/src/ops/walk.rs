@@ -571,8 +571,15 @@ fn is_dialect_name(expr: &Expr, scope: &Scope) -> bool {
     }
 }
 
-/// SQLAlchemy's dialect names, as a URL's scheme starts with them.
-const KNOWN_DIALECTS: &[&str] = &["postgresql", "mysql", "mariadb", "sqlite", "oracle", "mssql"];
+/// The dialect names of `SQLAlchemy`, as a URL's scheme starts with them.
+const KNOWN_DIALECTS: &[&str] = &[
+    "postgresql",
+    "mysql",
+    "mariadb",
+    "sqlite",
+    "oracle",
+    "mssql",
+];
 
 /// The database URL as a string: `str(<...>.url)`, `<...>.url.drivername`,
 /// or a local bound to one of them.

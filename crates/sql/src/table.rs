@@ -66,6 +66,7 @@ pub(crate) fn column(def: &ColumnDef, dialect: Dialect) -> Column {
         type_: type_text(&def.data_type),
         nullable: Nullable::Default,
         primary_key: false,
+        autoincrement: None,
         server_default: None,
         unique: false,
         index: false,

@@ -101,6 +101,8 @@ pub(crate) struct OpLint<'a> {
     pub(crate) catalogue: &'a Catalogue,
     /// The step before this one in the same function.
     pub(crate) previous: Option<&'a Step>,
+    /// The steps after this one in the same function.
+    pub(crate) later: &'a [Step],
     rev: RevIdx,
     fresh: &'a BTreeSet<RevIdx>,
 }
@@ -116,6 +118,16 @@ impl OpLint<'_> {
                 .is_none_or(|by| by != self.rev && !self.fresh.contains(&by)),
             None => true,
         }
+    }
+
+    /// A later step of this revision drops `table` (under this name): what
+    /// this step takes away from it goes with it, and `drop-table` reports
+    /// that.
+    pub(crate) fn dropped_later(&self, table: &Name) -> bool {
+        table.literal().is_some()
+            && self.later.iter().any(|step| {
+                matches!(step.op(), Some(OpKind::DropTable { table: dropped }) if dropped == table)
+            })
     }
 
     /// `table.column` existed before the revisions being checked.
@@ -319,6 +331,7 @@ impl Linter<'_> {
                 step,
                 catalogue: &self.catalogue,
                 previous: i.checked_sub(1).map(|p| &upgrade[p]),
+                later: &upgrade[i + 1..],
                 rev,
                 fresh: self.fresh,
             };

@@ -32,8 +32,11 @@ pub(crate) fn check(lint: &OpLint<'_>, out: &mut Vec<Finding>) {
     let Some(OpKind::AddColumn { table, column }) = lint.step.op() else {
         return;
     };
+    // A `SERIAL` column fills its rows from the sequence
+    // (`volatile-default` reports the rewrite).
     if column.is_nullable() == Some(false)
         && column.server_default.is_none()
+        && !super::volatile_default::serial(column, lint.revision.settings.dialect)
         && lint.existing_table(table)
     {
         let outcome = match lint.revision.settings.dialect {

@@ -6,8 +6,8 @@ pub(crate) const EXPLANATION: &str = r"# alter-column-type
 Reports `op.alter_column(..., type_=...)` (or `ALTER COLUMN ... TYPE` /
 `MODIFY` in raw SQL) on an existing column, except the changes PostgreSQL
 makes without a rewrite: `VARCHAR(n)` to `TEXT`, to `VARCHAR` without a
-length, or to a longer `VARCHAR(m)` (when `existing_type=`, or the history,
-says what it was).
+length, or to a longer `VARCHAR(m)`, and `TEXT` to `VARCHAR` without a
+length (when `existing_type=`, or the history, says what it was).
 
 ## Why is this bad?
 Most type changes rewrite the table and its indexes under an `ACCESS
@@ -62,7 +62,8 @@ pub(crate) fn check(lint: &OpLint<'_>, out: &mut Vec<Finding>) {
 }
 
 /// A change PostgreSQL makes without rewriting: a string type to a wider
-/// one.
+/// one, or between `TEXT` and `VARCHAR` without a length (binary-compatible,
+/// neither checks a length).
 fn widening(old: &str, new: &str) -> bool {
     let (old_kind, old_len) = type_shape(old);
     let (new_kind, new_len) = type_shape(new);
@@ -71,7 +72,7 @@ fn widening(old: &str, new: &str) -> bool {
     if !string(&old_kind) && !text(&old_kind) {
         return false;
     }
-    if text(&new_kind) {
+    if text(&new_kind) || (string(&new_kind) && new_len.is_none()) {
         return true;
     }
     string(&old_kind)

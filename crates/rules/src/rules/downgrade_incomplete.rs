@@ -85,8 +85,14 @@ pub(crate) fn check(lint: &RevisionLint<'_>, out: &mut Vec<Finding>) {
         }
     }
     let final_table = |table| final_name(&table_renames, table);
+    let upgrade: Vec<&OpKind> = ops(&lint.upgrade).collect();
     let mut missing = Vec::new();
-    for kind in ops(&lint.upgrade) {
+    for (i, kind) in upgrade.iter().enumerate() {
+        // What the upgrade itself takes away again (a temporary index for a
+        // backfill) leaves nothing to undo.
+        if undone_later(kind, &upgrade[i + 1..]) {
+            continue;
+        }
         match kind {
             OpKind::CreateTable { table, .. } => {
                 if let Some(table) = table.literal()
@@ -114,6 +120,11 @@ pub(crate) fn check(lint: &RevisionLint<'_>, out: &mut Vec<Finding>) {
                 if let (Some(name), Some(table)) = (index.name.literal(), index.table.literal())
                     && !dropped_indexes.contains(name)
                     && !dropped_tables.contains(final_table(table))
+                    // Dropping a column drops every index on it.
+                    && !index.columns.iter().any(|column| {
+                        dropped_columns.contains(&(final_table(table), column.as_str()))
+                            || dropped_columns.contains(&(table, column.as_str()))
+                    })
                 {
                     missing.push(format!("index `{name}`"));
                 }
@@ -136,6 +147,27 @@ pub(crate) fn check(lint: &RevisionLint<'_>, out: &mut Vec<Finding>) {
             .help("drop them in `downgrade()`, in the reverse order of `upgrade()`"),
         );
     }
+}
+
+/// A later step of the upgrade drops what `kind` creates (under the same
+/// name, literal).
+fn undone_later(kind: &OpKind, later: &[&OpKind]) -> bool {
+    later.iter().any(|after| match (kind, after) {
+        (OpKind::CreateTable { table, .. }, OpKind::DropTable { table: dropped }) => {
+            table.literal().is_some() && table == dropped
+        }
+        (
+            OpKind::AddColumn { table, column },
+            OpKind::DropColumn {
+                table: from,
+                column: dropped,
+            },
+        ) => column.name.literal().is_some() && table == from && &column.name == dropped,
+        (OpKind::CreateIndex(index), OpKind::DropIndex { name, .. }) => {
+            index.name.literal().is_some() && &index.name == name
+        }
+        _ => false,
+    })
 }
 
 /// `table` under the name the upgrade's renames leave it with.

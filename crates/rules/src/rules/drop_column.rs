@@ -4,7 +4,8 @@ pub(crate) const EXPLANATION: &str = r"# drop-column
 
 ## What it does
 Reports `op.drop_column` (or `DROP COLUMN` in raw SQL) of a column that
-existed before the revisions being checked.
+existed before the revisions being checked, unless the same revision then
+drops the table (`drop-table` reports that).
 
 ## Why is this bad?
 Its data is gone for good, and the old application version, still running
@@ -24,7 +25,7 @@ pub(crate) fn check(lint: &OpLint<'_>, out: &mut Vec<Finding>) {
     let Some(OpKind::DropColumn { table, column }) = lint.step.op() else {
         return;
     };
-    if lint.existing_column(table, column) {
+    if lint.existing_column(table, column) && !lint.dropped_later(table) {
         out.push(
             lint.finding(
                 Rule::DropColumn,

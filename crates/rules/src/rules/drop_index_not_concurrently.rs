@@ -4,7 +4,8 @@ pub(crate) const EXPLANATION: &str = r#"# drop-index-not-concurrently
 
 ## What it does
 Reports `op.drop_index` (or `DROP INDEX` in raw SQL) on an existing table
-without `postgresql_concurrently=True`.
+without `postgresql_concurrently=True`, unless the same revision then drops
+the table (`drop-table` reports that).
 
 ## Why is this bad?
 `DROP INDEX` takes an `ACCESS EXCLUSIVE` lock on the table: reads and writes
@@ -34,7 +35,7 @@ pub(crate) fn check(lint: &OpLint<'_>, out: &mut Vec<Finding>) {
     };
     if table
         .as_ref()
-        .is_some_and(|table| !lint.existing_table(table))
+        .is_some_and(|table| !lint.existing_table(table) || lint.dropped_later(table))
     {
         return;
     }

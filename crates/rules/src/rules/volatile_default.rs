@@ -6,8 +6,9 @@ pub(crate) const EXPLANATION: &str = r"# volatile-default
 Reports a column added to an existing table with a `server_default` that the
 database cannot store as metadata: a volatile function on PostgreSQL
 (`gen_random_uuid()`, `uuid_generate_v4()`, `random()`, `clock_timestamp()`,
-`nextval(...)`), any default on PostgreSQL before 11, and an expression
-default (`(now())`, `(uuid())`) on MySQL.
+`nextval(...)`, the default of a `SERIAL` column and of an integer primary
+key, which SQLAlchemy renders as `SERIAL`), any default on PostgreSQL before
+11, and an expression default (`(now())`, `(uuid())`) on MySQL.
 
 ## Why is this bad?
 The database then computes the default row by row: PostgreSQL rewrites the
@@ -23,7 +24,7 @@ rows in batches.
 use crate::lint::Dialect;
 use crate::lint::OpLint;
 use crate::{Finding, Rule};
-use alembic_doctor_script::OpKind;
+use alembic_doctor_script::{Column, OpKind};
 
 /// Functions PostgreSQL marks volatile that appear as column defaults.
 const VOLATILE: &[&str] = &[
@@ -36,22 +37,54 @@ const VOLATILE: &[&str] = &[
     "nextval",
 ];
 
+/// PostgreSQL gives `column` a sequence, so a `nextval(...)` default: a
+/// `SERIAL` type, or an integer primary key without
+/// `autoincrement=False` (SQLAlchemy renders it `SERIAL`).
+pub(crate) fn serial(column: &Column, dialect: Dialect) -> bool {
+    if dialect != Dialect::Postgres || column.server_default.is_some() {
+        return false;
+    }
+    let type_ = column.type_.as_deref().unwrap_or_default();
+    let kind = type_
+        .split('(')
+        .next()
+        .unwrap_or_default()
+        .rsplit('.')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase();
+    matches!(kind.as_str(), "serial" | "bigserial" | "smallserial")
+        || (column.primary_key
+            && column.autoincrement != Some(false)
+            && matches!(
+                kind.as_str(),
+                "integer" | "biginteger" | "smallinteger" | "int" | "bigint"
+            ))
+}
+
 pub(crate) fn check(lint: &OpLint<'_>, out: &mut Vec<Finding>) {
     let Some(OpKind::AddColumn { table, column }) = lint.step.op() else {
-        return;
-    };
-    let Some(default) = &column.server_default else {
         return;
     };
     if !lint.existing_table(table) {
         return;
     }
-    let text = default
-        .sql
-        .as_deref()
-        .unwrap_or(&default.source)
-        .to_ascii_lowercase();
     let settings = lint.revision.settings;
+    let (text, added_with) = match &column.server_default {
+        Some(default) => {
+            let shown = default.sql.as_deref().unwrap_or(&default.source);
+            (
+                shown.to_ascii_lowercase(),
+                format!("with server default `{shown}`"),
+            )
+        }
+        None if serial(column, settings.dialect) => (
+            "nextval".to_owned(),
+            "as `SERIAL` (its default is `nextval(...)` of a new sequence)".to_owned(),
+        ),
+        None => return,
+    };
     let why = match settings.dialect {
         Dialect::Postgres if VOLATILE.iter().any(|f| text.contains(f)) => {
             "a volatile default makes PostgreSQL rewrite the whole table under an ACCESS EXCLUSIVE lock"
@@ -68,9 +101,8 @@ pub(crate) fn check(lint: &OpLint<'_>, out: &mut Vec<Finding>) {
         lint.finding(
             Rule::VolatileDefault,
             format!(
-                "column `{table}.{}` is added with server default `{}`: {why}",
+                "column `{table}.{}` is added {added_with}: {why}",
                 column.name,
-                default.sql.as_deref().unwrap_or(&default.source)
             ),
             "default computed row by row",
         )

@@ -294,6 +294,9 @@ pub struct Column {
     pub nullable: Nullable,
     /// `primary_key=True`.
     pub primary_key: bool,
+    /// `autoincrement=` as a literal (`True`/`False`; `"auto"` and absent
+    /// are `None`).
+    pub autoincrement: Option<bool>,
     /// `server_default=`, when given and not `None`.
     pub server_default: Option<ServerDefault>,
     /// `unique=True`.

@@ -285,6 +285,39 @@ def upgrade():
 }
 
 #[test]
+fn database_url_tests_guard_what_they_enclose() {
+    // CTFd: `url = str(bind.engine.url)` then `if url.startswith("mysql"):`,
+    // `elif url.startswith("postgres"):`, `if url.startswith("sqlite") is False:`.
+    let f = upgrade(
+        r#"
+def upgrade():
+    bind = op.get_bind()
+    url = str(bind.engine.url)
+    if url.startswith("mysql"):
+        op.drop_table("a")
+    elif url.startswith("postgres"):
+        op.drop_table("b")
+    if url.startswith("sqlite") is False:
+        op.drop_table("c")
+    if str(op.get_bind().engine.url).startswith(("mysql", "mariadb")):
+        op.drop_table("d")
+    if bind.engine.url.drivername.startswith("sqlite") is True:
+        op.drop_table("e")
+    if url.startswith(prefix):
+        op.drop_table("f")
+"#,
+    );
+    let admits = |i: usize, name: &str| f.operations[i].dialects.admits(&[name]);
+    assert!(admits(0, "mysql") && !admits(0, "postgresql") && !admits(0, "sqlite"));
+    assert!(admits(1, "postgresql") && !admits(1, "mysql") && !admits(1, "sqlite"));
+    assert!(admits(2, "postgresql") && admits(2, "mysql") && !admits(2, "sqlite"));
+    assert!(admits(3, "mysql") && admits(3, "mariadb") && !admits(3, "postgresql"));
+    assert!(admits(4, "sqlite") && !admits(4, "postgresql"));
+    // A prefix the reader cannot read is no dialect test.
+    assert!(admits(5, "sqlite") && admits(5, "postgresql"));
+}
+
+#[test]
 fn names_built_from_module_constants() {
     // neutron: `f'uniq_{TABLE}0{COLUMN}'`, `'uniq_%s0standard_attr_id' % TBL`,
     // `op.f('ix_' + TABLE + '_' + COLUMN)`.

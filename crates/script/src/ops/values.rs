@@ -173,6 +173,7 @@ impl Values<'_> {
             type_,
             nullable: Nullable::Default,
             primary_key: false,
+            autoincrement: None,
             server_default: None,
             unique: false,
             index: false,
@@ -189,6 +190,7 @@ impl Values<'_> {
                         Self::bool(value).map_or(Nullable::Dynamic, Nullable::Literal);
                 }
                 "primary_key" => column.primary_key = Self::bool(value) == Some(true),
+                "autoincrement" => column.autoincrement = Self::bool(value),
                 "server_default" => column.server_default = self.server_default(value),
                 "unique" => column.unique = Self::bool(value) == Some(true),
                 "index" => column.index = Self::bool(value) == Some(true),

@@ -113,6 +113,8 @@ struct Scope {
     dialect_names: HashSet<String>,
     /// `NAME = bind.dialect.name == "postgresql"`.
     dialect_tests: HashMap<String, DialectCondition>,
+    /// `NAME = str(bind.engine.url)` (or `bind.engine.url.drivername`).
+    dialect_urls: HashSet<String>,
 }
 
 /// Where a statement sits.
@@ -256,11 +258,16 @@ impl Walker<'_> {
         scope.connections.remove(name);
         scope.tables.remove(name);
         let dialect_name = is_dialect_name(value, scope);
+        let dialect_url = is_database_url(value, scope);
         let dialect_test = self.dialect_test(value, scope);
         scope.dialect_names.remove(name);
         scope.dialect_tests.remove(name);
+        scope.dialect_urls.remove(name);
         if dialect_name {
             scope.dialect_names.insert(name.to_owned());
+        }
+        if dialect_url {
+            scope.dialect_urls.insert(name.to_owned());
         }
         if let Some(test) = dialect_test {
             scope.dialect_tests.insert(name.to_owned(), test);
@@ -417,13 +424,25 @@ impl Walker<'_> {
 
     /// `test` compares the dialect's name and nothing else:
     /// `bind.dialect.name == "mysql"`, `engine.name in ("mysql", "mariadb")`,
-    /// `not is_sqlite`, `a == "mysql" or a == "mariadb"`.
+    /// `not is_sqlite`, `a == "mysql" or a == "mariadb"`, and the database
+    /// URL's scheme: `str(bind.engine.url).startswith("postgres")`, with
+    /// `is False` / `is True` after any of them.
     fn dialect_test(&self, test: &Expr, scope: &Scope) -> Option<DialectCondition> {
         match test {
             Expr::Compare(compare) => {
                 let ([op], [right]) = (&*compare.ops, &*compare.comparators) else {
                     return None;
                 };
+                // `url.startswith("sqlite") is False`.
+                if let Expr::BooleanLiteral(literal) = right {
+                    let positive = match op {
+                        CmpOp::Is | CmpOp::Eq => literal.value,
+                        CmpOp::IsNot | CmpOp::NotEq => !literal.value,
+                        _ => return None,
+                    };
+                    let test = self.dialect_test(&compare.left, scope)?;
+                    return Some(if positive { test } else { test.negate() });
+                }
                 let (subject, names) = if is_dialect_name(&compare.left, scope) {
                     (&*compare.left, right)
                 } else {
@@ -454,6 +473,7 @@ impl Walker<'_> {
                 .dialect_test(&unary.operand, scope)
                 .map(|test| test.negate()),
             Expr::Name(name) => scope.dialect_tests.get(name.id.as_str()).cloned(),
+            Expr::Call(call) => self.url_scheme_test(call, scope),
             // `a == "mysql" or a == "mariadb"`: one test over both names.
             Expr::BoolOp(bool_op) if bool_op.op == BoolOp::Or => {
                 let mut names = Vec::new();
@@ -471,6 +491,49 @@ impl Walker<'_> {
             }
             _ => None,
         }
+    }
+
+    /// `URL.startswith("mysql")` (or a tuple of prefixes) on the database
+    /// URL: the dialects whose name starts with a prefix (`postgres` is
+    /// `postgresql`; a prefix naming no known dialect stands for itself).
+    fn url_scheme_test(&self, call: &ExprCall, scope: &Scope) -> Option<DialectCondition> {
+        let Expr::Attribute(method) = &*call.func else {
+            return None;
+        };
+        if method.attr.as_str() != "startswith"
+            || !is_database_url(&method.value, scope)
+            || !call.arguments.keywords.is_empty()
+        {
+            return None;
+        }
+        let [argument] = &*call.arguments.args else {
+            return None;
+        };
+        let prefixes = match argument {
+            Expr::Tuple(ruff_python_ast::ExprTuple { elts, .. }) => elts
+                .iter()
+                .map(|elt| self.values.string(elt))
+                .collect::<Option<Vec<_>>>()?,
+            argument => vec![self.values.string(argument)?],
+        };
+        let mut names = Vec::new();
+        for prefix in prefixes {
+            let prefix = prefix.to_ascii_lowercase();
+            let known: Vec<&str> = KNOWN_DIALECTS
+                .iter()
+                .copied()
+                .filter(|name| name.starts_with(&prefix))
+                .collect();
+            if known.is_empty() {
+                names.push(prefix);
+            } else {
+                names.extend(known.into_iter().map(str::to_owned));
+            }
+        }
+        Some(DialectCondition {
+            names,
+            negated: false,
+        })
     }
 
     /// The dialect tests that hold when `test` does: the test itself, or
@@ -504,6 +567,34 @@ fn is_dialect_name(expr: &Expr, scope: &Scope) -> bool {
             }
         }
         Expr::Name(name) => scope.dialect_names.contains(name.id.as_str()),
+        _ => false,
+    }
+}
+
+/// The dialect names of `SQLAlchemy`, as a URL's scheme starts with them.
+const KNOWN_DIALECTS: &[&str] = &[
+    "postgresql",
+    "mysql",
+    "mariadb",
+    "sqlite",
+    "oracle",
+    "mssql",
+];
+
+/// The database URL as a string: `str(<...>.url)`, `<...>.url.drivername`,
+/// or a local bound to one of them.
+fn is_database_url(expr: &Expr, scope: &Scope) -> bool {
+    let is_url = |expr: &Expr| matches!(expr, Expr::Attribute(url) if url.attr.as_str() == "url");
+    match expr {
+        Expr::Call(call) => {
+            matches!(&*call.func, Expr::Name(func) if func.id.as_str() == "str")
+                && call.arguments.keywords.is_empty()
+                && matches!(&*call.arguments.args, [url] if is_url(url))
+        }
+        Expr::Attribute(attribute) => {
+            attribute.attr.as_str() == "drivername" && is_url(&attribute.value)
+        }
+        Expr::Name(name) => scope.dialect_urls.contains(name.id.as_str()),
         _ => false,
     }
 }

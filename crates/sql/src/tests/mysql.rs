@@ -66,6 +66,7 @@ fn create_table_with_keys_and_options() {
                 type_: Some("INT".to_owned()),
                 nullable: Nullable::Literal(false),
                 primary_key: true,
+                autoincrement: None,
                 server_default: None,
                 unique: false,
                 index: false,
@@ -76,6 +77,7 @@ fn create_table_with_keys_and_options() {
                 type_: Some("VARCHAR(50)".to_owned()),
                 nullable: Nullable::Default,
                 primary_key: false,
+                autoincrement: None,
                 server_default: None,
                 unique: false,
                 index: true,
@@ -134,6 +136,7 @@ fn add_column_with_backquotes_ignores_algorithm_and_lock() {
                 type_: Some("VARCHAR(255)".to_owned()),
                 nullable: Nullable::Literal(false),
                 primary_key: false,
+                autoincrement: None,
                 server_default: Some(ServerDefault {
                     source: "''".to_owned(),
                     sql: Some("''".to_owned()),

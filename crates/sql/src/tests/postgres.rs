@@ -125,6 +125,7 @@ fn create_table() {
         type_: Some(type_.to_owned()),
         nullable: Nullable::Default,
         primary_key: false,
+        autoincrement: None,
         server_default: None,
         unique: false,
         index: false,
@@ -135,6 +136,7 @@ fn create_table() {
         vec![
             Column {
                 primary_key: true,
+                autoincrement: None,
                 ..column("id", "serial")
             },
             Column {
@@ -220,6 +222,7 @@ fn add_column_with_type_not_null_default_and_reference() {
                 type_: Some("BIGINT".to_owned()),
                 nullable: Nullable::Literal(false),
                 primary_key: false,
+                autoincrement: None,
                 server_default: Some(default("0")),
                 unique: false,
                 index: false,

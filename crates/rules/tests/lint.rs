@@ -96,6 +96,11 @@ fn run_with(
     let findings = lint(&project, settings, &LintScope::Revisions(ids), environment);
     let mut out = String::new();
     for finding in &findings {
+        // Every help text is filled in: a `{column}` left over from a
+        // string that was meant to be formatted is a bug users see.
+        if let Some(help) = &finding.help {
+            assert!(!help.contains('{'), "unfilled placeholder in help: {help}");
+        }
         let location = finding.location.expect("lint findings have a location");
         let file = &project.files[location.file];
         let line = file.line_index.line_of(location.span.start) + 1;

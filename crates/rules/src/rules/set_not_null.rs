@@ -57,6 +57,13 @@ pub(crate) fn check(lint: &OpLint<'_>, out: &mut Vec<Finding>) {
             format!("`{table}.{column}` is made NOT NULL: {why}, and it fails if a row holds NULL"),
             "SET NOT NULL on an existing column",
         )
-        .help("add a `CHECK ({column} IS NOT NULL) NOT VALID`, validate it in a later revision, then set NOT NULL"),
+        .help(match lint.revision.settings.dialect {
+            Dialect::MySql => format!(
+                "backfill `{column}` first, and run the rebuild when the table can be locked, or with an online schema change tool (gh-ost, pt-online-schema-change)"
+            ),
+            _ => format!(
+                "add a `CHECK ({column} IS NOT NULL) NOT VALID` constraint, `VALIDATE CONSTRAINT` it in a later revision, then set NOT NULL (PostgreSQL 12 and later skip the scan) and drop the constraint"
+            ),
+        }),
     );
 }

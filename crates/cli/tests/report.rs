@@ -1046,3 +1046,30 @@ fn a_base_branch_already_broken_is_not_the_branchs_fault() {
         "{report}"
     );
 }
+
+/// A whole chain with an unsafe migration is not called a broken chain.
+#[test]
+fn an_unsafe_migration_is_told_apart_from_a_broken_chain() {
+    let repo = GitProject::new();
+    repo.write(
+        "migrations/versions/bbb.py",
+        "\"\"\"users\"\"\"\nfrom alembic import op\nimport sqlalchemy as sa\nrevision = 'bbb'\ndown_revision = 'aaa'\n\ndef upgrade():\n    op.create_table('users', sa.Column('id', sa.Integer(), primary_key=True))\n\ndef downgrade():\n    op.drop_table('users')\n",
+    );
+    repo.commit("users");
+    repo.branch("feat", "main");
+    repo.write(
+        "migrations/versions/ccc.py",
+        "\"\"\"email\"\"\"\nfrom alembic import op\nimport sqlalchemy as sa\nrevision = 'ccc'\ndown_revision = 'bbb'\n\ndef upgrade():\n    op.add_column('users', sa.Column('email', sa.String(), nullable=False))\n\ndef downgrade():\n    op.drop_column('users', 'email')\n",
+    );
+    repo.commit("email");
+    let (code, report) = markdown(&repo, &["main", "feat"]);
+    assert_eq!(code, 1, "{report}");
+    assert!(
+        report.contains("keeps the chain whole but adds a migration that fails or is unsafe on a live database:** `add-column-not-null-without-default`"),
+        "{report}"
+    );
+    assert!(
+        !report.contains("would break the migration chain"),
+        "{report}"
+    );
+}

@@ -3,7 +3,7 @@
 //! the notes, so every recommendation points at something that was found.
 
 use alembic_doctor_compare::{NoteLevel, Rollback};
-use alembic_doctor_rules::{Finding, Rule, Severity};
+use alembic_doctor_rules::{Finding, Rule, Scope, Severity};
 
 use super::doc::{Block, Item, Section, code, plural};
 use super::{StatusInput, Verdict};
@@ -62,10 +62,38 @@ pub(crate) fn headline(input: &StatusInput<'_>, verdict: Verdict) -> String {
         .take(2)
         .collect();
     match verdict {
-        Verdict::Broken => format!(
-            "❌ **Merging {into} would break the migration chain:** {}",
-            failed.join("; ")
-        ),
+        Verdict::Broken => {
+            // The chain can be whole while a migration is unsafe to run:
+            // say which of the two the errors are about.
+            let chain_broken = comparison.merged.findings.iter().any(|f| {
+                f.severity == Severity::Error
+                    && !already_on_base(input, f)
+                    && matches!(f.rule.scope(), Scope::Chain | Scope::Comparison)
+            });
+            if chain_broken {
+                format!(
+                    "❌ **Merging {into} would break the migration chain:** {}",
+                    failed.join("; ")
+                )
+            } else {
+                let unsafe_rules: Vec<String> = comparison
+                    .merged
+                    .findings
+                    .iter()
+                    .filter(|f| f.severity == Severity::Error && !already_on_base(input, f))
+                    .map(|f| code(f.rule.name()))
+                    .fold(Vec::new(), |mut names, name| {
+                        if !names.contains(&name) {
+                            names.push(name);
+                        }
+                        names
+                    });
+                format!(
+                    "❌ **Merging {into} keeps the chain whole but adds a migration that fails or is unsafe on a live database:** {}",
+                    unsafe_rules.join(", ")
+                )
+            }
+        }
         Verdict::Warnings => {
             let inherited_errors: Vec<&str> = comparison
                 .merged

@@ -230,16 +230,8 @@ pub(crate) fn recommendations(input: &StatusInput<'_>) -> Section {
             alembic_doctor_compare::conflict_description(comparison, conflict)
         )));
     }
-    for diff in &comparison.differences {
-        for change in diff.edited.iter().chain(&diff.removed) {
-            before.push(Item::new(format!(
-                "**Restore {}** ({}): revisions already on {} may already be applied; put changes in a new revision",
-                code(&change.id),
-                code(&change.path),
-                code(&comparison.base.label)
-            )));
-        }
-    }
+    // Revisions of BASE a HEAD edited or deleted are findings
+    // (`edited-revision`, `removed-revision`), advised above with theirs.
     let mut after: Vec<Item> = Vec::new();
     let mut staging: Option<Item> = None;
     let blockers = super::run::blockers(input);

@@ -38,7 +38,8 @@ pub(crate) fn section(input: &StatusInput<'_>) -> Section {
         super::run::alembic(input, "upgrade head")
     };
     let blockers = super::run::blockers(input);
-    let after = match comparison.path(input.from) {
+    let path = comparison.path(input.from);
+    let after = match &path {
         Ok(path) if path.is_empty() => {
             Item::new(format!("**After merge:** `{command}` has nothing to apply"))
         }
@@ -71,7 +72,8 @@ pub(crate) fn section(input: &StatusInput<'_>) -> Section {
             Item::with(text, listed)
         }
         Err(error) => Item::new(format!(
-            "**After merge:** ❌ `{command}` would fail: {error}"
+            "**After merge:** ❌ `{command}` would fail: {}",
+            error.trim_start_matches("FAILED: ")
         )),
     };
     let after = if blockers.is_empty() {
@@ -109,7 +111,8 @@ pub(crate) fn section(input: &StatusInput<'_>) -> Section {
         )));
     }
     blocks.extend(duplicates_in_path(input));
-    if blockers.is_empty() {
+    // No command to copy while it would fail.
+    if blockers.is_empty() && path.is_ok() {
         blocks.push(Block::Code {
             lang: "bash",
             text: command,

@@ -2,6 +2,7 @@
 //! from the same comparison as `compare`.
 
 use alembic_doctor_report::{FixedIssue, Fixes, StatusInput};
+use alembic_doctor_rules::Scope;
 use anyhow::Context;
 
 use crate::args::{FailOn, ProjectArgs, ReportArgs, ReportFormat};
@@ -24,10 +25,33 @@ pub(crate) fn run(project_args: &ProjectArgs, args: &ReportArgs) -> anyhow::Resu
     )?;
     let fail_on = args.fail_on.or(fail_on).unwrap_or(FailOn::Error);
     let checklist = alembic_doctor_compare::checklist(&comparison);
-    // Each side checked on its own, for its status line.
-    let side_findings: Vec<_> = std::iter::once(&comparison.base)
-        .chain(&comparison.heads)
-        .map(|side| alembic_doctor_rules::check(&side.project))
+    // Each side checked on its own, for its status line: BASE's chain, and
+    // each HEAD's chain with the safety lints' findings on the revisions it
+    // added or edited (the lints run on the merged chain only).
+    let side_findings: Vec<_> = std::iter::once(comparison.base_findings.clone())
+        .chain(
+            comparison
+                .heads
+                .iter()
+                .zip(&comparison.differences)
+                .map(|(side, diff)| {
+                    let mut findings = alembic_doctor_rules::check(&side.project);
+                    findings.extend(
+                        comparison
+                            .merged
+                            .findings
+                            .iter()
+                            .filter(|f| !matches!(f.rule.scope(), Scope::Chain | Scope::Comparison))
+                            .filter(|f| {
+                                f.revision.as_ref().is_some_and(|id| {
+                                    diff.new.iter().chain(&diff.edited).any(|c| &c.id == id)
+                                })
+                            })
+                            .cloned(),
+                    );
+                    findings
+                }),
+        )
         .collect();
     let today = today();
     let offline_sql = comparison

@@ -840,7 +840,7 @@ fn the_report_has_what_a_hand_written_one_has_each_line_from_a_check() {
     );
     let statistics = section(&report, "Migration Statistics");
     assert!(
-        statistics.contains("| Status | ✅ Healthy | ✅ Healthy | "),
+        statistics.contains("| Status | ✅ Healthy | ⚠️ Warnings | ⚠️ Warnings |"),
         "{statistics}"
     );
     let conclusion = section(&report, "Conclusion");

@@ -268,16 +268,19 @@ fn complete_path(comparison: &Comparison) -> ChecklistItem {
     match comparison.merged.upgrade_order() {
         Ok(order) if !order.is_empty() => {
             let first = order.first().cloned().unwrap_or_default();
-            let last = order.last().cloned().unwrap_or_default();
+            let heads = comparison.merged.heads();
+            let to = match heads.as_slice() {
+                [one] => code(one),
+                many => format!("the {} heads {}", many.len(), code_list(many)),
+            };
             ChecklistItem::new(
                 "complete-path",
                 title,
                 true,
                 format!(
-                    "upgrading an empty database to the head applies {}, {} to {}",
+                    "upgrading an empty database applies {}, from {} to {to}",
                     plural(order.len(), "revision", "revisions"),
                     code(&first),
-                    code(&last)
                 ),
             )
         }

@@ -217,10 +217,28 @@ pub(crate) fn recommendations(input: &StatusInput<'_>) -> Section {
     }
     for pair in &comparison.pair_conflicts {
         let [a, b] = &pair.sides;
+        let mut steps = Vec::new();
+        if !pair.same_parent.is_empty() {
+            steps.push(
+                "merge one of them first, then re-parent the other's first new revision onto the new head (or add a merge revision with `alembic merge heads`)"
+                    .to_owned(),
+            );
+        }
+        if !pair.same_id.is_empty() {
+            steps.push(format!(
+                "give the second one's copy of {} a fresh id (`alembic-doctor fix duplicate-ids` after merging the first)",
+                pair.same_id
+                    .iter()
+                    .map(|id| code(id))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+        }
         before.push(Item::new(format!(
-            "**{} and {} conflict:** merge one of them first, then re-parent the other's first new revision onto the new head (or add a merge revision with `alembic merge heads`) and give it a fresh id if both claim the same one",
+            "**{} and {} conflict:** {}",
             code(a),
-            code(b)
+            code(b),
+            steps.join("; ")
         )));
     }
     for conflict in &merged.conflicts {

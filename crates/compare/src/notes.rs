@@ -462,17 +462,10 @@ impl Writer<'_> {
                     "backfill-needed",
                     NoteLevel::Warning,
                     at,
+                    // One note per column: the backfill, and why it must
+                    // come before any NOT NULL.
                     format!(
-                        "existing rows of `{table}` will have NULL in `{}`: plan a backfill",
-                        column.name
-                    ),
-                );
-                self.push(
-                    "not-null-later",
-                    NoteLevel::Info,
-                    at,
-                    format!(
-                        "`{}` is added nullable; making it NOT NULL later needs the backfill first",
+                        "existing rows of `{table}` will have NULL in `{0}`: plan a backfill (and run it before making `{0}` NOT NULL)",
                         column.name
                     ),
                 );
@@ -730,7 +723,6 @@ def downgrade():
             [
                 "add-column",
                 "backfill-needed",
-                "not-null-later",
                 "create-index",
                 "create-index",
                 "index-on-existing-table",
@@ -740,16 +732,16 @@ def downgrade():
         let messages: Vec<&str> = notes[0].notes.iter().map(|n| n.message.as_str()).collect();
         assert_eq!(
             messages[1],
-            "existing rows of `transaction` will have NULL in `join_code`: plan a backfill"
+            "existing rows of `transaction` will have NULL in `join_code`: plan a backfill (and run it before making `join_code` NOT NULL)"
         );
         assert_eq!(
-            messages[5],
+            messages[4],
             "indexes `ix_transaction_join_code`, `ix_transaction_student_join_code` created on existing \
              table `transaction` without `postgresql_concurrently=True`: writes to `transaction` are \
              blocked while they build"
         );
         assert_eq!(notes[0].notes[0].line, Some(3));
-        assert_eq!(notes[0].notes[6].line, Some(7));
+        assert_eq!(notes[0].notes[5].line, Some(7));
     }
 
     #[test]
@@ -868,11 +860,6 @@ def downgrade():
                 !codes(revision).contains(&"backfill-needed"),
                 "{}: {:?}",
                 revision.id,
-                revision.notes
-            );
-            assert!(
-                !codes(revision).contains(&"not-null-later"),
-                "{:?}",
                 revision.notes
             );
         }

@@ -50,10 +50,56 @@ pub struct LineColumn {
 
 /// Start offsets of every line of one file. Never empty: the first line
 /// starts at 0 even in an empty file.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+///
+/// Serialized as one byte string (the length, then each line's length, as
+/// LEB128 varints): the parse cache decodes one per file on every warm
+/// run, and a byte string is one copy where a sequence of numbers is a
+/// call per line.
+#[derive(Debug, Clone)]
 pub struct LineIndex {
     line_starts: Vec<u32>,
     len: u32,
+}
+
+impl Serialize for LineIndex {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut bytes = Vec::with_capacity(self.line_starts.len() + 5);
+        push_varint(&mut bytes, self.len);
+        for pair in self.line_starts.windows(2) {
+            push_varint(&mut bytes, pair[1] - pair[0]);
+        }
+        serializer.serialize_bytes(&bytes)
+    }
+}
+
+impl<'de> Deserialize<'de> for LineIndex {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Bytes;
+        impl serde::de::Visitor<'_> for Bytes {
+            type Value = LineIndex;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a line index as bytes")
+            }
+
+            fn visit_bytes<E: serde::de::Error>(self, bytes: &[u8]) -> Result<LineIndex, E> {
+                LineIndex::from_varints(bytes).ok_or_else(|| E::custom("a damaged line index"))
+            }
+        }
+        deserializer.deserialize_bytes(Bytes)
+    }
+}
+
+fn push_varint(out: &mut Vec<u8>, mut value: u32) {
+    // The low seven bits, then a continuation bit: the truncation is the
+    // point.
+    #[allow(clippy::cast_possible_truncation)]
+    let low = |value: u32| (value & 0x7f) as u8;
+    while value >= 0x80 {
+        out.push(low(value) | 0x80);
+        value >>= 7;
+    }
+    out.push(low(value));
 }
 
 impl Default for LineIndex {
@@ -64,6 +110,34 @@ impl Default for LineIndex {
 }
 
 impl LineIndex {
+    /// The index [`Serialize`] wrote, or `None` when the bytes are not one
+    /// (lines must be non-empty and end within the file).
+    fn from_varints(bytes: &[u8]) -> Option<Self> {
+        let mut values = bytes.iter();
+        let mut next = || -> Option<Option<u32>> {
+            let mut value: u32 = 0;
+            for shift in (0..35).step_by(7) {
+                let Some(&byte) = values.next() else {
+                    return if shift == 0 { Some(None) } else { None };
+                };
+                value |= u32::from(byte & 0x7f).checked_shl(shift)?;
+                if byte & 0x80 == 0 {
+                    return Some(Some(value));
+                }
+            }
+            None
+        };
+        let len = next()??;
+        let mut line_starts = Vec::with_capacity(bytes.len());
+        line_starts.push(0);
+        let mut at: u32 = 0;
+        while let Some(line) = next()? {
+            at = at.checked_add(line).filter(|&at| line > 0 && at <= len)?;
+            line_starts.push(at);
+        }
+        Some(Self { line_starts, len })
+    }
+
     /// Index the line starts of `text`.
     pub fn new(text: &[u8]) -> Self {
         let mut line_starts = vec![0];
@@ -133,6 +207,32 @@ fn offset(i: usize) -> u32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The bytes `Serialize` writes, without a serializer.
+    fn varints(index: &LineIndex) -> Vec<u8> {
+        let mut bytes = Vec::new();
+        push_varint(&mut bytes, index.len);
+        for pair in index.line_starts.windows(2) {
+            push_varint(&mut bytes, pair[1] - pair[0]);
+        }
+        bytes
+    }
+
+    #[test]
+    fn the_serialized_form_reads_back_and_refuses_damage() {
+        let long_line = "x".repeat(300);
+        for text in ["", "a", "a\n", "a\r\nb\rc\n\n", long_line.as_str()] {
+            let index = LineIndex::new(text.as_bytes());
+            let back = LineIndex::from_varints(&varints(&index)).expect("reads back");
+            assert_eq!(back.line_starts, index.line_starts, "{text:?}");
+            assert_eq!(back.len, index.len);
+        }
+        // A line past the end of the file, an empty line, a cut varint.
+        assert!(LineIndex::from_varints(&[2, 3]).is_none());
+        assert!(LineIndex::from_varints(&[2, 0]).is_none());
+        assert!(LineIndex::from_varints(&[0x80]).is_none());
+        assert!(LineIndex::from_varints(&[]).is_none());
+    }
 
     #[test]
     fn counts_lf_crlf_and_lone_cr_as_python_does() {

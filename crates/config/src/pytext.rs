@@ -2,23 +2,11 @@
 //!
 //! `str.strip()` and the regex `\s` use Python's notion of whitespace
 //! (`str.isspace`), which is Unicode `White_Space` plus the four ASCII
-//! separators U+001C..U+001F. Getting this wrong shifts `ConfigParser`'s
-//! continuation-line test on exotic files.
+//! separators U+001C..U+001F (from `alembic_doctor_pystr`, shared with the
+//! graph). Getting this wrong shifts `ConfigParser`'s continuation-line
+//! test on exotic files.
 
-/// Python's `str.isspace` for one character.
-pub(crate) fn is_space(c: char) -> bool {
-    c.is_whitespace() || ('\u{1c}'..='\u{1f}').contains(&c)
-}
-
-/// Python's `str.strip()`.
-pub(crate) fn strip(s: &str) -> &str {
-    s.trim_matches(is_space)
-}
-
-/// Python's `str.rstrip()`.
-pub(crate) fn rstrip(s: &str) -> &str {
-    s.trim_end_matches(is_space)
-}
+pub(crate) use alembic_doctor_pystr::{is_space, rstrip, strip};
 
 /// Python's `os.path.basename` on POSIX: the text after the last `/`
 /// (empty for a path ending in `/`, unlike `Path::file_name`).

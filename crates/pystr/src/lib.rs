@@ -77,6 +77,11 @@ pub fn strip(s: &str) -> &str {
     s.trim_matches(is_space)
 }
 
+/// `s.rstrip()`.
+pub fn rstrip(s: &str) -> &str {
+    s.trim_end_matches(is_space)
+}
+
 /// `\w` of Python's `re` for `str` patterns. Deviation: Rust's
 /// `is_alphanumeric` stands in for `str.isalnum`.
 pub fn is_word_char(c: char) -> bool {

@@ -604,3 +604,48 @@ fn check_lints_what_changed_since_the_base_branch() {
     let (_, json) = repo.json_of("check", &["--all"]);
     assert_eq!(json["lint"]["linted_revisions"], serde_json::Value::Null);
 }
+
+/// A bare repository has no working tree to stand for HEAD: say so, and
+/// how to name HEAD, instead of "no Alembic configuration found at
+/// working tree". Its SARIF gives `%SRCROOT%` no `uri` (the git directory
+/// is not where the files are).
+#[test]
+fn a_bare_repository_needs_head_named() {
+    let origin = Repo::new();
+    origin.branch("feat", "main");
+    origin.migration("bbb", Some("aaa"), "bbb.py");
+    origin.commit("feat");
+    origin.checkout("main");
+    let url = format!("file://{}", origin.path.display());
+    origin.git(&["clone", "-q", "--bare", &url, "bare.git"]);
+    let bare = Repo::at(origin.path.join("bare.git"));
+    for command in ["compare", "report"] {
+        let (code, _, stderr) = bare.run(&[command]);
+        assert_eq!(code, 2, "{stderr}");
+        assert!(stderr.contains("is a bare repository"), "{stderr}");
+        assert!(
+            stderr.contains(&format!("`alembic-doctor {command} main feature`")),
+            "{stderr}"
+        );
+        assert!(!stderr.contains("no Alembic configuration"), "{stderr}");
+    }
+    let (code, _, stderr) = bare.run(&["report", "--fix"]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("bare repository"), "{stderr}");
+
+    let (code, json) = bare.json(&["main", "feat"]);
+    assert_eq!(code, 0, "{json}");
+    let (code, sarif, stderr) = bare.run(&["compare", "main", "feat", "--format", "sarif"]);
+    assert_eq!(code, 0, "{stderr}");
+    let sarif: serde_json::Value = serde_json::from_str(&sarif).expect("SARIF is JSON");
+    let base = &sarif["runs"][0]["originalUriBaseIds"]["%SRCROOT%"];
+    assert!(base.get("uri").is_none(), "{base}");
+    assert!(base["description"]["text"].is_string(), "{base}");
+    // In a checkout, the working tree's root.
+    let (_, sarif, _) = origin.run(&["compare", "main", "feat", "--format", "sarif"]);
+    let sarif: serde_json::Value = serde_json::from_str(&sarif).expect("SARIF is JSON");
+    let uri = sarif["runs"][0]["originalUriBaseIds"]["%SRCROOT%"]["uri"]
+        .as_str()
+        .expect("a uri");
+    assert!(uri.starts_with("file://") && uri.ends_with('/'), "{uri}");
+}

@@ -1073,3 +1073,26 @@ fn an_unsafe_migration_is_told_apart_from_a_broken_chain() {
         "{report}"
     );
 }
+
+/// With `--versions` alone no configuration is read: the dialect line must
+/// not blame `sqlalchemy.url` (there is none to read), and says how to set
+/// the dialect.
+#[test]
+fn the_dialect_line_says_when_no_configuration_was_read() {
+    let repo = GitProject::new();
+    repo.git(&["rm", "-q", "alembic.ini"]);
+    repo.commit("no alembic.ini");
+    repo.branch("feat", "main");
+    repo.migration("bbb", Some("aaa"), "bbb.py");
+    repo.commit("feat");
+    let (code, report) = markdown(&repo, &["--versions", "migrations/versions", "main", "feat"]);
+    assert_eq!(code, 0, "{report}");
+    let line = report
+        .lines()
+        .find(|line| line.contains("Safety lints assumed"))
+        .unwrap_or_else(|| panic!("no dialect line in:\n{report}"));
+    assert!(!line.contains("sqlalchemy.url` names no database"), "{line}");
+    assert!(line.contains("no Alembic configuration was read"), "{line}");
+    assert!(line.contains("`--dialect`"), "{line}");
+    assert!(line.contains("[tool.alembic-doctor]"), "{line}");
+}

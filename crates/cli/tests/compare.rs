@@ -649,3 +649,28 @@ fn a_bare_repository_needs_head_named() {
         .expect("a uri");
     assert!(uri.starts_with("file://") && uri.ends_with('/'), "{uri}");
 }
+
+/// `from` is `--from` as given (a prefix, `base`, `heads`...);
+/// `from_revisions` is what it resolves to in the merged chain, full ids.
+#[test]
+fn from_is_kept_as_given_and_resolved_beside_it() {
+    let repo = Repo::new();
+    repo.migration("2222bbbb0002", Some("aaa"), "2222_b.py");
+    repo.commit("main");
+    repo.branch("feat", "main");
+    repo.migration("3333cccc0003", Some("2222bbbb0002"), "3333_c.py");
+    repo.commit("feat");
+    for command in ["compare", "report"] {
+        let (code, json) = repo.json_of(command, &["main", "feat", "--from", "2222"]);
+        assert_eq!(code, 0, "{json}");
+        assert_eq!(json["from"], "2222");
+        assert_eq!(strings(&json["from_revisions"]), ["2222bbbb0002"]);
+        assert_eq!(strings(&json["path"]), ["3333cccc0003"]);
+        let (_, json) = repo.json_of(command, &["main", "feat", "--from", "base"]);
+        assert_eq!(json["from"], "base");
+        assert!(strings(&json["from_revisions"]).is_empty(), "{json}");
+        let (_, json) = repo.json_of(command, &["main", "feat"]);
+        assert!(json["from"].is_null());
+        assert!(json["from_revisions"].is_null(), "{json}");
+    }
+}

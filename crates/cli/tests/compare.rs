@@ -270,6 +270,14 @@ fn a_deleted_revision() {
     let conflicts = json["merged"]["file_conflicts"].as_array().unwrap();
     assert_eq!(conflicts.len(), 1, "{json}");
     assert_eq!(conflicts[0]["path"], "migrations/versions/bbb.py");
+    // `side` is the `ref` of the HEAD whose version was kept (a branch
+    // named `both` once read as "both sides").
+    assert_eq!(conflicts[0]["side"], "feat");
+    assert_eq!(conflicts[0]["side"], json["heads"][0]["ref"]);
+    assert_eq!(
+        conflicts[0]["reason"],
+        "modified on the base side and deleted on this side"
+    );
 }
 
 /// Deleting a revision below the head (its child re-pointed at its

@@ -1096,3 +1096,22 @@ fn the_dialect_line_says_when_no_configuration_was_read() {
     assert!(line.contains("`--dialect`"), "{line}");
     assert!(line.contains("[tool.alembic-doctor]"), "{line}");
 }
+
+/// An id with bytes that are not UTF-8 is shown with them escaped
+/// (`\xff`), the same in every output, never as `�`.
+#[test]
+fn an_undecodable_id_is_shown_escaped() {
+    let repo = GitProject::new();
+    repo.branch("weird", "main");
+    std::fs::write(
+        repo.path.join("migrations/versions/bin.py"),
+        b"revision = \"\xff\xfe\"\ndown_revision = 'aaa'\n",
+    )
+    .expect("written");
+    repo.commit("weird");
+    let (_, report) = markdown(&repo, &["main", "weird"]);
+    assert!(report.contains(r"`\xff\xfe`"), "{report}");
+    assert!(!report.contains('\u{fffd}'), "{report}");
+    let (_, json) = repo.json_of("report", &["main", "weird"]);
+    assert_eq!(json["new_revisions"][0]["id"], r"\xff\xfe", "{json}");
+}

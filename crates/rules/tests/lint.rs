@@ -1504,3 +1504,44 @@ fn seen_in_real_projects_again() {
         ),
     ]));
 }
+
+/// Names the reader cannot evaluate (a loop variable, a function's result)
+/// are shown as `{expression}`, never bare, where they would read like real
+/// table and column names (CTFd 46a278193a94: `for table_name, column_name
+/// in columns: op.alter_column(table_name=table_name, ...)`).
+#[test]
+fn names_known_only_at_run_time() {
+    insta::assert_snapshot!(cases(&[
+        (
+            "a type change on every column a query returns",
+            run_with(
+                &[
+                    BASE,
+                    rev(
+                        "columns = op.get_bind().execute('SELECT 1').fetchall()\nfor table_name, column_name in columns:\n    op.alter_column(table_name=table_name, column_name=column_name, type_=sa.Text())",
+                        "pass"
+                    )
+                ],
+                1,
+                &mysql(),
+                &Environment {
+                    env_sets_lock_timeout: true
+                }
+            )
+        ),
+        (
+            "a column dropped from a table named by a helper",
+            run(
+                &[
+                    BASE,
+                    rev_with(
+                        "def name():\n    return 'user'",
+                        "op.drop_column(name(), 'nick')\nop.create_index('ix_' + name(), name(), ['email'])",
+                        "pass"
+                    )
+                ],
+                1
+            )
+        ),
+    ]));
+}

@@ -948,6 +948,21 @@ fn raw_sql_specifics() {
             )
         ),
         (
+            // warehouse f46672a776f1, a8ebe73ccaf2: the UPDATE first, then
+            // the NOT NULL it prepares.
+            "backfill before the DDL, in its transaction",
+            run(
+                &[
+                    BASE,
+                    rev(
+                        "op.execute(\"UPDATE \\\"user\\\" SET status = '' WHERE status IS NULL\")\nop.alter_column('user', 'status', nullable=False)",
+                        "op.alter_column('user', 'status', nullable=True)"
+                    )
+                ],
+                1
+            )
+        ),
+        (
             "backfill of another column does not count",
             run(
                 &[

@@ -646,9 +646,9 @@ fn a_bare_repository_needs_head_named() {
     let (code, sarif, stderr) = bare.run(&["compare", "main", "feat", "--format", "sarif"]);
     assert_eq!(code, 0, "{stderr}");
     let sarif: serde_json::Value = serde_json::from_str(&sarif).expect("SARIF is JSON");
-    let base = &sarif["runs"][0]["originalUriBaseIds"]["%SRCROOT%"];
-    assert!(base.get("uri").is_none(), "{base}");
-    assert!(base["description"]["text"].is_string(), "{base}");
+    let src_root = &sarif["runs"][0]["originalUriBaseIds"]["%SRCROOT%"];
+    assert!(src_root.get("uri").is_none(), "{src_root}");
+    assert!(src_root["description"]["text"].is_string(), "{src_root}");
     // In a checkout, the working tree's root.
     let (_, sarif, _) = origin.run(&["compare", "main", "feat", "--format", "sarif"]);
     let sarif: serde_json::Value = serde_json::from_str(&sarif).expect("SARIF is JSON");

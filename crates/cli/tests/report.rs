@@ -1085,13 +1085,19 @@ fn the_dialect_line_says_when_no_configuration_was_read() {
     repo.branch("feat", "main");
     repo.migration("bbb", Some("aaa"), "bbb.py");
     repo.commit("feat");
-    let (code, report) = markdown(&repo, &["--versions", "migrations/versions", "main", "feat"]);
+    let (code, report) = markdown(
+        &repo,
+        &["--versions", "migrations/versions", "main", "feat"],
+    );
     assert_eq!(code, 0, "{report}");
     let line = report
         .lines()
         .find(|line| line.contains("Safety lints assumed"))
         .unwrap_or_else(|| panic!("no dialect line in:\n{report}"));
-    assert!(!line.contains("sqlalchemy.url` names no database"), "{line}");
+    assert!(
+        !line.contains("sqlalchemy.url` names no database"),
+        "{line}"
+    );
     assert!(line.contains("no Alembic configuration was read"), "{line}");
     assert!(line.contains("`--dialect`"), "{line}");
     assert!(line.contains("[tool.alembic-doctor]"), "{line}");

@@ -19,7 +19,12 @@ use crate::github::relative;
 /// (`root` is then the git directory, where the files are not) the base is
 /// given without a `uri`: SARIF's way of saying that the producer does not
 /// know where the files are checked out, for the consumer to supply.
-pub fn sarif_log(findings: &[Finding], project: &Project, root: &Path, root_on_disk: bool) -> Value {
+pub fn sarif_log(
+    findings: &[Finding],
+    project: &Project,
+    root: &Path,
+    root_on_disk: bool,
+) -> Value {
     // Only the rules that produced results, in registry order, so that
     // `ruleIndex` is stable for a given set of rules.
     let mut rules: BTreeMap<Rule, usize> = BTreeMap::new();

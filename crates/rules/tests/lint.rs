@@ -1522,8 +1522,8 @@ fn seen_in_real_projects_again() {
 
 /// Names the reader cannot evaluate (a loop variable, a function's result)
 /// are shown as `{expression}`, never bare, where they would read like real
-/// table and column names (CTFd 46a278193a94: `for table_name, column_name
-/// in columns: op.alter_column(table_name=table_name, ...)`).
+/// table and column names (in `CTFd`'s 46a278193a94, a loop over
+/// `(table_name, column_name)` pairs a query returns).
 #[test]
 fn names_known_only_at_run_time() {
     insta::assert_snapshot!(cases(&[

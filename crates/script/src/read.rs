@@ -82,14 +82,13 @@ fn from_module(
     let syntax_errors = syntax_errors(decoded, parsed, &lowering, walked.compile_errors);
 
     let mut evaluator = Evaluator::new(context.project());
-    let [revision, down_revision, branch_labels, depends_on] =
-        walked.tracked.map(|tracked| {
-            let mut variable = variable(tracked, &mut evaluator);
-            if let Variable::Bound(binding) = &mut variable {
-                escape_undecodable(binding, &decoded.invalid_utf8, bytes);
-            }
-            variable
-        });
+    let [revision, down_revision, branch_labels, depends_on] = walked.tracked.map(|tracked| {
+        let mut variable = variable(tracked, &mut evaluator);
+        if let Variable::Bound(binding) = &mut variable {
+            escape_undecodable(binding, &decoded.invalid_utf8, bytes);
+        }
+        variable
+    });
 
     let script = Script {
         revision,
@@ -152,7 +151,9 @@ fn variable(tracked: Option<Tracked>, evaluator: &mut Evaluator<'_>) -> Variable
 fn escape_undecodable(binding: &mut Binding, invalid: &[encoding::InvalidUtf8], bytes: &[u8]) {
     fn replacements(value: &crate::Value) -> usize {
         match value {
-            crate::Value::Str(literal) => literal.value.matches(char::REPLACEMENT_CHARACTER).count(),
+            crate::Value::Str(literal) => {
+                literal.value.matches(char::REPLACEMENT_CHARACTER).count()
+            }
             crate::Value::Sequence { items, .. } => items.iter().map(replacements).sum(),
             _ => 0,
         }

@@ -534,7 +534,10 @@ fn invalid_utf8_is_a_syntax_error_outside_comments_only() {
 fn undecodable_bytes_in_an_id_are_escaped() {
     let script = read_bytes(b"revision = \"a\xff\xfe\"\ndown_revision = ('b\xe9', 'c')\n");
     assert_eq!(text(&script.revision), "a\\xff\\xfe");
-    assert_eq!(script.down_revisions(), Ok(vec!["b\\xe9".to_owned(), "c".to_owned()]));
+    assert_eq!(
+        script.down_revisions(),
+        Ok(vec!["b\\xe9".to_owned(), "c".to_owned()])
+    );
     // A U+FFFD written as such stays one.
     let script = read_bytes("revision = '\u{fffd}'\n".as_bytes());
     assert_eq!(text(&script.revision), "\u{fffd}");

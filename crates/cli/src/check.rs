@@ -36,9 +36,12 @@ pub(crate) fn run(project_args: &ProjectArgs, args: &CheckArgs) -> anyhow::Resul
         Format::Sarif => {
             // Code scanning wants paths from the repository root.
             let cwd = std::env::current_dir()?;
-            let root = alembic_doctor_git::GitRepo::discover(&cwd)
-                .map_or(cwd, |repo| repo.root().to_path_buf());
-            let log = alembic_doctor_report::sarif_log(&findings, project, &root);
+            let repo = alembic_doctor_git::GitRepo::discover(&cwd).ok();
+            let root = repo.as_ref().map_or(cwd, |repo| repo.root().to_path_buf());
+            let on_disk = !repo
+                .as_ref()
+                .is_some_and(alembic_doctor_git::GitRepo::is_bare);
+            let log = alembic_doctor_report::sarif_log(&findings, project, &root, on_disk);
             output::plain_stdout(&format!("{}\n", serde_json::to_string_pretty(&log)?))?;
         }
     }

@@ -14,6 +14,7 @@ use crate::{ExitStatus, check, output};
 
 pub(crate) fn run(project_args: &ProjectArgs, args: &CompareArgs) -> anyhow::Result<ExitStatus> {
     let (repo, comparison, fail_on, lint) = load(
+        "compare",
         project_args,
         args.base.as_deref(),
         &args.heads,
@@ -56,6 +57,7 @@ pub(crate) fn run(project_args: &ProjectArgs, args: &CompareArgs) -> anyhow::Res
 /// `--from` names a revision of the merged chain. Also returns `fail-on`
 /// from `[tool.alembic-doctor]` and how the lints ran.
 pub(crate) fn load(
+    command: &str,
     project_args: &ProjectArgs,
     base: Option<&str>,
     heads: &[String],
@@ -72,6 +74,9 @@ pub(crate) fn load(
         Some(base) => repo.resolve(base)?,
         None => repo.default_base()?,
     };
+    if heads.is_empty() && repo.is_bare() {
+        anyhow::bail!("{}", bare_without_head(command, &repo, base.name()));
+    }
     let heads = if heads.is_empty() {
         vec![SideSpec::WorkTree]
     } else {
@@ -116,6 +121,15 @@ pub(crate) fn load(
         anyhow::bail!("--from {from}: {error}");
     }
     Ok((repo, comparison, fail_on, lint))
+}
+
+/// Why `command` cannot compare the working tree of a bare repository,
+/// and what to run instead (HEAD named, beside BASE).
+pub(crate) fn bare_without_head(command: &str, repo: &GitRepo, base: &str) -> String {
+    format!(
+        "{} is a bare repository: it has no working tree to compare with {base}; name the HEAD revision explicitly, e.g. `alembic-doctor {command} {base} feature`",
+        repo.root().display()
+    )
 }
 
 /// Every path the comparison displays, from the repository's root instead
@@ -182,7 +196,12 @@ fn paths_from_root(comparison: &mut Comparison, root: &Path, cwd: &Path) {
 /// repository root.
 pub(crate) fn sarif(repo: &GitRepo, comparison: &Comparison) -> anyhow::Result<String> {
     let merged = &comparison.merged;
-    let log = alembic_doctor_report::sarif_log(&merged.findings, &merged.project, repo.root());
+    let log = alembic_doctor_report::sarif_log(
+        &merged.findings,
+        &merged.project,
+        repo.root(),
+        !repo.is_bare(),
+    );
     let log = mark_baseline(log, comparison);
     Ok(format!("{}\n", serde_json::to_string_pretty(&log)?))
 }

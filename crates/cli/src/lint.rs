@@ -155,6 +155,7 @@ pub(crate) fn comparison(
         dialect: settings.dialect.to_string(),
         dialect_origin: settings.dialect_origin.clone(),
         assumed: settings.dialect_origin.starts_with("assumed"),
+        config_read: project.config.ini_file.is_some() || project.config.toml_file.is_some(),
         postgres_version: settings.postgres_version,
         scope: if args.no_lint {
             "none (--no-lint)".to_owned()

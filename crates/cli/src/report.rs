@@ -16,6 +16,7 @@ pub(crate) fn run(project_args: &ProjectArgs, args: &ReportArgs) -> anyhow::Resu
         None
     };
     let (repo, comparison, fail_on, lint) = compare::load(
+        "report",
         project_args,
         args.base.as_deref(),
         &args.heads,
@@ -98,6 +99,14 @@ fn fix_first(project_args: &ProjectArgs, args: &ReportArgs) -> anyhow::Result<Fi
         );
     }
     let cwd = std::env::current_dir().context("cannot read the current directory")?;
+    if let Ok(repo) = alembic_doctor_git::GitRepo::discover(&cwd)
+        && repo.is_bare()
+    {
+        anyhow::bail!(
+            "--fix repairs the working tree, and {} is a bare repository: it has none; run `alembic-doctor report --fix` in a checkout",
+            repo.root().display()
+        );
+    }
     let request = alembic_doctor_project::LoadRequest {
         config_files: project_args.config.clone(),
         section: project_args.name.clone(),

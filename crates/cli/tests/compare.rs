@@ -270,6 +270,14 @@ fn a_deleted_revision() {
     let conflicts = json["merged"]["file_conflicts"].as_array().unwrap();
     assert_eq!(conflicts.len(), 1, "{json}");
     assert_eq!(conflicts[0]["path"], "migrations/versions/bbb.py");
+    // `side` is the `ref` of the HEAD whose version was kept (a branch
+    // named `both` once read as "both sides").
+    assert_eq!(conflicts[0]["side"], "feat");
+    assert_eq!(conflicts[0]["side"], json["heads"][0]["ref"]);
+    assert_eq!(
+        conflicts[0]["reason"],
+        "modified on the base side and deleted on this side"
+    );
 }
 
 /// Deleting a revision below the head (its child re-pointed at its
@@ -603,4 +611,74 @@ fn check_lints_what_changed_since_the_base_branch() {
     assert_eq!(linted(&json), ["bbb", "ccc", "ddd"]);
     let (_, json) = repo.json_of("check", &["--all"]);
     assert_eq!(json["lint"]["linted_revisions"], serde_json::Value::Null);
+}
+
+/// A bare repository has no working tree to stand for HEAD: say so, and
+/// how to name HEAD, instead of "no Alembic configuration found at
+/// working tree". Its SARIF gives `%SRCROOT%` no `uri` (the git directory
+/// is not where the files are).
+#[test]
+fn a_bare_repository_needs_head_named() {
+    let origin = Repo::new();
+    origin.branch("feat", "main");
+    origin.migration("bbb", Some("aaa"), "bbb.py");
+    origin.commit("feat");
+    origin.checkout("main");
+    let url = format!("file://{}", origin.path.display());
+    origin.git(&["clone", "-q", "--bare", &url, "bare.git"]);
+    let bare = Repo::at(origin.path.join("bare.git"));
+    for command in ["compare", "report"] {
+        let (code, _, stderr) = bare.run(&[command]);
+        assert_eq!(code, 2, "{stderr}");
+        assert!(stderr.contains("is a bare repository"), "{stderr}");
+        assert!(
+            stderr.contains(&format!("`alembic-doctor {command} main feature`")),
+            "{stderr}"
+        );
+        assert!(!stderr.contains("no Alembic configuration"), "{stderr}");
+    }
+    let (code, _, stderr) = bare.run(&["report", "--fix"]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("bare repository"), "{stderr}");
+
+    let (code, json) = bare.json(&["main", "feat"]);
+    assert_eq!(code, 0, "{json}");
+    let (code, sarif, stderr) = bare.run(&["compare", "main", "feat", "--format", "sarif"]);
+    assert_eq!(code, 0, "{stderr}");
+    let sarif: serde_json::Value = serde_json::from_str(&sarif).expect("SARIF is JSON");
+    let src_root = &sarif["runs"][0]["originalUriBaseIds"]["%SRCROOT%"];
+    assert!(src_root.get("uri").is_none(), "{src_root}");
+    assert!(src_root["description"]["text"].is_string(), "{src_root}");
+    // In a checkout, the working tree's root.
+    let (_, sarif, _) = origin.run(&["compare", "main", "feat", "--format", "sarif"]);
+    let sarif: serde_json::Value = serde_json::from_str(&sarif).expect("SARIF is JSON");
+    let uri = sarif["runs"][0]["originalUriBaseIds"]["%SRCROOT%"]["uri"]
+        .as_str()
+        .expect("a uri");
+    assert!(uri.starts_with("file://") && uri.ends_with('/'), "{uri}");
+}
+
+/// `from` is `--from` as given (a prefix, `base`, `heads`...);
+/// `from_revisions` is what it resolves to in the merged chain, full ids.
+#[test]
+fn from_is_kept_as_given_and_resolved_beside_it() {
+    let repo = Repo::new();
+    repo.migration("2222bbbb0002", Some("aaa"), "2222_b.py");
+    repo.commit("main");
+    repo.branch("feat", "main");
+    repo.migration("3333cccc0003", Some("2222bbbb0002"), "3333_c.py");
+    repo.commit("feat");
+    for command in ["compare", "report"] {
+        let (code, json) = repo.json_of(command, &["main", "feat", "--from", "2222"]);
+        assert_eq!(code, 0, "{json}");
+        assert_eq!(json["from"], "2222");
+        assert_eq!(strings(&json["from_revisions"]), ["2222bbbb0002"]);
+        assert_eq!(strings(&json["path"]), ["3333cccc0003"]);
+        let (_, json) = repo.json_of(command, &["main", "feat", "--from", "base"]);
+        assert_eq!(json["from"], "base");
+        assert!(strings(&json["from_revisions"]).is_empty(), "{json}");
+        let (_, json) = repo.json_of(command, &["main", "feat"]);
+        assert!(json["from"].is_null());
+        assert!(json["from_revisions"].is_null(), "{json}");
+    }
 }

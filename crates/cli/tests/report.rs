@@ -1073,3 +1073,51 @@ fn an_unsafe_migration_is_told_apart_from_a_broken_chain() {
         "{report}"
     );
 }
+
+/// With `--versions` alone no configuration is read: the dialect line must
+/// not blame `sqlalchemy.url` (there is none to read), and says how to set
+/// the dialect.
+#[test]
+fn the_dialect_line_says_when_no_configuration_was_read() {
+    let repo = GitProject::new();
+    repo.git(&["rm", "-q", "alembic.ini"]);
+    repo.commit("no alembic.ini");
+    repo.branch("feat", "main");
+    repo.migration("bbb", Some("aaa"), "bbb.py");
+    repo.commit("feat");
+    let (code, report) = markdown(
+        &repo,
+        &["--versions", "migrations/versions", "main", "feat"],
+    );
+    assert_eq!(code, 0, "{report}");
+    let line = report
+        .lines()
+        .find(|line| line.contains("Safety lints assumed"))
+        .unwrap_or_else(|| panic!("no dialect line in:\n{report}"));
+    assert!(
+        !line.contains("sqlalchemy.url` names no database"),
+        "{line}"
+    );
+    assert!(line.contains("no Alembic configuration was read"), "{line}");
+    assert!(line.contains("`--dialect`"), "{line}");
+    assert!(line.contains("[tool.alembic-doctor]"), "{line}");
+}
+
+/// An id with bytes that are not UTF-8 is shown with them escaped
+/// (`\xff`), the same in every output, never as `�`.
+#[test]
+fn an_undecodable_id_is_shown_escaped() {
+    let repo = GitProject::new();
+    repo.branch("weird", "main");
+    std::fs::write(
+        repo.path.join("migrations/versions/bin.py"),
+        b"revision = \"\xff\xfe\"\ndown_revision = 'aaa'\n",
+    )
+    .expect("written");
+    repo.commit("weird");
+    let (_, report) = markdown(&repo, &["main", "weird"]);
+    assert!(report.contains(r"`\xff\xfe`"), "{report}");
+    assert!(!report.contains('\u{fffd}'), "{report}");
+    let (_, json) = repo.json_of("report", &["main", "weird"]);
+    assert_eq!(json["new_revisions"][0]["id"], r"\xff\xfe", "{json}");
+}

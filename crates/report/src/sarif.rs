@@ -14,8 +14,17 @@ use serde_json::{Value, json};
 use crate::github::relative;
 
 /// The SARIF log of `findings`. Paths are relative to `root` (the
-/// repository root, as code scanning expects), under `%SRCROOT%`.
-pub fn sarif_log(findings: &[Finding], project: &Project, root: &Path) -> Value {
+/// repository root, as code scanning expects), under `%SRCROOT%`, which
+/// stands for `root` on disk when `root_on_disk`. In a bare repository
+/// (`root` is then the git directory, where the files are not) the base is
+/// given without a `uri`: SARIF's way of saying that the producer does not
+/// know where the files are checked out, for the consumer to supply.
+pub fn sarif_log(
+    findings: &[Finding],
+    project: &Project,
+    root: &Path,
+    root_on_disk: bool,
+) -> Value {
     // Only the rules that produced results, in registry order, so that
     // `ruleIndex` is stable for a given set of rules.
     let mut rules: BTreeMap<Rule, usize> = BTreeMap::new();
@@ -66,9 +75,7 @@ pub fn sarif_log(findings: &[Finding], project: &Project, root: &Path) -> Value 
                     "rules": rules.keys().map(|rule| rule_json(*rule)).collect::<Vec<_>>(),
                 }
             },
-            "originalUriBaseIds": {
-                "%SRCROOT%": { "uri": file_uri(root) }
-            },
+            "originalUriBaseIds": { "%SRCROOT%": src_root(root, root_on_disk) },
             "results": results,
         }]
     })
@@ -136,6 +143,20 @@ fn location(
         value["message"] = json!({ "text": label });
     }
     Some(value)
+}
+
+/// The `%SRCROOT%` base: `root` as a URI, or, when the files are not on
+/// disk (a bare repository), no `uri` and a description instead.
+fn src_root(root: &Path, root_on_disk: bool) -> Value {
+    if root_on_disk {
+        json!({ "uri": file_uri(root) })
+    } else {
+        json!({
+            "description": {
+                "text": "The root of the repository's tree (read from a bare repository, which has no working tree)"
+            }
+        })
+    }
 }
 
 /// `root` as a `file://` URI ending in `/`, as SARIF requires for a base.

@@ -948,6 +948,21 @@ fn raw_sql_specifics() {
             )
         ),
         (
+            // warehouse f46672a776f1, a8ebe73ccaf2: the UPDATE first, then
+            // the NOT NULL it prepares.
+            "backfill before the DDL, in its transaction",
+            run(
+                &[
+                    BASE,
+                    rev(
+                        "op.execute(\"UPDATE \\\"user\\\" SET status = '' WHERE status IS NULL\")\nop.alter_column('user', 'status', nullable=False)",
+                        "op.alter_column('user', 'status', nullable=True)"
+                    )
+                ],
+                1
+            )
+        ),
+        (
             "backfill of another column does not count",
             run(
                 &[
@@ -1497,6 +1512,47 @@ fn seen_in_real_projects_again() {
                     rev(
                         "op.add_column('account', sa.Column('num', sa.Integer(), primary_key=True, autoincrement=True, nullable=False))\nop.add_column('user', sa.Column('seq', sa.BigInteger(), primary_key=True, autoincrement=False))",
                         "op.drop_column('account', 'num')\nop.drop_column('user', 'seq')"
+                    )
+                ],
+                1
+            )
+        ),
+    ]));
+}
+
+/// Names the reader cannot evaluate (a loop variable, a function's result)
+/// are shown as `{expression}`, never bare, where they would read like real
+/// table and column names (in `CTFd`'s 46a278193a94, a loop over
+/// `(table_name, column_name)` pairs a query returns).
+#[test]
+fn names_known_only_at_run_time() {
+    insta::assert_snapshot!(cases(&[
+        (
+            "a type change on every column a query returns",
+            run_with(
+                &[
+                    BASE,
+                    rev(
+                        "columns = op.get_bind().execute('SELECT 1').fetchall()\nfor table_name, column_name in columns:\n    op.alter_column(table_name=table_name, column_name=column_name, type_=sa.Text())",
+                        "pass"
+                    )
+                ],
+                1,
+                &mysql(),
+                &Environment {
+                    env_sets_lock_timeout: true
+                }
+            )
+        ),
+        (
+            "a column dropped from a table named by a helper",
+            run(
+                &[
+                    BASE,
+                    rev_with(
+                        "def name():\n    return 'user'",
+                        "op.drop_column(name(), 'nick')\nop.create_index('ix_' + name(), name(), ['email'])",
+                        "pass"
                     )
                 ],
                 1

@@ -82,9 +82,13 @@ fn from_module(
     let syntax_errors = syntax_errors(decoded, parsed, &lowering, walked.compile_errors);
 
     let mut evaluator = Evaluator::new(context.project());
-    let [revision, down_revision, branch_labels, depends_on] = walked
-        .tracked
-        .map(|tracked| variable(tracked, &mut evaluator));
+    let [revision, down_revision, branch_labels, depends_on] = walked.tracked.map(|tracked| {
+        let mut variable = variable(tracked, &mut evaluator);
+        if let Variable::Bound(binding) = &mut variable {
+            escape_undecodable(binding, &decoded.invalid_utf8, bytes);
+        }
+        variable
+    });
 
     let script = Script {
         revision,
@@ -136,6 +140,60 @@ fn variable(tracked: Option<Tracked>, evaluator: &mut Evaluator<'_>) -> Variable
             conditional: tracked.conditional,
         }),
     }
+}
+
+/// Undecodable bytes in the strings of `binding`'s value (each U+FFFD in
+/// the decoded text) as `\xNN` escapes of the bytes, so that an id reads
+/// the same everywhere it is shown and ids differing only there stay
+/// different. Only when the value's U+FFFD characters are exactly the
+/// invalid sequences inside its expression, in order (a U+FFFD written as
+/// such, or a value from elsewhere, is left alone).
+fn escape_undecodable(binding: &mut Binding, invalid: &[encoding::InvalidUtf8], bytes: &[u8]) {
+    fn replacements(value: &crate::Value) -> usize {
+        match value {
+            crate::Value::Str(literal) => {
+                literal.value.matches(char::REPLACEMENT_CHARACTER).count()
+            }
+            crate::Value::Sequence { items, .. } => items.iter().map(replacements).sum(),
+            _ => 0,
+        }
+    }
+    fn rewrite<'a>(value: &mut crate::Value, escapes: &mut impl Iterator<Item = &'a [u8]>) {
+        match value {
+            crate::Value::Str(literal) if literal.value.contains(char::REPLACEMENT_CHARACTER) => {
+                let mut out = String::with_capacity(literal.value.len() + 8);
+                for c in literal.value.chars() {
+                    if c == char::REPLACEMENT_CHARACTER
+                        && let Some(bad) = escapes.next()
+                    {
+                        for byte in bad {
+                            out.push_str(&format!("\\x{byte:02x}"));
+                        }
+                    } else {
+                        out.push(c);
+                    }
+                }
+                literal.value = out;
+                literal.content_span = None;
+            }
+            crate::Value::Sequence { items, .. } => {
+                for item in items {
+                    rewrite(item, escapes);
+                }
+            }
+            _ => {}
+        }
+    }
+    let span = binding.value_span;
+    let inside: Vec<&[u8]> = invalid
+        .iter()
+        .filter(|bad| bad.span.start >= span.start && bad.span.end <= span.end)
+        .filter_map(|bad| bytes.get(bad.span.range()))
+        .collect();
+    if inside.is_empty() || replacements(&binding.value) != inside.len() {
+        return;
+    }
+    rewrite(&mut binding.value, &mut inside.into_iter());
 }
 
 /// The script of a file that could not be read at all.

@@ -527,6 +527,22 @@ fn invalid_utf8_is_a_syntax_error_outside_comments_only() {
     assert!(in_comment_only.syntax_errors.is_empty());
 }
 
+/// Undecodable bytes in an id are kept as `\xNN` escapes (the bytes, as
+/// Python shows them), not as U+FFFD: every output shows the same id, and
+/// two ids differing only in those bytes stay different.
+#[test]
+fn undecodable_bytes_in_an_id_are_escaped() {
+    let script = read_bytes(b"revision = \"a\xff\xfe\"\ndown_revision = ('b\xe9', 'c')\n");
+    assert_eq!(text(&script.revision), "a\\xff\\xfe");
+    assert_eq!(
+        script.down_revisions(),
+        Ok(vec!["b\\xe9".to_owned(), "c".to_owned()])
+    );
+    // A U+FFFD written as such stays one.
+    let script = read_bytes("revision = '\u{fffd}'\n".as_bytes());
+    assert_eq!(text(&script.revision), "\u{fffd}");
+}
+
 #[test]
 fn python2_file_reports_errors_and_keeps_the_variables() {
     let source = concat!(

@@ -5,7 +5,8 @@ use serde_json::{Value, json};
 
 use alembic_doctor_compare::{Comparison, Differences, RevisionChange, Side};
 
-/// The whole comparison as one JSON object; `from` is `--from`.
+/// The whole comparison as one JSON object; `from` is `--from` (as given;
+/// `from_revisions` has the full ids it resolves to).
 pub fn comparison_json(comparison: &Comparison, from: Option<&str>) -> Value {
     let changes = |pick: fn(&Differences) -> &Vec<RevisionChange>| -> Vec<Value> {
         comparison
@@ -52,6 +53,17 @@ pub fn comparison_json(comparison: &Comparison, from: Option<&str>) -> Value {
             })).collect::<Vec<_>>(),
         },
         "from": from,
+        "from_revisions": from.map(|from| {
+            let map = &merged.project.map;
+            map.resolve(from).map_or_else(
+                |_| Vec::new(),
+                |revs| {
+                    revs.iter()
+                        .map(|&rev| map.revisions()[rev].id.clone())
+                        .collect::<Vec<_>>()
+                },
+            )
+        }),
         "path": path,
         "path_error": path_error,
         "notes": comparison.notes.iter().map(|revision| json!({

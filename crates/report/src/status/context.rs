@@ -43,8 +43,13 @@ fn lint_line(lint: &super::LintInfo) -> String {
     };
     let scope = &lint.scope;
     if lint.assumed {
+        let url = if lint.config_read {
+            "and `sqlalchemy.url` names no database"
+        } else {
+            "and no Alembic configuration was read (`--versions` only), so no `sqlalchemy.url` either"
+        };
         format!(
-            "⚠️ Safety lints assumed **{name}**{version} on {scope}: no dialect is configured (no `--dialect`, no `dialect` in `[tool.alembic-doctor]`, and `sqlalchemy.url` names no database). Advice specific to PostgreSQL below (`CONCURRENTLY`, `NOT VALID`, `lock_timeout`) may not apply to your database: set it with `dialect = \"mysql\"` under `[tool.alembic-doctor]` in `pyproject.toml` (or `postgresql`, `sqlite`, `other`), or pass `--dialect`."
+            "⚠️ Safety lints assumed **{name}**{version} on {scope}: no dialect is configured (no `--dialect`, no `dialect` in `[tool.alembic-doctor]`, {url}). Advice specific to PostgreSQL below (`CONCURRENTLY`, `NOT VALID`, `lock_timeout`) may not apply to your database: set it with `dialect = \"mysql\"` under `[tool.alembic-doctor]` in `pyproject.toml` (or `postgresql`, `sqlite`, `other`), or pass `--dialect`."
         )
     } else {
         format!(

@@ -71,6 +71,10 @@ pub struct LintInfo {
     pub dialect_origin: String,
     /// No dialect was configured: PostgreSQL was assumed.
     pub assumed: bool,
+    /// An Alembic configuration (`alembic.ini`, `pyproject.toml`) was read,
+    /// so `sqlalchemy.url` could have named the database; not with
+    /// `--versions` alone.
+    pub config_read: bool,
     /// PostgreSQL's major version the rules assume.
     pub postgres_version: u32,
     /// Which revisions were linted, in words.

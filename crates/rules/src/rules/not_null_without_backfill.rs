@@ -12,6 +12,14 @@ through.
 Every row that existed when the column was added still holds NULL, so
 `SET NOT NULL` fails on the first one, and the deploy stops half way.
 
+It holds unless the column was filled outside the migrations (a script or
+a deploy step run between the two revisions), which the reader cannot see:
+it stays an error, since every other database the migrations run on
+(another deployment, a staging copy with data) needs the same step and
+nothing in the history says so. When that is how it was done, suppress
+it on the line, saying where the backfill lives:
+`# alembic-doctor: ignore[not-null-without-backfill] filled by ...`.
+
 ## How to fix
 Backfill between the two steps: an `UPDATE` in batches in its own revision
 (outside the DDL transaction, for example in `autocommit_block()`), or a
@@ -42,7 +50,7 @@ pub(crate) fn check(lint: &OpLint<'_>, out: &mut Vec<Finding>) {
             lint.finding(
                 Rule::NotNullWithoutBackfill,
                 format!(
-                    "`{table}.{column}` is made NOT NULL, but it was added nullable and nothing filled it since: existing rows still hold NULL"
+                    "`{table}.{column}` is made NOT NULL, but it was added nullable and nothing in the migrations filled it since: existing rows still hold NULL, unless it was filled outside them (a script, a deploy step)"
                 ),
                 "no backfill since the column was added",
             )

@@ -185,8 +185,9 @@ impl fmt::Display for Name {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Name::Literal(name) => f.write_str(name),
-            // The expression itself: `tables.logentrykind` reads as what it is.
-            Name::Dynamic(source) => f.write_str(source),
+            // The expression, in braces as in an f-string: the value of
+            // `table_name`, never a table called `table_name`.
+            Name::Dynamic(source) => write!(f, "{{{source}}}"),
             Name::Unnamed => f.write_str("(unnamed)"),
         }
     }

@@ -351,8 +351,10 @@ def upgrade():
             "uniq_agents0standard_attr_id",
             "ix_agents_host",
             "ix_agents_host",
-            "f\"ix_{table}\"",
-            "f\"ix_{TABLE!r}\""
+            // Not evaluated (an unknown name, a conversion): the
+            // expression, in braces.
+            "{f\"ix_{table}\"}",
+            "{f\"ix_{TABLE!r}\"}"
         ]
     );
 }

@@ -257,7 +257,9 @@ fn a_rollback_message_says_each_reason_once() {
     assert_eq!(code, 1, "{stderr}");
     assert!(stderr.contains("was undone"), "{stderr}");
     assert_eq!(
-        stderr.matches("would add a `syntax-error` finding").count(),
+        stderr
+            .matches("would bring a new `syntax-error` finding")
+            .count(),
         1,
         "{stderr}"
     );

@@ -197,9 +197,14 @@ pub(crate) fn plan(
                 "`{id}` is applied (it is named by --applied or lies below one); re-parenting it would strand that database. Merge instead: `alembic-doctor fix merge`"
             )));
         }
+        if target == rev {
+            return Err(FixError::refused(format!(
+                "`{id}` cannot be re-parented onto itself"
+            )));
+        }
         if at_or_below(project, &[target]).contains(&rev) {
             return Err(FixError::refused(format!(
-                "`{}` is `{id}` or lies above it; re-parenting onto it would make a cycle",
+                "`{}` lies above `{id}`; re-parenting onto it would make a cycle",
                 map.revisions()[target].id
             )));
         }

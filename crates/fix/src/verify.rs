@@ -118,7 +118,7 @@ pub(crate) fn verify(plan: &Plan, before: &[Key], after: &Project) -> Verdict {
                 finding.message
             )),
             _ => reasons.push(format!(
-                "it would add a `{}` finding: {}",
+                "it would bring a new `{}` finding: {}",
                 finding.rule.name(),
                 finding.message
             )),

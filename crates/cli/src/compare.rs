@@ -111,6 +111,9 @@ pub(crate) fn load(
     if root_paths && cwd != repo.root() {
         paths_from_root(&mut comparison, repo.root(), &cwd);
     }
+    // Production behind BASE: BASE's revisions it has not run go out with
+    // the merge too, so they are described and linted like the new ones.
+    comparison.add_pending_notes(from);
     let (findings, fail_on, lint) = crate::lint::comparison(&comparison, database)?;
     comparison.add_lint_findings(findings);
     // A `--from` the merged chain does not know is a bad argument, not a

@@ -160,11 +160,18 @@ pub(crate) fn comparison(
         scope: if args.no_lint {
             "none (--no-lint)".to_owned()
         } else {
-            format!(
-                "{} revision{} new or edited on the HEADs",
-                ids.len(),
-                if ids.len() == 1 { "" } else { "s" }
-            )
+            match comparison.pending_notes.len() {
+                0 => format!(
+                    "{} revision{} new or edited on the HEADs",
+                    ids.len(),
+                    if ids.len() == 1 { "" } else { "s" }
+                ),
+                pending => format!(
+                    "{} revision{} new or edited on the HEADs or not yet applied at --from ({pending} already on the base)",
+                    ids.len(),
+                    if ids.len() == 1 { "" } else { "s" }
+                ),
+            }
         },
         linted_revisions: Some(if args.no_lint { 0 } else { ids.len() }),
     };

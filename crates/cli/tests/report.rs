@@ -1121,3 +1121,52 @@ fn an_undecodable_id_is_shown_escaped() {
     let (_, json) = repo.json_of("report", &["main", "weird"]);
     assert_eq!(json["new_revisions"][0]["id"], r"\xff\xfe", "{json}");
 }
+
+/// Production behind main (`--from` below main's head): main's revisions
+/// the database has not run go out with the merge, so they are described
+/// and linted too, apart from the branch's own.
+#[test]
+fn revisions_on_main_not_yet_run_at_from_are_described_and_linted() {
+    let repo = GitProject::new();
+    repo.write(
+        "migrations/versions/bbb.py",
+        "\"\"\"users\"\"\"\nfrom alembic import op\nimport sqlalchemy as sa\nrevision = 'bbb'\ndown_revision = 'aaa'\n\ndef upgrade():\n    op.create_table('users', sa.Column('id', sa.Integer(), primary_key=True))\n\ndef downgrade():\n    op.drop_table('users')\n",
+    );
+    repo.commit("users");
+    repo.write(
+        "migrations/versions/ccc.py",
+        "\"\"\"email index\"\"\"\nfrom alembic import op\nrevision = 'ccc'\ndown_revision = 'bbb'\n\ndef upgrade():\n    op.create_index('ix_users_id', 'users', ['id'])\n\ndef downgrade():\n    op.drop_index('ix_users_id')\n",
+    );
+    repo.commit("index on main");
+    repo.branch("feat", "main");
+    repo.migration("ddd", Some("ccc"), "ddd.py");
+    repo.commit("feat");
+    let (_, json) = repo.json_of("report", &["main", "feat", "--from", "bbb"]);
+    assert_eq!(strings(&json["path"]), ["ccc", "ddd"], "{json}");
+    let pending: Vec<&str> = json["pending_notes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["revision"].as_str().unwrap())
+        .collect();
+    assert_eq!(pending, ["ccc"], "{json}");
+    assert!(
+        rules(&json).contains(&"create-index-not-concurrently"),
+        "{json}"
+    );
+    let (_, report) = markdown(&repo, &["main", "feat", "--from", "bbb"]);
+    assert!(
+        report.contains("### Already on `main`, not yet run on the database at `bbb`"),
+        "{report}"
+    );
+    // Without --from the database is at main's head: nothing pending.
+    let (_, json) = repo.json_of("report", &["main", "feat"]);
+    assert!(
+        json["pending_notes"].as_array().unwrap().is_empty(),
+        "{json}"
+    );
+    assert!(
+        !rules(&json).contains(&"create-index-not-concurrently"),
+        "{json}"
+    );
+}

@@ -132,6 +132,10 @@ pub struct Comparison {
     /// Every rule run on BASE alone: what the merge inherits rather than
     /// brings.
     pub base_findings: Vec<Finding>,
+    /// With `--from` below BASE's head (production behind BASE): what the
+    /// revisions BASE already has and the database has not run yet do
+    /// (see [`Comparison::add_pending_notes`]); they run at the same deploy.
+    pub pending_notes: Vec<RevisionNotes>,
 }
 
 impl Comparison {
@@ -176,6 +180,43 @@ impl Comparison {
             .filter(|finding| !self.is_inherited(finding))
             .cloned()
             .collect()
+    }
+
+    /// The revisions the path from `from` applies that BASE already has
+    /// (none without `from`, or when the path cannot be computed).
+    pub fn pending_base_revisions(&self, from: Option<&str>) -> Vec<String> {
+        if from.is_none() {
+            return Vec::new();
+        }
+        let new: BTreeSet<&str> = self
+            .differences
+            .iter()
+            .flat_map(|diff| &diff.new)
+            .map(|change| change.id.as_str())
+            .collect();
+        let on_base: BTreeSet<&str> = self
+            .base
+            .project
+            .map
+            .revisions()
+            .iter()
+            .map(|input| input.id.as_str())
+            .collect();
+        self.path(from)
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|id| !new.contains(id.as_str()) && on_base.contains(id.as_str()))
+            .collect()
+    }
+
+    /// Describe [`Comparison::pending_base_revisions`] from BASE's files,
+    /// into `pending_notes`.
+    pub fn add_pending_notes(&mut self, from: Option<&str>) {
+        let pending: BTreeSet<String> = self.pending_base_revisions(from).into_iter().collect();
+        if pending.is_empty() {
+            return;
+        }
+        self.pending_notes = side_notes(&self.base, |id, _| pending.contains(id));
     }
 
     /// Every HEAD extends BASE's single head.
@@ -242,6 +283,7 @@ pub fn compare(
         merged,
         notes,
         base_findings: Vec::new(),
+        pending_notes: Vec::new(),
     };
     comparison.check();
     Ok(comparison)
@@ -250,7 +292,19 @@ pub fn compare(
 /// The notes of `head`'s new revisions, in `head`'s upgrade order (file
 /// order where the chain is too broken to order).
 fn new_revision_notes(head: &Side, diff: &Differences) -> Vec<RevisionNotes> {
-    let project = &head.project;
+    let wanted: BTreeSet<(&str, &str)> = diff
+        .new
+        .iter()
+        .map(|change| (change.id.as_str(), change.path.as_str()))
+        .collect();
+    side_notes(head, |id, path| wanted.contains(&(id, path)))
+}
+
+/// The notes of the revisions of `side` that `wanted` picks (by id and
+/// displayed path), read together (a table one of them creates is new to
+/// the others), in `side`'s upgrade order.
+fn side_notes(side: &Side, wanted: impl Fn(&str, &str) -> bool) -> Vec<RevisionNotes> {
+    let project = &side.project;
     let map = &project.map;
     let position: BTreeMap<usize, usize> = map
         .upgrade_order()
@@ -259,20 +313,8 @@ fn new_revision_notes(head: &Side, diff: &Differences) -> Vec<RevisionNotes> {
         .enumerate()
         .map(|(position, rev)| (rev, position))
         .collect();
-    let mut revs_by_id: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
-    for (rev, input) in map.revisions().iter().enumerate() {
-        revs_by_id.entry(input.id.as_str()).or_default().push(rev);
-    }
-    let mut new: Vec<(usize, usize)> = diff
-        .new
-        .iter()
-        .filter_map(|change| {
-            revs_by_id
-                .get(change.id.as_str())?
-                .iter()
-                .copied()
-                .find(|&rev| project.file_of(rev).display_path == change.path)
-        })
+    let mut new: Vec<(usize, usize)> = (0..map.revisions().len())
+        .filter(|&rev| wanted(&map.revisions()[rev].id, &project.file_of(rev).display_path))
         .map(|rev| (position.get(&rev).copied().unwrap_or(usize::MAX), rev))
         .collect();
     new.sort_unstable();
@@ -284,7 +326,7 @@ fn new_revision_notes(head: &Side, diff: &Differences) -> Vec<RevisionNotes> {
             notes::NewRevision {
                 id: &input.id,
                 path: &file.display_path,
-                side: &head.label,
+                side: &side.label,
                 message: file
                     .script
                     .as_ref()
@@ -425,12 +467,14 @@ fn new_children<'a>(
 
 impl Comparison {
     /// The revisions the safety lints look at: every HEAD's new and edited
-    /// revisions (the rest of the merged chain is history).
+    /// revisions, and those described in `pending_notes` (the rest of the
+    /// merged chain is history).
     pub fn lint_scope(&self) -> BTreeSet<String> {
         self.differences
             .iter()
             .flat_map(|diff| diff.new.iter().chain(&diff.edited))
             .map(|change| change.id.clone())
+            .chain(self.pending_notes.iter().map(|notes| notes.id.clone()))
             .collect()
     }
 
@@ -440,7 +484,7 @@ impl Comparison {
     /// precisely (the lints know the dialect and the suppressions).
     pub fn add_lint_findings(&mut self, findings: Vec<Finding>) {
         let project = &self.merged.project;
-        for revision in &mut self.notes {
+        for revision in self.notes.iter_mut().chain(&mut self.pending_notes) {
             let mine: Vec<&Finding> = findings
                 .iter()
                 .filter(|finding| finding.revision.as_deref() == Some(revision.id.as_str()))

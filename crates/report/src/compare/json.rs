@@ -66,18 +66,24 @@ pub fn comparison_json(comparison: &Comparison, from: Option<&str>) -> Value {
         }),
         "path": path,
         "path_error": path_error,
-        "notes": comparison.notes.iter().map(|revision| json!({
-            "revision": revision.id,
-            "path": revision.path,
-            "side": revision.side,
-            "message": revision.message,
-            "rollback": revision.rollback.as_str(),
-            "notes": revision.notes.iter().map(|note| json!({
-                "code": note.code,
-                "level": note.level.as_str(),
-                "message": note.message,
-                "line": note.line,
-            })).collect::<Vec<_>>(),
+        "notes": comparison.notes.iter().map(revision_notes_json).collect::<Vec<_>>(),
+        "pending_notes": comparison.pending_notes.iter().map(revision_notes_json).collect::<Vec<_>>(),
+    })
+}
+
+/// One revision's notes.
+fn revision_notes_json(revision: &alembic_doctor_compare::RevisionNotes) -> Value {
+    json!({
+        "revision": revision.id,
+        "path": revision.path,
+        "side": revision.side,
+        "message": revision.message,
+        "rollback": revision.rollback.as_str(),
+        "notes": revision.notes.iter().map(|note| json!({
+            "code": note.code,
+            "level": note.level.as_str(),
+            "message": note.message,
+            "line": note.line,
         })).collect::<Vec<_>>(),
     })
 }

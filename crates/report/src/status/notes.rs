@@ -2,15 +2,39 @@
 //! act on, as `compare` read it from `upgrade()` / `downgrade()`. Only
 //! rendered here; nothing is derived.
 
+use alembic_doctor_compare::RevisionNotes;
+
 use super::StatusInput;
 use super::doc::{Block, Item, Section, code};
 
-/// The section, or nothing when no new revision has a note.
+/// The section, or nothing when no new revision has a note. With `--from`
+/// below BASE's head, the revisions BASE has that the database has not
+/// run follow, under a heading of their own: they go out with the merge.
 pub(crate) fn section(input: &StatusInput<'_>) -> Option<Section> {
-    let notes = &input.comparison.notes;
-    if notes.iter().all(|revision| revision.notes.is_empty()) {
+    let comparison = input.comparison;
+    let has_notes =
+        |notes: &[RevisionNotes]| notes.iter().any(|revision| !revision.notes.is_empty());
+    if !has_notes(&comparison.notes) && !has_notes(&comparison.pending_notes) {
         return None;
     }
+    let mut blocks = revision_blocks(input, &comparison.notes);
+    if has_notes(&comparison.pending_notes) {
+        blocks.push(Block::Heading(format!(
+            "Already on {}, not yet run on the database at {}",
+            code(&comparison.base.label),
+            code(input.from.unwrap_or_default())
+        )));
+        blocks.push(Block::Paragraph(
+            "These revisions are not this branch's, but the same deploy runs them first:"
+                .to_owned(),
+        ));
+        blocks.extend(revision_blocks(input, &comparison.pending_notes));
+    }
+    Some(Section::new("notes", "Important Notes", blocks))
+}
+
+/// A heading and a list of notes for each revision that has notes.
+fn revision_blocks(input: &StatusInput<'_>, notes: &[RevisionNotes]) -> Vec<Block> {
     let mut blocks = Vec::new();
     for revision in notes.iter().filter(|r| !r.notes.is_empty()) {
         let message = if revision.message.is_empty() {
@@ -50,5 +74,5 @@ pub(crate) fn section(input: &StatusInput<'_>) -> Option<Section> {
             items,
         });
     }
-    Some(Section::new("notes", "Important Notes", blocks))
+    blocks
 }

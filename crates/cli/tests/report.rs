@@ -1141,7 +1141,17 @@ fn revisions_on_main_not_yet_run_at_from_are_described_and_linted() {
     repo.branch("feat", "main");
     repo.migration("ddd", Some("ccc"), "ddd.py");
     repo.commit("feat");
-    let (_, json) = repo.json_of("report", &["main", "feat", "--from", "bbb"]);
+    let (code, json) = repo.json_of(
+        "report",
+        &["main", "feat", "--from", "bbb", "--fail-on", "warning"],
+    );
+    // main's revision is not the branch's doing: it neither fails the
+    // branch nor is annotated on it.
+    assert_eq!(code, 0, "{json}");
+    let (_, annotations, _) = repo.run(&[
+        "report", "main", "feat", "--from", "bbb", "--format", "github",
+    ]);
+    assert!(!annotations.contains("ccc.py"), "{annotations}");
     assert_eq!(strings(&json["path"]), ["ccc", "ddd"], "{json}");
     let pending: Vec<&str> = json["pending_notes"]
         .as_array()

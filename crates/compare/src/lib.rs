@@ -32,12 +32,12 @@ mod notes;
 mod overlay;
 mod side;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::PathBuf;
 
 use alembic_doctor_git::{GitError, GitRepo, ResolvedRev};
 use alembic_doctor_project::{LoadError, LoadRequest, ParseCache};
-use alembic_doctor_rules::Finding;
+use alembic_doctor_rules::{Finding, Rule};
 
 pub use checklist::{ChecklistItem, checklist, conflict_description};
 pub use diff::{Differences, RevisionChange};
@@ -132,6 +132,11 @@ pub struct Comparison {
     /// Every rule run on BASE alone: what the merge inherits rather than
     /// brings.
     pub base_findings: Vec<Finding>,
+    /// `base_findings` by rule and message, for [`Comparison::is_inherited`]
+    /// (asked for every finding by every section of the report).
+    base_keys: HashMap<Rule, HashSet<String>>,
+    /// The ids of `pending_notes`.
+    pending_ids: HashSet<String>,
     /// With `--from` below BASE's head (production behind BASE): what the
     /// revisions BASE already has and the database has not run yet do
     /// (see [`Comparison::add_pending_notes`]); they run at the same deploy.
@@ -146,6 +151,13 @@ impl Comparison {
     /// ([`Comparison::add_lint_findings`]).
     pub fn check(&mut self) {
         self.base_findings = alembic_doctor_rules::check(&self.base.project);
+        self.base_keys = HashMap::new();
+        for finding in &self.base_findings {
+            self.base_keys
+                .entry(finding.rule)
+                .or_default()
+                .insert(finding.message.clone());
+        }
         let mut found = alembic_doctor_rules::check(&self.merged.project);
         found.extend(findings::branch_findings(
             &self.base,
@@ -160,15 +172,24 @@ impl Comparison {
     /// BASE alone has the same finding (same rule, same message): the
     /// merge inherits it rather than brings it. A fork BASE already has is
     /// inherited while the merge leaves no more heads than BASE has (its
-    /// message names the heads, which a branch moves up).
+    /// message names the heads, which a branch moves up); what the safety
+    /// lints find in BASE's revisions a lagging database has not run
+    /// (`--from`) is BASE's too.
     pub fn is_inherited(&self, finding: &Finding) -> bool {
-        if finding.rule == alembic_doctor_rules::Rule::MultipleHeads {
+        if finding.rule == Rule::MultipleHeads {
             return self.base_findings.iter().any(|f| f.rule == finding.rule)
                 && self.merged.project.map.heads().len() <= self.base.project.map.heads().len();
         }
-        self.base_findings
-            .iter()
-            .any(|f| f.rule == finding.rule && f.message == finding.message)
+        if finding
+            .revision
+            .as_ref()
+            .is_some_and(|id| self.pending_ids.contains(id))
+        {
+            return true;
+        }
+        self.base_keys
+            .get(&finding.rule)
+            .is_some_and(|messages| messages.contains(finding.message.as_str()))
     }
 
     /// The merged result's findings that BASE alone does not have: what
@@ -217,6 +238,7 @@ impl Comparison {
             return;
         }
         self.pending_notes = side_notes(&self.base, |id, _| pending.contains(id));
+        self.pending_ids = pending.into_iter().collect();
     }
 
     /// Every HEAD extends BASE's single head.
@@ -283,6 +305,8 @@ pub fn compare(
         merged,
         notes,
         base_findings: Vec::new(),
+        base_keys: HashMap::new(),
+        pending_ids: HashSet::new(),
         pending_notes: Vec::new(),
     };
     comparison.check();

@@ -32,6 +32,17 @@ pub(crate) fn verdict(input: &StatusInput<'_>) -> Verdict {
     }
 }
 
+/// Each of `names` once, in first-seen order.
+fn distinct<'a>(names: impl Iterator<Item = &'a str>) -> Vec<&'a str> {
+    let mut out: Vec<&str> = Vec::new();
+    for name in names {
+        if !out.contains(&name) {
+            out.push(name);
+        }
+    }
+    out
+}
+
 /// "`feat`" or "`a` and `b`".
 pub(crate) fn heads_label(input: &StatusInput<'_>) -> String {
     let labels: Vec<String> = input
@@ -76,21 +87,21 @@ pub(crate) fn headline(input: &StatusInput<'_>, verdict: Verdict) -> String {
                     failed.join("; ")
                 )
             } else {
-                let unsafe_rules: Vec<String> = comparison
-                    .merged
-                    .findings
-                    .iter()
-                    .filter(|f| f.severity == Severity::Error && !already_on_base(input, f))
-                    .map(|f| code(f.rule.name()))
-                    .fold(Vec::new(), |mut names, name| {
-                        if !names.contains(&name) {
-                            names.push(name);
-                        }
-                        names
-                    });
+                let unsafe_rules = distinct(
+                    comparison
+                        .merged
+                        .findings
+                        .iter()
+                        .filter(|f| f.severity == Severity::Error && !already_on_base(input, f))
+                        .map(|f| f.rule.name()),
+                );
                 format!(
                     "❌ **Merging {into} keeps the chain whole but adds a migration that fails or is unsafe on a live database:** {}",
-                    unsafe_rules.join(", ")
+                    unsafe_rules
+                        .iter()
+                        .map(|rule| code(rule))
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 )
             }
         }
@@ -103,8 +114,7 @@ pub(crate) fn headline(input: &StatusInput<'_>, verdict: Verdict) -> String {
                 .map(|f| f.rule.name())
                 .collect();
             if !inherited_errors.is_empty() {
-                let mut rules = inherited_errors.clone();
-                rules.dedup();
+                let rules = distinct(inherited_errors.iter().copied());
                 return format!(
                     "⚠️ **{} is already broken, and merging {} leaves it so:** {} already on {} ({}); this merge brings {}",
                     code(&comparison.base.label),
@@ -468,7 +478,7 @@ pub(crate) fn conclusion(input: &StatusInput<'_>, verdict: Verdict) -> Section {
     let lead = match verdict {
         Verdict::Healthy => "✅ **The migration chain is ready to merge:**",
         Verdict::Warnings if base_broken => {
-            "⚠️ **The base branch's chain is already broken; this merge brings nothing new to fix, but the errors above stay until fixed on the base branch:**"
+            "⚠️ **The base branch's chain is already broken; the errors above stay until they are fixed on the base branch:**"
         }
         Verdict::Warnings => {
             "⚠️ **The migration chain will work after the merge; review the warnings above:**"

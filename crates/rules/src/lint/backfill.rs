@@ -35,7 +35,7 @@ pub fn added_columns(function: &Function, dialect: Dialect) -> Vec<AddedColumn> 
     };
     let sql = |text: &str| raw_sql(text, &settings);
     let steps = steps::steps(function, dialect, &sql);
-    let mut catalogue = Catalogue::default();
+    let mut catalogue = Catalogue::for_dialect(dialect);
     let mut added: Vec<AddedColumn> = Vec::new();
     for step in &steps {
         replay(&mut catalogue, 0, std::slice::from_ref(step));

@@ -45,9 +45,20 @@ pub(crate) struct ColumnState {
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Catalogue {
     tables: HashMap<String, Table>,
+    /// MySQL rewrites a column whole on `ALTER`, NULL unless told otherwise;
+    /// other databases keep what the change does not mention.
+    mysql: bool,
 }
 
 impl Catalogue {
+    /// An empty catalogue for `dialect`'s rules of `ALTER`.
+    pub(crate) fn for_dialect(dialect: super::Dialect) -> Self {
+        Self {
+            mysql: dialect == super::Dialect::MySql,
+            ..Self::default()
+        }
+    }
+
     /// The table called `name`, when the history created it.
     pub(crate) fn table(&self, name: &Name) -> Option<&Table> {
         self.tables.get(name.literal()?)
@@ -152,7 +163,9 @@ impl Catalogue {
                         Some(nullable) => state.not_null = !nullable,
                         // On MySQL Alembic rewrites the whole column for a
                         // new type or name, NULL unless told otherwise.
-                        None if changes.type_.is_some() || changes.new_name.is_some() => {
+                        None if self.mysql
+                            && (changes.type_.is_some() || changes.new_name.is_some()) =>
+                        {
                             state.not_null = false;
                         }
                         None => {}

@@ -227,7 +227,7 @@ pub fn lint(
         linted: &linted,
         fresh: &fresh,
         sql: &sql,
-        catalogue: Catalogue::default(),
+        catalogue: Catalogue::for_dialect(settings.dialect),
         findings: Vec::new(),
     };
     // When most revisions are linted, every file is read anyway: in chunks

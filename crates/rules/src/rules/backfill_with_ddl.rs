@@ -7,7 +7,7 @@ Reports an `UPDATE` of an existing table (raw SQL through `op.execute` or
 the connection) in the same transaction as schema changes.
 
 ## Why is this bad?
-Every lock is held until the transaction commits, whichever comes first.
+Every lock is held until the transaction commits.
 When the schema changes come first, their locks (`ACCESS EXCLUSIVE` for
 most `ALTER TABLE`: no reads or writes) are held for the whole backfill.
 When the `UPDATE` comes first, its row locks (on every row it touches, in

@@ -6,7 +6,7 @@ pub(crate) const EXPLANATION: &str = r"# removed-revision
 ## What it does
 Reports, in `compare` and `report`, a revision that the base branch has and
 that the compared branch deletes. It is an error when the deleted revision
-is where the database is (a head of the base branch, or `--from`): after the
+is where deployed databases are (a head of the base branch): after the
 merge, `alembic upgrade` on that database stops with `Can't locate revision
 identified by ...`, since Alembic must find the revision stamped in
 `alembic_version` before it can apply anything. Deleting any other revision

@@ -37,6 +37,12 @@ pub(crate) fn run(project_args: &ProjectArgs, args: &ReportArgs) -> anyhow::Resu
                 .zip(&comparison.differences)
                 .map(|(side, diff)| {
                     let mut findings = alembic_doctor_rules::check(&side.project);
+                    let touched: std::collections::HashSet<&str> = diff
+                        .new
+                        .iter()
+                        .chain(&diff.edited)
+                        .map(|change| change.id.as_str())
+                        .collect();
                     findings.extend(
                         comparison
                             .merged
@@ -44,9 +50,7 @@ pub(crate) fn run(project_args: &ProjectArgs, args: &ReportArgs) -> anyhow::Resu
                             .iter()
                             .filter(|f| !matches!(f.rule.scope(), Scope::Chain | Scope::Comparison))
                             .filter(|f| {
-                                f.revision.as_ref().is_some_and(|id| {
-                                    diff.new.iter().chain(&diff.edited).any(|c| &c.id == id)
-                                })
+                                f.revision.as_deref().is_some_and(|id| touched.contains(id))
                             })
                             .cloned(),
                     );

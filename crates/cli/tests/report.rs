@@ -1180,3 +1180,26 @@ fn revisions_on_main_not_yet_run_at_from_are_described_and_linted() {
         "{json}"
     );
 }
+
+/// The conclusion names an unnamed index by its table, not as if the table
+/// were the index.
+#[test]
+fn the_conclusion_names_an_unnamed_index_by_its_table() {
+    let repo = GitProject::new();
+    repo.branch("feat", "main");
+    repo.write(
+        "migrations/versions/bbb.py",
+        "\"\"\"users\"\"\"\nfrom alembic import op\nimport sqlalchemy as sa\nrevision = 'bbb'\ndown_revision = 'aaa'\n\ndef upgrade():\n    op.create_table('users', sa.Column('id', sa.Integer(), primary_key=True))\n    op.create_index(None, 'users', ['id'])\n\ndef downgrade():\n    op.drop_table('users')\n",
+    );
+    repo.commit("users");
+    let (_, report) = markdown(&repo, &["main", "feat"]);
+    let conclusion = section(&report, "Conclusion");
+    assert!(
+        conclusion.contains("creates index (unnamed, on `users`)"),
+        "{conclusion}"
+    );
+    assert!(
+        !conclusion.contains("creates index `users`"),
+        "{conclusion}"
+    );
+}

@@ -3,6 +3,8 @@
 //! join the merged result's findings, so they count for `--fail-on` and
 //! reach every output like the chain's own findings.
 
+use std::collections::HashMap;
+
 use alembic_doctor_rules::{Finding, Rule, Severity};
 use alembic_doctor_script::Variable;
 
@@ -18,6 +20,25 @@ pub(crate) fn branch_findings(
     merged: &Merged,
 ) -> Vec<Finding> {
     let base_heads = base.ids(base.project.map.heads());
+    // Each merged revision by id and displayed path, built once: a branch
+    // that reformats thousands of revisions edits them all.
+    let project = &merged.project;
+    let merged_revs: HashMap<(&str, &str), usize> =
+        if differences.iter().all(|diff| diff.edited.is_empty()) {
+            HashMap::new()
+        } else {
+            (0..project.map.revisions().len())
+                .map(|rev| {
+                    (
+                        (
+                            project.map.revisions()[rev].id.as_str(),
+                            project.file_of(rev).display_path.as_str(),
+                        ),
+                        rev,
+                    )
+                })
+                .collect()
+        };
     let mut findings = Vec::new();
     for (head, diff) in heads.iter().zip(differences) {
         for removed in &diff.removed {
@@ -65,7 +86,9 @@ pub(crate) fn branch_findings(
                  (`git diff {} -- {}` shows the edit)",
                 edited.path, base.label, base.label, edited.path
             ));
-            if let Some((file, span)) = revision_span(merged, &edited.id, &edited.path) {
+            if let Some(&rev) = merged_revs.get(&(edited.id.as_str(), edited.path.as_str()))
+                && let Some((file, span)) = revision_span(merged, rev)
+            {
                 finding = finding.at(file, span, "already on the base branch");
             }
             findings.push(finding);
@@ -74,20 +97,10 @@ pub(crate) fn branch_findings(
     findings
 }
 
-/// The merged project's file for `id` at `path` (displayed), and the span
-/// of its `revision = ...` value.
-fn revision_span(
-    merged: &Merged,
-    id: &str,
-    path: &str,
-) -> Option<(usize, alembic_doctor_source::Span)> {
+/// The merged project's file for `rev`, and the span of its
+/// `revision = ...` value.
+fn revision_span(merged: &Merged, rev: usize) -> Option<(usize, alembic_doctor_source::Span)> {
     let project = &merged.project;
-    let (rev, _) = project
-        .map
-        .revisions()
-        .iter()
-        .enumerate()
-        .find(|&(rev, input)| input.id == id && project.file_of(rev).display_path == path)?;
     let file = project.revision_files[rev];
     let span = match &project.files[file].script.as_ref()?.revision {
         Variable::Bound(binding) => binding.value_span,

@@ -508,14 +508,17 @@ impl Comparison {
     /// precisely (the lints know the dialect and the suppressions).
     pub fn add_lint_findings(&mut self, findings: Vec<Finding>) {
         let project = &self.merged.project;
-        for revision in self.notes.iter_mut().chain(&mut self.pending_notes) {
-            let mine: Vec<&Finding> = findings
-                .iter()
-                .filter(|finding| finding.revision.as_deref() == Some(revision.id.as_str()))
-                .collect();
-            if mine.is_empty() {
-                continue;
+        // Grouped once by revision: notes times findings would be quadratic.
+        let mut by_revision: HashMap<&str, Vec<&Finding>> = HashMap::new();
+        for finding in &findings {
+            if let Some(id) = &finding.revision {
+                by_revision.entry(id.as_str()).or_default().push(finding);
             }
+        }
+        for revision in self.notes.iter_mut().chain(&mut self.pending_notes) {
+            let Some(mine) = by_revision.get(revision.id.as_str()) else {
+                continue;
+            };
             revision
                 .notes
                 .retain(|note| !notes::covered_by_lints(note.code));

@@ -523,8 +523,13 @@ fn what_it_does(input: &StatusInput<'_>) -> String {
             .flat_map(|r| &r.notes)
             .filter(|n| n.code == *kind)
         {
-            let name = first_code_span(&note.message).unwrap_or("?");
-            let name = code(name);
+            let first = first_code_span(&note.message).unwrap_or("?");
+            // "creates an unnamed index on `users`": the span is the table.
+            let name = if note.message.contains("unnamed") {
+                format!("(unnamed, on {})", code(first))
+            } else {
+                code(first)
+            };
             if !names.contains(&name) {
                 names.push(name);
             }

@@ -64,7 +64,8 @@ pub(crate) fn branch_findings(
             .revision(&removed.id)
             .help(format!(
                 "restore it (`git checkout {} -- {}`) and undo what it did in a new revision on top of the head",
-                base.label, removed.path
+                base.label,
+                pathspec(base, &removed.id, &removed.path)
             ));
             if !is_head {
                 finding.severity = Severity::Warning;
@@ -84,7 +85,10 @@ pub(crate) fn branch_findings(
             .help(format!(
                 "keep `{}` as it is on `{}` and make the change in a new revision on top of the head \
                  (`git diff {} -- {}` shows the edit)",
-                edited.path, base.label, base.label, edited.path
+                edited.path,
+                base.label,
+                base.label,
+                pathspec(base, &edited.id, &edited.path)
             ));
             if let Some(&rev) = merged_revs.get(&(edited.id.as_str(), edited.path.as_str()))
                 && let Some((file, span)) = revision_span(merged, rev)
@@ -95,6 +99,24 @@ pub(crate) fn branch_findings(
         }
     }
     findings
+}
+
+/// BASE's file of revision `id` as a git pathspec that works from any
+/// directory of the repository (`:/` and the path from its root), since a
+/// displayed path may be relative to the current directory or to the root;
+/// the displayed path when BASE's tree is unknown.
+fn pathspec(base: &Side, id: &str, shown: &str) -> String {
+    let project = &base.project;
+    let root = base.tree.as_ref().map(alembic_doctor_git::GitTree::root);
+    project
+        .map
+        .lookup(id)
+        .zip(root)
+        .and_then(|(rev, root)| project.file_of(rev).path.strip_prefix(root).ok())
+        .map_or_else(
+            || shown.to_owned(),
+            |relative| format!(":/{}", relative.to_string_lossy()),
+        )
 }
 
 /// The merged project's file for `rev`, and the span of its

@@ -63,12 +63,7 @@ pub struct LineIndex {
 
 impl Serialize for LineIndex {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut bytes = Vec::with_capacity(self.line_starts.len() + 5);
-        push_varint(&mut bytes, self.len);
-        for pair in self.line_starts.windows(2) {
-            push_varint(&mut bytes, pair[1] - pair[0]);
-        }
-        serializer.serialize_bytes(&bytes)
+        serializer.serialize_bytes(&self.to_varints())
     }
 }
 
@@ -110,6 +105,16 @@ impl Default for LineIndex {
 }
 
 impl LineIndex {
+    /// The bytes [`Serialize`] writes: the length, then each line's length.
+    fn to_varints(&self) -> Vec<u8> {
+        let mut bytes = Vec::with_capacity(self.line_starts.len() + 5);
+        push_varint(&mut bytes, self.len);
+        for pair in self.line_starts.windows(2) {
+            push_varint(&mut bytes, pair[1] - pair[0]);
+        }
+        bytes
+    }
+
     /// The index [`Serialize`] wrote, or `None` when the bytes are not one
     /// (lines must be non-empty and end within the file).
     fn from_varints(bytes: &[u8]) -> Option<Self> {
@@ -208,22 +213,12 @@ fn offset(i: usize) -> u32 {
 mod tests {
     use super::*;
 
-    /// The bytes `Serialize` writes, without a serializer.
-    fn varints(index: &LineIndex) -> Vec<u8> {
-        let mut bytes = Vec::new();
-        push_varint(&mut bytes, index.len);
-        for pair in index.line_starts.windows(2) {
-            push_varint(&mut bytes, pair[1] - pair[0]);
-        }
-        bytes
-    }
-
     #[test]
     fn the_serialized_form_reads_back_and_refuses_damage() {
         let long_line = "x".repeat(300);
         for text in ["", "a", "a\n", "a\r\nb\rc\n\n", long_line.as_str()] {
             let index = LineIndex::new(text.as_bytes());
-            let back = LineIndex::from_varints(&varints(&index)).expect("reads back");
+            let back = LineIndex::from_varints(&index.to_varints()).expect("reads back");
             assert_eq!(back.line_starts, index.line_starts, "{text:?}");
             assert_eq!(back.len, index.len);
         }

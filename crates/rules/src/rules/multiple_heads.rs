@@ -16,9 +16,12 @@ does not notice.
 
 ## How to fix
 Either merge the heads with a merge revision (`alembic merge heads -m
-"merge"`), which keeps both histories, or, if the branch has not been
-deployed anywhere, re-parent the newer revision onto the other head (set its
-`down_revision` and `Revises:` line to the other head's id).
+"merge"`, or `alembic-doctor fix merge`), which keeps both histories, or
+re-parent the first revision that no database has applied yet onto the other
+head: usually the newest one on your branch, never one the base branch
+already has (`alembic-doctor fix rebase REV --onto OTHER_HEAD` sets its
+`down_revision` and `Revises:` line, and refuses revisions already on the
+base branch).
 "#;
 
 use std::collections::{BTreeMap, HashSet};

@@ -455,14 +455,18 @@ fn one_alter_table_with_several_sub_commands_is_several_statements() {
     ));
 }
 
-#[test]
-fn update_insert_delete_merge_truncate() {
-    let data = |action, table: &str, columns: &[&str], where_| StatementKind::Data {
+/// The row change of `action` on `table`, setting `columns`.
+fn data(action: DataAction, table: &str, columns: &[&str], where_: bool) -> StatementKind {
+    StatementKind::Data {
         action,
         table: lit(table),
         columns: columns.iter().map(|c| (*c).to_owned()).collect(),
         where_,
-    };
+    }
+}
+
+#[test]
+fn update_insert_delete_merge_truncate() {
     assert_eq!(
         kinds(
             "UPDATE t SET a = 1, (b, c) = (2, 3) WHERE id < 10; \
@@ -494,12 +498,6 @@ fn update_insert_delete_merge_truncate() {
 /// a new column this way), while a `WITH` that only reads changes nothing.
 #[test]
 fn data_modifying_with_changes_the_rows_of_each_part() {
-    let data = |action, table: &str, columns: &[&str], where_| StatementKind::Data {
-        action,
-        table: lit(table),
-        columns: columns.iter().map(|c| (*c).to_owned()).collect(),
-        where_,
-    };
     assert_eq!(
         kinds(
             "WITH inserted AS ( \

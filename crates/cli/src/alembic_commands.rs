@@ -89,10 +89,10 @@ fn with_loadable_project(
     render: impl FnOnce(&Project, &AlembicView<'_>) -> Result<String, String>,
 ) -> anyhow::Result<ExitStatus> {
     let project = load::project(args)?;
-    let scripts = alembic_doctor_report::script_texts(project);
+    let texts = |rev| alembic_doctor_report::script_text(project, rev);
     let view = AlembicView {
         map: &project.map,
-        scripts: &scripts,
+        texts: &texts,
     };
     let blocking = alembic_doctor_rules::blocking(project);
     let mut stderr = anstream::stderr();

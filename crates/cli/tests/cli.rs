@@ -554,3 +554,81 @@ fn check_lints_with_the_projects_settings() {
         text(&output.stderr)
     );
 }
+
+/// Date every file of `dir` an hour back: the parse cache never stores a
+/// file written within the last seconds.
+fn date_back(dir: &Path) {
+    let hour_ago = std::time::SystemTime::now() - std::time::Duration::from_hours(1);
+    for entry in fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        fs::File::options()
+            .write(true)
+            .open(&path)
+            .unwrap()
+            .set_modified(hour_ago)
+            .unwrap();
+    }
+}
+
+/// A warm run keeps scripts encoded in the cache until a check asks for
+/// one; the checks every command runs decide from marks which to ask for.
+/// Each kind of file they report on must give the same answer warm as cold.
+#[test]
+fn cached_scripts_give_the_same_findings_and_refusals() {
+    let cache = tempfile::tempdir().unwrap();
+    let dir = project(&[
+        ("a.py", migration("aaa", "").as_bytes()),
+        (
+            "b.py",
+            b"revision = 'bbb'\ndown_revision = 'aaa'\ndef broken(:\n",
+        ),
+        (
+            "c.py",
+            b"from .helpers import x\nrevision = 'ccc'\ndown_revision = 'aaa'\n",
+        ),
+        (
+            "d.py",
+            b"import os\nrevision = 'ddd'\nif os.environ.get('X'):\n    down_revision = 'ccc'\nelse:\n    down_revision = 'aaa'\n",
+        ),
+        (
+            "e.py",
+            b"revision = 'eee'\ndown_revision = compute()\n",
+        ),
+    ]);
+    date_back(&dir.path().join("migrations/versions"));
+    let run = |args: &[&str]| {
+        let output = bin()
+            .current_dir(dir.path())
+            .env("ALEMBIC_DOCTOR_CACHE_DIR", cache.path())
+            .args(args)
+            .output()
+            .unwrap();
+        assert_no_panic(&output);
+        (
+            output.status.code(),
+            text(&output.stdout),
+            text(&output.stderr),
+        )
+    };
+    for args in [
+        &["heads"][..],
+        &["history", "-v"],
+        &["check", "--format", "json", "--no-lint"],
+        &["check", "--no-lint"],
+    ] {
+        let cold = run(args);
+        let warm = run(args);
+        assert_eq!(cold, warm, "{args:?}");
+    }
+    let (code, _, stderr) = run(&["heads"]);
+    assert_eq!(code, Some(1));
+    for rule in ["syntax-error", "import-error", "non-literal-value"] {
+        assert!(stderr.contains(rule), "{rule} missing from:\n{stderr}");
+    }
+    let (_, json, _) = run(&["check", "--format", "json", "--no-lint"]);
+    assert!(json.contains("conditional"), "{json}");
+    assert!(
+        fs::read_dir(cache.path()).unwrap().count() > 0,
+        "the cache was written"
+    );
+}

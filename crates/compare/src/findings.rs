@@ -124,7 +124,7 @@ fn pathspec(base: &Side, id: &str, shown: &str) -> String {
 fn revision_span(merged: &Merged, rev: usize) -> Option<(usize, alembic_doctor_source::Span)> {
     let project = &merged.project;
     let file = project.revision_files[rev];
-    let span = match &project.files[file].script.as_ref()?.revision {
+    let span = match &project.files[file].script()?.revision {
         Variable::Bound(binding) => binding.value_span,
         Variable::Missing => alembic_doctor_source::Span::default(),
     };

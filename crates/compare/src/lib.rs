@@ -352,12 +352,11 @@ fn side_notes(side: &Side, wanted: impl Fn(&str, &str) -> bool) -> Vec<RevisionN
                 path: &file.display_path,
                 side: &side.label,
                 message: file
-                    .script
-                    .as_ref()
+                    .script()
                     .and_then(|script| script.docstring.as_ref())
                     .map_or("", |doc| doc.doc.as_str()),
                 bytes: &file.bytes,
-                line_index: &file.line_index,
+                line_index: file.line_index(),
                 merge_of: if input.down_revisions.len() > 1 {
                     input.down_revisions.clone()
                 } else {
@@ -525,7 +524,7 @@ impl Comparison {
             for finding in mine {
                 let line = finding.location.and_then(|location| {
                     let file = project.files.get(location.file)?;
-                    Some(file.line_index.line_of(location.span.start) + 1)
+                    Some(file.line_index().line_of(location.span.start) + 1)
                 });
                 revision.notes.push(Note {
                     code: finding.rule.name(),

@@ -463,8 +463,7 @@ fn choose_keeper(
 }
 
 fn create_date(file: &ProjectFile) -> Option<&str> {
-    file.script
-        .as_ref()?
+    file.script()?
         .docstring
         .as_ref()?
         .header
@@ -671,7 +670,7 @@ fn rename_copy(
 ) -> Result<(), String> {
     let project_file = &project.files[file];
     let shown = &project_file.display_path;
-    let Some(script) = &project_file.script else {
+    let Some(script) = project_file.script() else {
         return Err(format!("{shown} could not be read"));
     };
     let edits = rename_in_variable(script, Var::Revision, old, new)
@@ -732,7 +731,7 @@ fn repoint_child(
 ) -> Result<(), String> {
     let project_file = &project.files[file];
     let shown = &project_file.display_path;
-    let Some(script) = &project_file.script else {
+    let Some(script) = project_file.script() else {
         return Err(format!("{shown} could not be read"));
     };
     let mut found = false;

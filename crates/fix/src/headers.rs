@@ -28,7 +28,7 @@ pub(crate) fn add_header_fixes(project: &Project, builder: &mut PlanBuilder) {
             continue;
         };
         let file = &project.files[location.file];
-        let (Some(script), Some(rev)) = (&file.script, file.revision) else {
+        let (Some(script), Some(rev)) = (file.script(), file.revision) else {
             continue;
         };
         let Some(header) = script.docstring.as_ref().map(|d| &d.header) else {

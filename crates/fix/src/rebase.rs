@@ -210,7 +210,7 @@ pub(crate) fn plan(
         }
         let target_id = map.revisions()[target].id.clone();
         let old = map.revisions()[rev].down_revisions.clone();
-        let Some(script) = &file.script else {
+        let Some(script) = file.script() else {
             return Err(FixError::refused(format!(
                 "{} could not be read",
                 file.display_path

@@ -11,17 +11,18 @@ use std::sync::Arc;
 use std::time::SystemTime;
 
 use alembic_doctor_graph::{RevIdx, RevisionInput, RevisionMap};
-use alembic_doctor_script::{Script, ScriptContext, ValueProblem};
+use alembic_doctor_script::{ScriptContext, ValueProblem};
 use alembic_doctor_source::{
-    Candidate, DiskStamper, FileStamp, LineIndex, ListingSpec, ReadError, SourceFile, SourceNote,
-    Tree,
+    Candidate, DiskStamper, FileStamp, ListingSpec, ReadError, SourceFile, SourceNote, Tree,
 };
 use rayon::prelude::*;
 
 use crate::ProjectFile;
 use crate::bytes::FileBytes;
 use crate::cache::{self, ParseCache, Record};
+use crate::derived::{Derived, ScriptMarks};
 use crate::load::display_path;
+use crate::parsed::ParsedScript;
 
 /// Why a file gives no usable revision id.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -71,8 +72,9 @@ pub(crate) type Built = (Vec<ProjectFile>, RevisionMap, Vec<usize>, Vec<SourceNo
 
 /// [`build`] for files still to be listed (by `list`) and read: a file
 /// whose stamp matches the cache is not opened (its bytes are read later,
-/// only if something prints them); the others are read and parsed, and the
-/// cache file is rewritten beside building the map when anything changed.
+/// only if something prints them) and its script stays encoded until
+/// something reads it; the others are read and parsed, and the cache file
+/// is rewritten beside building the map when anything changed.
 pub(crate) fn build_cached(
     list: impl FnOnce() -> (Vec<Candidate>, Vec<SourceNote>) + Send,
     cwd: &Path,
@@ -82,7 +84,8 @@ pub(crate) fn build_cached(
 ) -> Built {
     let started = SystemTime::now();
     let cache_file = how.cache.file_for(how.tree_kind, how.spec);
-    let buffer = std::fs::read(&cache_file).unwrap_or_default();
+    // Shared with every file whose script is still encoded in it.
+    let buffer = Arc::new(std::fs::read(&cache_file).unwrap_or_default());
     // The listing and the cache's index are independent: one core each.
     let ((candidates, notes), old) =
         rayon::join(list, || cache::Entries::decode(&buffer, how.cache.tool()));
@@ -94,6 +97,15 @@ pub(crate) fn build_cached(
     } else {
         Stamps::Tree(&*how.tree)
     };
+    let loader = Loader {
+        cwd,
+        modules,
+        how,
+        stamps: &stamps,
+        old: &old,
+        buffer: &buffer,
+        started,
+    };
     #[allow(clippy::type_complexity)]
     let ((mut files, inputs), records): (
         (Vec<ProjectFile>, Vec<Option<RevisionInput>>),
@@ -101,8 +113,7 @@ pub(crate) fn build_cached(
     ) = candidates
         .into_par_iter()
         .map(|candidate| {
-            let (file, input, record) =
-                load_one(candidate, cwd, modules, how, &stamps, &old, started);
+            let (file, input, record) = loader.load(candidate);
             ((file, input), record)
         })
         .unzip();
@@ -130,58 +141,94 @@ pub(crate) fn build_cached(
     (files, map, revision_files, notes)
 }
 
-/// One candidate: from the cache when its stamp matches, else read and
-/// parsed (and encoded for the cache when it may be stored).
-fn load_one<'a>(
-    candidate: Candidate,
-    cwd: &Path,
-    modules: &alembic_doctor_script::Project,
-    how: &CachedBuild<'_>,
-    stamps: &Stamps<'_>,
-    old: &cache::Entries<'a>,
+/// Loads one candidate of [`build_cached`].
+struct Loader<'a, 'b> {
+    cwd: &'b Path,
+    modules: &'b alembic_doctor_script::Project,
+    how: &'b CachedBuild<'b>,
+    stamps: &'b Stamps<'b>,
+    /// The old cache file's entries, borrowed from `buffer`.
+    old: &'b cache::Entries<'a>,
+    buffer: &'b Arc<Vec<u8>>,
     started: SystemTime,
-) -> (ProjectFile, Option<RevisionInput>, Record<'a>) {
-    let key = cache::path_bytes(&candidate.path);
-    if let Some((stored_path, stored, encoded)) = old.get(key)
-        && stamps.stamp(&candidate.path).as_ref() == Some(stored)
-        && let Ok(script) = postcard::from_bytes::<Script>(encoded)
-    {
-        let record = Record::Keep {
-            path: stored_path,
-            stamp: stored.clone(),
-            script: encoded,
-        };
-        let bytes = FileBytes::unread(candidate.path.clone(), Arc::clone(&how.tree));
-        let (mut file, input) =
-            from_script(candidate.path, &candidate.listed_path, bytes, script, cwd);
-        file.from_cache = true;
-        return (file, input, record);
-    }
-    let (bytes, stamp) = match how.tree.read_stamped(&candidate.path) {
-        Ok((bytes, stamp)) => (Ok(bytes), stamp),
-        Err(error) => (Err(ReadError::from(error).to_string()), None),
-    };
-    let path_key = key.to_vec();
-    let (mut file, input, read_project) =
-        parse_one(candidate.path, &candidate.listed_path, bytes, cwd, modules);
-    if file.read_error.is_none() {
-        // Drop the bytes now that they are parsed, as for a file from the
-        // cache: most runs print no code frame, and a large project's
-        // bytes are a good part of its memory (and of the time spent
-        // having the kernel hand out fresh pages).
-        file.bytes = FileBytes::unread(file.path.clone(), Arc::clone(&how.tree));
-    }
-    let record = match (file.script.as_ref(), stamp) {
-        (Some(script), Some(stamp)) if !read_project && cache::storable(Some(&stamp), started) => {
-            postcard::to_allocvec(script).map_or(Record::Skip, |script| Record::New {
-                path: path_key,
-                stamp,
+}
+
+impl<'a> Loader<'a, '_> {
+    /// One candidate: from the cache when its stamp matches, else read and
+    /// parsed (and encoded for the cache when it may be stored).
+    fn load(&self, candidate: Candidate) -> (ProjectFile, Option<RevisionInput>, Record<'a>) {
+        let key = cache::path_bytes(&candidate.path);
+        if let Some(stored) = self.old.get(key)
+            && self.stamps.stamp(&candidate.path).as_ref() == Some(&stored.stamp)
+            && let Ok(derived) = postcard::from_bytes::<Derived>(stored.derived)
+        {
+            let script = ParsedScript::cached(
+                Arc::clone(self.buffer),
+                range_within(self.buffer, stored.script),
+            );
+            let bytes = FileBytes::unread(candidate.path.clone(), Arc::clone(&self.how.tree));
+            let (mut file, input) = from_script(
+                candidate.path,
+                &candidate.listed_path,
+                bytes,
                 script,
-            })
+                derived,
+                self.cwd,
+            );
+            file.from_cache = true;
+            return (file, input, Record::Keep(stored.clone()));
         }
-        _ => Record::Skip,
-    };
-    (file, input, record)
+        let (bytes, stamp) = match self.how.tree.read_stamped(&candidate.path) {
+            Ok((bytes, stamp)) => (Ok(bytes), stamp),
+            Err(error) => (Err(ReadError::from(error).to_string()), None),
+        };
+        let path_key = key.to_vec();
+        let Parsed {
+            mut file,
+            input,
+            read_project,
+            derived,
+        } = parse(
+            candidate.path,
+            &candidate.listed_path,
+            bytes,
+            self.cwd,
+            self.modules,
+        );
+        if file.read_error.is_none() {
+            // Drop the bytes now that they are parsed, as for a file from the
+            // cache: most runs print no code frame, and a large project's
+            // bytes are a good part of its memory (and of the time spent
+            // having the kernel hand out fresh pages).
+            file.bytes = FileBytes::unread(file.path.clone(), Arc::clone(&self.how.tree));
+        }
+        let record = match (file.script(), derived, stamp) {
+            (Some(script), Some(derived), Some(stamp))
+                if !read_project && cache::storable(Some(&stamp), self.started) =>
+            {
+                match (
+                    postcard::to_allocvec(&derived),
+                    postcard::to_allocvec(script),
+                ) {
+                    (Ok(derived), Ok(script)) => Record::New {
+                        path: path_key,
+                        stamp,
+                        derived,
+                        script,
+                    },
+                    _ => Record::Skip,
+                }
+            }
+            _ => Record::Skip,
+        };
+        (file, input, record)
+    }
+}
+
+/// Where `part`, a slice borrowed from `whole`, lies in it.
+fn range_within(whole: &[u8], part: &[u8]) -> std::ops::Range<usize> {
+    let start = part.as_ptr().addr() - whole.as_ptr().addr();
+    start..start + part.len()
 }
 
 /// The kind of tree of a load from the file system.
@@ -222,9 +269,7 @@ fn number(
     (revisions, revision_files)
 }
 
-/// Parse one file's bytes (or record why it could not be read). The flag
-/// is [`alembic_doctor_script::parse_script_tracked`]'s: the script depends
-/// on other files.
+/// [`parse`] without what only the cache needs.
 fn parse_one(
     path: PathBuf,
     listed_path: &Path,
@@ -232,105 +277,97 @@ fn parse_one(
     cwd: &Path,
     modules: &alembic_doctor_script::Project,
 ) -> (ProjectFile, Option<RevisionInput>, bool) {
+    let parsed = parse(path, listed_path, bytes, cwd, modules);
+    (parsed.file, parsed.input, parsed.read_project)
+}
+
+/// One file read and parsed.
+struct Parsed {
+    file: ProjectFile,
+    input: Option<RevisionInput>,
+    /// [`alembic_doctor_script::parse_script_tracked`]'s flag: the script
+    /// depends on other files.
+    read_project: bool,
+    /// What the map and the checks take from the script, as the cache
+    /// stores it (`None` for an unreadable file).
+    derived: Option<Derived>,
+}
+
+/// Parse one file's bytes (or record why it could not be read).
+fn parse(
+    path: PathBuf,
+    listed_path: &Path,
+    bytes: Result<Vec<u8>, String>,
+    cwd: &Path,
+    modules: &alembic_doctor_script::Project,
+) -> Parsed {
     match bytes {
-        Err(read_error) => {
-            let file = ProjectFile {
+        Err(read_error) => Parsed {
+            file: ProjectFile {
                 display_path: display_path(listed_path, cwd),
                 path,
-                line_index: LineIndex::default(),
                 read_error: Some(read_error),
-                script: None,
+                script: ParsedScript::none(),
+                marks: ScriptMarks::default(),
                 revision: None,
                 id_problem: Some(IdProblem::Unreadable),
                 variable_problems: Vec::new(),
                 uncertain: false,
                 bytes: FileBytes::default(),
                 from_cache: false,
-            };
-            (file, None, false)
-        }
+            },
+            input: None,
+            read_project: false,
+            derived: None,
+        },
         Ok(bytes) => {
             let (script, read_project) = alembic_doctor_script::parse_script_tracked(
                 &bytes,
                 &ScriptContext::new(&path, modules),
             );
-            let (file, input) = from_script(path, listed_path, FileBytes::read(bytes), script, cwd);
-            (file, input, read_project)
+            let derived = Derived::of(&script, &path);
+            let (file, input) = from_script(
+                path,
+                listed_path,
+                FileBytes::read(bytes),
+                ParsedScript::parsed(script),
+                derived.clone(),
+                cwd,
+            );
+            Parsed {
+                file,
+                input,
+                read_project,
+                derived: Some(derived),
+            }
         }
     }
 }
 
-/// The project file and revision input of a parsed script.
+/// The project file and revision input of a script and what was derived
+/// from it.
 fn from_script(
     path: PathBuf,
     listed_path: &Path,
     bytes: FileBytes,
-    script: Script,
+    script: ParsedScript,
+    mut derived: Derived,
     cwd: &Path,
 ) -> (ProjectFile, Option<RevisionInput>) {
-    let mut file = ProjectFile {
+    let file = ProjectFile {
         display_path: display_path(listed_path, cwd),
-        line_index: script.line_index.clone(),
         path,
         read_error: None,
-        script: None,
+        script,
+        marks: derived.marks,
         revision: None,
-        id_problem: None,
-        variable_problems: Vec::new(),
-        uncertain: false,
+        id_problem: derived.take_id_problem(),
+        variable_problems: derived.take_variable_problems(),
+        uncertain: derived.uncertain,
         bytes,
         from_cache: false,
     };
-    let revision_id = script.revision_id(&file_name(&file.path));
-    let input = match revision_id {
-        Ok(id) => {
-            let mut take =
-                |variable: &'static str, value: Result<Vec<String>, ValueProblem>| match value {
-                    Ok(values) => values,
-                    Err(problem) => {
-                        file.uncertain = true;
-                        file.variable_problems
-                            .push(VariableProblem { variable, problem });
-                        Vec::new()
-                    }
-                };
-            let down_revisions = take("down_revision", script.down_revisions());
-            let mut depends_on = take("depends_on", script.dependencies());
-            if depends_on.is_empty() && script.has_empty_dependencies() {
-                // The graph's spelling of "set, but to nothing Alembic looks up".
-                depends_on.push(String::new());
-            }
-            let branch_labels = take("branch_labels", script.branch_labels());
-            let hash_ordered = [
-                &script.down_revision,
-                &script.depends_on,
-                &script.branch_labels,
-            ]
-            .iter()
-            .any(|v| {
-                v.value()
-                    .is_some_and(alembic_doctor_script::Value::order_depends_on_hashing)
-            });
-            Some(RevisionInput {
-                id: id.id,
-                down_revisions,
-                depends_on,
-                branch_labels,
-                hash_ordered,
-            })
-        }
-        Err(problem) => {
-            file.id_problem = Some(IdProblem::Revision(problem));
-            None
-        }
-    };
-    file.script = Some(script);
-    (file, input)
-}
-
-fn file_name(path: &Path) -> std::borrow::Cow<'_, str> {
-    path.file_name()
-        .map_or(std::borrow::Cow::Borrowed(""), |n| n.to_string_lossy())
+    (file, derived.input.map(RevisionInput::from))
 }
 
 /// The folder project modules (constants imported by migrations) are looked

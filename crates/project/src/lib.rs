@@ -8,8 +8,10 @@
 
 mod bytes;
 mod cache;
+mod derived;
 mod inputs;
 mod load;
+mod parsed;
 
 use std::path::PathBuf;
 
@@ -20,6 +22,7 @@ use alembic_doctor_source::{LineIndex, SourceNote};
 
 pub use bytes::FileBytes;
 pub use cache::ParseCache;
+pub use derived::ScriptMarks;
 pub use inputs::{IdProblem, VariableProblem};
 pub use load::{
     LoadError, LoadRequest, from_files, from_files_with_modules, listing_spec, load, load_in,
@@ -40,8 +43,11 @@ pub struct ProjectFile {
     pub bytes: FileBytes,
     /// Why the file could not be read, if it could not.
     pub read_error: Option<String>,
-    /// The parsed file (`None` when it could not be read).
-    pub script: Option<Script>,
+    /// The parsed file: see [`ProjectFile::script`].
+    script: parsed::ParsedScript,
+    /// What the checks run by every command need to know about the script
+    /// without decoding it.
+    pub marks: ScriptMarks,
     /// The file's revision in the map, if it yielded an id.
     pub revision: Option<RevIdx>,
     /// Why the file yields no usable revision id, if it does not.
@@ -52,10 +58,27 @@ pub struct ProjectFile {
     /// view of this revision is a guess (rules about the chain's shape stay
     /// quiet about it).
     pub uncertain: bool,
-    /// Line starts, for printing.
-    pub line_index: LineIndex,
     /// The parse came from the parse cache: the file was not opened.
     pub from_cache: bool,
+}
+
+impl ProjectFile {
+    /// The parsed file (`None` when it could not be read). A parse from
+    /// the cache is decoded on first use: a command that only needs the
+    /// map never pays for it.
+    pub fn script(&self) -> Option<&Script> {
+        self.script.get(&self.path, || self.bytes.get().to_vec())
+    }
+
+    /// The file's line starts, for printing positions (empty when it could
+    /// not be read).
+    pub fn line_index(&self) -> &LineIndex {
+        static EMPTY: std::sync::OnceLock<LineIndex> = std::sync::OnceLock::new();
+        match self.script() {
+            Some(script) => &script.line_index,
+            None => EMPTY.get_or_init(LineIndex::default),
+        }
+    }
 }
 
 /// A loaded project.

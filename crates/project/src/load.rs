@@ -268,7 +268,12 @@ pub(crate) fn display_path(path: &Path, cwd: &Path) -> String {
                 .split(|&b| b == b'/')
                 .any(|component| component.is_empty() || component == b".")
         {
-            return String::from_utf8_lossy(rest).into_owned();
+            // `from_utf8` checks a word at a time; the lossy conversion
+            // walks characters.
+            return std::str::from_utf8(rest).map_or_else(
+                |_| String::from_utf8_lossy(rest).into_owned(),
+                str::to_owned,
+            );
         }
     }
     path.strip_prefix(cwd)

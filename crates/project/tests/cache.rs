@@ -100,9 +100,10 @@ fn digest(project: &Project) -> String {
     let mut digest = String::new();
     for file in &project.files {
         digest.push_str(&format!(
-            "{} {:?} {:?} {:?} {:?} {:?} {}\n",
+            "{} {:?} {:?} {:?} {:?} {:?} {:?} {}\n",
             file.display_path,
-            file.script,
+            file.script(),
+            file.marks,
             file.revision,
             file.id_problem,
             file.variable_problems,

@@ -27,8 +27,10 @@ pub struct ScriptText<'a> {
 #[derive(Clone, Copy)]
 pub struct AlembicView<'a> {
     pub map: &'a RevisionMap,
-    /// One entry per revision of `map`, by `RevIdx`.
-    pub scripts: &'a [ScriptText<'a>],
+    /// The texts of a revision of `map`: asked for only by the output that
+    /// prints them (`heads` without `-v` prints none, and so decodes no
+    /// cached script).
+    pub texts: &'a dyn Fn(RevIdx) -> ScriptText<'a>,
 }
 
 /// Which parts of `Script._head_only` to print: the same four switches as
@@ -195,7 +197,7 @@ impl AlembicView<'_> {
         }
         if options.include_doc {
             text.push_str(", ");
-            text.push_str(self.scripts[rev].doc);
+            text.push_str((self.texts)(rev).doc);
         }
         text
     }
@@ -237,7 +239,7 @@ impl AlembicView<'_> {
         if !labels.is_empty() {
             entry.push_str(&format!("Branch names: {}\n", labels.join(", ")));
         }
-        let script = &self.scripts[rev];
+        let script = (self.texts)(rev);
         entry.push_str(&format!("Path: {}\n", script.path));
         let body: Vec<String> = python_splitlines(script.longdoc)
             .map(|line| format!("    {line}"))

@@ -24,10 +24,10 @@ pub fn github_annotations(findings: &[Finding], project: &Project, root: &Path) 
             && let Some(file) = project.files.get(location.file)
         {
             let start = file
-                .line_index
+                .line_index()
                 .line_column(location.span.start, &file.bytes);
             let end = file
-                .line_index
+                .line_index()
                 .line_column(location.span.end.max(location.span.start), &file.bytes);
             properties.push(("file", relative(&file.path, &file.display_path, root)));
             properties.push(("line", start.line.to_string()));

@@ -20,12 +20,12 @@ pub fn check_json(project: &Project, findings: &[Finding]) -> Value {
         .enumerate()
         .map(|(rev, input)| {
             let file = project.file_of(rev);
-            let docstring = file.script.as_ref().and_then(|s| s.docstring.as_ref());
-            let line = file.script.as_ref().and_then(|s| match &s.revision {
+            let docstring = file.script().and_then(|s| s.docstring.as_ref());
+            let line = file.script().and_then(|s| match &s.revision {
                 // The line alone needs no bytes: a file parsed from the
                 // cache is then never read just to say where it starts.
                 alembic_doctor_script::Variable::Bound(b) => {
-                    Some(file.line_index.line_of(b.statement.start) + 1)
+                    Some(file.line_index().line_of(b.statement.start) + 1)
                 }
                 alembic_doctor_script::Variable::Missing => None,
             });
@@ -90,7 +90,7 @@ pub fn finding_json(project: &Project, finding: &Finding) -> Value {
     let place = |location: alembic_doctor_rules::Location| {
         let file = &project.files[location.file];
         let at = file
-            .line_index
+            .line_index()
             .line_column(location.span.start, &file.bytes);
         (file.display_path.as_str(), at.line, at.column)
     };

@@ -40,21 +40,17 @@ impl Sources for ProjectSources<'_> {
     }
 
     fn line_index(&self, file: usize) -> &LineIndex {
-        &self.0.files[file].line_index
+        self.0.files[file].line_index()
     }
 }
 
-/// The path, `doc` and `longdoc` of every revision, as Alembic prints them.
-pub fn script_texts(project: &Project) -> Vec<ScriptText<'_>> {
-    (0..project.map.revisions().len())
-        .map(|rev| {
-            let file = project.file_of(rev);
-            let docstring = file.script.as_ref().and_then(|s| s.docstring.as_ref());
-            ScriptText {
-                path: file.path.to_string_lossy(),
-                doc: docstring.map_or("", |d| d.doc.as_str()),
-                longdoc: docstring.map_or("", |d| d.longdoc.as_str()),
-            }
-        })
-        .collect()
+/// The path, `doc` and `longdoc` of revision `rev`, as Alembic prints them.
+pub fn script_text(project: &Project, rev: alembic_doctor_graph::RevIdx) -> ScriptText<'_> {
+    let file = project.file_of(rev);
+    let docstring = file.script().and_then(|s| s.docstring.as_ref());
+    ScriptText {
+        path: file.path.to_string_lossy(),
+        doc: docstring.map_or("", |d| d.doc.as_str()),
+        longdoc: docstring.map_or("", |d| d.longdoc.as_str()),
+    }
 }

@@ -62,7 +62,7 @@ pub(crate) enum Var {
 /// The span of `var`'s value in the file of `rev`, or of `revision` when
 /// the variable is not assigned, or the file's start.
 pub(crate) fn value_span(project: &Project, rev: RevIdx, var: Var) -> Span {
-    let Some(script) = project.file_of(rev).script.as_ref() else {
+    let Some(script) = project.file_of(rev).script() else {
         return Span::default();
     };
     let variable = match var {

@@ -110,7 +110,7 @@ fn run_with(
         }
         let location = finding.location.expect("lint findings have a location");
         let file = &project.files[location.file];
-        let line = file.line_index.line_of(location.span.start) + 1;
+        let line = file.line_index().line_of(location.span.start) + 1;
         let _ = writeln!(
             out,
             "{} {}:{line}: {}",

@@ -22,11 +22,12 @@
 //! [`Value::order_depends_on_hashing`] says when that choice matters.
 
 use alembic_doctor_source::Span;
+use serde::{Deserialize, Serialize};
 
 use crate::{Script, SequenceKind, Value, Variable};
 
 /// Why a variable cannot give Alembic a usable value.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum ValueProblem {
     /// The value is only known by running the file.
     Unknown { reason: String, span: Span },

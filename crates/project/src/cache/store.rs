@@ -1,11 +1,13 @@
 //! The cache file: its layout, reading it back, writing it atomically.
 //!
 //! Layout: a postcard header (magic, format, tool key), the body (every
-//! entry's path, stamp and postcard-encoded script), then the body's
-//! checksum (8 bytes, little-endian), so that the body is streamed to disk
-//! without being built in memory first. Scripts stay encoded until a file asks for
-//! its own, so reading the cache costs one pass over an index, and each
-//! script is decoded on the thread that loads its file.
+//! entry's path, stamp, postcard-encoded [`crate::derived::Derived`] and
+//! postcard-encoded script), then the body's checksum (8 bytes,
+//! little-endian), so that the body is streamed to disk without being built
+//! in memory first. Entries stay encoded until a file asks for its own, so
+//! reading the cache costs one pass over an index; each file's `Derived` is
+//! decoded on the thread that loads it, and its script only when something
+//! reads it.
 
 use std::collections::HashMap;
 use std::fs;
@@ -34,6 +36,8 @@ struct Entry<'a> {
     path: Bytes<'a>,
     stamp: FileStamp,
     #[serde(borrow)]
+    derived: Bytes<'a>,
+    #[serde(borrow)]
     script: Bytes<'a>,
 }
 
@@ -57,7 +61,19 @@ impl<'de: 'a, 'a> Deserialize<'de> for Bytes<'a> {
 /// The entries of a cache file read back, by path.
 #[derive(Default)]
 pub(crate) struct Entries<'a> {
-    by_path: HashMap<&'a [u8], (FileStamp, &'a [u8]), FxBuildHasher>,
+    by_path: HashMap<&'a [u8], Stored<'a>, FxBuildHasher>,
+}
+
+/// One entry of a cache file, borrowed from its bytes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Stored<'a> {
+    /// The path, as stored.
+    pub(crate) path: &'a [u8],
+    pub(crate) stamp: FileStamp,
+    /// The encoded [`crate::derived::Derived`].
+    pub(crate) derived: &'a [u8],
+    /// The encoded script.
+    pub(crate) script: &'a [u8],
 }
 
 impl<'a> Entries<'a> {
@@ -81,17 +97,20 @@ impl<'a> Entries<'a> {
         let entries: Vec<Entry<'a>> = postcard::from_bytes(body).ok()?;
         let mut by_path = HashMap::with_capacity_and_hasher(entries.len(), FxBuildHasher);
         for entry in entries {
-            by_path.insert(entry.path.0, (entry.stamp, entry.script.0));
+            let stored = Stored {
+                path: entry.path.0,
+                stamp: entry.stamp,
+                derived: entry.derived.0,
+                script: entry.script.0,
+            };
+            by_path.insert(entry.path.0, stored);
         }
         Some(Self { by_path })
     }
 
-    /// The stored path (borrowed from the file), stamp and encoded script
-    /// of `path`.
-    pub(crate) fn get(&self, path: &[u8]) -> Option<(&'a [u8], &FileStamp, &'a [u8])> {
-        self.by_path
-            .get_key_value(path)
-            .map(|(path, (stamp, script))| (*path, stamp, *script))
+    /// The entry stored for `path`.
+    pub(crate) fn get(&self, path: &[u8]) -> Option<&Stored<'a>> {
+        self.by_path.get(path)
     }
 
     pub(crate) fn len(&self) -> usize {
@@ -104,15 +123,12 @@ pub(crate) enum Record<'a> {
     /// Nothing: unreadable, not storable, or the cache is off.
     Skip,
     /// The entry read from the old file, still valid.
-    Keep {
-        path: &'a [u8],
-        stamp: FileStamp,
-        script: &'a [u8],
-    },
+    Keep(Stored<'a>),
     /// A file parsed in this run.
     New {
         path: Vec<u8>,
         stamp: FileStamp,
+        derived: Vec<u8>,
         script: Vec<u8>,
     },
 }
@@ -126,22 +142,21 @@ pub(crate) fn write(path: &Path, tool: &str, records: &[Record<'_>]) -> std::io:
         .iter()
         .filter_map(|record| match record {
             Record::Skip => None,
-            Record::Keep {
-                path,
-                stamp,
-                script,
-            } => Some(Entry {
-                path: Bytes(path),
-                stamp: stamp.clone(),
-                script: Bytes(script),
+            Record::Keep(stored) => Some(Entry {
+                path: Bytes(stored.path),
+                stamp: stored.stamp.clone(),
+                derived: Bytes(stored.derived),
+                script: Bytes(stored.script),
             }),
             Record::New {
                 path,
                 stamp,
+                derived,
                 script,
             } => Some(Entry {
                 path: Bytes(path),
                 stamp: stamp.clone(),
+                derived: Bytes(derived),
                 script: Bytes(script),
             }),
         })
@@ -279,14 +294,16 @@ mod tests {
             Record::New {
                 path: b"/p/a.py".to_vec(),
                 stamp: stamp(1),
+                derived: vec![5, 6],
                 script: vec![1, 2, 3],
             },
             Record::Skip,
-            Record::Keep {
+            Record::Keep(Stored {
                 path: b"/p/b.py",
                 stamp: FileStamp::Blob(vec![9; 20]),
+                derived: &[],
                 script: &[4],
-            },
+            }),
         ];
         write(&file, "tool", &records).unwrap();
         let buffer = fs::read(&file).unwrap();
@@ -294,11 +311,21 @@ mod tests {
         assert_eq!(entries.len(), 2);
         assert_eq!(
             entries.get(b"/p/a.py"),
-            Some((&b"/p/a.py"[..], &stamp(1), &[1, 2, 3][..]))
+            Some(&Stored {
+                path: b"/p/a.py",
+                stamp: stamp(1),
+                derived: &[5, 6],
+                script: &[1, 2, 3],
+            })
         );
         assert_eq!(
             entries.get(b"/p/b.py"),
-            Some((&b"/p/b.py"[..], &FileStamp::Blob(vec![9; 20]), &[4][..]))
+            Some(&Stored {
+                path: b"/p/b.py",
+                stamp: FileStamp::Blob(vec![9; 20]),
+                derived: &[],
+                script: &[4],
+            })
         );
         // Another build of the tool does not read it.
         assert_eq!(Entries::decode(&buffer, "other tool").len(), 0);
@@ -326,6 +353,7 @@ mod tests {
         let records = [Record::New {
             path: b"/p/a.py".to_vec(),
             stamp: stamp(1),
+            derived: vec![3; 10],
             script: vec![7; 40],
         }];
         write(&file, "tool", &records).unwrap();

@@ -225,8 +225,7 @@ pub fn status_json(input: &StatusInput<'_>, report: &StatusReport) -> Value {
 pub(crate) fn message_of(project: &Project, rev: usize) -> &str {
     project
         .file_of(rev)
-        .script
-        .as_ref()
+        .script()
         .and_then(|script| script.docstring.as_ref())
         .map_or("", |doc| doc.doc.as_str())
 }

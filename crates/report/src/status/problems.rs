@@ -202,7 +202,7 @@ fn place(project: &Project, location: Location, label: &str) -> String {
         return label.to_owned();
     };
     let line = file
-        .line_index
+        .line_index()
         .line_column(location.span.start, &file.bytes)
         .line;
     let at = code(&format!("{}:{line}", file.display_path));

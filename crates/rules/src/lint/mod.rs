@@ -357,9 +357,12 @@ impl Linter<'_> {
         }
         found.retain(|finding| settings.runs(finding.rule));
         let project_file = &project.files[file];
-        let mut suppressions =
-            Suppressions::new(&ops.comments, &project_file.bytes, &project_file.line_index);
-        found.retain(|finding| !suppressions.suppresses(finding, &project_file.line_index));
+        let mut suppressions = Suppressions::new(
+            &ops.comments,
+            &project_file.bytes,
+            project_file.line_index(),
+        );
+        found.retain(|finding| !suppressions.suppresses(finding, project_file.line_index()));
         if settings.runs(Rule::UnusedSuppression) {
             found.extend(suppressions.unused(file, &input.id));
         }

@@ -42,8 +42,7 @@ pub(crate) fn check(project: &Project, out: &mut Vec<Finding>) {
             continue;
         };
         let span = file
-            .script
-            .as_ref()
+            .script()
             .and_then(|s| match &s.revision {
                 alembic_doctor_script::Variable::Bound(b) => Some(b.value_span),
                 alembic_doctor_script::Variable::Missing => None,

@@ -26,8 +26,7 @@ pub(crate) fn check(project: &Project, out: &mut Vec<Finding>) {
         let file_index = project.revision_files[rev];
         let file = &project.files[file_index];
         let Some(header) = file
-            .script
-            .as_ref()
+            .script()
             .and_then(|s| s.docstring.as_ref())
             .map(|d| &d.header)
         else {

@@ -25,7 +25,13 @@ use crate::{Finding, Rule};
 
 pub(crate) fn check(project: &Project, out: &mut Vec<Finding>) {
     for (index, file) in project.files.iter().enumerate() {
-        let Some(script) = &file.script else { continue };
+        // The marks spare decoding every cached script to find none.
+        if !file.marks.import_errors {
+            continue;
+        }
+        let Some(script) = file.script() else {
+            continue;
+        };
         for error in &script.import_errors {
             let mut finding = Finding::new(
                 Rule::ImportError,

@@ -29,11 +29,7 @@ pub(crate) fn check(project: &Project, out: &mut Vec<Finding>) {
     for (index, file) in project.files.iter().enumerate() {
         // A syntax error hides the rest of a file from any reader; Alembic
         // fails with the SyntaxError, which `syntax-error` reports.
-        let unparsable = file
-            .script
-            .as_ref()
-            .is_some_and(|s| !s.syntax_errors.is_empty());
-        if unparsable {
+        if file.marks.syntax_errors {
             continue;
         }
         if let Some(IdProblem::Revision(ValueProblem::MissingRevision)) = &file.id_problem {
@@ -60,8 +56,7 @@ pub(crate) fn check(project: &Project, out: &mut Vec<Finding>) {
         if missing_down {
             let revision = file.revision.map(|r| project.map.revisions()[r].id.clone());
             let span = file
-                .script
-                .as_ref()
+                .script()
                 .and_then(|s| s.revision.value().map(|_| &s.revision))
                 .and_then(|v| match v {
                     alembic_doctor_script::Variable::Bound(b) => Some(b.statement),

@@ -29,7 +29,17 @@ use crate::{Finding, Rule, Severity};
 
 pub(crate) fn check(project: &Project, out: &mut Vec<Finding>) {
     for (index, file) in project.files.iter().enumerate() {
-        let Some(script) = &file.script else { continue };
+        // Most files have nothing to report: leave their cached scripts
+        // encoded.
+        let nothing_to_report = file.variable_problems.is_empty()
+            && !matches!(file.id_problem, Some(IdProblem::Revision(_)))
+            && !file.marks.conditional_assignment;
+        if nothing_to_report {
+            continue;
+        }
+        let Some(script) = file.script() else {
+            continue;
+        };
         let revision = file.revision.map(|r| project.map.revisions()[r].id.clone());
         let mut problems: Vec<(&str, &ValueProblem)> = file
             .variable_problems

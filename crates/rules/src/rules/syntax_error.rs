@@ -29,7 +29,13 @@ const MAX_PER_FILE: usize = 3;
 
 pub(crate) fn check(project: &Project, out: &mut Vec<Finding>) {
     for (index, file) in project.files.iter().enumerate() {
-        let Some(script) = &file.script else { continue };
+        // The marks spare decoding every cached script to find none.
+        if !file.marks.syntax_errors {
+            continue;
+        }
+        let Some(script) = file.script() else {
+            continue;
+        };
         let errors = &script.syntax_errors;
         for (n, error) in errors.iter().take(MAX_PER_FILE).enumerate() {
             let mut finding = Finding::new(

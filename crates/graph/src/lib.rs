@@ -36,6 +36,7 @@ mod cycles;
 mod error;
 mod fatal;
 mod labels;
+mod lists;
 mod map;
 mod normalize;
 mod notes;

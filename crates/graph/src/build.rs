@@ -13,6 +13,7 @@
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::fatal::{self, FatalInputs};
+use crate::ids::IdIndex;
 use crate::labels::{self, LabelGraph};
 use crate::lists::Lists;
 use crate::map::{Entry, RevisionMap};
@@ -99,16 +100,20 @@ pub(crate) fn build(revisions: Vec<RevisionInput>) -> RevisionMap {
 
 /// 1. One entry per distinct id, at its first position, holding its last
 ///    file. Returns the id index, the entries and each file's entry.
-fn collect(revisions: &[RevisionInput]) -> (FxHashMap<String, usize>, Vec<Entry>, Vec<usize>) {
+fn collect(revisions: &[RevisionInput]) -> (IdIndex, Vec<Entry>, Vec<usize>) {
     let n = revisions.len();
-    let mut id_entry = FxHashMap::with_capacity_and_hasher(n, rustc_hash::FxBuildHasher);
+    let mut id_entry = IdIndex::with_capacity(n);
     let mut entries: Vec<Entry> = Vec::with_capacity(n);
     let mut entry_of = Vec::with_capacity(n);
     for (rev, r) in revisions.iter().enumerate() {
-        // Ids are nearly always distinct, so cloning up front costs nothing
-        // extra and hashes each id once.
         let new_entry = entries.len();
-        let e = *id_entry.entry(r.id.clone()).or_insert(new_entry);
+        // An entry not pushed yet is the one being inserted, with this id.
+        let id_of = |e: usize| {
+            entries
+                .get(e)
+                .map_or(r.id.as_str(), |entry| id(revisions, entry))
+        };
+        let e = id_entry.get_or_insert(&r.id, new_entry, id_of);
         if e == new_entry {
             entries.push(Entry { canonical: rev });
         } else {
@@ -119,12 +124,17 @@ fn collect(revisions: &[RevisionInput]) -> (FxHashMap<String, usize>, Vec<Entry>
     (id_entry, entries, entry_of)
 }
 
+/// The id of an entry's object.
+fn id<'a>(revisions: &'a [RevisionInput], entry: &Entry) -> &'a str {
+    &revisions[entry.canonical].id
+}
+
 /// 2. Branch labels into the map. Alembic iterates a set of revisions; load
 ///    order here. A collision keeps the first holder. Returns each label's
 ///    owner, the labels in insertion order, and the collisions.
 fn map_labels(
     revisions: &[RevisionInput],
-    id_entry: &FxHashMap<String, usize>,
+    id_entry: &IdIndex,
     entries: &[Entry],
 ) -> (FxHashMap<String, RevIdx>, Vec<String>, Vec<Conflict>) {
     let mut label_owner: FxHashMap<String, RevIdx> = FxHashMap::default();
@@ -132,7 +142,7 @@ fn map_labels(
     let mut conflicts: Vec<Conflict> = Vec::new();
     for (rev, r) in revisions.iter().enumerate() {
         for label in &r.branch_labels {
-            if let Some(&e) = id_entry.get(label) {
+            if let Some(e) = id_entry.get(label, |e| id(revisions, &entries[e])) {
                 conflicts.push((
                     label.clone(),
                     rev,
@@ -181,7 +191,7 @@ fn look_up_down_revisions(map: &mut RevisionMap) {
     let mut down_objs = Lists::with_capacity(n, keys);
     for r in &map.revisions {
         for key in &r.down_revisions {
-            let id = map.id_entry.get(key).copied();
+            let id = map.entry_of_id(key);
             down_ids.push(id);
             down_objs.push(match id {
                 Some(e) => Some(map.entries[e].canonical),
@@ -252,7 +262,13 @@ fn wire(map: &mut RevisionMap) -> Option<(RevIdx, String)> {
         }
     }
     map.nextrev = children_in_map_order(map, &versioned_edges);
-    map.all_nextrev = children_in_map_order(map, &all_edges);
+    // The versioned edges are a subsequence of all edges: as many means the
+    // same (no dependencies, no parent named by a label), the usual case.
+    map.all_nextrev = if all_edges.len() == versioned_edges.len() {
+        map.nextrev.clone()
+    } else {
+        children_in_map_order(map, &all_edges)
+    };
     map.heads = (0..n).filter(|&r| !head_gone[r]).collect();
     map.real_heads = (0..n).filter(|&r| !real_head_gone[r]).collect();
     first_missing_parent
@@ -269,20 +285,25 @@ fn normalize_dependencies(map: &mut RevisionMap) {
     let normalized = normalize::normalize(&map.down_objs, &map.resolved_entries);
     map.normalized_deps = normalized.map(|&e| map.entries[e].canonical);
     // `_normalized_down_revisions`: the down ids, then the normalized
-    // dependencies, each once. Distinct entries have distinct canonical
-    // objects, so deduplicating entries is enough.
-    let mut norm_down_entries = Lists::with_capacity(
+    // dependencies, each once, as objects.
+    let mut norm_down_objs = Lists::with_capacity(
         n,
         map.down_ids.all_items().len() + normalized.all_items().len(),
     );
-    let mut keys: Vec<usize> = Vec::new();
+    let mut objs: Vec<RevIdx> = Vec::new();
     for rev in 0..n {
-        keys.clear();
-        keys.extend(map.down_ids[rev].iter().flatten());
-        keys.extend(&normalized[rev]);
-        norm_down_entries.push_deduplicated(&keys);
+        let canonical = |&e: &usize| map.entries[e].canonical;
+        if let ([id], []) = (&map.down_ids[rev], &normalized[rev]) {
+            // The usual case: one parent, no dependencies, nothing to dedupe.
+            norm_down_objs.push_list(id.as_ref().map(canonical));
+            continue;
+        }
+        objs.clear();
+        objs.extend(map.down_ids[rev].iter().flatten().map(canonical));
+        objs.extend(normalized[rev].iter().map(canonical));
+        norm_down_objs.push_deduplicated(&objs);
     }
-    map.norm_down_objs = norm_down_entries.map(|&e| map.entries[e].canonical);
+    map.norm_down_objs = norm_down_objs;
 }
 
 /// Python truthiness of `Revision.dependencies` (`tuple_rev_as_scalar` of
@@ -471,11 +492,12 @@ fn entry_edges(map: &RevisionMap, dependencies: bool) -> Lists<usize> {
 
 /// Whether some object depends on another one (not itself).
 fn has_dependency_edges(map: &RevisionMap) -> bool {
-    map.entries.iter().enumerate().any(|(e, entry)| {
-        map.resolved_entries[entry.canonical]
-            .iter()
-            .any(|&dep| dep != e)
-    })
+    !map.resolved_entries.all_items().is_empty()
+        && map.entries.iter().enumerate().any(|(e, entry)| {
+            map.resolved_entries[entry.canonical]
+                .iter()
+                .any(|&dep| dep != e)
+        })
 }
 
 fn notes(

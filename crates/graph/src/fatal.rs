@@ -172,12 +172,20 @@ fn load_failure(inputs: &FatalInputs<'_>) -> Option<AlembicFailure> {
 }
 
 /// `Revision.verify_rev_id`: the rejected characters, sorted, each once.
+#[inline]
 pub(crate) fn illegal_chars(id: &str) -> Vec<char> {
     // The rejected characters are ASCII, and UTF-8 never uses ASCII bytes
-    // inside a multi-byte character, so a byte scan settles the usual case.
-    if !id.bytes().any(|b| matches!(b, b'@' | b'-' | b'+' | b':')) {
-        return Vec::new();
+    // inside a multi-byte character, so a byte scan settles the usual case
+    // without a call.
+    if id.bytes().any(|b| matches!(b, b'@' | b'-' | b'+' | b':')) {
+        sorted_illegal_chars(id)
+    } else {
+        Vec::new()
     }
+}
+
+#[cold]
+fn sorted_illegal_chars(id: &str) -> Vec<char> {
     let mut bad: Vec<char> = id
         .chars()
         .filter(|c| matches!(c, '@' | '-' | '+' | ':'))

@@ -35,6 +35,7 @@ mod commands;
 mod cycles;
 mod error;
 mod fatal;
+mod ids;
 mod labels;
 mod lists;
 mod map;

@@ -112,35 +112,51 @@ impl<T: Copy + Ord + Default> Lists<T> {
     /// without repeats. Linear apart from sorting each list (a counting sort
     /// by list, then a sort per list, almost always of one or two items).
     pub(crate) fn from_pairs(lists: usize, pairs: &[(usize, T)]) -> Self {
+        // offsets[i] counts up to the end of list i, then the placement
+        // below (backwards, so each list keeps the pairs' order) moves it
+        // down to the list's start.
         let mut offsets = vec![0; lists + 1];
         for &(list, _) in pairs {
-            offsets[list + 1] += 1;
+            offsets[list] += 1;
         }
-        for i in 0..lists {
-            offsets[i + 1] += offsets[i];
+        let mut end = 0;
+        for offset in &mut offsets {
+            end += *offset;
+            *offset = end;
         }
-        let mut cursor = offsets.clone();
         let mut items = vec![T::default(); pairs.len()];
-        for &(list, item) in pairs {
-            items[cursor[list]] = item;
-            cursor[list] += 1;
+        for &(list, item) in pairs.iter().rev() {
+            offsets[list] -= 1;
+            items[offsets[list]] = item;
         }
         let mut grouped = Lists { offsets, items };
         grouped.sort_and_dedup_each();
         grouped
     }
 
-    /// Sorts every list and drops repeats within it, compacting in place.
+    /// Sorts every list and drops repeats within it.
     fn sort_and_dedup_each(&mut self) {
+        let mut repeats = false;
+        for bounds in self.offsets.windows(2) {
+            let list = &mut self.items[bounds[0]..bounds[1]];
+            // Most lists hold one item: no call into the sort for them.
+            if list.len() > 1 {
+                list.sort_unstable();
+                repeats |= list.windows(2).any(|pair| pair[0] == pair[1]);
+            }
+        }
+        if repeats {
+            self.drop_adjacent_repeats();
+        }
+    }
+
+    /// Drops each item equal to the one before it in the same list,
+    /// compacting in place.
+    fn drop_adjacent_repeats(&mut self) {
         let mut kept = 0;
         let mut start = 0;
         for list in 0..self.len() {
             let end = self.offsets[list + 1];
-            let items = &mut self.items[start..end];
-            // Most lists hold one item: no call into the sort for them.
-            if items.len() > 1 {
-                items.sort_unstable();
-            }
             let list_start = kept;
             for i in start..end {
                 if kept == list_start || self.items[kept - 1] != self.items[i] {
@@ -174,6 +190,9 @@ mod tests {
         assert_eq!(got, vec![&[3][..], &[], &[1, 5], &[]]);
         assert_eq!(lists.get(4), None);
         assert_eq!(lists.all_items(), &[3, 1, 5]);
+        let distinct = Lists::from_pairs(3, &[(1, 4), (1, 2), (2, 0)]);
+        let got: Vec<&[usize]> = distinct.iter().collect();
+        assert_eq!(got, vec![&[][..], &[2, 4], &[0]]);
     }
 
     #[test]

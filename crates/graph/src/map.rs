@@ -7,6 +7,7 @@
 use rustc_hash::FxHashMap;
 
 use crate::fatal::AlembicFailure;
+use crate::ids::IdIndex;
 use crate::lists::Lists;
 use crate::notes::HashOrderNote;
 use crate::problems::GraphProblem;
@@ -42,7 +43,8 @@ pub struct RevisionMap {
     pub(crate) entry_of: Vec<usize>,
     /// Distinct ids in map order (first occurrence).
     pub(crate) entries: Vec<Entry>,
-    pub(crate) id_entry: FxHashMap<String, usize>,
+    /// Each distinct id's entry.
+    pub(crate) id_entry: IdIndex,
     /// Branch labels that made it into Alembic's map, and their owner.
     pub(crate) label_owner: FxHashMap<String, RevIdx>,
     /// Those labels in the order they were added to the map.
@@ -91,7 +93,7 @@ impl RevisionMap {
     /// The revision with exactly this id. For a duplicated id, the last file
     /// loaded, as in Alembic's map.
     pub fn lookup(&self, id: &str) -> Option<RevIdx> {
-        self.id_entry.get(id).map(|&e| self.entries[e].canonical)
+        self.entry_of_id(id).map(|e| self.entries[e].canonical)
     }
 
     /// The revision Alembic answers with for `rev`'s id: `rev` itself unless
@@ -228,6 +230,13 @@ impl RevisionMap {
 
     pub(crate) fn id(&self, rev: RevIdx) -> &str {
         &self.revisions[rev].id
+    }
+
+    /// The entry of the id `id` (Alembic's `rev_map` holds only ids).
+    pub(crate) fn entry_of_id(&self, id: &str) -> Option<usize> {
+        self.id_entry.get(id, |e| {
+            self.revisions[self.entries[e].canonical].id.as_str()
+        })
     }
 
     /// Alembic's `map_[key]` after labels were added: an id (its last file)

@@ -23,9 +23,10 @@
 //! revisions qualify, which one Alembic names varies between runs; this
 //! module takes the first in load order and `notes.rs` flags the case.
 
-use crate::RevIdx;
 use crate::error::{AlembicException, Catch, ExceptionKind, GraphError};
+use crate::lists::Lists;
 use crate::map::RevisionMap;
+use crate::{RevIdx, RevisionInput};
 
 /// The step of Alembic's map building that fails.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -76,9 +77,6 @@ impl AlembicFailure {
 /// Inputs of the simulation, gathered by `build.rs`.
 pub(crate) struct FatalInputs<'a> {
     pub(crate) map: &'a RevisionMap,
-    /// Per index: whether `down_revision` is truthy (Python), i.e. not `None`
-    /// and not the scalar `''`.
-    pub(crate) down_truthy: &'a [bool],
     /// Stage 2: the first label collision, in load order.
     pub(crate) first_label_conflict: Option<(String, RevIdx, RevIdx)>,
     /// Stage 3: the first unresolvable dependency, in load order.
@@ -128,10 +126,17 @@ pub(crate) fn first_failure(inputs: &FatalInputs<'_>) -> Option<AlembicFailure> 
         .or_else(|| cycle_failure(map))
 }
 
+/// Whether `down_revision` is truthy (Python), i.e. not `None` and not the
+/// scalar `''`.
+pub(crate) fn down_truthy(r: &RevisionInput) -> bool {
+    !(r.down_revisions.is_empty()
+        || (r.down_revisions.len() == 1 && r.down_revisions[0].is_empty()))
+}
+
 fn load_failure(inputs: &FatalInputs<'_>) -> Option<AlembicFailure> {
     let map = inputs.map;
     map.revisions.iter().enumerate().find_map(|(rev, r)| {
-        let (kind, message) = if inputs.down_truthy[rev] && r.down_revisions.contains(&r.id) {
+        let (kind, message) = if down_truthy(r) && r.down_revisions.contains(&r.id) {
             (
                 ExceptionKind::LoopDetected,
                 format!("Self-loop is detected in revisions ({})", r.id),
@@ -167,7 +172,20 @@ fn load_failure(inputs: &FatalInputs<'_>) -> Option<AlembicFailure> {
 }
 
 /// `Revision.verify_rev_id`: the rejected characters, sorted, each once.
+#[inline]
 pub(crate) fn illegal_chars(id: &str) -> Vec<char> {
+    // The rejected characters are ASCII, and UTF-8 never uses ASCII bytes
+    // inside a multi-byte character, so a byte scan settles the usual case
+    // without a call.
+    if id.bytes().any(|b| matches!(b, b'@' | b'-' | b'+' | b':')) {
+        sorted_illegal_chars(id)
+    } else {
+        Vec::new()
+    }
+}
+
+#[cold]
+fn sorted_illegal_chars(id: &str) -> Vec<char> {
     let mut bad: Vec<char> = id
         .chars()
         .filter(|c| matches!(c, '@' | '-' | '+' | ':'))
@@ -183,30 +201,10 @@ pub(crate) fn illegal_chars(id: &str) -> Vec<char> {
 /// already checked every ancestor's keys), and they all give the same text.
 fn normalization_failure(inputs: &FatalInputs<'_>) -> Option<AlembicFailure> {
     let map = inputs.map;
-    let n = map.revisions.len();
-    // Objects whose down keys include a label, and everything below them.
-    let mut tainted = vec![false; n];
-    let mut children: Vec<Vec<RevIdx>> = vec![Vec::new(); n];
-    let mut stack = Vec::new();
-    for (rev, (objs, ids)) in map.down_objs.iter().zip(&map.down_ids).enumerate() {
-        for (obj, id) in objs.iter().zip(ids) {
-            if let Some(p) = *obj {
-                children[p].push(rev);
-                if id.is_none() && !tainted[rev] {
-                    tainted[rev] = true;
-                    stack.push(rev);
-                }
-            }
-        }
+    if map.resolved_deps.all_items().is_empty() {
+        return None; // only a revision with dependencies walks its ancestors
     }
-    while let Some(x) = stack.pop() {
-        for &c in &children[x] {
-            if !tainted[c] {
-                tainted[c] = true;
-                stack.push(c);
-            }
-        }
-    }
+    let tainted = below_label_parents(map);
     let broken = |rev| AlembicFailure {
         exception: AlembicException::revision_error("Dependency resolution failed; broken map"),
         stage: BuildStage::Normalization,
@@ -241,6 +239,42 @@ fn normalization_failure(inputs: &FatalInputs<'_>) -> Option<AlembicFailure> {
     None
 }
 
+/// Objects whose down keys include a label, and everything below them.
+fn below_label_parents(map: &RevisionMap) -> Vec<bool> {
+    let n = map.revisions.len();
+    let mut tainted = vec![false; n];
+    let mut stack = Vec::new();
+    for (rev, (objs, ids)) in map.down_objs.iter().zip(map.down_ids.iter()).enumerate() {
+        let label_parent = objs
+            .iter()
+            .zip(ids)
+            .any(|(obj, id)| obj.is_some() && id.is_none());
+        if label_parent {
+            tainted[rev] = true;
+            stack.push(rev);
+        }
+    }
+    if stack.is_empty() {
+        return tainted;
+    }
+    let edges: Vec<(RevIdx, RevIdx)> = map
+        .down_objs
+        .iter()
+        .enumerate()
+        .flat_map(|(rev, objs)| objs.iter().flatten().map(move |&p| (p, rev)))
+        .collect();
+    let children = Lists::from_pairs(n, &edges);
+    while let Some(x) = stack.pop() {
+        for &c in &children[x] {
+            if !tainted[c] {
+                tainted[c] = true;
+                stack.push(c);
+            }
+        }
+    }
+    tainted
+}
+
 /// Stage 6, `_detect_cycles`.
 fn cycle_failure(map: &RevisionMap) -> Option<AlembicFailure> {
     if map.entries.is_empty() {
@@ -255,6 +289,9 @@ fn cycle_failure(map: &RevisionMap) -> Option<AlembicFailure> {
     };
     let all_ids = || map.ids_in_map_order().collect::<Vec<_>>().join(", ");
     for dependencies in [false, true] {
+        if dependencies && same_without_dependencies(map) {
+            return None; // the second pass would repeat the first one
+        }
         let (kind, heads, bases) = if dependencies {
             (
                 ExceptionKind::DependencyCycleDetected,
@@ -293,6 +330,20 @@ fn cycle_failure(map: &RevisionMap) -> Option<AlembicFailure> {
         }
     }
     None
+}
+
+/// Whether `_detect_cycles`' dependency pass walks the same graph from the
+/// same heads and bases as its versioned pass, so that it cannot fail where
+/// that pass succeeded: nothing resolves as a dependency, no parent is named
+/// by a label (such an edge is in `_all_nextrev` only), and no base is
+/// disqualified by an unresolved `depends_on`. Walking down, the dependency
+/// pass also drops repeated keys; that changes the visiting order but not
+/// what is reached, and the versioned pass met no missing key there.
+fn same_without_dependencies(map: &RevisionMap) -> bool {
+    map.resolved_entries.all_items().is_empty()
+        && map.heads == map.real_heads
+        && map.bases == map.real_bases
+        && map.nextrev == map.all_nextrev
 }
 
 /// `_iterate_related_revisions` down from `starts` over `rev_map` (ids only),

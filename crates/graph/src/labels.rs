@@ -23,29 +23,53 @@
 //! Cost: O(sum over declaring revisions of their descendants), the size of
 //! the output in the worst case.
 
-use crate::RevIdx;
+use crate::lists::Lists;
+use crate::{RevIdx, RevisionInput};
 
 pub(crate) struct LabelGraph<'a> {
-    pub(crate) declared: Vec<&'a [String]>,
+    /// The revisions: declared labels, merge points, `down_revision` keys.
+    pub(crate) revisions: &'a [RevisionInput],
     /// `nextrev` per object, as objects.
-    pub(crate) nextrev: &'a [Vec<RevIdx>],
-    /// `len(_all_nextrev)` per object.
-    pub(crate) all_children: Vec<usize>,
-    /// Merge point per object.
-    pub(crate) merge_point: Vec<bool>,
+    pub(crate) nextrev: &'a Lists<RevIdx>,
+    /// `_all_nextrev` per object (only its length matters).
+    pub(crate) all_nextrev: &'a Lists<RevIdx>,
+    /// `map_[key]` per `down_revision` key.
+    pub(crate) down_objs: &'a Lists<Option<RevIdx>>,
+}
+
+impl LabelGraph<'_> {
+    fn declared(&self, rev: RevIdx) -> &[String] {
+        &self.revisions[rev].branch_labels
+    }
+
+    /// `_is_real_branch_point` or `is_merge_point`: where the walk down stops.
+    fn stops_walk(&self, rev: RevIdx) -> bool {
+        self.all_nextrev[rev].len() > 1 || self.revisions[rev].down_revisions.len() > 1
+    }
+
     /// `map_[down_revision]` when `down_revision` is a single non-empty
     /// string that resolves; `None` ends the walk.
-    pub(crate) single_parent: Vec<Option<RevIdx>>,
+    fn single_parent(&self, rev: RevIdx) -> Option<RevIdx> {
+        let down = &self.revisions[rev].down_revisions;
+        if down.len() == 1 && !down[0].is_empty() {
+            self.down_objs[rev][0]
+        } else {
+            None
+        }
+    }
 }
 
 pub(crate) fn propagate(graph: &LabelGraph<'_>) -> Vec<Vec<String>> {
-    let n = graph.declared.len();
+    let n = graph.revisions.len();
+    if graph.revisions.iter().all(|r| r.branch_labels.is_empty()) {
+        return vec![Vec::new(); n]; // the usual case: no labels at all
+    }
     let mut from: Vec<Vec<RevIdx>> = vec![Vec::new(); n];
     let mut mark = vec![0u32; n];
     let mut generation = 0u32;
     let mut stack = Vec::new();
     for owner in 0..n {
-        if graph.declared[owner].is_empty() {
+        if graph.declared(owner).is_empty() {
             continue;
         }
         generation += 1;
@@ -75,14 +99,14 @@ pub(crate) fn propagate(graph: &LabelGraph<'_>) -> Vec<Vec<String>> {
         generation += 1;
         let mut node = Some(last);
         while let Some(x) = node {
-            if mark[x] == generation || graph.all_children[x] > 1 || graph.merge_point[x] {
+            if mark[x] == generation || graph.stops_walk(x) {
                 break;
             }
             mark[x] = generation;
             if from[x].last() != Some(&owner) {
                 from[x].push(owner);
             }
-            node = graph.single_parent[x];
+            node = graph.single_parent(x);
         }
     }
     from.into_iter()
@@ -91,7 +115,7 @@ pub(crate) fn propagate(graph: &LabelGraph<'_>) -> Vec<Vec<String>> {
             owners.dedup();
             let mut labels: Vec<String> = Vec::new();
             for owner in owners {
-                for label in graph.declared[owner] {
+                for label in graph.declared(owner) {
                     if !labels.contains(label) {
                         labels.push(label.clone());
                     }

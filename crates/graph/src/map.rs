@@ -4,9 +4,11 @@
 //! vectors. Children and label lists are in a deterministic order where
 //! Alembic keeps them in Python sets (see each accessor).
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 
 use crate::fatal::AlembicFailure;
+use crate::ids::IdIndex;
+use crate::lists::Lists;
 use crate::notes::HashOrderNote;
 use crate::problems::GraphProblem;
 use crate::{RevIdx, RevisionInput};
@@ -15,10 +17,9 @@ use crate::{RevIdx, RevisionInput};
 /// at the position of the id's first file and holds the id's last file.
 #[derive(Debug, Clone)]
 pub(crate) struct Entry {
-    /// The last file with this id: the object Alembic's map holds.
+    /// The last file with this id: the object Alembic's map holds. The
+    /// other files with this id are those whose `entry_of` is this entry.
     pub(crate) canonical: RevIdx,
-    /// Every file with this id, in load order.
-    pub(crate) copies: Vec<RevIdx>,
 }
 
 /// A result of Alembic's `get_revisions`, which may hold the string `"base"`
@@ -42,28 +43,29 @@ pub struct RevisionMap {
     pub(crate) entry_of: Vec<usize>,
     /// Distinct ids in map order (first occurrence).
     pub(crate) entries: Vec<Entry>,
-    pub(crate) id_entry: HashMap<String, usize>,
+    /// Each distinct id's entry.
+    pub(crate) id_entry: IdIndex,
     /// Branch labels that made it into Alembic's map, and their owner.
-    pub(crate) label_owner: HashMap<String, RevIdx>,
+    pub(crate) label_owner: FxHashMap<String, RevIdx>,
     /// Those labels in the order they were added to the map.
     pub(crate) label_keys: Vec<String>,
     /// Per index: each declared `down_revision` looked up like Alembic's
     /// `map_[key]` (ids, then labels); `None` when missing.
-    pub(crate) down_objs: Vec<Vec<Option<RevIdx>>>,
+    pub(crate) down_objs: Lists<Option<RevIdx>>,
     /// Per index: each declared `down_revision` looked up as an id only
     /// (Alembic's `rev_map`): its entry, `None` for a label or a missing id.
-    pub(crate) down_ids: Vec<Vec<Option<usize>>>,
+    pub(crate) down_ids: Lists<Option<usize>>,
     /// Per index: `_resolved_dependencies` as entries.
-    pub(crate) resolved_entries: Vec<Vec<usize>>,
+    pub(crate) resolved_entries: Lists<usize>,
     /// Per index: `_resolved_dependencies` as canonical indices.
-    pub(crate) resolved_deps: Vec<Vec<RevIdx>>,
+    pub(crate) resolved_deps: Lists<RevIdx>,
     /// Per index: `_normalized_resolved_dependencies` as canonical indices.
-    pub(crate) normalized_deps: Vec<Vec<RevIdx>>,
+    pub(crate) normalized_deps: Lists<RevIdx>,
     /// Per index: `_normalized_down_revisions` looked up like `map_[key]`.
-    pub(crate) norm_down_objs: Vec<Vec<RevIdx>>,
+    pub(crate) norm_down_objs: Lists<RevIdx>,
     /// Per index: `nextrev` / `_all_nextrev` as canonical indices, map order.
-    pub(crate) nextrev: Vec<Vec<RevIdx>>,
-    pub(crate) all_nextrev: Vec<Vec<RevIdx>>,
+    pub(crate) nextrev: Lists<RevIdx>,
+    pub(crate) all_nextrev: Lists<RevIdx>,
     pub(crate) heads: Vec<RevIdx>,
     pub(crate) real_heads: Vec<RevIdx>,
     pub(crate) bases: Vec<RevIdx>,
@@ -91,7 +93,7 @@ impl RevisionMap {
     /// The revision with exactly this id. For a duplicated id, the last file
     /// loaded, as in Alembic's map.
     pub fn lookup(&self, id: &str) -> Option<RevIdx> {
-        self.id_entry.get(id).map(|&e| self.entries[e].canonical)
+        self.entry_of_id(id).map(|e| self.entries[e].canonical)
     }
 
     /// The revision Alembic answers with for `rev`'s id: `rev` itself unless
@@ -129,12 +131,12 @@ impl RevisionMap {
 
     /// `Revision.is_head`: no revision names this one in `down_revision`.
     pub fn is_head(&self, rev: RevIdx) -> bool {
-        self.nextrev.get(rev).is_none_or(Vec::is_empty)
+        self.nextrev.get(rev).is_none_or(<[RevIdx]>::is_empty)
     }
 
     /// `Revision._is_real_head`: not even a dependency of another revision.
     pub fn is_real_head(&self, rev: RevIdx) -> bool {
-        self.all_nextrev.get(rev).is_none_or(Vec::is_empty)
+        self.all_nextrev.get(rev).is_none_or(<[RevIdx]>::is_empty)
     }
 
     /// `Revision.is_branch_point`: two or more `down_revision` children.
@@ -169,12 +171,12 @@ impl RevisionMap {
     /// `Branches into:` print them in hash order. An earlier copy of a
     /// duplicated id has no children, as in Alembic.
     pub fn children(&self, rev: RevIdx) -> &[RevIdx] {
-        self.nextrev.get(rev).map_or(&[], Vec::as_slice)
+        self.nextrev.get(rev).unwrap_or(&[])
     }
 
     /// `_all_nextrev`: children including dependents, same order rule.
     pub fn all_children(&self, rev: RevIdx) -> &[RevIdx] {
-        self.all_nextrev.get(rev).map_or(&[], Vec::as_slice)
+        self.all_nextrev.get(rev).unwrap_or(&[])
     }
 
     /// Branch labels after Alembic's propagation (`Revision.branch_labels`).
@@ -190,7 +192,7 @@ impl RevisionMap {
     /// revision it names (a label names its declaring revision), in
     /// declaration order, repeats kept, unresolvable entries left out.
     pub fn resolved_dependencies(&self, rev: RevIdx) -> &[RevIdx] {
-        self.resolved_deps.get(rev).map_or(&[], Vec::as_slice)
+        self.resolved_deps.get(rev).unwrap_or(&[])
     }
 
     /// `_normalized_resolved_dependencies`: resolved dependencies minus those
@@ -198,7 +200,7 @@ impl RevisionMap {
     /// declaration order (Alembic: `tuple(set(...))`, hash order when two or
     /// more remain; see [`HashOrderNote::NormalizedDependencies`]).
     pub fn normalized_dependencies(&self, rev: RevIdx) -> &[RevIdx] {
-        self.normalized_deps.get(rev).map_or(&[], Vec::as_slice)
+        self.normalized_deps.get(rev).unwrap_or(&[])
     }
 
     /// Every problem found, in a stable order (by kind, then load order).
@@ -228,6 +230,13 @@ impl RevisionMap {
 
     pub(crate) fn id(&self, rev: RevIdx) -> &str {
         &self.revisions[rev].id
+    }
+
+    /// The entry of the id `id` (Alembic's `rev_map` holds only ids).
+    pub(crate) fn entry_of_id(&self, id: &str) -> Option<usize> {
+        self.id_entry.get(id, |e| {
+            self.revisions[self.entries[e].canonical].id.as_str()
+        })
     }
 
     /// Alembic's `map_[key]` after labels were added: an id (its last file)

@@ -75,7 +75,7 @@ fn naive_labels(map: &RevisionMap, reverse: bool) -> Vec<BTreeSet<String>> {
             }
             sets[x].extend(labels.iter().cloned());
             node = x;
-            let mut children = map.nextrev[x].clone();
+            let mut children = map.nextrev[x].to_vec();
             if reverse {
                 children.reverse();
             }

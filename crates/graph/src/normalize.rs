@@ -20,47 +20,68 @@
 //! earlier copy of a duplicated id is nobody's ancestor.
 
 use crate::RevIdx;
+use crate::lists::Lists;
 
 /// The normalized dependencies (as entries, declaration order, each once)
-/// of every revision. `parents[i]` are the objects `map_[key]` gives for
-/// revision `i`'s `down_revision` keys; `resolved[i]` its resolved
-/// dependency entries; `declares[e]` maps an entry back to the objects.
-pub(crate) fn normalize(parents: &[Vec<RevIdx>], resolved: &[Vec<usize>]) -> Vec<Vec<usize>> {
-    let n = parents.len();
-    let unique: Vec<Vec<usize>> = resolved.iter().map(|deps| dedupe(deps)).collect();
+/// of every revision. `down_objs[i]` are the objects `map_[key]` gives for
+/// revision `i`'s `down_revision` keys (`None`: missing); `resolved[i]` its
+/// resolved dependency entries.
+pub(crate) fn normalize(
+    down_objs: &Lists<Option<RevIdx>>,
+    resolved: &Lists<usize>,
+) -> Lists<usize> {
+    let n = down_objs.len();
+    if resolved.all_items().is_empty() {
+        return Lists::empty(n); // the usual case: nobody has dependencies
+    }
+    let mut unique = Lists::with_capacity(n, resolved.all_items().len());
+    for deps in resolved.iter() {
+        unique.push_deduplicated(deps);
+    }
 
     // Declarers of each dependency target, in load order.
-    let mut declarers: std::collections::HashMap<usize, Vec<RevIdx>> =
-        std::collections::HashMap::new();
-    for (rev, deps) in unique.iter().enumerate() {
-        for &d in deps {
-            declarers.entry(d).or_default().push(rev);
-        }
-    }
-    let mut targets: Vec<(usize, Vec<RevIdx>)> = declarers
-        .into_iter()
+    let declarations: Vec<(usize, RevIdx)> = unique
+        .iter()
+        .enumerate()
+        .flat_map(|(rev, deps)| deps.iter().map(move |&d| (d, rev)))
+        .collect();
+    let declarers = Lists::from_pairs(n, &declarations);
+    let targets: Vec<(usize, &[RevIdx])> = declarers
+        .iter()
+        .enumerate()
         .filter(|(_, revs)| revs.len() >= 2)
         .collect();
     if targets.is_empty() {
         return unique;
     }
-    targets.sort_unstable_by_key(|(d, _)| *d);
 
-    let mut children: Vec<Vec<RevIdx>> = vec![Vec::new(); n];
-    for (child, ps) in parents.iter().enumerate() {
-        for &p in ps {
-            if p != child {
-                children[p].push(child);
-            }
-        }
-    }
-    let topo = topological_positions(parents, &children);
+    let parents = Lists::from_pairs(
+        n,
+        &down_objs
+            .iter()
+            .enumerate()
+            .flat_map(|(child, objs)| objs.iter().flatten().map(move |&p| (child, p)))
+            .collect::<Vec<_>>(),
+    );
+    let children = Lists::from_pairs(
+        n,
+        &parents
+            .iter()
+            .enumerate()
+            .flat_map(|(child, ps)| {
+                ps.iter()
+                    .filter(move |&&p| p != child)
+                    .map(move |&p| (p, child))
+            })
+            .collect::<Vec<_>>(),
+    );
+    let topo = topological_positions(&parents, &children);
 
     let mut dropped: Vec<Vec<usize>> = vec![Vec::new(); n];
     let mut mark = vec![0u32; n];
     let mut generation = 0u32;
     let mut stack = Vec::new();
-    for (d, revs) in &targets {
+    for &(d, revs) in &targets {
         generation += 1;
         // Nothing below the topologically last parent we must answer for can
         // matter; with a cycle there is no order, so no pruning.
@@ -91,29 +112,25 @@ pub(crate) fn normalize(parents: &[Vec<RevIdx>], resolved: &[Vec<usize>]) -> Vec
         }
         for &r in revs {
             if parents[r].iter().any(|&p| mark[p] == generation) {
-                dropped[r].push(*d);
+                dropped[r].push(d);
             }
         }
     }
-    unique
-        .into_iter()
-        .zip(dropped)
-        .map(|(deps, gone)| deps.into_iter().filter(|d| !gone.contains(d)).collect())
-        .collect()
+    let mut normalized = Lists::with_capacity(n, unique.all_items().len());
+    for (deps, gone) in unique.iter().zip(&dropped) {
+        normalized.push_list(deps.iter().copied().filter(|d| !gone.contains(d)));
+    }
+    normalized
 }
 
 /// Position of each object in a topological order (ancestors first), or
 /// `None` when the graph has a cycle.
-fn topological_positions(parents: &[Vec<RevIdx>], children: &[Vec<RevIdx>]) -> Option<Vec<usize>> {
+fn topological_positions(parents: &Lists<RevIdx>, children: &Lists<RevIdx>) -> Option<Vec<usize>> {
     let n = parents.len();
-    let mut pending: Vec<usize> = parents
-        .iter()
-        .enumerate()
-        .map(|(i, ps)| ps.iter().filter(|&&p| p != i).count())
-        .collect();
     if parents.iter().enumerate().any(|(i, ps)| ps.contains(&i)) {
         return None;
     }
+    let mut pending: Vec<usize> = parents.iter().map(<[RevIdx]>::len).collect();
     let mut ready: Vec<RevIdx> = (0..n).filter(|&i| pending[i] == 0).collect();
     let mut pos = vec![0usize; n];
     let mut next = 0;

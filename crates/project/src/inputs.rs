@@ -50,8 +50,8 @@ pub(crate) fn build(
         .into_par_iter()
         .map(|source| {
             let bytes = source.bytes.map_err(|error| error.to_string());
-            let (file, input, _) = parse_one(source.path, &source.listed_path, bytes, cwd, modules);
-            (file, input)
+            let parsed = parse(source.path, &source.listed_path, bytes, cwd, modules);
+            (parsed.file, parsed.input)
         })
         .unzip();
     let (inputs, revision_files) = number(&mut files, inputs);
@@ -267,18 +267,6 @@ fn number(
         }
     }
     (revisions, revision_files)
-}
-
-/// [`parse`] without what only the cache needs.
-fn parse_one(
-    path: PathBuf,
-    listed_path: &Path,
-    bytes: Result<Vec<u8>, String>,
-    cwd: &Path,
-    modules: &alembic_doctor_script::Project,
-) -> (ProjectFile, Option<RevisionInput>, bool) {
-    let parsed = parse(path, listed_path, bytes, cwd, modules);
-    (parsed.file, parsed.input, parsed.read_project)
 }
 
 /// One file read and parsed.

@@ -7,19 +7,14 @@
 //! so that the rules report the unknown value instead of a false fork.
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
-use std::time::SystemTime;
 
 use alembic_doctor_graph::{RevIdx, RevisionInput, RevisionMap};
 use alembic_doctor_script::{ScriptContext, ValueProblem};
-use alembic_doctor_source::{
-    Candidate, DiskStamper, FileStamp, ListingSpec, ReadError, SourceFile, SourceNote, Tree,
-};
+use alembic_doctor_source::SourceFile;
 use rayon::prelude::*;
 
 use crate::ProjectFile;
 use crate::bytes::FileBytes;
-use crate::cache::{self, ParseCache, Record};
 use crate::derived::{Derived, ScriptMarks};
 use crate::load::display_path;
 use crate::parsed::ParsedScript;
@@ -58,202 +53,10 @@ pub(crate) fn build(
     (files, RevisionMap::build(inputs), revision_files)
 }
 
-/// What [`build_cached`] needs besides the candidates.
-pub(crate) struct CachedBuild<'a> {
-    pub(crate) tree: Arc<dyn Tree + Send + Sync>,
-    pub(crate) tree_kind: &'static str,
-    pub(crate) spec: &'a ListingSpec,
-    pub(crate) cache: &'a ParseCache,
-}
-
-/// What [`build_cached`] returns: the files, the map, each revision's file,
-/// and the listing's notes.
-pub(crate) type Built = (Vec<ProjectFile>, RevisionMap, Vec<usize>, Vec<SourceNote>);
-
-/// [`build`] for files still to be listed (by `list`) and read: a file
-/// whose stamp matches the cache is not opened (its bytes are read later,
-/// only if something prints them) and its script stays encoded until
-/// something reads it; the others are read and parsed, and the cache file
-/// is rewritten beside building the map when anything changed.
-pub(crate) fn build_cached(
-    list: impl FnOnce() -> (Vec<Candidate>, Vec<SourceNote>) + Send,
-    cwd: &Path,
-    modules: &alembic_doctor_script::Project,
-    how: &CachedBuild<'_>,
-    timer: &crate::load::StageTimer,
-) -> Built {
-    let started = SystemTime::now();
-    let cache_file = how.cache.file_for(how.tree_kind, how.spec);
-    // Shared with every file whose script is still encoded in it.
-    let buffer = Arc::new(std::fs::read(&cache_file).unwrap_or_default());
-    // The listing and the cache's index are independent: one core each.
-    let ((candidates, notes), old) =
-        rayon::join(list, || cache::Entries::decode(&buffer, how.cache.tool()));
-    timer.lap("list files and read the cache");
-    let stamps = if how.tree_kind == DISK {
-        Stamps::Disk(DiskStamper::for_files(
-            candidates.iter().map(|c| c.path.as_path()),
-        ))
-    } else {
-        Stamps::Tree(&*how.tree)
-    };
-    let loader = Loader {
-        cwd,
-        modules,
-        how,
-        stamps: &stamps,
-        old: &old,
-        buffer: &buffer,
-        started,
-    };
-    #[allow(clippy::type_complexity)]
-    let ((mut files, inputs), records): (
-        (Vec<ProjectFile>, Vec<Option<RevisionInput>>),
-        Vec<Record<'_>>,
-    ) = candidates
-        .into_par_iter()
-        .map(|candidate| {
-            let (file, input, record) = loader.load(candidate);
-            ((file, input), record)
-        })
-        .unzip();
-    let hits = records
-        .iter()
-        .filter(|record| matches!(record, Record::Keep { .. }))
-        .count();
-    timer.lap(&format!(
-        "stat, read and parse files ({hits} of {} from the cache)",
-        records.len()
-    ));
-    let (inputs, revision_files) = number(&mut files, inputs);
-    // Rewrite only when the entries differ from the file's: a warm run
-    // writes nothing.
-    let changed = hits != old.len() || records.iter().any(|r| matches!(r, Record::New { .. }));
-    let (map, ()) = rayon::join(
-        || RevisionMap::build(inputs),
-        || {
-            if changed {
-                // A cache that cannot be written only costs speed next time.
-                let _ = cache::write(&cache_file, how.cache.tool(), &records);
-            }
-        },
-    );
-    (files, map, revision_files, notes)
-}
-
-/// Loads one candidate of [`build_cached`].
-struct Loader<'a, 'b> {
-    cwd: &'b Path,
-    modules: &'b alembic_doctor_script::Project,
-    how: &'b CachedBuild<'b>,
-    stamps: &'b Stamps<'b>,
-    /// The old cache file's entries, borrowed from `buffer`.
-    old: &'b cache::Entries<'a>,
-    buffer: &'b Arc<Vec<u8>>,
-    started: SystemTime,
-}
-
-impl<'a> Loader<'a, '_> {
-    /// One candidate: from the cache when its stamp matches, else read and
-    /// parsed (and encoded for the cache when it may be stored).
-    fn load(&self, candidate: Candidate) -> (ProjectFile, Option<RevisionInput>, Record<'a>) {
-        let key = cache::path_bytes(&candidate.path);
-        if let Some(stored) = self.old.get(key)
-            && self.stamps.stamp(&candidate.path).as_ref() == Some(&stored.stamp)
-            && let Ok(derived) = postcard::from_bytes::<Derived>(stored.derived)
-        {
-            let script = ParsedScript::cached(
-                Arc::clone(self.buffer),
-                range_within(self.buffer, stored.script),
-            );
-            let bytes = FileBytes::unread(candidate.path.clone(), Arc::clone(&self.how.tree));
-            let (mut file, input) = from_script(
-                candidate.path,
-                &candidate.listed_path,
-                bytes,
-                script,
-                derived,
-                self.cwd,
-            );
-            file.from_cache = true;
-            return (file, input, Record::Keep(stored.clone()));
-        }
-        let (bytes, stamp) = match self.how.tree.read_stamped(&candidate.path) {
-            Ok((bytes, stamp)) => (Ok(bytes), stamp),
-            Err(error) => (Err(ReadError::from(error).to_string()), None),
-        };
-        let path_key = key.to_vec();
-        let Parsed {
-            mut file,
-            input,
-            read_project,
-            derived,
-        } = parse(
-            candidate.path,
-            &candidate.listed_path,
-            bytes,
-            self.cwd,
-            self.modules,
-        );
-        if file.read_error.is_none() {
-            // Drop the bytes now that they are parsed, as for a file from the
-            // cache: most runs print no code frame, and a large project's
-            // bytes are a good part of its memory (and of the time spent
-            // having the kernel hand out fresh pages).
-            file.bytes = FileBytes::unread(file.path.clone(), Arc::clone(&self.how.tree));
-        }
-        let record = match (file.script(), derived, stamp) {
-            (Some(script), Some(derived), Some(stamp))
-                if !read_project && cache::storable(Some(&stamp), self.started) =>
-            {
-                match (
-                    postcard::to_allocvec(&derived),
-                    postcard::to_allocvec(script),
-                ) {
-                    (Ok(derived), Ok(script)) => Record::New {
-                        path: path_key,
-                        stamp,
-                        derived,
-                        script,
-                    },
-                    _ => Record::Skip,
-                }
-            }
-            _ => Record::Skip,
-        };
-        (file, input, record)
-    }
-}
-
-/// Where `part`, a slice borrowed from `whole`, lies in it.
-fn range_within(whole: &[u8], part: &[u8]) -> std::ops::Range<usize> {
-    let start = part.as_ptr().addr() - whole.as_ptr().addr();
-    start..start + part.len()
-}
-
-/// The kind of tree of a load from the file system.
-pub(crate) const DISK: &str = "disk";
-
-/// How a cache hit is checked: on disk through each directory's descriptor
-/// ([`DiskStamper`]), elsewhere through the tree.
-enum Stamps<'a> {
-    Disk(DiskStamper),
-    Tree(&'a (dyn Tree + Send + Sync)),
-}
-
-impl Stamps<'_> {
-    fn stamp(&self, path: &Path) -> Option<FileStamp> {
-        match self {
-            Stamps::Disk(stamper) => stamper.stamp(path).map(FileStamp::Disk),
-            Stamps::Tree(tree) => tree.stamp(path),
-        }
-    }
-}
-
 /// Give each file that yields a revision its index in the map, in place:
 /// the files are not moved again (at 100,000 files each move of the whole
 /// vector is a hundred megabytes of fresh memory).
-fn number(
+pub(crate) fn number(
     files: &mut [ProjectFile],
     inputs: Vec<Option<RevisionInput>>,
 ) -> (Vec<RevisionInput>, Vec<usize>) {
@@ -270,19 +73,19 @@ fn number(
 }
 
 /// One file read and parsed.
-struct Parsed {
-    file: ProjectFile,
-    input: Option<RevisionInput>,
+pub(crate) struct Parsed {
+    pub(crate) file: ProjectFile,
+    pub(crate) input: Option<RevisionInput>,
     /// [`alembic_doctor_script::parse_script_tracked`]'s flag: the script
     /// depends on other files.
-    read_project: bool,
+    pub(crate) read_project: bool,
     /// What the map and the checks take from the script, as the cache
     /// stores it (`None` for an unreadable file).
-    derived: Option<Derived>,
+    pub(crate) derived: Option<Derived>,
 }
 
 /// Parse one file's bytes (or record why it could not be read).
-fn parse(
+pub(crate) fn parse(
     path: PathBuf,
     listed_path: &Path,
     bytes: Result<Vec<u8>, String>,
@@ -334,7 +137,7 @@ fn parse(
 
 /// The project file and revision input of a script and what was derived
 /// from it.
-fn from_script(
+pub(crate) fn from_script(
     path: PathBuf,
     listed_path: &Path,
     bytes: FileBytes,

@@ -8,6 +8,7 @@
 
 mod bytes;
 mod cache;
+mod cached;
 mod derived;
 mod inputs;
 mod load;

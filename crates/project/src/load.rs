@@ -11,7 +11,8 @@ use alembic_doctor_source::{DiskTree, ListingSpec, SourceFile, Tree};
 
 use crate::Project;
 use crate::cache::ParseCache;
-use crate::inputs::{self, CachedBuild};
+use crate::cached::{self, CachedBuild};
+use crate::inputs;
 
 /// What to load: `alembic`'s own flags, plus `--versions`.
 #[derive(Debug, Clone)]
@@ -108,13 +109,13 @@ pub fn load_with_cache(
     let modules = disk_modules(&config, &request.cwd);
     let how = CachedBuild {
         tree: Arc::new(DiskTree),
-        tree_kind: inputs::DISK,
+        tree_kind: cached::DISK,
         spec: &spec,
         cache,
     };
-    let list = || alembic_doctor_source::list_candidates_in(&DiskTree, &spec);
+    let list = || alembic_doctor_source::list_candidates_stamped(&DiskTree, &spec);
     let (files, map, revision_files, notes) =
-        inputs::build_cached(list, &request.cwd, &modules, &how, &timer);
+        cached::build_cached(list, &request.cwd, &modules, &how, &timer);
     timer.lap("build map (and write cache)");
     Ok(Project {
         version_locations: config.version_locations.clone(),
@@ -190,9 +191,9 @@ where
         spec: &spec,
         cache,
     };
-    let list = || alembic_doctor_source::list_candidates_in(tree, &spec);
+    let list = || alembic_doctor_source::list_candidates_stamped(tree, &spec);
     let (files, map, revision_files, notes) =
-        inputs::build_cached(list, &request.cwd, &modules, &how, &StageTimer(None));
+        cached::build_cached(list, &request.cwd, &modules, &how, &StageTimer(None));
     Ok(Project {
         version_locations: config.version_locations.clone(),
         files,

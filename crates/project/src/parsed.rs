@@ -9,30 +9,33 @@
 //! cache file's buffer, shared by every file, until someone asks for it.
 
 use std::fmt;
-use std::ops::Range;
 use std::path::Path;
 use std::sync::{Arc, OnceLock};
 
 use alembic_doctor_script::{Script, ScriptContext};
 
+use crate::cache::{BlobRange, ScriptBlob};
+
 /// A file's script: parsed during loading, still encoded in the cache, or
 /// absent (the file could not be read).
 pub(crate) struct ParsedScript {
-    decoded: OnceLock<Option<Script>>,
+    /// Boxed: a `Script` is several hundred bytes, and a warm `heads`
+    /// keeps five thousand of these without ever decoding one.
+    decoded: OnceLock<Option<Box<Script>>>,
     encoded: Option<Encoded>,
 }
 
-/// A script's bytes inside the cache file read at load time.
+/// A script's bytes inside the cache file's blob.
 struct Encoded {
-    buffer: Arc<Vec<u8>>,
-    range: Range<usize>,
+    blob: Arc<ScriptBlob>,
+    range: BlobRange,
 }
 
 impl ParsedScript {
     /// A script parsed now.
     pub(crate) fn parsed(script: Script) -> Self {
         Self {
-            decoded: OnceLock::from(Some(script)),
+            decoded: OnceLock::from(Some(Box::new(script))),
             encoded: None,
         }
     }
@@ -45,32 +48,31 @@ impl ParsedScript {
         }
     }
 
-    /// A script stored in the cache file `buffer` at `range`.
-    pub(crate) fn cached(buffer: Arc<Vec<u8>>, range: Range<usize>) -> Self {
+    /// A script stored in the cache file's `blob` at `range`.
+    pub(crate) fn cached(blob: Arc<ScriptBlob>, range: BlobRange) -> Self {
         Self {
             decoded: OnceLock::new(),
-            encoded: Some(Encoded { buffer, range }),
+            encoded: Some(Encoded { blob, range }),
         }
     }
 
-    /// The script, decoded now if it was not yet. The cache file passed its
-    /// checksum and was written by this very build, so decoding does not
-    /// fail; if it ever did, the file is parsed again from `bytes` (a cached
-    /// script never depends on other modules, so a parse without them is
-    /// the same script).
+    /// The script, decoded now if it was not yet (the blob is read the
+    /// first time any script is). The cache file was written by this very
+    /// build and its blob passes a checksum, so decoding does not fail; if
+    /// the blob cannot be read or ever does not decode, the file is parsed
+    /// again from `bytes` (a cached script never depends on other modules,
+    /// so a parse without them is the same script).
     pub(crate) fn get(&self, path: &Path, bytes: impl FnOnce() -> Vec<u8>) -> Option<&Script> {
         self.decoded
             .get_or_init(|| {
                 let encoded = self.encoded.as_ref()?;
-                let stored = encoded
-                    .buffer
-                    .get(encoded.range.clone())
-                    .unwrap_or_default();
-                Some(postcard::from_bytes::<Script>(stored).unwrap_or_else(|_| {
+                let stored = encoded.blob.get().and_then(|blob| encoded.range.of(blob));
+                let decoded = stored.and_then(|stored| postcard::from_bytes::<Script>(stored).ok());
+                Some(Box::new(decoded.unwrap_or_else(|| {
                     alembic_doctor_script::parse_script(&bytes(), &ScriptContext::standalone(path))
-                }))
+                })))
             })
-            .as_ref()
+            .as_deref()
     }
 }
 
@@ -100,21 +102,28 @@ mod tests {
         let mut buffer = b"header".to_vec();
         let encoded = postcard::to_allocvec(&script).unwrap();
         buffer.extend_from_slice(&encoded);
-        let cached = ParsedScript::cached(Arc::new(buffer), 6..6 + encoded.len());
+        let range = BlobRange {
+            start: 6,
+            len: encoded.len() as u64,
+        };
+        let cached = ParsedScript::cached(Arc::new(ScriptBlob::in_memory(buffer)), range);
         assert!(format!("{cached:?}").contains("still encoded"));
         let decoded = cached.get(Path::new("a.py"), || unreachable!("not read"));
         assert_eq!(format!("{decoded:?}"), format!("{:?}", Some(&script)));
     }
 
     #[test]
-    fn bytes_that_do_not_decode_are_parsed_again() {
+    fn bytes_that_do_not_decode_or_cannot_be_read_are_parsed_again() {
         let source = "revision = 'a'\ndown_revision = None\n";
-        let cached = ParsedScript::cached(Arc::new(vec![0xff; 4]), 0..4);
-        let decoded = cached.get(Path::new("a.py"), || source.as_bytes().to_vec());
-        assert_eq!(
-            format!("{decoded:?}"),
-            format!("{:?}", Some(&parse(source)))
-        );
+        let range = BlobRange { start: 0, len: 4 };
+        for blob in [ScriptBlob::in_memory(vec![0xff; 4]), ScriptBlob::default()] {
+            let cached = ParsedScript::cached(Arc::new(blob), range);
+            let decoded = cached.get(Path::new("a.py"), || source.as_bytes().to_vec());
+            assert_eq!(
+                format!("{decoded:?}"),
+                format!("{:?}", Some(&parse(source)))
+            );
+        }
     }
 
     #[test]

@@ -78,12 +78,14 @@ impl Fixture {
 
 fn age(path: &Path) {
     let hour_ago = SystemTime::now() - Duration::from_hours(1);
-    fs::File::options()
-        .write(true)
-        .open(path)
-        .unwrap()
-        .set_modified(hour_ago)
-        .unwrap();
+    // A directory cannot be opened for writing; its times can be set
+    // through a read-only handle all the same.
+    let file = if path.is_dir() {
+        fs::File::open(path)
+    } else {
+        fs::File::options().write(true).open(path)
+    };
+    file.unwrap().set_modified(hour_ago).unwrap();
 }
 
 fn heads(project: &Project) -> Vec<String> {
@@ -185,12 +187,6 @@ fn a_damaged_cache_file_is_ignored_and_rewritten() {
         Vec::new(),
         good[..good.len() / 2].to_vec(),
         good.iter().map(|b| b ^ 0x55).collect(),
-        {
-            let mut flipped = good.clone();
-            let last = flipped.len() - 3;
-            flipped[last] ^= 1;
-            flipped
-        },
         b"not a cache at all".to_vec(),
     ];
     for bad in damaged {
@@ -201,6 +197,55 @@ fn a_damaged_cache_file_is_ignored_and_rewritten() {
         // Rewritten whole: the next load is warm again.
         assert_eq!(loaded_from_cache(&fixture.load_cached()), 2);
     }
+    // Damage in the scripts' blob (its checksum is the file's last eight
+    // bytes) leaves the index usable: the files' ids come from the cache,
+    // and each script, when read, is parsed again from its file.
+    let mut flipped = good.clone();
+    let last = flipped.len() - 3;
+    flipped[last] ^= 1;
+    fs::write(&cache_file, &flipped).unwrap();
+    let project = fixture.load_cached();
+    assert_eq!(loaded_from_cache(&project), 2);
+    assert_eq!(digest(&project), cold);
+}
+
+/// A warm load takes the files from the cache's last walk while the
+/// directories are unchanged; any file added, removed or renamed changes
+/// its directory's stamp and is seen.
+#[test]
+fn a_reused_listing_still_sees_every_file_added_removed_or_renamed() {
+    let fixture = Fixture::new();
+    let versions = fixture.root().join("migrations/versions");
+    fixture.migration("aaa", None);
+    fixture.migration("bbb", Some("aaa"));
+    let settle = || {
+        age(&versions);
+        fixture.load_cached();
+        let warm = fixture.load_cached();
+        assert_eq!(loaded_from_cache(&warm), warm.files.len());
+        assert_eq!(digest(&warm), digest(&fixture.load_cold()));
+        warm
+    };
+    assert_eq!(heads(&settle()), ["bbb"]);
+
+    fixture.migration("ccc", Some("bbb"));
+    let project = fixture.load_cached();
+    assert_eq!(heads(&project), ["ccc"]);
+    assert_eq!(digest(&project), digest(&fixture.load_cold()));
+    assert_eq!(heads(&settle()), ["ccc"]);
+
+    fs::remove_file(versions.join("ccc_change.py")).unwrap();
+    assert_eq!(heads(&fixture.load_cached()), ["bbb"]);
+    assert_eq!(heads(&settle()), ["bbb"]);
+
+    fs::rename(
+        versions.join("bbb_change.py"),
+        versions.join("bbb_renamed.py"),
+    )
+    .unwrap();
+    let project = fixture.load_cached();
+    assert_eq!(digest(&project), digest(&fixture.load_cold()));
+    assert!(project.files[1].display_path.ends_with("bbb_renamed.py"));
 }
 
 #[test]

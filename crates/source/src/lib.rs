@@ -45,6 +45,7 @@ mod listing;
 mod order;
 mod read;
 mod resolve;
+mod snapshot;
 mod span;
 mod stamp;
 mod tree;
@@ -52,6 +53,7 @@ mod walk;
 
 pub use listing::{Listing, ListingSpec, ReadError, SourceFile, SourceNote};
 pub use order::FileKind;
+pub use snapshot::{WalkStamps, path_bytes, path_from_bytes};
 pub use span::{LineColumn, LineIndex, Span};
 pub use stamp::{DiskStamp, DiskStamper, FileStamp};
 pub use tree::{DirEntry, DiskTree, MAX_FILE_BYTES, Tree};
@@ -81,6 +83,19 @@ pub fn list_candidates_in(
     spec: &ListingSpec,
 ) -> (Vec<Candidate>, Vec<SourceNote>) {
     let mut notes = Vec::new();
-    let candidates = walk::candidates(tree, spec, &mut notes);
+    let (candidates, _) = walk::candidates(tree, spec, &mut notes, false);
     (candidates, notes)
+}
+
+/// [`list_candidates_in`], also recording what the walk depended on, when
+/// it can be vouched for by directory stamps ([`WalkStamps`]): a later run
+/// whose [`WalkStamps::unchanged_in`] holds may reuse the candidates
+/// instead of listing again.
+pub fn list_candidates_stamped(
+    tree: &impl Tree,
+    spec: &ListingSpec,
+) -> (Vec<Candidate>, Vec<SourceNote>, Option<WalkStamps>) {
+    let mut notes = Vec::new();
+    let (candidates, stamps) = walk::candidates(tree, spec, &mut notes, true);
+    (candidates, notes, stamps)
 }

@@ -68,7 +68,7 @@ pub(crate) fn stem_before_first_dot(name: &[u8]) -> &[u8] {
 }
 
 /// What kind of migration candidate a file name is, if any.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum FileKind {
     /// A `.py` source file.
     Source,

@@ -29,11 +29,11 @@ pub(crate) enum Resolved {
 
 /// Resolve `path` (absolute, or relative to the tree's working directory)
 /// following every symlink, without requiring the final target to exist.
-pub(crate) fn realpath(tree: &impl Tree, path: &Path) -> Resolved {
+pub(crate) fn realpath(tree: &(impl Tree + ?Sized), path: &Path) -> Resolved {
     resolve_from(tree, PathBuf::new(), path)
 }
 
-fn resolve_from(tree: &impl Tree, start: PathBuf, rest: &Path) -> Resolved {
+fn resolve_from(tree: &(impl Tree + ?Sized), start: PathBuf, rest: &Path) -> Resolved {
     let mut seen = HashMap::new();
     match join_real(tree, start, rest, &mut seen, 0) {
         Some((resolved, true)) => Resolved::Real(resolved),
@@ -137,7 +137,7 @@ fn split_last(path: &Path) -> Option<(&Path, &OsStr)> {
 /// `path`. Returns `(path, ok)`; `ok == false` means a loop was found.
 /// `None` means the nesting cap was hit.
 fn join_real(
-    tree: &impl Tree,
+    tree: &(impl Tree + ?Sized),
     mut path: PathBuf,
     rest: &Path,
     seen: &mut HashMap<PathBuf, Option<PathBuf>>,

@@ -46,11 +46,29 @@ impl DiskStamp {
         Self::from_metadata(&fs::metadata(path).ok()?)
     }
 
+    /// The stamp of the directory at `path` (symlinks followed), or `None`
+    /// when it is not a directory or cannot be inspected. A directory's
+    /// modification and change times move whenever an entry is added,
+    /// removed or renamed in it, so an unchanged stamp means an unchanged
+    /// listing (git's untracked cache relies on the same rule).
+    pub fn of_dir(path: &Path) -> Option<Self> {
+        let meta = fs::metadata(path).ok()?;
+        if meta.is_dir() {
+            Self::from_any_metadata(&meta)
+        } else {
+            None
+        }
+    }
+
     /// The stamp for `meta`, when it describes a regular file.
     pub fn from_metadata(meta: &fs::Metadata) -> Option<Self> {
         if !meta.is_file() {
             return None;
         }
+        Self::from_any_metadata(meta)
+    }
+
+    fn from_any_metadata(meta: &fs::Metadata) -> Option<Self> {
         let modified_ns = meta.modified().ok().map(nanos_since_epoch)?;
         #[cfg(unix)]
         let (device, inode, changed_ns) = {

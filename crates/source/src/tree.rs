@@ -61,6 +61,14 @@ pub trait Tree: Sync {
         None
     }
 
+    /// The stamp of directory `dir` ([`DiskStamp::of_dir`]), taken before
+    /// listing it, or `None` when this tree cannot tell (then a listing is
+    /// never reused: see [`crate::WalkStamps`]).
+    fn dir_stamp(&self, dir: &Path) -> Option<DiskStamp> {
+        let _ = dir;
+        None
+    }
+
     /// [`Tree::read`], and the stamp of the bytes read. A backend that
     /// learns the stamp while reading (an open file's metadata) overrides
     /// this to spare a second look-up.
@@ -114,6 +122,10 @@ impl Tree for DiskTree {
 
     fn stamp(&self, path: &Path) -> Option<FileStamp> {
         DiskStamp::of(path).map(FileStamp::Disk)
+    }
+
+    fn dir_stamp(&self, dir: &Path) -> Option<DiskStamp> {
+        DiskStamp::of_dir(dir)
     }
 
     fn read_stamped(&self, path: &Path) -> io::Result<(Vec<u8>, Option<FileStamp>)> {

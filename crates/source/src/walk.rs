@@ -32,7 +32,9 @@ use std::path::{Path, PathBuf};
 
 use crate::listing::{ListingSpec, ReadError, SourceNote};
 use crate::order::{FileKind, candidate, name_bytes, sort_by_name, stem_before_first_dot};
-use crate::resolve::{Resolved, Resolver};
+use crate::resolve::{Resolved, Resolver, realpath};
+use crate::snapshot::WalkStamps;
+use crate::stamp::DiskStamp;
 use crate::tree::{DirEntry, Tree};
 
 /// Deeper directory trees than this are not walked (a bind-mount loop is the
@@ -53,31 +55,51 @@ pub struct Candidate {
     pub kind: FileKind,
 }
 
-/// Walk every location and return the candidates in load order.
+/// Walk every location and return the candidates in load order, and, when
+/// `record` is set and the walk can be, what it depended on
+/// ([`WalkStamps`]).
 pub(crate) fn candidates(
     tree: &impl Tree,
     spec: &ListingSpec,
     notes: &mut Vec<SourceNote>,
-) -> Vec<Candidate> {
+    record: bool,
+) -> (Vec<Candidate>, Option<WalkStamps>) {
     let mut seen: FxHashSet<RealPath> = FxHashSet::default();
     let mut resolver = Resolver::new(tree);
     let mut found = Vec::new();
+    let mut stamps = record.then(WalkStamps::default);
     for (index, location) in spec.locations.iter().enumerate() {
         if !tree.exists(location) {
             notes.push(SourceNote::MissingLocation {
                 location: location.clone(),
             });
+            if let Some(stamps) = &mut stamps {
+                stamps.push_location(None);
+            }
             continue;
+        }
+        if let Some(recorded) = &mut stamps {
+            // Resolved before the walk, as each directory is stamped before
+            // it is read: a change during the walk then shows next time.
+            match realpath(tree, location) {
+                Resolved::Real(real) => recorded.push_location(Some(&real)),
+                Resolved::Loop => stamps = None,
+            }
         }
         let mut walker = Walker {
             tree,
             spec,
             listed: Vec::new(),
             notes: &mut *notes,
+            dirs: stamps.as_ref().map(|_| Vec::new()),
         };
         // `Break` only means "not recursive: stop after the first directory".
         let _ = walker.walk(location, 0);
-        let listed = walker.listed;
+        let Walker { listed, dirs, .. } = walker;
+        match (&mut stamps, dirs) {
+            (Some(recorded), Some(dirs)) => recorded.extend_dirs(dirs),
+            _ => stamps = None,
+        }
         for (listed_path, is_symlink) in listed {
             let real = match resolver.resolve_entry(&listed_path, is_symlink) {
                 Resolved::Real(real) => real,
@@ -103,7 +125,13 @@ pub(crate) fn candidates(
             }
         }
     }
-    found
+    // A walk that noticed anything but missing locations (a file reached
+    // twice, a loop, an unreadable directory) is always walked again: its
+    // notes are not kept.
+    let quiet = notes
+        .iter()
+        .all(|note| matches!(note, SourceNote::MissingLocation { .. }));
+    (found, stamps.filter(|_| quiet))
 }
 
 /// A resolved path as a set key, compared and hashed by its bytes: the
@@ -175,6 +203,11 @@ struct Walker<'a, T> {
     /// Every listed path, with whether its directory entry is a symlink.
     listed: Vec<(PathBuf, bool)>,
     notes: &'a mut Vec<SourceNote>,
+    /// When recording: every directory read, with its stamp taken just
+    /// before. `None` once something makes the walk impossible to vouch
+    /// for by directory stamps: a directory without one, or a symlink
+    /// (what it points to can change without any directory changing).
+    dirs: Option<Vec<(PathBuf, DiskStamp)>>,
 }
 
 impl<T: Tree> Walker<'_, T> {
@@ -191,6 +224,7 @@ impl<T: Tree> Walker<'_, T> {
             });
             return ControlFlow::Continue(());
         }
+        self.stamp_dir(dir);
         let entries = match self.tree.read_dir(dir) {
             Ok(entries) => entries,
             Err(error) => {
@@ -201,6 +235,9 @@ impl<T: Tree> Walker<'_, T> {
                 return ControlFlow::Continue(());
             }
         };
+        if entries.iter().any(|entry| entry.is_symlink) {
+            self.dirs = None;
+        }
         let (mut dirs, mut files): (Vec<DirEntry>, Vec<DirEntry>) =
             entries.into_iter().partition(|entry| entry.is_dir);
 
@@ -234,6 +271,16 @@ impl<T: Tree> Walker<'_, T> {
         ControlFlow::Continue(())
     }
 
+    /// When recording, stamp `dir` before it is read.
+    fn stamp_dir(&mut self, dir: &Path) {
+        if let Some(dirs) = &mut self.dirs {
+            match self.tree.dir_stamp(dir) {
+                Some(stamp) => dirs.push((dir.to_path_buf(), stamp)),
+                None => self.dirs = None,
+            }
+        }
+    }
+
     /// The `sourceless` branch: `<dir>/__pycache__` entries not shadowed by
     /// a file of `dir` with the same name-before-the-first-dot.
     fn list_pycache(&mut self, dir: &Path, files: &[DirEntry]) {
@@ -245,6 +292,7 @@ impl<T: Tree> Walker<'_, T> {
             .iter()
             .map(|entry| stem_before_first_dot(&name_bytes(&entry.name)).to_vec())
             .collect();
+        self.stamp_dir(&cache);
         let mut entries = match self.tree.read_dir(&cache) {
             Ok(entries) => entries,
             Err(error) => {
@@ -255,6 +303,9 @@ impl<T: Tree> Walker<'_, T> {
                 return;
             }
         };
+        if entries.iter().any(|entry| entry.is_symlink) {
+            self.dirs = None;
+        }
         sort_by_name(&mut entries, |entry| &entry.name);
         for entry in entries {
             if !stems.contains(stem_before_first_dot(&name_bytes(&entry.name))) {

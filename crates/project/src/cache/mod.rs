@@ -31,16 +31,19 @@ mod store;
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
-use alembic_doctor_source::{DiskStamp, FileStamp, ListingSpec};
+use alembic_doctor_source::{DiskStamp, FileStamp, ListingSpec, path_bytes};
 
-pub(crate) use store::{Entries, Record, write};
+pub(crate) use store::{
+    BlobRange, CacheFile, IndexFile, NewFile, NewParse, ScriptBlob, StoredParse, write,
+};
 
-/// Files changed this recently (nanoseconds) are parsed but not stored.
+/// Files changed this recently (nanoseconds) are parsed but not stored, and
+/// a walk through directories changed this recently is not reused.
 pub(crate) const RACY_MARGIN_NS: i128 = 2_000_000_000;
 
 /// Bumped whenever the layout of the cache file changes (the tool key
 /// already changes with every build; this guards hand-copied caches).
-const FORMAT: u32 = 3;
+const FORMAT: u32 = 4;
 
 /// Where and for which binary parsed files are cached. `None` from the
 /// constructors means "no cache": disabled, or no place to keep it.
@@ -134,13 +137,6 @@ fn tool_key() -> Option<String> {
         stamp.device,
         stamp.inode
     ))
-}
-
-/// A path as bytes, the cache's key: `as_encoded_bytes` is exact and
-/// stable within one platform (the raw bytes on Unix), which is all a
-/// cache on one machine needs.
-pub(crate) fn path_bytes(path: &Path) -> &[u8] {
-    path.as_os_str().as_encoded_bytes()
 }
 
 /// Whether a freshly read file may be stored: its stamp is known and not so

@@ -1,50 +1,88 @@
 //! The cache file: its layout, reading it back, writing it atomically.
 //!
-//! Layout: a postcard header (magic, format, tool key), the body (every
-//! entry's path, stamp, postcard-encoded [`crate::derived::Derived`] and
-//! postcard-encoded script), then the body's checksum (8 bytes,
-//! little-endian), so that the body is streamed to disk without being built
-//! in memory first. Entries stay encoded until a file asks for its own, so
-//! reading the cache costs one pass over an index; each file's `Derived` is
-//! decoded on the thread that loads it, and its script only when something
-//! reads it.
+//! Layout, in three parts so that a warm run reads only what it uses:
+//! * a preamble: magic, format, and the lengths of the two parts below
+//!   (little-endian);
+//! * the index, then its checksum (8 bytes): the tool key, the stamps of the
+//!   walk that listed the files ([`WalkStamps`], when it may be reused), and
+//!   every listed file in load order with, when its parse is stored, its
+//!   stamp, its encoded [`crate::derived::Derived`] and where its encoded
+//!   script lies in the blob;
+//! * the blob of encoded scripts, then its checksum: read, checked and
+//!   decoded only when a script is first asked for ([`ScriptBlob`]), which
+//!   a warm `heads` never does.
+//!
+//! Files are kept in load order so that a run whose walk is unchanged takes
+//! them as they are: no listing, no look-up by path.
 
-use std::collections::HashMap;
 use std::fs;
-use std::io::Write;
+use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::Path;
+use std::sync::{Arc, OnceLock};
 
-use alembic_doctor_source::FileStamp;
-use rustc_hash::FxBuildHasher;
+use alembic_doctor_source::{FileKind, FileStamp, WalkStamps};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use super::FORMAT;
 
 const MAGIC: [u8; 8] = *b"ADOCPRS\0";
+/// Magic, format, the index's length and the blob's (each with its checksum).
+const PREAMBLE: usize = 8 + 4 + 8 + 8;
 
 #[derive(Serialize, Deserialize)]
-struct Header<'a> {
-    magic: [u8; 8],
-    format: u32,
+struct Head<'a> {
     #[serde(borrow)]
     tool: &'a str,
+    walk: Option<WalkStamps>,
 }
 
-#[derive(Serialize, Deserialize)]
-struct Entry<'a> {
+/// One listed file, as the index keeps it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct IndexFile<'a> {
+    /// The resolved path ([`alembic_doctor_source::Candidate::path`]).
     #[serde(borrow)]
-    path: Bytes<'a>,
-    stamp: FileStamp,
+    pub(crate) path: Bytes<'a>,
+    /// The listed path, when it differs from `path`.
     #[serde(borrow)]
-    derived: Bytes<'a>,
+    pub(crate) listed: Option<Bytes<'a>>,
+    pub(crate) location: u32,
+    pub(crate) kind: FileKind,
+    /// What was derived from the file, when it may be reused.
     #[serde(borrow)]
-    script: Bytes<'a>,
+    pub(crate) parse: Option<StoredParse<'a>>,
+}
+
+/// A file's stored parse.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct StoredParse<'a> {
+    pub(crate) stamp: FileStamp,
+    /// The encoded [`crate::derived::Derived`].
+    #[serde(borrow)]
+    pub(crate) derived: Bytes<'a>,
+    /// Where the encoded script lies in the blob.
+    pub(crate) script: BlobRange,
+}
+
+/// A piece of the blob.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct BlobRange {
+    pub(crate) start: u64,
+    pub(crate) len: u64,
+}
+
+impl BlobRange {
+    /// The range within `blob`, when it lies inside it.
+    pub(crate) fn of<'b>(&self, blob: &'b [u8]) -> Option<&'b [u8]> {
+        let start = usize::try_from(self.start).ok()?;
+        let end = start.checked_add(usize::try_from(self.len).ok()?)?;
+        blob.get(start..end)
+    }
 }
 
 /// A byte string, encoded as one (serde's `&[u8]` is a sequence of numbers
 /// on the way out; this keeps both directions on `bytes`).
-#[derive(Clone, Copy)]
-struct Bytes<'a>(&'a [u8]);
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Bytes<'a>(pub(crate) &'a [u8]);
 
 impl Serialize for Bytes<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
@@ -58,115 +96,227 @@ impl<'de: 'a, 'a> Deserialize<'de> for Bytes<'a> {
     }
 }
 
-/// The entries of a cache file read back, by path.
+/// A cache file opened for reading: its index read and checked, its blob
+/// left on disk until a script is needed. Empty when there is no usable
+/// file (missing, another tool's, damaged).
 #[derive(Default)]
-pub(crate) struct Entries<'a> {
-    by_path: HashMap<&'a [u8], Stored<'a>, FxBuildHasher>,
+pub(crate) struct CacheFile {
+    /// The index's bytes (checksum removed).
+    index: Vec<u8>,
+    /// Where the head ends and the files begin within `index`.
+    files_at: usize,
+    /// Shared with every file whose script stays encoded in it.
+    blob: Arc<ScriptBlob>,
 }
 
-/// One entry of a cache file, borrowed from its bytes.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Stored<'a> {
-    /// The path, as stored.
+impl CacheFile {
+    /// The cache file at `path` when it was written by this very tool
+    /// (`tool`) and its index is intact; an empty one otherwise.
+    pub(crate) fn open(path: &Path, tool: &str) -> Self {
+        Self::try_open(path, tool).unwrap_or_default()
+    }
+
+    fn try_open(path: &Path, tool: &str) -> Option<Self> {
+        let mut file = fs::File::open(path).ok()?;
+        let mut preamble = [0; PREAMBLE];
+        file.read_exact(&mut preamble).ok()?;
+        let (magic, rest) = preamble.split_first_chunk::<8>()?;
+        let (format, rest) = rest.split_first_chunk::<4>()?;
+        let (index_len, rest) = rest.split_first_chunk::<8>()?;
+        let blob_len = rest.first_chunk::<8>()?;
+        if *magic != MAGIC || u32::from_le_bytes(*format) != FORMAT {
+            return None;
+        }
+        let index_len = usize::try_from(u64::from_le_bytes(*index_len)).ok()?;
+        let blob_len = u64::from_le_bytes(*blob_len);
+        // Never trust a length to size an allocation: a damaged preamble
+        // must not ask for terabytes.
+        let file_len = file.metadata().ok()?.len();
+        if (PREAMBLE as u64)
+            .checked_add(index_len as u64)?
+            .checked_add(blob_len)?
+            != file_len
+        {
+            return None;
+        }
+        let mut index = vec![0; index_len];
+        file.read_exact(&mut index).ok()?;
+        let (body, sum) = index.split_last_chunk::<8>()?;
+        if u64::from_le_bytes(*sum) != checksum(body) {
+            return None;
+        }
+        index.truncate(index_len - 8);
+        let (head, files) = postcard::take_from_bytes::<Head<'_>>(&index).ok()?;
+        if head.tool != tool {
+            return None;
+        }
+        let files_at = index.len() - files.len();
+        Some(Self {
+            files_at,
+            blob: Arc::new(ScriptBlob {
+                source: Some((file, (PREAMBLE + index_len) as u64, blob_len)),
+                bytes: OnceLock::new(),
+            }),
+            index,
+        })
+    }
+
+    /// The stamps of the walk that listed the files, when it may be reused.
+    pub(crate) fn walk(&self) -> Option<WalkStamps> {
+        let (head, _) = postcard::take_from_bytes::<Head<'_>>(&self.index).ok()?;
+        head.walk
+    }
+
+    /// Every listed file, in load order (none when the index does not
+    /// decode: it passed its checksum, so only a bug could do that).
+    pub(crate) fn files(&self) -> Vec<IndexFile<'_>> {
+        self.index
+            .get(self.files_at..)
+            .and_then(|files| postcard::from_bytes(files).ok())
+            .unwrap_or_default()
+    }
+
+    /// The blob of encoded scripts, read on first use.
+    pub(crate) fn blob(&self) -> &Arc<ScriptBlob> {
+        &self.blob
+    }
+}
+
+/// The cache file's encoded scripts, read and checked on first use. The
+/// open file is kept: a newer cache file only ever replaces it by a rename,
+/// so its bytes stay those the index describes.
+#[derive(Default)]
+pub(crate) struct ScriptBlob {
+    /// The open cache file, where the blob starts and its length (with its
+    /// checksum).
+    source: Option<(fs::File, u64, u64)>,
+    bytes: OnceLock<Option<Vec<u8>>>,
+}
+
+impl ScriptBlob {
+    /// A blob already in memory (for tests).
+    #[cfg(test)]
+    pub(crate) fn in_memory(bytes: Vec<u8>) -> Self {
+        Self {
+            source: None,
+            bytes: OnceLock::from(Some(bytes)),
+        }
+    }
+
+    /// The blob's bytes, when they can be read and pass their checksum.
+    pub(crate) fn get(&self) -> Option<&[u8]> {
+        self.bytes
+            .get_or_init(|| {
+                let (file, start, len) = self.source.as_ref()?;
+                let mut bytes = vec![0; usize::try_from(*len).ok()?];
+                // `&File` reads and seeks without `mut`.
+                let mut reader = file;
+                reader.seek(SeekFrom::Start(*start)).ok()?;
+                reader.read_exact(&mut bytes).ok()?;
+                let (body, sum) = bytes.split_last_chunk::<8>()?;
+                if u64::from_le_bytes(*sum) != checksum(body) {
+                    return None;
+                }
+                bytes.truncate(bytes.len() - 8);
+                Some(bytes)
+            })
+            .as_deref()
+    }
+}
+
+/// One listed file for the next cache file.
+pub(crate) struct NewFile<'a> {
     pub(crate) path: &'a [u8],
-    pub(crate) stamp: FileStamp,
-    /// The encoded [`crate::derived::Derived`].
-    pub(crate) derived: &'a [u8],
-    /// The encoded script.
-    pub(crate) script: &'a [u8],
+    pub(crate) listed: Option<&'a [u8]>,
+    pub(crate) location: u32,
+    pub(crate) kind: FileKind,
+    pub(crate) parse: NewParse<'a>,
 }
 
-impl<'a> Entries<'a> {
-    /// The entries of `buffer` (a cache file's bytes) when it was written by
-    /// this very tool (`tool`) and is intact; none otherwise.
-    pub(crate) fn decode(buffer: &'a [u8], tool: &str) -> Self {
-        Self::try_decode(buffer, tool).unwrap_or_default()
-    }
-
-    fn try_decode(buffer: &'a [u8], tool: &str) -> Option<Self> {
-        let (header, rest) = postcard::take_from_bytes::<Header<'_>>(buffer).ok()?;
-        if header.magic != MAGIC || header.format != FORMAT || header.tool != tool {
-            return None;
-        }
-        let (body, sum) = rest.split_last_chunk::<8>()?;
-        let mut check = Checksum::new();
-        check.update(body);
-        if u64::from_le_bytes(*sum) != check.finish() {
-            return None;
-        }
-        let entries: Vec<Entry<'a>> = postcard::from_bytes(body).ok()?;
-        let mut by_path = HashMap::with_capacity_and_hasher(entries.len(), FxBuildHasher);
-        for entry in entries {
-            let stored = Stored {
-                path: entry.path.0,
-                stamp: entry.stamp,
-                derived: entry.derived.0,
-                script: entry.script.0,
-            };
-            by_path.insert(entry.path.0, stored);
-        }
-        Some(Self { by_path })
-    }
-
-    /// The entry stored for `path`.
-    pub(crate) fn get(&self, path: &[u8]) -> Option<&Stored<'a>> {
-        self.by_path.get(path)
-    }
-
-    pub(crate) fn len(&self) -> usize {
-        self.by_path.len()
-    }
-}
-
-/// What one loaded file contributes to the next cache file.
-pub(crate) enum Record<'a> {
+/// What a loaded file contributes to the next cache file.
+pub(crate) enum NewParse<'a> {
     /// Nothing: unreadable, not storable, or the cache is off.
-    Skip,
-    /// The entry read from the old file, still valid.
-    Keep(Stored<'a>),
+    None,
+    /// The old file's parse, still valid (its script is in the old blob).
+    Kept(&'a StoredParse<'a>),
     /// A file parsed in this run.
-    New {
-        path: Vec<u8>,
+    Fresh {
         stamp: FileStamp,
         derived: Vec<u8>,
         script: Vec<u8>,
     },
 }
 
-/// Write the cache file `path` for `tool` with `records`, atomically (a
-/// temporary file renamed over the old one, so a reader never sees half a
-/// file and two runs racing leave one whole file). Errors are returned for
-/// the caller to ignore: a cache that cannot be written only costs speed.
-pub(crate) fn write(path: &Path, tool: &str, records: &[Record<'_>]) -> std::io::Result<()> {
-    let entries: Vec<Entry<'_>> = records
-        .iter()
-        .filter_map(|record| match record {
-            Record::Skip => None,
-            Record::Keep(stored) => Some(Entry {
-                path: Bytes(stored.path),
-                stamp: stored.stamp.clone(),
-                derived: Bytes(stored.derived),
-                script: Bytes(stored.script),
-            }),
-            Record::New {
-                path,
+impl NewParse<'_> {
+    /// The file's parse came from the old cache file.
+    pub(crate) fn is_kept(&self) -> bool {
+        matches!(self, NewParse::Kept(_))
+    }
+}
+
+/// Write the cache file `path` for `tool`, atomically (a temporary file
+/// renamed over the old one, so a reader never sees half a file and two
+/// runs racing leave one whole file). Kept parses take their scripts from
+/// `old_blob`; if it cannot be read, they are dropped. Errors are returned
+/// for the caller to ignore: a cache that cannot be written only costs
+/// speed.
+pub(crate) fn write(
+    path: &Path,
+    tool: &str,
+    walk: Option<&WalkStamps>,
+    files: &[NewFile<'_>],
+    old_blob: &ScriptBlob,
+) -> std::io::Result<()> {
+    // Each stored script's bytes, and the index entries pointing at them.
+    let old = if files.iter().any(|file| file.parse.is_kept()) {
+        old_blob.get()
+    } else {
+        None
+    };
+    let mut pieces: Vec<&[u8]> = Vec::new();
+    let mut at = 0u64;
+    let mut entries = Vec::with_capacity(files.len());
+    for file in files {
+        let parse = match &file.parse {
+            NewParse::None => None,
+            NewParse::Kept(kept) => old
+                .and_then(|old| kept.script.of(old))
+                .map(|script| (kept.stamp.clone(), kept.derived.0, script)),
+            NewParse::Fresh {
                 stamp,
                 derived,
                 script,
-            } => Some(Entry {
-                path: Bytes(path),
-                stamp: stamp.clone(),
+            } => Some((stamp.clone(), derived.as_slice(), script.as_slice())),
+        };
+        let parse = parse.map(|(stamp, derived, script)| {
+            pieces.push(script);
+            let range = BlobRange {
+                start: at,
+                len: script.len() as u64,
+            };
+            at += range.len;
+            StoredParse {
+                stamp,
                 derived: Bytes(derived),
-                script: Bytes(script),
-            }),
-        })
-        .collect();
-    let header = postcard::to_allocvec(&Header {
-        magic: MAGIC,
-        format: FORMAT,
+                script: range,
+            }
+        });
+        entries.push(IndexFile {
+            path: Bytes(file.path),
+            listed: file.listed.map(Bytes),
+            location: file.location,
+            kind: file.kind,
+            parse,
+        });
+    }
+    let mut index = postcard::to_allocvec(&Head {
         tool,
+        walk: walk.cloned(),
     })
     .map_err(std::io::Error::other)?;
+    index = postcard::to_extend(&entries, index).map_err(std::io::Error::other)?;
+    let sum = checksum(&index);
+    index.extend_from_slice(&sum.to_le_bytes());
 
     let dir = path.parent().unwrap_or(Path::new("."));
     fs::create_dir_all(dir)?;
@@ -174,16 +324,18 @@ pub(crate) fn write(path: &Path, tool: &str, records: &[Record<'_>]) -> std::io:
     let temp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
     let written = (|| {
         let mut file = std::io::BufWriter::with_capacity(1 << 16, fs::File::create(&temp)?);
-        file.write_all(&header)?;
-        let mut body = Summed {
-            inner: file,
-            sum: Checksum::new(),
-        };
-        body = postcard::to_io(&entries, body).map_err(std::io::Error::other)?;
-        let Summed { mut inner, sum } = body;
-        inner.write_all(&sum.finish().to_le_bytes())?;
-        inner
-            .into_inner()
+        file.write_all(&MAGIC)?;
+        file.write_all(&FORMAT.to_le_bytes())?;
+        file.write_all(&(index.len() as u64).to_le_bytes())?;
+        file.write_all(&(at + 8).to_le_bytes())?;
+        file.write_all(&index)?;
+        let mut blob_sum = Checksum::new();
+        for piece in pieces {
+            blob_sum.update(piece);
+            file.write_all(piece)?;
+        }
+        file.write_all(&blob_sum.finish().to_le_bytes())?;
+        file.into_inner()
             .map_err(std::io::IntoInnerError::into_error)?;
         fs::rename(&temp, path)
     })();
@@ -193,28 +345,16 @@ pub(crate) fn write(path: &Path, tool: &str, records: &[Record<'_>]) -> std::io:
     written
 }
 
-/// A writer that checksums what passes through it.
-struct Summed<W> {
-    inner: W,
-    sum: Checksum,
+fn checksum(bytes: &[u8]) -> u64 {
+    let mut sum = Checksum::new();
+    sum.update(bytes);
+    sum.finish()
 }
 
-impl<W: Write> Write for Summed<W> {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        let written = self.inner.write(buf)?;
-        self.sum.update(&buf[..written]);
-        Ok(written)
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        self.inner.flush()
-    }
-}
-
-/// A fast 64-bit checksum of the body (eight bytes per step, `FxHash`'s
-/// mixing, the length mixed in last): it catches truncation and stray
-/// writes, which could otherwise decode into a different but well-formed
-/// script. Fed in pieces of any size, it gives the same sum as in one.
+/// A fast 64-bit checksum (eight bytes per step, `FxHash`'s mixing, the
+/// length mixed in last): it catches truncation and stray writes, which
+/// could otherwise decode into a different but well-formed script. Fed in
+/// pieces of any size, it gives the same sum as in one.
 struct Checksum {
     hash: u64,
     len: u64,
@@ -286,57 +426,104 @@ mod tests {
         })
     }
 
+    fn file<'a>(path: &'a [u8], parse: NewParse<'a>) -> NewFile<'a> {
+        NewFile {
+            path,
+            listed: None,
+            location: 0,
+            kind: FileKind::Source,
+            parse,
+        }
+    }
+
+    /// A stored parse read back: stamp, derived bytes, script bytes.
+    type ReadParse = (FileStamp, Vec<u8>, Vec<u8>);
+
+    /// The files of a cache file, with each stored script's bytes.
+    fn read_back(cache: &CacheFile) -> Vec<(Vec<u8>, Option<ReadParse>)> {
+        let blob = cache.blob().get();
+        cache
+            .files()
+            .into_iter()
+            .map(|file| {
+                let parse = file.parse.map(|parse| {
+                    let script = blob.and_then(|blob| parse.script.of(blob)).unwrap();
+                    (parse.stamp, parse.derived.0.to_vec(), script.to_vec())
+                });
+                (file.path.0.to_vec(), parse)
+            })
+            .collect()
+    }
+
     #[test]
-    fn entries_round_trip() {
+    fn files_round_trip_in_order_with_kept_and_fresh_parses() {
         let dir = tempfile::tempdir().unwrap();
-        let file = dir.path().join("sub/parse.bin");
-        let records = [
-            Record::New {
-                path: b"/p/a.py".to_vec(),
-                stamp: stamp(1),
-                derived: vec![5, 6],
-                script: vec![1, 2, 3],
-            },
-            Record::Skip,
-            Record::Keep(Stored {
-                path: b"/p/b.py",
-                stamp: FileStamp::Blob(vec![9; 20]),
-                derived: &[],
-                script: &[4],
-            }),
-        ];
-        write(&file, "tool", &records).unwrap();
-        let buffer = fs::read(&file).unwrap();
-        let entries = Entries::decode(&buffer, "tool");
-        assert_eq!(entries.len(), 2);
+        let first = dir.path().join("sub/parse.bin");
+        write(
+            &first,
+            "tool",
+            None,
+            &[file(
+                b"/p/b.py",
+                NewParse::Fresh {
+                    stamp: FileStamp::Blob(vec![9; 20]),
+                    derived: vec![],
+                    script: vec![4],
+                },
+            )],
+            &ScriptBlob::default(),
+        )
+        .unwrap();
+        let old = CacheFile::open(&first, "tool");
+        let old_files = old.files();
+        let second = dir.path().join("parse.bin");
+        let walk = WalkStamps::default();
+        write(
+            &second,
+            "tool",
+            Some(&walk),
+            &[
+                file(
+                    b"/p/a.py",
+                    NewParse::Fresh {
+                        stamp: stamp(1),
+                        derived: vec![5, 6],
+                        script: vec![1, 2, 3],
+                    },
+                ),
+                file(b"/p/unreadable.py", NewParse::None),
+                file(
+                    b"/p/b.py",
+                    NewParse::Kept(old_files[0].parse.as_ref().unwrap()),
+                ),
+            ],
+            old.blob(),
+        )
+        .unwrap();
+        let cache = CacheFile::open(&second, "tool");
+        assert_eq!(cache.walk(), Some(walk));
         assert_eq!(
-            entries.get(b"/p/a.py"),
-            Some(&Stored {
-                path: b"/p/a.py",
-                stamp: stamp(1),
-                derived: &[5, 6],
-                script: &[1, 2, 3],
-            })
-        );
-        assert_eq!(
-            entries.get(b"/p/b.py"),
-            Some(&Stored {
-                path: b"/p/b.py",
-                stamp: FileStamp::Blob(vec![9; 20]),
-                derived: &[],
-                script: &[4],
-            })
+            read_back(&cache),
+            vec![
+                (
+                    b"/p/a.py".to_vec(),
+                    Some((stamp(1), vec![5, 6], vec![1, 2, 3]))
+                ),
+                (b"/p/unreadable.py".to_vec(), None),
+                (
+                    b"/p/b.py".to_vec(),
+                    Some((FileStamp::Blob(vec![9; 20]), vec![], vec![4]))
+                ),
+            ]
         );
         // Another build of the tool does not read it.
-        assert_eq!(Entries::decode(&buffer, "other tool").len(), 0);
+        assert!(CacheFile::open(&second, "other tool").files().is_empty());
     }
 
     #[test]
     fn the_checksum_does_not_depend_on_how_the_bytes_come() {
         let bytes: Vec<u8> = (0..100u8).map(|b| b.wrapping_mul(37)).collect();
-        let mut whole = Checksum::new();
-        whole.update(&bytes);
-        let whole = whole.finish();
+        let whole = checksum(&bytes);
         for split in [1, 3, 7, 8, 9, 64] {
             let mut pieces = Checksum::new();
             for piece in bytes.chunks(split) {
@@ -347,31 +534,44 @@ mod tests {
     }
 
     #[test]
-    fn any_damage_gives_no_entries_and_no_panic() {
+    fn any_damage_gives_no_files_or_no_scripts_and_no_panic() {
         let dir = tempfile::tempdir().unwrap();
-        let file = dir.path().join("parse.bin");
-        let records = [Record::New {
-            path: b"/p/a.py".to_vec(),
-            stamp: stamp(1),
-            derived: vec![3; 10],
-            script: vec![7; 40],
-        }];
-        write(&file, "tool", &records).unwrap();
-        let good = fs::read(&file).unwrap();
+        let path = dir.path().join("parse.bin");
+        write(
+            &path,
+            "tool",
+            None,
+            &[file(
+                b"/p/a.py",
+                NewParse::Fresh {
+                    stamp: stamp(1),
+                    derived: vec![3; 10],
+                    script: vec![7; 40],
+                },
+            )],
+            &ScriptBlob::default(),
+        )
+        .unwrap();
+        let good = fs::read(&path).unwrap();
+        let intact = |bytes: &[u8]| {
+            fs::write(&path, bytes).unwrap();
+            let cache = CacheFile::open(&path, "tool");
+            let scripts = cache.blob().get().is_some();
+            (cache.files().len(), scripts)
+        };
+        assert_eq!(intact(&good), (1, true));
         for cut in 0..good.len() {
-            assert_eq!(
-                Entries::decode(&good[..cut], "tool").len(),
-                0,
-                "cut at {cut}"
-            );
+            assert_eq!(intact(&good[..cut]), (0, false), "cut at {cut}");
         }
         for at in 0..good.len() {
             let mut bad = good.clone();
             bad[at] ^= 0x40;
-            // A flipped bit in the tool key or the body is caught; one in
-            // a length prefix too. Either way: no panic, no entry.
-            assert_eq!(Entries::decode(&bad, "tool").len(), 0, "flip at {at}");
+            // A flipped bit in the preamble or the index loses the index;
+            // one in the blob loses the scripts (the files are parsed
+            // again). Either way: no panic, nothing wrong is used.
+            let (files, scripts) = intact(&bad);
+            assert!(files == 0 || !scripts, "flip at {at}");
         }
-        assert_eq!(Entries::decode(b"", "tool").len(), 0);
+        assert_eq!(intact(b""), (0, false));
     }
 }

@@ -1,0 +1,348 @@
+//! Loading with the parse cache: what a warm run does instead of listing,
+//! reading and parsing every file.
+//!
+//! A warm run, in order: read the cache file's index; if the directories
+//! the last walk read all have the stamps they had ([`WalkStamps`]), take
+//! the files from the index in load order, else list them again; `stat`
+//! each file and, when its stamp matches, take what was derived from it
+//! from the index (its script stays encoded in the cache file until
+//! something reads it); read and parse the others. The cache file is
+//! rewritten, beside building the map, only when something changed.
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::SystemTime;
+
+use alembic_doctor_graph::{RevisionInput, RevisionMap};
+use alembic_doctor_source::{
+    Candidate, DiskStamper, FileKind, FileStamp, ListingSpec, ReadError, SourceNote, Tree,
+    WalkStamps, path_bytes, path_from_bytes,
+};
+use rayon::prelude::*;
+use rustc_hash::FxBuildHasher;
+
+use crate::ProjectFile;
+use crate::bytes::FileBytes;
+use crate::cache::{
+    self, CacheFile, IndexFile, NewFile, NewParse, ParseCache, RACY_MARGIN_NS, ScriptBlob,
+};
+use crate::derived::Derived;
+use crate::inputs::{Parsed, from_script, number, parse};
+use crate::load::StageTimer;
+use crate::parsed::ParsedScript;
+
+/// What [`build_cached`] needs besides the files.
+pub(crate) struct CachedBuild<'a> {
+    pub(crate) tree: Arc<dyn Tree + Send + Sync>,
+    pub(crate) tree_kind: &'static str,
+    pub(crate) spec: &'a ListingSpec,
+    pub(crate) cache: &'a ParseCache,
+}
+
+/// A walk of the version locations: the candidates in load order, the
+/// notes, and what the walk depended on when it may be reused
+/// ([`alembic_doctor_source::list_candidates_stamped`]).
+pub(crate) type Walked = (Vec<Candidate>, Vec<SourceNote>, Option<WalkStamps>);
+
+/// What [`build_cached`] returns: the files, the map, each revision's file,
+/// and the listing's notes.
+pub(crate) type Built = (Vec<ProjectFile>, RevisionMap, Vec<usize>, Vec<SourceNote>);
+
+/// [`crate::inputs::build`] with the parse cache, for files listed by
+/// `list` unless the cache's last walk is still good.
+pub(crate) fn build_cached(
+    list: impl FnOnce() -> Walked,
+    cwd: &Path,
+    modules: &alembic_doctor_script::Project,
+    how: &CachedBuild<'_>,
+    timer: &StageTimer,
+) -> Built {
+    let started = SystemTime::now();
+    let cache_file = how.cache.file_for(how.tree_kind, how.spec);
+    let old = CacheFile::open(&cache_file, how.cache.tool());
+    let old_files = old.files();
+    let old_walk = old.walk();
+    let reused = old_walk
+        .as_ref()
+        .filter(|walk| walk.unchanged_in(&*how.tree, how.spec))
+        .and_then(|_| jobs_of_index(&old_files));
+    // The candidates apart from the rest of the listing: the jobs borrow
+    // them, the rest is moved on.
+    let (candidates, listing) = match reused.is_none().then(list) {
+        Some((candidates, notes, walk)) => (candidates, Some((notes, walk))),
+        None => (Vec::new(), None),
+    };
+    let jobs = match reused {
+        Some(jobs) => jobs,
+        None => jobs_of_candidates(&candidates, &old_files),
+    };
+    timer.lap(if listing.is_some() {
+        "read the cache and list files"
+    } else {
+        "read the cache (listing unchanged)"
+    });
+
+    let stamps = match how.tree_kind {
+        DISK => Stamps::Disk(DiskStamper::for_files(jobs.iter().map(|job| job.path))),
+        _ => Stamps::Tree(&*how.tree),
+    };
+    let loader = Loader {
+        cwd,
+        modules,
+        how,
+        stamps: &stamps,
+        blob: old.blob(),
+        started,
+    };
+    #[allow(clippy::type_complexity)]
+    let ((mut files, inputs), parses): (
+        (Vec<ProjectFile>, Vec<Option<RevisionInput>>),
+        Vec<NewParse<'_>>,
+    ) = jobs
+        .par_iter()
+        .map(|job| {
+            let (file, input, parse) = loader.load(job);
+            ((file, input), parse)
+        })
+        .unzip();
+    timer.lap(&format!(
+        "stat, read and parse files ({} of {} from the cache)",
+        parses.iter().filter(|parse| parse.is_kept()).count(),
+        parses.len()
+    ));
+    let (inputs, revision_files) = number(&mut files, inputs);
+
+    // The walk to keep: the one just made, unless a directory changed too
+    // recently to vouch for it; else the old one, still good.
+    let (walk, notes) = if let Some((notes, walk)) = listing {
+        let walk = walk.filter(|walk| !walk.is_recent(started, RACY_MARGIN_NS));
+        (walk, notes)
+    } else {
+        let notes = old_walk
+            .as_ref()
+            .map(|walk| walk.notes(how.spec))
+            .unwrap_or_default();
+        (old_walk.clone(), notes)
+    };
+    // A warm run writes nothing.
+    let changed = walk != old_walk || differs(&jobs, &parses, &old_files);
+    let (map, ()) = rayon::join(
+        || RevisionMap::build(inputs),
+        || {
+            if changed {
+                let files = new_files(&jobs, parses);
+                // A cache that cannot be written only costs speed next time.
+                let _ = cache::write(
+                    &cache_file,
+                    how.cache.tool(),
+                    walk.as_ref(),
+                    &files,
+                    old.blob(),
+                );
+            }
+        },
+    );
+    (files, map, revision_files, notes)
+}
+
+/// The kind of tree of a load from the file system.
+pub(crate) const DISK: &str = "disk";
+
+/// One file to load, in load order, with its entry in the old cache file.
+struct Job<'a> {
+    /// The resolved path.
+    path: &'a Path,
+    /// The path as listed.
+    listed: &'a Path,
+    location: usize,
+    kind: FileKind,
+    old: Option<&'a cache::StoredParse<'a>>,
+}
+
+/// The jobs for the files of the old cache file's walk, in its order;
+/// `None` if a path does not convert back (on Unix they always do).
+fn jobs_of_index<'a>(files: &'a [IndexFile<'a>]) -> Option<Vec<Job<'a>>> {
+    files
+        .iter()
+        .map(|file| {
+            let path = path_from_bytes(file.path.0)?;
+            let listed = match file.listed {
+                Some(listed) => path_from_bytes(listed.0)?,
+                None => path,
+            };
+            Some(Job {
+                path,
+                listed,
+                location: file.location as usize,
+                kind: file.kind,
+                old: file.parse.as_ref(),
+            })
+        })
+        .collect()
+}
+
+/// The jobs for files just listed, each with the old cache file's entry for
+/// its path: found in place while the two lists agree, else by path.
+fn jobs_of_candidates<'a>(
+    candidates: &'a [Candidate],
+    old_files: &'a [IndexFile<'a>],
+) -> Vec<Job<'a>> {
+    let mut by_path: Option<HashMap<&[u8], &IndexFile<'a>, FxBuildHasher>> = None;
+    candidates
+        .iter()
+        .enumerate()
+        .map(|(at, candidate)| {
+            let key = path_bytes(&candidate.path);
+            let old = match old_files.get(at) {
+                Some(file) if file.path.0 == key => Some(file),
+                _ => by_path
+                    .get_or_insert_with(|| {
+                        old_files.iter().map(|file| (file.path.0, file)).collect()
+                    })
+                    .get(key)
+                    .copied(),
+            };
+            Job {
+                path: &candidate.path,
+                listed: &candidate.listed_path,
+                location: candidate.location,
+                kind: candidate.kind,
+                old: old.and_then(|file| file.parse.as_ref()),
+            }
+        })
+        .collect()
+}
+
+/// Whether the files or their parses differ from the old cache file's.
+fn differs(jobs: &[Job<'_>], parses: &[NewParse<'_>], old_files: &[IndexFile<'_>]) -> bool {
+    jobs.len() != old_files.len()
+        || jobs
+            .iter()
+            .zip(parses)
+            .zip(old_files)
+            .any(|((job, parse), old)| {
+                let same_parse = match parse {
+                    NewParse::Kept(_) => true,
+                    NewParse::None => old.parse.is_none(),
+                    NewParse::Fresh { .. } => false,
+                };
+                !same_parse
+                    || path_bytes(job.path) != old.path.0
+                    || listed_bytes(job) != old.listed.map(|listed| listed.0)
+                    || job.location != old.location as usize
+                    || job.kind != old.kind
+            })
+}
+
+/// The listed path's bytes when it differs from the resolved path.
+fn listed_bytes<'a>(job: &Job<'a>) -> Option<&'a [u8]> {
+    (job.listed != job.path).then(|| path_bytes(job.listed))
+}
+
+/// The next cache file's files.
+fn new_files<'a>(jobs: &[Job<'a>], parses: Vec<NewParse<'a>>) -> Vec<NewFile<'a>> {
+    jobs.iter()
+        .zip(parses)
+        .map(|(job, parse)| NewFile {
+            path: path_bytes(job.path),
+            listed: listed_bytes(job),
+            location: u32::try_from(job.location).unwrap_or(u32::MAX),
+            kind: job.kind,
+            parse,
+        })
+        .collect()
+}
+
+/// Loads one file of [`build_cached`].
+struct Loader<'a> {
+    cwd: &'a Path,
+    modules: &'a alembic_doctor_script::Project,
+    how: &'a CachedBuild<'a>,
+    stamps: &'a Stamps<'a>,
+    /// The old cache file's scripts.
+    blob: &'a Arc<ScriptBlob>,
+    started: SystemTime,
+}
+
+impl Loader<'_> {
+    /// One file: from the cache when its stamp matches, else read and
+    /// parsed (and encoded for the cache when it may be stored).
+    fn load<'j>(&self, job: &Job<'j>) -> (ProjectFile, Option<RevisionInput>, NewParse<'j>) {
+        if let Some(stored) = job.old
+            && self.stamps.stamp(job.path).as_ref() == Some(&stored.stamp)
+            && let Ok(derived) = postcard::from_bytes::<Derived>(stored.derived.0)
+        {
+            let script = ParsedScript::cached(Arc::clone(self.blob), stored.script);
+            let bytes = FileBytes::unread(job.path.to_path_buf(), Arc::clone(&self.how.tree));
+            let (mut file, input) = from_script(
+                job.path.to_path_buf(),
+                job.listed,
+                bytes,
+                script,
+                derived,
+                self.cwd,
+            );
+            file.from_cache = true;
+            return (file, input, NewParse::Kept(stored));
+        }
+        let (bytes, stamp) = match self.how.tree.read_stamped(job.path) {
+            Ok((bytes, stamp)) => (Ok(bytes), stamp),
+            Err(error) => (Err(ReadError::from(error).to_string()), None),
+        };
+        let Parsed {
+            mut file,
+            input,
+            read_project,
+            derived,
+        } = parse(
+            job.path.to_path_buf(),
+            job.listed,
+            bytes,
+            self.cwd,
+            self.modules,
+        );
+        if file.read_error.is_none() {
+            // Drop the bytes now that they are parsed, as for a file from the
+            // cache: most runs print no code frame, and a large project's
+            // bytes are a good part of its memory (and of the time spent
+            // having the kernel hand out fresh pages).
+            file.bytes = FileBytes::unread(file.path.clone(), Arc::clone(&self.how.tree));
+        }
+        let parse = match (file.script(), derived, stamp) {
+            (Some(script), Some(derived), Some(stamp))
+                if !read_project && cache::storable(Some(&stamp), self.started) =>
+            {
+                match (
+                    postcard::to_allocvec(&derived),
+                    postcard::to_allocvec(script),
+                ) {
+                    (Ok(derived), Ok(script)) => NewParse::Fresh {
+                        stamp,
+                        derived,
+                        script,
+                    },
+                    _ => NewParse::None,
+                }
+            }
+            _ => NewParse::None,
+        };
+        (file, input, parse)
+    }
+}
+
+/// How a cache hit is checked: on disk through each directory's descriptor
+/// ([`DiskStamper`]), elsewhere through the tree.
+enum Stamps<'a> {
+    Disk(DiskStamper),
+    Tree(&'a (dyn Tree + Send + Sync)),
+}
+
+impl Stamps<'_> {
+    fn stamp(&self, path: &Path) -> Option<FileStamp> {
+        match self {
+            Stamps::Disk(stamper) => stamper.stamp(path).map(FileStamp::Disk),
+            Stamps::Tree(tree) => tree.stamp(path),
+        }
+    }
+}

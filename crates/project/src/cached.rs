@@ -16,7 +16,7 @@ use std::time::SystemTime;
 
 use alembic_doctor_graph::{RevisionInput, RevisionMap};
 use alembic_doctor_source::{
-    Candidate, DiskStamper, FileKind, FileStamp, ListingSpec, ReadError, SourceNote, Tree,
+    Candidate, DiskStamper, FileKind, FileStamp, ListingSpec, Placed, ReadError, SourceNote, Tree,
     WalkStamps, path_bytes, path_from_bytes,
 };
 use rayon::prelude::*;
@@ -73,7 +73,7 @@ pub(crate) fn build_cached(
         Some((candidates, notes, walk)) => (candidates, Some((notes, walk))),
         None => (Vec::new(), None),
     };
-    let jobs = match reused {
+    let mut jobs = match reused {
         Some(jobs) => jobs,
         None => jobs_of_candidates(&candidates, &old_files),
     };
@@ -83,9 +83,14 @@ pub(crate) fn build_cached(
         "read the cache (listing unchanged)"
     });
 
-    let stamps = match how.tree_kind {
-        DISK => Stamps::Disk(DiskStamper::for_files(jobs.iter().map(|job| job.path))),
-        _ => Stamps::Tree(&*how.tree),
+    let stamps = if how.tree_kind == DISK {
+        let mut stamper = DiskStamper::new();
+        for job in &mut jobs {
+            job.placed = stamper.place(job.path);
+        }
+        Stamps::Disk(stamper)
+    } else {
+        Stamps::Tree(&*how.tree)
     };
     let loader = Loader {
         cwd,
@@ -158,28 +163,30 @@ struct Job<'a> {
     location: usize,
     kind: FileKind,
     old: Option<&'a cache::StoredParse<'a>>,
+    /// Where its stamp is taken from on disk.
+    placed: Placed,
 }
 
 /// The jobs for the files of the old cache file's walk, in its order;
 /// `None` if a path does not convert back (on Unix they always do).
 fn jobs_of_index<'a>(files: &'a [IndexFile<'a>]) -> Option<Vec<Job<'a>>> {
-    files
-        .iter()
-        .map(|file| {
-            let path = path_from_bytes(file.path.0)?;
-            let listed = match file.listed {
-                Some(listed) => path_from_bytes(listed.0)?,
-                None => path,
-            };
-            Some(Job {
-                path,
-                listed,
-                location: file.location as usize,
-                kind: file.kind,
-                old: file.parse.as_ref(),
-            })
-        })
-        .collect()
+    let mut jobs = Vec::with_capacity(files.len());
+    for file in files {
+        let path = path_from_bytes(file.path.0)?;
+        let listed = match file.listed {
+            Some(listed) => path_from_bytes(listed.0)?,
+            None => path,
+        };
+        jobs.push(Job {
+            path,
+            listed,
+            location: file.location as usize,
+            kind: file.kind,
+            old: file.parse.as_ref(),
+            placed: Placed::default(),
+        });
+    }
+    Some(jobs)
 }
 
 /// The jobs for files just listed, each with the old cache file's entry for
@@ -209,6 +216,7 @@ fn jobs_of_candidates<'a>(
                 location: candidate.location,
                 kind: candidate.kind,
                 old: old.and_then(|file| file.parse.as_ref()),
+                placed: Placed::default(),
             }
         })
         .collect()
@@ -270,7 +278,7 @@ impl Loader<'_> {
     /// parsed (and encoded for the cache when it may be stored).
     fn load<'j>(&self, job: &Job<'j>) -> (ProjectFile, Option<RevisionInput>, NewParse<'j>) {
         if let Some(stored) = job.old
-            && self.stamps.stamp(job.path).as_ref() == Some(&stored.stamp)
+            && self.stamps.stamp(job).as_ref() == Some(&stored.stamp)
             && let Ok(derived) = postcard::from_bytes::<Derived>(stored.derived.0)
         {
             let script = ParsedScript::cached(Arc::clone(self.blob), stored.script);
@@ -339,10 +347,10 @@ enum Stamps<'a> {
 }
 
 impl Stamps<'_> {
-    fn stamp(&self, path: &Path) -> Option<FileStamp> {
+    fn stamp(&self, job: &Job<'_>) -> Option<FileStamp> {
         match self {
-            Stamps::Disk(stamper) => stamper.stamp(path).map(FileStamp::Disk),
-            Stamps::Tree(tree) => tree.stamp(path),
+            Stamps::Disk(stamper) => stamper.stamp(job.path, job.placed).map(FileStamp::Disk),
+            Stamps::Tree(tree) => tree.stamp(job.path),
         }
     }
 }

@@ -265,9 +265,7 @@ pub(crate) fn display_path(path: &Path, cwd: &Path) -> String {
             .and_then(|rest| rest.strip_prefix(b"/"))
             && cwd_bytes.len() > 1
             && !cwd_bytes.ends_with(b"/")
-            && !rest
-                .split(|&b| b == b'/')
-                .any(|component| component.is_empty() || component == b".")
+            && is_plain_relative(rest)
         {
             // `from_utf8` checks a word at a time; the lossy conversion
             // walks characters.
@@ -281,6 +279,21 @@ pub(crate) fn display_path(path: &Path, cwd: &Path) -> String {
         .unwrap_or(path)
         .to_string_lossy()
         .into_owned()
+}
+
+/// Whether `path` is a relative path without empty or `.` components
+/// (`a/b.py`, not `a//b.py`, `./a.py` or `a/`): looked at slash by slash,
+/// as this runs once per file.
+#[cfg(unix)]
+fn is_plain_relative(path: &[u8]) -> bool {
+    let mut start = 0;
+    for end in memchr::memchr_iter(b'/', path).chain([path.len()]) {
+        if matches!(&path[start..end], b"" | b".") {
+            return false;
+        }
+        start = end + 1;
+    }
+    true
 }
 
 #[cfg(test)]

@@ -55,7 +55,7 @@ pub use listing::{Listing, ListingSpec, ReadError, SourceFile, SourceNote};
 pub use order::FileKind;
 pub use snapshot::{WalkStamps, path_bytes, path_from_bytes};
 pub use span::{LineColumn, LineIndex, Span};
-pub use stamp::{DiskStamp, DiskStamper, FileStamp};
+pub use stamp::{DiskStamp, DiskStamper, FileStamp, Placed};
 pub use tree::{DirEntry, DiskTree, MAX_FILE_BYTES, Tree};
 pub use walk::Candidate;
 

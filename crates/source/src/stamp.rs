@@ -107,14 +107,29 @@ impl DiskStamp {
 /// Checking a warm cache is one `stat` per file, and with absolute paths
 /// most of that call is the kernel walking the same directories again for
 /// every file. This opens each directory once and asks `statat` relative to
-/// it. Built for one load and dropped after it, so a directory renamed or
-/// replaced later is never consulted through a stale descriptor.
+/// it. Files are first placed ([`DiskStamper::place`], in one pass, where
+/// consecutive files of one directory cost a comparison), then stamped from
+/// any thread. Built for one load and dropped after it, so a directory
+/// renamed or replaced later is never consulted through a stale descriptor.
+#[derive(Default)]
 pub struct DiskStamper {
-    /// Open directories by their path's bytes (hashing a `Path` walks its
-    /// components, which costs more than the look-up it serves).
+    /// The open directories, in the order they were first met.
     #[cfg(target_os = "linux")]
-    dirs: std::collections::HashMap<Vec<u8>, rustix::fd::OwnedFd, rustc_hash::FxBuildHasher>,
+    dirs: Vec<rustix::fd::OwnedFd>,
+    /// Each directory's index in `dirs` by its path's bytes (hashing a
+    /// `Path` walks its components, which costs more than the look-up it
+    /// serves); `None` for a directory that could not be opened.
+    #[cfg(target_os = "linux")]
+    by_path: std::collections::HashMap<Vec<u8>, Option<u32>, rustc_hash::FxBuildHasher>,
+    /// The directory placed last, and its index.
+    #[cfg(target_os = "linux")]
+    last: Option<(Vec<u8>, Option<u32>)>,
 }
+
+/// Where a file's stamp is taken from: its directory's descriptor, or its
+/// path when the directory could not be opened.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Placed(Option<u32>);
 
 /// `path` split at its last `/` into directory and name, as bytes, when
 /// the name is a plain one (not empty, `.` or `..`): the paths the listing
@@ -129,43 +144,49 @@ fn split_dir_name(path: &Path) -> Option<(&[u8], &[u8])> {
 }
 
 impl DiskStamper {
-    /// A stamper for `files`: their directories are opened now (a
-    /// directory that cannot be opened is left to the path-based
-    /// [`DiskStamp::of`]).
-    pub fn for_files<'a>(files: impl IntoIterator<Item = &'a Path>) -> Self {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Where `path`'s stamp will be taken from, opening its directory the
+    /// first time it is met.
+    pub fn place(&mut self, path: &Path) -> Placed {
         #[cfg(target_os = "linux")]
         {
             use rustix::fs::{Mode, OFlags};
             use std::os::unix::ffi::OsStrExt;
-            let mut dirs = std::collections::HashMap::with_hasher(rustc_hash::FxBuildHasher);
-            for file in files {
-                let Some((dir, _)) = split_dir_name(file) else {
-                    continue;
-                };
-                if dirs.contains_key(dir) {
-                    continue;
-                }
+            let Some((dir, _)) = split_dir_name(path) else {
+                return Placed(None);
+            };
+            if let Some((last, index)) = &self.last
+                && last.as_slice() == dir
+            {
+                return Placed(*index);
+            }
+            let dirs = &mut self.dirs;
+            let index = *self.by_path.entry(dir.to_vec()).or_insert_with(|| {
                 let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC;
                 let dir_path = Path::new(std::ffi::OsStr::from_bytes(dir));
-                if let Ok(fd) = rustix::fs::open(dir_path, flags, Mode::empty()) {
-                    dirs.insert(dir.to_vec(), fd);
-                }
-            }
-            Self { dirs }
+                let fd = rustix::fs::open(dir_path, flags, Mode::empty()).ok()?;
+                dirs.push(fd);
+                u32::try_from(dirs.len() - 1).ok()
+            });
+            self.last = Some((dir.to_vec(), index));
+            Placed(index)
         }
         #[cfg(not(target_os = "linux"))]
         {
-            let _ = files;
-            Self {}
+            let _ = path;
+            Placed(None)
         }
     }
 
     /// [`DiskStamp::of`] `path`, through its directory's descriptor when
-    /// that directory was opened.
-    pub fn stamp(&self, path: &Path) -> Option<DiskStamp> {
+    /// it was opened (`placed` is what [`DiskStamper::place`] gave).
+    pub fn stamp(&self, path: &Path, placed: Placed) -> Option<DiskStamp> {
         #[cfg(target_os = "linux")]
-        if let Some((dir, name)) = split_dir_name(path)
-            && let Some(fd) = self.dirs.get(dir)
+        if let Some(fd) = placed.0.and_then(|index| self.dirs.get(index as usize))
+            && let Some((_, name)) = split_dir_name(path)
         {
             use std::os::unix::ffi::OsStrExt;
             // Symlinks followed, as `fs::metadata` does.
@@ -183,6 +204,7 @@ impl DiskStamper {
                 changed_ns: nanos(stat.st_ctime, u32::try_from(stat.st_ctime_nsec).ok()?),
             });
         }
+        let _ = placed;
         DiskStamp::of(path)
     }
 }
@@ -224,16 +246,35 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("a.py");
         fs::write(&path, "revision = 'a'\n").unwrap();
-        let stamper = DiskStamper::for_files([path.as_path()]);
-        assert_eq!(stamper.stamp(&path), DiskStamp::of(&path));
-        assert!(stamper.stamp(&path).is_some());
-        assert_eq!(stamper.stamp(&dir.path().join("missing.py")), None);
-        assert_eq!(stamper.stamp(dir.path()), None);
-        // A directory it did not open falls back to the path.
+        let mut stamper = DiskStamper::new();
+        let placed = stamper.place(&path);
+        assert_eq!(stamper.place(&dir.path().join("b.py")), placed);
+        assert_eq!(stamper.stamp(&path, placed), DiskStamp::of(&path));
+        assert!(stamper.stamp(&path, placed).is_some());
+        let missing = dir.path().join("missing.py");
+        let placed_missing = stamper.place(&missing);
+        assert_eq!(stamper.stamp(&missing, placed_missing), None);
+        let placed_dir = stamper.place(dir.path());
+        assert_eq!(stamper.stamp(dir.path(), placed_dir), None);
+        // Another directory gets its own descriptor; one that cannot be
+        // opened (or a path never placed) falls back to the path.
         let other = tempfile::tempdir().unwrap();
         let elsewhere = other.path().join("b.py");
         fs::write(&elsewhere, "x").unwrap();
-        assert_eq!(stamper.stamp(&elsewhere), DiskStamp::of(&elsewhere));
+        let placed_elsewhere = stamper.place(&elsewhere);
+        #[cfg(target_os = "linux")]
+        assert_ne!(placed_elsewhere, placed);
+        assert_eq!(stamper.place(&path), placed);
+        assert_eq!(
+            stamper.stamp(&elsewhere, placed_elsewhere),
+            DiskStamp::of(&elsewhere)
+        );
+        assert_eq!(
+            stamper.stamp(&elsewhere, Placed::default()),
+            DiskStamp::of(&elsewhere)
+        );
+        let nowhere = other.path().join("no/such/dir/c.py");
+        assert_eq!(stamper.place(&nowhere), Placed::default());
     }
 
     #[test]

@@ -1589,3 +1589,142 @@ fn a_type_change_forgets_not_null_only_on_mysql() {
     let mysql = run_with(&history, 1, &mysql(), &Environment::default());
     assert!(mysql.contains("set-not-null"), "{mysql}");
 }
+
+/// Backfills written with SQLAlchemy Core (`t.update().values(...)`,
+/// `sa.update(t)`) rather than SQL strings: they fill the columns they set
+/// and only those, and they hold locks like any other `UPDATE`.
+#[test]
+fn core_updates_are_backfills() {
+    const USER_TABLE: &str = "user_t = sa.table('user', sa.column('code'), sa.column('nick'))";
+    const ADD: Rev<'static> = rev(
+        "op.add_column('user', sa.Column('code', sa.String()))",
+        "op.drop_column('user', 'code')",
+    );
+    const NOT_NULL: Rev<'static> = rev(
+        "op.alter_column('user', 'code', nullable=False)",
+        "op.alter_column('user', 'code', nullable=True)",
+    );
+    insta::assert_snapshot!(cases(&[
+        (
+            "a Core UPDATE of the column between add and NOT NULL",
+            run(
+                &[
+                    BASE,
+                    ADD,
+                    rev_with(
+                        USER_TABLE,
+                        "op.execute(user_t.update().values(code='x'))",
+                        "pass"
+                    ),
+                    NOT_NULL,
+                ],
+                3
+            )
+        ),
+        (
+            "sa.update() on the connection, the table bound in the function",
+            run(
+                &[
+                    BASE,
+                    ADD,
+                    rev(
+                        "t = sa.table('user', sa.column('code'))\nop.get_bind().execute(sa.update(t).where(t.c.id > 0).values({t.c.code: 'x'}))",
+                        "pass"
+                    ),
+                    NOT_NULL,
+                ],
+                3
+            )
+        ),
+        (
+            "a Core UPDATE of another column is no backfill of this one",
+            run(
+                &[
+                    BASE,
+                    ADD,
+                    rev_with(
+                        USER_TABLE,
+                        "op.execute(user_t.update().values(nick='x'))",
+                        "pass"
+                    ),
+                    NOT_NULL,
+                ],
+                3
+            )
+        ),
+        (
+            "a Core UPDATE of another table is no backfill either",
+            run(
+                &[
+                    BASE,
+                    ADD,
+                    rev(
+                        "conn = op.get_bind()\nconn.execute(sa.table('account', sa.column('user_id')).update().values(user_id=1))",
+                        "pass"
+                    ),
+                    NOT_NULL,
+                ],
+                3
+            )
+        ),
+        (
+            "values known only at run time may set the column",
+            run(
+                &[
+                    BASE,
+                    ADD,
+                    rev_with(
+                        USER_TABLE,
+                        "op.get_bind().execute(user_t.update(), [{'code': 'x'}])\nop.execute(user_t.update().values(**defaults))",
+                        "pass"
+                    ),
+                    NOT_NULL,
+                ],
+                3
+            )
+        ),
+        (
+            "a table known only at run time may be this one",
+            run(
+                &[
+                    BASE,
+                    ADD,
+                    rev(
+                        "op.execute(models.User.__table__.update().values(nick='x'))",
+                        "pass"
+                    ),
+                    NOT_NULL,
+                ],
+                3
+            )
+        ),
+        (
+            "backfill-with-ddl: a Core UPDATE in the DDL transaction",
+            run(
+                &[
+                    BASE,
+                    rev_with(
+                        USER_TABLE,
+                        "op.add_column('user', sa.Column('code', sa.String()))\nop.execute(user_t.update().values(code='x'))\nop.alter_column('user', 'code', nullable=False)",
+                        "op.drop_column('user', 'code')"
+                    ),
+                ],
+                1
+            )
+        ),
+        (
+            "backfill-with-ddl: quiet in an autocommit block, and on a new table",
+            run(
+                &[
+                    BASE,
+                    rev_with(
+                        USER_TABLE,
+                        "op.add_column('user', sa.Column('code', sa.String()))\nwith op.get_context().autocommit_block():\n    op.execute(user_t.update().values(code='x'))\nop.create_table('badge', sa.Column('id', sa.Integer(), primary_key=True), sa.Column('n', sa.Integer()))\nbadge = sa.table('badge', sa.column('n'))\nop.execute(badge.update().values(n=1))",
+                        "op.drop_table('badge')\nop.drop_column('user', 'code')"
+                    ),
+                ],
+                1
+            )
+        ),
+    ]));
+}

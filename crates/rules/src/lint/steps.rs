@@ -100,7 +100,19 @@ pub(crate) fn steps(
                         steps.push(base(action, Some(statement)));
                     }
                 }
-                None => steps.push(base(Action::Opaque, None)),
+                // `op.execute(t.update().values(...))`: the UPDATE
+                // SQLAlchemy Core builds, as its SQL would read.
+                None => match &execute.update {
+                    Some(update) => steps.push(base(
+                        Action::Data {
+                            table: update.table.clone(),
+                            columns: update.columns.clone(),
+                            update: true,
+                        },
+                        None,
+                    )),
+                    None => steps.push(base(Action::Opaque, None)),
+                },
             },
             kind => steps.push(base(Action::Op(kind.clone()), None)),
         }

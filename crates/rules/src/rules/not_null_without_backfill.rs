@@ -5,7 +5,8 @@ pub(crate) const EXPLANATION: &str = r"# not-null-without-backfill
 ## What it does
 Reports a column that was added nullable (without a server default) and is
 then made `NOT NULL`, in the same or a later revision, with no backfill in
-between: no `UPDATE` of the table, no default, nothing the reader cannot see
+between: no `UPDATE` that may set it (in SQL, or built with SQLAlchemy Core:
+`t.update().values(...)`), no default, nothing the reader cannot see
 through.
 
 ## Why is this bad?

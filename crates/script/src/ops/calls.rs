@@ -238,6 +238,18 @@ pub(super) fn operation(
                 new_name: args
                     .keyword("new_column_name")
                     .map(|expr| values.name(expr)),
+                existing_nullable: args.keyword("existing_nullable").and_then(Values::bool),
+                keywords: call
+                    .arguments
+                    .keywords
+                    .iter()
+                    .map(|keyword| {
+                        keyword
+                            .arg
+                            .as_ref()
+                            .map_or_else(|| "**".to_owned(), |arg| arg.as_str().to_owned())
+                    })
+                    .collect(),
             },
         },
         "create_table" => {
@@ -368,6 +380,8 @@ pub(super) fn execute(values: &Values<'_>, argument: Option<&Expr>, via: Execute
         sql: argument.and_then(|expr| values.sql(expr)),
         source: argument.map(|expr| values.source(expr)).unwrap_or_default(),
         via,
+        // Read by the walker, which knows the names bound before the call.
+        update: None,
     })
 }
 

@@ -1728,3 +1728,118 @@ fn core_updates_are_backfills() {
         ),
     ]));
 }
+
+/// The lines of `output` (one finding each) of `rule` only.
+fn only(rule: &str, output: &str) -> String {
+    let mut lines = String::new();
+    for line in output
+        .lines()
+        .filter(|line| line.starts_with(&format!("{rule} ")))
+    {
+        let _ = writeln!(lines, "{line}");
+    }
+    if lines.is_empty() {
+        "(no findings)\n".to_owned()
+    } else {
+        lines
+    }
+}
+
+/// On MySQL `alter_column` restates the whole column (`MODIFY COLUMN`), NULL
+/// and without a default unless `existing_nullable=` and
+/// `existing_server_default=` say otherwise.
+#[test]
+fn mysql_alter_column_drops_not_null() {
+    const CODE: Rev<'static> = rev(
+        "op.add_column('user', sa.Column('code', sa.String(10), nullable=False, server_default='x'))",
+        "op.drop_column('user', 'code')",
+    );
+    const RULE: &str = "mysql-alter-column-drops-not-null";
+    let on_mysql = |upgrade: &'static str| {
+        only(
+            RULE,
+            &run_with(
+                &[BASE, CODE, rev(upgrade, "pass")],
+                1,
+                &mysql(),
+                &Environment {
+                    env_sets_lock_timeout: true,
+                },
+            ),
+        )
+    };
+    insta::assert_snapshot!(cases(&[
+        (
+            "a type change of a NOT NULL column",
+            on_mysql(
+                "op.alter_column('user', 'code', type_=sa.String(20), existing_type=sa.String(10))"
+            )
+        ),
+        (
+            "a column the history does not show, its server default restated",
+            on_mysql("op.alter_column('legacy', 'name', type_=sa.String(200), server_default='')")
+        ),
+        (
+            "a rename in a batch block",
+            on_mysql(
+                "with op.batch_alter_table('user') as batch_op:\n    batch_op.alter_column('code', new_column_name='token', existing_type=sa.String(10))"
+            )
+        ),
+        (
+            "quiet: existing_nullable= given, as autogenerate writes it",
+            on_mysql(
+                "op.alter_column('user', 'code', type_=sa.String(20), existing_type=sa.String(10), existing_nullable=False, existing_server_default='x')"
+            )
+        ),
+        (
+            "quiet: nullable= given",
+            on_mysql("op.alter_column('user', 'code', type_=sa.String(20), nullable=False)")
+        ),
+        (
+            "quiet: the history shows it nullable without a default",
+            on_mysql("op.alter_column('user', 'email', type_=sa.String(200))")
+        ),
+        (
+            "quiet: **kwargs, recreate='always', raw SQL, a default alone",
+            on_mysql(
+                "op.alter_column('user', 'code', type_=sa.String(20), **KEEP)\nwith op.batch_alter_table('user', recreate='always') as batch_op:\n    batch_op.alter_column('code', type_=sa.String(30))\nop.execute('ALTER TABLE user MODIFY code VARCHAR(40) NOT NULL')\nop.alter_column('user', 'code', server_default='y')"
+            )
+        ),
+        (
+            "quiet: on PostgreSQL",
+            only(
+                RULE,
+                &run(
+                    &[
+                        BASE,
+                        CODE,
+                        rev(
+                            "op.alter_column('user', 'code', type_=sa.String(20), existing_type=sa.String(10))",
+                            "pass"
+                        )
+                    ],
+                    1
+                )
+            )
+        ),
+    ]));
+}
+
+/// `existing_nullable=False` keeps the column NOT NULL through the
+/// `MODIFY`, so repeating `nullable=False` afterwards scans nothing.
+#[test]
+fn existing_nullable_keeps_not_null_through_a_mysql_type_change() {
+    let history = [
+        BASE,
+        rev(
+            "op.add_column('user', sa.Column('code', sa.String(10), nullable=False, server_default='x'))",
+            "op.drop_column('user', 'code')",
+        ),
+        rev(
+            "op.alter_column('user', 'code', type_=sa.String(20), existing_type=sa.String(10), existing_nullable=False, existing_server_default='x')\nop.alter_column('user', 'code', nullable=False)",
+            "pass",
+        ),
+    ];
+    let mysql = run_with(&history, 1, &mysql(), &Environment::default());
+    assert!(!mysql.contains("set-not-null"), "{mysql}");
+}

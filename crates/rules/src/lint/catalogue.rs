@@ -24,6 +24,10 @@ pub(crate) struct Table {
 
 /// One column's history.
 #[derive(Debug, Clone, Default)]
+#[allow(
+    clippy::struct_excessive_bools,
+    reason = "independent facts the replay learns, each read by its own rules"
+)]
 pub(crate) struct ColumnState {
     /// The revision that added it, when seen.
     pub(crate) added_by: Option<RevIdx>,
@@ -39,6 +43,10 @@ pub(crate) struct ColumnState {
     /// Its type's source as last written (`sa.String(length=50)`), when
     /// given.
     pub(crate) type_: Option<String>,
+    /// The history shows it nullable and without a server default, and
+    /// nothing since changed either: a MySQL `MODIFY` that restates
+    /// neither loses nothing.
+    pub(crate) plain_nullable: bool,
 }
 
 /// The replayed schema.
@@ -102,6 +110,9 @@ impl Catalogue {
                                 not_null: column.is_nullable() == Some(false)
                                     || primary_key.contains(&name),
                                 type_: column.type_.clone(),
+                                plain_nullable: column.is_nullable() == Some(true)
+                                    && column.server_default.is_none()
+                                    && !primary_key.contains(&name),
                             },
                         );
                     }
@@ -125,20 +136,18 @@ impl Catalogue {
                     return;
                 };
                 let empty = column.is_nullable() == Some(true) && column.server_default.is_none();
-                self.tables
-                    .entry(table.to_owned())
-                    .or_default()
-                    .columns
-                    .insert(
-                        name.to_owned(),
-                        ColumnState {
-                            added_by: Some(rev),
-                            added_empty: empty,
-                            maybe_filled: !empty,
-                            not_null: column.is_nullable() == Some(false),
-                            type_: column.type_.clone(),
-                        },
-                    );
+                let table = self.tables.entry(table.to_owned()).or_default();
+                table.columns.insert(
+                    name.to_owned(),
+                    ColumnState {
+                        added_by: Some(rev),
+                        added_empty: empty,
+                        maybe_filled: !empty,
+                        not_null: column.is_nullable() == Some(false),
+                        type_: column.type_.clone(),
+                        plain_nullable: empty,
+                    },
+                );
             }
             OpKind::DropColumn { table, column } => {
                 if let (Some(table), Some(column)) = (table.literal(), column.literal())
@@ -162,13 +171,20 @@ impl Catalogue {
                     match changes.nullable {
                         Some(nullable) => state.not_null = !nullable,
                         // On MySQL Alembic rewrites the whole column for a
-                        // new type or name, NULL unless told otherwise.
+                        // new type or name, NULL unless `existing_nullable=`
+                        // says otherwise.
                         None if self.mysql
                             && (changes.type_.is_some() || changes.new_name.is_some()) =>
                         {
-                            state.not_null = false;
+                            state.not_null = changes.existing_nullable == Some(false);
                         }
                         None => {}
+                    }
+                    if state.not_null
+                        || matches!(changes.server_default, Some(Some(_)))
+                        || changes.existing_nullable == Some(false)
+                    {
+                        state.plain_nullable = false;
                     }
                     if let Some(type_) = &changes.type_ {
                         state.type_ = Some(type_.clone());

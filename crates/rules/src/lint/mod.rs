@@ -172,6 +172,7 @@ const OP_RULES: &[fn(&OpLint<'_>, &mut Vec<Finding>)] = &[
     rules::add_check_constraint_validating::check,
     rules::add_unique_constraint_locking::check,
     rules::alter_column_type::check,
+    rules::mysql_alter_column_drops_not_null::check,
     rules::rename_table::check,
     rules::rename_column::check,
     rules::drop_table::check,

@@ -239,17 +239,7 @@ pub(super) fn operation(
                     .keyword("new_column_name")
                     .map(|expr| values.name(expr)),
                 existing_nullable: args.keyword("existing_nullable").and_then(Values::bool),
-                keywords: call
-                    .arguments
-                    .keywords
-                    .iter()
-                    .map(|keyword| {
-                        keyword
-                            .arg
-                            .as_ref()
-                            .map_or_else(|| "**".to_owned(), |arg| arg.as_str().to_owned())
-                    })
-                    .collect(),
+                keywords: given_keywords(call, args.params.len()),
             },
         },
         "create_table" => {
@@ -372,6 +362,25 @@ pub(super) fn operation(
             function: function.to_owned(),
         },
     }
+}
+
+/// The names of the keyword arguments of `call`, `**` for a `**kwargs`,
+/// and `*` for a positional argument past the `params` first ones (or a
+/// `*args`): Alembic before 1.0 took `nullable` and friends by position,
+/// so what was given is then unknown.
+fn given_keywords(call: &ExprCall, params: usize) -> Vec<String> {
+    let positional = &call.arguments.args;
+    let extra = positional.len() > params || positional.iter().any(Expr::is_starred_expr);
+    extra
+        .then(|| "*".to_owned())
+        .into_iter()
+        .chain(call.arguments.keywords.iter().map(|keyword| {
+            keyword
+                .arg
+                .as_ref()
+                .map_or_else(|| "**".to_owned(), |arg| arg.as_str().to_owned())
+        }))
+        .collect()
 }
 
 /// `execute(sql)`, on `op` or on a connection.

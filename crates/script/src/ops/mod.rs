@@ -359,7 +359,8 @@ pub struct ColumnChanges {
     pub existing_nullable: Option<bool>,
     /// The names of the keyword arguments given, whatever their values
     /// (`nullable`, `existing_server_default`...), `**` for a `**kwargs`
-    /// that may give any; empty for raw SQL.
+    /// that may give any, `*` for positional arguments past the table and
+    /// column; empty for raw SQL.
     pub keywords: Vec<String>,
 }
 

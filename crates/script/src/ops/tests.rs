@@ -535,6 +535,7 @@ fn alter_column_keeps_the_keywords_it_was_given() {
 def upgrade():
     op.alter_column("user", "code", type_=sa.String(20), existing_nullable=False, existing_server_default="x")
     op.alter_column("user", "code", type_=sa.String(20), **options)
+    op.alter_column("user", "code", True, type_=sa.String(20))
 "#,
     );
     let OpKind::AlterColumn { changes, .. } = &f.operations[0].kind else {
@@ -549,4 +550,8 @@ def upgrade():
         panic!()
     };
     assert_eq!(changes.keywords, ["type_", "**"]);
+    let OpKind::AlterColumn { changes, .. } = &f.operations[2].kind else {
+        panic!()
+    };
+    assert_eq!(changes.keywords, ["*", "type_"]);
 }

@@ -1843,3 +1843,153 @@ fn existing_nullable_keeps_not_null_through_a_mysql_type_change() {
     let mysql = run_with(&history, 1, &mysql(), &Environment::default());
     assert!(!mysql.contains("set-not-null"), "{mysql}");
 }
+
+fn sqlite() -> LintSettings {
+    LintSettings {
+        dialect: Dialect::Sqlite,
+        ..LintSettings::default()
+    }
+}
+
+/// Adding a NOT NULL column without a server default fails as soon as the
+/// table has a row (SQLite too: 3.40 refuses it only then), and a NOT NULL
+/// column of a table the new revisions create is fine on every database:
+/// the table is empty, unless the revisions put rows in it first.
+#[test]
+fn not_null_columns_of_new_and_existing_tables() {
+    const RULES: [&str; 2] = [
+        "add-column-not-null-without-default",
+        "not-null-without-backfill",
+    ];
+    let lint = |revs: &[Rev<'_>], new: usize, settings: &LintSettings| {
+        let output = run_with(
+            revs,
+            new,
+            settings,
+            &Environment {
+                env_sets_lock_timeout: true,
+            },
+        );
+        let lines: String = RULES.iter().map(|rule| only(rule, &output)).collect();
+        lines.replace("(no findings)\n", "")
+    };
+    let cases_on = |settings: &LintSettings| {
+        let mut out = String::new();
+        for (name, revs, new) in [
+            (
+                "op.add_column on an existing table",
+                &[
+                    BASE,
+                    rev(
+                        "op.add_column('user', sa.Column('age', sa.Integer(), nullable=False))",
+                        "op.drop_column('user', 'age')",
+                    ),
+                ][..],
+                1,
+            ),
+            (
+                "batch_op.add_column on an existing table",
+                &[
+                    BASE,
+                    rev(
+                        "with op.batch_alter_table('user') as batch_op:\n    batch_op.add_column(sa.Column('age', sa.Integer(), nullable=False))",
+                        "op.drop_column('user', 'age')",
+                    ),
+                ][..],
+                1,
+            ),
+            (
+                "ADD COLUMN in raw SQL on an existing table",
+                &[
+                    BASE,
+                    rev(
+                        "op.execute('ALTER TABLE account ADD COLUMN age INTEGER NOT NULL')",
+                        "op.drop_column('account', 'age')",
+                    ),
+                ][..],
+                1,
+            ),
+            (
+                "quiet: NOT NULL columns in op.create_table and CREATE TABLE",
+                &[
+                    BASE,
+                    rev(
+                        "op.create_table('badge', sa.Column('id', sa.Integer(), primary_key=True), sa.Column('name', sa.String(), nullable=False))\nop.execute('CREATE TABLE tag (id INTEGER PRIMARY KEY, name TEXT NOT NULL)')",
+                        "op.drop_table('tag')\nop.drop_table('badge')",
+                    ),
+                ][..],
+                1,
+            ),
+            (
+                "quiet: added to a table created in the same revision",
+                &[
+                    BASE,
+                    rev(
+                        "op.create_table('badge', sa.Column('id', sa.Integer(), primary_key=True))\nop.add_column('badge', sa.Column('name', sa.String(), nullable=False))",
+                        "op.drop_table('badge')",
+                    ),
+                ][..],
+                1,
+            ),
+            (
+                "quiet: added nullable, then NOT NULL, on a table created earlier in the new revisions",
+                &[
+                    BASE,
+                    rev(
+                        "op.create_table('badge', sa.Column('id', sa.Integer(), primary_key=True))",
+                        "op.drop_table('badge')",
+                    ),
+                    rev(
+                        "op.add_column('badge', sa.Column('name', sa.String(), nullable=False))\nop.add_column('badge', sa.Column('code', sa.String()))\nop.alter_column('badge', 'code', nullable=False)",
+                        "op.drop_column('badge', 'code')\nop.drop_column('badge', 'name')",
+                    ),
+                ][..],
+                2,
+            ),
+            (
+                "a new table that rows were put in first",
+                &[
+                    BASE,
+                    rev_with(
+                        "badge = sa.table('badge', sa.column('id'))",
+                        "op.create_table('badge', sa.Column('id', sa.Integer(), primary_key=True))\nop.bulk_insert(badge, [{'id': 1}])\nop.add_column('badge', sa.Column('name', sa.String(), nullable=False))\nop.execute('CREATE TABLE tag (id INTEGER PRIMARY KEY)')\nop.execute('INSERT INTO tag (id) VALUES (1)')\nop.add_column('tag', sa.Column('name', sa.String(), nullable=False))",
+                        "op.drop_table('tag')\nop.drop_table('badge')",
+                    ),
+                ][..],
+                1,
+            ),
+            (
+                "rows put in a new table before a column is added nullable, then NOT NULL",
+                &[
+                    BASE,
+                    rev_with(
+                        "badge = sa.table('badge', sa.column('id'))",
+                        "op.create_table('badge', sa.Column('id', sa.Integer(), primary_key=True))\nop.bulk_insert(badge, [{'id': 1}])\nop.add_column('badge', sa.Column('code', sa.String()))\nop.alter_column('badge', 'code', nullable=False)",
+                        "op.drop_table('badge')",
+                    ),
+                ][..],
+                1,
+            ),
+            (
+                "quiet: rows put in after the column was added (they may set it)",
+                &[
+                    BASE,
+                    rev_with(
+                        "badge = sa.table('badge', sa.column('id'), sa.column('code'))",
+                        "op.create_table('badge', sa.Column('id', sa.Integer(), primary_key=True))\nop.add_column('badge', sa.Column('code', sa.String()))\nop.bulk_insert(badge, [{'id': 1, 'code': 'x'}])\nop.alter_column('badge', 'code', nullable=False)",
+                        "op.drop_table('badge')",
+                    ),
+                ][..],
+                1,
+            ),
+        ] {
+            let _ = write!(out, "## {name}\n{}", lint(revs, new, settings));
+        }
+        out
+    };
+    insta::assert_snapshot!(format!(
+        "# SQLite\n{}\n# PostgreSQL\n{}",
+        cases_on(&sqlite()),
+        cases_on(&LintSettings::default())
+    ));
+}

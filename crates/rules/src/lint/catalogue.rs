@@ -19,6 +19,9 @@ pub(crate) struct Table {
     /// the reader can see (created outside the migrations, or by SQL it
     /// could not parse).
     pub(crate) created_by: Option<RevIdx>,
+    /// The migrations put rows in it (`op.bulk_insert`, `INSERT`): a
+    /// table they created is not empty any more.
+    pub(crate) rows_added: bool,
     columns: HashMap<String, ColumnState>,
 }
 
@@ -37,6 +40,9 @@ pub(crate) struct ColumnState {
     /// Something since the addition may have filled it: an `UPDATE` of the
     /// table, a server default, or a step the reader cannot interpret.
     pub(crate) maybe_filled: bool,
+    /// The migrations had put rows in its table when it was added (those
+    /// rows hold NULL in it, even if the table is new).
+    pub(crate) rows_when_added: bool,
     /// It is known to be `NOT NULL` already: created so (a primary key,
     /// `nullable=False`) or altered so since.
     pub(crate) not_null: bool,
@@ -97,6 +103,7 @@ impl Catalogue {
                     .collect();
                 let mut created = Table {
                     created_by: Some(rev),
+                    rows_added: false,
                     columns: HashMap::new(),
                 };
                 for column in columns {
@@ -106,6 +113,7 @@ impl Catalogue {
                             ColumnState {
                                 added_by: Some(rev),
                                 added_empty: false,
+                                rows_when_added: false,
                                 maybe_filled: true,
                                 not_null: column.is_nullable() == Some(false)
                                     || primary_key.contains(&name),
@@ -137,11 +145,13 @@ impl Catalogue {
                 };
                 let empty = column.is_nullable() == Some(true) && column.server_default.is_none();
                 let table = self.tables.entry(table.to_owned()).or_default();
+                let rows_when_added = table.rows_added;
                 table.columns.insert(
                     name.to_owned(),
                     ColumnState {
                         added_by: Some(rev),
                         added_empty: empty,
+                        rows_when_added,
                         maybe_filled: !empty,
                         not_null: column.is_nullable() == Some(false),
                         type_: column.type_.clone(),
@@ -203,7 +213,16 @@ impl Catalogue {
                     table.columns.insert(new_name.to_owned(), state);
                 }
             }
+            OpKind::BulkInsert { table } => self.rows_added(table),
             _ => {}
+        }
+    }
+
+    /// Rows were put in `table` (a table named at run time may be any:
+    /// in doubt, no table is taken to have rows it did not have).
+    pub(crate) fn rows_added(&mut self, table: &Name) {
+        if let Some(known) = table.literal().and_then(|name| self.tables.get_mut(name)) {
+            known.rows_added = true;
         }
     }
 

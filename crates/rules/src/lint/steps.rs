@@ -30,11 +30,13 @@ pub(crate) enum Action {
     /// A schema operation (written as `op.*`, or as SQL).
     Op(OpKind),
     /// `UPDATE`/`INSERT`/`DELETE`: rows of `table` change. `columns` are
-    /// the columns an `UPDATE` sets, `None` when unknown.
+    /// the columns an `UPDATE` sets, `None` when unknown; `inserts`: it
+    /// may add rows (`INSERT`, `MERGE`).
     Data {
         table: Name,
         columns: Option<Vec<String>>,
         update: bool,
+        inserts: bool,
     },
     /// `SET lock_timeout` (or MySQL's `lock_wait_timeout`).
     SetLockTimeout,
@@ -108,6 +110,7 @@ pub(crate) fn steps(
                             table: update.table.clone(),
                             columns: update.columns.clone(),
                             update: true,
+                            inserts: false,
                         },
                         None,
                     )),

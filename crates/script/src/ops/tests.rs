@@ -476,8 +476,9 @@ def upgrade():
     );
 }
 
-/// A name rebound at module level, or a method that is not part of an
-/// `UPDATE`, makes the reader say nothing rather than guess.
+/// A name rebound at module level or shadowed by a local, or a method that
+/// is not part of an `UPDATE`, makes the reader say nothing rather than
+/// guess.
 #[test]
 fn core_updates_stay_unknown_when_in_doubt() {
     let f = upgrade(
@@ -485,10 +486,14 @@ fn core_updates_stay_unknown_when_in_doubt() {
 t = sa.table("a")
 t = sa.table("b")
 
+u = sa.table("u")
+
 def upgrade():
     op.execute(t.update().values(x=1))
     op.execute(t.update().values(x=1).compile())
     op.execute(sa.update().values(x=1))
+    u = other_table()
+    op.execute(u.update().values(x=1))
 "#,
     );
     assert_eq!(
@@ -496,7 +501,9 @@ def upgrade():
         [
             Some(update(Name::Dynamic("t".to_owned()), Some(&["x"]))),
             None,
-            None
+            None,
+            // A local shadows the module's `u`.
+            Some(update(Name::Dynamic("u".to_owned()), Some(&["x"]))),
         ]
     );
 }

@@ -330,6 +330,13 @@ impl Walker<'_> {
         if let Some(test) = dialect_test {
             scope.dialect_tests.insert(name.to_owned(), test);
         }
+        // A local shadowing a module-level table object holds whatever it
+        // was given now, unless that is a table object too (below).
+        if self.values.tables.contains_key(name) {
+            scope
+                .tables
+                .insert(name.to_owned(), Name::Dynamic(name.to_owned()));
+        }
         let Expr::Call(call) = value else { return };
         match callee_name(call) {
             Some("get_bind") => {

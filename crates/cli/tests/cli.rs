@@ -555,6 +555,84 @@ fn check_lints_with_the_projects_settings() {
     );
 }
 
+/// A MySQL project outside git whose second revision runs
+/// `upgrade_body`, linted with the rule `select` only.
+fn mysql_project(upgrade_body: &str, select: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("pyproject.toml"),
+        format!("[tool.alembic-doctor]\nselect = [\"{select}\"]\n"),
+    )
+    .unwrap();
+    let versions = dir.path().join("migrations/versions");
+    std::fs::create_dir_all(&versions).unwrap();
+    std::fs::write(
+        dir.path().join("alembic.ini"),
+        "[alembic]\nscript_location = migrations\nsqlalchemy.url = mysql+pymysql://app@db/app\n",
+    )
+    .unwrap();
+    std::fs::write(
+        versions.join("aaa_init.py"),
+        "revision = 'aaa'\ndown_revision = None\n\ndef upgrade():\n    op.create_table('user', sa.Column('id', sa.Integer(), primary_key=True), sa.Column('code', sa.String(10), nullable=False), sa.Column('nick', sa.String(20)))\n\ndef downgrade():\n    op.drop_table('user')\n",
+    )
+    .unwrap();
+    std::fs::write(
+        versions.join("bbb_widen.py"),
+        format!("revision = 'bbb'\ndown_revision = 'aaa'\nuser = sa.table('user', sa.column('nick'))\n\ndef upgrade():\n{upgrade_body}\n\ndef downgrade():\n    pass\n"),
+    )
+    .unwrap();
+    dir
+}
+
+#[test]
+fn mysql_alter_column_without_existing_nullable_is_an_error() {
+    const RULE: &str = "mysql-alter-column-drops-not-null";
+    let dir = mysql_project(
+        "    op.alter_column('user', 'code', type_=sa.String(40), existing_type=sa.String(10))",
+        RULE,
+    );
+    let (code, json) = check_json(dir.path(), &[]);
+    assert_eq!(code, Some(1), "{json}");
+    let finding = &json["findings"][0];
+    assert_eq!(finding["rule"], "mysql-alter-column-drops-not-null");
+    assert_eq!(finding["severity"], "error");
+    let message = finding["message"].as_str().unwrap();
+    assert!(
+        message.contains("`existing_nullable=` and `existing_server_default=`")
+            && message.contains("`user.code`, NOT NULL, silently becomes nullable"),
+        "{message}"
+    );
+    // Not on PostgreSQL, which keeps what the change does not mention.
+    let (_, json) = check_json(dir.path(), &["--dialect", "postgresql"]);
+    assert!(finding_rules(&json).is_empty(), "{json}");
+    // Quiet once the column is restated, as autogenerate writes it.
+    let fixed = mysql_project(
+        "    op.alter_column('user', 'code', type_=sa.String(40), existing_type=sa.String(10), existing_nullable=False)",
+        RULE,
+    );
+    let (code, json) = check_json(fixed.path(), &[]);
+    assert_eq!((code, finding_rules(&json)), (Some(0), vec![]), "{json}");
+    let output = bin()
+        .args(["explain", "mysql-alter-column-drops-not-null"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    assert!(text(&output.stdout).contains("existing_nullable=False"));
+}
+
+/// A Core `UPDATE` (`user.update().values(...)`, `user` bound to
+/// `sa.table("user", ...)` at module level) fills the column it sets.
+#[test]
+fn core_update_is_a_backfill() {
+    const RULE: &str = "not-null-without-backfill";
+    let body = "    op.add_column('user', sa.Column('email', sa.String(50)))\n    op.execute(user.update().values(nick='x'))\n    op.alter_column('user', 'email', nullable=False, existing_type=sa.String(50))";
+    let (_, json) = check_json(mysql_project(body, RULE).path(), &[]);
+    assert_eq!(finding_rules(&json), [RULE], "{json}");
+    let filled = body.replace("values(nick='x')", "values(email='x')");
+    let (_, json) = check_json(mysql_project(&filled, RULE).path(), &[]);
+    assert!(finding_rules(&json).is_empty(), "{json}");
+}
+
 /// Date every file of `dir` an hour back: the parse cache never stores a
 /// file written within the last seconds.
 fn date_back(dir: &Path) {

@@ -382,9 +382,13 @@ impl Writer<'_> {
                 self.info("drop-constraint", at, format!("drops {what} `{name}` on `{table}`{suffix}"));
             }
             OpKind::Execute(execute) => {
-                let message = match &execute.sql {
-                    Some(sql) => format!("runs SQL{suffix}: `{}`", one_line(sql)),
-                    None => format!(
+                let message = match (&execute.sql, &execute.update) {
+                    (Some(sql), _) => format!("runs SQL{suffix}: `{}`", one_line(sql)),
+                    (None, Some(update)) => format!(
+                        "updates rows of `{}` (a SQLAlchemy Core UPDATE){suffix}: `{}`",
+                        update.table, execute.source
+                    ),
+                    (None, None) => format!(
                         "runs SQL built at run time{suffix}: `{}` (not shown: it is not a literal)",
                         execute.source
                     ),
@@ -872,6 +876,13 @@ def downgrade():
             codes(&notes[3]).contains(&"backfill-needed"),
             "{:?}",
             notes[3].notes
+        );
+        // The Core UPDATE is said for what it is, not as opaque SQL.
+        assert!(
+            notes[2].notes.iter().any(|note| note.message
+                == "updates rows of `t` (a SQLAlchemy Core UPDATE): `t.update().values(c='x')`"),
+            "{:?}",
+            notes[2].notes
         );
     }
 

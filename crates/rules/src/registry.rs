@@ -167,6 +167,7 @@ rules! {
     EnumValueChange => "enum-value-change", Warning, PostgresMySql, enum_value_change;
     BatchModeOnServerDatabase => "batch-mode-on-server-database", Warning, PostgresMySql, batch_mode_on_server_database;
     MysqlMultipleDdl => "mysql-multiple-ddl", Warning, MySql, mysql_multiple_ddl;
+    MysqlAlterColumnDropsNotNull => "mysql-alter-column-drops-not-null", Error, MySql, mysql_alter_column_drops_not_null;
     MissingLockTimeout => "missing-lock-timeout", Warning, PostgresMySql, missing_lock_timeout;
     BackfillWithDdl => "backfill-with-ddl", Warning, Postgres, backfill_with_ddl;
     DowngradeIncomplete => "downgrade-incomplete", Warning, AnyDatabase, downgrade_incomplete;

@@ -1589,3 +1589,407 @@ fn a_type_change_forgets_not_null_only_on_mysql() {
     let mysql = run_with(&history, 1, &mysql(), &Environment::default());
     assert!(mysql.contains("set-not-null"), "{mysql}");
 }
+
+/// Backfills written with SQLAlchemy Core (`t.update().values(...)`,
+/// `sa.update(t)`) rather than SQL strings: they fill the columns they set
+/// and only those, and they hold locks like any other `UPDATE`.
+#[test]
+fn core_updates_are_backfills() {
+    const USER_TABLE: &str = "user_t = sa.table('user', sa.column('code'), sa.column('nick'))";
+    const ADD: Rev<'static> = rev(
+        "op.add_column('user', sa.Column('code', sa.String()))",
+        "op.drop_column('user', 'code')",
+    );
+    const NOT_NULL: Rev<'static> = rev(
+        "op.alter_column('user', 'code', nullable=False)",
+        "op.alter_column('user', 'code', nullable=True)",
+    );
+    insta::assert_snapshot!(cases(&[
+        (
+            "a Core UPDATE of the column between add and NOT NULL",
+            run(
+                &[
+                    BASE,
+                    ADD,
+                    rev_with(
+                        USER_TABLE,
+                        "op.execute(user_t.update().values(code='x'))",
+                        "pass"
+                    ),
+                    NOT_NULL,
+                ],
+                3
+            )
+        ),
+        (
+            "sa.update() on the connection, the table bound in the function",
+            run(
+                &[
+                    BASE,
+                    ADD,
+                    rev(
+                        "t = sa.table('user', sa.column('code'))\nop.get_bind().execute(sa.update(t).where(t.c.id > 0).values({t.c.code: 'x'}))",
+                        "pass"
+                    ),
+                    NOT_NULL,
+                ],
+                3
+            )
+        ),
+        (
+            "a Core UPDATE of another column is no backfill of this one",
+            run(
+                &[
+                    BASE,
+                    ADD,
+                    rev_with(
+                        USER_TABLE,
+                        "op.execute(user_t.update().values(nick='x'))",
+                        "pass"
+                    ),
+                    NOT_NULL,
+                ],
+                3
+            )
+        ),
+        (
+            "a Core UPDATE of another table is no backfill either",
+            run(
+                &[
+                    BASE,
+                    ADD,
+                    rev(
+                        "conn = op.get_bind()\nconn.execute(sa.table('account', sa.column('user_id')).update().values(user_id=1))",
+                        "pass"
+                    ),
+                    NOT_NULL,
+                ],
+                3
+            )
+        ),
+        (
+            "values known only at run time may set the column",
+            run(
+                &[
+                    BASE,
+                    ADD,
+                    rev_with(
+                        USER_TABLE,
+                        "op.get_bind().execute(user_t.update(), [{'code': 'x'}])\nop.execute(user_t.update().values(**defaults))",
+                        "pass"
+                    ),
+                    NOT_NULL,
+                ],
+                3
+            )
+        ),
+        (
+            "a table known only at run time may be this one",
+            run(
+                &[
+                    BASE,
+                    ADD,
+                    rev(
+                        "op.execute(models.User.__table__.update().values(nick='x'))",
+                        "pass"
+                    ),
+                    NOT_NULL,
+                ],
+                3
+            )
+        ),
+        (
+            "backfill-with-ddl: a Core UPDATE in the DDL transaction",
+            run(
+                &[
+                    BASE,
+                    rev_with(
+                        USER_TABLE,
+                        "op.add_column('user', sa.Column('code', sa.String()))\nop.execute(user_t.update().values(code='x'))\nop.alter_column('user', 'code', nullable=False)",
+                        "op.drop_column('user', 'code')"
+                    ),
+                ],
+                1
+            )
+        ),
+        (
+            "backfill-with-ddl: quiet in an autocommit block, and on a new table",
+            run(
+                &[
+                    BASE,
+                    rev_with(
+                        USER_TABLE,
+                        "op.add_column('user', sa.Column('code', sa.String()))\nwith op.get_context().autocommit_block():\n    op.execute(user_t.update().values(code='x'))\nop.create_table('badge', sa.Column('id', sa.Integer(), primary_key=True), sa.Column('n', sa.Integer()))\nbadge = sa.table('badge', sa.column('n'))\nop.execute(badge.update().values(n=1))",
+                        "op.drop_table('badge')\nop.drop_column('user', 'code')"
+                    ),
+                ],
+                1
+            )
+        ),
+    ]));
+}
+
+/// The lines of `output` (one finding each) of `rule` only.
+fn only(rule: &str, output: &str) -> String {
+    let mut lines = String::new();
+    for line in output
+        .lines()
+        .filter(|line| line.starts_with(&format!("{rule} ")))
+    {
+        let _ = writeln!(lines, "{line}");
+    }
+    if lines.is_empty() {
+        "(no findings)\n".to_owned()
+    } else {
+        lines
+    }
+}
+
+/// On MySQL `alter_column` restates the whole column (`MODIFY COLUMN`), NULL
+/// and without a default unless `existing_nullable=` and
+/// `existing_server_default=` say otherwise.
+#[test]
+fn mysql_alter_column_drops_not_null() {
+    const CODE: Rev<'static> = rev(
+        "op.add_column('user', sa.Column('code', sa.String(10), nullable=False, server_default='x'))",
+        "op.drop_column('user', 'code')",
+    );
+    const RULE: &str = "mysql-alter-column-drops-not-null";
+    let on_mysql = |upgrade: &'static str| {
+        only(
+            RULE,
+            &run_with(
+                &[BASE, CODE, rev(upgrade, "pass")],
+                1,
+                &mysql(),
+                &Environment {
+                    env_sets_lock_timeout: true,
+                },
+            ),
+        )
+    };
+    insta::assert_snapshot!(cases(&[
+        (
+            "a type change of a NOT NULL column",
+            on_mysql(
+                "op.alter_column('user', 'code', type_=sa.String(20), existing_type=sa.String(10))"
+            )
+        ),
+        (
+            "a column the history does not show, its server default restated",
+            on_mysql("op.alter_column('legacy', 'name', type_=sa.String(200), server_default='')")
+        ),
+        (
+            "a rename in a batch block",
+            on_mysql(
+                "with op.batch_alter_table('user') as batch_op:\n    batch_op.alter_column('code', new_column_name='token', existing_type=sa.String(10))"
+            )
+        ),
+        (
+            "quiet: existing_nullable= given, as autogenerate writes it",
+            on_mysql(
+                "op.alter_column('user', 'code', type_=sa.String(20), existing_type=sa.String(10), existing_nullable=False, existing_server_default='x')"
+            )
+        ),
+        (
+            "quiet: nullable= given",
+            on_mysql("op.alter_column('user', 'code', type_=sa.String(20), nullable=False)")
+        ),
+        (
+            "quiet: the history shows it nullable without a default",
+            on_mysql("op.alter_column('user', 'email', type_=sa.String(200))")
+        ),
+        (
+            "quiet: **kwargs, recreate='always', raw SQL, a default alone",
+            on_mysql(
+                "op.alter_column('user', 'code', type_=sa.String(20), **KEEP)\nwith op.batch_alter_table('user', recreate='always') as batch_op:\n    batch_op.alter_column('code', type_=sa.String(30))\nop.execute('ALTER TABLE user MODIFY code VARCHAR(40) NOT NULL')\nop.alter_column('user', 'code', server_default='y')"
+            )
+        ),
+        (
+            "quiet: on PostgreSQL",
+            only(
+                RULE,
+                &run(
+                    &[
+                        BASE,
+                        CODE,
+                        rev(
+                            "op.alter_column('user', 'code', type_=sa.String(20), existing_type=sa.String(10))",
+                            "pass"
+                        )
+                    ],
+                    1
+                )
+            )
+        ),
+    ]));
+}
+
+/// `existing_nullable=False` keeps the column NOT NULL through the
+/// `MODIFY`, so repeating `nullable=False` afterwards scans nothing.
+#[test]
+fn existing_nullable_keeps_not_null_through_a_mysql_type_change() {
+    let history = [
+        BASE,
+        rev(
+            "op.add_column('user', sa.Column('code', sa.String(10), nullable=False, server_default='x'))",
+            "op.drop_column('user', 'code')",
+        ),
+        rev(
+            "op.alter_column('user', 'code', type_=sa.String(20), existing_type=sa.String(10), existing_nullable=False, existing_server_default='x')\nop.alter_column('user', 'code', nullable=False)",
+            "pass",
+        ),
+    ];
+    let mysql = run_with(&history, 1, &mysql(), &Environment::default());
+    assert!(!mysql.contains("set-not-null"), "{mysql}");
+}
+
+fn sqlite() -> LintSettings {
+    LintSettings {
+        dialect: Dialect::Sqlite,
+        ..LintSettings::default()
+    }
+}
+
+/// Adding a NOT NULL column without a server default fails as soon as the
+/// table has a row (SQLite too: 3.40 refuses it only then), and a NOT NULL
+/// column of a table the new revisions create is fine on every database:
+/// the table is empty, unless the revisions put rows in it first.
+#[test]
+fn not_null_columns_of_new_and_existing_tables() {
+    const RULES: [&str; 2] = [
+        "add-column-not-null-without-default",
+        "not-null-without-backfill",
+    ];
+    let lint = |revs: &[Rev<'_>], new: usize, settings: &LintSettings| {
+        let output = run_with(
+            revs,
+            new,
+            settings,
+            &Environment {
+                env_sets_lock_timeout: true,
+            },
+        );
+        let lines: String = RULES.iter().map(|rule| only(rule, &output)).collect();
+        lines.replace("(no findings)\n", "")
+    };
+    let cases_on = |settings: &LintSettings| {
+        let mut out = String::new();
+        for (name, revs, new) in [
+            (
+                "op.add_column on an existing table",
+                &[
+                    BASE,
+                    rev(
+                        "op.add_column('user', sa.Column('age', sa.Integer(), nullable=False))",
+                        "op.drop_column('user', 'age')",
+                    ),
+                ][..],
+                1,
+            ),
+            (
+                "batch_op.add_column on an existing table",
+                &[
+                    BASE,
+                    rev(
+                        "with op.batch_alter_table('user') as batch_op:\n    batch_op.add_column(sa.Column('age', sa.Integer(), nullable=False))",
+                        "op.drop_column('user', 'age')",
+                    ),
+                ][..],
+                1,
+            ),
+            (
+                "ADD COLUMN in raw SQL on an existing table",
+                &[
+                    BASE,
+                    rev(
+                        "op.execute('ALTER TABLE account ADD COLUMN age INTEGER NOT NULL')",
+                        "op.drop_column('account', 'age')",
+                    ),
+                ][..],
+                1,
+            ),
+            (
+                "quiet: NOT NULL columns in op.create_table and CREATE TABLE",
+                &[
+                    BASE,
+                    rev(
+                        "op.create_table('badge', sa.Column('id', sa.Integer(), primary_key=True), sa.Column('name', sa.String(), nullable=False))\nop.execute('CREATE TABLE tag (id INTEGER PRIMARY KEY, name TEXT NOT NULL)')",
+                        "op.drop_table('tag')\nop.drop_table('badge')",
+                    ),
+                ][..],
+                1,
+            ),
+            (
+                "quiet: added to a table created in the same revision",
+                &[
+                    BASE,
+                    rev(
+                        "op.create_table('badge', sa.Column('id', sa.Integer(), primary_key=True))\nop.add_column('badge', sa.Column('name', sa.String(), nullable=False))",
+                        "op.drop_table('badge')",
+                    ),
+                ][..],
+                1,
+            ),
+            (
+                "quiet: added nullable, then NOT NULL, on a table created earlier in the new revisions",
+                &[
+                    BASE,
+                    rev(
+                        "op.create_table('badge', sa.Column('id', sa.Integer(), primary_key=True))",
+                        "op.drop_table('badge')",
+                    ),
+                    rev(
+                        "op.add_column('badge', sa.Column('name', sa.String(), nullable=False))\nop.add_column('badge', sa.Column('code', sa.String()))\nop.alter_column('badge', 'code', nullable=False)",
+                        "op.drop_column('badge', 'code')\nop.drop_column('badge', 'name')",
+                    ),
+                ][..],
+                2,
+            ),
+            (
+                "a new table that rows were put in first",
+                &[
+                    BASE,
+                    rev_with(
+                        "badge = sa.table('badge', sa.column('id'))",
+                        "op.create_table('badge', sa.Column('id', sa.Integer(), primary_key=True))\nop.bulk_insert(badge, [{'id': 1}])\nop.add_column('badge', sa.Column('name', sa.String(), nullable=False))\nop.execute('CREATE TABLE tag (id INTEGER PRIMARY KEY)')\nop.execute('INSERT INTO tag (id) VALUES (1)')\nop.add_column('tag', sa.Column('name', sa.String(), nullable=False))",
+                        "op.drop_table('tag')\nop.drop_table('badge')",
+                    ),
+                ][..],
+                1,
+            ),
+            (
+                "rows put in a new table before a column is added nullable, then NOT NULL",
+                &[
+                    BASE,
+                    rev_with(
+                        "badge = sa.table('badge', sa.column('id'))",
+                        "op.create_table('badge', sa.Column('id', sa.Integer(), primary_key=True))\nop.bulk_insert(badge, [{'id': 1}])\nop.add_column('badge', sa.Column('code', sa.String()))\nop.alter_column('badge', 'code', nullable=False)",
+                        "op.drop_table('badge')",
+                    ),
+                ][..],
+                1,
+            ),
+            (
+                "quiet: rows put in after the column was added (they may set it)",
+                &[
+                    BASE,
+                    rev_with(
+                        "badge = sa.table('badge', sa.column('id'), sa.column('code'))",
+                        "op.create_table('badge', sa.Column('id', sa.Integer(), primary_key=True))\nop.add_column('badge', sa.Column('code', sa.String()))\nop.bulk_insert(badge, [{'id': 1, 'code': 'x'}])\nop.alter_column('badge', 'code', nullable=False)",
+                        "op.drop_table('badge')",
+                    ),
+                ][..],
+                1,
+            ),
+        ] {
+            let _ = write!(out, "## {name}\n{}", lint(revs, new, settings));
+        }
+        out
+    };
+    insta::assert_snapshot!(format!(
+        "# SQLite\n{}\n# PostgreSQL\n{}",
+        cases_on(&sqlite()),
+        cases_on(&LintSettings::default())
+    ));
+}

@@ -42,9 +42,9 @@ use serde::{Deserialize, Serialize};
 
 pub use normalise::{RevisionId, ValueProblem, legacy_revision_id};
 pub use ops::{
-    Batch, Column, ColumnChanges, Comment, Constraint, ConstraintKind, DialectCondition,
-    DialectGuard, Execute, ExecuteVia, Function, Index, Name, Nullable, OpKind, Opaque, Operation,
-    Operations, ServerDefault, read_operations, string_literals,
+    Batch, Column, ColumnChanges, Comment, Constraint, ConstraintKind, CoreUpdate,
+    DialectCondition, DialectGuard, Execute, ExecuteVia, Function, Index, Name, Nullable, OpKind,
+    Opaque, Operation, Operations, ServerDefault, read_operations, string_literals,
 };
 pub use project::{DiskFiles, Project, ProjectFiles, ScriptContext};
 pub use read::{parse_script, parse_script_tracked};

@@ -195,6 +195,8 @@ fn redefinition(
         existing_type: None,
         server_default: Some(default.and_then(server_default)),
         new_name,
+        existing_nullable: None,
+        keywords: Vec::new(),
     }
 }
 

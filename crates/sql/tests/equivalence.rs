@@ -132,7 +132,10 @@ fn comparable(kind: OpKind) -> OpKind {
             column,
             changes: ColumnChanges {
                 type_: sql_type(changes.type_),
+                // What the call restates about the column, not a change.
                 existing_type: None,
+                existing_nullable: None,
+                keywords: Vec::new(),
                 server_default: changes.server_default.map(server_default),
                 ..changes
             },

@@ -18,10 +18,11 @@ pub struct AddedColumn {
     /// Where the `add_column` starts (a byte offset in the file).
     pub added_at: u32,
     /// Where the first step after it that may fill it starts: an `UPDATE`
-    /// setting it (or every column of its table), in `op.execute` SQL or on
-    /// `op.get_bind()`, or a step the reader cannot see through (SQL built
-    /// at run time, such as `sa.table(...).update()`). `None`: existing
-    /// rows keep NULL.
+    /// setting it (or any column of its table, or of a table named at run
+    /// time), in `op.execute` SQL, on `op.get_bind()`, or built with
+    /// SQLAlchemy Core (`t.update().values(...)`), or a step the reader
+    /// cannot see through (SQL built at run time, an unknown call).
+    /// `None`: existing rows keep NULL.
     pub filled_at: Option<u32>,
 }
 

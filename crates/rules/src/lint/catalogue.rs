@@ -19,11 +19,18 @@ pub(crate) struct Table {
     /// the reader can see (created outside the migrations, or by SQL it
     /// could not parse).
     pub(crate) created_by: Option<RevIdx>,
+    /// The migrations put rows in it (`op.bulk_insert`, `INSERT`): a
+    /// table they created is not empty any more.
+    pub(crate) rows_added: bool,
     columns: HashMap<String, ColumnState>,
 }
 
 /// One column's history.
 #[derive(Debug, Clone, Default)]
+#[allow(
+    clippy::struct_excessive_bools,
+    reason = "independent facts the replay learns, each read by its own rules"
+)]
 pub(crate) struct ColumnState {
     /// The revision that added it, when seen.
     pub(crate) added_by: Option<RevIdx>,
@@ -33,12 +40,19 @@ pub(crate) struct ColumnState {
     /// Something since the addition may have filled it: an `UPDATE` of the
     /// table, a server default, or a step the reader cannot interpret.
     pub(crate) maybe_filled: bool,
+    /// The migrations had put rows in its table when it was added (those
+    /// rows hold NULL in it, even if the table is new).
+    pub(crate) rows_when_added: bool,
     /// It is known to be `NOT NULL` already: created so (a primary key,
     /// `nullable=False`) or altered so since.
     pub(crate) not_null: bool,
     /// Its type's source as last written (`sa.String(length=50)`), when
     /// given.
     pub(crate) type_: Option<String>,
+    /// The history shows it nullable and without a server default, and
+    /// nothing since changed either: a MySQL `MODIFY` that restates
+    /// neither loses nothing.
+    pub(crate) plain_nullable: bool,
 }
 
 /// The replayed schema.
@@ -89,6 +103,7 @@ impl Catalogue {
                     .collect();
                 let mut created = Table {
                     created_by: Some(rev),
+                    rows_added: false,
                     columns: HashMap::new(),
                 };
                 for column in columns {
@@ -98,10 +113,14 @@ impl Catalogue {
                             ColumnState {
                                 added_by: Some(rev),
                                 added_empty: false,
+                                rows_when_added: false,
                                 maybe_filled: true,
                                 not_null: column.is_nullable() == Some(false)
                                     || primary_key.contains(&name),
                                 type_: column.type_.clone(),
+                                plain_nullable: column.is_nullable() == Some(true)
+                                    && column.server_default.is_none()
+                                    && !primary_key.contains(&name),
                             },
                         );
                     }
@@ -125,20 +144,20 @@ impl Catalogue {
                     return;
                 };
                 let empty = column.is_nullable() == Some(true) && column.server_default.is_none();
-                self.tables
-                    .entry(table.to_owned())
-                    .or_default()
-                    .columns
-                    .insert(
-                        name.to_owned(),
-                        ColumnState {
-                            added_by: Some(rev),
-                            added_empty: empty,
-                            maybe_filled: !empty,
-                            not_null: column.is_nullable() == Some(false),
-                            type_: column.type_.clone(),
-                        },
-                    );
+                let table = self.tables.entry(table.to_owned()).or_default();
+                let rows_when_added = table.rows_added;
+                table.columns.insert(
+                    name.to_owned(),
+                    ColumnState {
+                        added_by: Some(rev),
+                        added_empty: empty,
+                        rows_when_added,
+                        maybe_filled: !empty,
+                        not_null: column.is_nullable() == Some(false),
+                        type_: column.type_.clone(),
+                        plain_nullable: empty,
+                    },
+                );
             }
             OpKind::DropColumn { table, column } => {
                 if let (Some(table), Some(column)) = (table.literal(), column.literal())
@@ -162,13 +181,20 @@ impl Catalogue {
                     match changes.nullable {
                         Some(nullable) => state.not_null = !nullable,
                         // On MySQL Alembic rewrites the whole column for a
-                        // new type or name, NULL unless told otherwise.
+                        // new type or name, NULL unless `existing_nullable=`
+                        // says otherwise.
                         None if self.mysql
                             && (changes.type_.is_some() || changes.new_name.is_some()) =>
                         {
-                            state.not_null = false;
+                            state.not_null = changes.existing_nullable == Some(false);
                         }
                         None => {}
+                    }
+                    if state.not_null
+                        || matches!(changes.server_default, Some(Some(_)))
+                        || changes.existing_nullable == Some(false)
+                    {
+                        state.plain_nullable = false;
                     }
                     if let Some(type_) = &changes.type_ {
                         state.type_ = Some(type_.clone());
@@ -187,7 +213,16 @@ impl Catalogue {
                     table.columns.insert(new_name.to_owned(), state);
                 }
             }
+            OpKind::BulkInsert { table } => self.rows_added(table),
             _ => {}
+        }
+    }
+
+    /// Rows were put in `table` (a table named at run time may be any:
+    /// in doubt, no table is taken to have rows it did not have).
+    pub(crate) fn rows_added(&mut self, table: &Name) {
+        if let Some(known) = table.literal().and_then(|name| self.tables.get_mut(name)) {
+            known.rows_added = true;
         }
     }
 

@@ -130,6 +130,18 @@ impl OpLint<'_> {
             })
     }
 
+    /// `table` may hold rows: it existed before the revisions being
+    /// checked, or they put rows in it (`op.bulk_insert`, `INSERT`) since
+    /// they created it. A table they created and filled nothing into is
+    /// empty.
+    pub(crate) fn may_have_rows(&self, table: &Name) -> bool {
+        self.existing_table(table)
+            || self
+                .catalogue
+                .table(table)
+                .is_some_and(|known| known.rows_added)
+    }
+
     /// `table.column` existed before the revisions being checked.
     pub(crate) fn existing_column(&self, table: &Name, column: &Name) -> bool {
         if !self.existing_table(table) {
@@ -172,6 +184,7 @@ const OP_RULES: &[fn(&OpLint<'_>, &mut Vec<Finding>)] = &[
     rules::add_check_constraint_validating::check,
     rules::add_unique_constraint_locking::check,
     rules::alter_column_type::check,
+    rules::mysql_alter_column_drops_not_null::check,
     rules::rename_table::check,
     rules::rename_column::check,
     rules::drop_table::check,
@@ -378,18 +391,25 @@ fn replay(catalogue: &mut Catalogue, rev: RevIdx, steps: &[Step]) {
             Action::Data {
                 table,
                 columns,
-                update: true,
-            } => match columns {
-                Some(columns) => catalogue.filled_columns(table, columns),
-                None => catalogue.filled(Some(table)),
-            },
-            // What the reader cannot see may have filled anything.
+                update,
+                inserts,
+            } => {
+                if *inserts {
+                    catalogue.rows_added(table);
+                }
+                // Inserts and deletes fill no existing row's column.
+                if *update {
+                    match columns {
+                        Some(columns) => catalogue.filled_columns(table, columns),
+                        None => catalogue.filled(Some(table)),
+                    }
+                }
+            }
+            // What the reader cannot see may have filled anything (but is
+            // not taken to have put rows in a new table: in doubt, a new
+            // table is empty).
             Action::Opaque => catalogue.filled(None),
-            // Inserts and deletes fill no existing row's column.
-            Action::Data { update: false, .. }
-            | Action::SetLockTimeout
-            | Action::EnumChange { .. }
-            | Action::Quiet => {}
+            Action::SetLockTimeout | Action::EnumChange { .. } | Action::Quiet => {}
         }
     }
 }
@@ -423,6 +443,7 @@ fn action(kind: StatementKind) -> Action {
             table,
             columns: (!columns.is_empty()).then_some(columns),
             update: matches!(action, DataAction::Update | DataAction::Merge),
+            inserts: matches!(action, DataAction::Insert | DataAction::Merge),
         },
         StatementKind::SetTimeout { setting, .. } if setting.contains("lock") => {
             Action::SetLockTimeout

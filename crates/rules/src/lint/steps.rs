@@ -30,11 +30,13 @@ pub(crate) enum Action {
     /// A schema operation (written as `op.*`, or as SQL).
     Op(OpKind),
     /// `UPDATE`/`INSERT`/`DELETE`: rows of `table` change. `columns` are
-    /// the columns an `UPDATE` sets, `None` when unknown.
+    /// the columns an `UPDATE` sets, `None` when unknown; `inserts`: it
+    /// may add rows (`INSERT`, `MERGE`).
     Data {
         table: Name,
         columns: Option<Vec<String>>,
         update: bool,
+        inserts: bool,
     },
     /// `SET lock_timeout` (or MySQL's `lock_wait_timeout`).
     SetLockTimeout,
@@ -100,7 +102,20 @@ pub(crate) fn steps(
                         steps.push(base(action, Some(statement)));
                     }
                 }
-                None => steps.push(base(Action::Opaque, None)),
+                // `op.execute(t.update().values(...))`: the UPDATE
+                // SQLAlchemy Core builds, as its SQL would read.
+                None => match &execute.update {
+                    Some(update) => steps.push(base(
+                        Action::Data {
+                            table: update.table.clone(),
+                            columns: update.columns.clone(),
+                            update: true,
+                            inserts: false,
+                        },
+                        None,
+                    )),
+                    None => steps.push(base(Action::Opaque, None)),
+                },
             },
             kind => steps.push(base(Action::Op(kind.clone()), None)),
         }

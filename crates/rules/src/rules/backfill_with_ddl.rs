@@ -4,7 +4,8 @@ pub(crate) const EXPLANATION: &str = r"# backfill-with-ddl
 
 ## What it does
 Reports an `UPDATE` of an existing table (raw SQL through `op.execute` or
-the connection) in the same transaction as schema changes.
+the connection, or built with SQLAlchemy Core: `t.update().values(...)`,
+`sa.update(t)`) in the same transaction as schema changes.
 
 ## Why is this bad?
 Every lock is held until the transaction commits.

@@ -34,6 +34,7 @@ pub(crate) mod missing_parent;
 pub(crate) mod missing_revision;
 pub(crate) mod multiple_bases;
 pub(crate) mod multiple_heads;
+pub(crate) mod mysql_alter_column_drops_not_null;
 pub(crate) mod mysql_multiple_ddl;
 pub(crate) mod non_literal_value;
 pub(crate) mod not_null_without_backfill;

@@ -3,9 +3,12 @@
 pub(crate) const EXPLANATION: &str = r"# not-null-without-backfill
 
 ## What it does
-Reports a column that was added nullable (without a server default) and is
-then made `NOT NULL`, in the same or a later revision, with no backfill in
-between: no `UPDATE` of the table, no default, nothing the reader cannot see
+Reports a column that was added nullable (without a server default) to a
+table holding rows (one that existed before the revisions being checked,
+or that they put rows in before adding the column) and is then made `NOT
+NULL`, in the same or a later revision, with no backfill in
+between: no `UPDATE` that may set it (in SQL, or built with SQLAlchemy Core:
+`t.update().values(...)`), no default, nothing the reader cannot see
 through.
 
 ## Why is this bad?
@@ -45,7 +48,10 @@ pub(crate) fn check(lint: &OpLint<'_>, out: &mut Vec<Finding>) {
     let Some(state) = lint.catalogue.column(table, column) else {
         return;
     };
-    if state.added_empty && !state.maybe_filled {
+    // A table the revisions created holds no rows, unless they put some in
+    // before adding the column (rows put in later may well set it).
+    let had_rows = lint.existing_table(table) || state.rows_when_added;
+    if state.added_empty && !state.maybe_filled && had_rows {
         out.push(
             lint.finding(
                 Rule::NotNullWithoutBackfill,

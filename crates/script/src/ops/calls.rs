@@ -238,6 +238,8 @@ pub(super) fn operation(
                 new_name: args
                     .keyword("new_column_name")
                     .map(|expr| values.name(expr)),
+                existing_nullable: args.keyword("existing_nullable").and_then(Values::bool),
+                keywords: given_keywords(call, args.params.len()),
             },
         },
         "create_table" => {
@@ -362,12 +364,33 @@ pub(super) fn operation(
     }
 }
 
+/// The names of the keyword arguments of `call`, `**` for a `**kwargs`,
+/// and `*` for a positional argument past the `params` first ones (or a
+/// `*args`): Alembic before 1.0 took `nullable` and friends by position,
+/// so what was given is then unknown.
+fn given_keywords(call: &ExprCall, params: usize) -> Vec<String> {
+    let positional = &call.arguments.args;
+    let extra = positional.len() > params || positional.iter().any(Expr::is_starred_expr);
+    extra
+        .then(|| "*".to_owned())
+        .into_iter()
+        .chain(call.arguments.keywords.iter().map(|keyword| {
+            keyword
+                .arg
+                .as_ref()
+                .map_or_else(|| "**".to_owned(), |arg| arg.as_str().to_owned())
+        }))
+        .collect()
+}
+
 /// `execute(sql)`, on `op` or on a connection.
 pub(super) fn execute(values: &Values<'_>, argument: Option<&Expr>, via: ExecuteVia) -> OpKind {
     OpKind::Execute(Execute {
         sql: argument.and_then(|expr| values.sql(expr)),
         source: argument.map(|expr| values.source(expr)).unwrap_or_default(),
         via,
+        // Read by the walker, which knows the names bound before the call.
+        update: None,
     })
 }
 

@@ -19,6 +19,7 @@
 
 mod calls;
 mod strings;
+mod updates;
 mod values;
 mod walk;
 
@@ -354,6 +355,13 @@ pub struct ColumnChanges {
     pub server_default: Option<Option<ServerDefault>>,
     /// `new_column_name=`.
     pub new_name: Option<Name>,
+    /// `existing_nullable=` (a literal).
+    pub existing_nullable: Option<bool>,
+    /// The names of the keyword arguments given, whatever their values
+    /// (`nullable`, `existing_server_default`...), `**` for a `**kwargs`
+    /// that may give any, `*` for positional arguments past the table and
+    /// column; empty for raw SQL.
+    pub keywords: Vec<String>,
 }
 
 /// An index definition.
@@ -426,6 +434,21 @@ pub struct Execute {
     pub source: String,
     /// `op.execute` or a connection's `execute`.
     pub via: ExecuteVia,
+    /// The argument is an `UPDATE` built with `SQLAlchemy` Core
+    /// (`t.update().values(...)`), not SQL text.
+    pub update: Option<CoreUpdate>,
+}
+
+/// An `UPDATE` built with `SQLAlchemy` Core: `t.update().values(code="x")`,
+/// `sa.update(t).where(...).values({"code": "x"})`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CoreUpdate {
+    /// The table: the one a name is bound to (`t = sa.table("user", ...)`),
+    /// else the receiver's expression, known only at run time.
+    pub table: Name,
+    /// The columns it sets, when `.values(...)` names every one; `None`
+    /// when any may be set.
+    pub columns: Option<Vec<String>>,
 }
 
 /// Who runs the SQL of an [`Execute`].

@@ -406,3 +406,159 @@ fn broken_files_never_panic() {
     let _ = read_operations(deep.as_bytes());
     assert!(read_operations(b"def upgrade(:\n  pass").incomplete);
 }
+
+/// The Core `UPDATE` an `execute` call runs, per operation.
+fn core_updates(f: &Function) -> Vec<Option<CoreUpdate>> {
+    f.operations
+        .iter()
+        .filter_map(|operation| match &operation.kind {
+            OpKind::Execute(execute) => Some(execute.update.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+fn update(table: Name, columns: Option<&[&str]>) -> CoreUpdate {
+    let columns = columns.map(|columns| columns.iter().map(|&c| c.to_owned()).collect());
+    CoreUpdate { table, columns }
+}
+
+#[test]
+fn core_updates_name_their_table_and_columns() {
+    let f = upgrade(
+        r#"
+accounts = sa.table("account", sa.column("plan"), sa.column("tier"))
+TABLE = "user"
+
+def upgrade():
+    users = sa.Table(TABLE, sa.MetaData(), sa.Column("code"))
+    op.execute(accounts.update().values(plan="free"))
+    op.get_bind().execute(sa.update(accounts).where(accounts.c.id > 0).values({"plan": "x", accounts.c.tier: 1}))
+    conn = op.get_bind()
+    conn.execute(users.update().values(**defaults))
+    conn.execute(update(models.User.__table__).values(code="x"))
+    op.execute(sa.table("badge", sa.column("x")).update().ordered_values(("x", 1)))
+    stmt = users.update().where(users.c.id == 1)
+    conn.execute(stmt.values(code="y"))
+    conn.execute(accounts.update(), [{"plan": "a"}])
+    conn.execute(accounts.update().values(plan="b"), {"tier": 2})
+    op.execute(accounts.update(values={"plan": "c"}))
+    op.execute(sa.text("UPDATE account SET plan = 'd'"))
+    op.execute(accounts.insert().values(plan="e"))
+    op.execute(build_update())
+"#,
+    );
+    assert_eq!(
+        core_updates(&f),
+        [
+            Some(update(lit("account"), Some(&["plan"]))),
+            Some(update(lit("account"), Some(&["plan", "tier"]))),
+            // `**defaults`: any column.
+            Some(update(lit("user"), None)),
+            // A table known only at run time.
+            Some(update(
+                Name::Dynamic("models.User.__table__".to_owned()),
+                Some(&["code"])
+            )),
+            Some(update(lit("badge"), Some(&["x"]))),
+            // Bound without `.values(...)`, given them at the call: any.
+            Some(update(lit("user"), None)),
+            // The values come from `execute`'s parameters.
+            Some(update(lit("account"), None)),
+            Some(update(lit("account"), None)),
+            // SQLAlchemy before 2.0.
+            Some(update(lit("account"), Some(&["plan"]))),
+            // SQL text, an INSERT, a call: not a Core UPDATE.
+            None,
+            None,
+            None,
+        ]
+    );
+}
+
+/// A name rebound at module level or shadowed by a local, or a method that
+/// is not part of an `UPDATE`, makes the reader say nothing rather than
+/// guess.
+#[test]
+fn core_updates_stay_unknown_when_in_doubt() {
+    let f = upgrade(
+        r#"
+t = sa.table("a")
+t = sa.table("b")
+
+u = sa.table("u")
+
+def upgrade():
+    op.execute(t.update().values(x=1))
+    op.execute(t.update().values(x=1).compile())
+    op.execute(sa.update().values(x=1))
+    u = other_table()
+    op.execute(u.update().values(x=1))
+"#,
+    );
+    assert_eq!(
+        core_updates(&f),
+        [
+            Some(update(Name::Dynamic("t".to_owned()), Some(&["x"]))),
+            None,
+            None,
+            // A local shadows the module's `u`.
+            Some(update(Name::Dynamic("u".to_owned()), Some(&["x"]))),
+        ]
+    );
+}
+
+#[test]
+fn orm_bulk_updates_are_opaque_and_dict_updates_benign() {
+    let f = upgrade(
+        r#"
+def upgrade():
+    session = sa.orm.Session(bind=op.get_bind())
+    session.query(User).filter(User.code.is_(None)).update({"code": "x"})
+    settings.update({"a": 1})
+"#,
+    );
+    assert_eq!(f.opaque.len(), 1, "{:?}", f.opaque);
+    assert!(f.opaque[0].source.starts_with("session.query(User)"));
+}
+
+#[test]
+fn module_level_tables_name_bulk_inserts() {
+    let f = upgrade(
+        r#"
+roles = sa.table("role", sa.column("name"))
+
+def upgrade():
+    op.bulk_insert(roles, [{"name": "admin"}])
+"#,
+    );
+    assert!(matches!(&f.operations[0].kind, OpKind::BulkInsert { table } if table == &lit("role")));
+}
+
+#[test]
+fn alter_column_keeps_the_keywords_it_was_given() {
+    let f = upgrade(
+        r#"
+def upgrade():
+    op.alter_column("user", "code", type_=sa.String(20), existing_nullable=False, existing_server_default="x")
+    op.alter_column("user", "code", type_=sa.String(20), **options)
+    op.alter_column("user", "code", True, type_=sa.String(20))
+"#,
+    );
+    let OpKind::AlterColumn { changes, .. } = &f.operations[0].kind else {
+        panic!()
+    };
+    assert_eq!(changes.existing_nullable, Some(false));
+    assert_eq!(
+        changes.keywords,
+        ["type_", "existing_nullable", "existing_server_default"]
+    );
+    let OpKind::AlterColumn { changes, .. } = &f.operations[1].kind else {
+        panic!()
+    };
+    assert_eq!(changes.keywords, ["type_", "**"]);
+    let OpKind::AlterColumn { changes, .. } = &f.operations[2].kind else {
+        panic!()
+    };
+    assert_eq!(changes.keywords, ["*", "type_"]);
+}

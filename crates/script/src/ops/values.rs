@@ -16,6 +16,9 @@ pub(super) struct Values<'a> {
     /// Module-level names bound once to a string literal
     /// (`TABLE = "users"`), usable as table and column names.
     pub(super) constants: HashMap<String, String>,
+    /// Module-level names bound once to a table object
+    /// (`accounts = sa.table("accounts", ...)`).
+    pub(super) tables: HashMap<String, Name>,
 }
 
 impl Values<'_> {

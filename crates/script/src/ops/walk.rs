@@ -6,9 +6,11 @@ use ruff_python_ast::{BoolOp, CmpOp, Expr, ExprCall, Stmt, StmtFunctionDef, Unar
 use ruff_text_size::Ranged;
 
 use super::calls;
+use super::updates::{Locals, core_update};
 use super::values::{Values, callee_name};
 use super::{
-    Batch, DialectCondition, DialectGuard, ExecuteVia, Function, Name, OpKind, Opaque, Operation,
+    Batch, CoreUpdate, DialectCondition, DialectGuard, ExecuteVia, Function, Name, OpKind, Opaque,
+    Operation,
 };
 use crate::recipe::Lowering;
 
@@ -29,10 +31,12 @@ pub(super) fn module(
             defs.insert(def.name.as_str(), def);
         }
     }
-    let values = Values {
+    let mut values = Values {
         lowering,
         constants: string_constants(body),
+        tables: HashMap::new(),
     };
+    values.tables = table_objects(body, &values);
     let read = |name: &str| {
         defs.get(name).map(|def| {
             let mut walker = Walker {
@@ -88,6 +92,44 @@ fn string_constants(body: &[Stmt]) -> HashMap<String, String> {
     constants
 }
 
+/// Module-level names bound exactly once, to a table object:
+/// `accounts = sa.table("accounts", sa.column("id"))` (or `sa.Table`),
+/// which `op.bulk_insert` and Core `UPDATE`s of any function then name.
+fn table_objects(body: &[Stmt], values: &Values<'_>) -> HashMap<String, Name> {
+    let mut tables = HashMap::new();
+    let mut rebound = HashSet::new();
+    for stmt in body {
+        let (target, value) = match stmt {
+            Stmt::Assign(assign) if assign.targets.len() == 1 => {
+                (&assign.targets[0], Some(&*assign.value))
+            }
+            Stmt::AnnAssign(assign) => (&*assign.target, assign.value.as_deref()),
+            _ => continue,
+        };
+        let Expr::Name(name) = target else { continue };
+        let name = name.id.as_str().to_owned();
+        let table = match value {
+            Some(Expr::Call(call)) if matches!(callee_name(call), Some("table" | "Table")) => {
+                call.arguments.args.first().map(|first| values.name(first))
+            }
+            _ => None,
+        };
+        match table {
+            Some(table) if !rebound.contains(&name) => {
+                if tables.insert(name.clone(), table).is_some() {
+                    tables.remove(&name);
+                    rebound.insert(name);
+                }
+            }
+            _ => {
+                tables.remove(&name);
+                rebound.insert(name);
+            }
+        }
+    }
+    tables
+}
+
 /// A body that does nothing: `pass`, `...`, string literals (docstrings,
 /// and the comments Alembic's autogenerate leaves are not statements).
 fn is_empty(body: &[Stmt]) -> bool {
@@ -109,12 +151,23 @@ struct Scope {
     connections: HashSet<String>,
     /// `NAME = sa.table("t", ...)` / `op.create_table("t", ...)`.
     tables: HashMap<String, Name>,
+    /// `NAME = t.update().values(...)`: a Core `UPDATE` run later.
+    updates: HashMap<String, CoreUpdate>,
     /// `NAME = bind.dialect.name` (or `bind.engine.name`).
     dialect_names: HashSet<String>,
     /// `NAME = bind.dialect.name == "postgresql"`.
     dialect_tests: HashMap<String, DialectCondition>,
     /// `NAME = str(bind.engine.url)` (or `bind.engine.url.drivername`).
     dialect_urls: HashSet<String>,
+}
+
+impl Scope {
+    fn locals(&self) -> Locals<'_> {
+        Locals {
+            tables: &self.tables,
+            updates: &self.updates,
+        }
+    }
 }
 
 /// Where a statement sits.
@@ -257,6 +310,11 @@ impl Walker<'_> {
     fn bind_local(&self, name: &str, value: &Expr, scope: &mut Scope) {
         scope.connections.remove(name);
         scope.tables.remove(name);
+        let update = core_update(self.values, value, &scope.locals());
+        scope.updates.remove(name);
+        if let Some(update) = update {
+            scope.updates.insert(name.to_owned(), update);
+        }
         let dialect_name = is_dialect_name(value, scope);
         let dialect_url = is_database_url(value, scope);
         let dialect_test = self.dialect_test(value, scope);
@@ -271,6 +329,13 @@ impl Walker<'_> {
         }
         if let Some(test) = dialect_test {
             scope.dialect_tests.insert(name.to_owned(), test);
+        }
+        // A local shadowing a module-level table object holds whatever it
+        // was given now, unless that is a table object too (below).
+        if self.values.tables.contains_key(name) {
+            scope
+                .tables
+                .insert(name.to_owned(), Name::Dynamic(name.to_owned()));
         }
         let Expr::Call(call) = value else { return };
         match callee_name(call) {
@@ -326,6 +391,7 @@ impl Walker<'_> {
                                 call,
                                 scope,
                             );
+                            let kind = self.with_core_update(kind, call, scope);
                             self.push(kind, call, None, context);
                         }
                     }
@@ -340,10 +406,15 @@ impl Walker<'_> {
                             call.arguments.args.first(),
                             ExecuteVia::Connection,
                         );
+                        let kind = self.with_core_update(kind, call, scope);
                         self.push(kind, call, None, context);
                     }
                     base => {
-                        if statement && !is_benign(base, method) {
+                        // `session.query(User).filter(...).update({...})` is
+                        // an ORM bulk UPDATE, not a dict's `update`: it may
+                        // fill any column (the table is a class's).
+                        let orm_update = method == "update" && base.is_call_expr();
+                        if statement && (orm_update || !is_benign(base, method)) {
                             self.opaque(call);
                         }
                     }
@@ -369,7 +440,11 @@ impl Walker<'_> {
                 table: Name::Dynamic(_),
             } => {
                 let table = match call.arguments.args.first() {
-                    Some(Expr::Name(name)) => scope.tables.get(name.id.as_str()).cloned(),
+                    Some(Expr::Name(name)) => scope
+                        .tables
+                        .get(name.id.as_str())
+                        .or_else(|| self.values.tables.get(name.id.as_str()))
+                        .cloned(),
                     _ => None,
                 };
                 OpKind::BulkInsert {
@@ -382,6 +457,38 @@ impl Walker<'_> {
             }
             other => other,
         }
+    }
+
+    /// `op.execute(t.update().values(...))`: the `UPDATE` `SQLAlchemy` Core
+    /// builds, for the rules that look for backfills.
+    fn with_core_update(&self, kind: OpKind, call: &ExprCall, scope: &Scope) -> OpKind {
+        let OpKind::Execute(mut execute) = kind else {
+            return kind;
+        };
+        if execute.sql.is_some() {
+            return OpKind::Execute(execute);
+        }
+        let argument = call
+            .arguments
+            .args
+            .first()
+            .or_else(|| keyword(call, "sqltext"))
+            .or_else(|| keyword(call, "sql"))
+            .or_else(|| keyword(call, "statement"));
+        execute.update = argument
+            .and_then(|argument| core_update(self.values, argument, &scope.locals()))
+            .map(|mut update| {
+                // Parameters given to `execute` may set more columns than
+                // `.values(...)` names.
+                if call.arguments.args.len() > 1
+                    || keyword(call, "parameters").is_some()
+                    || call.arguments.keywords.iter().any(|k| k.arg.is_none())
+                {
+                    update.columns = None;
+                }
+                update
+            });
+        OpKind::Execute(execute)
     }
 
     /// Follow a helper function of the same file.

@@ -11,14 +11,23 @@ use std::ops::Deref;
 use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
 
-use alembic_doctor_source::Tree;
+use alembic_doctor_source::{DiskTree, Tree};
 
 /// The bytes of one project file: either read during loading, or read on
 /// first use from the tree the file was listed in (empty if that fails: the
 /// file vanished or became unreadable since it was loaded).
 pub struct FileBytes {
     bytes: OnceLock<Vec<u8>>,
-    source: Option<(PathBuf, Arc<dyn Tree + Send + Sync>)>,
+    source: Option<(PathBuf, Source)>,
+}
+
+/// Where unread bytes are read from.
+enum Source {
+    /// The file system: no handle to share (a warm load makes one
+    /// `FileBytes` per file on two threads, and a shared counter bounced
+    /// between them costs more than the rest of the value).
+    Disk,
+    Tree(Arc<dyn Tree + Send + Sync>),
 }
 
 impl FileBytes {
@@ -34,7 +43,15 @@ impl FileBytes {
     pub fn unread(path: PathBuf, tree: Arc<dyn Tree + Send + Sync>) -> Self {
         Self {
             bytes: OnceLock::new(),
-            source: Some((path, tree)),
+            source: Some((path, Source::Tree(tree))),
+        }
+    }
+
+    /// Bytes to be read from the file system at `path` when first needed.
+    pub fn unread_on_disk(path: PathBuf) -> Self {
+        Self {
+            bytes: OnceLock::new(),
+            source: Some((path, Source::Disk)),
         }
     }
 
@@ -46,7 +63,8 @@ impl FileBytes {
     /// The bytes, read now if they were not yet.
     pub fn get(&self) -> &[u8] {
         self.bytes.get_or_init(|| match &self.source {
-            Some((path, tree)) => tree.read(path).unwrap_or_default(),
+            Some((path, Source::Disk)) => DiskTree.read(path).unwrap_or_default(),
+            Some((path, Source::Tree(tree))) => tree.read(path).unwrap_or_default(),
             None => Vec::new(),
         })
     }
@@ -125,5 +143,16 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let bytes = FileBytes::unread(dir.path().join("gone.py"), Arc::new(DiskTree));
         assert!(bytes.is_empty());
+        assert!(FileBytes::unread_on_disk(dir.path().join("gone.py")).is_empty());
+    }
+
+    #[test]
+    fn bytes_on_disk_are_read_on_first_use() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.py");
+        std::fs::write(&path, b"revision = 'a'\n").unwrap();
+        let bytes = FileBytes::unread_on_disk(path);
+        assert!(!bytes.is_loaded());
+        assert_eq!(&*bytes, b"revision = 'a'\n");
     }
 }

@@ -10,7 +10,7 @@
 //! rewritten, beside building the map, only when something changed.
 
 use std::collections::HashMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::SystemTime;
 
@@ -25,7 +25,8 @@ use rustc_hash::FxBuildHasher;
 use crate::ProjectFile;
 use crate::bytes::FileBytes;
 use crate::cache::{
-    self, CacheFile, IndexFile, NewFile, NewParse, ParseCache, RACY_MARGIN_NS, ScriptBlob,
+    self, CacheFile, FreshParse, IndexFile, NewFile, NewParse, ParseCache, RACY_MARGIN_NS,
+    ScriptBlob,
 };
 use crate::derived::Derived;
 use crate::inputs::{Parsed, from_script, number, parse};
@@ -100,26 +101,10 @@ pub(crate) fn build_cached(
         blob: old.blob(),
         started,
     };
-    #[allow(clippy::type_complexity)]
-    let ((mut files, inputs), parses): (
-        (Vec<ProjectFile>, Vec<Option<RevisionInput>>),
-        Vec<NewParse<'_>>,
-    ) = jobs
-        .par_iter()
-        .map(|job| {
-            let (file, input, parse) = loader.load(job);
-            ((file, input), parse)
-        })
-        .unzip();
-    timer.lap(&format!(
-        "stat, read and parse files ({} of {} from the cache)",
-        parses.iter().filter(|parse| parse.is_kept()).count(),
-        parses.len()
-    ));
-    let (inputs, revision_files) = number(&mut files, inputs);
 
     // The walk to keep: the one just made, unless a directory changed too
     // recently to vouch for it; else the old one, still good.
+    let listed = listing.is_some();
     let (walk, notes) = if let Some((notes, walk)) = listing {
         let walk = walk.filter(|walk| !walk.is_recent(started, RACY_MARGIN_NS));
         (walk, notes)
@@ -130,25 +115,101 @@ pub(crate) fn build_cached(
             .unwrap_or_default();
         (old_walk.clone(), notes)
     };
+    let walk_changed = walk != old_walk;
+    let files_changed = listed && files_differ(&jobs, &old_files);
+    let write = |parses: Vec<NewParse<'_>>| {
+        // A cache that cannot be written only costs speed next time.
+        let files = new_files(&jobs, parses);
+        let _ = cache::write(
+            &cache_file,
+            how.cache.tool(),
+            walk.as_ref(),
+            &files,
+            old.blob(),
+        );
+    };
+
+    // The usual warm run: every file has a cache entry. Build the project
+    // and the map from the cache while the stamps are checked: the two
+    // take about as long, and the map is kept only if every stamp matches.
+    let every_file_cached = !jobs.is_empty() && jobs.iter().all(|job| job.old.is_some());
+    let (speculated, hits) = rayon::join(
+        || {
+            every_file_cached
+                .then(|| speculate(&jobs, &loader))
+                .flatten()
+        },
+        || {
+            jobs.par_iter()
+                .map(|job| loader.matches(job))
+                .collect::<Vec<bool>>()
+        },
+    );
+    if let Some((files, map, revision_files)) = speculated
+        && hits.iter().all(|&hit| hit)
+    {
+        timer.lap(&format!(
+            "stat files and build the map ({} of {} from the cache)",
+            files.len(),
+            files.len()
+        ));
+        if walk_changed || files_changed {
+            write(
+                jobs.iter()
+                    .map(|job| job.old.map_or(NewParse::None, NewParse::Kept))
+                    .collect(),
+            );
+        }
+        return (files, map, revision_files, notes);
+    }
+
+    #[allow(clippy::type_complexity)]
+    let ((mut files, inputs), parses): (
+        (Vec<ProjectFile>, Vec<Option<RevisionInput>>),
+        Vec<NewParse<'_>>,
+    ) = jobs
+        .par_iter()
+        .zip(&hits)
+        .map(|(job, &hit)| {
+            let (file, input, parse) = loader.load(job, hit);
+            ((file, input), parse)
+        })
+        .unzip();
+    timer.lap(&format!(
+        "stat, read and parse files ({} of {} from the cache)",
+        parses.iter().filter(|parse| parse.is_kept()).count(),
+        parses.len()
+    ));
+    let (inputs, revision_files) = number(&mut files, inputs);
     // A warm run writes nothing.
-    let changed = walk != old_walk || differs(&jobs, &parses, &old_files);
+    let changed = walk_changed || files_changed || parses_differ(&parses, &old_files);
     let (map, ()) = rayon::join(
         || RevisionMap::build(inputs),
         || {
             if changed {
-                let files = new_files(&jobs, parses);
-                // A cache that cannot be written only costs speed next time.
-                let _ = cache::write(
-                    &cache_file,
-                    how.cache.tool(),
-                    walk.as_ref(),
-                    &files,
-                    old.blob(),
-                );
+                write(parses);
             }
         },
     );
     (files, map, revision_files, notes)
+}
+
+/// Every file as the cache has it, numbered, and the map: `None` if an
+/// entry does not decode (it passed its checksum, so only a bug could do
+/// that).
+fn speculate(
+    jobs: &[Job<'_>],
+    loader: &Loader<'_>,
+) -> Option<(Vec<ProjectFile>, RevisionMap, Vec<usize>)> {
+    let taken: Vec<Option<(ProjectFile, Option<RevisionInput>)>> =
+        jobs.par_iter().map(|job| loader.cached(job)).collect();
+    let (mut files, inputs): (Vec<ProjectFile>, Vec<Option<RevisionInput>>) = taken
+        .into_iter()
+        .collect::<Option<Vec<_>>>()?
+        .into_iter()
+        .unzip();
+    let (inputs, revision_files) = number(&mut files, inputs);
+    Some((files, RevisionMap::build(inputs), revision_files))
 }
 
 /// The kind of tree of a load from the file system.
@@ -222,24 +283,28 @@ fn jobs_of_candidates<'a>(
         .collect()
 }
 
-/// Whether the files or their parses differ from the old cache file's.
-fn differs(jobs: &[Job<'_>], parses: &[NewParse<'_>], old_files: &[IndexFile<'_>]) -> bool {
+/// Whether the files listed differ from the old cache file's.
+fn files_differ(jobs: &[Job<'_>], old_files: &[IndexFile<'_>]) -> bool {
     jobs.len() != old_files.len()
-        || jobs
+        || jobs.iter().zip(old_files).any(|(job, old)| {
+            path_bytes(job.path) != old.path.0
+                || listed_bytes(job) != old.listed.map(|listed| listed.0)
+                || job.location != old.location as usize
+                || job.kind != old.kind
+        })
+}
+
+/// Whether the files' parses differ from the old cache file's, file by
+/// file (the files themselves being the same).
+fn parses_differ(parses: &[NewParse<'_>], old_files: &[IndexFile<'_>]) -> bool {
+    parses.len() != old_files.len()
+        || parses
             .iter()
-            .zip(parses)
             .zip(old_files)
-            .any(|((job, parse), old)| {
-                let same_parse = match parse {
-                    NewParse::Kept(_) => true,
-                    NewParse::None => old.parse.is_none(),
-                    NewParse::Fresh { .. } => false,
-                };
-                !same_parse
-                    || path_bytes(job.path) != old.path.0
-                    || listed_bytes(job) != old.listed.map(|listed| listed.0)
-                    || job.location != old.location as usize
-                    || job.kind != old.kind
+            .any(|(parse, old)| match parse {
+                NewParse::Kept(_) => false,
+                NewParse::None => old.parse.is_some(),
+                NewParse::Fresh(_) => true,
             })
 }
 
@@ -274,24 +339,50 @@ struct Loader<'a> {
 }
 
 impl Loader<'_> {
-    /// One file: from the cache when its stamp matches, else read and
-    /// parsed (and encoded for the cache when it may be stored).
-    fn load<'j>(&self, job: &Job<'j>) -> (ProjectFile, Option<RevisionInput>, NewParse<'j>) {
-        if let Some(stored) = job.old
-            && self.stamps.stamp(job).as_ref() == Some(&stored.stamp)
-            && let Ok(derived) = postcard::from_bytes::<Derived>(stored.derived.0)
+    /// The bytes of the file at `path`, to be read if ever needed.
+    fn unread(&self, path: PathBuf) -> FileBytes {
+        if self.how.tree_kind == DISK {
+            FileBytes::unread_on_disk(path)
+        } else {
+            FileBytes::unread(path, Arc::clone(&self.how.tree))
+        }
+    }
+
+    /// Whether the file's stamp is the one its cache entry was stored
+    /// under.
+    fn matches(&self, job: &Job<'_>) -> bool {
+        job.old
+            .is_some_and(|stored| self.stamps.stamp(job).as_ref() == Some(&stored.stamp))
+    }
+
+    /// The file as its cache entry has it, without looking at the file.
+    fn cached(&self, job: &Job<'_>) -> Option<(ProjectFile, Option<RevisionInput>)> {
+        let stored = job.old?;
+        let derived = postcard::from_bytes::<Derived>(stored.derived.0).ok()?;
+        let script = ParsedScript::cached(Arc::clone(self.blob), stored.script);
+        let (mut file, input) = from_script(
+            job.path.to_path_buf(),
+            job.listed,
+            self.unread(job.path.to_path_buf()),
+            script,
+            derived,
+            self.cwd,
+        );
+        file.from_cache = true;
+        Some((file, input))
+    }
+
+    /// One file: from the cache when its stamp matched (`hit`), else read
+    /// and parsed (and encoded for the cache when it may be stored).
+    fn load<'j>(
+        &self,
+        job: &Job<'j>,
+        hit: bool,
+    ) -> (ProjectFile, Option<RevisionInput>, NewParse<'j>) {
+        if hit
+            && let Some(stored) = job.old
+            && let Some((file, input)) = self.cached(job)
         {
-            let script = ParsedScript::cached(Arc::clone(self.blob), stored.script);
-            let bytes = FileBytes::unread(job.path.to_path_buf(), Arc::clone(&self.how.tree));
-            let (mut file, input) = from_script(
-                job.path.to_path_buf(),
-                job.listed,
-                bytes,
-                script,
-                derived,
-                self.cwd,
-            );
-            file.from_cache = true;
             return (file, input, NewParse::Kept(stored));
         }
         let (bytes, stamp) = match self.how.tree.read_stamped(job.path) {
@@ -315,7 +406,7 @@ impl Loader<'_> {
             // cache: most runs print no code frame, and a large project's
             // bytes are a good part of its memory (and of the time spent
             // having the kernel hand out fresh pages).
-            file.bytes = FileBytes::unread(file.path.clone(), Arc::clone(&self.how.tree));
+            file.bytes = self.unread(file.path.clone());
         }
         let parse = match (file.script(), derived, stamp) {
             (Some(script), Some(derived), Some(stamp))
@@ -325,11 +416,11 @@ impl Loader<'_> {
                     postcard::to_allocvec(&derived),
                     postcard::to_allocvec(script),
                 ) {
-                    (Ok(derived), Ok(script)) => NewParse::Fresh {
+                    (Ok(derived), Ok(script)) => NewParse::Fresh(Box::new(FreshParse {
                         stamp,
                         derived,
                         script,
-                    },
+                    })),
                     _ => NewParse::None,
                 }
             }

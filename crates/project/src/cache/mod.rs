@@ -34,7 +34,7 @@ use std::path::{Path, PathBuf};
 use alembic_doctor_source::{DiskStamp, FileStamp, ListingSpec, path_bytes};
 
 pub(crate) use store::{
-    BlobRange, CacheFile, IndexFile, NewFile, NewParse, ScriptBlob, StoredParse, write,
+    BlobRange, CacheFile, FreshParse, IndexFile, NewFile, NewParse, ScriptBlob, StoredParse, write,
 };
 
 /// Files changed this recently (nanoseconds) are parsed but not stored, and

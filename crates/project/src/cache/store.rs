@@ -239,12 +239,18 @@ pub(crate) enum NewParse<'a> {
     None,
     /// The old file's parse, still valid (its script is in the old blob).
     Kept(&'a StoredParse<'a>),
-    /// A file parsed in this run.
-    Fresh {
-        stamp: FileStamp,
-        derived: Vec<u8>,
-        script: Vec<u8>,
-    },
+    /// A file parsed in this run (boxed: a warm run holds one `NewParse`
+    /// per file, nearly all of them `Kept`).
+    Fresh(Box<FreshParse>),
+}
+
+/// A file parsed in this run, encoded for the cache.
+pub(crate) struct FreshParse {
+    pub(crate) stamp: FileStamp,
+    /// The encoded [`crate::derived::Derived`].
+    pub(crate) derived: Vec<u8>,
+    /// The encoded script.
+    pub(crate) script: Vec<u8>,
 }
 
 impl NewParse<'_> {
@@ -282,11 +288,11 @@ pub(crate) fn write(
             NewParse::Kept(kept) => old
                 .and_then(|old| kept.script.of(old))
                 .map(|script| (kept.stamp.clone(), kept.derived.0, script)),
-            NewParse::Fresh {
-                stamp,
-                derived,
-                script,
-            } => Some((stamp.clone(), derived.as_slice(), script.as_slice())),
+            NewParse::Fresh(fresh) => Some((
+                fresh.stamp.clone(),
+                fresh.derived.as_slice(),
+                fresh.script.as_slice(),
+            )),
         };
         let parse = parse.map(|(stamp, derived, script)| {
             pieces.push(script);
@@ -465,11 +471,11 @@ mod tests {
             None,
             &[file(
                 b"/p/b.py",
-                NewParse::Fresh {
+                NewParse::Fresh(Box::new(FreshParse {
                     stamp: FileStamp::Blob(vec![9; 20]),
                     derived: vec![],
                     script: vec![4],
-                },
+                })),
             )],
             &ScriptBlob::default(),
         )
@@ -485,11 +491,11 @@ mod tests {
             &[
                 file(
                     b"/p/a.py",
-                    NewParse::Fresh {
+                    NewParse::Fresh(Box::new(FreshParse {
                         stamp: stamp(1),
                         derived: vec![5, 6],
                         script: vec![1, 2, 3],
-                    },
+                    })),
                 ),
                 file(b"/p/unreadable.py", NewParse::None),
                 file(
@@ -543,11 +549,11 @@ mod tests {
             None,
             &[file(
                 b"/p/a.py",
-                NewParse::Fresh {
+                NewParse::Fresh(Box::new(FreshParse {
                     stamp: stamp(1),
                     derived: vec![3; 10],
                     script: vec![7; 40],
-                },
+                })),
             )],
             &ScriptBlob::default(),
         )

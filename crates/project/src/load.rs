@@ -282,18 +282,24 @@ pub(crate) fn display_path(path: &Path, cwd: &Path) -> String {
 }
 
 /// Whether `path` is a relative path without empty or `.` components
-/// (`a/b.py`, not `a//b.py`, `./a.py` or `a/`): looked at slash by slash,
-/// as this runs once per file.
+/// (`a/b.py`, not `a//b.py`, `./a.py` or `a/`), in one pass over its
+/// bytes, as this runs once per file.
 #[cfg(unix)]
 fn is_plain_relative(path: &[u8]) -> bool {
-    let mut start = 0;
-    for end in memchr::memchr_iter(b'/', path).chain([path.len()]) {
-        if matches!(&path[start..end], b"" | b".") {
-            return false;
+    // The length of the component so far, and whether it is `.`.
+    let (mut len, mut dot) = (0usize, false);
+    for &byte in path {
+        if byte == b'/' {
+            if len == 0 || (len == 1 && dot) {
+                return false;
+            }
+            len = 0;
+        } else {
+            dot = len == 0 && byte == b'.';
+            len += 1;
         }
-        start = end + 1;
     }
-    true
+    !(len == 0 || (len == 1 && dot))
 }
 
 #[cfg(test)]

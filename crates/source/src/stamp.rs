@@ -23,7 +23,12 @@ pub enum FileStamp {
 }
 
 /// A disk file's metadata that changes whenever its content may have.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+///
+/// Serialized as one fixed-size byte string ([`DiskStamp::ENCODED_LEN`]
+/// bytes, little-endian), not field by field: a warm run decodes one stamp
+/// per file before it can look at any, and five variable-length integers
+/// (two of them 128-bit) cost several times as much to decode.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct DiskStamp {
     /// Device and inode: a file replaced by another has new ones.
     pub device: u64,
@@ -39,6 +44,34 @@ pub struct DiskStamp {
 }
 
 impl DiskStamp {
+    /// The length of the serialized form.
+    pub const ENCODED_LEN: usize = 8 + 8 + 8 + 16 + 16;
+
+    fn to_bytes(&self) -> [u8; Self::ENCODED_LEN] {
+        let mut bytes = [0; Self::ENCODED_LEN];
+        bytes[..8].copy_from_slice(&self.device.to_le_bytes());
+        bytes[8..16].copy_from_slice(&self.inode.to_le_bytes());
+        bytes[16..24].copy_from_slice(&self.size.to_le_bytes());
+        bytes[24..40].copy_from_slice(&self.modified_ns.to_le_bytes());
+        bytes[40..].copy_from_slice(&self.changed_ns.to_le_bytes());
+        bytes
+    }
+
+    fn from_bytes(bytes: &[u8]) -> Option<Self> {
+        let bytes: &[u8; Self::ENCODED_LEN] = bytes.try_into().ok()?;
+        let (device, rest) = bytes.split_first_chunk::<8>()?;
+        let (inode, rest) = rest.split_first_chunk::<8>()?;
+        let (size, rest) = rest.split_first_chunk::<8>()?;
+        let (modified_ns, changed_ns) = rest.split_first_chunk::<16>()?;
+        Some(Self {
+            device: u64::from_le_bytes(*device),
+            inode: u64::from_le_bytes(*inode),
+            size: u64::from_le_bytes(*size),
+            modified_ns: i128::from_le_bytes(*modified_ns),
+            changed_ns: i128::from_le_bytes(changed_ns.try_into().ok()?),
+        })
+    }
+
     /// The stamp of the regular file at `path` (symlinks followed), or
     /// `None` when it is not a regular file or cannot be inspected: such a
     /// file is read and reported, never cached.
@@ -209,6 +242,30 @@ impl DiskStamper {
     }
 }
 
+impl Serialize for DiskStamp {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_bytes(&self.to_bytes())
+    }
+}
+
+impl<'de> Deserialize<'de> for DiskStamp {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl serde::de::Visitor<'_> for Visitor {
+            type Value = DiskStamp;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                write!(f, "{} bytes of a disk stamp", DiskStamp::ENCODED_LEN)
+            }
+
+            fn visit_bytes<E: serde::de::Error>(self, bytes: &[u8]) -> Result<DiskStamp, E> {
+                DiskStamp::from_bytes(bytes).ok_or_else(|| E::invalid_length(bytes.len(), &self))
+            }
+        }
+        deserializer.deserialize_bytes(Visitor)
+    }
+}
+
 fn nanos_since_epoch(time: SystemTime) -> i128 {
     match time.duration_since(SystemTime::UNIX_EPOCH) {
         Ok(after) => i128::try_from(after.as_nanos()).unwrap_or(i128::MAX),
@@ -275,6 +332,21 @@ mod tests {
         );
         let nowhere = other.path().join("no/such/dir/c.py");
         assert_eq!(stamper.place(&nowhere), Placed::default());
+    }
+
+    #[test]
+    fn a_stamp_round_trips_through_its_bytes() {
+        let stamp = DiskStamp {
+            device: u64::MAX,
+            inode: 7,
+            size: 1 << 40,
+            modified_ns: -1_234_567_890_123_456_789,
+            changed_ns: i128::MAX,
+        };
+        let encoded = postcard::to_allocvec(&stamp).unwrap();
+        assert_eq!(postcard::from_bytes::<DiskStamp>(&encoded).unwrap(), stamp);
+        assert!(postcard::from_bytes::<DiskStamp>(&encoded[..encoded.len() - 1]).is_err());
+        assert_eq!(DiskStamp::from_bytes(&[0; 3]), None);
     }
 
     #[test]

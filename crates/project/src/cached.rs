@@ -12,6 +12,7 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::SystemTime;
 
 use alembic_doctor_graph::{RevisionInput, RevisionMap};
@@ -201,13 +202,30 @@ fn speculate(
     jobs: &[Job<'_>],
     loader: &Loader<'_>,
 ) -> Option<(Vec<ProjectFile>, RevisionMap, Vec<usize>)> {
-    let taken: Vec<Option<(ProjectFile, Option<RevisionInput>)>> =
-        jobs.par_iter().map(|job| loader.cached(job)).collect();
-    let (mut files, inputs): (Vec<ProjectFile>, Vec<Option<RevisionInput>>) = taken
-        .into_iter()
-        .collect::<Option<Vec<_>>>()?
-        .into_iter()
+    let undecodable = AtomicBool::new(false);
+    // Straight into the two vectors (no vector of options to unpack): an
+    // entry that does not decode leaves an unreadable file in its place
+    // and the whole speculation is dropped.
+    let (mut files, inputs): (Vec<ProjectFile>, Vec<Option<RevisionInput>>) = jobs
+        .par_iter()
+        .map(|job| {
+            loader.cached(job).unwrap_or_else(|| {
+                undecodable.store(true, Ordering::Relaxed);
+                let unread = Err(String::new());
+                let parsed = parse(
+                    job.path.to_path_buf(),
+                    job.listed,
+                    unread,
+                    loader.cwd,
+                    loader.modules,
+                );
+                (parsed.file, None)
+            })
+        })
         .unzip();
+    if undecodable.into_inner() {
+        return None;
+    }
     let (inputs, revision_files) = number(&mut files, inputs);
     Some((files, RevisionMap::build(inputs), revision_files))
 }

@@ -106,7 +106,25 @@ fn write_case(root: &Path, case: &Case) -> PathBuf {
             age(&path);
         }
     }
+    age_dirs(&dir);
     dir
+}
+
+/// Date every directory under `dir` an hour back, once its entries are
+/// written: the parse cache reuses a listing only while no directory it
+/// read changed, and not one changed in the last seconds, so without this
+/// no run would answer from a reused listing.
+fn age_dirs(dir: &Path) {
+    for entry in std::fs::read_dir(dir).expect("list a project directory") {
+        let entry = entry.expect("read a directory entry");
+        if entry.file_type().is_ok_and(|kind| kind.is_dir()) {
+            age_dirs(&entry.path());
+        }
+    }
+    let hour_ago = std::time::SystemTime::now() - Duration::from_hours(1);
+    std::fs::File::open(dir)
+        .and_then(|handle| handle.set_modified(hour_ago))
+        .expect("date a project directory");
 }
 
 /// Date a file an hour back. The parse cache does not store a file written

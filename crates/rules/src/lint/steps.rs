@@ -3,7 +3,7 @@
 //! not interpret, in the order they run, without those written for another
 //! database (`if bind.dialect.name == "mysql":` when linting PostgreSQL).
 
-use alembic_doctor_script::{Batch, DialectGuard, Function, Name, OpKind};
+use alembic_doctor_script::{Batch, ColumnChanges, DialectGuard, Function, Name, OpKind};
 use alembic_doctor_source::Span;
 
 use super::Dialect;
@@ -54,6 +54,19 @@ pub(crate) enum Action {
 }
 
 impl Step {
+    /// The table, column and changes of an `op.alter_column`, when the step
+    /// is one (the shape five rules start from).
+    pub(crate) fn alter_column(&self) -> Option<(&Name, &Name, &ColumnChanges)> {
+        match self.op()? {
+            OpKind::AlterColumn {
+                table,
+                column,
+                changes,
+            } => Some((table, column, changes)),
+            _ => None,
+        }
+    }
+
     /// The schema operation, when the step is one.
     pub(crate) fn op(&self) -> Option<&OpKind> {
         match &self.action {

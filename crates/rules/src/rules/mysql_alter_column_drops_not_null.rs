@@ -28,19 +28,13 @@ existing_server_default=sa.text('0'))`.
 
 use crate::lint::OpLint;
 use crate::{Finding, Rule};
-use alembic_doctor_script::OpKind;
 
 /// The arguments that make Alembic's MySQL dialect restate the column
 /// (`MODIFY`/`CHANGE COLUMN`) rather than only alter its default.
 const RESTATING: &[&str] = &["type_", "new_column_name", "comment", "autoincrement"];
 
 pub(crate) fn check(lint: &OpLint<'_>, out: &mut Vec<Finding>) {
-    let Some(OpKind::AlterColumn {
-        table,
-        column,
-        changes,
-    }) = lint.step.op()
-    else {
+    let Some((table, column, changes)) = lint.step.alter_column() else {
         return;
     };
     // Raw SQL (`MODIFY c INT NOT NULL`) states the column itself: only

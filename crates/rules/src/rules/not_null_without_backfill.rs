@@ -31,15 +31,9 @@ data job that runs before the revision that sets `NOT NULL`.
 
 use crate::lint::OpLint;
 use crate::{Finding, Rule};
-use alembic_doctor_script::OpKind;
 
 pub(crate) fn check(lint: &OpLint<'_>, out: &mut Vec<Finding>) {
-    let Some(OpKind::AlterColumn {
-        table,
-        column,
-        changes,
-    }) = lint.step.op()
-    else {
+    let Some((table, column, changes)) = lint.step.alter_column() else {
         return;
     };
     if changes.nullable != Some(false) {

@@ -18,15 +18,9 @@ attribute (`sa.Column("old_name", key="new_name")`).
 
 use crate::lint::OpLint;
 use crate::{Finding, Rule};
-use alembic_doctor_script::OpKind;
 
 pub(crate) fn check(lint: &OpLint<'_>, out: &mut Vec<Finding>) {
-    let Some(OpKind::AlterColumn {
-        table,
-        column,
-        changes,
-    }) = lint.step.op()
-    else {
+    let Some((table, column, changes)) = lint.step.alter_column() else {
         return;
     };
     let Some(new_name) = &changes.new_name else {

@@ -61,42 +61,29 @@ pub(super) fn module(
 
 /// Module-level names bound exactly once, to a string literal.
 fn string_constants(body: &[Stmt]) -> HashMap<String, String> {
-    let mut constants = HashMap::new();
-    let mut rebound = HashSet::new();
-    for stmt in body {
-        let (target, value) = match stmt {
-            Stmt::Assign(assign) if assign.targets.len() == 1 => {
-                (&assign.targets[0], Some(&*assign.value))
-            }
-            Stmt::AnnAssign(assign) => (&*assign.target, assign.value.as_deref()),
-            _ => continue,
-        };
-        let Expr::Name(name) = target else { continue };
-        let name = name.id.as_str().to_owned();
-        match value {
-            Some(Expr::StringLiteral(string)) if !rebound.contains(&name) => {
-                if constants
-                    .insert(name.clone(), string.value.to_str().to_owned())
-                    .is_some()
-                {
-                    constants.remove(&name);
-                    rebound.insert(name);
-                }
-            }
-            _ => {
-                constants.remove(&name);
-                rebound.insert(name);
-            }
-        }
-    }
-    constants
+    bound_once(body, |value| match value {
+        Some(Expr::StringLiteral(string)) => Some(string.value.to_str().to_owned()),
+        _ => None,
+    })
 }
 
 /// Module-level names bound exactly once, to a table object:
 /// `accounts = sa.table("accounts", sa.column("id"))` (or `sa.Table`),
 /// which `op.bulk_insert` and Core `UPDATE`s of any function then name.
 fn table_objects(body: &[Stmt], values: &Values<'_>) -> HashMap<String, Name> {
-    let mut tables = HashMap::new();
+    bound_once(body, |value| match value {
+        Some(Expr::Call(call)) if matches!(callee_name(call), Some("table" | "Table")) => {
+            call.arguments.args.first().map(|first| values.name(first))
+        }
+        _ => None,
+    })
+}
+
+/// Module-level names assigned exactly once, to a value `known` makes
+/// something of: a name assigned twice, or once to anything else, could
+/// hold either value when a function runs.
+fn bound_once<T>(body: &[Stmt], known: impl Fn(Option<&Expr>) -> Option<T>) -> HashMap<String, T> {
+    let mut found = HashMap::new();
     let mut rebound = HashSet::new();
     for stmt in body {
         let (target, value) = match stmt {
@@ -108,26 +95,20 @@ fn table_objects(body: &[Stmt], values: &Values<'_>) -> HashMap<String, Name> {
         };
         let Expr::Name(name) = target else { continue };
         let name = name.id.as_str().to_owned();
-        let table = match value {
-            Some(Expr::Call(call)) if matches!(callee_name(call), Some("table" | "Table")) => {
-                call.arguments.args.first().map(|first| values.name(first))
-            }
-            _ => None,
-        };
-        match table {
-            Some(table) if !rebound.contains(&name) => {
-                if tables.insert(name.clone(), table).is_some() {
-                    tables.remove(&name);
+        match known(value) {
+            Some(thing) if !rebound.contains(&name) => {
+                if found.insert(name.clone(), thing).is_some() {
+                    found.remove(&name);
                     rebound.insert(name);
                 }
             }
             _ => {
-                tables.remove(&name);
+                found.remove(&name);
                 rebound.insert(name);
             }
         }
     }
-    tables
+    found
 }
 
 /// A body that does nothing: `pass`, `...`, string literals (docstrings,

@@ -26,8 +26,8 @@ use rustc_hash::FxBuildHasher;
 use crate::ProjectFile;
 use crate::bytes::FileBytes;
 use crate::cache::{
-    self, CacheFile, FreshParse, IndexFile, NewFile, NewParse, ParseCache, RACY_MARGIN_NS,
-    ScriptBlob,
+    self, CacheFile, Dependencies, FreshParse, IndexFile, NewFile, NewParse, ParseCache,
+    RACY_MARGIN_NS, ScriptBlob,
 };
 use crate::derived::Derived;
 use crate::inputs::{Parsed, from_script, number, parse};
@@ -369,8 +369,43 @@ impl Loader<'_> {
     /// Whether the file's stamp is the one its cache entry was stored
     /// under.
     fn matches(&self, job: &Job<'_>) -> bool {
-        job.old
-            .is_some_and(|stored| self.stamps.stamp(job).as_ref() == Some(&stored.stamp))
+        job.old.is_some_and(|stored| {
+            self.stamps.stamp(job).as_ref() == Some(&stored.stamp)
+                && stored
+                    .dependencies
+                    .as_ref()
+                    .is_none_or(|dependencies| self.unchanged(dependencies))
+        })
+    }
+
+    /// Whether the other modules a stored parse took values from are as
+    /// they were: the same project root, every path looked at with the
+    /// same stamp (or still no file).
+    fn unchanged(&self, dependencies: &cache::StoredDependencies<'_>) -> bool {
+        dependencies.root.0 == path_bytes(self.modules.root())
+            && dependencies.probed.iter().all(|(path, stamp)| {
+                path_from_bytes(path.0).is_some_and(|path| self.how.tree.stamp(path) == *stamp)
+            })
+    }
+
+    /// The stamps of the module paths a fresh parse looked at, when they
+    /// may be stored: every one known (a file's stamp, or no file) and
+    /// none changed too recently to trust.
+    fn dependency_stamps(&self, probed: &[PathBuf]) -> Option<Dependencies> {
+        let probed = probed
+            .iter()
+            .map(|path| {
+                let stamp = self.how.tree.stamp(path);
+                if stamp.is_some() && !cache::storable(stamp.as_ref(), self.started) {
+                    return None;
+                }
+                Some((path_bytes(path).to_vec(), stamp))
+            })
+            .collect::<Option<Vec<_>>>()?;
+        Some(Dependencies {
+            root: path_bytes(self.modules.root()).to_vec(),
+            probed,
+        })
     }
 
     /// The file as its cache entry has it, without looking at the file.
@@ -410,7 +445,7 @@ impl Loader<'_> {
         let Parsed {
             mut file,
             input,
-            read_project,
+            dependencies,
             derived,
         } = parse(
             job.path.to_path_buf(),
@@ -426,9 +461,14 @@ impl Loader<'_> {
             // having the kernel hand out fresh pages).
             file.bytes = self.unread(file.path.clone());
         }
-        let parse = match (file.script(), derived, stamp) {
-            (Some(script), Some(derived), Some(stamp))
-                if !read_project && cache::storable(Some(&stamp), self.started) =>
+        // `None`: not storable; `Some(None)`: depends on no other file.
+        let dependencies = match &dependencies {
+            None => Some(None),
+            Some(probed) => self.dependency_stamps(probed).map(Some),
+        };
+        let parse = match (file.script(), derived, stamp, dependencies) {
+            (Some(script), Some(derived), Some(stamp), Some(dependencies))
+                if cache::storable(Some(&stamp), self.started) =>
             {
                 match (
                     postcard::to_allocvec(&derived),
@@ -438,6 +478,7 @@ impl Loader<'_> {
                         stamp,
                         derived,
                         script,
+                        dependencies,
                     })),
                     _ => NewParse::None,
                 }

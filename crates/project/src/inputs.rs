@@ -76,9 +76,10 @@ pub(crate) fn number(
 pub(crate) struct Parsed {
     pub(crate) file: ProjectFile,
     pub(crate) input: Option<RevisionInput>,
-    /// [`alembic_doctor_script::parse_script_tracked`]'s flag: the script
-    /// depends on other files.
-    pub(crate) read_project: bool,
+    /// [`alembic_doctor_script::parse_script_tracked`]'s dependencies: the
+    /// module paths the script's values were looked up in (found or not),
+    /// `None` when it depends on its own bytes alone.
+    pub(crate) dependencies: Option<Vec<PathBuf>>,
     /// What the map and the checks take from the script, as the cache
     /// stores it (`None` for an unreadable file).
     pub(crate) derived: Option<Derived>,
@@ -108,11 +109,11 @@ pub(crate) fn parse(
                 from_cache: false,
             },
             input: None,
-            read_project: false,
+            dependencies: None,
             derived: None,
         },
         Ok(bytes) => {
-            let (script, read_project) = alembic_doctor_script::parse_script_tracked(
+            let (script, dependencies) = alembic_doctor_script::parse_script_tracked(
                 &bytes,
                 &ScriptContext::new(&path, modules),
             );
@@ -128,7 +129,7 @@ pub(crate) fn parse(
             Parsed {
                 file,
                 input,
-                read_project,
+                dependencies,
                 derived: Some(derived),
             }
         }

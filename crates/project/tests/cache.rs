@@ -248,20 +248,41 @@ fn a_reused_listing_still_sees_every_file_added_removed_or_renamed() {
     assert!(project.files[1].display_path.ends_with("bbb_renamed.py"));
 }
 
+/// A migration that takes its id from another module is cached with that
+/// module and every place the look-up tried before finding it: editing the
+/// module, shadowing it with one found earlier, or removing it is seen.
 #[test]
-fn an_id_imported_from_a_module_is_never_cached() {
+fn an_id_imported_from_a_module_is_cached_until_the_module_changes() {
     let fixture = Fixture::new();
     fixture.write("migrations/constants.py", "REV = 'aaa'\n");
     fixture.write(
         "migrations/versions/aaa_change.py",
         "from constants import REV\nrevision = REV\ndown_revision = None\n",
     );
+    let warm = |expected: &[&str], from_cache: usize| {
+        let project = fixture.load_cached();
+        assert_eq!(heads(&project), expected);
+        assert_eq!(loaded_from_cache(&project), from_cache);
+        assert_eq!(digest(&project), digest(&fixture.load_cold()));
+    };
     fixture.load_cached();
-    let project = fixture.load_cached();
-    assert_eq!(loaded_from_cache(&project), 0);
-    assert_eq!(heads(&project), vec!["aaa"]);
+    warm(&["aaa"], 1);
+
     fixture.write("migrations/constants.py", "REV = 'zzz'\n");
-    assert_eq!(heads(&fixture.load_cached()), vec!["zzz"]);
+    warm(&["zzz"], 0);
+    warm(&["zzz"], 1);
+
+    // Looked for in the migration's own directory (and its `src/`) first.
+    fixture.write("migrations/versions/src/constants.py", "REV = 'yyy'\n");
+    warm(&["yyy"], 0);
+    warm(&["yyy"], 1);
+    fs::remove_file(fixture.root().join("migrations/versions/src/constants.py")).unwrap();
+    warm(&["zzz"], 0);
+
+    fs::remove_file(fixture.root().join("migrations/constants.py")).unwrap();
+    let project = fixture.load_cached();
+    assert_eq!(project.files[0].revision, None, "the id can no longer be known");
+    assert_eq!(digest(&project), digest(&fixture.load_cold()));
 }
 
 #[test]

@@ -142,8 +142,15 @@ impl Project {
     }
 
     /// Find the module `parts` (dotted name, split) imported from a file in
-    /// `dir`, with `level` leading dots.
-    pub(crate) fn find(&self, dir: &Path, level: u32, parts: &[String]) -> Lookup {
+    /// `dir`, with `level` leading dots. Every path looked at (found or not)
+    /// is added to `probed`: the answer depends on exactly those files.
+    pub(crate) fn find(
+        &self,
+        dir: &Path,
+        level: u32,
+        parts: &[String],
+        probed: &mut Vec<PathBuf>,
+    ) -> Lookup {
         if level > 0 {
             let Some(base) = dir
                 .ancestors()
@@ -151,7 +158,7 @@ impl Project {
             else {
                 return Lookup::NotFound;
             };
-            return self.find_in(base, parts);
+            return self.find_in(base, parts, probed);
         }
         if parts.is_empty() {
             return Lookup::NotFound;
@@ -163,7 +170,7 @@ impl Project {
                 break;
             }
             for base in [ancestor.to_path_buf(), ancestor.join("src")] {
-                match self.find_in(&base, parts) {
+                match self.find_in(&base, parts, probed) {
                     Lookup::NotFound => {}
                     found => return found,
                 }
@@ -174,7 +181,7 @@ impl Project {
 
     /// The module `parts` directly under `base`: `base/a/b/__init__.py`,
     /// then `base/a/b.py`.
-    fn find_in(&self, base: &Path, parts: &[String]) -> Lookup {
+    fn find_in(&self, base: &Path, parts: &[String], probed: &mut Vec<PathBuf>) -> Lookup {
         let mut package = base.to_path_buf();
         package.extend(parts);
         let mut candidates = vec![package.join("__init__.py")];
@@ -185,6 +192,7 @@ impl Project {
             candidates.push(module);
         }
         for candidate in candidates {
+            probed.push(candidate.clone());
             match self.load(&candidate) {
                 Ok(Some(summary)) => return Lookup::Found(summary),
                 Ok(None) => {}

@@ -1,5 +1,7 @@
 //! [`parse_script`]: one migration file, from bytes to [`Script`].
 
+use std::path::PathBuf;
+
 use alembic_doctor_source::{LineIndex, Span};
 
 use crate::bindings::{self, FileKind, Tracked};
@@ -37,17 +39,22 @@ pub fn parse_script(bytes: &[u8], context: &ScriptContext<'_>) -> Script {
     parse_script_tracked(bytes, context).0
 }
 
-/// [`parse_script`], and whether the script depends on files other than
-/// `bytes`: true when some value was looked up in the project's modules
-/// (whether found or not), so that the script may change when those files
-/// change although its own bytes did not. A cache keyed by the file alone
-/// must not keep such a script.
-pub fn parse_script_tracked(bytes: &[u8], context: &ScriptContext<'_>) -> (Script, bool) {
+/// [`parse_script`], and what the script depends on besides `bytes`:
+/// `None` when no value was looked up in the project's modules, else every
+/// module path the look-ups looked at, found or not (sorted, each once).
+/// The script may change when one of those files appears, changes or goes
+/// although its own bytes did not; a cache must check them too (and the
+/// project root, which decides how far up absolute imports are looked
+/// for).
+pub fn parse_script_tracked(
+    bytes: &[u8],
+    context: &ScriptContext<'_>,
+) -> (Script, Option<Vec<PathBuf>>) {
     let line_index = LineIndex::new(bytes);
-    let (mut script, read_project) =
-        read(bytes, context, &line_index).unwrap_or_else(|message| (empty(message, bytes), false));
+    let (mut script, dependencies) =
+        read(bytes, context, &line_index).unwrap_or_else(|message| (empty(message, bytes), None));
     script.line_index = line_index;
-    (script, read_project)
+    (script, dependencies)
 }
 
 /// Everything but the line index, which the caller moves in.
@@ -55,7 +62,7 @@ fn read(
     bytes: &[u8],
     context: &ScriptContext<'_>,
     line_index: &LineIndex,
-) -> Result<(Script, bool), String> {
+) -> Result<(Script, Option<Vec<PathBuf>>), String> {
     let decoded = encoding::decode(bytes);
     let parsed = syntax::parse_module(&decoded.text)?;
     syntax::with_module(parsed, |parsed| {
@@ -70,7 +77,7 @@ fn from_module(
     parsed: &syntax::ParsedModule,
     context: &ScriptContext<'_>,
     line_index: &LineIndex,
-) -> (Script, bool) {
+) -> (Script, Option<Vec<PathBuf>>) {
     let lowering = Lowering {
         text: &decoded.text,
         original: bytes,
@@ -100,7 +107,7 @@ fn from_module(
         import_errors: walked.import_errors,
         line_index: LineIndex::default(),
     };
-    (script, evaluator.read_project())
+    (script, evaluator.dependencies())
 }
 
 /// Every error Python would raise before running the module, in file
@@ -231,12 +238,36 @@ mod tests {
         let path = dir.path().join("versions/a.py");
         let context = ScriptContext::new(&path, &project);
         let plain = b"import os\nrevision = 'a'\ndown_revision = None\n";
-        assert!(!parse_script_tracked(plain, &context).1);
+        assert_eq!(parse_script_tracked(plain, &context).1, None);
         // Flagged whether or not the module exists: creating it later
-        // changes the answer too.
+        // changes the answer too. Every place it could be is listed.
         let imported = b"from app.constants import REV\nrevision = REV\ndown_revision = None\n";
-        assert!(parse_script_tracked(imported, &context).1);
+        let probed = parse_script_tracked(imported, &context).1.unwrap();
+        for place in [
+            "versions/app/constants.py",
+            "app/constants/__init__.py",
+            "src/app/constants.py",
+        ] {
+            assert!(
+                probed.contains(&dir.path().join(place)),
+                "{place} in {probed:?}"
+            );
+        }
+        assert!(probed.is_sorted());
+        std::fs::create_dir_all(dir.path().join("app")).unwrap();
+        std::fs::write(dir.path().join("app/constants.py"), "REV = 'a'\n").unwrap();
+        let project = Project::on_disk(dir.path());
+        let context = ScriptContext::new(&path, &project);
+        let (script, probed) = parse_script_tracked(imported, &context);
+        assert_eq!(
+            script.revision_id("a.py").map(|id| id.id),
+            Ok("a".to_owned())
+        );
+        // Found at the root: the places after it are not looked at.
+        let probed = probed.unwrap();
+        assert!(probed.contains(&dir.path().join("app/constants.py")));
+        assert!(!probed.contains(&dir.path().join("src/app/constants.py")));
         let standalone = ScriptContext::standalone(Path::new("a.py"));
-        assert!(!parse_script_tracked(imported, &standalone).1);
+        assert_eq!(parse_script_tracked(imported, &standalone).1, None);
     }
 }

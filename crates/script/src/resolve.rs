@@ -69,6 +69,8 @@ pub(crate) struct Evaluator<'a> {
     /// Some value was looked up in the project's other modules (found or
     /// not): the values then depend on files other than this one.
     read_project: bool,
+    /// Every module path looked at by those look-ups.
+    probed: Vec<PathBuf>,
 }
 
 impl<'a> Evaluator<'a> {
@@ -77,12 +79,19 @@ impl<'a> Evaluator<'a> {
             project,
             chain: Vec::new(),
             read_project: false,
+            probed: Vec::new(),
         }
     }
 
-    /// Whether any value so far was looked up in other modules.
-    pub(crate) fn read_project(&self) -> bool {
-        self.read_project
+    /// What the values so far depend on besides this file: `None` when
+    /// nothing was looked up in other modules, else every path looked at
+    /// (found or not), sorted, each once.
+    pub(crate) fn dependencies(mut self) -> Option<Vec<PathBuf>> {
+        self.read_project.then(|| {
+            self.probed.sort();
+            self.probed.dedup();
+            self.probed
+        })
     }
 
     /// The project, for a look-up: every look-up goes through here so that
@@ -230,7 +239,7 @@ impl<'a> Evaluator<'a> {
                 ),
             );
         };
-        match project.find(&module.dir, module.level, &module.parts) {
+        match project.find(&module.dir, module.level, &module.parts, &mut self.probed) {
             Lookup::Found(summary) => {
                 if let Some(error) = &summary.syntax_error {
                     return unknown(
@@ -242,7 +251,7 @@ impl<'a> Evaluator<'a> {
                     );
                 }
                 if let Some(recipe) = summary.env.get(name)
-                    && !imports_itself(project, &summary, name, recipe)
+                    && !imports_itself(project, &summary, name, recipe, &mut self.probed)
                 {
                     let recipe = Arc::clone(recipe);
                     return self.foreign(project, &summary, name, &recipe, anchor);
@@ -264,7 +273,7 @@ impl<'a> Evaluator<'a> {
                 // whose own submodules may still be found.
                 let mut child = module.child(name);
                 if !matches!(
-                    project.find(&child.dir, child.level, &child.parts),
+                    project.find(&child.dir, child.level, &child.parts, &mut self.probed),
                     Lookup::Found(_)
                 ) {
                     child.missing = Some(format!(
@@ -284,7 +293,7 @@ impl<'a> Evaluator<'a> {
             Lookup::NotFound => {
                 let mut child = module.child(name);
                 if !matches!(
-                    project.find(&child.dir, child.level, &child.parts),
+                    project.find(&child.dir, child.level, &child.parts, &mut self.probed),
                     Lookup::Found(_)
                 ) {
                     let what = if module.parts.is_empty() {
@@ -368,7 +377,7 @@ impl<'a> Evaluator<'a> {
             };
             if let Some(project) = self.project_for_lookup()
                 && let Lookup::Found(summary) =
-                    project.find(&module.dir, module.level, &module.parts)
+                    project.find(&module.dir, module.level, &module.parts, &mut self.probed)
                 && let Some(recipe) = summary.env.get(name)
             {
                 let recipe = Arc::clone(recipe);
@@ -391,13 +400,19 @@ impl<'a> Evaluator<'a> {
 /// the package's own attribute, which is the submodule: Python finds no
 /// attribute yet and imports `package.name`. Without this check the lookup
 /// would chase its own tail.
-fn imports_itself(project: &Project, summary: &ModuleSummary, name: &str, recipe: &Recipe) -> bool {
+fn imports_itself(
+    project: &Project,
+    summary: &ModuleSummary,
+    name: &str,
+    recipe: &Recipe,
+    probed: &mut Vec<PathBuf>,
+) -> bool {
     let Recipe::Import(import) = recipe else {
         return false;
     };
     import.name.as_deref() == Some(name)
         && matches!(
-            project.find(&import.dir, import.level, &import.module),
+            project.find(&import.dir, import.level, &import.module, probed),
             Lookup::Found(module) if module.path == summary.path
         )
 }

@@ -9,8 +9,10 @@
 //! What keeps the cache from ever changing an answer:
 //! * an entry is reused only for the same path with an equal stamp;
 //! * a script whose values were looked up in other modules
-//!   ([`alembic_doctor_script::parse_script_tracked`]) is never stored: its
-//!   own stamp does not cover the files it depends on;
+//!   ([`alembic_doctor_script::parse_script_tracked`]) is stored with the
+//!   project root and the stamp of every module path the look-ups looked
+//!   at, found or not, and reused only while all of them are unchanged (a
+//!   module created earlier on the search path shadows the one found);
 //! * a file modified within [`RACY_MARGIN_NS`] of the run is not stored:
 //!   time stamps are coarse, and a second write in the same tick would
 //!   leave the stamp unchanged;
@@ -34,7 +36,8 @@ use std::path::{Path, PathBuf};
 use alembic_doctor_source::{DiskStamp, FileStamp, ListingSpec, path_bytes};
 
 pub(crate) use store::{
-    BlobRange, CacheFile, FreshParse, IndexFile, NewFile, NewParse, ScriptBlob, StoredParse, write,
+    BlobRange, CacheFile, Dependencies, FreshParse, IndexFile, NewFile, NewParse, ScriptBlob,
+    StoredDependencies, StoredParse, write,
 };
 
 /// Files changed this recently (nanoseconds) are parsed but not stored, and
@@ -43,7 +46,7 @@ pub(crate) const RACY_MARGIN_NS: i128 = 2_000_000_000;
 
 /// Bumped whenever the layout of the cache file changes (the tool key
 /// already changes with every build; this guards hand-copied caches).
-const FORMAT: u32 = 5;
+const FORMAT: u32 = 6;
 
 /// Where and for which binary parsed files are cached. `None` from the
 /// constructors means "no cache": disabled, or no place to keep it.

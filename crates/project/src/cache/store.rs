@@ -61,6 +61,54 @@ pub(crate) struct StoredParse<'a> {
     pub(crate) derived: Bytes<'a>,
     /// Where the encoded script lies in the blob.
     pub(crate) script: BlobRange,
+    /// What else the parse depends on, when it took values from other
+    /// modules.
+    #[serde(borrow)]
+    pub(crate) dependencies: Option<StoredDependencies<'a>>,
+}
+
+/// The other files a stored parse took values from: the project root the
+/// look-ups started under, and every module path they looked at with its
+/// stamp then (`None`: no regular file there).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct StoredDependencies<'a> {
+    #[serde(borrow)]
+    pub(crate) root: Bytes<'a>,
+    #[serde(borrow)]
+    pub(crate) probed: Vec<(Bytes<'a>, Option<FileStamp>)>,
+}
+
+impl StoredDependencies<'_> {
+    fn owned(&self) -> Dependencies {
+        Dependencies {
+            root: self.root.0.to_vec(),
+            probed: self
+                .probed
+                .iter()
+                .map(|(path, stamp)| (path.0.to_vec(), stamp.clone()))
+                .collect(),
+        }
+    }
+}
+
+/// [`StoredDependencies`] for a file parsed in this run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Dependencies {
+    pub(crate) root: Vec<u8>,
+    pub(crate) probed: Vec<(Vec<u8>, Option<FileStamp>)>,
+}
+
+impl Dependencies {
+    fn borrowed(&self) -> StoredDependencies<'_> {
+        StoredDependencies {
+            root: Bytes(&self.root),
+            probed: self
+                .probed
+                .iter()
+                .map(|(path, stamp)| (Bytes(path.as_slice()), stamp.clone()))
+                .collect(),
+        }
+    }
 }
 
 /// A piece of the blob.
@@ -251,6 +299,7 @@ pub(crate) struct FreshParse {
     pub(crate) derived: Vec<u8>,
     /// The encoded script.
     pub(crate) script: Vec<u8>,
+    pub(crate) dependencies: Option<Dependencies>,
 }
 
 impl NewParse<'_> {
@@ -279,22 +328,37 @@ pub(crate) fn write(
     } else {
         None
     };
+    // Kept dependencies are copied out of the old index, which the new one
+    // must not borrow from twice over.
+    let kept_dependencies: Vec<Option<Dependencies>> = files
+        .iter()
+        .map(|file| match &file.parse {
+            NewParse::Kept(kept) => kept.dependencies.as_ref().map(StoredDependencies::owned),
+            _ => None,
+        })
+        .collect();
     let mut pieces: Vec<&[u8]> = Vec::new();
     let mut at = 0u64;
     let mut entries = Vec::with_capacity(files.len());
-    for file in files {
+    for (file, kept_dependencies) in files.iter().zip(&kept_dependencies) {
         let parse = match &file.parse {
             NewParse::None => None,
-            NewParse::Kept(kept) => old
-                .and_then(|old| kept.script.of(old))
-                .map(|script| (kept.stamp.clone(), kept.derived.0, script)),
+            NewParse::Kept(kept) => old.and_then(|old| kept.script.of(old)).map(|script| {
+                (
+                    kept.stamp.clone(),
+                    kept.derived.0,
+                    script,
+                    kept_dependencies.as_ref(),
+                )
+            }),
             NewParse::Fresh(fresh) => Some((
                 fresh.stamp.clone(),
                 fresh.derived.as_slice(),
                 fresh.script.as_slice(),
+                fresh.dependencies.as_ref(),
             )),
         };
-        let parse = parse.map(|(stamp, derived, script)| {
+        let parse = parse.map(|(stamp, derived, script, dependencies)| {
             pieces.push(script);
             let range = BlobRange {
                 start: at,
@@ -305,6 +369,7 @@ pub(crate) fn write(
                 stamp,
                 derived: Bytes(derived),
                 script: range,
+                dependencies: dependencies.map(Dependencies::borrowed),
             }
         });
         entries.push(IndexFile {
@@ -475,6 +540,13 @@ mod tests {
                     stamp: FileStamp::Blob(vec![9; 20]),
                     derived: vec![],
                     script: vec![4],
+                    dependencies: Some(Dependencies {
+                        root: b"/p".to_vec(),
+                        probed: vec![
+                            (b"/p/c.py".to_vec(), None),
+                            (b"/p/d.py".to_vec(), Some(stamp(2))),
+                        ],
+                    }),
                 })),
             )],
             &ScriptBlob::default(),
@@ -495,6 +567,7 @@ mod tests {
                         stamp: stamp(1),
                         derived: vec![5, 6],
                         script: vec![1, 2, 3],
+                        dependencies: None,
                     })),
                 ),
                 file(b"/p/unreadable.py", NewParse::None),
@@ -522,6 +595,17 @@ mod tests {
                 ),
             ]
         );
+        // The kept parse's dependencies came along.
+        let files = cache.files();
+        let kept = files[2]
+            .parse
+            .as_ref()
+            .unwrap()
+            .dependencies
+            .as_ref()
+            .unwrap();
+        assert_eq!(kept.root.0, b"/p");
+        assert_eq!(kept.probed[1], (Bytes(b"/p/d.py"), Some(stamp(2))));
         // Another build of the tool does not read it.
         assert!(CacheFile::open(&second, "other tool").files().is_empty());
     }
@@ -553,6 +637,7 @@ mod tests {
                     stamp: stamp(1),
                     derived: vec![3; 10],
                     script: vec![7; 40],
+                    dependencies: None,
                 })),
             )],
             &ScriptBlob::default(),

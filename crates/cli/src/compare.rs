@@ -257,7 +257,7 @@ pub(crate) fn github(repo: &GitRepo, comparison: &Comparison) -> String {
             ],
             &format!(
                 "this version file was changed on both sides ({}); check the merged result",
-                conflict.reason
+                conflict.reason()
             ),
         ));
     }

@@ -39,9 +39,9 @@ use alembic_doctor_git::{GitError, GitRepo, ResolvedRev};
 use alembic_doctor_project::{LoadError, LoadRequest, ParseCache};
 use alembic_doctor_rules::{Finding, Rule};
 
-pub use checklist::{ChecklistItem, checklist, conflict_description};
+pub use checklist::{ChecklistItem, changed_first_by, checklist, conflict_description};
 pub use diff::{Differences, RevisionChange};
-pub use merge::{MergeConflict, Merged};
+pub use merge::{FileChange, MergeConflict, Merged};
 pub use notes::{Note, NoteLevel, RevisionNotes, Rollback};
 pub use overlay::OverlayTree;
 pub use side::{Side, SideSpec, WORK_TREE};

@@ -1314,3 +1314,57 @@ fn every_path_is_from_the_repository_root_when_run_from_a_subdirectory() {
         "{compared:?}"
     );
 }
+
+/// A version file that is a symbolic link is named by its link, as from
+/// the repository's root, also when the report runs from a subdirectory:
+/// the root-relative names were once rewritten after the comparison from
+/// each file's resolved path, so a duplicate id's message there named the
+/// link's target (`shared/real.py`) where every other line named the link.
+#[cfg(unix)]
+#[test]
+fn a_symlinked_version_file_is_named_by_its_link_from_a_subdirectory() {
+    let repo = GitProject::empty();
+    repo.write(
+        "db/alembic.ini",
+        "[alembic]\nscript_location = %(here)s/migrations\n",
+    );
+    repo.write(
+        "db/migrations/versions/aaa_init.py",
+        "\"\"\"init\"\"\"\nrevision = 'aaa'\ndown_revision = None\n",
+    );
+    repo.commit("init");
+    repo.git(&["branch", "-M", "main"]);
+    repo.branch("feat", "main");
+    repo.write(
+        "shared/real.py",
+        "\"\"\"dup\"\"\"\nrevision = 'aaa'\ndown_revision = None\n",
+    );
+    std::os::unix::fs::symlink(
+        "../../../shared/real.py",
+        repo.path.join("db/migrations/versions/bbb_link.py"),
+    )
+    .expect("symlink");
+    repo.commit("feat");
+    let messages = |dir: &str, config: &[&str]| -> Vec<String> {
+        let output = alembic_doctor_testkit::hermetic_command(common::BIN, &repo.path.join(dir))
+            .args(config)
+            .args(["report", "main", "feat", "--format", "json"])
+            .output()
+            .expect("runs");
+        let json: serde_json::Value = serde_json::from_slice(&output.stdout)
+            .unwrap_or_else(|_| panic!("{}", String::from_utf8_lossy(&output.stderr)));
+        json["merged"]["findings"]
+            .as_array()
+            .expect("findings")
+            .iter()
+            .map(|finding| finding["message"].as_str().expect("message").to_owned())
+            .collect()
+    };
+    let from_db = messages("db", &[]);
+    assert!(
+        from_db.iter().any(|message| message
+            == "revision id `aaa` is defined by 2 files: db/migrations/versions/aaa_init.py and db/migrations/versions/bbb_link.py"),
+        "{from_db:?}"
+    );
+    assert_eq!(from_db, messages(".", &["-c", "db/alembic.ini"]));
+}

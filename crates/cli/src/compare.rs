@@ -6,7 +6,6 @@ use alembic_doctor_git::GitRepo;
 use alembic_doctor_project::LoadRequest;
 use alembic_doctor_report::{LintInfo, ProjectSources};
 use anyhow::Context;
-use std::path::{Component, Path, PathBuf};
 
 use crate::args::{CompareArgs, FailOn, Format, ProjectArgs};
 use crate::lint::DatabaseArgs;
@@ -54,8 +53,10 @@ pub(crate) fn run(project_args: &ProjectArgs, args: &CompareArgs) -> anyhow::Res
 
 /// Resolve BASE and the HEADs in the repository around the current
 /// directory, compare them, lint the HEADs' new revisions, and check that
-/// `--from` names a revision of the merged chain. Also returns `fail-on`
-/// from `[tool.alembic-doctor]` and how the lints ran.
+/// `--from` names a revision of the merged chain. With `root_paths`,
+/// files are named from the repository's root rather than from the current
+/// directory. Also returns `fail-on` from `[tool.alembic-doctor]` and how
+/// the lints ran.
 pub(crate) fn load(
     command: &str,
     project_args: &ProjectArgs,
@@ -103,14 +104,14 @@ pub(crate) fn load(
             env_config: std::env::var_os("ALEMBIC_CONFIG"),
             versions: project_args.versions.clone(),
             recursive: project_args.recursive,
-            cwd: cwd.clone(),
+            // Files named from the repository's root, as `--format github`
+            // and SARIF name them, also from a subdirectory.
+            display_root: root_paths.then(|| repo.root().to_path_buf()),
+            cwd,
         },
         cache: alembic_doctor_project::ParseCache::from_env(project_args.no_cache),
     };
     let mut comparison = alembic_doctor_compare::compare(&repo, base, heads, &request)?;
-    if root_paths && cwd != repo.root() {
-        paths_from_root(&mut comparison, repo.root(), &cwd);
-    }
     // Production behind BASE: BASE's revisions it has not run go out with
     // the merge too, so they are described and linted like the new ones.
     comparison.add_pending_notes(from);
@@ -133,66 +134,6 @@ pub(crate) fn bare_without_head(command: &str, repo: &GitRepo, base: &str) -> St
         "{} is a bare repository: it has no working tree to compare with {base}; name the HEAD revision explicitly, e.g. `alembic-doctor {command} {base} feature`",
         repo.root().display()
     )
-}
-
-/// Every path the comparison displays, from the repository's root instead
-/// of from `cwd` (a subdirectory), as `--format github` and SARIF name
-/// them; the merged chain is checked again so that the findings' messages
-/// name the files the same way. (The safety lints run afterwards.)
-fn paths_from_root(comparison: &mut Comparison, root: &Path, cwd: &Path) {
-    let from_root = |shown: &str| -> String {
-        let mut path = PathBuf::new();
-        for component in cwd.join(shown).components() {
-            match component {
-                Component::ParentDir => {
-                    path.pop();
-                }
-                Component::CurDir => {}
-                other => path.push(other),
-            }
-        }
-        path.strip_prefix(root).map_or_else(
-            |_| shown.to_owned(),
-            |rel| rel.to_string_lossy().into_owned(),
-        )
-    };
-    let projects = std::iter::once(&mut comparison.base.project)
-        .chain(comparison.heads.iter_mut().map(|side| &mut side.project))
-        .chain(std::iter::once(&mut comparison.merged.project));
-    for project in projects {
-        for file in &mut project.files {
-            file.display_path = file.path.strip_prefix(root).map_or_else(
-                |_| from_root(&file.display_path),
-                |rel| rel.to_string_lossy().into_owned(),
-            );
-        }
-    }
-    for diff in &mut comparison.differences {
-        for change in diff
-            .new
-            .iter_mut()
-            .chain(&mut diff.removed)
-            .chain(&mut diff.edited)
-            .chain(&mut diff.renamed)
-        {
-            change.path = from_root(&change.path);
-            if let Some(base_path) = &mut change.base_path {
-                *base_path = from_root(base_path);
-            }
-        }
-    }
-    for dup in &mut comparison.duplicate_ids {
-        for (_, path) in &mut dup.files {
-            *path = from_root(path);
-        }
-    }
-    for conflict in &mut comparison.merged.conflicts {
-        conflict.path = from_root(&conflict.path);
-    }
-    for revision in &mut comparison.notes {
-        revision.path = from_root(&revision.path);
-    }
-    comparison.check();
 }
 
 /// The merged result's findings as a SARIF log, paths from the
@@ -257,7 +198,7 @@ pub(crate) fn github(repo: &GitRepo, comparison: &Comparison) -> String {
             ],
             &format!(
                 "this version file was changed on both sides ({}); check the merged result",
-                conflict.reason
+                conflict.reason()
             ),
         ));
     }

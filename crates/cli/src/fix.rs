@@ -94,6 +94,7 @@ pub(crate) fn run(project_args: &ProjectArgs, args: &FixArgs) -> anyhow::Result<
         env_config: std::env::var_os("ALEMBIC_CONFIG"),
         versions: project_args.versions.clone(),
         recursive: project_args.recursive,
+        display_root: None,
         cwd,
     };
     let fix = match &args.what {

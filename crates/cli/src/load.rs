@@ -20,6 +20,7 @@ pub(crate) fn project(args: &ProjectArgs) -> anyhow::Result<&'static Project> {
         env_config: std::env::var_os("ALEMBIC_CONFIG"),
         versions: args.versions.clone(),
         recursive: args.recursive,
+        display_root: None,
         cwd,
     };
     let cache = ParseCache::from_env(args.no_cache);

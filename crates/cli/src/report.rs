@@ -117,6 +117,7 @@ fn fix_first(project_args: &ProjectArgs, args: &ReportArgs) -> anyhow::Result<Fi
         env_config: std::env::var_os("ALEMBIC_CONFIG"),
         versions: project_args.versions.clone(),
         recursive: project_args.recursive,
+        display_root: None,
         cwd: cwd.clone(),
     };
     let options = alembic_doctor_fix::FixOptions {

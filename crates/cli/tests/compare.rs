@@ -280,6 +280,43 @@ fn a_deleted_revision() {
     );
 }
 
+/// A file two HEADs change differently: the description names the earlier
+/// HEAD that changed it first and the HEAD whose version was kept, as
+/// written in the text format (a branch name may hold a backtick) and as
+/// code in the report.
+#[test]
+fn a_file_changed_by_two_heads_names_both() {
+    let repo = Repo::new();
+    repo.migration("bbb", Some("aaa"), "bbb.py");
+    repo.commit("bbb");
+    repo.branch("a`b", "main");
+    repo.write(
+        "migrations/versions/bbb.py",
+        "\"\"\"bbb edited\"\"\"\nrevision = 'bbb'\ndown_revision = 'aaa'\n",
+    );
+    repo.commit("edit bbb");
+    repo.branch("feat", "main");
+    repo.git(&["rm", "-q", "migrations/versions/bbb.py"]);
+    repo.commit("drop bbb");
+    let (_, text, _) = repo.run(&["compare", "main", "a`b", "feat"]);
+    assert!(
+        text.contains(
+            "file conflict in migrations/versions/bbb.py (feat): modified on a`b and deleted on feat; feat's version kept\n"
+        ),
+        "{text}"
+    );
+    let (_, json) = repo.json(&["main", "a`b", "feat"]);
+    assert_eq!(
+        json["merged"]["file_conflicts"][0]["reason"],
+        "modified on the base side and deleted on this side"
+    );
+    let (_, report, _) = repo.run(&["report", "main", "a`b", "feat"]);
+    assert!(
+        report.contains("**Evidence:** modified on `` a`b `` and deleted on `feat`"),
+        "{report}"
+    );
+}
+
 /// Deleting a revision below the head (its child re-pointed at its
 /// parent) strands only databases stamped at it: a warning, beside the
 /// edit of the child, which databases that ran it never see.

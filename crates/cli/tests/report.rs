@@ -1203,3 +1203,168 @@ fn the_conclusion_names_an_unnamed_index_by_its_table() {
         "{conclusion}"
     );
 }
+
+/// Run from a subdirectory, every path the report's JSON names is from the
+/// repository's root, each named the way a run from the root names it: the
+/// new, edited and duplicated revisions, the file changed on both sides,
+/// the notes and the findings' messages. `compare` keeps naming them from
+/// the current directory.
+#[test]
+fn every_path_is_from_the_repository_root_when_run_from_a_subdirectory() {
+    let repo = GitProject::empty();
+    // `%(here)s`: the same project from the root (with `-c`) and from `db`.
+    repo.write(
+        "db/alembic.ini",
+        "[alembic]\nscript_location = %(here)s/migrations\n",
+    );
+    repo.write(
+        "db/migrations/versions/aaa_init.py",
+        "\"\"\"init\"\"\"\nrevision = 'aaa'\ndown_revision = None\n",
+    );
+    repo.commit("init");
+    repo.git(&["branch", "-M", "main"]);
+    repo.branch("feat", "main");
+    repo.write(
+        "db/migrations/versions/aaa_init.py",
+        "\"\"\"init, edited on feat\"\"\"\nrevision = 'aaa'\ndown_revision = None\n",
+    );
+    repo.write(
+        "db/migrations/versions/bbb_dup.py",
+        "\"\"\"dup\"\"\"\nrevision = 'aaa'\ndown_revision = None\n",
+    );
+    repo.write(
+        "db/migrations/versions/ccc_next.py",
+        "\"\"\"next\"\"\"\nrevision = 'ccc'\ndown_revision = 'aaa'\n",
+    );
+    repo.commit("feat");
+    repo.checkout("main");
+    repo.write(
+        "db/migrations/versions/aaa_init.py",
+        "\"\"\"init, edited on main\"\"\"\nrevision = 'aaa'\ndown_revision = None\n",
+    );
+    repo.commit("main edits");
+    let json = |command: &str, dir: &str, config: &[&str]| -> serde_json::Value {
+        let output = alembic_doctor_testkit::hermetic_command(common::BIN, &repo.path.join(dir))
+            .args(config)
+            .args([command, "main", "feat", "--format", "json"])
+            .output()
+            .expect("runs");
+        serde_json::from_slice(&output.stdout)
+            .unwrap_or_else(|_| panic!("{}", String::from_utf8_lossy(&output.stderr)))
+    };
+    let paths = |value: &serde_json::Value| -> Vec<String> {
+        let mut paths = Vec::new();
+        for key in ["new_revisions", "edited_revisions", "notes"] {
+            for entry in value[key].as_array().expect(key) {
+                paths.push(entry["path"].as_str().expect("path").to_owned());
+            }
+        }
+        for entry in value["duplicate_ids"].as_array().expect("duplicate_ids") {
+            for file in entry["files"].as_array().expect("files") {
+                paths.push(file["path"].as_str().expect("path").to_owned());
+            }
+        }
+        for conflict in value["merged"]["file_conflicts"]
+            .as_array()
+            .expect("conflicts")
+        {
+            paths.push(conflict["path"].as_str().expect("path").to_owned());
+        }
+        paths
+    };
+    let from_root = json("report", ".", &["-c", "db/alembic.ini"]);
+    let from_db = json("report", "db", &[]);
+    let found = paths(&from_db);
+    assert!(
+        found.contains(&"db/migrations/versions/bbb_dup.py".to_owned())
+            && found.contains(&"db/migrations/versions/ccc_next.py".to_owned())
+            && found.contains(&"db/migrations/versions/aaa_init.py".to_owned()),
+        "{found:?}"
+    );
+    assert_eq!(found, paths(&from_root));
+    let messages = |value: &serde_json::Value| -> Vec<String> {
+        value["merged"]["findings"]
+            .as_array()
+            .expect("findings")
+            .iter()
+            .map(|finding| finding["message"].as_str().expect("message").to_owned())
+            .collect()
+    };
+    let found = messages(&from_db);
+    assert!(
+        found
+            .iter()
+            .any(|message| message.contains("db/migrations/versions/bbb_dup.py")),
+        "{found:?}"
+    );
+    assert_eq!(found, messages(&from_root));
+    // The same report, but for the `-c` its commands carry.
+    let markdown = |value: &serde_json::Value| -> String {
+        value["report"]["markdown"]
+            .as_str()
+            .expect("markdown")
+            .replace("alembic -c db/alembic.ini ", "alembic ")
+    };
+    assert_eq!(markdown(&from_db), markdown(&from_root));
+    let compared = paths(&json("compare", "db", &[]));
+    assert!(
+        compared
+            .iter()
+            .all(|path| path.starts_with("migrations/versions/")),
+        "{compared:?}"
+    );
+}
+
+/// A version file that is a symbolic link is named by its link, as from
+/// the repository's root, also when the report runs from a subdirectory:
+/// the root-relative names were once rewritten after the comparison from
+/// each file's resolved path, so a duplicate id's message there named the
+/// link's target (`shared/real.py`) where every other line named the link.
+#[cfg(unix)]
+#[test]
+fn a_symlinked_version_file_is_named_by_its_link_from_a_subdirectory() {
+    let repo = GitProject::empty();
+    repo.write(
+        "db/alembic.ini",
+        "[alembic]\nscript_location = %(here)s/migrations\n",
+    );
+    repo.write(
+        "db/migrations/versions/aaa_init.py",
+        "\"\"\"init\"\"\"\nrevision = 'aaa'\ndown_revision = None\n",
+    );
+    repo.commit("init");
+    repo.git(&["branch", "-M", "main"]);
+    repo.branch("feat", "main");
+    repo.write(
+        "shared/real.py",
+        "\"\"\"dup\"\"\"\nrevision = 'aaa'\ndown_revision = None\n",
+    );
+    std::os::unix::fs::symlink(
+        "../../../shared/real.py",
+        repo.path.join("db/migrations/versions/bbb_link.py"),
+    )
+    .expect("symlink");
+    repo.commit("feat");
+    let messages = |dir: &str, config: &[&str]| -> Vec<String> {
+        let output = alembic_doctor_testkit::hermetic_command(common::BIN, &repo.path.join(dir))
+            .args(config)
+            .args(["report", "main", "feat", "--format", "json"])
+            .output()
+            .expect("runs");
+        let json: serde_json::Value = serde_json::from_slice(&output.stdout)
+            .unwrap_or_else(|_| panic!("{}", String::from_utf8_lossy(&output.stderr)));
+        json["merged"]["findings"]
+            .as_array()
+            .expect("findings")
+            .iter()
+            .map(|finding| finding["message"].as_str().expect("message").to_owned())
+            .collect()
+    };
+    let from_db = messages("db", &[]);
+    assert!(
+        from_db.iter().any(|message| message
+            == "revision id `aaa` is defined by 2 files: db/migrations/versions/aaa_init.py and db/migrations/versions/bbb_link.py"),
+        "{from_db:?}"
+    );
+    assert_eq!(from_db, messages(".", &["-c", "db/alembic.ini"]));
+}

@@ -402,10 +402,20 @@ fn untouched_base_revisions(
     }
 }
 
-/// What each side did to a file changed on both sides, naming the sides:
-/// the one whose version was kept, and the base or the earlier HEAD that
-/// changed it first.
+/// What each side did to a file changed on both sides, naming the sides
+/// (as inline code): the one whose version was kept, and the base or the
+/// earlier HEAD that changed it first ([`changed_first_by`]).
 pub fn conflict_description(comparison: &Comparison, conflict: &MergeConflict) -> String {
+    conflict.naming(
+        &code(changed_first_by(comparison, conflict)),
+        &code(&conflict.side),
+    )
+}
+
+/// The label of the side that changed `conflict`'s file before the HEAD
+/// whose version was kept: the nearest earlier HEAD that touched it, else
+/// the base.
+pub fn changed_first_by<'a>(comparison: &'a Comparison, conflict: &MergeConflict) -> &'a str {
     let position = comparison
         .heads
         .iter()
@@ -419,19 +429,12 @@ pub fn conflict_description(comparison: &Comparison, conflict: &MergeConflict) -
             .chain(&diff.renamed)
             .any(|change| change.path == conflict.path)
     };
-    let first = comparison.heads[..position]
+    comparison.heads[..position]
         .iter()
         .zip(&comparison.differences)
         .rev()
         .find(|(_, diff)| touches(diff))
-        .map_or(&comparison.base.label, |(head, _)| &head.label);
-    conflict
-        .reason
-        .replace("on the base side", &format!("on {}", self::code(first)))
-        .replace(
-            "on this side",
-            &format!("on {}", self::code(&conflict.side)),
-        )
+        .map_or(&comparison.base.label, |(head, _)| &head.label)
 }
 
 fn clean_file_merge(comparison: &Comparison) -> ChecklistItem {

@@ -17,6 +17,7 @@
 //!     env_config: None,
 //!     versions: Vec::new(),
 //!     recursive: false,
+//!     display_root: None,
 //! };
 //! let request = CompareRequest { load, cache: None };
 //! let comparison = compare(&repo, base, vec![SideSpec::WorkTree], &request)?;
@@ -33,15 +34,15 @@ mod overlay;
 mod side;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use alembic_doctor_git::{GitError, GitRepo, ResolvedRev};
 use alembic_doctor_project::{LoadError, LoadRequest, ParseCache};
 use alembic_doctor_rules::{Finding, Rule};
 
-pub use checklist::{ChecklistItem, checklist, conflict_description};
+pub use checklist::{ChecklistItem, changed_first_by, checklist, conflict_description};
 pub use diff::{Differences, RevisionChange};
-pub use merge::{MergeConflict, Merged};
+pub use merge::{FileChange, MergeConflict, Merged};
 pub use notes::{Note, NoteLevel, RevisionNotes, Rollback};
 pub use overlay::OverlayTree;
 pub use side::{Side, SideSpec, WORK_TREE};
@@ -52,6 +53,9 @@ pub struct CompareRequest {
     /// How to load each side. `cwd` is a directory of the working tree
     /// (canonical); at a revision the same directory inside it is used, so
     /// `-c`, `-n` and `--versions` mean the same thing on every side.
+    /// `display_root`, when given, is moved the same way: every path the
+    /// comparison displays (files, differences, notes, duplicate ids,
+    /// conflicts, and the findings' messages) is relative to it.
     pub load: LoadRequest,
     /// The parse cache for the sides (files read from git are keyed by
     /// blob id), when enabled.
@@ -146,10 +150,9 @@ pub struct Comparison {
 impl Comparison {
     /// Run every rule on the merged chain (with what the HEADs did to
     /// BASE's own revisions: `removed-revision`, `edited-revision`) and on
-    /// BASE alone. Run again after the displayed paths change, since
-    /// messages name files. The safety lints are added afterwards
+    /// BASE alone. The safety lints are added afterwards
     /// ([`Comparison::add_lint_findings`]).
-    pub fn check(&mut self) {
+    fn check(&mut self) {
         self.base_findings = alembic_doctor_rules::check(&self.base.project);
         self.base_keys = HashMap::new();
         for finding in &self.base_findings {
@@ -285,7 +288,7 @@ pub fn compare(
         .zip(&ancestors)
         .map(|(head, ancestor)| diff::differences(&base, head, &ancestor.files))
         .collect();
-    let merged = merge::simulate(&base, &heads, &ancestors, &load.cwd)?;
+    let merged = merge::simulate(&base, &heads, &ancestors, load.display_root())?;
     let duplicate_ids = duplicate_ids(&base, &heads, &merged);
     let pair_conflicts = pair_conflicts(&heads, &differences);
     // A revision several HEADs bring (stacked branches) is described once.
@@ -368,13 +371,16 @@ fn side_notes(side: &Side, wanted: impl Fn(&str, &str) -> bool) -> Vec<RevisionN
     notes::notes(&revisions)
 }
 
-/// `request` with its `cwd` moved to the same directory in the
-/// repository's trees (rooted at the working tree's canonical root). A
-/// bare repository has no directory to correspond to: its root is used.
+/// `request` with its `cwd` and `display_root` moved to the same
+/// directories in the repository's trees (rooted at the working tree's
+/// canonical root). A bare repository has no directory to correspond to:
+/// its root is used.
 fn side_request(repo: &GitRepo, request: &LoadRequest) -> LoadRequest {
-    let inside: PathBuf = repo.path_in_repo(&request.cwd).unwrap_or_default();
+    let in_trees =
+        |dir: &Path| -> PathBuf { repo.root().join(repo.path_in_repo(dir).unwrap_or_default()) };
     LoadRequest {
-        cwd: repo.root().join(inside),
+        cwd: in_trees(&request.cwd),
+        display_root: request.display_root.as_deref().map(in_trees),
         ..request.clone()
     }
 }

@@ -24,8 +24,61 @@ pub struct MergeConflict {
     pub path: String,
     /// The HEAD whose version was kept.
     pub side: String,
-    /// What happened on each side, in words.
-    pub reason: String,
+    /// What BASE, or the earlier HEAD whose version this HEAD's replaced,
+    /// did to the file.
+    pub base_change: FileChange,
+    /// What this HEAD did to the file.
+    pub head_change: FileChange,
+}
+
+/// What one side did to a file since the merge base.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileChange {
+    /// The file is new.
+    Added,
+    /// The file is gone.
+    Deleted,
+    /// The file's content changed.
+    Modified,
+}
+
+impl FileChange {
+    /// `added`, `deleted`, `modified`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FileChange::Added => "added",
+            FileChange::Deleted => "deleted",
+            FileChange::Modified => "modified",
+        }
+    }
+
+    /// What a side did, from the file before (at the merge base) and
+    /// after (on the side): `None` where the file does not exist.
+    fn between<T>(before: Option<&T>, after: Option<&T>) -> Self {
+        match (before, after) {
+            (None, Some(_)) => FileChange::Added,
+            (Some(_), None) => FileChange::Deleted,
+            _ => FileChange::Modified,
+        }
+    }
+}
+
+impl MergeConflict {
+    /// What happened on each side, in words: `modified on the base side
+    /// and deleted on this side`.
+    pub fn reason(&self) -> String {
+        self.naming("the base side", "this side")
+    }
+
+    /// What happened on each side, naming `first` (the side that changed
+    /// the file first) and `this` (the HEAD whose version was kept).
+    pub fn naming(&self, first: &str, this: &str) -> String {
+        format!(
+            "{} on {first} and {} on {this}",
+            self.base_change.as_str(),
+            self.head_change.as_str()
+        )
+    }
 }
 
 /// The simulated merge.
@@ -99,7 +152,7 @@ pub(crate) fn simulate(
     base: &Side,
     heads: &[Side],
     ancestors: &[VersionState],
-    cwd: &Path,
+    display_root: &Path,
 ) -> Result<Merged, CompareError> {
     let Some(base_tree) = &base.tree else {
         return Err(CompareError::Usage(
@@ -114,7 +167,7 @@ pub(crate) fn simulate(
         let head_state = head.state();
         let mut merge = ThreeWay {
             side: &head.label,
-            cwd,
+            display_root,
             conflicts: &mut conflicts,
         };
         merge.apply(
@@ -140,7 +193,7 @@ pub(crate) fn simulate(
         base.project.config.clone(),
         listing.files,
         listing.notes,
-        cwd,
+        display_root,
         &modules,
     );
     // The rules run in `Comparison::check`, with BASE's for comparison.
@@ -188,7 +241,7 @@ pub(crate) fn merge_base_state(
 /// a conflict, and HEAD's version is kept.
 struct ThreeWay<'a> {
     side: &'a str,
-    cwd: &'a Path,
+    display_root: &'a Path,
     conflicts: &'a mut Vec<MergeConflict>,
 }
 
@@ -216,9 +269,10 @@ impl ThreeWay<'_> {
             }
             if current != before {
                 self.conflicts.push(MergeConflict {
-                    path: display(path, self.cwd),
+                    path: display(path, self.display_root),
                     side: self.side.to_owned(),
-                    reason: conflict_reason(before, current, after),
+                    base_change: FileChange::between(before, current),
+                    head_change: FileChange::between(before, after),
                 });
             }
             changes.insert(path.clone(), after.cloned());
@@ -226,23 +280,50 @@ impl ThreeWay<'_> {
     }
 }
 
-/// What each side did to a conflicting file.
-fn conflict_reason<T>(before: Option<&T>, current: Option<&T>, after: Option<&T>) -> String {
-    let what = |state: Option<&T>| match (before, state) {
-        (None, Some(_)) => "added",
-        (Some(_), None) => "deleted",
-        _ => "modified",
-    };
-    format!(
-        "{} on the base side and {} on this side",
-        what(current),
-        what(after)
-    )
-}
-
-fn display(path: &Path, cwd: &Path) -> String {
-    path.strip_prefix(cwd)
+fn display(path: &Path, display_root: &Path) -> String {
+    path.strip_prefix(display_root)
         .unwrap_or(path)
         .to_string_lossy()
         .into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn conflict(before: Option<&u8>, current: Option<&u8>, after: Option<&u8>) -> MergeConflict {
+        MergeConflict {
+            path: "versions/a.py".to_owned(),
+            side: "feature".to_owned(),
+            base_change: FileChange::between(before, current),
+            head_change: FileChange::between(before, after),
+        }
+    }
+
+    /// The reason is built from what each side did, in the words the JSON
+    /// has always had, and the same words name the sides in the report.
+    #[test]
+    fn reasons_say_what_each_side_did() {
+        let cases = [
+            (
+                conflict(Some(&1), Some(&2), None),
+                "modified on the base side and deleted on this side",
+            ),
+            (
+                conflict(None, Some(&1), Some(&2)),
+                "added on the base side and added on this side",
+            ),
+            (
+                conflict(Some(&1), None, Some(&2)),
+                "deleted on the base side and modified on this side",
+            ),
+        ];
+        for (conflict, reason) in cases {
+            assert_eq!(conflict.reason(), reason);
+        }
+        assert_eq!(
+            conflict(Some(&1), Some(&2), Some(&3)).naming("`main`", "`feature`"),
+            "modified on `main` and modified on `feature`"
+        );
+    }
 }

@@ -55,7 +55,7 @@ pub(crate) type Built = (Vec<ProjectFile>, RevisionMap, Vec<usize>, Vec<SourceNo
 /// `list` unless the cache's last walk is still good.
 pub(crate) fn build_cached(
     list: impl FnOnce() -> Walked,
-    cwd: &Path,
+    display_root: &Path,
     modules: &alembic_doctor_script::Project,
     how: &CachedBuild<'_>,
     timer: &StageTimer,
@@ -95,7 +95,7 @@ pub(crate) fn build_cached(
         Stamps::Tree(&*how.tree)
     };
     let loader = Loader {
-        cwd,
+        display_root,
         modules,
         how,
         stamps: &stamps,
@@ -216,7 +216,7 @@ fn speculate(
                     job.path.to_path_buf(),
                     job.listed,
                     unread,
-                    loader.cwd,
+                    loader.display_root,
                     loader.modules,
                 );
                 (parsed.file, None)
@@ -347,7 +347,7 @@ fn new_files<'a>(jobs: &[Job<'a>], parses: Vec<NewParse<'a>>) -> Vec<NewFile<'a>
 
 /// Loads one file of [`build_cached`].
 struct Loader<'a> {
-    cwd: &'a Path,
+    display_root: &'a Path,
     modules: &'a alembic_doctor_script::Project,
     how: &'a CachedBuild<'a>,
     stamps: &'a Stamps<'a>,
@@ -419,7 +419,7 @@ impl Loader<'_> {
             self.unread(job.path.to_path_buf()),
             script,
             derived,
-            self.cwd,
+            self.display_root,
         );
         file.from_cache = true;
         Some((file, input))
@@ -451,7 +451,7 @@ impl Loader<'_> {
             job.path.to_path_buf(),
             job.listed,
             bytes,
-            self.cwd,
+            self.display_root,
             self.modules,
         );
         if file.read_error.is_none() {

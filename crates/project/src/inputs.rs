@@ -38,14 +38,20 @@ pub struct VariableProblem {
 
 pub(crate) fn build(
     sources: Vec<SourceFile>,
-    cwd: &Path,
+    display_root: &Path,
     modules: &alembic_doctor_script::Project,
 ) -> (Vec<ProjectFile>, RevisionMap, Vec<usize>) {
     let (mut files, inputs): (Vec<ProjectFile>, Vec<Option<RevisionInput>>) = sources
         .into_par_iter()
         .map(|source| {
             let bytes = source.bytes.map_err(|error| error.to_string());
-            let parsed = parse(source.path, &source.listed_path, bytes, cwd, modules);
+            let parsed = parse(
+                source.path,
+                &source.listed_path,
+                bytes,
+                display_root,
+                modules,
+            );
             (parsed.file, parsed.input)
         })
         .unzip();
@@ -90,13 +96,13 @@ pub(crate) fn parse(
     path: PathBuf,
     listed_path: &Path,
     bytes: Result<Vec<u8>, String>,
-    cwd: &Path,
+    display_root: &Path,
     modules: &alembic_doctor_script::Project,
 ) -> Parsed {
     match bytes {
         Err(read_error) => Parsed {
             file: ProjectFile {
-                display_path: display_path(listed_path, cwd),
+                display_path: display_path(listed_path, display_root),
                 path,
                 read_error: Some(read_error),
                 script: ParsedScript::none(),
@@ -124,7 +130,7 @@ pub(crate) fn parse(
                 FileBytes::read(bytes),
                 ParsedScript::parsed(script),
                 derived.clone(),
-                cwd,
+                display_root,
             );
             Parsed {
                 file,
@@ -144,10 +150,10 @@ pub(crate) fn from_script(
     bytes: FileBytes,
     script: ParsedScript,
     mut derived: Derived,
-    cwd: &Path,
+    display_root: &Path,
 ) -> (ProjectFile, Option<RevisionInput>) {
     let file = ProjectFile {
-        display_path: display_path(listed_path, cwd),
+        display_path: display_path(listed_path, display_root),
         path,
         read_error: None,
         script,

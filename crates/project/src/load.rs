@@ -29,6 +29,10 @@ pub struct LoadRequest {
     pub versions: Vec<PathBuf>,
     /// `--recursive`: walk sub-directories of `--versions` directories.
     pub recursive: bool,
+    /// The directory displayed paths are relative to, when it is not
+    /// `cwd` (`report` names files from the repository's root wherever it
+    /// runs, as pull requests name them).
+    pub display_root: Option<PathBuf>,
 }
 
 /// Why a project could not be loaded at all (per-file problems are not
@@ -62,6 +66,12 @@ impl From<ConfigError> for LoadError {
 }
 
 impl LoadRequest {
+    /// The directory displayed paths are relative to: `display_root`, else
+    /// `cwd`.
+    pub fn display_root(&self) -> &Path {
+        self.display_root.as_deref().unwrap_or(&self.cwd)
+    }
+
     /// The configuration reader's request.
     fn config_request(&self) -> ConfigRequest {
         ConfigRequest {
@@ -102,7 +112,14 @@ pub fn load_with_cache(
     let Some(cache) = cache else {
         let listing = alembic_doctor_source::list_versions(&spec);
         timer.lap("list and read files");
-        let project = from_files(config, listing.files, listing.notes, &request.cwd);
+        let modules = disk_modules(&config, &request.cwd);
+        let project = from_files_with_modules(
+            config,
+            listing.files,
+            listing.notes,
+            request.display_root(),
+            &modules,
+        );
         timer.lap("parse and build map");
         return Ok(project);
     };
@@ -115,7 +132,7 @@ pub fn load_with_cache(
     };
     let list = || alembic_doctor_source::list_candidates_stamped(&DiskTree, &spec);
     let (files, map, revision_files, notes) =
-        cached::build_cached(list, &request.cwd, &modules, &how, &timer);
+        cached::build_cached(list, request.display_root(), &modules, &how, &timer);
     timer.lap("build map (and write cache)");
     Ok(Project {
         version_locations: config.version_locations.clone(),
@@ -181,7 +198,7 @@ where
             config,
             listing.files,
             listing.notes,
-            &request.cwd,
+            request.display_root(),
             &modules,
         ));
     };
@@ -192,8 +209,13 @@ where
         cache,
     };
     let list = || alembic_doctor_source::list_candidates_stamped(tree, &spec);
-    let (files, map, revision_files, notes) =
-        cached::build_cached(list, &request.cwd, &modules, &how, &StageTimer(None));
+    let (files, map, revision_files, notes) = cached::build_cached(
+        list,
+        request.display_root(),
+        &modules,
+        &how,
+        &StageTimer(None),
+    );
     Ok(Project {
         version_locations: config.version_locations.clone(),
         files,
@@ -231,16 +253,17 @@ fn disk_modules(config: &AlembicConfig, cwd: &Path) -> alembic_doctor_script::Pr
 }
 
 /// Build a project from files already listed in load order, resolving
-/// imported constants through `modules` (the disk, or a git tree).
+/// imported constants through `modules` (the disk, or a git tree), with
+/// paths displayed relative to `display_root`.
 pub fn from_files_with_modules(
     config: AlembicConfig,
     files: Vec<SourceFile>,
     notes: Vec<alembic_doctor_source::SourceNote>,
-    cwd: &Path,
+    display_root: &Path,
     modules: &alembic_doctor_script::Project,
 ) -> Project {
     let version_locations = config.version_locations.clone();
-    let (files, map, revision_files) = inputs::build(files, cwd, modules);
+    let (files, map, revision_files) = inputs::build(files, display_root, modules);
     Project {
         version_locations,
         files,
@@ -251,7 +274,7 @@ pub fn from_files_with_modules(
     }
 }
 
-/// `path` relative to `cwd` when below it, else as is.
+/// `path` relative to `cwd` (the display root) when below it, else as is.
 pub(crate) fn display_path(path: &Path, cwd: &Path) -> String {
     // The common case without `Path::strip_prefix`'s walk over both paths'
     // components (a few percent of a warm `heads`): `cwd` then `/` then a

@@ -58,6 +58,7 @@ impl Fixture {
             env_config: None,
             versions: Vec::new(),
             recursive: false,
+            display_root: None,
         }
     }
 

@@ -76,6 +76,7 @@ fn project(dir: &Path, revs: &[Rev<'_>]) -> Project {
         env_config: None,
         versions: vec![dir.to_path_buf()],
         recursive: false,
+        display_root: None,
     })
     .expect("project loads")
 }
@@ -752,6 +753,44 @@ fn downgrades() {
             )
         ),
     ]));
+}
+
+/// Only a drop *after* a create takes it away again (the temporary table,
+/// column or index of a backfill); one before it (a table dropped and
+/// created anew) leaves the new one for the downgrade to drop. The same
+/// holds for a column dropped before its table goes.
+#[test]
+fn only_later_drops_undo_what_the_upgrade_creates() {
+    let downgrade = "op.drop_column('user', 'email')";
+    let created_then_dropped = [
+        "op.create_table('tmp', sa.Column('id', sa.Integer()))\nop.drop_table('tmp')",
+        "op.add_column('user', sa.Column('tmp', sa.Integer()))\nop.drop_column('user', 'tmp')",
+        "op.create_index('ix_tmp', 'user', ['nick'])\nop.drop_index('ix_tmp', table_name='user')",
+    ];
+    for upgrade in created_then_dropped {
+        let rules = rules_of(upgrade, downgrade);
+        assert!(
+            !rules.iter().any(|r| r == "downgrade-incomplete"),
+            "{upgrade}: {rules:?}"
+        );
+    }
+    let dropped_then_created = [
+        "op.drop_table('account')\nop.create_table('account', sa.Column('id', sa.Integer()))",
+        "op.drop_column('user', 'nick')\nop.add_column('user', sa.Column('nick', sa.Integer()))",
+    ];
+    for upgrade in dropped_then_created {
+        let rules = rules_of(upgrade, downgrade);
+        assert!(
+            rules.iter().any(|r| r == "downgrade-incomplete"),
+            "{upgrade}: {rules:?}"
+        );
+    }
+    let rules = rules_of(
+        "op.drop_column('account', 'user_id')\nop.drop_table('account')",
+        "pass",
+    );
+    assert!(!rules.iter().any(|r| r == "drop-column"), "{rules:?}");
+    assert!(rules.iter().any(|r| r == "drop-table"), "{rules:?}");
 }
 
 #[test]

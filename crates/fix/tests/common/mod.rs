@@ -19,6 +19,7 @@ pub fn request(dir: &Path) -> LoadRequest {
         env_config: None,
         versions: Vec::new(),
         recursive: false,
+        display_root: None,
     }
 }
 

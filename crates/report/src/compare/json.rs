@@ -49,7 +49,7 @@ pub fn comparison_json(comparison: &Comparison, from: Option<&str>) -> Value {
                 .map(|f| crate::finding_json(&merged.project, f))
                 .collect::<Vec<_>>(),
             "file_conflicts": merged.conflicts.iter().map(|c| json!({
-                "path": c.path, "side": c.side, "reason": c.reason,
+                "path": c.path, "side": c.side, "reason": c.reason(),
             })).collect::<Vec<_>>(),
         },
         "from": from,

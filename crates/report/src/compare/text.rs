@@ -70,7 +70,11 @@ pub fn comparison_text(comparison: &Comparison, from: Option<&str>) -> String {
             "file conflict in {} ({}): {}; {}'s version kept\n",
             conflict.path,
             conflict.side,
-            alembic_doctor_compare::conflict_description(comparison, conflict).replace('`', ""),
+            // Plain labels: the text format shows names as written.
+            conflict.naming(
+                alembic_doctor_compare::changed_first_by(comparison, conflict),
+                &conflict.side
+            ),
             conflict.side
         ));
     }

@@ -16,7 +16,6 @@ pub(crate) fn branch_comparison(input: &StatusInput<'_>) -> Section {
     let mut blocks = Vec::new();
     for (n, side) in std::iter::once(base).chain(&comparison.heads).enumerate() {
         let map = &side.project.map;
-        let findings = input.side_findings.get(n).map_or(&[][..], Vec::as_slice);
         let role = if n == 0 { "base" } else { "head" };
         let commit = side
             .rev
@@ -35,10 +34,7 @@ pub(crate) fn branch_comparison(input: &StatusInput<'_>) -> Section {
                 roots.push_str(&format!(" — differs from {} ❌", code(&base.label)));
             }
         }
-        let status = match n.checked_sub(1).and_then(|i| comparison.differences.get(i)) {
-            Some(diff) => side_status(side, findings, Some(diff.extends_base_head)),
-            None => side_status(side, findings, None),
-        };
+        let status = side_status(input, n, side).line();
         blocks.push(bullets([
             format!("**Total migrations:** {}", map.revisions().len()),
             roots,
@@ -73,45 +69,111 @@ fn with_files(project: &Project, revs: &[RevIdx]) -> String {
     }
 }
 
-/// ✅ / ⚠️ / ❌ and why, from the side's own findings.
-fn side_status(side: &Side, findings: &[Finding], extends: Option<bool>) -> String {
-    let errors = rules_at(findings, Severity::Error);
-    let warnings = rules_at(findings, Severity::Warning);
-    let heads = side.project.map.heads().len();
-    let shape = if heads == 1 {
-        "single head".to_owned()
-    } else {
-        plural(heads, "head", "heads")
-    };
-    let relation = match extends {
-        Some(true) => ", extends the base's head",
-        Some(false) => ", does not extend the base's head",
-        None => "",
-    };
-    if !errors.is_empty() {
-        format!("❌ {shape}{relation}; errors: {}", errors.join(", "))
-    } else if !warnings.is_empty() || extends == Some(false) {
-        let warned = if warnings.is_empty() {
-            String::new()
-        } else {
-            format!("; warnings: {}", warnings.join(", "))
-        };
-        format!("⚠️ {shape}{relation}{warned}")
-    } else {
-        format!("✅ Healthy ({shape}{relation}, no findings)")
+/// How a side stands on its own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Health {
+    /// No finding, and it extends the base's head (or is the base).
+    Healthy,
+    /// Warnings only, or it does not extend the base's head.
+    Warnings,
+    /// At least one error.
+    Errors,
+}
+
+impl Health {
+    /// The mark that opens a status.
+    fn mark(self) -> &'static str {
+        match self {
+            Health::Healthy => "✅",
+            Health::Warnings => "⚠️",
+            Health::Errors => "❌",
+        }
+    }
+
+    /// The mark and a word, for the statistics table.
+    fn short(self) -> &'static str {
+        match self {
+            Health::Healthy => "✅ Healthy",
+            Health::Warnings => "⚠️ Warnings",
+            Health::Errors => "❌ Errors",
+        }
     }
 }
 
-/// The first words of [`side_status`]: ✅ Healthy, ⚠️ Warnings, ❌ Errors.
-fn short_status(side: &Side, findings: &[Finding], extends: Option<bool>) -> &'static str {
-    let status = side_status(side, findings, extends);
-    if status.starts_with('❌') {
-        "❌ Errors"
-    } else if status.starts_with('⚠') {
-        "⚠️ Warnings"
-    } else {
-        "✅ Healthy"
+/// A side's status, from its own findings: how it stands, and why.
+struct SideStatus {
+    health: Health,
+    /// `single head`, `2 heads`.
+    shape: String,
+    /// How it relates to the base's head (empty for the base itself).
+    relation: &'static str,
+    /// `rule` ×count for the rules with errors, and with warnings.
+    errors: Vec<String>,
+    warnings: Vec<String>,
+}
+
+impl SideStatus {
+    /// The status of a side with `heads` heads and `findings`; `extends`
+    /// is whether a HEAD extends the base's head (`None` for the base).
+    fn new(heads: usize, findings: &[Finding], extends: Option<bool>) -> Self {
+        let errors = rules_at(findings, Severity::Error);
+        let warnings = rules_at(findings, Severity::Warning);
+        let health = if !errors.is_empty() {
+            Health::Errors
+        } else if !warnings.is_empty() || extends == Some(false) {
+            Health::Warnings
+        } else {
+            Health::Healthy
+        };
+        Self {
+            health,
+            shape: if heads == 1 {
+                "single head".to_owned()
+            } else {
+                plural(heads, "head", "heads")
+            },
+            relation: match extends {
+                Some(true) => ", extends the base's head",
+                Some(false) => ", does not extend the base's head",
+                None => "",
+            },
+            errors,
+            warnings,
+        }
     }
+
+    /// The Branch Comparison's status line: the mark, the shape and why.
+    fn line(&self) -> String {
+        let Self {
+            shape, relation, ..
+        } = self;
+        match self.health {
+            Health::Errors => format!(
+                "{} {shape}{relation}; errors: {}",
+                self.health.mark(),
+                self.errors.join(", ")
+            ),
+            Health::Warnings if self.warnings.is_empty() => {
+                format!("{} {shape}{relation}", self.health.mark())
+            }
+            Health::Warnings => format!(
+                "{} {shape}{relation}; warnings: {}",
+                self.health.mark(),
+                self.warnings.join(", ")
+            ),
+            Health::Healthy => format!("{} ({shape}{relation}, no findings)", self.health.short()),
+        }
+    }
+}
+
+/// The status of `comparison`'s side `n` (0 for BASE, then the HEADs).
+fn side_status(input: &StatusInput<'_>, n: usize, side: &Side) -> SideStatus {
+    let findings = input.side_findings.get(n).map_or(&[][..], Vec::as_slice);
+    let extends = n
+        .checked_sub(1)
+        .and_then(|i| input.comparison.differences.get(i))
+        .map(|diff| diff.extends_base_head);
+    SideStatus::new(side.project.map.heads().len(), findings, extends)
 }
 
 /// `rule` (count) for each rule with findings of `severity`.
@@ -180,12 +242,7 @@ pub(crate) fn statistics(input: &StatusInput<'_>) -> Section {
     // result's is the verdict.
     let mut status_row = vec!["Status".to_owned()];
     for (n, side) in sides.iter().enumerate() {
-        let findings = input.side_findings.get(n).map_or(&[][..], Vec::as_slice);
-        let extends = n
-            .checked_sub(1)
-            .and_then(|i| comparison.differences.get(i))
-            .map(|diff| diff.extends_base_head);
-        status_row.push(short_status(side, findings, extends).to_owned());
+        status_row.push(side_status(input, n, side).health.short().to_owned());
     }
     status_row.push(
         match super::advice::verdict(input) {
@@ -214,4 +271,57 @@ pub(crate) fn statistics(input: &StatusInput<'_>) -> Section {
 
 fn count(findings: &[Finding], severity: Severity) -> usize {
     findings.iter().filter(|f| f.severity == severity).count()
+}
+
+#[cfg(test)]
+mod tests {
+    use alembic_doctor_rules::Rule;
+
+    use super::*;
+
+    fn finding(rule: Rule, severity: Severity) -> Finding {
+        let mut finding = Finding::new(rule, "message");
+        finding.severity = severity;
+        finding
+    }
+
+    /// The status line and the statistics table's status come from one
+    /// reading of the findings: errors over warnings over not extending
+    /// the base's head.
+    #[test]
+    fn status_lines_and_their_short_form_agree() {
+        let error = finding(Rule::MultipleHeads, Severity::Error);
+        let warning = finding(Rule::MultipleBases, Severity::Warning);
+        let cases = [
+            (
+                SideStatus::new(1, &[], None),
+                "✅ Healthy (single head, no findings)",
+                "✅ Healthy",
+            ),
+            (
+                SideStatus::new(1, &[], Some(true)),
+                "✅ Healthy (single head, extends the base's head, no findings)",
+                "✅ Healthy",
+            ),
+            (
+                SideStatus::new(1, &[], Some(false)),
+                "⚠️ single head, does not extend the base's head",
+                "⚠️ Warnings",
+            ),
+            (
+                SideStatus::new(2, &[warning.clone(), warning.clone()], None),
+                "⚠️ 2 heads; warnings: `multiple-bases` ×2",
+                "⚠️ Warnings",
+            ),
+            (
+                SideStatus::new(2, &[warning, error], Some(false)),
+                "❌ 2 heads, does not extend the base's head; errors: `multiple-heads` ×1",
+                "❌ Errors",
+            ),
+        ];
+        for (status, line, short) in cases {
+            assert_eq!(status.line(), line);
+            assert_eq!(status.health.short(), short);
+        }
+    }
 }

@@ -12,6 +12,7 @@
 
 mod backfill;
 pub(crate) mod catalogue;
+pub(crate) mod drops;
 mod settings;
 pub(crate) mod steps;
 mod suppress;
@@ -28,6 +29,7 @@ use crate::rules;
 use crate::{Finding, Rule};
 pub use backfill::{AddedColumn, added_columns};
 use catalogue::Catalogue;
+use drops::LastDrops;
 pub use settings::{DEFAULT_POSTGRES_VERSION, Dialect, FailOnSetting, LintSettings, ToolConfig};
 use steps::{Action, Step};
 use suppress::Suppressions;
@@ -101,8 +103,10 @@ pub(crate) struct OpLint<'a> {
     pub(crate) catalogue: &'a Catalogue,
     /// The step before this one in the same function.
     pub(crate) previous: Option<&'a Step>,
-    /// The steps after this one in the same function.
-    pub(crate) later: &'a [Step],
+    /// This step's position in its function.
+    position: usize,
+    /// What the function's steps drop, and where.
+    drops: &'a LastDrops<'a>,
     rev: RevIdx,
     fresh: &'a BTreeSet<RevIdx>,
 }
@@ -124,10 +128,7 @@ impl OpLint<'_> {
     /// this step takes away from it goes with it, and `drop-table` reports
     /// that.
     pub(crate) fn dropped_later(&self, table: &Name) -> bool {
-        table.literal().is_some()
-            && self.later.iter().any(|step| {
-                matches!(step.op(), Some(OpKind::DropTable { table: dropped }) if dropped == table)
-            })
+        self.drops.table_after(table, self.position)
     }
 
     /// `table` may hold rows: it existed before the revisions being
@@ -338,13 +339,15 @@ impl Linter<'_> {
         };
         let mut found = Vec::new();
         let mut on_existing = Vec::with_capacity(upgrade.len());
+        let drops = LastDrops::of(upgrade.iter().map(Step::op));
         for (i, step) in upgrade.iter().enumerate() {
             let lint = OpLint {
                 revision: &revision,
                 step,
                 catalogue: &self.catalogue,
                 previous: i.checked_sub(1).map(|p| &upgrade[p]),
-                later: &upgrade[i + 1..],
+                position: i,
+                drops: &drops,
                 rev,
                 fresh: self.fresh,
             };

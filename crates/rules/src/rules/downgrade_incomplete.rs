@@ -18,6 +18,7 @@ Add the missing `op.drop_table`, `op.drop_column` or `op.drop_index` calls to
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::lint::RevisionLint;
+use crate::lint::drops::LastDrops;
 use crate::lint::steps::{Action, Step};
 use crate::{Finding, Rule};
 use alembic_doctor_script::OpKind;
@@ -85,12 +86,15 @@ pub(crate) fn check(lint: &RevisionLint<'_>, out: &mut Vec<Finding>) {
         }
     }
     let final_table = |table| final_name(&table_renames, table);
-    let upgrade: Vec<&OpKind> = ops(&lint.upgrade).collect();
+    let drops = LastDrops::of(lint.upgrade.iter().map(Step::op));
     let mut missing = Vec::new();
-    for (i, kind) in upgrade.iter().enumerate() {
+    for (position, step) in lint.upgrade.iter().enumerate() {
         // What the upgrade itself takes away again (a temporary index for a
         // backfill) leaves nothing to undo.
-        if undone_later(kind, &upgrade[i + 1..]) {
+        let Some(kind) = step.op() else {
+            continue;
+        };
+        if drops.undone_after(kind, position) {
             continue;
         }
         match kind {
@@ -147,27 +151,6 @@ pub(crate) fn check(lint: &RevisionLint<'_>, out: &mut Vec<Finding>) {
             .help("drop them in `downgrade()`, in the reverse order of `upgrade()`"),
         );
     }
-}
-
-/// A later step of the upgrade drops what `kind` creates (under the same
-/// name, literal).
-fn undone_later(kind: &OpKind, later: &[&OpKind]) -> bool {
-    later.iter().any(|after| match (kind, after) {
-        (OpKind::CreateTable { table, .. }, OpKind::DropTable { table: dropped }) => {
-            table.literal().is_some() && table == dropped
-        }
-        (
-            OpKind::AddColumn { table, column },
-            OpKind::DropColumn {
-                table: from,
-                column: dropped,
-            },
-        ) => column.name.literal().is_some() && table == from && &column.name == dropped,
-        (OpKind::CreateIndex(index), OpKind::DropIndex { name, .. }) => {
-            index.name.literal().is_some() && &index.name == name
-        }
-        _ => false,
-    })
 }
 
 /// `table` under the name the upgrade's renames leave it with.

@@ -238,6 +238,33 @@ fn an_edited_revision_and_a_renamed_file() {
     assert!(strings(&json["path"]).is_empty());
 }
 
+/// A branch that edits a revision and also adds a second file claiming its
+/// id: the edit is the edited file, the second file is new (and a
+/// duplicate), whichever of the two Alembic would keep.
+#[test]
+fn an_edit_is_told_from_a_second_file_with_the_same_id() {
+    let repo = Repo::new();
+    repo.branch("feat", "main");
+    repo.write(
+        "migrations/versions/aaa_init.py",
+        "\"\"\"aaa edited\"\"\"\nrevision = 'aaa'\ndown_revision = None\n",
+    );
+    repo.migration("aaa", None, "bbb_dup.py");
+    repo.commit("edit aaa, and a copy of it");
+    let (_, json) = repo.json(&["main", "feat"]);
+    assert_eq!(ids(&json["edited_revisions"]), ["aaa"], "{json}");
+    assert_eq!(
+        json["edited_revisions"][0]["path"],
+        "migrations/versions/aaa_init.py"
+    );
+    assert_eq!(ids(&json["new_revisions"]), ["aaa"], "{json}");
+    assert_eq!(
+        json["new_revisions"][0]["path"],
+        "migrations/versions/bbb_dup.py"
+    );
+    assert!(rules(&json).contains(&"duplicate-revision"), "{json}");
+}
+
 #[test]
 fn a_deleted_revision() {
     let repo = Repo::new();

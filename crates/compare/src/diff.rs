@@ -2,7 +2,7 @@
 //! revision id, not by path, because a revision is what Alembic sees.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use alembic_doctor_graph::RevIdx;
 use alembic_doctor_project::Project;
@@ -78,10 +78,25 @@ pub(crate) fn differences(
             side: head.label.clone(),
         };
     let mut diff = Differences::default();
+    // Every copy of a duplicated id on either side, so that an edit is told
+    // from a second file claiming the same id: a HEAD file is matched to
+    // BASE's file at the same path first, and only then by id.
+    let mut base_copies: BTreeMap<&str, Vec<RevIdx>> = BTreeMap::new();
+    for (rev, input) in base.project.map.revisions().iter().enumerate() {
+        base_copies.entry(input.id.as_str()).or_default().push(rev);
+    }
+    let head_paths: BTreeSet<&Path> = head
+        .project
+        .files
+        .iter()
+        .map(|file| file.path.as_path())
+        .collect();
+    let mut new_revs = Vec::new();
     // Only what HEAD did since the merge base counts: a revision BASE added
     // or deleted after HEAD forked is not HEAD's change (the merge keeps
     // BASE's side of it).
-    for (&id, &rev) in &head_ids {
+    for (rev, input) in head.project.map.revisions().iter().enumerate() {
+        let id = input.id.as_str();
         let head_file = head.project.file_of(rev);
         let head_touched =
             ancestor.get(&head_file.path).map(Vec::as_slice) != Some(&*head_file.bytes);
@@ -89,24 +104,43 @@ pub(crate) fn differences(
             continue;
         }
         let head_added = !ancestor.contains_key(&head_file.path);
-        match base_ids.get(id) {
-            None if head_added => diff.new.push(change(id, &head.project, rev, None)),
-            None => {}
-            Some(&base_rev) => {
-                let base_file = base.project.file_of(base_rev);
-                let added_on_both = head_added
-                    && head_file.path != base_file.path
-                    && !ancestor.contains_key(&base_file.path);
-                if added_on_both {
-                    diff.new.push(change(id, &head.project, rev, None));
-                } else if head_file.bytes != base_file.bytes {
-                    diff.edited
-                        .push(change(id, &head.project, rev, Some(base_rev)));
-                } else if head_file.path != base_file.path {
-                    diff.renamed
-                        .push(change(id, &head.project, rev, Some(base_rev)));
-                }
+        let copies = base_copies.get(id).map_or(&[][..], Vec::as_slice);
+        let Some(&canonical) = base_ids.get(id) else {
+            if head_added {
+                diff.new.push(change(id, &head.project, rev, None));
+                new_revs.push(rev);
             }
+            continue;
+        };
+        let same_path = copies
+            .iter()
+            .copied()
+            .find(|&b| base.project.file_of(b).path == head_file.path);
+        // A file that was there when HEAD forked: its counterpart is BASE's
+        // copy at the same path, else BASE's answer for the id (BASE moved
+        // it since).
+        let counterpart = match same_path {
+            Some(b) => Some(b),
+            None if !head_added => Some(canonical),
+            // A new file: a move of a BASE copy HEAD no longer has, or else
+            // a second file for the id (new, and a duplicate).
+            None => copies.iter().copied().find(|&b| {
+                let base_path = &base.project.file_of(b).path;
+                ancestor.contains_key(base_path) && !head_paths.contains(base_path.as_path())
+            }),
+        };
+        let Some(base_rev) = counterpart else {
+            diff.new.push(change(id, &head.project, rev, None));
+            new_revs.push(rev);
+            continue;
+        };
+        let base_file = base.project.file_of(base_rev);
+        if head_file.bytes != base_file.bytes {
+            diff.edited
+                .push(change(id, &head.project, rev, Some(base_rev)));
+        } else if head_file.path != base_file.path {
+            diff.renamed
+                .push(change(id, &head.project, rev, Some(base_rev)));
         }
     }
     for (&id, &rev) in &base_ids {
@@ -122,10 +156,7 @@ pub(crate) fn differences(
     }
     let new: BTreeSet<&str> = diff.new.iter().map(|c| c.id.as_str()).collect();
     let mut starts = BTreeSet::new();
-    for change in &diff.new {
-        let Some(&rev) = head_ids.get(change.id.as_str()) else {
-            continue;
-        };
+    for &rev in &new_revs {
         for parent in parents(&head.project, rev) {
             let Some(input) = head.project.map.revisions().get(parent) else {
                 continue;

@@ -282,7 +282,10 @@ fn an_id_imported_from_a_module_is_cached_until_the_module_changes() {
 
     fs::remove_file(fixture.root().join("migrations/constants.py")).unwrap();
     let project = fixture.load_cached();
-    assert_eq!(project.files[0].revision, None, "the id can no longer be known");
+    assert_eq!(
+        project.files[0].revision, None,
+        "the id can no longer be known"
+    );
     assert_eq!(digest(&project), digest(&fixture.load_cold()));
 }
 

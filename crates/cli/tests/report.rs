@@ -1204,15 +1204,11 @@ fn the_conclusion_names_an_unnamed_index_by_its_table() {
     );
 }
 
-/// Run from a subdirectory, every path the report's JSON names is from the
-/// repository's root, each named the way a run from the root names it: the
-/// new, edited and duplicated revisions, the file changed on both sides,
-/// the notes and the findings' messages. `compare` keeps naming them from
-/// the current directory.
-#[test]
-fn every_path_is_from_the_repository_root_when_run_from_a_subdirectory() {
+/// A repository whose Alembic project lives in `db/` (`%(here)s`: the same
+/// project from the root, with `-c`, and from `db`), with `aaa` on `main`
+/// and branch `feat` checked out from it.
+fn project_in_a_subdirectory() -> GitProject {
     let repo = GitProject::empty();
-    // `%(here)s`: the same project from the root (with `-c`) and from `db`.
     repo.write(
         "db/alembic.ini",
         "[alembic]\nscript_location = %(here)s/migrations\n",
@@ -1224,6 +1220,17 @@ fn every_path_is_from_the_repository_root_when_run_from_a_subdirectory() {
     repo.commit("init");
     repo.git(&["branch", "-M", "main"]);
     repo.branch("feat", "main");
+    repo
+}
+
+/// Run from a subdirectory, every path the report's JSON names is from the
+/// repository's root, each named the way a run from the root names it: the
+/// new, edited and duplicated revisions, the file changed on both sides,
+/// the notes and the findings' messages. `compare` keeps naming them from
+/// the current directory.
+#[test]
+fn every_path_is_from_the_repository_root_when_run_from_a_subdirectory() {
+    let repo = project_in_a_subdirectory();
     repo.write(
         "db/migrations/versions/aaa_init.py",
         "\"\"\"init, edited on feat\"\"\"\nrevision = 'aaa'\ndown_revision = None\n",
@@ -1323,18 +1330,7 @@ fn every_path_is_from_the_repository_root_when_run_from_a_subdirectory() {
 #[cfg(unix)]
 #[test]
 fn a_symlinked_version_file_is_named_by_its_link_from_a_subdirectory() {
-    let repo = GitProject::empty();
-    repo.write(
-        "db/alembic.ini",
-        "[alembic]\nscript_location = %(here)s/migrations\n",
-    );
-    repo.write(
-        "db/migrations/versions/aaa_init.py",
-        "\"\"\"init\"\"\"\nrevision = 'aaa'\ndown_revision = None\n",
-    );
-    repo.commit("init");
-    repo.git(&["branch", "-M", "main"]);
-    repo.branch("feat", "main");
+    let repo = project_in_a_subdirectory();
     repo.write(
         "shared/real.py",
         "\"\"\"dup\"\"\"\nrevision = 'aaa'\ndown_revision = None\n",

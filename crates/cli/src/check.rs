@@ -15,10 +15,7 @@ pub(crate) fn run(project_args: &ProjectArgs, args: &CheckArgs) -> anyhow::Resul
     let fail_on = args.fail_on.or(lint.fail_on).unwrap_or(FailOn::Error);
     match args.format {
         Format::Json => {
-            let mut json = alembic_doctor_report::check_json(project, &findings);
-            if let serde_json::Value::Object(object) = &mut json {
-                object.insert("lint".to_owned(), lint.json);
-            }
+            let json = alembic_doctor_report::check_json(project, &findings, lint.json);
             output::json_stdout(&json)?;
         }
         Format::Text => {

@@ -29,7 +29,7 @@ pub(crate) fn plain_stdout(text: &str) -> std::io::Result<()> {
 /// Write `value` as pretty JSON and a newline to stdout, streamed: `check`
 /// on a large project prints tens of megabytes, which need not be built as
 /// one string first.
-pub(crate) fn json_stdout(value: &serde_json::Value) -> std::io::Result<()> {
+pub(crate) fn json_stdout(value: &impl serde::Serialize) -> std::io::Result<()> {
     let mut stdout = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
     serde_json::to_writer_pretty(&mut stdout, value)?;
     stdout.write_all(b"\n")?;

@@ -90,6 +90,12 @@ impl RevisionMap {
         &self.revisions
     }
 
+    /// The revisions the map was built from, in load order, taking the map
+    /// apart: for a caller that must build another map from most of them.
+    pub fn into_revisions(self) -> Vec<RevisionInput> {
+        self.revisions
+    }
+
     /// The revision with exactly this id. For a duplicated id, the last file
     /// loaded, as in Alembic's map.
     pub fn lookup(&self, id: &str) -> Option<RevIdx> {

@@ -66,7 +66,6 @@ pub(crate) fn build_cached(
     let old_files = old.files();
     let old_walk = old.walk();
     let reused = old_walk
-        .as_ref()
         .filter(|walk| walk.unchanged_in(&*how.tree, how.spec))
         .and_then(|_| jobs_of_index(&old_files));
     // The candidates apart from the rest of the listing: the jobs borrow
@@ -111,12 +110,11 @@ pub(crate) fn build_cached(
         (walk, notes)
     } else {
         let notes = old_walk
-            .as_ref()
             .map(|walk| walk.notes(how.spec))
             .unwrap_or_default();
-        (old_walk.clone(), notes)
+        (old_walk.cloned(), notes)
     };
-    let walk_changed = walk != old_walk;
+    let walk_changed = walk.as_ref() != old_walk;
     let files_changed = listed && files_differ(&jobs, &old_files);
     let write = |parses: Vec<NewParse<'_>>| {
         // A cache that cannot be written only costs speed next time.
@@ -146,8 +144,8 @@ pub(crate) fn build_cached(
                 .collect::<Vec<bool>>()
         },
     );
-    if let Some((files, map, revision_files)) = speculated
-        && hits.iter().all(|&hit| hit)
+    if hits.iter().all(|&hit| hit)
+        && let Some((files, map, revision_files)) = speculated
     {
         timer.lap(&format!(
             "stat files and build the map ({} of {} from the cache)",
@@ -164,6 +162,13 @@ pub(crate) fn build_cached(
         return (files, map, revision_files, notes);
     }
 
+    // Some file changed: keep what the speculation built for the others
+    // (each with its revision back from the discarded map), and read and
+    // parse the rest.
+    let reusable = speculated.map_or_else(
+        || (0..jobs.len()).map(|_| None).collect(),
+        |(files, map, _)| unbuild(files, map),
+    );
     #[allow(clippy::type_complexity)]
     let ((mut files, inputs), parses): (
         (Vec<ProjectFile>, Vec<Option<RevisionInput>>),
@@ -171,8 +176,12 @@ pub(crate) fn build_cached(
     ) = jobs
         .par_iter()
         .zip(&hits)
-        .map(|(job, &hit)| {
-            let (file, input, parse) = loader.load(job, hit);
+        .zip(reusable)
+        .map(|((job, &hit), reusable)| {
+            let (file, input, parse) = match (job.old, reusable) {
+                (Some(stored), Some((file, input))) if hit => (file, input, NewParse::Kept(stored)),
+                _ => loader.load(job, hit),
+            };
             ((file, input), parse)
         })
         .unzip();
@@ -228,6 +237,25 @@ fn speculate(
     }
     let (inputs, revision_files) = number(&mut files, inputs);
     Some((files, RevisionMap::build(inputs), revision_files))
+}
+
+/// A speculation's files, each with the revision it gave the map: the map
+/// taken apart again.
+fn unbuild(
+    files: Vec<ProjectFile>,
+    map: RevisionMap,
+) -> Vec<Option<(ProjectFile, Option<RevisionInput>)>> {
+    let mut inputs: Vec<Option<RevisionInput>> =
+        map.into_revisions().into_iter().map(Some).collect();
+    files
+        .into_iter()
+        .map(|file| {
+            let input = file
+                .revision
+                .and_then(|rev| inputs.get_mut(rev as usize)?.take());
+            Some((file, input))
+        })
+        .collect()
 }
 
 /// The kind of tree of a load from the file system.

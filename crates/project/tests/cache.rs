@@ -163,6 +163,25 @@ fn an_edited_file_is_parsed_again() {
     assert_eq!(digest(&edited), digest(&fixture.load_cold()));
 }
 
+/// The files a warm load keeps when another changed are renumbered with
+/// the map: here the first file stops yielding a revision, so every later
+/// one moves down a place.
+#[test]
+fn files_kept_beside_a_changed_one_take_their_new_places_in_the_map() {
+    let fixture = Fixture::new();
+    fixture.migration("aaa", None);
+    fixture.migration("bbb", Some("aaa"));
+    fixture.migration("ccc", Some("bbb"));
+    fixture.load_cached();
+    fixture.write("migrations/versions/aaa_change.py", "down_revision = None\n");
+    let edited = fixture.load_cached();
+    assert_eq!(loaded_from_cache(&edited), 2);
+    assert_eq!(edited.files[1].revision, Some(0));
+    assert_eq!(edited.files[2].revision, Some(1));
+    assert_eq!(heads(&edited), ["ccc"]);
+    assert_eq!(digest(&edited), digest(&fixture.load_cold()));
+}
+
 #[test]
 fn a_freshly_written_file_is_not_trusted_to_the_cache() {
     let fixture = Fixture::new();

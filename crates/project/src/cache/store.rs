@@ -153,6 +153,8 @@ pub(crate) struct CacheFile {
     index: Vec<u8>,
     /// Where the head ends and the files begin within `index`.
     files_at: usize,
+    /// The stamps of the walk that listed the files, when it may be reused.
+    walk: Option<WalkStamps>,
     /// Shared with every file whose script stays encoded in it.
     blob: Arc<ScriptBlob>,
 }
@@ -199,8 +201,10 @@ impl CacheFile {
             return None;
         }
         let files_at = index.len() - files.len();
+        let walk = head.walk;
         Some(Self {
             files_at,
+            walk,
             blob: Arc::new(ScriptBlob {
                 source: Some((file, (PREAMBLE + index_len) as u64, blob_len)),
                 bytes: OnceLock::new(),
@@ -210,9 +214,8 @@ impl CacheFile {
     }
 
     /// The stamps of the walk that listed the files, when it may be reused.
-    pub(crate) fn walk(&self) -> Option<WalkStamps> {
-        let (head, _) = postcard::take_from_bytes::<Head<'_>>(&self.index).ok()?;
-        head.walk
+    pub(crate) fn walk(&self) -> Option<&WalkStamps> {
+        self.walk.as_ref()
     }
 
     /// Every listed file, in load order (none when the index does not
@@ -580,7 +583,7 @@ mod tests {
         )
         .unwrap();
         let cache = CacheFile::open(&second, "tool");
-        assert_eq!(cache.walk(), Some(walk));
+        assert_eq!(cache.walk(), Some(&walk));
         assert_eq!(
             read_back(&cache),
             vec![

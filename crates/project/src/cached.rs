@@ -250,9 +250,7 @@ fn unbuild(
     files
         .into_iter()
         .map(|file| {
-            let input = file
-                .revision
-                .and_then(|rev| inputs.get_mut(rev as usize)?.take());
+            let input = file.revision.and_then(|rev| inputs.get_mut(rev)?.take());
             Some((file, input))
         })
         .collect()

@@ -173,7 +173,10 @@ fn files_kept_beside_a_changed_one_take_their_new_places_in_the_map() {
     fixture.migration("bbb", Some("aaa"));
     fixture.migration("ccc", Some("bbb"));
     fixture.load_cached();
-    fixture.write("migrations/versions/aaa_change.py", "down_revision = None\n");
+    fixture.write(
+        "migrations/versions/aaa_change.py",
+        "down_revision = None\n",
+    );
     let edited = fixture.load_cached();
     assert_eq!(loaded_from_cache(&edited), 2);
     assert_eq!(edited.files[1].revision, Some(0));

@@ -120,6 +120,16 @@ pub(crate) enum Command {
         #[arg(allow_hyphen_values = true)]
         rev: String,
     },
+    /// Print a shell completion script: `alembic-doctor completions bash >
+    /// ~/.local/share/bash-completion/completions/alembic-doctor` (zsh:
+    /// a file named `_alembic-doctor` on $fpath; fish:
+    /// ~/.config/fish/completions/alembic-doctor.fish; PowerShell: add the
+    /// output to $PROFILE).
+    Completions {
+        /// The shell to complete for.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
     /// Explain a rule: what it checks, why it matters, how to fix it.
     Explain {
         /// Rule name, e.g. duplicate-revision.
@@ -128,6 +138,10 @@ pub(crate) enum Command {
         /// List every rule.
         #[arg(long)]
         list: bool,
+        /// With --list: `text`, one line a rule, or `markdown`, the whole
+        /// rules reference (docs/rules.md is this output).
+        #[arg(long, value_enum, default_value_t = ExplainFormat::Text, requires = "list")]
+        format: ExplainFormat,
     },
 }
 
@@ -226,6 +240,14 @@ pub(crate) enum ReportFormat {
     Github,
     /// SARIF 2.1.0 of the merged result's findings (as `compare`).
     Sarif,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum ExplainFormat {
+    /// One line a rule: name, default severity, what it reports.
+    Text,
+    /// Every rule's full explanation, as one Markdown document.
+    Markdown,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -68,19 +68,44 @@ fn main() -> ExitCode {
             if is_broken_pipe(&error) {
                 return ExitStatus::Success.into();
             }
-            let mut stderr = anstream::stderr();
-            let _ = writeln!(stderr, "error: {error}");
-            for cause in error.chain().skip(1) {
-                let _ = writeln!(stderr, "  caused by: {cause}");
-            }
+            let _ = anstream::stderr().write_all(error_message(&error).as_bytes());
             ExitStatus::Error.into()
         }
     }
 }
 
+/// `error: ...` and a `caused by:` line for each cause that the message
+/// does not already show: many errors print their source inline (`cannot
+/// read x: Is a directory`), and repeating it below says nothing new.
+fn error_message(error: &anyhow::Error) -> String {
+    let mut shown = error.to_string();
+    let mut out = format!("error: {shown}\n");
+    for cause in error.chain().skip(1) {
+        let cause = cause.to_string();
+        if shown.contains(&cause) {
+            continue;
+        }
+        out.push_str(&format!("  caused by: {cause}\n"));
+        shown.push_str(&cause);
+    }
+    out
+}
+
+/// `alembic-doctor completions SHELL`: the completion script on stdout.
+fn completions(shell: clap_complete::Shell) -> anyhow::Result<ExitStatus> {
+    let mut command = <Cli as clap::CommandFactory>::command();
+    let mut script = Vec::new();
+    clap_complete::generate(shell, &mut command, "alembic-doctor", &mut script);
+    let mut stdout = io::stdout().lock();
+    stdout.write_all(&script)?;
+    stdout.flush()?;
+    Ok(ExitStatus::Success)
+}
+
 fn run(cli: &Cli) -> anyhow::Result<ExitStatus> {
     match &cli.command {
-        Command::Explain { rule, list } => explain::run(rule.as_deref(), *list),
+        Command::Explain { rule, list, format } => explain::run(rule.as_deref(), *list, *format),
+        Command::Completions { shell } => completions(*shell),
         Command::Check(args) => check::run(&cli.project, args),
         Command::Compare(args) => compare::run(&cli.project, args),
         Command::Report(args) => report::run(&cli.project, args),

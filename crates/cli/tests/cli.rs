@@ -710,3 +710,136 @@ fn cached_scripts_give_the_same_findings_and_refusals() {
         "the cache was written"
     );
 }
+
+#[test]
+fn version_flag_prints_the_workspace_version() {
+    for flag in ["--version", "-V"] {
+        let output = bin().arg(flag).output().unwrap();
+        assert_eq!(output.status.code(), Some(0), "{flag}");
+        assert_eq!(
+            text(&output.stdout),
+            format!("alembic-doctor {}\n", env!("CARGO_PKG_VERSION")),
+            "{flag}"
+        );
+    }
+}
+
+#[test]
+fn completions_are_printed_for_each_shell() {
+    for (shell, marker) in [
+        ("bash", "complete -F _alembic__doctor"),
+        ("zsh", "#compdef alembic-doctor"),
+        ("fish", "complete -c alembic-doctor"),
+        ("powershell", "Register-ArgumentCompleter"),
+    ] {
+        let output = bin().args(["completions", shell]).output().unwrap();
+        assert_eq!(output.status.code(), Some(0), "{shell}");
+        let script = text(&output.stdout);
+        assert!(script.contains(marker), "{shell}: {script}");
+        // Subcommands and global options are both completed (fish writes
+        // `-l config` for `--config`).
+        for word in ["check", "explain", "completions", "config", "versions"] {
+            assert!(script.contains(word), "{shell} lacks {word}");
+        }
+    }
+    // The bash script is valid bash.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("alembic-doctor.bash");
+    fs::write(
+        &path,
+        bin().args(["completions", "bash"]).output().unwrap().stdout,
+    )
+    .unwrap();
+    if let Ok(status) = Command::new("bash").arg("-n").arg(&path).status() {
+        assert!(status.success(), "bash -n rejects the completion script");
+    }
+    let output = bin().args(["completions", "tcsh"]).output().unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        text(&output.stderr).contains("bash"),
+        "the choices are listed"
+    );
+}
+
+#[test]
+fn global_options_work_after_the_subcommand() {
+    let healthy = workspace().join("examples/healthy");
+    let config = healthy.join("alembic.ini");
+    let config = config.to_str().unwrap();
+    let versions = healthy.join("migrations/versions");
+    let versions = versions.to_str().unwrap();
+    let elsewhere = tempfile::tempdir().unwrap();
+    let before = run_in(elsewhere.path(), &["-c", config, "-n", "alembic", "heads"]);
+    assert_eq!(before.status.code(), Some(0), "{}", text(&before.stderr));
+    let after = run_in(elsewhere.path(), &["heads", "-c", config, "-n", "alembic"]);
+    assert_eq!(after.status.code(), Some(0), "{}", text(&after.stderr));
+    assert_eq!(text(&before.stdout), text(&after.stdout));
+    assert!(text(&after.stdout).contains("(head)"));
+
+    let output = run_in(
+        elsewhere.path(),
+        &["check", "--versions", versions, "--recursive", "--no-cache"],
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    assert!(text(&output.stdout).contains("5 revisions"));
+    let output = run_in(
+        elsewhere.path(),
+        &[
+            "history",
+            "--no-cache",
+            "--config",
+            config,
+            "-r",
+            "base:head",
+        ],
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+}
+
+#[test]
+fn errors_do_not_repeat_their_cause() {
+    // `-c` given a directory: the I/O error is part of the message once,
+    // not repeated as a cause, and the fix is named.
+    let broken = workspace().join("examples/broken");
+    let output = run_in(&broken, &["check", "-c", "."]);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = text(&output.stderr);
+    assert_eq!(stderr.matches("Is a directory").count(), 1, "{stderr}");
+    assert!(!stderr.contains("caused by"), "{stderr}");
+    assert!(stderr.contains("alembic.ini"), "{stderr}");
+}
+
+#[test]
+fn a_missing_config_given_with_c_is_not_told_to_pass_c() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = run_in(dir.path(), &["check", "-c", "alembc.ini"]);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = text(&output.stderr);
+    assert!(stderr.contains("alembc.ini (does not exist)"), "{stderr}");
+    assert!(
+        stderr.contains("Check the path given with `-c`"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("pass the config file with"), "{stderr}");
+    // Without -c the advice is to pass one.
+    let output = run_in(dir.path(), &["check"]);
+    assert!(text(&output.stderr).contains("pass the config file with `-c"));
+}
+
+#[test]
+fn explain_suggests_the_rule_meant() {
+    let output = bin()
+        .args(["explain", "duplicate-revison"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = text(&output.stderr);
+    assert!(
+        stderr.contains("did you mean `duplicate-revision`?"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("explain --list"), "{stderr}");
+    let output = bin().args(["explain", "zzz-not-a-rule"]).output().unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(!text(&output.stderr).contains("did you mean"));
+}

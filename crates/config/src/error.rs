@@ -16,18 +16,21 @@ use std::path::PathBuf;
 pub enum ConfigError {
     /// Neither an ini file nor a `[tool.alembic]` table was found.
     #[error(
-        "no Alembic configuration found: looked for {}. Run alembic-doctor from the directory you run `alembic` from, \
-         pass the config file with `-c path/to/alembic.ini` (or `-c pyproject.toml`), \
-         or point at the migration folder with `--versions DIR`",
-        looked_for_list(.looked_for)
+        "no Alembic configuration found: looked for {}. {}",
+        looked_for_list(.looked_for),
+        not_found_advice(*.named_by)
     )]
     NotFound {
         /// Every place that was checked, with why it did not count.
         looked_for: Vec<LookedFor>,
+        /// How the files were named, when they were: `-c` or
+        /// `$ALEMBIC_CONFIG` (the advice is then to check that path, not
+        /// to pass one).
+        named_by: Option<&'static str>,
     },
 
     /// A config file exists but could not be read.
-    #[error("cannot read {}: {source}", .path.display())]
+    #[error("cannot read {}: {source}{}", .path.display(), unreadable_advice(.path, .source))]
     Unreadable {
         /// The file.
         path: PathBuf,
@@ -209,6 +212,30 @@ fn looked_for_list(items: &[LookedFor]) -> String {
         .map(|item| format!("{} ({})", item.path.display(), item.reason))
         .collect();
     parts.join(", ")
+}
+
+fn unreadable_advice(path: &std::path::Path, source: &io::Error) -> String {
+    if source.kind() == io::ErrorKind::IsADirectory {
+        format!(
+            ". A configuration is a file: pass `-c {}` (or its pyproject.toml)",
+            path.join("alembic.ini").display()
+        )
+    } else {
+        String::new()
+    }
+}
+
+fn not_found_advice(named_by: Option<&str>) -> String {
+    match named_by {
+        Some(how) => format!(
+            "Check the path given with {how} (a relative path is taken from the current directory), \
+             or point at the migration folder with `--versions DIR`"
+        ),
+        None => "Run alembic-doctor from the directory you run `alembic` from, \
+                 pass the config file with `-c path/to/alembic.ini` (or `-c pyproject.toml`), \
+                 or point at the migration folder with `--versions DIR`"
+            .to_owned(),
+    }
 }
 
 fn files_list(files: &[PathBuf]) -> String {

@@ -168,7 +168,17 @@ fn read_sources(
         }
     }
     if ini.is_none() && toml.is_none() {
-        return Err(ConfigError::NotFound { looked_for });
+        let named_by = if !request.config_files.is_empty() {
+            Some("`-c`")
+        } else if !unflagged {
+            Some("$ALEMBIC_CONFIG")
+        } else {
+            None
+        };
+        return Err(ConfigError::NotFound {
+            looked_for,
+            named_by,
+        });
     }
     Ok(Sources {
         options: Options {

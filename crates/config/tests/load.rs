@@ -397,7 +397,7 @@ fn nothing_found_says_where_it_looked_and_what_to_do() {
     let p = Project::new();
     p.write("pyproject.toml", "[project]\nname = 'x'\n");
     let error = load(&p.request()).unwrap_err();
-    let ConfigError::NotFound { looked_for } = &error else {
+    let ConfigError::NotFound { looked_for, .. } = &error else {
         panic!("{error:?}")
     };
     assert_eq!(looked_for.len(), 3);

@@ -117,9 +117,15 @@ macro_rules! rules {
             fn from_str(s: &str) -> Result<Self, Self::Err> {
                 match s {
                     $($name => Ok(Rule::$variant),)*
-                    other => Err(format!(
-                        "unknown rule `{other}`; `alembic-doctor explain --list` lists every rule"
-                    )),
+                    other => Err(match Rule::closest(other) {
+                        Some(rule) => format!(
+                            "unknown rule `{other}`; did you mean `{rule}`? \
+                             `alembic-doctor explain --list` lists every rule"
+                        ),
+                        None => format!(
+                            "unknown rule `{other}`; `alembic-doctor explain --list` lists every rule"
+                        ),
+                    }),
                 }
             }
         }
@@ -206,9 +212,73 @@ impl Rule {
     }
 }
 
+impl Rule {
+    /// The rule whose name is nearest to a misspelt `name` (a typo, a
+    /// missing or extra dash, `_` for `-`, another case), if one is close
+    /// enough to be what was meant.
+    pub fn closest(name: &str) -> Option<Rule> {
+        let wanted = name.to_ascii_lowercase().replace('_', "-");
+        // A third of the name's length, at least 1 and at most 3 edits:
+        // `duplicate-revison` finds `duplicate-revision`, `drop` finds
+        // nothing rather than an arbitrary short rule.
+        let limit = (wanted.chars().count() / 3).clamp(1, 3);
+        Rule::ALL
+            .iter()
+            .map(|rule| (edit_distance(&wanted, rule.name()), *rule))
+            .filter(|(distance, _)| *distance <= limit)
+            .min_by_key(|(distance, _)| *distance)
+            .map(|(_, rule)| rule)
+    }
+}
+
+/// Levenshtein distance (insertions, deletions, substitutions), counted in
+/// characters.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut previous: Vec<usize> = (0..=b.len()).collect();
+    let mut current = vec![0; b.len() + 1];
+    for (i, ca) in a.chars().enumerate() {
+        current[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let substitution = previous[j] + usize::from(ca != *cb);
+            current[j + 1] = substitution.min(previous[j + 1] + 1).min(current[j] + 1);
+        }
+        std::mem::swap(&mut previous, &mut current);
+    }
+    previous[b.len()]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn misspelt_names_suggest_the_rule_meant() {
+        assert_eq!(
+            Rule::closest("duplicate-revison"),
+            Some(Rule::DuplicateRevision)
+        );
+        assert_eq!(Rule::closest("Multiple_Heads"), Some(Rule::MultipleHeads));
+        assert_eq!(Rule::closest("drop-colum"), Some(Rule::DropColumn));
+        assert_eq!(Rule::closest("no-such-rule"), None);
+        assert_eq!(Rule::closest("x"), None);
+        let error = "duplicate-revison".parse::<Rule>().unwrap_err();
+        assert!(
+            error.contains("did you mean `duplicate-revision`?") && error.contains("--list"),
+            "{error}"
+        );
+        let error = "no-such-rule".parse::<Rule>().unwrap_err();
+        assert!(!error.contains("did you mean"), "{error}");
+    }
+
+    #[test]
+    fn edit_distance_counts_single_edits() {
+        assert_eq!(edit_distance("cycle", "cycle"), 0);
+        assert_eq!(edit_distance("cycl", "cycle"), 1);
+        assert_eq!(edit_distance("cxcle", "cycle"), 1);
+        assert_eq!(edit_distance("", "abc"), 3);
+        assert_eq!(edit_distance("kitten", "sitting"), 3);
+    }
 
     #[test]
     fn names_round_trip() {

@@ -217,7 +217,7 @@ fn looked_for_list(items: &[LookedFor]) -> String {
 fn unreadable_advice(path: &std::path::Path, source: &io::Error) -> String {
     if source.kind() == io::ErrorKind::IsADirectory {
         format!(
-            ". A configuration is a file: pass `-c {}` (or its pyproject.toml)",
+            ". The configuration is a file: name {} (or the pyproject.toml) instead of the directory",
             path.join("alembic.ini").display()
         )
     } else {

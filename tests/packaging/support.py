@@ -42,6 +42,11 @@ def environment(**extra: str) -> dict[str, str]:
     env["NO_COLOR"] = "1"
     env["ALEMBIC_DOCTOR_CACHE_DIR"] = str(ROOT / "target" / "packaging" / "parse-cache")
     env.pop("ALEMBIC_CONFIG", None)
+    # A machine without a git identity can still commit (pre-commit and the
+    # tests' repositories do).
+    for role in ("AUTHOR", "COMMITTER"):
+        env.setdefault(f"GIT_{role}_NAME", "Test")
+        env.setdefault(f"GIT_{role}_EMAIL", "test@example.com")
     env.update(extra)
     return env
 

@@ -73,5 +73,14 @@ class WorkflowsTest(unittest.TestCase):
             self.assertIn(f'"{name.replace("-", "_")}"', script, f"the script writes {name}")
 
 
+    def test_the_readme_documents_every_input_and_output(self):
+        action = yaml.safe_load(ACTION.read_text())
+        readme = (ROOT / "README.md").read_text()
+        for name in action["inputs"]:
+            self.assertIn(f"| `{name}` |", readme, f"the README's table lacks the input {name}")
+        for name in action["outputs"]:
+            self.assertIn(f"`{name}`", readme, f"the README lacks the output {name}")
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -96,17 +96,15 @@ impl<'a> Excerpt<'a> {
         // after it was parsed (they are read again only to print): clamp.
         let from = (index.line_span(first, bytes).start as usize).min(bytes.len());
         let to = (index.line_span(last, bytes).end as usize).min(bytes.len());
-        let window = &bytes[from..to.max(from)];
-        // Non-UTF-8 bytes become U+FFFD; spans are then re-based on the text
-        // before them so that the carets still land on the right characters.
-        let rebase = |at: u32| {
-            String::from_utf8_lossy(&bytes[from..(at as usize).clamp(from, to.max(from))]).len()
-        };
-        let text = String::from_utf8_lossy(window).into_owned();
-        let span = rebase(start)..rebase(end.max(start)).max(rebase(start));
+        // The window decoded in the file's own encoding (PEP 263), with the
+        // span re-based on that text: always on character boundaries, so
+        // the carets land on the characters Python reads (issue 12).
+        let display = alembic_doctor_script::display_text(bytes, from..to.max(from));
+        let first_at = display.offset(start as usize);
+        let span = first_at..display.offset(end.max(start) as usize).max(first_at);
         Self {
             path: sources.display_path(location.file),
-            text,
+            text: display.text,
             first_line: first + 1,
             span,
             kind,

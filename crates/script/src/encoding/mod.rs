@@ -161,6 +161,84 @@ pub(crate) fn decode(bytes: &[u8]) -> Decoded<'_> {
     decoded
 }
 
+/// A piece of a file decoded for printing (a code frame): the text in the
+/// file's own encoding, as Python reads it, and where each original byte
+/// offset falls in it, always on a character boundary.
+///
+/// Spans are byte offsets into the original file; a renderer slices the
+/// text it is given with them. A Latin-1 file whose bytes happen to be
+/// valid UTF-8 (`#coding:latin` then `😀`) would otherwise be shown as one
+/// four-byte character with a span ending inside it (issue 12, item 1).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DisplayText {
+    /// The decoded text (line endings kept as they are in the file).
+    pub text: String,
+    /// `(original offset, text offset)` of the start of each character,
+    /// in order.
+    starts: Vec<(u32, u32)>,
+}
+
+impl DisplayText {
+    /// The text offset of original byte offset `at` (absolute, in the
+    /// file): the start of the character that holds it, the text's end past
+    /// the window's end, its start before the window.
+    pub fn offset(&self, at: usize) -> usize {
+        let at = offset(at);
+        // The last entry is the window's end, so an offset past it maps to
+        // the text's end.
+        let i = self.starts.partition_point(|&(original, _)| original <= at);
+        i.checked_sub(1)
+            .map_or(0, |found| self.starts[found].1 as usize)
+    }
+}
+
+/// `file[window]` decoded for display with the codec `file` declares (see
+/// [`DisplayText`]). Undecodable bytes become U+FFFD; nothing is dropped.
+pub fn display_text(file: &[u8], window: std::ops::Range<usize>) -> DisplayText {
+    const BOM: &[u8] = b"\xef\xbb\xbf";
+    let body = file.strip_prefix(BOM).unwrap_or(file);
+    let codec = coding_declaration(body)
+        .and_then(|declaration| codec_for(&declaration.name))
+        .unwrap_or(Codec::Utf8);
+    let end = window.end.min(file.len());
+    let start = window.start.min(end);
+    let bytes = &file[start..end];
+    let mut text = String::with_capacity(bytes.len());
+    let mut starts = Vec::with_capacity(bytes.len() + 1);
+    let mut mark = |text: &String, at: usize| {
+        starts.push((offset(start + at), offset(text.len())));
+    };
+    if codec == Codec::Utf8 {
+        let mut at = 0;
+        for chunk in bytes.utf8_chunks() {
+            for (i, c) in chunk.valid().char_indices() {
+                mark(&text, at + i);
+                text.push(c);
+            }
+            at += chunk.valid().len();
+            if !chunk.invalid().is_empty() {
+                mark(&text, at);
+                text.push(char::REPLACEMENT_CHARACTER);
+                at += chunk.invalid().len();
+            }
+        }
+    } else {
+        for (i, &byte) in bytes.iter().enumerate() {
+            mark(&text, i);
+            let c = match codec {
+                _ if byte.is_ascii() => Some(char::from(byte)),
+                Codec::Latin1 | Codec::Unsupported => Some(char::from(byte)),
+                Codec::Cp1252 => cp1252(byte),
+                Codec::Ascii | Codec::Utf8 => None,
+            };
+            text.push(c.unwrap_or(char::REPLACEMENT_CHARACTER));
+        }
+    }
+    // The end of the window is a character boundary too.
+    starts.push((offset(end), offset(text.len())));
+    DisplayText { text, starts }
+}
+
 /// UTF-8, with a zero-copy fast path for the usual file: valid UTF-8 and no
 /// `\r` at all.
 fn decode_utf8(body: &[u8], skip: usize) -> Decoded<'_> {
@@ -518,6 +596,26 @@ mod tests {
         assert!(matches!(decoded.text, Cow::Borrowed(_)));
         assert_eq!(original(&decoded, "'a'"), 4);
         assert!(decoded.errors.is_empty());
+    }
+
+    /// Issue 12, item 1: a Latin-1 file whose bytes are valid UTF-8 was
+    /// shown as UTF-8 with a span ending inside a character, and the code
+    /// frame renderer panicked.
+    #[test]
+    fn display_text_decodes_with_the_declared_codec_and_keeps_boundaries() {
+        let file = "#coding:latin\n\"\"\"\"\"\"😀".as_bytes();
+        let display = display_text(file, 14..file.len());
+        assert_eq!(display.text, "\"\"\"\"\"\"\u{f0}\u{9f}\u{98}\u{80}");
+        for at in 0..=file.len() + 3 {
+            assert!(display.text.is_char_boundary(display.offset(at)), "{at}");
+        }
+        assert_eq!(display.offset(23), display.text.len() - 2);
+        // UTF-8: an offset inside a character goes to its start.
+        let utf8 = "x = '😀'\n".as_bytes();
+        let display = display_text(utf8, 0..utf8.len());
+        assert_eq!(display.offset(7), 5);
+        assert_eq!(display.offset(9), 9);
+        assert_eq!(display.offset(100), display.text.len());
     }
 
     #[test]

@@ -1,0 +1,187 @@
+//! The catalogue of bad inputs (issue 12): each row is a project, a command,
+//! the exit code it must give and a piece of the message it must print.
+//! None may panic, hang or pass silently. The same table is in
+//! `docs/bad-inputs.md`; this test fails when they differ, and rewrites the
+//! document's table when run with `UPDATE_DOCS=1`.
+
+use std::fmt::Write as _;
+use std::fs;
+use std::io::Read as _;
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// One bad input.
+struct Case {
+    /// What is wrong, in a few words; the row's name in the document.
+    name: &'static str,
+    /// Builds the project in an empty directory (the working directory of
+    /// the command).
+    setup: fn(&Path),
+    /// The command line.
+    args: &'static [&'static str],
+    /// The exit code wanted: 0 ok, 1 findings, 2 error.
+    exit: i32,
+    /// A piece of stdout or stderr that must be there.
+    says: &'static str,
+}
+
+/// How long a command may take before it counts as a hang.
+const TIMEOUT: Duration = Duration::from_secs(60);
+
+fn write(dir: &Path, rel: &str, bytes: &[u8]) {
+    let path = dir.join(rel);
+    fs::create_dir_all(path.parent().unwrap()).unwrap();
+    fs::write(path, bytes).unwrap();
+}
+
+/// `versions/a.py`, a healthy base revision `a`.
+fn base(dir: &Path) {
+    write(
+        dir,
+        "versions/a.py",
+        b"\"\"\"a\n\nRevision ID: a\nRevises:\n\"\"\"\nrevision = 'a'\ndown_revision = None\n",
+    );
+}
+
+const CASES: &[Case] = &[
+    Case {
+        name: "coding declaration and multi-byte text (code frame)",
+        setup: |dir| {
+            write(
+                dir,
+                "versions/a.py",
+                "#coding:latin\n\"\"\"\"\"\"😀".as_bytes(),
+            )
+        },
+        args: &["check", "--versions", "versions"],
+        exit: 1,
+        says: "syntax-error",
+    },
+    Case {
+        name: "coding declaration and multi-byte text, in `heads`",
+        setup: |dir| {
+            write(
+                dir,
+                "versions/a.py",
+                "#coding:latin\n\"\"\"\"\"\"😀".as_bytes(),
+            )
+        },
+        args: &["heads", "--versions", "versions"],
+        exit: 2,
+        says: "versions/a.py:2:7",
+    },
+];
+
+/// Runs `args` in `dir` with a private cache, killing it after [`TIMEOUT`]:
+/// (exit code, stdout and stderr together).
+fn run(dir: &Path, args: &[&str]) -> (Option<i32>, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_alembic-doctor"))
+        .current_dir(dir)
+        .args(args)
+        .env_remove("ALEMBIC_CONFIG")
+        .env_remove("ALEMBIC_DOCTOR_NO_CACHE")
+        .env("ALEMBIC_DOCTOR_CACHE_DIR", dir.join(".cache"))
+        .env("NO_COLOR", "1")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_CEILING_DIRECTORIES", dir.parent().unwrap())
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = child.stdout.take().unwrap();
+    let mut stderr = child.stderr.take().unwrap();
+    let out = std::thread::spawn(move || {
+        let mut s = Vec::new();
+        let _ = stdout.read_to_end(&mut s);
+        s
+    });
+    let err = std::thread::spawn(move || {
+        let mut s = Vec::new();
+        let _ = stderr.read_to_end(&mut s);
+        s
+    });
+    let started = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break Some(status);
+        }
+        if started.elapsed() > TIMEOUT {
+            let _ = child.kill();
+            let _ = child.wait();
+            break None;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let mut text = String::from_utf8_lossy(&out.join().unwrap()).into_owned();
+    text.push_str(&String::from_utf8_lossy(&err.join().unwrap()));
+    match status {
+        Some(status) => (status.code(), text),
+        None => (None, format!("hung for {TIMEOUT:?}; said:\n{text}")),
+    }
+}
+
+#[test]
+fn every_bad_input_gives_its_exit_code_and_message() {
+    let mut failures = Vec::new();
+    for case in CASES {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().canonicalize().unwrap().join("project");
+        fs::create_dir(&root).unwrap();
+        (case.setup)(&root);
+        let (code, said) = run(&root, case.args);
+        if code != Some(case.exit)
+            || !said.contains(case.says)
+            || said.contains("panicked")
+            || said.contains("RUST_BACKTRACE")
+        {
+            failures.push(format!(
+                "{}: `alembic-doctor {}` exited {code:?} (wanted {}, saying {:?}):\n{said}",
+                case.name,
+                case.args.join(" "),
+                case.exit,
+                case.says,
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+const START: &str = "<!-- cases:start -->\n";
+const END: &str = "<!-- cases:end -->";
+
+fn table() -> String {
+    let mut out = String::from("| bad input | command | exit | says |\n|---|---|---|---|\n");
+    for case in CASES {
+        let _ = writeln!(
+            out,
+            "| {} | `alembic-doctor {}` | {} | `{}` |",
+            case.name,
+            case.args.join(" "),
+            case.exit,
+            case.says.replace('|', "\\|"),
+        );
+    }
+    out
+}
+
+#[test]
+fn the_document_lists_every_case() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/bad-inputs.md");
+    let doc = fs::read_to_string(&path).expect("docs/bad-inputs.md is readable");
+    let start = doc.find(START).expect("the cases:start marker") + START.len();
+    let end = doc.find(END).expect("the cases:end marker");
+    let wanted = table();
+    if doc[start..end] == wanted {
+        return;
+    }
+    if std::env::var_os("UPDATE_DOCS").is_some() {
+        fs::write(&path, format!("{}{wanted}{}", &doc[..start], &doc[end..])).unwrap();
+        return;
+    }
+    panic!(
+        "docs/bad-inputs.md is out of date; run `UPDATE_DOCS=1 cargo test -p alembic-doctor --test bad_inputs`"
+    );
+}

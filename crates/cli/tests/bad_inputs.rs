@@ -68,7 +68,7 @@ const CASES: &[Case] = &[
             )
         },
         args: &["heads", "--versions", "versions"],
-        exit: 2,
+        exit: 1,
         says: "versions/a.py:2:7",
     },
 ];

@@ -71,7 +71,68 @@ const CASES: &[Case] = &[
         exit: 1,
         says: "versions/a.py:2:7",
     },
+    Case {
+        name: "18,000 nested brackets as an assignment target",
+        setup: |dir| deep(dir, "{open} = 1\n", 18_000),
+        args: &["check", "--versions", "versions"],
+        exit: 1,
+        says: "too many nested parentheses",
+    },
+    Case {
+        name: "18,000 nested brackets as a `for` target",
+        setup: |dir| deep(dir, "for {open} in x:\n    pass\n", 18_000),
+        args: &["check", "--versions", "versions"],
+        exit: 1,
+        says: "too many nested parentheses",
+    },
+    Case {
+        name: "18,000 nested brackets in `del`",
+        setup: |dir| deep(dir, "del {open}\n", 18_000),
+        args: &["check", "--versions", "versions"],
+        exit: 1,
+        says: "too many nested parentheses",
+    },
+    Case {
+        name: "18,000 nested parentheses as a tuple target",
+        setup: |dir| {
+            let body = format!("{}a, b{} = 1, 2\n", "(".repeat(18_000), ")".repeat(18_000));
+            write(dir, "versions/a.py", body.as_bytes());
+        },
+        args: &["check", "--versions", "versions"],
+        exit: 1,
+        says: "too many nested parentheses",
+    },
+    Case {
+        name: "`depends_on = [[[…` unclosed, 38 KB",
+        setup: |dir| {
+            let body = format!(
+                "revision = 'a'\ndown_revision = None\ndepends_on = {}\n",
+                "[".repeat(38_000)
+            );
+            write(dir, "versions/a.py", body.as_bytes());
+        },
+        args: &["check", "--versions", "versions"],
+        exit: 1,
+        says: "versions/a.py:3:214",
+    },
+    Case {
+        name: "201 nested brackets: what CPython refuses",
+        setup: |dir| deep(dir, "x = {open}\n", 201),
+        args: &["heads", "--versions", "versions"],
+        exit: 1,
+        says: "too many nested parentheses",
+    },
 ];
+
+/// `versions/a.py` with `template`'s `{open}` replaced by `n` nested lists.
+fn deep(dir: &Path, template: &str, n: usize) {
+    let nested = format!("{}{}", "[".repeat(n), "]".repeat(n));
+    let body = format!(
+        "revision = 'a'\ndown_revision = None\n{}",
+        template.replace("{open}", &nested)
+    );
+    write(dir, "versions/a.py", body.as_bytes());
+}
 
 /// Runs `args` in `dir` with a private cache, killing it after [`TIMEOUT`]:
 /// (exit code, stdout and stderr together).

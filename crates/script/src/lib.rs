@@ -27,6 +27,7 @@
 mod bindings;
 mod docstring;
 mod encoding;
+mod nesting;
 mod normalise;
 mod ops;
 mod project;

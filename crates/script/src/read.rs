@@ -7,7 +7,6 @@ use alembic_doctor_source::{LineIndex, Span};
 use crate::bindings::{self, FileKind, Tracked};
 use crate::docstring::docstring;
 use crate::encoding;
-use crate::nesting;
 use crate::project::ScriptContext;
 use crate::recipe::Lowering;
 use crate::resolve::Evaluator;
@@ -65,21 +64,6 @@ fn read(
     line_index: &LineIndex,
 ) -> Result<(Script, Option<Vec<PathBuf>>), String> {
     let decoded = encoding::decode(bytes);
-    // CPython's tokenizer refuses the file before any tree exists; so do we,
-    // as a tree that deep could overflow the stack (issue 12).
-    if let Some(at) = nesting::too_deep(&decoded.text) {
-        let at = u32::try_from(at).unwrap_or(u32::MAX);
-        let mut script = empty(String::new(), bytes);
-        script.syntax_errors = decoded.errors.clone();
-        script.syntax_errors.push(SyntaxError {
-            message: "too many nested parentheses".to_owned(),
-            span: decoded.map.span(at, at.saturating_add(1)),
-        });
-        script
-            .syntax_errors
-            .sort_by_key(|error| (error.span.start, error.span.end));
-        return Ok((script, None));
-    }
     let parsed = syntax::parse_module(&decoded.text)?;
     syntax::with_module(parsed, |parsed| {
         from_module(bytes, &decoded, parsed, context, line_index)

@@ -47,6 +47,22 @@ impl ParsedModule {
 
 /// Parse `text` as a module. `Err` carries the message of a parser panic.
 pub(crate) fn parse_module(text: &str) -> Result<ParsedModule, String> {
+    // CPython's tokenizer refuses a file nesting more than 200 brackets
+    // before any tree exists; so do we, as a tree that deep could overflow
+    // the stack in the parser or in any walk after it (issue 12).
+    if let Some(at) = crate::nesting::too_deep(text) {
+        let at = ruff_text_size::TextSize::try_from(at)
+            .unwrap_or(ruff_text_size::TextSize::new(u32::MAX - 1));
+        return Ok(ParsedModule {
+            body: Suite::new(),
+            errors: vec![(
+                "too many nested parentheses".to_owned(),
+                TextRange::at(at, ruff_text_size::TextSize::new(1)),
+            )],
+            comments: Vec::new(),
+            depth_bound: 0,
+        });
+    }
     catch_unwind(AssertUnwindSafe(|| {
         let parsed = parse_unchecked(text, ParseOptions::from(Mode::Module));
         let comments = parsed

@@ -658,7 +658,11 @@ fn more_than_two_hundred_nested_brackets_are_refused_as_python_does() {
         ")".repeat(200)
     );
     let script = read(&at_limit);
-    assert!(script.syntax_errors.is_empty(), "{:?}", script.syntax_errors);
+    assert!(
+        script.syntax_errors.is_empty(),
+        "{:?}",
+        script.syntax_errors
+    );
     assert_eq!(script.down_revisions(), Ok(vec!["a".to_owned()]));
 }
 

@@ -608,12 +608,14 @@ fn degenerate_files_do_not_panic() {
             );
         }
     }
+    // Python refuses a file with a NUL byte before reading anything in it.
     let nul = read_bytes(b"revision = 'a'\x00\n");
-    assert!(
-        nul.syntax_errors
-            .iter()
-            .any(|error| error.message.contains("null bytes"))
+    assert_eq!(nul.syntax_errors.len(), 1, "{:?}", nul.syntax_errors);
+    assert_eq!(
+        nul.syntax_errors[0].message,
+        "source code cannot contain null bytes"
     );
+    assert!(matches!(nul.revision, Variable::Missing));
     let unknown = read_bytes(b"# coding: foobar\nrevision = 'a'\n");
     assert_eq!(unknown.syntax_errors[0].message, "unknown encoding: foobar");
     assert_eq!(text(&unknown.revision), "a");

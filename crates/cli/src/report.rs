@@ -65,7 +65,7 @@ pub(crate) fn run(project_args: &ProjectArgs, args: &ReportArgs) -> anyhow::Resu
         .config
         .script_location
         .as_deref()
-        .and_then(|dir| std::fs::read(dir.join("env.py")).ok())
+        .and_then(|dir| alembic_doctor_source::read_regular(&dir.join("env.py")).ok())
         .is_some_and(|env| String::from_utf8_lossy(&env).contains("is_offline_mode"));
     let input = StatusInput {
         comparison: &comparison,

@@ -27,7 +27,7 @@ struct Case {
 }
 
 /// How long a command may take before it counts as a hang.
-const TIMEOUT: Duration = Duration::from_secs(60);
+const TIMEOUT: Duration = Duration::from_secs(30);
 
 fn write(dir: &Path, rel: &str, bytes: &[u8]) {
     let path = dir.join(rel);
@@ -142,7 +142,84 @@ const CASES: &[Case] = &[
         exit: 1,
         says: "source code cannot contain null bytes",
     },
+    Case {
+        name: "a FIFO named `x.py` in the version directory",
+        setup: |dir| {
+            base(dir);
+            fifo(&dir.join("versions/x.py"));
+        },
+        args: &["check", "--versions", "versions"],
+        exit: 1,
+        says: "is not a regular file",
+    },
+    Case {
+        name: "a FIFO in place of the parse cache file",
+        setup: |dir| {
+            base(dir);
+            let (code, said) = run(dir, &["check", "--versions", "versions"]);
+            assert_eq!(code, Some(0), "{said}");
+            for entry in fs::read_dir(dir.join(".cache")).unwrap() {
+                let path = entry.unwrap().path();
+                if path.extension().is_some_and(|e| e == "bin") {
+                    fs::remove_file(&path).unwrap();
+                    fifo(&path);
+                }
+            }
+        },
+        args: &["check", "--versions", "versions"],
+        exit: 0,
+        says: "1 revision",
+    },
+    Case {
+        name: "a FIFO as the project module a migration imports from",
+        setup: |dir| {
+            write(
+                dir,
+                "versions/a.py",
+                b"from constants import REV\nrevision = REV\ndown_revision = None\n",
+            );
+            fifo(&dir.join("constants.py"));
+        },
+        args: &["check", "--versions", "versions"],
+        exit: 1,
+        says: "constants",
+    },
+    Case {
+        name: "a FIFO as `alembic.ini`",
+        setup: |dir| {
+            base(dir);
+            fifo(&dir.join("alembic.ini"));
+        },
+        args: &["check"],
+        exit: 2,
+        says: "alembic.ini",
+    },
+    Case {
+        name: "a FIFO as `env.py`",
+        setup: |dir| {
+            write(
+                dir,
+                "alembic.ini",
+                b"[alembic]\nscript_location = migrations\n",
+            );
+            write(
+                dir,
+                "migrations/versions/a.py",
+                b"revision = 'a'\ndown_revision = None\n",
+            );
+            fifo(&dir.join("migrations/env.py"));
+        },
+        args: &["check"],
+        exit: 0,
+        says: "1 revision",
+    },
 ];
+
+/// A FIFO at `path`: opening it for reading blocks until a writer comes.
+fn fifo(path: &Path) {
+    let status = Command::new("mkfifo").arg(path).status().unwrap();
+    assert!(status.success(), "mkfifo {}", path.display());
+}
 
 /// `len` pseudo-random bytes (xorshift; the same on every run).
 fn random_bytes(len: usize) -> Vec<u8> {

@@ -59,7 +59,7 @@ impl ProjectFiles for DiskFiles {
     }
 
     fn read(&self, path: &Path) -> io::Result<Option<Vec<u8>>> {
-        match std::fs::read(path) {
+        match alembic_doctor_source::read_regular(path) {
             Ok(bytes) => Ok(Some(bytes)),
             Err(error)
                 if matches!(

@@ -213,6 +213,48 @@ const CASES: &[Case] = &[
         exit: 0,
         says: "1 revision",
     },
+    Case {
+        name: "`--versions` naming a directory that does not exist",
+        setup: |_| {},
+        args: &["check", "--versions", "/nonexistent"],
+        exit: 1,
+        says: "version location /nonexistent does not exist",
+    },
+    Case {
+        name: "`--versions` naming a file",
+        setup: |dir| write(dir, "afile", b""),
+        args: &["check", "--versions", "afile"],
+        exit: 1,
+        says: "afile is not a directory",
+    },
+    Case {
+        name: "`--versions` naming a symbolic link loop",
+        setup: |dir| std::os::unix::fs::symlink("loop", dir.join("loop")).unwrap(),
+        args: &["check", "--versions", "loop"],
+        exit: 1,
+        says: "missing-version-location",
+    },
+    Case {
+        name: "relative `script_location` with no `versions/` under it",
+        setup: |dir| {
+            write(
+                dir,
+                "alembic.ini",
+                b"[alembic]\nscript_location = migrations\n",
+            );
+            fs::create_dir_all(dir.join("migrations")).unwrap();
+        },
+        args: &["check"],
+        exit: 1,
+        says: "resolved against the current directory",
+    },
+    Case {
+        name: "an existing empty version directory (a new project) is no error",
+        setup: |dir| fs::create_dir_all(dir.join("versions")).unwrap(),
+        args: &["check", "--versions", "versions"],
+        exit: 0,
+        says: "0 revisions",
+    },
 ];
 
 /// A FIFO at `path`: opening it for reading blocks until a writer comes.

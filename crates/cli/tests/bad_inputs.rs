@@ -255,7 +255,62 @@ const CASES: &[Case] = &[
         exit: 0,
         says: "0 revisions",
     },
+    Case {
+        name: "`show \"\"`",
+        setup: two_revisions,
+        args: &["show", "", "--versions", "versions"],
+        exit: 2,
+        says: "the revision argument '' is empty",
+    },
+    Case {
+        name: "`history -r ::::`",
+        setup: two_revisions,
+        args: &["history", "-r", "::::", "--versions", "versions"],
+        exit: 2,
+        says: "has 4 `:`; a range has one",
+    },
+    Case {
+        name: "`history -r 1:2:3`",
+        setup: two_revisions,
+        args: &["history", "-r", "1:2:3", "--versions", "versions"],
+        exit: 2,
+        says: "has 2 `:`",
+    },
+    Case {
+        name: "`history -r base:head-18446744073709551616`",
+        setup: two_revisions,
+        args: &[
+            "history",
+            "-r",
+            "base:head-18446744073709551616",
+            "--versions",
+            "versions",
+        ],
+        exit: 2,
+        says: "relative step, 18446744073709551616, larger than any chain",
+    },
+    Case {
+        name: "`show abc1` matching two ids",
+        setup: two_revisions,
+        args: &["show", "abc1", "--versions", "versions"],
+        exit: 2,
+        says: "'abc1' is ambiguous: 2 revision ids start with it (abc1000, abc1999)",
+    },
 ];
+
+/// `abc1000` and its child `abc1999`.
+fn two_revisions(dir: &Path) {
+    write(
+        dir,
+        "versions/a.py",
+        b"revision = 'abc1000'\ndown_revision = None\n",
+    );
+    write(
+        dir,
+        "versions/b.py",
+        b"revision = 'abc1999'\ndown_revision = 'abc1000'\n",
+    );
+}
 
 /// A FIFO at `path`: opening it for reading blocks until a writer comes.
 fn fifo(path: &Path) {

@@ -298,6 +298,23 @@ const CASES: &[Case] = &[
     },
 ];
 
+/// Issue 12, item 16: `down_revision = 0x10` is no revision id Alembic can
+/// look up, not a base; the header check called it "None (a base)".
+#[test]
+fn an_unreadable_down_revision_is_not_called_a_base() {
+    let dir = tempfile::tempdir().unwrap();
+    two_revisions(dir.path());
+    write(
+        dir.path(),
+        "versions/b.py",
+        b"\"\"\"b\n\nRevision ID: abc1999\nRevises: abc1000\n\"\"\"\nrevision = 'abc1999'\ndown_revision = 0x10\n",
+    );
+    let (code, said) = run(dir.path(), &["check", "--versions", "versions"]);
+    assert_eq!(code, Some(1), "{said}");
+    assert!(said.contains("non-literal-value"), "{said}");
+    assert!(!said.contains("None (a base)"), "{said}");
+}
+
 /// `abc1000` and its child `abc1999`.
 fn two_revisions(dir: &Path) {
     write(

@@ -137,7 +137,11 @@ fn with_loadable_project(
                 Ok(ExitStatus::Success)
             }
             Err(message) => {
-                writeln!(stderr, "error: {}", without_failed_prefix(&message))?;
+                writeln!(
+                    stderr,
+                    "error: {}",
+                    alembic_doctor_pystr::escape_for_terminal(without_failed_prefix(&message))
+                )?;
                 Ok(ExitStatus::Error)
             }
         };
@@ -145,7 +149,11 @@ fn with_loadable_project(
     // The chain has to be fixed first; say also whether the command's own
     // argument is wrong, so that both are fixed in one round.
     if let Err(message) = render(project, &view) {
-        writeln!(stderr, "error: {}", without_failed_prefix(&message))?;
+        writeln!(
+            stderr,
+            "error: {}",
+            alembic_doctor_pystr::escape_for_terminal(without_failed_prefix(&message))
+        )?;
     }
     Ok(ExitStatus::Failure)
 }

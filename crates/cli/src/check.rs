@@ -39,7 +39,7 @@ pub(crate) fn run(project_args: &ProjectArgs, args: &CheckArgs) -> anyhow::Resul
                 .as_ref()
                 .is_some_and(alembic_doctor_git::GitRepo::is_bare);
             let log = alembic_doctor_report::sarif_log(&findings, project, &root, on_disk);
-            output::plain_stdout(&format!("{}\n", serde_json::to_string_pretty(&log)?))?;
+            output::raw_stdout(&format!("{}\n", serde_json::to_string_pretty(&log)?))?;
         }
     }
     Ok(status_for(&findings, fail_on))

@@ -69,9 +69,17 @@ fn main() -> ExitCode {
                 return ExitStatus::Success.into();
             }
             let mut stderr = anstream::stderr();
-            let _ = writeln!(stderr, "error: {error}");
+            let _ = writeln!(
+                stderr,
+                "error: {}",
+                alembic_doctor_pystr::escape_for_terminal(&error.to_string())
+            );
             for cause in error.chain().skip(1) {
-                let _ = writeln!(stderr, "  caused by: {cause}");
+                let _ = writeln!(
+                    stderr,
+                    "  caused by: {}",
+                    alembic_doctor_pystr::escape_for_terminal(&cause.to_string())
+                );
             }
             ExitStatus::Error.into()
         }

@@ -315,6 +315,52 @@ fn an_unreadable_down_revision_is_not_called_a_base() {
     assert!(!said.contains("None (a base)"), "{said}");
 }
 
+/// Issue 12, item 15: an id holding `\x1b[31m` or a U+202E override was
+/// printed raw by `heads`, `history`, `show` and `check`, recolouring or
+/// reordering a terminal or CI log. Human outputs escape it as `repr()`
+/// does; JSON keeps the real string.
+#[test]
+fn control_and_bidi_characters_are_escaped_in_human_output_only() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "versions/a.py",
+        "revision = 'a\x1b[31mred\u{202e}lmth'\ndown_revision = None\n".as_bytes(),
+    );
+    write(
+        dir.path(),
+        "versions/b.py",
+        "revision = 'b'\ndown_revision = None\nx = '\u{202e}'\n".as_bytes(),
+    );
+    for args in [
+        &["heads", "--versions", "versions"][..],
+        &["history", "--versions", "versions"],
+        &["show", "heads", "--versions", "versions"],
+        &["check", "--versions", "versions"],
+        &["check", "--format", "github", "--versions", "versions"],
+        &["show", "\u{202e}x\x1b[0m", "--versions", "versions"],
+    ] {
+        let (_, said) = run(dir.path(), args);
+        assert!(!said.contains('\x1b'), "{args:?}: {said}");
+        assert!(!said.contains('\u{202e}'), "{args:?}: {said}");
+        if args[0] != "show" || args[1] == "heads" {
+            assert!(
+                said.contains("a\\x1b[31mred\\u202elmth"),
+                "{args:?}: {said}"
+            );
+        }
+    }
+    let (_, json) = run(
+        dir.path(),
+        &["check", "--format", "json", "--versions", "versions"],
+    );
+    let value: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert!(
+        value.to_string().contains("a\\u001b[31mred\u{202e}lmth"),
+        "{value}"
+    );
+}
+
 /// `abc1000` and its child `abc1999`.
 fn two_revisions(dir: &Path) {
     write(

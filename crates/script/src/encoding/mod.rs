@@ -218,12 +218,22 @@ pub fn display_text(file: &[u8], window: std::ops::Range<usize>) -> DisplayText 
     let mut mark = |text: &String, at: usize| {
         starts.push((offset(start + at), offset(text.len())));
     };
+    // Control and bidirectional characters are shown escaped, as `repr()`
+    // shows them, so that a file cannot drive the terminal (issue 12);
+    // the offsets above keep spans exact around them.
+    let push = |text: &mut String, c: char| {
+        if matches!(c, '\r' | '\n' | '\t') {
+            text.push(c);
+        } else {
+            alembic_doctor_pystr::push_for_terminal(text, c);
+        }
+    };
     if codec == Codec::Utf8 {
         let mut at = 0;
         for chunk in bytes.utf8_chunks() {
             for (i, c) in chunk.valid().char_indices() {
                 mark(&text, at + i);
-                text.push(c);
+                push(&mut text, c);
             }
             at += chunk.valid().len();
             if !chunk.invalid().is_empty() {
@@ -241,7 +251,7 @@ pub fn display_text(file: &[u8], window: std::ops::Range<usize>) -> DisplayText 
                 Codec::Cp1252 => cp1252(byte),
                 Codec::Ascii | Codec::Utf8 => None,
             };
-            text.push(c.unwrap_or(char::REPLACEMENT_CHARACTER));
+            push(&mut text, c.unwrap_or(char::REPLACEMENT_CHARACTER));
         }
     }
     // The end of the window is a character boundary too.

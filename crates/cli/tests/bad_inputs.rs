@@ -52,7 +52,7 @@ const CASES: &[Case] = &[
                 dir,
                 "versions/a.py",
                 "#coding:latin\n\"\"\"\"\"\"😀".as_bytes(),
-            )
+            );
         },
         args: &["check", "--versions", "versions"],
         exit: 1,
@@ -65,7 +65,7 @@ const CASES: &[Case] = &[
                 dir,
                 "versions/a.py",
                 "#coding:latin\n\"\"\"\"\"\"😀".as_bytes(),
-            )
+            );
         },
         args: &["heads", "--versions", "versions"],
         exit: 1,
@@ -129,7 +129,7 @@ const CASES: &[Case] = &[
                 dir,
                 "versions/a.py",
                 b"revision = 'a'\ndown_revision = None\x00\n",
-            )
+            );
         },
         args: &["check", "--versions", "versions"],
         exit: 1,
@@ -359,6 +359,32 @@ fn control_and_bidi_characters_are_escaped_in_human_output_only() {
         value.to_string().contains("a\\u001b[31mred\u{202e}lmth"),
         "{value}"
     );
+}
+
+/// Issue 12, item 10: outside any git repository, run where `alembic.ini`
+/// is (`services/api`), `from services.api.constants import REV` was not
+/// found: the look-up stopped at the guessed project root. It now also goes
+/// up the ancestors of the version location.
+#[test]
+fn imported_constants_are_found_above_the_config_without_git() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().canonicalize().unwrap();
+    write(&root, "services/__init__.py", b"");
+    write(&root, "services/api/__init__.py", b"");
+    write(&root, "services/api/constants.py", b"REV = 'c0ffee'\n");
+    write(
+        &root,
+        "services/api/alembic.ini",
+        b"[alembic]\nscript_location = alembic\n",
+    );
+    write(
+        &root,
+        "services/api/alembic/versions/a.py",
+        b"from services.api.constants import REV\nrevision = REV\ndown_revision = None\n",
+    );
+    let (code, said) = run(&root.join("services/api"), &["heads"]);
+    assert_eq!(code, Some(0), "{said}");
+    assert!(said.contains("c0ffee"), "{said}");
 }
 
 /// `abc1000` and its child `abc1999`.

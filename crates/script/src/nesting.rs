@@ -267,7 +267,7 @@ mod tests {
         assert_eq!(too_deep(&field(200)), Some(5 + 199));
         let spec = |n: usize| format!("x=f\"{{1:{{{}{}}}}}\"\n", "[".repeat(n), "]".repeat(n));
         assert_eq!(too_deep(&spec(198)), None);
-        assert_eq!(too_deep(&spec(199)).is_some(), true);
+        assert!(too_deep(&spec(199)).is_some());
         // Fields close: many in a row are not nested.
         let many = format!("x = f'{}'\n", "{[1]}".repeat(1000));
         assert_eq!(too_deep(&many), None);

@@ -296,7 +296,97 @@ const CASES: &[Case] = &[
         exit: 2,
         says: "'abc1' is ambiguous: 2 revision ids start with it (abc1000, abc1999)",
     },
+    Case {
+        name: "git: the blob of the branch's new migration is missing",
+        setup: |dir| {
+            let blob = branch_with_new_migration(dir);
+            fs::remove_file(loose(dir, &blob)).unwrap();
+        },
+        args: &["compare", "main", "feature"],
+        exit: 2,
+        says: "migrations/versions/bbb.py at feature",
+    },
+    Case {
+        name: "git: a loose object truncated",
+        setup: |dir| {
+            let blob = branch_with_new_migration(dir);
+            let path = loose(dir, &blob);
+            let bytes = fs::read(&path).unwrap();
+            fs::remove_file(&path).unwrap();
+            fs::write(&path, &bytes[..bytes.len() / 2]).unwrap();
+        },
+        args: &["compare", "main", "feature"],
+        exit: 2,
+        says: "bbb.py",
+    },
+    Case {
+        name: "git: the branch's version directory tree is missing",
+        setup: |dir| {
+            branch_with_new_migration(dir);
+            let tree =
+                alembic_doctor_testkit::git(dir, &["rev-parse", "feature:migrations/versions"]);
+            fs::remove_file(loose(dir, &tree)).unwrap();
+        },
+        args: &["compare", "main", "feature"],
+        exit: 2,
+        says: "is damaged",
+    },
+    Case {
+        name: "git: a corrupt pack",
+        setup: |dir| {
+            branch_with_new_migration(dir);
+            alembic_doctor_testkit::git(dir, &["gc", "-q"]);
+            for entry in fs::read_dir(dir.join(".git/objects/pack")).unwrap() {
+                let path = entry.unwrap().path();
+                if path.extension().is_some_and(|e| e == "pack") {
+                    let mut bytes = fs::read(&path).unwrap();
+                    let end = bytes.len() - 30;
+                    for byte in &mut bytes[40..end] {
+                        *byte ^= 0x55;
+                    }
+                    fs::remove_file(&path).unwrap();
+                    fs::write(&path, bytes).unwrap();
+                }
+            }
+        },
+        args: &["compare", "main", "feature"],
+        exit: 2,
+        says: "is corrupt",
+    },
 ];
+
+/// A repository with `main` (revision `aaa`) and `feature` adding `bbb`;
+/// returns the id of `bbb`'s blob (a loose object).
+fn branch_with_new_migration(dir: &Path) -> String {
+    let git = |args: &[&str]| alembic_doctor_testkit::git(dir, args);
+    git(&["init", "-q"]);
+    write(
+        dir,
+        "alembic.ini",
+        b"[alembic]\nscript_location = migrations\n",
+    );
+    write(
+        dir,
+        "migrations/versions/aaa.py",
+        b"revision = 'aaa'\ndown_revision = None\n",
+    );
+    git(&["add", "-A"]);
+    git(&["commit", "-qm", "init"]);
+    git(&["checkout", "-qb", "feature"]);
+    write(
+        dir,
+        "migrations/versions/bbb.py",
+        b"revision = 'bbb'\ndown_revision = 'aaa'\n",
+    );
+    git(&["add", "-A"]);
+    git(&["commit", "-qm", "bbb"]);
+    git(&["rev-parse", "feature:migrations/versions/bbb.py"])
+}
+
+/// The file of loose object `id`.
+fn loose(dir: &Path, id: &str) -> std::path::PathBuf {
+    dir.join(".git/objects").join(&id[..2]).join(&id[2..])
+}
 
 /// Issue 12, item 16: `down_revision = 0x10` is no revision id Alembic can
 /// look up, not a base; the header check called it "None (a base)".

@@ -353,6 +353,21 @@ const CASES: &[Case] = &[
         exit: 2,
         says: "is corrupt",
     },
+    Case {
+        name: "git: a migration larger than the 256 MiB limit",
+        setup: |dir| {
+            branch_with_new_migration(dir);
+            let mut big = b"revision = 'big'\ndown_revision = 'bbb'\n".to_vec();
+            big.resize(257 << 20, b'#');
+            write(dir, "migrations/versions/big.py", &big);
+            alembic_doctor_testkit::git(dir, &["add", "-A"]);
+            alembic_doctor_testkit::git(dir, &["commit", "-qm", "big"]);
+            fs::remove_file(dir.join("migrations/versions/big.py")).unwrap();
+        },
+        args: &["compare", "main", "feature"],
+        exit: 1,
+        says: "unreadable-file",
+    },
 ];
 
 /// A repository with `main` (revision `aaa`) and `feature` adding `bbb`;

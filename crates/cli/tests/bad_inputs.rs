@@ -253,7 +253,7 @@ const CASES: &[Case] = &[
         setup: |dir| fs::create_dir_all(dir.join("versions")).unwrap(),
         args: &["check", "--versions", "versions"],
         exit: 0,
-        says: "0 revisions",
+        says: "versions holds no migration files yet",
     },
     Case {
         name: "`show \"\"`",

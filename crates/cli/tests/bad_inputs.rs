@@ -368,6 +368,187 @@ const CASES: &[Case] = &[
         exit: 1,
         says: "unreadable-file",
     },
+    Case {
+        name: "an empty migration file",
+        setup: |dir| write(dir, "versions/a.py", b""),
+        args: &["check", "--versions", "versions"],
+        exit: 1,
+        says: "missing-down-revision",
+    },
+    Case {
+        name: "invalid UTF-8 and no coding declaration",
+        setup: |dir| write(dir, "versions/a.py", b"\xff\xfe revision"),
+        args: &["check", "--versions", "versions"],
+        exit: 1,
+        says: "'utf-8' codec can't decode byte 0xff",
+    },
+    Case {
+        name: "an unknown coding declaration",
+        setup: |dir| write(dir, "versions/a.py", b"# coding: foobar\nrevision = 'a'\n"),
+        args: &["check", "--versions", "versions"],
+        exit: 1,
+        says: "unknown encoding: foobar",
+    },
+    Case {
+        name: "a UTF-8 BOM with a Latin-1 declaration",
+        setup: |dir| {
+            write(
+                dir,
+                "versions/a.py",
+                b"\xef\xbb\xbf# coding: latin-1\nrevision = 'a'\n",
+            )
+        },
+        args: &["check", "--versions", "versions"],
+        exit: 1,
+        says: "encoding problem: iso-8859-1 with BOM",
+    },
+    Case {
+        name: "a relative import in a migration",
+        setup: |dir| {
+            write(
+                dir,
+                "versions/a.py",
+                b"from . import x\nrevision = 'a'\ndown_revision = None\n",
+            )
+        },
+        args: &["check", "--versions", "versions"],
+        exit: 1,
+        says: "import-error",
+    },
+    Case {
+        name: "a parent no revision defines",
+        setup: |dir| {
+            write(
+                dir,
+                "versions/a.py",
+                b"revision = 'a'\ndown_revision = 'zzz'\n",
+            )
+        },
+        args: &["check", "--versions", "versions"],
+        exit: 1,
+        says: "which no revision defines",
+    },
+    Case {
+        name: "a revision that is its own parent",
+        setup: |dir| {
+            write(
+                dir,
+                "versions/a.py",
+                b"revision = 'a'\ndown_revision = 'a'\n",
+            )
+        },
+        args: &["check", "--versions", "versions"],
+        exit: 1,
+        says: "self-reference",
+    },
+    Case {
+        name: "a broken section header in `alembic.ini`",
+        setup: |dir| write(dir, "alembic.ini", b"[alembic\nscript_location = x\n"),
+        args: &["check"],
+        exit: 2,
+        says: "expected a section header",
+    },
+    Case {
+        name: "`alembic.ini` without `script_location`",
+        setup: |dir| write(dir, "alembic.ini", b"[alembic]\nfoo = 1\n"),
+        args: &["check"],
+        exit: 2,
+        says: "No 'script_location' key found",
+    },
+    Case {
+        name: "`alembic.ini` without an `[alembic]` section",
+        setup: |dir| write(dir, "alembic.ini", b"[other]\nscript_location = x\n"),
+        args: &["check"],
+        exit: 2,
+        says: "has no [alembic] section",
+    },
+    Case {
+        name: "invalid TOML in `pyproject.toml`",
+        setup: |dir| {
+            write(
+                dir,
+                "pyproject.toml",
+                b"[tool.alembic]\nscript_location = [\n",
+            )
+        },
+        args: &["check"],
+        exit: 2,
+        says: "is not valid TOML",
+    },
+    Case {
+        name: "`show` of an id no revision has",
+        setup: |dir| {
+            write(
+                dir,
+                "versions/a.py",
+                b"revision = 'a'\ndown_revision = None\n",
+            )
+        },
+        args: &["show", "zzzz", "--versions", "versions"],
+        exit: 2,
+        says: "Can't locate revision identified by 'zzzz'",
+    },
+    Case {
+        name: "`explain` of an unknown rule",
+        setup: |dir| write(dir, "versions/a.py", b""),
+        args: &["explain", "nope-rule"],
+        exit: 2,
+        says: "unknown rule `nope-rule`",
+    },
+    Case {
+        name: "an unknown output format",
+        setup: |dir| {
+            write(
+                dir,
+                "versions/a.py",
+                b"revision = 'a'\ndown_revision = None\n",
+            )
+        },
+        args: &["check", "--format", "nope", "--versions", "versions"],
+        exit: 2,
+        says: "invalid value 'nope'",
+    },
+    Case {
+        name: "`compare` outside any git repository",
+        setup: |dir| {
+            write(
+                dir,
+                "versions/a.py",
+                b"revision = 'a'\ndown_revision = None\n",
+            )
+        },
+        args: &["compare", "main", "--versions", "versions"],
+        exit: 2,
+        says: "is not inside a git repository",
+    },
+    Case {
+        name: "no configuration at all",
+        setup: |_| {},
+        args: &["check"],
+        exit: 2,
+        says: "no Alembic configuration found",
+    },
+    Case {
+        name: "`-c` naming a file that does not exist",
+        setup: |_| {},
+        args: &["check", "-c", "nope.ini"],
+        exit: 2,
+        says: "nope.ini (does not exist)",
+    },
+    Case {
+        name: "two files defining one revision id",
+        setup: |dir| {
+            base(dir);
+            write(
+                dir,
+                "versions/b.py",
+                b"revision = 'a'\ndown_revision = None\n",
+            );
+        },
+        args: &["check", "--versions", "versions"],
+        exit: 1,
+        says: "is defined by 2 files",
+    },
 ];
 
 /// A repository with `main` (revision `aaa`) and `feature` adding `bbb`;

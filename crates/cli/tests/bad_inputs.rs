@@ -396,7 +396,7 @@ const CASES: &[Case] = &[
                 dir,
                 "versions/a.py",
                 b"\xef\xbb\xbf# coding: latin-1\nrevision = 'a'\n",
-            )
+            );
         },
         args: &["check", "--versions", "versions"],
         exit: 1,
@@ -409,7 +409,7 @@ const CASES: &[Case] = &[
                 dir,
                 "versions/a.py",
                 b"from . import x\nrevision = 'a'\ndown_revision = None\n",
-            )
+            );
         },
         args: &["check", "--versions", "versions"],
         exit: 1,
@@ -422,7 +422,7 @@ const CASES: &[Case] = &[
                 dir,
                 "versions/a.py",
                 b"revision = 'a'\ndown_revision = 'zzz'\n",
-            )
+            );
         },
         args: &["check", "--versions", "versions"],
         exit: 1,
@@ -435,7 +435,7 @@ const CASES: &[Case] = &[
                 dir,
                 "versions/a.py",
                 b"revision = 'a'\ndown_revision = 'a'\n",
-            )
+            );
         },
         args: &["check", "--versions", "versions"],
         exit: 1,
@@ -469,7 +469,7 @@ const CASES: &[Case] = &[
                 dir,
                 "pyproject.toml",
                 b"[tool.alembic]\nscript_location = [\n",
-            )
+            );
         },
         args: &["check"],
         exit: 2,
@@ -482,7 +482,7 @@ const CASES: &[Case] = &[
                 dir,
                 "versions/a.py",
                 b"revision = 'a'\ndown_revision = None\n",
-            )
+            );
         },
         args: &["show", "zzzz", "--versions", "versions"],
         exit: 2,
@@ -502,7 +502,7 @@ const CASES: &[Case] = &[
                 dir,
                 "versions/a.py",
                 b"revision = 'a'\ndown_revision = None\n",
-            )
+            );
         },
         args: &["check", "--format", "nope", "--versions", "versions"],
         exit: 2,
@@ -515,7 +515,7 @@ const CASES: &[Case] = &[
                 dir,
                 "versions/a.py",
                 b"revision = 'a'\ndown_revision = None\n",
-            )
+            );
         },
         args: &["compare", "main", "--versions", "versions"],
         exit: 2,

@@ -8,7 +8,7 @@
 
 use std::io::Write;
 
-use alembic_doctor_graph::{RevIdx, Target};
+use alembic_doctor_graph::{ExceptionKind, GraphError, RevIdx, Target};
 use alembic_doctor_project::Project;
 use alembic_doctor_report::AlembicView;
 
@@ -49,7 +49,10 @@ pub(crate) fn history(
     range: Option<&str>,
 ) -> anyhow::Result<ExitStatus> {
     with_loadable_project(args, "history", |project, view| {
-        let order = project.map.history(range).map_err(|e| e.to_string())?;
+        let order = project
+            .map
+            .history(range)
+            .map_err(|e| argument_error(project, range.unwrap_or_default(), &e))?;
         Ok(view.history(&order, verbose))
     })
 }
@@ -59,7 +62,7 @@ pub(crate) fn show(args: &ProjectArgs, rev: &str) -> anyhow::Result<ExitStatus> 
         let targets = project
             .map
             .resolve_targets(rev)
-            .map_err(|e| e.to_string())?;
+            .map_err(|e| argument_error(project, rev, &e))?;
         let mut revisions = Vec::with_capacity(targets.len());
         for target in targets {
             match target {
@@ -134,7 +137,11 @@ fn with_loadable_project(
                 Ok(ExitStatus::Success)
             }
             Err(message) => {
-                writeln!(stderr, "error: {}", without_failed_prefix(&message))?;
+                writeln!(
+                    stderr,
+                    "error: {}",
+                    alembic_doctor_pystr::escape_for_terminal(without_failed_prefix(&message))
+                )?;
                 Ok(ExitStatus::Error)
             }
         };
@@ -142,9 +149,71 @@ fn with_loadable_project(
     // The chain has to be fixed first; say also whether the command's own
     // argument is wrong, so that both are fixed in one round.
     if let Err(message) = render(project, &view) {
-        writeln!(stderr, "error: {}", without_failed_prefix(&message))?;
+        writeln!(
+            stderr,
+            "error: {}",
+            alembic_doctor_pystr::escape_for_terminal(without_failed_prefix(&message))
+        )?;
     }
     Ok(ExitStatus::Failure)
+}
+
+/// What is wrong with a revision argument, in words (issue 12): Alembic
+/// fails on some arguments with a bare `AssertionError` or `ValueError`
+/// (`show ""`, `history -r ::::`, `-r base:head-18446744073709551616`), and
+/// rewrites an ambiguous prefix into "Can't locate revision"; neither
+/// tells the user what to change. Other errors keep Alembic's text.
+fn argument_error(project: &Project, argument: &str, error: &GraphError) -> String {
+    let exception = error.exception();
+    let shown = alembic_doctor_pystr::repr_str(argument);
+    if exception.kind == ExceptionKind::ResolutionError
+        && exception
+            .message
+            .starts_with("Multiple revisions start with")
+    {
+        let key = exception.argument.as_deref().unwrap_or(argument);
+        let mut matching: Vec<&str> = project
+            .map
+            .revisions()
+            .iter()
+            .map(|revision| revision.id.as_str())
+            .filter(|id| id.starts_with(key))
+            .collect();
+        matching.sort_unstable();
+        return format!(
+            "{} is ambiguous: {} revision ids start with it ({}); give more characters",
+            alembic_doctor_pystr::repr_str(key),
+            matching.len(),
+            matching.join(", ")
+        );
+    }
+    if !matches!(
+        exception.kind,
+        ExceptionKind::AssertionError | ExceptionKind::ValueError
+    ) {
+        return error.to_string();
+    }
+    let what = if argument.trim().is_empty() {
+        "is empty".to_owned()
+    } else if argument.matches(':').count() > 1 {
+        format!(
+            "has {} `:`; a range has one (`start:end`, either side may be left out)",
+            argument.matches(':').count()
+        )
+    } else if let Some(number) = argument
+        .split(|c: char| !c.is_ascii_digit())
+        .find(|digits| digits.len() > 9)
+    {
+        format!("has a relative step, {number}, larger than any chain")
+    } else {
+        "is not a revision Alembic can walk to".to_owned()
+    };
+    format!(
+        "the revision argument {shown} {what}: give a revision id (or a unique prefix of at \
+         least 4 characters), a branch label, `head`, `heads`, `base`, or a relative form \
+         such as `head-1`; `alembic` itself fails here with {}",
+        exception.kind.python_name()
+    )
 }
 
 /// Alembic's own `FAILED: ` prefix reads oddly after our `error: `.

@@ -22,6 +22,16 @@ pub(crate) fn run(project_args: &ProjectArgs, args: &CheckArgs) -> anyhow::Resul
             output::findings_to_stdout(project, &findings)?;
             output::plain_stdout(&alembic_doctor_report::check_summary(project, &findings))?;
             output::plain_stdout(&lint.summary)?;
+            // An existing version directory with nothing in it is a new
+            // project, not an error; but a pass over nothing says so.
+            if project.files.is_empty() && project.notes.is_empty() {
+                for location in &project.version_locations {
+                    output::plain_stdout(&format!(
+                        "note: {} holds no migration files yet (a new project?)\n",
+                        location.display()
+                    ))?;
+                }
+            }
         }
         Format::Github => {
             // Paths relative to the current directory: where the workflow
@@ -39,7 +49,7 @@ pub(crate) fn run(project_args: &ProjectArgs, args: &CheckArgs) -> anyhow::Resul
                 .as_ref()
                 .is_some_and(alembic_doctor_git::GitRepo::is_bare);
             let log = alembic_doctor_report::sarif_log(&findings, project, &root, on_disk);
-            output::plain_stdout(&format!("{}\n", serde_json::to_string_pretty(&log)?))?;
+            output::raw_stdout(&format!("{}\n", serde_json::to_string_pretty(&log)?))?;
         }
     }
     Ok(status_for(&findings, fail_on))

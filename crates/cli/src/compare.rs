@@ -30,7 +30,7 @@ pub(crate) fn run(project_args: &ProjectArgs, args: &CompareArgs) -> anyhow::Res
             if let serde_json::Value::Object(object) = &mut json {
                 object.insert("lint".to_owned(), lint.json());
             }
-            output::plain_stdout(&format!("{}\n", serde_json::to_string_pretty(&json)?))?;
+            output::raw_stdout(&format!("{}\n", serde_json::to_string_pretty(&json)?))?;
         }
         Format::Text => {
             output::plain_stdout(&alembic_doctor_report::comparison_text(&comparison, from))?;
@@ -45,7 +45,7 @@ pub(crate) fn run(project_args: &ProjectArgs, args: &CompareArgs) -> anyhow::Res
             }
         }
         Format::Github => output::plain_stdout(&github(&repo, &comparison))?,
-        Format::Sarif => output::plain_stdout(&sarif(&repo, &comparison)?)?,
+        Format::Sarif => output::raw_stdout(&sarif(&repo, &comparison)?)?,
     }
     // What the merge inherits from BASE does not count against the HEADs.
     Ok(check::status_for(&comparison.new_findings(), fail_on))

@@ -163,6 +163,6 @@ pub(crate) fn run(project_args: &ProjectArgs, args: &FixArgs) -> anyhow::Result<
             text.push_str(&format!("{}\n", created.display));
         }
     }
-    output::plain_stdout(&text)?;
+    output::raw_stdout(&text)?;
     Ok(ExitStatus::Success)
 }

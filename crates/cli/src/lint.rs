@@ -133,8 +133,9 @@ fn tool_config(project: &Project, cwd: &Path) -> anyhow::Result<ToolConfig> {
     let Some(path) = candidates.iter().find(|path| path.is_file()) else {
         return Ok(ToolConfig::default());
     };
-    let text =
-        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let text = alembic_doctor_source::read_regular(path)
+        .and_then(|bytes| String::from_utf8(bytes).map_err(std::io::Error::other))
+        .with_context(|| format!("cannot read {}", path.display()))?;
     ToolConfig::from_pyproject(&text)
         .map_err(|message| anyhow::anyhow!("{}: {message}", path.display()))
 }
@@ -297,7 +298,7 @@ fn environment(project: &Project) -> Environment {
         .script_location
         .as_deref()
         .map(|dir| dir.join("env.py"))
-        .and_then(|path| std::fs::read(path).ok())
+        .and_then(|path| alembic_doctor_source::read_regular(&path).ok())
         .map(|bytes| Environment::from_env_py(&bytes))
         .unwrap_or_default()
 }

@@ -79,13 +79,19 @@ fn main() -> ExitCode {
 /// read x: Is a directory`), and repeating it below says nothing new.
 fn error_message(error: &anyhow::Error) -> String {
     let mut shown = error.to_string();
-    let mut out = format!("error: {shown}\n");
+    let mut out = format!(
+        "error: {}\n",
+        alembic_doctor_pystr::escape_for_terminal(&shown)
+    );
     for cause in error.chain().skip(1) {
         let cause = cause.to_string();
         if shown.contains(&cause) {
             continue;
         }
-        out.push_str(&format!("  caused by: {cause}\n"));
+        out.push_str(&format!(
+            "  caused by: {}\n",
+            alembic_doctor_pystr::escape_for_terminal(&cause)
+        ));
         shown.push_str(&cause);
     }
     out

@@ -19,8 +19,16 @@ pub(crate) fn findings_to_stdout(project: &Project, findings: &[Finding]) -> std
     anstream::stdout().write_all(text.as_bytes())
 }
 
-/// Write plain text (Alembic-compatible output) to stdout.
+/// Write plain text (Alembic-compatible output, summaries, Markdown,
+/// annotations) to stdout, with control and bidirectional characters
+/// escaped as `repr()` escapes them (issue 12).
 pub(crate) fn plain_stdout(text: &str) -> std::io::Result<()> {
+    raw_stdout(&alembic_doctor_pystr::escape_for_terminal(text))
+}
+
+/// Write machine-readable text (JSON, SARIF) to stdout as it is: it keeps
+/// the real strings, escaped by its own syntax.
+pub(crate) fn raw_stdout(text: &str) -> std::io::Result<()> {
     let mut stdout = std::io::stdout().lock();
     stdout.write_all(text.as_bytes())?;
     stdout.flush()

@@ -65,7 +65,7 @@ pub(crate) fn run(project_args: &ProjectArgs, args: &ReportArgs) -> anyhow::Resu
         .config
         .script_location
         .as_deref()
-        .and_then(|dir| std::fs::read(dir.join("env.py")).ok())
+        .and_then(|dir| alembic_doctor_source::read_regular(&dir.join("env.py")).ok())
         .is_some_and(|env| String::from_utf8_lossy(&env).contains("is_offline_mode"));
     let input = StatusInput {
         comparison: &comparison,
@@ -84,10 +84,10 @@ pub(crate) fn run(project_args: &ProjectArgs, args: &ReportArgs) -> anyhow::Resu
         ReportFormat::Text => output::plain_stdout(&report.text())?,
         ReportFormat::Json => {
             let json = alembic_doctor_report::status_json(&input, &report);
-            output::plain_stdout(&format!("{}\n", serde_json::to_string_pretty(&json)?))?;
+            output::raw_stdout(&format!("{}\n", serde_json::to_string_pretty(&json)?))?;
         }
         ReportFormat::Github => output::plain_stdout(&compare::github(&repo, &comparison))?,
-        ReportFormat::Sarif => output::plain_stdout(&compare::sarif(&repo, &comparison)?)?,
+        ReportFormat::Sarif => output::raw_stdout(&compare::sarif(&repo, &comparison)?)?,
     }
     // What the merge inherits from BASE does not count against the HEADs.
     Ok(check::status_for(&comparison.new_findings(), fail_on))

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use alembic_doctor_git::GitRepo;
 use alembic_doctor_project::Project;
 use alembic_doctor_rules::Finding;
-use alembic_doctor_source::list_versions_in;
+use alembic_doctor_source::{FileKind, ReadError, SourceFile, list_versions_in};
 
 use crate::CompareError;
 use crate::diff::ancestors;
@@ -187,7 +187,31 @@ pub(crate) fn simulate(
     // The changes are keyed by resolved paths; a location written with
     // `..` (`-c ../alembic.ini` from a subdirectory) must be walked as the
     // same resolved directory, or the overlay never sees them.
-    let listing = list_versions_in(&overlay, &base.spec.resolved_in(&overlay));
+    let mut listing = list_versions_in(&overlay, &base.spec.resolved_in(&overlay));
+    // A HEAD file that could not be read (larger than the limit) has no
+    // bytes to merge, but it is not absent: it stays in the merged project
+    // as unreadable, so `unreadable-file` reports it as `check` does on
+    // disk instead of the file being skipped (issue 12).
+    for head in heads {
+        for file in &head.project.files {
+            let Some(error) = &file.read_error else {
+                continue;
+            };
+            if listing.files.iter().any(|listed| listed.path == file.path) {
+                continue;
+            }
+            listing.files.push(SourceFile {
+                path: file.path.clone(),
+                listed_path: file.path.clone(),
+                location: 0,
+                kind: FileKind::Source,
+                bytes: Err(ReadError {
+                    kind: std::io::ErrorKind::Other,
+                    message: error.clone(),
+                }),
+            });
+        }
+    }
     let modules = alembic_doctor_script::Project::new(overlay.clone());
     let project = alembic_doctor_project::from_files_with_modules(
         base.project.config.clone(),

@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use alembic_doctor_git::{GitRepo, GitTree, ResolvedRev};
+use alembic_doctor_git::{GitError, GitRepo, GitTree, ResolvedRev};
 use alembic_doctor_graph::RevIdx;
 use alembic_doctor_project::{LoadRequest, ParseCache, Project};
 use alembic_doctor_source::{DiskTree, ListingSpec, Tree};
@@ -56,6 +56,16 @@ impl Side {
                         side: rev.name().to_owned(),
                         error,
                     })?;
+                // A missing or damaged object is an error, never "no file"
+                // (issue 12): the side would look smaller than it is.
+                let damaged = tree.damaged_objects();
+                if !damaged.is_empty() {
+                    return Err(CompareError::Git(GitError::DamagedObjects {
+                        repo: repo.workdir().unwrap_or(repo.git_dir()).to_path_buf(),
+                        rev: rev.name().to_owned(),
+                        objects: damaged,
+                    }));
+                }
                 let spec = alembic_doctor_project::listing_spec(&project.config, request.recursive);
                 Ok(Self {
                     label: rev.name().to_owned(),

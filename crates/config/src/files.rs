@@ -71,7 +71,40 @@ pub struct DiskConfigFiles;
 
 impl ConfigFiles for DiskConfigFiles {
     fn read(&self, path: &Path) -> io::Result<Vec<u8>> {
-        fs::read(path)
+        // A FIFO named `alembic.ini` blocked `open` forever (issue 12):
+        // open without blocking (Linux) and read regular files only, as
+        // `alembic_doctor_source::open_regular` does for migrations.
+        let mut options = fs::OpenOptions::new();
+        options.read(true);
+        #[cfg(target_os = "linux")]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            options.custom_flags(rustix::fs::OFlags::NONBLOCK.bits().cast_signed());
+        }
+        #[cfg(not(target_os = "linux"))]
+        if !fs::metadata(path)?.is_file() && !fs::metadata(path)?.is_dir() {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "is not a regular file",
+            ));
+        }
+        let mut file = options.open(path)?;
+        let meta = file.metadata()?;
+        if meta.is_dir() {
+            return Err(io::Error::new(
+                io::ErrorKind::IsADirectory,
+                "is a directory",
+            ));
+        }
+        if !meta.is_file() {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "is not a regular file",
+            ));
+        }
+        let mut bytes = Vec::new();
+        io::Read::read_to_end(&mut file, &mut bytes)?;
+        Ok(bytes)
     }
 
     fn kind(&self, path: &Path) -> Option<ConfigFileKind> {

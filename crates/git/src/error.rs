@@ -111,6 +111,24 @@ pub enum GitError {
         reason: String,
     },
 
+    /// Objects a revision needs that cannot be read: the repository is
+    /// damaged, and any answer computed without them would be wrong.
+    #[error(
+        "the repository {} is damaged: {} needed at {rev} cannot be read, so its files cannot be \
+         trusted ({}); run `git fsck` to see the damage, and re-clone or fetch the objects again",
+        repo.display(),
+        if objects.len() == 1 { "an object".to_owned() } else { format!("{} objects", objects.len()) },
+        objects.join("; ")
+    )]
+    DamagedObjects {
+        /// The repository (its working tree, or the git directory when bare).
+        repo: PathBuf,
+        /// The revision being read.
+        rev: String,
+        /// What each failed read said (object id and path).
+        objects: Vec<String>,
+    },
+
     /// A `git` subprocess that could not be run or failed.
     #[error("`{command}` failed: {message}")]
     GitCommand {

@@ -200,10 +200,16 @@ impl Objects {
                 data: std::mem::take(&mut object.data),
             })),
             Ok(None) => Ok(None),
+            // The object is there but cannot be decoded: a corrupt pack or
+            // loose object. Said as such, never as a missing branch.
             Err(error) => Err(GitError::Git {
                 repo: self.location_buf(),
                 doing: format!("reading object {id} ({})", what()),
-                message: describe(&error),
+                message: format!(
+                    "{}; the object (or the pack holding it) is corrupt: `git fsck` shows the \
+                     damage; re-clone or fetch the objects again",
+                    describe(&error)
+                ),
             }),
         })?;
         let object = if let Some(object) = found {

@@ -83,6 +83,10 @@ struct Inner {
     links: RwLock<HashMap<ObjectId, PathBuf>>,
     /// Directories whose missing files were fetched (partial clones).
     prefetched: Mutex<HashSet<ObjectId>>,
+    /// Every object that could not be read, as the error says it: a
+    /// caller must not take a damaged repository for a smaller project
+    /// ([`GitTree::damaged_objects`]).
+    failures: Mutex<Vec<String>>,
 }
 
 /// One tree's entries, sorted by name bytes.
@@ -159,6 +163,7 @@ impl GitTree {
                 trees: RwLock::new(HashMap::new()),
                 links: RwLock::new(HashMap::new()),
                 prefetched: Mutex::new(HashSet::new()),
+                failures: Mutex::new(Vec::new()),
             }),
             root: Arc::from(root),
         }
@@ -218,7 +223,37 @@ impl GitTree {
             self.prefetch_directory_of(path);
         }
         let what = || self.describe_path(path);
-        Ok(self.inner.objects.read(id, Some(Kind::Blob), &what)?.data)
+        let read = self.inner.objects.read(id, Some(Kind::Blob), &what);
+        Ok(self.failed(read)?.data)
+    }
+
+    /// `result`, remembering its error among the damaged objects.
+    fn failed<T>(&self, result: Result<T, GitError>) -> Result<T, GitError> {
+        if let Err(error) = &result {
+            let message = error.to_string();
+            let mut failures = self
+                .inner
+                .failures
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
+            if !failures.contains(&message) {
+                failures.push(message);
+            }
+        }
+        result
+    }
+
+    /// The objects this tree needed and could not read (missing, truncated,
+    /// in a corrupt pack), each as the error said it, in the order met.
+    /// A listing or read made with such a tree is incomplete: a file whose
+    /// blob is missing is not "no file" (issue 12), so a caller that gets
+    /// any here must report an error instead of an answer.
+    pub fn damaged_objects(&self) -> Vec<String> {
+        self.inner
+            .failures
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
     }
 
     fn describe_path(&self, path: &Path) -> String {
@@ -328,16 +363,16 @@ impl GitTree {
             return Ok(Arc::clone(listing));
         }
         let what = || format!("a directory of {}", self.inner.rev.name());
-        let raw = self.inner.objects.read(id, Some(Kind::Tree), &what)?;
-        let listing = Arc::new(
+        let raw = self.failed(self.inner.objects.read(id, Some(Kind::Tree), &what))?;
+        let listing = Arc::new(self.failed(
             Listing::decode(&raw.data, self.inner.objects.hash_kind()).map_err(|message| {
                 GitError::Git {
                     repo: self.inner.objects.location_buf(),
                     doing: format!("reading tree {id} ({})", what()),
                     message,
                 }
-            })?,
-        );
+            }),
+        )?);
         self.inner
             .trees
             .write()

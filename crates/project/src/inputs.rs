@@ -169,22 +169,29 @@ pub(crate) fn from_script(
 }
 
 /// The folder project modules (constants imported by migrations) are looked
-/// for under: the enclosing git work tree of the first version location, or
-/// else the nearest of the working directory and the configuration's folder
-/// that contains it.
-pub(crate) fn module_root(locations: &[PathBuf], config_dir: Option<&Path>, cwd: &Path) -> PathBuf {
+/// for under: the enclosing git work tree of the first version location
+/// (`true`: imports stop there), or else the nearest of the working
+/// directory and the configuration's folder that contains it (`false`: only
+/// a guess, so imports are also looked for above it, up the version
+/// location's ancestors; issue 12).
+pub(crate) fn module_root(
+    locations: &[PathBuf],
+    config_dir: Option<&Path>,
+    cwd: &Path,
+) -> (PathBuf, bool) {
     let Some(start) = locations.first() else {
-        return cwd.to_path_buf();
+        return (cwd.to_path_buf(), false);
     };
     if let Some(git_root) = start.ancestors().find(|dir| dir.join(".git").exists()) {
-        return git_root.to_path_buf();
+        return (git_root.to_path_buf(), true);
     }
-    [Some(cwd), config_dir]
+    let guess = [Some(cwd), config_dir]
         .into_iter()
         .flatten()
         .find(|dir| start.starts_with(dir))
         .map_or_else(
             || start.parent().unwrap_or(start).to_path_buf(),
             Path::to_path_buf,
-        )
+        );
+    (guess, false)
 }

@@ -245,11 +245,12 @@ fn disk_modules(config: &AlembicConfig, cwd: &Path) -> alembic_doctor_script::Pr
         .as_deref()
         .or(config.toml_file.as_deref())
         .and_then(Path::parent);
-    alembic_doctor_script::Project::on_disk(inputs::module_root(
-        &config.version_locations,
-        config_dir,
-        cwd,
-    ))
+    let (root, in_git) = inputs::module_root(&config.version_locations, config_dir, cwd);
+    if in_git {
+        alembic_doctor_script::Project::on_disk(root)
+    } else {
+        alembic_doctor_script::Project::new(alembic_doctor_script::DiskFiles::around(root))
+    }
 }
 
 /// Build a project from files already listed in load order, resolving

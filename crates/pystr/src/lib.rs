@@ -47,6 +47,44 @@ pub fn repr_str(s: &str) -> String {
     out
 }
 
+/// `text` safe to print on a terminal or in a CI log: every character
+/// [`repr_str`] would escape is written as `repr()` writes it (`\x1b`,
+/// `\u202e`), except line feeds and tabs, which lay the text out. Control
+/// characters and bidirectional overrides from a file (an id holding
+/// `\x1b[31m`, a U+202E) then cannot recolour, move or reorder the output
+/// (issue 12). JSON output keeps the real string instead.
+pub fn escape_for_terminal(text: &str) -> std::borrow::Cow<'_, str> {
+    if text
+        .chars()
+        .all(|c| matches!(c, '\n' | '\t') || is_printable(c))
+    {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        push_for_terminal(&mut out, c);
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+/// Appends `c` to `out` as [`escape_for_terminal`] writes it.
+pub fn push_for_terminal(out: &mut String, c: char) {
+    if matches!(c, '\n' | '\t') || is_printable(c) {
+        out.push(c);
+        return;
+    }
+    let code = u32::from(c);
+    if c == '\r' {
+        out.push_str("\\r");
+    } else if code < 0x100 {
+        out.push_str(&format!("\\x{code:02x}"));
+    } else if code < 0x1_0000 {
+        out.push_str(&format!("\\u{code:04x}"));
+    } else {
+        out.push_str(&format!("\\U{code:08x}"));
+    }
+}
+
 fn is_printable(c: char) -> bool {
     if c == ' ' {
         return true;
@@ -62,7 +100,10 @@ fn is_printable(c: char) -> bool {
             | '\u{200b}'..='\u{200f}'
             | '\u{202a}'..='\u{202e}'
             | '\u{2060}'..='\u{2064}'
+            | '\u{2066}'..='\u{206f}'
+            | '\u{61c}'
             | '\u{feff}'
+            | '\u{fff9}'..='\u{fffb}'
     )
 }
 

@@ -31,20 +31,25 @@ pub fn render_text(findings: &[Finding], sources: &dyn Sources, styled: bool) ->
         Renderer::plain()
     };
     let mut out = String::new();
+    // Text from files (ids, paths, labels) is escaped as `repr()` would,
+    // so that control and bidirectional characters cannot drive the
+    // terminal (issue 12); the code frames are escaped by `display_text`.
+    let escape = alembic_doctor_pystr::escape_for_terminal;
     for finding in findings {
         let level = match finding.severity {
             Severity::Error => Level::ERROR,
             Severity::Warning => Level::WARNING,
         };
+        let message = escape(&finding.message);
         let title = level
-            .primary_title(finding.message.as_str())
+            .primary_title(message.as_ref())
             .id(finding.rule.name());
         let mut excerpts = Vec::new();
         if let Some(location) = finding.location {
             excerpts.push(Excerpt::new(
                 location,
                 AnnotationKind::Primary,
-                &finding.label,
+                escape(&finding.label),
                 sources,
             ));
         }
@@ -52,15 +57,16 @@ pub fn render_text(findings: &[Finding], sources: &dyn Sources, styled: bool) ->
             excerpts.push(Excerpt::new(
                 related.location,
                 AnnotationKind::Context,
-                &related.label,
+                escape(&related.label),
                 sources,
             ));
         }
         let group = Group::with_title(title).elements(excerpts.iter().map(Excerpt::snippet));
         let mut report = vec![group];
-        if let Some(help) = &finding.help {
+        let help = finding.help.as_deref().map(escape);
+        if let Some(help) = &help {
             report.push(Group::with_title(
-                Level::HELP.secondary_title(help.as_str()),
+                Level::HELP.secondary_title(help.as_ref()),
             ));
         }
         let _ = writeln!(out, "{}\n", renderer.render(&report));
@@ -71,19 +77,19 @@ pub fn render_text(findings: &[Finding], sources: &dyn Sources, styled: bool) ->
 /// The lines around one span, cut out of a file so that the renderer never
 /// sees more than it prints.
 struct Excerpt<'a> {
-    path: &'a str,
+    path: std::borrow::Cow<'a, str>,
     text: String,
     first_line: usize,
     span: Range<usize>,
     kind: AnnotationKind,
-    label: &'a str,
+    label: std::borrow::Cow<'a, str>,
 }
 
 impl<'a> Excerpt<'a> {
     fn new(
         location: Location,
         kind: AnnotationKind,
-        label: &'a str,
+        label: std::borrow::Cow<'a, str>,
         sources: &'a dyn Sources,
     ) -> Self {
         let bytes = sources.bytes(location.file);
@@ -96,17 +102,15 @@ impl<'a> Excerpt<'a> {
         // after it was parsed (they are read again only to print): clamp.
         let from = (index.line_span(first, bytes).start as usize).min(bytes.len());
         let to = (index.line_span(last, bytes).end as usize).min(bytes.len());
-        let window = &bytes[from..to.max(from)];
-        // Non-UTF-8 bytes become U+FFFD; spans are then re-based on the text
-        // before them so that the carets still land on the right characters.
-        let rebase = |at: u32| {
-            String::from_utf8_lossy(&bytes[from..(at as usize).clamp(from, to.max(from))]).len()
-        };
-        let text = String::from_utf8_lossy(window).into_owned();
-        let span = rebase(start)..rebase(end.max(start)).max(rebase(start));
+        // The window decoded in the file's own encoding (PEP 263), with the
+        // span re-based on that text: always on character boundaries, so
+        // the carets land on the characters Python reads (issue 12).
+        let display = alembic_doctor_script::display_text(bytes, from..to.max(from));
+        let first_at = display.offset(start as usize);
+        let span = first_at..display.offset(end.max(start) as usize).max(first_at);
         Self {
-            path: sources.display_path(location.file),
-            text,
+            path: alembic_doctor_pystr::escape_for_terminal(sources.display_path(location.file)),
+            text: display.text,
             first_line: first + 1,
             span,
             kind,
@@ -117,11 +121,11 @@ impl<'a> Excerpt<'a> {
     fn snippet(&self) -> Snippet<'_, annotate_snippets::Annotation<'_>> {
         let mut annotation = self.kind.span(self.span.clone());
         if !self.label.is_empty() {
-            annotation = annotation.label(self.label);
+            annotation = annotation.label(self.label.as_ref());
         }
         Snippet::source(self.text.as_str())
             .line_start(self.first_line)
-            .path(self.path)
+            .path(self.path.as_ref())
             .fold(true)
             .annotation(annotation)
     }

@@ -37,6 +37,7 @@ const BLOCKING_CHECKS: &[Check] = &[
 
 /// The checks about the chain's shape and headers, which never stop it.
 const ADVISORY_CHECKS: &[Check] = &[
+    rules::missing_version_location::check,
     rules::multiple_heads::check,
     rules::multiple_bases::check,
     rules::header_mismatch::check,
@@ -96,7 +97,9 @@ impl Finding {
         match self.rule {
             // Only a warning here, but Alembic warns too.
             Rule::LoadedTwice => true,
-            Rule::MultipleHeads
+            // Alembic lists nothing there, silently.
+            Rule::MissingVersionLocation
+            | Rule::MultipleHeads
             | Rule::MultipleBases
             | Rule::HeaderMismatch
             | Rule::FilenameMismatch

@@ -136,6 +136,7 @@ rules! {
     SyntaxError => "syntax-error", Error, Chain, syntax_error;
     ImportError => "import-error", Error, Chain, import_error;
     UnreadableFile => "unreadable-file", Error, Chain, unreadable_file;
+    MissingVersionLocation => "missing-version-location", Error, Chain, missing_version_location;
     MissingRevision => "missing-revision", Error, Chain, missing_revision;
     MissingDownRevision => "missing-down-revision", Error, Chain, missing_down_revision;
     NonLiteralValue => "non-literal-value", Error, Chain, non_literal_value;

@@ -38,18 +38,38 @@ pub trait ProjectFiles: Send + Sync {
     /// The bytes of the file at `path`, or `Ok(None)` when there is no such
     /// file. `path` is the root joined with a relative path.
     fn read(&self, path: &Path) -> io::Result<Option<Vec<u8>>>;
+
+    /// Whether absolute imports stop at [`ProjectFiles::root`]. True for a
+    /// git work tree; false when the root is only a guess (a project in no
+    /// repository), where a module may sit above it (issue 12).
+    fn stops_at_root(&self) -> bool {
+        true
+    }
 }
 
 /// [`ProjectFiles`] on the local file system.
 #[derive(Debug, Clone)]
 pub struct DiskFiles {
     root: PathBuf,
+    stops_at_root: bool,
 }
 
 impl DiskFiles {
     /// The files under `root`.
     pub fn new(root: impl Into<PathBuf>) -> Self {
-        Self { root: root.into() }
+        Self {
+            root: root.into(),
+            stops_at_root: true,
+        }
+    }
+
+    /// The files around `root`, a guessed root that absolute imports may
+    /// also be looked for above (see [`ProjectFiles::stops_at_root`]).
+    pub fn around(root: impl Into<PathBuf>) -> Self {
+        Self {
+            root: root.into(),
+            stops_at_root: false,
+        }
     }
 }
 
@@ -58,8 +78,12 @@ impl ProjectFiles for DiskFiles {
         &self.root
     }
 
+    fn stops_at_root(&self) -> bool {
+        self.stops_at_root
+    }
+
     fn read(&self, path: &Path) -> io::Result<Option<Vec<u8>>> {
-        match std::fs::read(path) {
+        match alembic_doctor_source::read_regular(path) {
             Ok(bytes) => Ok(Some(bytes)),
             Err(error)
                 if matches!(
@@ -164,7 +188,7 @@ impl Project {
             return Lookup::NotFound;
         }
         let root = self.root();
-        let within_root = dir.starts_with(root);
+        let within_root = self.files.stops_at_root() && dir.starts_with(root);
         for ancestor in dir.ancestors().take(MAX_ANCESTORS) {
             if within_root && !ancestor.starts_with(root) {
                 break;

@@ -47,6 +47,22 @@ impl ParsedModule {
 
 /// Parse `text` as a module. `Err` carries the message of a parser panic.
 pub(crate) fn parse_module(text: &str) -> Result<ParsedModule, String> {
+    // CPython's tokenizer refuses a file nesting more than 200 brackets
+    // before any tree exists; so do we, as a tree that deep could overflow
+    // the stack in the parser or in any walk after it (issue 12).
+    if let Some(at) = crate::nesting::too_deep(text) {
+        let at = ruff_text_size::TextSize::try_from(at)
+            .unwrap_or(ruff_text_size::TextSize::new(u32::MAX - 1));
+        return Ok(ParsedModule {
+            body: Suite::new(),
+            errors: vec![(
+                "too many nested parentheses".to_owned(),
+                TextRange::at(at, ruff_text_size::TextSize::new(1)),
+            )],
+            comments: Vec::new(),
+            depth_bound: 0,
+        });
+    }
     catch_unwind(AssertUnwindSafe(|| {
         let parsed = parse_unchecked(text, ParseOptions::from(Mode::Module));
         let comments = parsed
@@ -295,6 +311,21 @@ mod tests {
         assert_eq!(with_module(parsed, |parsed| parsed.errors.len()), Ok(0));
     }
 
+    /// Issue 12: deeper than CPython's bracket limit is refused before
+    /// any tree is built, whatever the brackets (f-string fields count).
+    #[test]
+    fn past_the_bracket_limit_no_tree_is_built() {
+        for deep in [
+            format!("x = {}1{}\n", "[".repeat(5_000), "]".repeat(5_000)),
+            format!("x = {}1{}\n", "f'{".repeat(2_000), "}'".repeat(2_000)),
+        ] {
+            let parsed = parse_module(&deep).expect("no panic");
+            assert!(parsed.body.is_empty());
+            assert_eq!(parsed.errors.len(), 1);
+            assert_eq!(parsed.errors[0].0, "too many nested parentheses");
+        }
+    }
+
     #[test]
     fn depth_bound_is_small_for_real_code_and_large_for_chains() {
         let template = "revision = 'a'\ndef upgrade():\n    op.create_table('t', sa.Column('id', sa.Integer(), primary_key=True), sa.Column('x', sa.String(3)))\n";
@@ -305,9 +336,7 @@ mod tests {
             format!("x = {}1\n", "-".repeat(5_000)),
             format!("x = a{}\n", ".b".repeat(5_000)),
             format!("x = 1{}\n", "+1".repeat(5_000)),
-            format!("x = {}1{}\n", "[".repeat(5_000), "]".repeat(5_000)),
             format!("x = {}1\n", "lambda a, b: ".repeat(5_000)),
-            format!("x = {}1{}\n", "f'{".repeat(2_000), "}'".repeat(2_000)),
         ] {
             assert!(
                 bound(&deep) >= 5_000,

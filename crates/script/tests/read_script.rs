@@ -608,12 +608,14 @@ fn degenerate_files_do_not_panic() {
             );
         }
     }
+    // Python refuses a file with a NUL byte before reading anything in it.
     let nul = read_bytes(b"revision = 'a'\x00\n");
-    assert!(
-        nul.syntax_errors
-            .iter()
-            .any(|error| error.message.contains("null bytes"))
+    assert_eq!(nul.syntax_errors.len(), 1, "{:?}", nul.syntax_errors);
+    assert_eq!(
+        nul.syntax_errors[0].message,
+        "source code cannot contain null bytes"
     );
+    assert!(matches!(nul.revision, Variable::Missing));
     let unknown = read_bytes(b"# coding: foobar\nrevision = 'a'\n");
     assert_eq!(unknown.syntax_errors[0].message, "unknown encoding: foobar");
     assert_eq!(text(&unknown.revision), "a");
@@ -623,9 +625,22 @@ fn degenerate_files_do_not_panic() {
 fn deeply_nested_expressions_do_not_overflow() {
     let mut source = String::from("revision = 'abc'\n");
     writeln!(source, "x = {}1", "-".repeat(200_000)).expect("write to a String");
+    writeln!(source, "z = a{}", ".b".repeat(100_000)).expect("write to a String");
+    writeln!(source, "down_revision = {}'a'", "-".repeat(5_000)).expect("write to a String");
+    let script = read(&source);
+    assert_eq!(text(&script.revision), "abc");
+    // Read without crashing; not a usable parent list.
+    assert!(script.down_revisions().is_err());
+}
+
+/// Issue 12: CPython refuses a bracket inside 200 others before it parses
+/// anything ("too many nested parentheses"); so do we, before Ruff's parser
+/// builds a tree deep enough to overflow the stack.
+#[test]
+fn more_than_two_hundred_nested_brackets_are_refused_as_python_does() {
+    let mut source = String::from("revision = 'abc'\n");
     writeln!(source, "y = {}1{}", "(".repeat(50_000), ")".repeat(50_000))
         .expect("write to a String");
-    writeln!(source, "z = a{}", ".b".repeat(100_000)).expect("write to a String");
     writeln!(
         source,
         "down_revision = {}'a'{}",
@@ -634,9 +649,23 @@ fn deeply_nested_expressions_do_not_overflow() {
     )
     .expect("write to a String");
     let script = read(&source);
-    assert_eq!(text(&script.revision), "abc");
-    // Read without crashing; too deep to be a usable parent list.
-    assert!(script.down_revisions().is_err());
+    assert_eq!(script.syntax_errors.len(), 1, "{:?}", script.syntax_errors);
+    let error = &script.syntax_errors[0];
+    assert_eq!(error.message, "too many nested parentheses");
+    assert_eq!(error.span.start, 17 + 4 + 200);
+    // At the limit, the file is read.
+    let at_limit = format!(
+        "revision = 'abc'\ndown_revision = {}'a'{}\n",
+        "(".repeat(200),
+        ")".repeat(200)
+    );
+    let script = read(&at_limit);
+    assert!(
+        script.syntax_errors.is_empty(),
+        "{:?}",
+        script.syntax_errors
+    );
+    assert_eq!(script.down_revisions(), Ok(vec!["a".to_owned()]));
 }
 
 #[test]

@@ -56,7 +56,7 @@ pub use order::FileKind;
 pub use snapshot::{WalkStamps, path_bytes, path_from_bytes};
 pub use span::{LineColumn, LineIndex, Span};
 pub use stamp::{DiskStamp, DiskStamper, FileStamp, Placed};
-pub use tree::{DirEntry, DiskTree, MAX_FILE_BYTES, Tree};
+pub use tree::{DirEntry, DiskTree, MAX_FILE_BYTES, Tree, open_regular, read_regular};
 pub use walk::Candidate;
 
 /// List and read the migration files under `spec`'s locations on disk, in

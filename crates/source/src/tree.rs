@@ -129,20 +129,9 @@ impl Tree for DiskTree {
     }
 
     fn read_stamped(&self, path: &Path) -> io::Result<(Vec<u8>, Option<FileStamp>)> {
-        let file = fs::File::open(path)?;
         // The open file's metadata: the same `fstat` that guards against
-        // FIFOs below gives the stamp, so a cache costs no extra call.
-        let meta = file.metadata()?;
-        // A FIFO or device named `x.py` would block or never end; a
-        // directory named `x.py` cannot be read. Python would hang or crash.
-        if !meta.is_file() {
-            let what = if meta.is_dir() {
-                "is a directory, not a file"
-            } else {
-                "is not a regular file"
-            };
-            return Err(io::Error::new(io::ErrorKind::InvalidInput, what));
-        }
+        // FIFOs gives the stamp, so a cache costs no extra call.
+        let (file, meta) = open_regular(path)?;
         if meta.len() > MAX_FILE_BYTES {
             return Err(too_large(meta.len()));
         }
@@ -160,6 +149,49 @@ impl Tree for DiskTree {
             .map(FileStamp::Disk);
         Ok((bytes, stamp))
     }
+}
+
+/// Opens the regular file at `path` (symlinks followed) for reading, with
+/// its metadata; anything else is an error, and opening never blocks.
+///
+/// A FIFO named `x.py` (or in place of a cache file) blocked `open` until a
+/// writer came, forever in CI (issue 12): on Linux the file is opened with
+/// `O_NONBLOCK`, which a regular file ignores, and checked with `fstat`;
+/// elsewhere the type is checked before opening.
+pub fn open_regular(path: &Path) -> io::Result<(fs::File, fs::Metadata)> {
+    let mut options = fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(target_os = "linux")]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(rustix::fs::OFlags::NONBLOCK.bits().cast_signed());
+    }
+    #[cfg(not(target_os = "linux"))]
+    not_regular(&fs::metadata(path)?)?;
+    let file = options.open(path)?;
+    let meta = file.metadata()?;
+    not_regular(&meta)?;
+    Ok((file, meta))
+}
+
+/// The bytes of the regular file at `path`, at most [`MAX_FILE_BYTES`];
+/// see [`open_regular`].
+pub fn read_regular(path: &Path) -> io::Result<Vec<u8>> {
+    DiskTree.read(path)
+}
+
+/// An error when `meta` is not a regular file's: a FIFO or device would
+/// block or never end, a directory cannot be read.
+fn not_regular(meta: &fs::Metadata) -> io::Result<()> {
+    if meta.is_file() {
+        return Ok(());
+    }
+    let what = if meta.is_dir() {
+        "is a directory, not a file"
+    } else {
+        "is not a regular file"
+    };
+    Err(io::Error::new(io::ErrorKind::InvalidInput, what))
 }
 
 fn too_large(len: u64) -> io::Error {

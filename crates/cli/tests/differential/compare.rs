@@ -420,7 +420,10 @@ pub fn compare_command(
         return;
     }
     let hd = cx.oracle.graph.hash_dependent;
-    let want = canonical(args, &alembic.stdout, &cx.case.labels, hd);
+    // alembic-doctor escapes control and bidirectional characters in what
+    // it prints, as `repr()` would (issue 12); Alembic prints them raw.
+    let shown = alembic_doctor_pystr::escape_for_terminal(&alembic.stdout);
+    let want = canonical(args, &shown, &cx.case.labels, hd);
     let got = canonical(args, &doctor.stdout, &cx.case.labels, hd);
     if want != got {
         out.push(cx.mismatch(
@@ -428,7 +431,7 @@ pub fn compare_command(
             Kind::Stdout,
             format!(
                 "--- alembic\n+++ alembic-doctor\n{}",
-                line_diff(&alembic.stdout, &doctor.stdout)
+                line_diff(&shown, &doctor.stdout)
             ),
         ));
     }

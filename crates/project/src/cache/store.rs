@@ -167,7 +167,8 @@ impl CacheFile {
     }
 
     fn try_open(path: &Path, tool: &str) -> Option<Self> {
-        let mut file = fs::File::open(path).ok()?;
+        // Never blocks on a FIFO in place of the cache file (issue 12).
+        let (mut file, _) = alembic_doctor_source::open_regular(path).ok()?;
         let mut preamble = [0; PREAMBLE];
         file.read_exact(&mut preamble).ok()?;
         let (magic, rest) = preamble.split_first_chunk::<8>()?;

@@ -32,6 +32,7 @@ pub(crate) mod missing_down_revision;
 pub(crate) mod missing_lock_timeout;
 pub(crate) mod missing_parent;
 pub(crate) mod missing_revision;
+pub(crate) mod missing_version_location;
 pub(crate) mod multiple_bases;
 pub(crate) mod multiple_heads;
 pub(crate) mod mysql_alter_column_drops_not_null;

@@ -145,12 +145,22 @@ pub(crate) fn decode(bytes: &[u8]) -> Decoded<'_> {
         }
     };
 
+    // CPython refuses the file before it decodes or tokenizes anything
+    // (Python 3.12+: "source code cannot contain null bytes"), so the text
+    // is empty: garbage with a NUL byte costs nothing more than reading it
+    // (100 MB of random bytes took 5.5 GB to parse; issue 12).
     if let Some(at) = body.iter().position(|&b| b == 0) {
         let at = skip + at;
         errors.push(SyntaxError {
-            message: "source code string cannot contain null bytes".to_owned(),
+            message: "source code cannot contain null bytes".to_owned(),
             span: Span::new(offset(at), offset(at + 1)),
         });
+        return Decoded {
+            text: Cow::Borrowed(""),
+            map: OffsetMap::shifted(offset(skip)),
+            errors,
+            invalid_utf8: Vec::new(),
+        };
     }
 
     let mut decoded = match codec {
@@ -159,6 +169,94 @@ pub(crate) fn decode(bytes: &[u8]) -> Decoded<'_> {
     };
     decoded.errors.splice(0..0, errors);
     decoded
+}
+
+/// A piece of a file decoded for printing (a code frame): the text in the
+/// file's own encoding, as Python reads it, and where each original byte
+/// offset falls in it, always on a character boundary.
+///
+/// Spans are byte offsets into the original file; a renderer slices the
+/// text it is given with them. A Latin-1 file whose bytes happen to be
+/// valid UTF-8 (`#coding:latin` then `😀`) would otherwise be shown as one
+/// four-byte character with a span ending inside it (issue 12, item 1).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DisplayText {
+    /// The decoded text (line endings kept as they are in the file).
+    pub text: String,
+    /// `(original offset, text offset)` of the start of each character,
+    /// in order.
+    starts: Vec<(u32, u32)>,
+}
+
+impl DisplayText {
+    /// The text offset of original byte offset `at` (absolute, in the
+    /// file): the start of the character that holds it, the text's end past
+    /// the window's end, its start before the window.
+    pub fn offset(&self, at: usize) -> usize {
+        let at = offset(at);
+        // The last entry is the window's end, so an offset past it maps to
+        // the text's end.
+        let i = self.starts.partition_point(|&(original, _)| original <= at);
+        i.checked_sub(1)
+            .map_or(0, |found| self.starts[found].1 as usize)
+    }
+}
+
+/// `file[window]` decoded for display with the codec `file` declares (see
+/// [`DisplayText`]). Undecodable bytes become U+FFFD; nothing is dropped.
+pub fn display_text(file: &[u8], window: std::ops::Range<usize>) -> DisplayText {
+    const BOM: &[u8] = b"\xef\xbb\xbf";
+    let body = file.strip_prefix(BOM).unwrap_or(file);
+    let codec = coding_declaration(body)
+        .and_then(|declaration| codec_for(&declaration.name))
+        .unwrap_or(Codec::Utf8);
+    let end = window.end.min(file.len());
+    let start = window.start.min(end);
+    let bytes = &file[start..end];
+    let mut text = String::with_capacity(bytes.len());
+    let mut starts = Vec::with_capacity(bytes.len() + 1);
+    let mut mark = |text: &String, at: usize| {
+        starts.push((offset(start + at), offset(text.len())));
+    };
+    // Control and bidirectional characters are shown escaped, as `repr()`
+    // shows them, so that a file cannot drive the terminal (issue 12);
+    // the offsets above keep spans exact around them.
+    let push = |text: &mut String, c: char| {
+        if matches!(c, '\r' | '\n' | '\t') {
+            text.push(c);
+        } else {
+            alembic_doctor_pystr::push_for_terminal(text, c);
+        }
+    };
+    if codec == Codec::Utf8 {
+        let mut at = 0;
+        for chunk in bytes.utf8_chunks() {
+            for (i, c) in chunk.valid().char_indices() {
+                mark(&text, at + i);
+                push(&mut text, c);
+            }
+            at += chunk.valid().len();
+            if !chunk.invalid().is_empty() {
+                mark(&text, at);
+                text.push(char::REPLACEMENT_CHARACTER);
+                at += chunk.invalid().len();
+            }
+        }
+    } else {
+        for (i, &byte) in bytes.iter().enumerate() {
+            mark(&text, i);
+            let c = match codec {
+                _ if byte.is_ascii() => Some(char::from(byte)),
+                Codec::Latin1 | Codec::Unsupported => Some(char::from(byte)),
+                Codec::Cp1252 => cp1252(byte),
+                Codec::Ascii | Codec::Utf8 => None,
+            };
+            push(&mut text, c.unwrap_or(char::REPLACEMENT_CHARACTER));
+        }
+    }
+    // The end of the window is a character boundary too.
+    starts.push((offset(end), offset(text.len())));
+    DisplayText { text, starts }
 }
 
 /// UTF-8, with a zero-copy fast path for the usual file: valid UTF-8 and no
@@ -520,6 +618,27 @@ mod tests {
         assert!(decoded.errors.is_empty());
     }
 
+    /// Issue 12, item 1: a Latin-1 file whose bytes are valid UTF-8 was
+    /// shown as UTF-8 with a span ending inside a character, and the code
+    /// frame renderer panicked.
+    #[test]
+    fn display_text_decodes_with_the_declared_codec_and_keeps_boundaries() {
+        let file = "#coding:latin\n\"\"\"\"\"\"😀".as_bytes();
+        let display = display_text(file, 14..file.len());
+        // The C1 controls Latin-1 gives are shown escaped, as `repr()` does.
+        assert_eq!(display.text, "\"\"\"\"\"\"\u{f0}\\x9f\\x98\\x80");
+        for at in 0..=file.len() + 3 {
+            assert!(display.text.is_char_boundary(display.offset(at)), "{at}");
+        }
+        assert_eq!(display.offset(23), display.text.len() - 4);
+        // UTF-8: an offset inside a character goes to its start.
+        let utf8 = "x = '😀'\n".as_bytes();
+        let display = display_text(utf8, 0..utf8.len());
+        assert_eq!(display.offset(7), 5);
+        assert_eq!(display.offset(9), 9);
+        assert_eq!(display.offset(100), display.text.len());
+    }
+
     #[test]
     fn bom_is_skipped_but_offsets_count_it() {
         let decoded = decode(b"\xef\xbb\xbfx = 'a'\n");
@@ -620,9 +739,12 @@ mod tests {
         let decoded = decode(b"x = 1\n\x00");
         assert_eq!(
             decoded.errors[0].message,
-            "source code string cannot contain null bytes"
+            "source code cannot contain null bytes"
         );
         assert_eq!(decoded.errors[0].span, Span::new(6, 7));
+        // Nothing is decoded: the file is refused as a whole.
+        assert_eq!(decoded.errors.len(), 1);
+        assert_eq!(&*decoded.text, "");
     }
 
     #[test]

@@ -1364,3 +1364,69 @@ fn a_symlinked_version_file_is_named_by_its_link_from_a_subdirectory() {
     );
     assert_eq!(from_db, messages(".", &["-c", "db/alembic.ini"]));
 }
+
+/// Issue 11, defect 3: main is `aaa` -> `bbb` -> `ccc` (its head); the
+/// branch adds `nnn` on `bbb` and its own merge revision `mmm` of `nnn` and
+/// `ccc`. Its one head descends from main's head: it extends it.
+#[test]
+fn a_branch_with_its_own_merge_migration_extends_the_bases_head() {
+    let repo = GitProject::new();
+    repo.migration("bbb", Some("aaa"), "bbb.py");
+    repo.migration("ccc", Some("bbb"), "ccc_head.py");
+    repo.commit("main");
+    repo.branch("feature", "main");
+    repo.migration("nnn", Some("bbb"), "nnn_new.py");
+    repo.write(
+        "migrations/versions/mmm_merge.py",
+        "\"\"\"merge\"\"\"\nrevision = 'mmm'\ndown_revision = ('nnn', 'ccc')\n\n\ndef upgrade():\n    pass\n\n\ndef downgrade():\n    pass\n",
+    );
+    repo.commit("feature with its own merge");
+    let (code, report) = markdown(&repo, &["main", "feature"]);
+    assert_eq!(code, 0, "{report}");
+    let verification = section(&report, "Verification");
+    assert!(
+        verification.contains("✅ **Migration head on `feature` correctly extends `main`'s head**"),
+        "{verification}"
+    );
+    assert!(!verification.contains("❌"), "{verification}");
+    assert!(
+        !verification.contains("more than one head"),
+        "{verification}"
+    );
+    assert!(
+        verification.contains("feature's head `mmm` descends from main's head `ccc`"),
+        "{verification}"
+    );
+    assert!(
+        checklist_line(&report, "Extends the base's head").starts_with("- ✅"),
+        "{report}"
+    );
+    assert!(!report.contains("not from"), "{report}");
+    assert!(
+        section(&report, "Branch Comparison").contains("single head, extends the base's head"),
+        "{report}"
+    );
+    assert!(
+        report.contains("✅ **Migration chain is healthy"),
+        "{report}"
+    );
+    let (_, json) = repo.json(&["main", "feature"]);
+    assert_eq!(json["extends_base_head"], true, "{json}");
+
+    // A fork is still told as one, with the graph's facts.
+    repo.branch("fork", "main");
+    repo.migration("fff", Some("bbb"), "fff_fork.py");
+    repo.commit("fork below main's head");
+    let (code, report) = markdown(&repo, &["main", "fork"]);
+    assert_eq!(code, 1, "{report}");
+    let verification = section(&report, "Verification");
+    assert!(
+        verification.contains("fork's head `fff` does not descend from main's head `ccc`"),
+        "{verification}"
+    );
+    assert!(
+        checklist_line(&report, "Extends the base's head")
+            .contains("fork's head `fff` does not descend from main's head `ccc`"),
+        "{report}"
+    );
+}

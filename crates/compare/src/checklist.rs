@@ -8,7 +8,7 @@ use std::collections::BTreeSet;
 use alembic_doctor_graph::RevIdx;
 use alembic_doctor_rules::{Finding, Rule, Severity};
 
-use crate::{Comparison, MergeConflict};
+use crate::{Comparison, Differences, MergeConflict, NotExtending, Side};
 
 /// One check and its outcome.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -303,38 +303,16 @@ fn extends_base_head(comparison: &Comparison) -> ChecklistItem {
     let mut reasons = Vec::new();
     let mut evidence = Vec::new();
     for (side, diff) in comparison.heads.iter().zip(&comparison.differences) {
-        let starts = code_list(&diff.starts_from);
-        let heads = side.ids(side.project.map.heads());
-        let deleted: Vec<String> = diff
-            .removed
-            .iter()
-            .filter(|change| base_heads.contains(&change.id))
-            .map(|change| change.id.clone())
-            .collect();
         if diff.extends_base_head {
             if !diff.new.is_empty() {
-                evidence.push(format!(
-                    "{}'s new revisions start from {starts}",
-                    side.label
-                ));
+                evidence.push(extension_evidence(comparison, side, diff));
             }
-        } else if !deleted.is_empty() {
-            reasons.push(format!("{} deletes {}", side.label, code_list(&deleted)));
-        } else if heads.len() > base_heads.len() {
-            reasons.push(format!(
-                "{} has {} where {} has {}: {}",
-                side.label,
-                plural(heads.len(), "head", "heads"),
-                comparison.base.label,
-                base_heads.len(),
-                code_list(&heads)
-            ));
         } else {
-            reasons.push(format!(
-                "{}'s new revisions start from {starts}, not from {}",
-                side.label,
-                code_list(&base_heads)
-            ));
+            reasons.extend(
+                diff.not_extending
+                    .iter()
+                    .map(|fact| not_extending_reason(comparison, side, fact)),
+            );
         }
     }
     if reasons.is_empty() {
@@ -346,6 +324,60 @@ fn extends_base_head(comparison: &Comparison) -> ChecklistItem {
         ChecklistItem::new("extends-base-head", title, true, detail)
     } else {
         ChecklistItem::new("extends-base-head", title, false, reasons.join("; "))
+    }
+}
+
+/// Why `side` extends BASE's heads, from the graphs: its heads, and that
+/// each descends from a head of BASE.
+pub fn extension_evidence(comparison: &Comparison, side: &Side, diff: &Differences) -> String {
+    let base_heads = comparison.base.ids(comparison.base.project.map.heads());
+    let (word, verb) = if diff.heads.len() == 1 {
+        ("head", "descends")
+    } else {
+        ("heads", "each descend")
+    };
+    format!(
+        "{}'s {word} {} {verb} from {}'s {}",
+        side.label,
+        code_list(&diff.heads),
+        comparison.base.label,
+        match base_heads.as_slice() {
+            [one] => format!("head {}", code(one)),
+            many => format!("heads {}", code_list(many)),
+        }
+    )
+}
+
+/// One fact against `side` extending BASE's heads, in words (Markdown).
+pub fn not_extending_reason(comparison: &Comparison, side: &Side, fact: &NotExtending) -> String {
+    let base = &comparison.base.label;
+    let base_heads = comparison.base.ids(comparison.base.project.map.heads());
+    let label = &side.label;
+    match fact {
+        NotExtending::DeletesBaseHeads(ids) => {
+            format!("{label} deletes {base}'s head {}", code_list(ids))
+        }
+        NotExtending::ReusesBaseHeadIds(ids) => format!(
+            "{label} adds a new file for {base}'s head id {}",
+            code_list(ids)
+        ),
+        NotExtending::HeadsNotAbove(ids) => format!(
+            "{label}'s {} {} {} not descend from {base}'s {} {}",
+            if ids.len() == 1 { "head" } else { "heads" },
+            code_list(ids),
+            if ids.len() == 1 { "does" } else { "do" },
+            if base_heads.len() == 1 {
+                "head"
+            } else {
+                "heads"
+            },
+            code_list(&base_heads)
+        ),
+        NotExtending::MoreHeads { heads, base: count } => format!(
+            "{label} has {} where {base} has {count}: {}",
+            plural(heads.len(), "head", "heads"),
+            code_list(heads)
+        ),
     }
 }
 

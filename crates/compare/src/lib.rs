@@ -40,8 +40,11 @@ use alembic_doctor_git::{GitError, GitRepo, ResolvedRev};
 use alembic_doctor_project::{LoadError, LoadRequest, ParseCache};
 use alembic_doctor_rules::{Finding, Rule};
 
-pub use checklist::{ChecklistItem, changed_first_by, checklist, conflict_description};
-pub use diff::{Differences, RevisionChange};
+pub use checklist::{
+    ChecklistItem, changed_first_by, checklist, conflict_description, extension_evidence,
+    not_extending_reason,
+};
+pub use diff::{Differences, NotExtending, RevisionChange};
 pub use merge::{FileChange, MergeConflict, Merged};
 pub use notes::{Note, NoteLevel, RevisionNotes, Rollback};
 pub use overlay::OverlayTree;

@@ -1430,3 +1430,70 @@ fn a_branch_with_its_own_merge_migration_extends_the_bases_head() {
         "{report}"
     );
 }
+
+/// Issue 11's duplicate under main's head: main has `a1b2c3d4e5f6`
+/// (adds `accounts.code` NOT NULL: a lint error in main's file) and its
+/// head `hhh` on top; `feature` forked before it and adds its own
+/// `a1b2c3d4e5f6` (adds nullable `users.email`).
+fn duplicate_below_bases_head() -> GitProject {
+    let repo = GitProject::new();
+    repo.branch("feature", "main");
+    repo.write(
+        "migrations/versions/a1b2c3d4e5f6_add_email.py",
+        &revision_file(
+            "a1b2c3d4e5f6",
+            Some("aaa"),
+            "add email",
+            "op.add_column('users', sa.Column('email', sa.String(), nullable=True))",
+            "op.drop_column('users', 'email')",
+        ),
+    );
+    repo.commit("feature: email");
+    repo.checkout("main");
+    repo.write(
+        "migrations/versions/a1b2c3d4e5f6_add_code.py",
+        &revision_file(
+            "a1b2c3d4e5f6",
+            Some("aaa"),
+            "add code",
+            "op.add_column('accounts', sa.Column('code', sa.String(), nullable=False))",
+            "op.drop_column('accounts', 'code')",
+        ),
+    );
+    repo.commit("main: code");
+    repo.migration("hhh", Some("a1b2c3d4e5f6"), "hhh_head.py");
+    repo.commit("main: head");
+    repo.checkout("feature");
+    repo
+}
+
+/// Issue 11, defect 4: what the safety lints find in main's copy of a
+/// duplicated id is not the branch's: not in its status, counts or notes.
+#[test]
+fn lint_findings_of_the_bases_copy_of_a_duplicate_id_are_not_the_branchs() {
+    let repo = duplicate_below_bases_head();
+    let (_, report) = markdown(&repo, &["main", "feature"]);
+    assert!(
+        !report.contains("add-column-not-null-without-default"),
+        "{report}"
+    );
+    assert!(!report.contains("accounts.code"), "{report}");
+    let branches = section(&report, "Branch Comparison");
+    let feature = &branches[branches.find("### `feature`").expect("feature")..];
+    assert!(!feature.contains("errors:"), "{feature}");
+    let statistics = section(&report, "Migration Statistics");
+    assert!(statistics.contains("| Errors | 0 | 0 |"), "{statistics}");
+    let (_, json) = repo.json_of("report", &["main", "feature"]);
+    for finding in json["merged"]["findings"].as_array().expect("findings") {
+        // The chain's rules may point at either copy; the lints' findings
+        // are about what a file does.
+        if !["duplicate-revision", "multiple-heads"]
+            .contains(&finding["rule"].as_str().unwrap_or(""))
+        {
+            assert_ne!(
+                finding["path"], "migrations/versions/a1b2c3d4e5f6_add_code.py",
+                "{finding}"
+            );
+        }
+    }
+}

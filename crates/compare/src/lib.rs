@@ -510,21 +510,66 @@ impl Comparison {
             .collect()
     }
 
+    /// The files the safety lints are about (as displayed): every HEAD's
+    /// new and edited revisions' files, and those described in
+    /// `pending_notes`. The lints run by id ([`Comparison::lint_scope`]),
+    /// so with a duplicated id they read BASE's copy too; that copy is
+    /// BASE's history, not the branch's work.
+    pub fn lint_files(&self) -> BTreeSet<String> {
+        self.differences
+            .iter()
+            .flat_map(|diff| diff.new.iter().chain(&diff.edited))
+            .map(|change| change.path.clone())
+            .chain(self.pending_notes.iter().map(|notes| notes.path.clone()))
+            .collect()
+    }
+
+    /// The displayed path of the file `finding` points at, in the merged
+    /// project.
+    pub fn finding_path(&self, finding: &Finding) -> Option<&str> {
+        let location = finding.location?;
+        self.merged
+            .project
+            .files
+            .get(location.file)
+            .map(|file| file.display_path.as_str())
+    }
+
     /// Add the safety lints' findings (on the merged project): to the
     /// merged result's findings, and to the notes of the revisions they
     /// are about, where they replace the notes saying the same thing less
-    /// precisely (the lints know the dialect and the suppressions).
+    /// precisely (the lints know the dialect and the suppressions). Keyed
+    /// by file, not by id: with a duplicated id, what the lints find in
+    /// BASE's copy is neither the branch's nor in its notes (it is dropped:
+    /// BASE's revisions are history, out of the lints' scope).
     pub fn add_lint_findings(&mut self, findings: Vec<Finding>) {
+        let files = self.lint_files();
+        let findings: Vec<Finding> = findings
+            .into_iter()
+            .filter(|finding| {
+                finding.location.is_none()
+                    || self
+                        .finding_path(finding)
+                        .is_some_and(|path| files.contains(path))
+            })
+            .collect();
         let project = &self.merged.project;
-        // Grouped once by revision: notes times findings would be quadratic.
-        let mut by_revision: HashMap<&str, Vec<&Finding>> = HashMap::new();
+        // Grouped once by revision and file: notes times findings would be
+        // quadratic.
+        let mut by_revision: HashMap<(&str, &str), Vec<&Finding>> = HashMap::new();
         for finding in &findings {
-            if let Some(id) = &finding.revision {
-                by_revision.entry(id.as_str()).or_default().push(finding);
+            if let Some(id) = &finding.revision
+                && let Some(file) = finding.location.and_then(|l| project.files.get(l.file))
+            {
+                by_revision
+                    .entry((id.as_str(), file.display_path.as_str()))
+                    .or_default()
+                    .push(finding);
             }
         }
         for revision in self.notes.iter_mut().chain(&mut self.pending_notes) {
-            let Some(mine) = by_revision.get(revision.id.as_str()) else {
+            let Some(mine) = by_revision.get(&(revision.id.as_str(), revision.path.as_str()))
+            else {
                 continue;
             };
             revision

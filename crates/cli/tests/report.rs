@@ -36,7 +36,10 @@ fn undated(report: &str) -> String {
 fn checklist_line<'a>(report: &'a str, title: &str) -> &'a str {
     report
         .lines()
-        .find(|line| line.contains(title) && (line.contains('✅') || line.contains('❌')))
+        .find(|line| {
+            line.contains(title)
+                && (line.contains('✅') || line.contains('❌') || line.contains('☑'))
+        })
         .unwrap_or_else(|| panic!("no checklist line `{title}` in:\n{report}"))
 }
 
@@ -1496,4 +1499,77 @@ fn lint_findings_of_the_bases_copy_of_a_duplicate_id_are_not_the_branchs() {
             );
         }
     }
+}
+
+/// Issue 11, defect 5: main already has two unlabelled bases (merged
+/// further up); a branch that adds one revision on main's head does not
+/// fail a check for them: the problem is named once, as already on main.
+#[test]
+fn a_problem_the_base_already_has_does_not_fail_the_branchs_checklist() {
+    let repo = GitProject::new();
+    repo.migration("zzz", None, "zzz_other_root.py");
+    repo.write(
+        "migrations/versions/mmm_merge.py",
+        "\"\"\"merge roots\"\"\"\nrevision = 'mmm'\ndown_revision = ('aaa', 'zzz')\n",
+    );
+    repo.commit("main: two roots, merged");
+    repo.branch("feature", "main");
+    repo.migration("nnn", Some("mmm"), "nnn_new.py");
+    repo.commit("feature");
+    let (code, report) = markdown(&repo, &["main", "feature"]);
+    assert_eq!(code, 0, "{report}");
+    let headline = report.lines().nth(3).expect("a headline");
+    assert!(
+        headline.starts_with("✅ **Migration chain is healthy"),
+        "{report}"
+    );
+    assert!(!headline.contains("unlabelled bases"), "{headline}");
+    let checklist = section(&report, "Pre-Merge Checklist");
+    assert!(!checklist.contains("❌"), "{checklist}");
+    assert!(
+        checklist.contains(
+            "✅ **All 12 pre-merge checks passed (1 problem already on `main`, not this merge's):**"
+        ),
+        "{checklist}"
+    );
+    let orphans = checklist_line(&report, "No orphaned or unreachable revisions");
+    assert!(
+        orphans.contains("already on `main`: the chain has 2 unlabelled bases"),
+        "{orphans}"
+    );
+    assert_eq!(orphans.matches("unlabelled bases").count(), 1, "{orphans}");
+    assert!(
+        section(&report, "Conclusion").contains("12 of 12 pre-merge checks passed"),
+        "{report}"
+    );
+    let (_, json) = repo.json_of("report", &["main", "feature"]);
+    let item = json["report"]["checklist"]
+        .as_array()
+        .expect("checklist")
+        .iter()
+        .find(|item| item["code"] == "no-orphans")
+        .expect("no-orphans");
+    assert_eq!(item["passed"], true, "{item}");
+    assert!(
+        item["already_on_base"]
+            .as_str()
+            .is_some_and(|problem| problem.contains("2 unlabelled bases")),
+        "{item}"
+    );
+    assert_eq!(json["report"]["verdict"], "healthy");
+
+    // A second root the branch brings still fails it.
+    repo.branch("second-root", "main");
+    repo.migration("yyy", None, "yyy_root.py");
+    repo.migration("ppp", Some("mmm"), "ppp.py");
+    repo.write(
+        "migrations/versions/qqq_merge.py",
+        "\"\"\"merge\"\"\"\nrevision = 'qqq'\ndown_revision = ('ppp', 'yyy')\n",
+    );
+    repo.commit("another root");
+    let (_, report) = markdown(&repo, &["main", "second-root"]);
+    assert!(
+        checklist_line(&report, "No orphaned or unreachable revisions").starts_with("- ❌"),
+        "{report}"
+    );
 }

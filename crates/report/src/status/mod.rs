@@ -193,6 +193,7 @@ pub fn status_json(input: &StatusInput<'_>, report: &StatusReport) -> Value {
             "code": item.code,
             "title": item.title,
             "passed": item.passed,
+            "already_on_base": item.inherited,
             "detail": item.detail,
         })).collect::<Vec<_>>(),
         "sections": report.sections.iter().map(|section| json!({

@@ -1573,3 +1573,36 @@ fn a_problem_the_base_already_has_does_not_fail_the_branchs_checklist() {
         "{report}"
     );
 }
+
+/// Issue 11, defect 8: main's file for `a1b2c3d4e5f6` is on both sides
+/// (the branch forked after it) and the branch adds a second file for the
+/// id: two files, each listed once with the sides that have it.
+#[test]
+fn a_duplicate_ids_file_on_both_sides_is_counted_once() {
+    let repo = GitProject::new();
+    repo.migration("a1b2c3d4e5f6", Some("aaa"), "a1b2c3d4e5f6_main.py");
+    repo.commit("main");
+    repo.branch("feature", "main");
+    repo.migration("bbb", Some("a1b2c3d4e5f6"), "bbb.py");
+    repo.migration("a1b2c3d4e5f6", Some("bbb"), "a1b2c3d4e5f6_feature.py");
+    repo.commit("feature: the id again");
+    let (code, report) = markdown(&repo, &["main", "feature"]);
+    assert_eq!(code, 1, "{report}");
+    assert!(!report.contains("declared by 3 files"), "{report}");
+    assert!(
+        report.contains("`a1b2c3d4e5f6` is declared by 2 files"),
+        "{report}"
+    );
+    assert!(
+        checklist_line(&report, "No duplicate revision ids").contains(
+            "`a1b2c3d4e5f6` is declared by `migrations/versions/a1b2c3d4e5f6_main.py` on main and feature and `migrations/versions/a1b2c3d4e5f6_feature.py` on feature"
+        ),
+        "{report}"
+    );
+    let (_, json) = repo.json_of("report", &["main", "feature"]);
+    let files = json["duplicate_ids"][0]["files"].as_array().expect("files");
+    assert_eq!(files.len(), 2, "{json}");
+    assert_eq!(files[0]["path"], "migrations/versions/a1b2c3d4e5f6_main.py");
+    assert_eq!(strings(&files[0]["sides"]), ["main", "feature"]);
+    assert_eq!(strings(&files[1]["sides"]), ["feature"]);
+}

@@ -352,9 +352,9 @@ fn no_duplicate_ids(comparison: &Comparison) -> ChecklistItem {
 /// `` `id` is declared by `a.py` on main and `b.py` on feature ``.
 fn duplicate_reason(dup: &crate::DuplicateId) -> String {
     let files: Vec<String> = dup
-        .files
+        .copies
         .iter()
-        .map(|(side, path)| format!("{} on {side}", code(path)))
+        .map(|copy| format!("{} on {}", code(&copy.path), copy.sides.join(" and ")))
         .collect();
     format!("{} is declared by {}", code(&dup.id), files.join(" and "))
 }

@@ -104,8 +104,29 @@ impl From<GitError> for CompareError {
 pub struct DuplicateId {
     /// The revision id.
     pub id: String,
-    /// Every (side label, displayed path) declaring it.
+    /// Every file declaring it, once each, as (the labels of the sides that
+    /// have it, joined with `, `; displayed path): one entry per file, so
+    /// `files.len()` is how many files declare it.
     pub files: Vec<(String, String)>,
+    /// The same files, with the sides that have each, in side order
+    /// (BASE first).
+    pub copies: Vec<DuplicateCopy>,
+}
+
+/// One file declaring a duplicated id, and the sides that have it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DuplicateCopy {
+    /// The displayed path.
+    pub path: String,
+    /// The labels of the sides that have this file, BASE first.
+    pub sides: Vec<String>,
+}
+
+impl DuplicateCopy {
+    /// The file is on the side labelled `label`.
+    pub fn on(&self, label: &str) -> bool {
+        self.sides.iter().any(|side| side == label)
+    }
 }
 
 /// Two HEADs that cannot both be merged cleanly.
@@ -402,18 +423,33 @@ fn duplicate_ids(base: &Side, heads: &[Side], merged: &Merged) -> Vec<DuplicateI
         .into_iter()
         .filter(|(_, files)| files.len() > 1)
         .map(|(id, _)| {
-            let mut files = Vec::new();
+            // A file several sides have (BASE's, kept by a HEAD) is one
+            // file: listed once, with every side that has it.
+            let mut copies: Vec<DuplicateCopy> = Vec::new();
             for side in std::iter::once(base).chain(heads) {
                 for (rev, input) in side.project.map.revisions().iter().enumerate() {
                     if input.id == id {
-                        let path = side.project.file_of(rev).display_path.clone();
-                        files.push((side.label.clone(), path));
+                        let path = &side.project.file_of(rev).display_path;
+                        match copies.iter_mut().find(|copy| &copy.path == path) {
+                            Some(copy) if !copy.on(&side.label) => {
+                                copy.sides.push(side.label.clone());
+                            }
+                            Some(_) => {}
+                            None => copies.push(DuplicateCopy {
+                                path: path.clone(),
+                                sides: vec![side.label.clone()],
+                            }),
+                        }
                     }
                 }
             }
             DuplicateId {
                 id: id.to_owned(),
-                files,
+                files: copies
+                    .iter()
+                    .map(|copy| (copy.sides.join(", "), copy.path.clone()))
+                    .collect(),
+                copies,
             }
         })
         .collect()

@@ -610,7 +610,7 @@ fn a_duplicate_of_bases_head_says_the_branchs_revision_never_runs() {
     assert!(path.contains("do not run `alembic upgrade`"), "{path}");
     let notes = section(&report, "Important Notes");
     assert!(
-        notes.contains("⚠️ will never run on a database already at `main`'s head"),
+        notes.contains("⚠️ **Never runs on a database already at `main`'s head:**"),
         "{notes}"
     );
     let recommendations = section(&report, "Recommendations");
@@ -1605,4 +1605,35 @@ fn a_duplicate_ids_file_on_both_sides_is_counted_once() {
     assert_eq!(files[0]["path"], "migrations/versions/a1b2c3d4e5f6_main.py");
     assert_eq!(strings(&files[0]["sides"]), ["main", "feature"]);
     assert_eq!(strings(&files[1]["sides"]), ["feature"]);
+}
+
+/// Issue 11, defect 7: the branch's copy of an id main already has never
+/// runs on a database at main's head: its notes say so in one line, and
+/// what it would do is collapsed (Markdown) or left out (text), never
+/// written as if it ran.
+#[test]
+fn the_copy_that_never_runs_gets_one_line_not_notes_as_if_it_ran() {
+    let repo = duplicate_below_bases_head();
+    let (_, report) = markdown(&repo, &["main", "feature"]);
+    let notes = section(&report, "Important Notes");
+    assert!(
+        notes.contains("⚠️ **Never runs on a database already at `main`'s head:** `main` already declares `a1b2c3d4e5f6` in `migrations/versions/a1b2c3d4e5f6_add_code.py`"),
+        "{notes}"
+    );
+    let details = notes.find("<details><summary>").expect("collapsed notes");
+    let email = notes.find("adds column `users.email`").expect("the notes");
+    assert!(details < email, "{notes}");
+    assert!(notes.trim_end().ends_with("</details>"), "{notes}");
+    let (_, text, _) = repo.run(&["report", "main", "feature", "--format", "text"]);
+    let start = text.find("Important Notes\n").expect("notes in text");
+    let notes = &text[start
+        ..text[start..]
+            .find("Pre-Merge")
+            .map_or(text.len(), |end| start + end)];
+    assert!(
+        notes.contains("Never runs on a database already at main's head"),
+        "{notes}"
+    );
+    assert!(!notes.contains("users.email"), "{notes}");
+    assert!(!notes.contains("<details>"), "{notes}");
 }

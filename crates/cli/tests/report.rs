@@ -1637,3 +1637,65 @@ fn the_copy_that_never_runs_gets_one_line_not_notes_as_if_it_ran() {
     assert!(!notes.contains("users.email"), "{notes}");
     assert!(!notes.contains("<details>"), "{notes}");
 }
+
+/// Issue 11, defect 10: a downgrade whose call cannot run is no rollback,
+/// and an ORM loop in `upgrade()` is a data migration, not only an
+/// unreadable call.
+#[test]
+fn a_downgrade_that_raises_and_an_orm_data_loop_are_noted() {
+    let repo = GitProject::new();
+    repo.branch("feature", "main");
+    repo.write(
+        "migrations/versions/bbb_unique.py",
+        &revision_file(
+            "bbb",
+            Some("aaa"),
+            "unique code",
+            "with op.batch_alter_table('t') as batch_op:\n        batch_op.create_unique_constraint('n', ['c'])",
+            "with op.batch_alter_table('t') as batch_op:\n        batch_op.drop_constraint('n', 't', type_='unique')",
+        ),
+    );
+    repo.write(
+        "migrations/versions/ccc_orm.py",
+        &revision_file(
+            "ccc",
+            Some("bbb"),
+            "fill codes",
+            "session = Session(bind=op.get_bind())\n    for user in session.query(User).filter(User.code == None):\n        user.code = user.name.lower()\n    session.commit()",
+            "pass",
+        ),
+    );
+    repo.commit("feature");
+    let (_, json) = repo.json_of("report", &["main", "feature"]);
+    let notes = json["notes"].as_array().expect("notes");
+    let bbb = notes.iter().find(|n| n["revision"] == "bbb").expect("bbb");
+    assert_eq!(bbb["rollback"], "raises", "{bbb}");
+    let codes = |revision: &serde_json::Value| -> Vec<String> {
+        revision["notes"]
+            .as_array()
+            .expect("notes")
+            .iter()
+            .map(|note| note["code"].as_str().expect("a code").to_owned())
+            .collect()
+    };
+    assert!(
+        codes(bbb).contains(&"downgrade-call-fails".to_owned()),
+        "{bbb}"
+    );
+    let ccc = notes.iter().find(|n| n["revision"] == "ccc").expect("ccc");
+    assert!(
+        codes(ccc).contains(&"orm-data-migration".to_owned()),
+        "{ccc}"
+    );
+    let (_, report) = markdown(&repo, &["main", "feature"]);
+    let notes = section(&report, "Important Notes");
+    assert!(
+        notes.contains("`downgrade()` cannot run: `batch_op.drop_constraint('n', 't', type_='unique')` gives `type_` twice"),
+        "{notes}"
+    );
+    assert!(
+        notes.contains("data migration through the ORM: opens `Session(bind=op.get_bind())`, then sets `code` on each row of `session.query(User).filter(User.code == None)`"),
+        "{notes}"
+    );
+    assert!(report.contains("the downgrade of `bbb` raises"), "{report}");
+}

@@ -199,7 +199,7 @@ pub(super) fn given_twice(function: &str, call: &ExprCall, batch: bool) -> Optio
                 keyword
                     .arg
                     .as_ref()
-                    .map(|arg| arg.as_str())
+                    .map(ruff_python_ast::Identifier::as_str)
                     .filter(|arg| names.contains(arg))
             })?;
             // `batch_op.drop_constraint("n", "t", ...)`: the table the

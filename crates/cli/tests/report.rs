@@ -1699,3 +1699,61 @@ fn a_downgrade_that_raises_and_an_orm_data_loop_are_noted() {
     );
     assert!(report.contains("the downgrade of `bbb` raises"), "{report}");
 }
+
+/// Issue 11, defect 9: HEAD the working tree is named by its branch, with
+/// "with uncommitted changes" only when there are any; a HEAD named by its
+/// full commit id is shown with 12 characters after the first mention.
+#[test]
+fn the_working_tree_is_named_by_its_branch_and_commit_ids_are_shortened() {
+    let repo = GitProject::new();
+    repo.branch("feature", "main");
+    repo.migration("bbb", Some("aaa"), "bbb.py");
+    repo.commit("feature");
+    let (_, report) = markdown(&repo, &["main"]);
+    let generated = report
+        .lines()
+        .find(|l| l.starts_with("Generated on "))
+        .unwrap_or_else(|| panic!("{report}"));
+    assert!(
+        generated.ends_with("and `feature` (working tree)."),
+        "{generated}"
+    );
+    assert!(
+        report.contains("### `feature` (head, working tree)\n"),
+        "{report}"
+    );
+    assert!(!report.contains("uncommitted"), "{report}");
+    assert!(
+        report.contains("**Migration head on `feature` (working tree) correctly extends"),
+        "{report}"
+    );
+    repo.migration("ccc", Some("bbb"), "ccc_uncommitted.py");
+    let (_, report) = markdown(&repo, &["main"]);
+    assert!(
+        report.contains("and `feature` (working tree, with uncommitted changes)."),
+        "{report}"
+    );
+    assert!(
+        report.contains(
+            "When `feature` (working tree, with uncommitted changes) is merged into `main`"
+        ),
+        "{report}"
+    );
+    let (_, json) = repo.json(&[]);
+    assert_eq!(
+        json["heads"][0]["ref"],
+        "feature (working tree, with uncommitted changes)"
+    );
+
+    let sha = repo.git(&["rev-parse", "feature"]);
+    let (_, report) = markdown(&repo, &["main", &sha]);
+    assert_eq!(report.matches(sha.as_str()).count(), 1, "{report}");
+    assert!(
+        report.contains(&format!("`{}` (commit `{sha}`)", &sha[..12])),
+        "{report}"
+    );
+    assert!(
+        report.contains(&format!("### `{}` (head)\n", &sha[..12])),
+        "{report}"
+    );
+}

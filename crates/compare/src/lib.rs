@@ -48,7 +48,7 @@ pub use diff::{Differences, NotExtending, RevisionChange};
 pub use merge::{FileChange, MergeConflict, Merged};
 pub use notes::{Note, NoteLevel, RevisionNotes, Rollback};
 pub use overlay::OverlayTree;
-pub use side::{Side, SideSpec, WORK_TREE};
+pub use side::{Side, SideSpec, WORK_TREE, WorkTreeState};
 
 /// What to compare besides the sides.
 #[derive(Debug, Clone)]

@@ -22,10 +22,24 @@ pub(crate) fn branch_comparison(input: &StatusInput<'_>) -> Section {
             .as_ref()
             .map(|rev| format!(", {}", code(&rev.short_id())))
             .unwrap_or_default();
-        blocks.push(Block::Heading(format!(
-            "{} ({role}{commit})",
-            code(&side.label)
-        )));
+        let heading = match &side.worktree {
+            // `feature` (head, working tree, with uncommitted changes)
+            Some(state) => format!(
+                "{} ({role}, {})",
+                code(state.branch.as_deref().unwrap_or("working tree")),
+                state.description()
+            ),
+            // A side named by its commit id is not followed by it again.
+            None if side
+                .rev
+                .as_ref()
+                .is_some_and(|rev| rev.short_id() == side.label) =>
+            {
+                format!("{} ({role})", code(&side.label))
+            }
+            None => format!("{} ({role}{commit})", code(&side.label)),
+        };
+        blocks.push(Block::Heading(heading));
         let mut roots = format!("**Roots:** {}", with_files(&side.project, map.bases()));
         if n > 0 {
             if side.ids(map.bases()) == base_roots {
@@ -201,7 +215,7 @@ pub(crate) fn statistics(input: &StatusInput<'_>) -> Section {
         .chain(&comparison.heads)
         .collect();
     let mut header = vec!["Metric".to_owned()];
-    header.extend(sides.iter().map(|side| code(&side.label)));
+    header.extend(sides.iter().map(|side| super::side_name(side)));
     header.push("After merge".to_owned());
     let count_row = |name: &str, of: &dyn Fn(&Project) -> usize| {
         let mut row = vec![name.to_owned()];

@@ -33,7 +33,7 @@ pub(crate) fn section(input: &StatusInput<'_>) -> Section {
         };
         blocks.push(Block::Paragraph(format!(
             "{icon} **Migration head on {} {claim} {}'s {head_word}**",
-            code(&side.label),
+            super::side_name(side),
             code(&base.label)
         )));
         let mut items = vec![Item::new(format!(

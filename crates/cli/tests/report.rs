@@ -1757,3 +1757,75 @@ fn the_working_tree_is_named_by_its_branch_and_commit_ids_are_shortened() {
         "{report}"
     );
 }
+
+/// The body of the report's Mermaid block.
+fn mermaid(report: &str) -> &str {
+    let start = report.find("```mermaid\n").expect("a mermaid block") + 11;
+    let end = report[start..].find("```").expect("its end");
+    &report[start..start + end]
+}
+
+/// The Mermaid node name (`r3`) of the node whose label starts with
+/// `label`.
+fn node<'a>(graph: &'a str, label: &str) -> &'a str {
+    graph
+        .lines()
+        .find_map(|line| {
+            let (name, rest) = line.trim().split_once("[\"")?;
+            rest.starts_with(label).then_some(name)
+        })
+        .unwrap_or_else(|| panic!("no node {label} in:\n{graph}"))
+}
+
+/// Issue 11, defect 11: an edge goes from the file a revision was written
+/// against (main's `hhh` on main's copy of the duplicated id), says which
+/// copy Alembic resolves the id to; and the root, drawn apart, is joined to
+/// "… earlier revisions".
+#[test]
+fn mermaid_edges_follow_the_file_written_against_and_the_root_is_joined() {
+    let repo = duplicate_below_bases_head();
+    let (_, report) = markdown(&repo, &["main", "feature"]);
+    let graph = mermaid(&report);
+    let hhh = node(graph, "hhh");
+    let code = node(graph, "a1b2c3d4e5f6<br/>add code");
+    let email = node(graph, "a1b2c3d4e5f6<br/>add email");
+    assert!(
+        graph.contains(&format!("  {code} -->|\"written against this copy")),
+        "{graph}"
+    );
+    assert!(
+        !graph.contains(&format!("  {email} --> {hhh}\n")),
+        "{graph}"
+    );
+    let edge_to_hhh: Vec<&str> = graph
+        .lines()
+        .filter(|line| line.trim_end().ends_with(&format!("| {hhh}")))
+        .collect();
+    assert!(
+        edge_to_hhh
+            .iter()
+            .any(|line| line.contains("Alembic resolves the id")),
+        "{graph}"
+    );
+
+    // A branch started at the root, behind a long main.
+    let repo = GitProject::new();
+    let mut parent = "aaa".to_owned();
+    for n in 1..=8 {
+        let id = format!("b{n}");
+        repo.migration(&id, Some(&parent), &format!("{id}.py"));
+        parent = id;
+    }
+    repo.migration("hhh", Some(&parent), "hhh.py");
+    repo.commit("main");
+    repo.branch("feature", "main");
+    repo.migration("nnn", Some("aaa"), "nnn_on_root.py");
+    repo.commit("feature on the root");
+    let (_, report) = markdown(&repo, &["main", "feature"]);
+    let graph = mermaid(&report);
+    let root = node(graph, "aaa");
+    assert!(
+        graph.contains(&format!("  {root} --> earlier\n")),
+        "{graph}"
+    );
+}

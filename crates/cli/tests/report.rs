@@ -1048,6 +1048,17 @@ fn a_base_branch_already_broken_is_not_the_branchs_fault() {
         checklist_line(&report, "Extends the base's heads").starts_with("- ✅"),
         "{report}"
     );
+    // The fork main already has is named once, as main's, and fails no
+    // check of the branch's.
+    let single = checklist_line(&report, "Single migration head after merge");
+    assert!(
+        single.starts_with("- ☑️") && single.ends_with("already on `main`: 2 heads: `bbb`, `ccc`"),
+        "{single}"
+    );
+    assert!(
+        section(&report, "Pre-Merge Checklist").contains("✅ **All 12 pre-merge checks passed"),
+        "{report}"
+    );
 }
 
 /// A whole chain with an unsafe migration is not called a broken chain.

@@ -128,11 +128,12 @@ fn single_head(comparison: &Comparison) -> ChecklistItem {
                 .filter(|f| f.rule == Rule::MultipleHeads)
                 .all(|f| comparison.is_inherited(f)) =>
         {
+            let base_heads = comparison.base.ids(comparison.base.project.map.heads());
             ChecklistItem::already_on_base(
                 "single-head",
                 "Single migration head after merge",
-                "the merge adds no head".to_owned(),
-                format!("{n} heads after merge: {listed}"),
+                format!("the merge adds no head ({n} after merge: {listed})"),
+                format!("{} heads: {}", base_heads.len(), code_list(&base_heads)),
             )
         }
         n => ChecklistItem::new(
@@ -464,21 +465,34 @@ fn extends_base_head(comparison: &Comparison) -> ChecklistItem {
 /// each descends from a head of BASE.
 pub fn extension_evidence(comparison: &Comparison, side: &Side, diff: &Differences) -> String {
     let base_heads = comparison.base.ids(comparison.base.project.map.heads());
-    let (word, verb) = if diff.heads.len() == 1 {
-        ("head", "descends")
+    let word = if diff.heads.len() == 1 {
+        "head"
     } else {
-        ("heads", "each descend")
+        "heads"
     };
-    format!(
-        "{}'s {word} {} {verb} from {}'s {}",
-        side.label,
-        code_list(&diff.heads),
-        comparison.base.label,
-        match base_heads.as_slice() {
-            [one] => format!("head {}", code(one)),
-            many => format!("heads {}", code_list(many)),
-        }
-    )
+    match base_heads.as_slice() {
+        [one] => format!(
+            "{}'s {word} {} {} from {}'s head {}",
+            side.label,
+            code_list(&diff.heads),
+            if diff.heads.len() == 1 {
+                "descends"
+            } else {
+                "each descend"
+            },
+            comparison.base.label,
+            code(one)
+        ),
+        many => format!(
+            "{}'s {word} {} {} {}'s heads {} or above them, no more than {} has",
+            side.label,
+            code_list(&diff.heads),
+            if diff.heads.len() == 1 { "is" } else { "are" },
+            comparison.base.label,
+            code_list(many),
+            comparison.base.label,
+        ),
+    }
 }
 
 /// One fact against `side` extending BASE's heads, in words (Markdown).
@@ -666,17 +680,25 @@ fn every_rule(comparison: &Comparison) -> ChecklistItem {
             "all-rules",
             title,
             detail,
-            format!(
-                "{} ({})",
-                plural(old_errors, "error", "errors"),
-                first_messages(
-                    &inherited
+            // The rules only: each problem is named on its own check and
+            // under Problems Found.
+            {
+                let mut rules: Vec<&str> = Vec::new();
+                for finding in inherited.iter().filter(|f| f.severity == Severity::Error) {
+                    if !rules.contains(&finding.rule.name()) {
+                        rules.push(finding.rule.name());
+                    }
+                }
+                format!(
+                    "{} ({})",
+                    plural(old_errors, "error", "errors"),
+                    rules
                         .iter()
-                        .copied()
-                        .filter(|f| f.severity == Severity::Error)
+                        .map(|rule| code(rule))
                         .collect::<Vec<_>>()
+                        .join(", ")
                 )
-            ),
+            },
         );
     }
     ChecklistItem::new("all-rules", title, errors == 0, detail)

@@ -1543,6 +1543,11 @@ fn a_problem_the_base_already_has_does_not_fail_the_branchs_checklist() {
         ),
         "{checklist}"
     );
+    let branches = section(&report, "Branch Comparison");
+    assert!(
+        branches.contains("✅ Healthy (single head, extends the base's head, none of its own; 1 finding already on `main`)"),
+        "{branches}"
+    );
     let orphans = checklist_line(&report, "No orphaned or unreachable revisions");
     assert!(
         orphans.contains("already on `main`: the chain has 2 unlabelled bases"),

@@ -37,11 +37,13 @@ pub(crate) fn run(project_args: &ProjectArgs, args: &ReportArgs) -> anyhow::Resu
                 .zip(&comparison.differences)
                 .map(|(side, diff)| {
                     let mut findings = alembic_doctor_rules::check(&side.project);
+                    // By file, not by id: with a duplicated id, BASE's
+                    // copy is not the HEAD's.
                     let touched: std::collections::HashSet<&str> = diff
                         .new
                         .iter()
                         .chain(&diff.edited)
-                        .map(|change| change.id.as_str())
+                        .map(|change| change.path.as_str())
                         .collect();
                     findings.extend(
                         comparison
@@ -50,7 +52,9 @@ pub(crate) fn run(project_args: &ProjectArgs, args: &ReportArgs) -> anyhow::Resu
                             .iter()
                             .filter(|f| !matches!(f.rule.scope(), Scope::Chain | Scope::Comparison))
                             .filter(|f| {
-                                f.revision.as_deref().is_some_and(|id| touched.contains(id))
+                                comparison
+                                    .finding_path(f)
+                                    .is_some_and(|path| touched.contains(path))
                             })
                             .cloned(),
                     );

@@ -530,7 +530,10 @@ fn the_working_tree_is_the_default_head() {
     let (code, json) = repo.json(&[]);
     assert_eq!(code, 0, "{json}");
     assert_eq!(json["base"]["ref"], "main");
-    assert_eq!(json["heads"][0]["ref"], "working tree");
+    assert_eq!(
+        json["heads"][0]["ref"],
+        "main (working tree, with uncommitted changes)"
+    );
     assert!(json["heads"][0]["commit"].is_null());
     assert_eq!(ids(&json["new_revisions"]), ["bbb"]);
     assert_eq!(strings(&json["merged"]["heads"]), ["bbb"]);

@@ -36,7 +36,10 @@ fn undated(report: &str) -> String {
 fn checklist_line<'a>(report: &'a str, title: &str) -> &'a str {
     report
         .lines()
-        .find(|line| line.contains(title) && (line.contains('✅') || line.contains('❌')))
+        .find(|line| {
+            line.contains(title)
+                && (line.contains('✅') || line.contains('❌') || line.contains('☑'))
+        })
         .unwrap_or_else(|| panic!("no checklist line `{title}` in:\n{report}"))
 }
 
@@ -607,7 +610,7 @@ fn a_duplicate_of_bases_head_says_the_branchs_revision_never_runs() {
     assert!(path.contains("do not run `alembic upgrade`"), "{path}");
     let notes = section(&report, "Important Notes");
     assert!(
-        notes.contains("⚠️ will never run on a database already at `main`'s head"),
+        notes.contains("⚠️ **Never runs on a database already at `main`'s head:**"),
         "{notes}"
     );
     let recommendations = section(&report, "Recommendations");
@@ -1045,6 +1048,17 @@ fn a_base_branch_already_broken_is_not_the_branchs_fault() {
         checklist_line(&report, "Extends the base's heads").starts_with("- ✅"),
         "{report}"
     );
+    // The fork main already has is named once, as main's, and fails no
+    // check of the branch's.
+    let single = checklist_line(&report, "Single migration head after merge");
+    assert!(
+        single.starts_with("- ☑️") && single.ends_with("already on `main`: 2 heads: `bbb`, `ccc`"),
+        "{single}"
+    );
+    assert!(
+        section(&report, "Pre-Merge Checklist").contains("✅ **All 12 pre-merge checks passed"),
+        "{report}"
+    );
 }
 
 /// A whole chain with an unsafe migration is not called a broken chain.
@@ -1363,4 +1377,471 @@ fn a_symlinked_version_file_is_named_by_its_link_from_a_subdirectory() {
         "{from_db:?}"
     );
     assert_eq!(from_db, messages(".", &["-c", "db/alembic.ini"]));
+}
+
+/// Issue 11, defect 3: main is `aaa` -> `bbb` -> `ccc` (its head); the
+/// branch adds `nnn` on `bbb` and its own merge revision `mmm` of `nnn` and
+/// `ccc`. Its one head descends from main's head: it extends it.
+#[test]
+fn a_branch_with_its_own_merge_migration_extends_the_bases_head() {
+    let repo = GitProject::new();
+    repo.migration("bbb", Some("aaa"), "bbb.py");
+    repo.migration("ccc", Some("bbb"), "ccc_head.py");
+    repo.commit("main");
+    repo.branch("feature", "main");
+    repo.migration("nnn", Some("bbb"), "nnn_new.py");
+    repo.write(
+        "migrations/versions/mmm_merge.py",
+        "\"\"\"merge\"\"\"\nrevision = 'mmm'\ndown_revision = ('nnn', 'ccc')\n\n\ndef upgrade():\n    pass\n\n\ndef downgrade():\n    pass\n",
+    );
+    repo.commit("feature with its own merge");
+    let (code, report) = markdown(&repo, &["main", "feature"]);
+    assert_eq!(code, 0, "{report}");
+    let verification = section(&report, "Verification");
+    assert!(
+        verification.contains("✅ **Migration head on `feature` correctly extends `main`'s head**"),
+        "{verification}"
+    );
+    assert!(!verification.contains("❌"), "{verification}");
+    assert!(
+        !verification.contains("more than one head"),
+        "{verification}"
+    );
+    assert!(
+        verification.contains("feature's head `mmm` descends from main's head `ccc`"),
+        "{verification}"
+    );
+    assert!(
+        checklist_line(&report, "Extends the base's head").starts_with("- ✅"),
+        "{report}"
+    );
+    assert!(!report.contains("not from"), "{report}");
+    assert!(
+        section(&report, "Branch Comparison").contains("single head, extends the base's head"),
+        "{report}"
+    );
+    assert!(
+        report.contains("✅ **Migration chain is healthy"),
+        "{report}"
+    );
+    let (_, json) = repo.json(&["main", "feature"]);
+    assert_eq!(json["extends_base_head"], true, "{json}");
+
+    // A fork is still told as one, with the graph's facts.
+    repo.branch("fork", "main");
+    repo.migration("fff", Some("bbb"), "fff_fork.py");
+    repo.commit("fork below main's head");
+    let (code, report) = markdown(&repo, &["main", "fork"]);
+    assert_eq!(code, 1, "{report}");
+    let verification = section(&report, "Verification");
+    assert!(
+        verification.contains("fork's head `fff` does not descend from main's head `ccc`"),
+        "{verification}"
+    );
+    assert!(
+        checklist_line(&report, "Extends the base's head")
+            .contains("fork's head `fff` does not descend from main's head `ccc`"),
+        "{report}"
+    );
+}
+
+/// Issue 11's duplicate under main's head: main has `a1b2c3d4e5f6`
+/// (adds `accounts.code` NOT NULL: a lint error in main's file) and its
+/// head `hhh` on top; `feature` forked before it and adds its own
+/// `a1b2c3d4e5f6` (adds nullable `users.email`).
+fn duplicate_below_bases_head() -> GitProject {
+    let repo = GitProject::new();
+    repo.branch("feature", "main");
+    repo.write(
+        "migrations/versions/a1b2c3d4e5f6_add_email.py",
+        &revision_file(
+            "a1b2c3d4e5f6",
+            Some("aaa"),
+            "add email",
+            "op.add_column('users', sa.Column('email', sa.String(), nullable=True))",
+            "op.drop_column('users', 'email')",
+        ),
+    );
+    repo.commit("feature: email");
+    repo.checkout("main");
+    repo.write(
+        "migrations/versions/a1b2c3d4e5f6_add_code.py",
+        &revision_file(
+            "a1b2c3d4e5f6",
+            Some("aaa"),
+            "add code",
+            "op.add_column('accounts', sa.Column('code', sa.String(), nullable=False))",
+            "op.drop_column('accounts', 'code')",
+        ),
+    );
+    repo.commit("main: code");
+    repo.migration("hhh", Some("a1b2c3d4e5f6"), "hhh_head.py");
+    repo.commit("main: head");
+    repo.checkout("feature");
+    repo
+}
+
+/// Issue 11, defect 4: what the safety lints find in main's copy of a
+/// duplicated id is not the branch's: not in its status, counts or notes.
+#[test]
+fn lint_findings_of_the_bases_copy_of_a_duplicate_id_are_not_the_branchs() {
+    let repo = duplicate_below_bases_head();
+    let (_, report) = markdown(&repo, &["main", "feature"]);
+    assert!(
+        !report.contains("add-column-not-null-without-default"),
+        "{report}"
+    );
+    assert!(!report.contains("accounts.code"), "{report}");
+    let branches = section(&report, "Branch Comparison");
+    let feature = &branches[branches.find("### `feature`").expect("feature")..];
+    assert!(!feature.contains("errors:"), "{feature}");
+    let statistics = section(&report, "Migration Statistics");
+    assert!(statistics.contains("| Errors | 0 | 0 |"), "{statistics}");
+    let (_, json) = repo.json_of("report", &["main", "feature"]);
+    for finding in json["merged"]["findings"].as_array().expect("findings") {
+        // The chain's rules may point at either copy; the lints' findings
+        // are about what a file does.
+        if !["duplicate-revision", "multiple-heads"]
+            .contains(&finding["rule"].as_str().unwrap_or(""))
+        {
+            assert_ne!(
+                finding["path"], "migrations/versions/a1b2c3d4e5f6_add_code.py",
+                "{finding}"
+            );
+        }
+    }
+}
+
+/// Issue 11, defect 5: main already has two unlabelled bases (merged
+/// further up); a branch that adds one revision on main's head does not
+/// fail a check for them: the problem is named once, as already on main.
+#[test]
+fn a_problem_the_base_already_has_does_not_fail_the_branchs_checklist() {
+    let repo = GitProject::new();
+    repo.migration("zzz", None, "zzz_other_root.py");
+    repo.write(
+        "migrations/versions/mmm_merge.py",
+        "\"\"\"merge roots\"\"\"\nrevision = 'mmm'\ndown_revision = ('aaa', 'zzz')\n",
+    );
+    repo.commit("main: two roots, merged");
+    repo.branch("feature", "main");
+    repo.migration("nnn", Some("mmm"), "nnn_new.py");
+    repo.commit("feature");
+    let (code, report) = markdown(&repo, &["main", "feature"]);
+    assert_eq!(code, 0, "{report}");
+    let headline = report.lines().nth(3).expect("a headline");
+    assert!(
+        headline.starts_with("✅ **Migration chain is healthy"),
+        "{report}"
+    );
+    assert!(!headline.contains("unlabelled bases"), "{headline}");
+    let checklist = section(&report, "Pre-Merge Checklist");
+    assert!(!checklist.contains("❌"), "{checklist}");
+    assert!(
+        checklist.contains(
+            "✅ **All 12 pre-merge checks passed (1 problem already on `main`, not this merge's):**"
+        ),
+        "{checklist}"
+    );
+    let branches = section(&report, "Branch Comparison");
+    assert!(
+        branches.contains("✅ Healthy (single head, extends the base's head, none of its own; 1 finding already on `main`)"),
+        "{branches}"
+    );
+    let orphans = checklist_line(&report, "No orphaned or unreachable revisions");
+    assert!(
+        orphans.contains("already on `main`: the chain has 2 unlabelled bases"),
+        "{orphans}"
+    );
+    assert_eq!(orphans.matches("unlabelled bases").count(), 1, "{orphans}");
+    assert!(
+        section(&report, "Conclusion").contains("12 of 12 pre-merge checks passed"),
+        "{report}"
+    );
+    let (_, json) = repo.json_of("report", &["main", "feature"]);
+    let item = json["report"]["checklist"]
+        .as_array()
+        .expect("checklist")
+        .iter()
+        .find(|item| item["code"] == "no-orphans")
+        .expect("no-orphans");
+    assert_eq!(item["passed"], true, "{item}");
+    assert!(
+        item["already_on_base"]
+            .as_str()
+            .is_some_and(|problem| problem.contains("2 unlabelled bases")),
+        "{item}"
+    );
+    assert_eq!(json["report"]["verdict"], "healthy");
+
+    // A second root the branch brings still fails it.
+    repo.branch("second-root", "main");
+    repo.migration("yyy", None, "yyy_root.py");
+    repo.migration("ppp", Some("mmm"), "ppp.py");
+    repo.write(
+        "migrations/versions/qqq_merge.py",
+        "\"\"\"merge\"\"\"\nrevision = 'qqq'\ndown_revision = ('ppp', 'yyy')\n",
+    );
+    repo.commit("another root");
+    let (_, report) = markdown(&repo, &["main", "second-root"]);
+    assert!(
+        checklist_line(&report, "No orphaned or unreachable revisions").starts_with("- ❌"),
+        "{report}"
+    );
+}
+
+/// Issue 11, defect 8: main's file for `a1b2c3d4e5f6` is on both sides
+/// (the branch forked after it) and the branch adds a second file for the
+/// id: two files, each listed once with the sides that have it.
+#[test]
+fn a_duplicate_ids_file_on_both_sides_is_counted_once() {
+    let repo = GitProject::new();
+    repo.migration("a1b2c3d4e5f6", Some("aaa"), "a1b2c3d4e5f6_main.py");
+    repo.commit("main");
+    repo.branch("feature", "main");
+    repo.migration("bbb", Some("a1b2c3d4e5f6"), "bbb.py");
+    repo.migration("a1b2c3d4e5f6", Some("bbb"), "a1b2c3d4e5f6_feature.py");
+    repo.commit("feature: the id again");
+    let (code, report) = markdown(&repo, &["main", "feature"]);
+    assert_eq!(code, 1, "{report}");
+    assert!(!report.contains("declared by 3 files"), "{report}");
+    assert!(
+        report.contains("`a1b2c3d4e5f6` is declared by 2 files"),
+        "{report}"
+    );
+    assert!(
+        checklist_line(&report, "No duplicate revision ids").contains(
+            "`a1b2c3d4e5f6` is declared by `migrations/versions/a1b2c3d4e5f6_main.py` on main and feature and `migrations/versions/a1b2c3d4e5f6_feature.py` on feature"
+        ),
+        "{report}"
+    );
+    let (_, json) = repo.json_of("report", &["main", "feature"]);
+    let files = json["duplicate_ids"][0]["files"].as_array().expect("files");
+    assert_eq!(files.len(), 2, "{json}");
+    assert_eq!(files[0]["path"], "migrations/versions/a1b2c3d4e5f6_main.py");
+    assert_eq!(strings(&files[0]["sides"]), ["main", "feature"]);
+    assert_eq!(strings(&files[1]["sides"]), ["feature"]);
+}
+
+/// Issue 11, defect 7: the branch's copy of an id main already has never
+/// runs on a database at main's head: its notes say so in one line, and
+/// what it would do is collapsed (Markdown) or left out (text), never
+/// written as if it ran.
+#[test]
+fn the_copy_that_never_runs_gets_one_line_not_notes_as_if_it_ran() {
+    let repo = duplicate_below_bases_head();
+    let (_, report) = markdown(&repo, &["main", "feature"]);
+    let notes = section(&report, "Important Notes");
+    assert!(
+        notes.contains("⚠️ **Never runs on a database already at `main`'s head:** `main` already declares `a1b2c3d4e5f6` in `migrations/versions/a1b2c3d4e5f6_add_code.py`"),
+        "{notes}"
+    );
+    let details = notes.find("<details><summary>").expect("collapsed notes");
+    let email = notes.find("adds column `users.email`").expect("the notes");
+    assert!(details < email, "{notes}");
+    assert!(notes.trim_end().ends_with("</details>"), "{notes}");
+    let (_, text, _) = repo.run(&["report", "main", "feature", "--format", "text"]);
+    let start = text.find("Important Notes\n").expect("notes in text");
+    let notes = &text[start
+        ..text[start..]
+            .find("Pre-Merge")
+            .map_or(text.len(), |end| start + end)];
+    assert!(
+        notes.contains("Never runs on a database already at main's head"),
+        "{notes}"
+    );
+    assert!(!notes.contains("users.email"), "{notes}");
+    assert!(!notes.contains("<details>"), "{notes}");
+}
+
+/// Issue 11, defect 10: a downgrade whose call cannot run is no rollback,
+/// and an ORM loop in `upgrade()` is a data migration, not only an
+/// unreadable call.
+#[test]
+fn a_downgrade_that_raises_and_an_orm_data_loop_are_noted() {
+    let repo = GitProject::new();
+    repo.branch("feature", "main");
+    repo.write(
+        "migrations/versions/bbb_unique.py",
+        &revision_file(
+            "bbb",
+            Some("aaa"),
+            "unique code",
+            "with op.batch_alter_table('t') as batch_op:\n        batch_op.create_unique_constraint('n', ['c'])",
+            "with op.batch_alter_table('t') as batch_op:\n        batch_op.drop_constraint('n', 't', type_='unique')",
+        ),
+    );
+    repo.write(
+        "migrations/versions/ccc_orm.py",
+        &revision_file(
+            "ccc",
+            Some("bbb"),
+            "fill codes",
+            "session = Session(bind=op.get_bind())\n    for user in session.query(User).filter(User.code == None):\n        user.code = user.name.lower()\n    session.commit()",
+            "pass",
+        ),
+    );
+    repo.commit("feature");
+    let (_, json) = repo.json_of("report", &["main", "feature"]);
+    let notes = json["notes"].as_array().expect("notes");
+    let bbb = notes.iter().find(|n| n["revision"] == "bbb").expect("bbb");
+    assert_eq!(bbb["rollback"], "raises", "{bbb}");
+    let codes = |revision: &serde_json::Value| -> Vec<String> {
+        revision["notes"]
+            .as_array()
+            .expect("notes")
+            .iter()
+            .map(|note| note["code"].as_str().expect("a code").to_owned())
+            .collect()
+    };
+    assert!(
+        codes(bbb).contains(&"downgrade-call-fails".to_owned()),
+        "{bbb}"
+    );
+    let ccc = notes.iter().find(|n| n["revision"] == "ccc").expect("ccc");
+    assert!(
+        codes(ccc).contains(&"orm-data-migration".to_owned()),
+        "{ccc}"
+    );
+    let (_, report) = markdown(&repo, &["main", "feature"]);
+    let notes = section(&report, "Important Notes");
+    assert!(
+        notes.contains("`downgrade()` cannot run: `batch_op.drop_constraint('n', 't', type_='unique')` gives `type_` twice"),
+        "{notes}"
+    );
+    assert!(
+        notes.contains("data migration through the ORM: opens `Session(bind=op.get_bind())`, then sets `code` on each row of `session.query(User).filter(User.code == None)`"),
+        "{notes}"
+    );
+    assert!(report.contains("the downgrade of `bbb` raises"), "{report}");
+}
+
+/// Issue 11, defect 9: HEAD the working tree is named by its branch, with
+/// "with uncommitted changes" only when there are any; a HEAD named by its
+/// full commit id is shown with 12 characters after the first mention.
+#[test]
+fn the_working_tree_is_named_by_its_branch_and_commit_ids_are_shortened() {
+    let repo = GitProject::new();
+    repo.branch("feature", "main");
+    repo.migration("bbb", Some("aaa"), "bbb.py");
+    repo.commit("feature");
+    let (_, report) = markdown(&repo, &["main"]);
+    let generated = report
+        .lines()
+        .find(|l| l.starts_with("Generated on "))
+        .unwrap_or_else(|| panic!("{report}"));
+    assert!(
+        generated.ends_with("and `feature` (working tree)."),
+        "{generated}"
+    );
+    assert!(
+        report.contains("### `feature` (head, working tree)\n"),
+        "{report}"
+    );
+    assert!(!report.contains("uncommitted"), "{report}");
+    assert!(
+        report.contains("**Migration head on `feature` (working tree) correctly extends"),
+        "{report}"
+    );
+    repo.migration("ccc", Some("bbb"), "ccc_uncommitted.py");
+    let (_, report) = markdown(&repo, &["main"]);
+    assert!(
+        report.contains("and `feature` (working tree, with uncommitted changes)."),
+        "{report}"
+    );
+    assert!(
+        report.contains(
+            "When `feature` (working tree, with uncommitted changes) is merged into `main`"
+        ),
+        "{report}"
+    );
+    let (_, json) = repo.json(&[]);
+    assert_eq!(
+        json["heads"][0]["ref"],
+        "feature (working tree, with uncommitted changes)"
+    );
+
+    let sha = repo.git(&["rev-parse", "feature"]);
+    let (_, report) = markdown(&repo, &["main", &sha]);
+    assert_eq!(report.matches(sha.as_str()).count(), 1, "{report}");
+    assert!(
+        report.contains(&format!("`{}` (commit `{sha}`)", &sha[..12])),
+        "{report}"
+    );
+    assert!(
+        report.contains(&format!("### `{}` (head)\n", &sha[..12])),
+        "{report}"
+    );
+}
+
+/// The body of the report's Mermaid block.
+fn mermaid(report: &str) -> &str {
+    let start = report.find("```mermaid\n").expect("a mermaid block") + 11;
+    let end = report[start..].find("```").expect("its end");
+    &report[start..start + end]
+}
+
+/// The Mermaid node name (`r3`) of the node whose label starts with
+/// `label`.
+fn node<'a>(graph: &'a str, label: &str) -> &'a str {
+    graph
+        .lines()
+        .find_map(|line| {
+            let (name, rest) = line.trim().split_once("[\"")?;
+            rest.starts_with(label).then_some(name)
+        })
+        .unwrap_or_else(|| panic!("no node {label} in:\n{graph}"))
+}
+
+/// Issue 11, defect 11: an edge goes from the file a revision was written
+/// against (main's `hhh` on main's copy of the duplicated id), says which
+/// copy Alembic resolves the id to; and the root, drawn apart, is joined to
+/// "… earlier revisions".
+#[test]
+fn mermaid_edges_follow_the_file_written_against_and_the_root_is_joined() {
+    let repo = duplicate_below_bases_head();
+    let (_, report) = markdown(&repo, &["main", "feature"]);
+    let graph = mermaid(&report);
+    let hhh = node(graph, "hhh");
+    let code = node(graph, "a1b2c3d4e5f6<br/>add code");
+    let email = node(graph, "a1b2c3d4e5f6<br/>add email");
+    assert!(
+        graph.contains(&format!("  {code} -->|\"written against this copy")),
+        "{graph}"
+    );
+    assert!(
+        !graph.contains(&format!("  {email} --> {hhh}\n")),
+        "{graph}"
+    );
+    let edge_to_hhh: Vec<&str> = graph
+        .lines()
+        .filter(|line| line.trim_end().ends_with(&format!("| {hhh}")))
+        .collect();
+    assert!(
+        edge_to_hhh
+            .iter()
+            .any(|line| line.contains("Alembic resolves the id")),
+        "{graph}"
+    );
+
+    // A branch started at the root, behind a long main.
+    let repo = GitProject::new();
+    let mut parent = "aaa".to_owned();
+    for n in 1..=8 {
+        let id = format!("b{n}");
+        repo.migration(&id, Some(&parent), &format!("{id}.py"));
+        parent = id;
+    }
+    repo.migration("hhh", Some(&parent), "hhh.py");
+    repo.commit("main");
+    repo.branch("feature", "main");
+    repo.migration("nnn", Some("aaa"), "nnn_on_root.py");
+    repo.commit("feature on the root");
+    let (_, report) = markdown(&repo, &["main", "feature"]);
+    let graph = mermaid(&report);
+    let root = node(graph, "aaa");
+    assert!(
+        graph.contains(&format!("  {root} --> earlier\n")),
+        "{graph}"
+    );
 }

@@ -8,7 +8,7 @@ use std::collections::BTreeSet;
 use alembic_doctor_graph::RevIdx;
 use alembic_doctor_rules::{Finding, Rule, Severity};
 
-use crate::{Comparison, MergeConflict};
+use crate::{Comparison, Differences, MergeConflict, NotExtending, Side};
 
 /// One check and its outcome.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -17,8 +17,13 @@ pub struct ChecklistItem {
     pub code: &'static str,
     /// What was checked, as a statement that holds when it passed.
     pub title: String,
-    /// Whether it holds.
+    /// Whether it holds for what the HEADs bring: a check that fails only
+    /// because of what BASE already has passes (see `inherited`).
     pub passed: bool,
+    /// What BASE already has that this check would otherwise fail on, in
+    /// words (Markdown): named once, as already on BASE, and never counted
+    /// against the HEADs. `None` when BASE brings nothing here.
+    pub inherited: Option<String>,
     /// The evidence when it passed, the reason when it failed (Markdown).
     pub detail: String,
     /// The reason in a few words, for a headline (the detail, unless that
@@ -32,8 +37,23 @@ impl ChecklistItem {
             code,
             title: title.into(),
             passed,
+            inherited: None,
             summary: detail.clone(),
             detail,
+        }
+    }
+
+    /// A check that holds for the HEADs, though BASE already fails it:
+    /// `problem` is what BASE has.
+    fn already_on_base(
+        code: &'static str,
+        title: impl Into<String>,
+        detail: String,
+        problem: String,
+    ) -> Self {
+        Self {
+            inherited: Some(problem),
+            ..Self::new(code, title, true, detail)
         }
     }
 
@@ -99,6 +119,23 @@ fn single_head(comparison: &Comparison) -> ChecklistItem {
             true,
             format!("{n} heads, each on its own branch label: {listed}"),
         ),
+        // BASE already forked, and the merge adds no head to it.
+        n if forked
+            && comparison
+                .merged
+                .findings
+                .iter()
+                .filter(|f| f.rule == Rule::MultipleHeads)
+                .all(|f| comparison.is_inherited(f)) =>
+        {
+            let base_heads = comparison.base.ids(comparison.base.project.map.heads());
+            ChecklistItem::already_on_base(
+                "single-head",
+                "Single migration head after merge",
+                format!("the merge adds no head ({n} after merge: {listed})"),
+                format!("{} heads: {}", base_heads.len(), code_list(&base_heads)),
+            )
+        }
         n => ChecklistItem::new(
             "single-head",
             "Single migration head after merge",
@@ -127,13 +164,21 @@ fn rule_free(
     title: &str,
     rules: &[Rule],
 ) -> ChecklistItem {
-    let hits: Vec<&Finding> = comparison
+    let (inherited, hits): (Vec<&Finding>, Vec<&Finding>) = comparison
         .merged
         .findings
         .iter()
         .filter(|f| rules.contains(&f.rule))
-        .collect();
+        .partition(|f| comparison.is_inherited(f));
     let names: Vec<&str> = rules.iter().map(|r| r.name()).collect();
+    if hits.is_empty() && !inherited.is_empty() {
+        return ChecklistItem::already_on_base(
+            code,
+            title,
+            format!("no new `{}` finding", names.join("` or `")),
+            first_messages(&inherited),
+        );
+    }
     let detail = if hits.is_empty() {
         format!("no `{}` finding", names.join("` or `"))
     } else {
@@ -142,10 +187,11 @@ fn rule_free(
     ChecklistItem::new(code, title, hits.is_empty(), detail)
 }
 
-/// Every revision descends, through `down_revision`, from a root
-/// (`down_revision = None`), and the roots are not unintended extra ones.
-fn no_orphans(comparison: &Comparison) -> ChecklistItem {
-    let map = &comparison.merged.project.map;
+/// The revisions of `map` reached from a root through `down_revision`, and
+/// the ids of those that are not. Earlier copies of a duplicated id are
+/// never anyone's parent; the duplicate check reports them, so they are not
+/// orphans here.
+fn orphans(map: &alembic_doctor_graph::RevisionMap) -> (BTreeSet<RevIdx>, Vec<String>) {
     let mut reached: BTreeSet<RevIdx> = BTreeSet::new();
     let mut stack: Vec<RevIdx> = map.bases().iter().map(|&r| map.canonical(r)).collect();
     while let Some(rev) = stack.pop() {
@@ -153,19 +199,47 @@ fn no_orphans(comparison: &Comparison) -> ChecklistItem {
             stack.extend(map.children(rev).iter().map(|&c| map.canonical(c)));
         }
     }
-    // Earlier copies of a duplicated id are never anyone's parent; the
-    // duplicate check reports them, so they are not orphans here.
-    let orphans: Vec<String> = (0..map.revisions().len())
+    let orphans = (0..map.revisions().len())
         .filter(|&rev| map.canonical(rev) == rev && !reached.contains(&rev))
         .map(|rev| map.revisions()[rev].id.clone())
         .collect();
-    let extra_roots: Vec<&Finding> = comparison
+    (reached, orphans)
+}
+
+/// Every revision descends, through `down_revision`, from a root
+/// (`down_revision = None`), and the roots are not unintended extra ones.
+fn no_orphans(comparison: &Comparison) -> ChecklistItem {
+    let (reached, all_orphans) = orphans(&comparison.merged.project.map);
+    let (_, on_base) = orphans(&comparison.base.project.map);
+    // What BASE already cannot reach is BASE's problem, not the HEADs'.
+    let (old_orphans, orphans): (Vec<String>, Vec<String>) =
+        all_orphans.into_iter().partition(|id| on_base.contains(id));
+    let (old_roots, extra_roots): (Vec<&Finding>, Vec<&Finding>) = comparison
         .merged
         .findings
         .iter()
         .filter(|f| f.rule == Rule::MultipleBases)
-        .collect();
+        .partition(|f| comparison.is_inherited(f));
     let title = "No orphaned or unreachable revisions";
+    let mut inherited = Vec::new();
+    if !old_orphans.is_empty() {
+        inherited.push(format!(
+            "{} not reachable from a root: {}",
+            plural(old_orphans.len(), "revision is", "revisions are"),
+            code_list(&old_orphans)
+        ));
+    }
+    if !old_roots.is_empty() {
+        inherited.push(first_messages(&old_roots));
+    }
+    if orphans.is_empty() && extra_roots.is_empty() && !inherited.is_empty() {
+        return ChecklistItem::already_on_base(
+            "no-orphans",
+            title,
+            "the merge adds no orphaned revision and no root".to_owned(),
+            inherited.join("; "),
+        );
+    }
     if !orphans.is_empty() {
         return ChecklistItem::new(
             "no-orphans",
@@ -204,6 +278,50 @@ fn no_orphans(comparison: &Comparison) -> ChecklistItem {
 
 fn no_duplicate_ids(comparison: &Comparison) -> ChecklistItem {
     let title = "No duplicate revision ids";
+    let new_findings: Vec<&Finding> = comparison
+        .merged
+        .findings
+        .iter()
+        .filter(|f| f.rule == Rule::DuplicateRevision && !comparison.is_inherited(f))
+        .collect();
+    // A duplicate every file of which BASE already has is BASE's.
+    let base_paths: BTreeSet<&str> = comparison
+        .base
+        .project
+        .files
+        .iter()
+        .map(|file| file.display_path.as_str())
+        .collect();
+    let (old, new): (Vec<&crate::DuplicateId>, Vec<&crate::DuplicateId>) =
+        comparison.duplicate_ids.iter().partition(|dup| {
+            dup.files
+                .iter()
+                .all(|(_, path)| base_paths.contains(path.as_str()))
+        });
+    if new.is_empty() && new_findings.is_empty() {
+        let inherited: Vec<&Finding> = comparison
+            .merged
+            .findings
+            .iter()
+            .filter(|f| f.rule == Rule::DuplicateRevision)
+            .collect();
+        if !old.is_empty() || !inherited.is_empty() {
+            let problem = if old.is_empty() {
+                first_messages(&inherited)
+            } else {
+                old.iter()
+                    .map(|dup| duplicate_reason(dup))
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            };
+            return ChecklistItem::already_on_base(
+                "no-duplicate-ids",
+                title,
+                "the merge adds no file for an id another file declares".to_owned(),
+                problem,
+            );
+        }
+    }
     if comparison.duplicate_ids.is_empty()
         && !has_rule(&comparison.merged.findings, &[Rule::DuplicateRevision])
     {
@@ -217,18 +335,7 @@ fn no_duplicate_ids(comparison: &Comparison) -> ChecklistItem {
             ),
         );
     }
-    let reasons: Vec<String> = comparison
-        .duplicate_ids
-        .iter()
-        .map(|dup| {
-            let files: Vec<String> = dup
-                .files
-                .iter()
-                .map(|(side, path)| format!("{} on {side}", code(path)))
-                .collect();
-            format!("{} is declared by {}", code(&dup.id), files.join(" and "))
-        })
-        .collect();
+    let reasons: Vec<String> = new.iter().map(|dup| duplicate_reason(dup)).collect();
     let detail = if reasons.is_empty() {
         let hits: Vec<&Finding> = comparison
             .merged
@@ -241,6 +348,16 @@ fn no_duplicate_ids(comparison: &Comparison) -> ChecklistItem {
         reasons.join("; ")
     };
     ChecklistItem::new("no-duplicate-ids", title, false, detail)
+}
+
+/// `` `id` is declared by `a.py` on main and `b.py` on feature ``.
+fn duplicate_reason(dup: &crate::DuplicateId) -> String {
+    let files: Vec<String> = dup
+        .copies
+        .iter()
+        .map(|copy| format!("{} on {}", code(&copy.path), copy.sides.join(" and ")))
+        .collect();
+    format!("{} is declared by {}", code(&dup.id), files.join(" and "))
 }
 
 fn valid_syntax(comparison: &Comparison) -> ChecklistItem {
@@ -290,6 +407,23 @@ fn complete_path(comparison: &Comparison) -> ChecklistItem {
             false,
             "the merged chain has no revisions".to_owned(),
         ),
+        // BASE's own chain fails the same way: the merge inherits it.
+        Err(error)
+            if comparison
+                .base
+                .project
+                .map
+                .upgrade_order()
+                .err()
+                .is_some_and(|base| base.to_string() == error) =>
+        {
+            ChecklistItem::already_on_base(
+                "complete-path",
+                title,
+                "the merge makes the path no worse".to_owned(),
+                error,
+            )
+        }
         Err(error) => ChecklistItem::new("complete-path", title, false, error),
     }
 }
@@ -303,38 +437,16 @@ fn extends_base_head(comparison: &Comparison) -> ChecklistItem {
     let mut reasons = Vec::new();
     let mut evidence = Vec::new();
     for (side, diff) in comparison.heads.iter().zip(&comparison.differences) {
-        let starts = code_list(&diff.starts_from);
-        let heads = side.ids(side.project.map.heads());
-        let deleted: Vec<String> = diff
-            .removed
-            .iter()
-            .filter(|change| base_heads.contains(&change.id))
-            .map(|change| change.id.clone())
-            .collect();
         if diff.extends_base_head {
             if !diff.new.is_empty() {
-                evidence.push(format!(
-                    "{}'s new revisions start from {starts}",
-                    side.label
-                ));
+                evidence.push(extension_evidence(comparison, side, diff));
             }
-        } else if !deleted.is_empty() {
-            reasons.push(format!("{} deletes {}", side.label, code_list(&deleted)));
-        } else if heads.len() > base_heads.len() {
-            reasons.push(format!(
-                "{} has {} where {} has {}: {}",
-                side.label,
-                plural(heads.len(), "head", "heads"),
-                comparison.base.label,
-                base_heads.len(),
-                code_list(&heads)
-            ));
         } else {
-            reasons.push(format!(
-                "{}'s new revisions start from {starts}, not from {}",
-                side.label,
-                code_list(&base_heads)
-            ));
+            reasons.extend(
+                diff.not_extending
+                    .iter()
+                    .map(|fact| not_extending_reason(comparison, side, fact)),
+            );
         }
     }
     if reasons.is_empty() {
@@ -346,6 +458,73 @@ fn extends_base_head(comparison: &Comparison) -> ChecklistItem {
         ChecklistItem::new("extends-base-head", title, true, detail)
     } else {
         ChecklistItem::new("extends-base-head", title, false, reasons.join("; "))
+    }
+}
+
+/// Why `side` extends BASE's heads, from the graphs: its heads, and that
+/// each descends from a head of BASE.
+pub fn extension_evidence(comparison: &Comparison, side: &Side, diff: &Differences) -> String {
+    let base_heads = comparison.base.ids(comparison.base.project.map.heads());
+    let word = if diff.heads.len() == 1 {
+        "head"
+    } else {
+        "heads"
+    };
+    match base_heads.as_slice() {
+        [one] => format!(
+            "{}'s {word} {} {} from {}'s head {}",
+            side.label,
+            code_list(&diff.heads),
+            if diff.heads.len() == 1 {
+                "descends"
+            } else {
+                "each descend"
+            },
+            comparison.base.label,
+            code(one)
+        ),
+        many => format!(
+            "{}'s {word} {} {} {}'s heads {} or above them, no more than {} has",
+            side.label,
+            code_list(&diff.heads),
+            if diff.heads.len() == 1 { "is" } else { "are" },
+            comparison.base.label,
+            code_list(many),
+            comparison.base.label,
+        ),
+    }
+}
+
+/// One fact against `side` extending BASE's heads, in words (Markdown).
+pub fn not_extending_reason(comparison: &Comparison, side: &Side, fact: &NotExtending) -> String {
+    let base = &comparison.base.label;
+    let base_heads = comparison.base.ids(comparison.base.project.map.heads());
+    let label = &side.label;
+    match fact {
+        NotExtending::DeletesBaseHeads(ids) => {
+            format!("{label} deletes {base}'s head {}", code_list(ids))
+        }
+        NotExtending::ReusesBaseHeadIds(ids) => format!(
+            "{label} adds a new file for {base}'s head id {}",
+            code_list(ids)
+        ),
+        NotExtending::HeadsNotAbove(ids) => format!(
+            "{label}'s {} {} {} not descend from {base}'s {} {}",
+            if ids.len() == 1 { "head" } else { "heads" },
+            code_list(ids),
+            if ids.len() == 1 { "does" } else { "do" },
+            if base_heads.len() == 1 {
+                "head"
+            } else {
+                "heads"
+            },
+            code_list(&base_heads)
+        ),
+        NotExtending::MoreHeads { heads, base: count } => format!(
+            "{label} has {} where {base} has {count}: {}",
+            plural(heads.len(), "head", "heads"),
+            code_list(heads)
+        ),
     }
 }
 
@@ -469,23 +648,59 @@ fn clean_file_merge(comparison: &Comparison) -> ChecklistItem {
 }
 
 fn every_rule(comparison: &Comparison) -> ChecklistItem {
-    let findings = &comparison.merged.findings;
+    let (inherited, findings): (Vec<&Finding>, Vec<&Finding>) = comparison
+        .merged
+        .findings
+        .iter()
+        .partition(|f| comparison.is_inherited(f));
     let errors = findings
         .iter()
         .filter(|f| f.severity == Severity::Error)
         .count();
     let warnings = findings.len() - errors;
+    let old_errors = inherited
+        .iter()
+        .filter(|f| f.severity == Severity::Error)
+        .count();
     let rules = Rule::ALL.len();
     let title = "No errors from any check rule on the merged chain";
-    let detail = if findings.is_empty() {
+    let detail = if findings.is_empty() && inherited.is_empty() {
         format!("{rules} rules, no finding")
+    } else if findings.is_empty() {
+        format!("{rules} rules, no new finding")
     } else {
         format!(
-            "{} and {}",
+            "{} and {} this merge brings",
             plural(errors, "error", "errors"),
             plural(warnings, "warning", "warnings")
         )
     };
+    if errors == 0 && old_errors > 0 {
+        return ChecklistItem::already_on_base(
+            "all-rules",
+            title,
+            detail,
+            // The rules only: each problem is named on its own check and
+            // under Problems Found.
+            {
+                let mut rules: Vec<&str> = Vec::new();
+                for finding in inherited.iter().filter(|f| f.severity == Severity::Error) {
+                    if !rules.contains(&finding.rule.name()) {
+                        rules.push(finding.rule.name());
+                    }
+                }
+                format!(
+                    "{} ({})",
+                    plural(old_errors, "error", "errors"),
+                    rules
+                        .iter()
+                        .map(|rule| code(rule))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            },
+        );
+    }
     ChecklistItem::new("all-rules", title, errors == 0, detail)
 }
 

@@ -39,12 +39,37 @@ pub struct Differences {
     /// new chain starts from.
     pub starts_from: Vec<String>,
     /// The branch builds on BASE's heads without forking or dropping them:
-    /// every new revision descends from a head of BASE (a merge revision of
-    /// BASE's heads does), HEAD has no more heads than BASE (one per
-    /// labelled branch stays one per labelled branch), and no head of BASE
-    /// was deleted. True for a HEAD that adds no revision and deletes no
-    /// head.
+    /// every head of HEAD is a head of BASE or descends from one, HEAD has
+    /// no more heads than BASE (one per labelled branch stays one per
+    /// labelled branch), no head of BASE was deleted and no new revision
+    /// claims a head's id. A revision added on an older parent is fine when
+    /// the branch merges it with BASE's head (a merge revision of its own).
+    /// True for a HEAD that adds no revision and deletes no head.
+    /// `not_extending` says why not.
     pub extends_base_head: bool,
+    /// The graph facts that make `extends_base_head` false (empty when it
+    /// is true).
+    pub not_extending: Vec<NotExtending>,
+    /// HEAD's own heads (ids), as Alembic lists them.
+    pub heads: Vec<String>,
+}
+
+/// Why a HEAD does not extend BASE's heads: one fact of the two graphs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NotExtending {
+    /// HEAD deleted these heads of BASE.
+    DeletesBaseHeads(Vec<String>),
+    /// New revisions of HEAD claim these heads' own ids.
+    ReusesBaseHeadIds(Vec<String>),
+    /// These heads of HEAD descend from no head of BASE.
+    HeadsNotAbove(Vec<String>),
+    /// HEAD has more heads than BASE.
+    MoreHeads {
+        /// HEAD's heads.
+        heads: Vec<String>,
+        /// How many BASE has.
+        base: usize,
+    },
 }
 
 /// The revision answering for each id (the last copy of a duplicate).
@@ -167,55 +192,74 @@ pub(crate) fn differences(
         }
     }
     diff.starts_from = starts.into_iter().collect();
-    diff.extends_base_head = extends(base, head, &diff);
+    diff.heads = head.ids(head.project.map.heads());
+    diff.not_extending = not_extending(base, head, &diff);
+    diff.extends_base_head = diff.not_extending.is_empty();
     diff
 }
 
-/// See [`Differences::extends_base_head`].
-fn extends(base: &Side, head: &Side, diff: &Differences) -> bool {
+/// See [`Differences::extends_base_head`]: the facts against it, none
+/// when HEAD extends BASE's heads.
+fn not_extending(base: &Side, head: &Side, diff: &Differences) -> Vec<NotExtending> {
     let base_map = &base.project.map;
     let base_heads: Vec<&str> = base_map
         .heads()
         .iter()
         .map(|&rev| base_map.revisions()[rev].id.as_str())
         .collect();
+    let mut out = Vec::new();
     // Deleting a head of BASE strands every database deployed from it.
-    if diff
+    let deleted: Vec<String> = diff
         .removed
         .iter()
-        .any(|change| base_heads.contains(&change.id.as_str()))
-    {
-        return false;
+        .filter(|change| base_heads.contains(&change.id.as_str()))
+        .map(|change| change.id.clone())
+        .collect();
+    if !deleted.is_empty() {
+        out.push(NotExtending::DeletesBaseHeads(deleted));
     }
     // A HEAD that adds no revision (a code-only branch, or one whose
     // revisions BASE already holds) leaves BASE's chain as it is, however
     // old the commit it forked from.
     if diff.new.is_empty() || base_heads.is_empty() {
-        return true;
+        return out;
     }
     // A new revision claiming a head's own id replaces it rather than
-    // extending it; a HEAD with more heads than BASE forked one of them.
-    if head.project.map.heads().len() > base_heads.len()
-        || diff
-            .new
-            .iter()
-            .any(|change| base_heads.contains(&change.id.as_str()))
-    {
-        return false;
+    // extending it.
+    let reused: Vec<String> = diff
+        .new
+        .iter()
+        .filter(|change| base_heads.contains(&change.id.as_str()))
+        .map(|change| change.id.clone())
+        .collect();
+    if !reused.is_empty() {
+        out.push(NotExtending::ReusesBaseHeadIds(reused));
     }
-    // One walk up from the heads rather than one walk down per new
-    // revision: branches can add thousands of revisions.
+    let map = &head.project.map;
+    // One walk up from BASE's heads rather than one walk down per head.
     let anchors: Vec<RevIdx> = base_heads
         .iter()
-        .filter_map(|id| head.project.map.lookup(id))
+        .filter_map(|id| map.lookup(id))
+        .map(|rev| map.canonical(rev))
         .collect();
-    let above = descendants(&head.project, &anchors);
-    diff.new.iter().all(|change| {
-        head.project
-            .map
-            .lookup(&change.id)
-            .is_some_and(|rev| above.contains(&head.project.map.canonical(rev)))
-    })
+    let mut above = descendants(&head.project, &anchors);
+    above.extend(anchors);
+    let below: Vec<String> = map
+        .heads()
+        .iter()
+        .filter(|&&rev| !above.contains(&map.canonical(rev)))
+        .map(|&rev| map.revisions()[rev].id.clone())
+        .collect();
+    if !below.is_empty() {
+        out.push(NotExtending::HeadsNotAbove(below));
+    }
+    if map.heads().len() > base_heads.len() {
+        out.push(NotExtending::MoreHeads {
+            heads: diff.heads.clone(),
+            base: base_heads.len(),
+        });
+    }
+    out
 }
 
 /// The revisions that have one of `revs` below them (through

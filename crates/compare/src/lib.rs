@@ -40,12 +40,15 @@ use alembic_doctor_git::{GitError, GitRepo, ResolvedRev};
 use alembic_doctor_project::{LoadError, LoadRequest, ParseCache};
 use alembic_doctor_rules::{Finding, Rule};
 
-pub use checklist::{ChecklistItem, changed_first_by, checklist, conflict_description};
-pub use diff::{Differences, RevisionChange};
+pub use checklist::{
+    ChecklistItem, changed_first_by, checklist, conflict_description, extension_evidence,
+    not_extending_reason,
+};
+pub use diff::{Differences, NotExtending, RevisionChange};
 pub use merge::{FileChange, MergeConflict, Merged};
 pub use notes::{Note, NoteLevel, RevisionNotes, Rollback};
 pub use overlay::OverlayTree;
-pub use side::{Side, SideSpec, WORK_TREE};
+pub use side::{Side, SideSpec, WORK_TREE, WorkTreeState};
 
 /// What to compare besides the sides.
 #[derive(Debug, Clone)]
@@ -101,8 +104,29 @@ impl From<GitError> for CompareError {
 pub struct DuplicateId {
     /// The revision id.
     pub id: String,
-    /// Every (side label, displayed path) declaring it.
+    /// Every file declaring it, once each, as (the labels of the sides that
+    /// have it, joined with `, `; displayed path): one entry per file, so
+    /// `files.len()` is how many files declare it.
     pub files: Vec<(String, String)>,
+    /// The same files, with the sides that have each, in side order
+    /// (BASE first).
+    pub copies: Vec<DuplicateCopy>,
+}
+
+/// One file declaring a duplicated id, and the sides that have it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DuplicateCopy {
+    /// The displayed path.
+    pub path: String,
+    /// The labels of the sides that have this file, BASE first.
+    pub sides: Vec<String>,
+}
+
+impl DuplicateCopy {
+    /// The file is on the side labelled `label`.
+    pub fn on(&self, label: &str) -> bool {
+        self.sides.iter().any(|side| side == label)
+    }
 }
 
 /// Two HEADs that cannot both be merged cleanly.
@@ -399,18 +423,33 @@ fn duplicate_ids(base: &Side, heads: &[Side], merged: &Merged) -> Vec<DuplicateI
         .into_iter()
         .filter(|(_, files)| files.len() > 1)
         .map(|(id, _)| {
-            let mut files = Vec::new();
+            // A file several sides have (BASE's, kept by a HEAD) is one
+            // file: listed once, with every side that has it.
+            let mut copies: Vec<DuplicateCopy> = Vec::new();
             for side in std::iter::once(base).chain(heads) {
                 for (rev, input) in side.project.map.revisions().iter().enumerate() {
                     if input.id == id {
-                        let path = side.project.file_of(rev).display_path.clone();
-                        files.push((side.label.clone(), path));
+                        let path = &side.project.file_of(rev).display_path;
+                        match copies.iter_mut().find(|copy| &copy.path == path) {
+                            Some(copy) if !copy.on(&side.label) => {
+                                copy.sides.push(side.label.clone());
+                            }
+                            Some(_) => {}
+                            None => copies.push(DuplicateCopy {
+                                path: path.clone(),
+                                sides: vec![side.label.clone()],
+                            }),
+                        }
                     }
                 }
             }
             DuplicateId {
                 id: id.to_owned(),
-                files,
+                files: copies
+                    .iter()
+                    .map(|copy| (copy.sides.join(", "), copy.path.clone()))
+                    .collect(),
+                copies,
             }
         })
         .collect()
@@ -507,21 +546,66 @@ impl Comparison {
             .collect()
     }
 
+    /// The files the safety lints are about (as displayed): every HEAD's
+    /// new and edited revisions' files, and those described in
+    /// `pending_notes`. The lints run by id ([`Comparison::lint_scope`]),
+    /// so with a duplicated id they read BASE's copy too; that copy is
+    /// BASE's history, not the branch's work.
+    pub fn lint_files(&self) -> BTreeSet<String> {
+        self.differences
+            .iter()
+            .flat_map(|diff| diff.new.iter().chain(&diff.edited))
+            .map(|change| change.path.clone())
+            .chain(self.pending_notes.iter().map(|notes| notes.path.clone()))
+            .collect()
+    }
+
+    /// The displayed path of the file `finding` points at, in the merged
+    /// project.
+    pub fn finding_path(&self, finding: &Finding) -> Option<&str> {
+        let location = finding.location?;
+        self.merged
+            .project
+            .files
+            .get(location.file)
+            .map(|file| file.display_path.as_str())
+    }
+
     /// Add the safety lints' findings (on the merged project): to the
     /// merged result's findings, and to the notes of the revisions they
     /// are about, where they replace the notes saying the same thing less
-    /// precisely (the lints know the dialect and the suppressions).
+    /// precisely (the lints know the dialect and the suppressions). Keyed
+    /// by file, not by id: with a duplicated id, what the lints find in
+    /// BASE's copy is neither the branch's nor in its notes (it is dropped:
+    /// BASE's revisions are history, out of the lints' scope).
     pub fn add_lint_findings(&mut self, findings: Vec<Finding>) {
+        let files = self.lint_files();
+        let findings: Vec<Finding> = findings
+            .into_iter()
+            .filter(|finding| {
+                finding.location.is_none()
+                    || self
+                        .finding_path(finding)
+                        .is_some_and(|path| files.contains(path))
+            })
+            .collect();
         let project = &self.merged.project;
-        // Grouped once by revision: notes times findings would be quadratic.
-        let mut by_revision: HashMap<&str, Vec<&Finding>> = HashMap::new();
+        // Grouped once by revision and file: notes times findings would be
+        // quadratic.
+        let mut by_revision: HashMap<(&str, &str), Vec<&Finding>> = HashMap::new();
         for finding in &findings {
-            if let Some(id) = &finding.revision {
-                by_revision.entry(id.as_str()).or_default().push(finding);
+            if let Some(id) = &finding.revision
+                && let Some(file) = finding.location.and_then(|l| project.files.get(l.file))
+            {
+                by_revision
+                    .entry((id.as_str(), file.display_path.as_str()))
+                    .or_default()
+                    .push(finding);
             }
         }
         for revision in self.notes.iter_mut().chain(&mut self.pending_notes) {
-            let Some(mine) = by_revision.get(revision.id.as_str()) else {
+            let Some(mine) = by_revision.get(&(revision.id.as_str(), revision.path.as_str()))
+            else {
                 continue;
             };
             revision

@@ -94,7 +94,11 @@ impl Rollback {
 fn rollback(operations: &Operations) -> Rollback {
     match &operations.downgrade {
         None => Rollback::Missing,
-        Some(downgrade) if downgrade.raises => Rollback::Raises,
+        // A call that cannot run (an argument given twice) raises as surely
+        // as `raise NotImplementedError`.
+        Some(downgrade) if downgrade.raises || !downgrade.failing_calls.is_empty() => {
+            Rollback::Raises
+        }
         Some(downgrade) if downgrade.empty && !upgrade_is_empty(operations) => Rollback::Empty,
         Some(_) => Rollback::Reverses,
     }
@@ -207,6 +211,32 @@ impl Writer<'_> {
             }
             Some(upgrade) => self.upgrade(upgrade),
         }
+        if let Some(upgrade) = &operations.upgrade {
+            for call in &upgrade.failing_calls {
+                self.push(
+                    "upgrade-call-fails",
+                    NoteLevel::Warning,
+                    Some(call.span.start),
+                    format!(
+                        "`upgrade()` cannot run: `{}` {}: `alembic upgrade` fails on this revision",
+                        call.source, call.reason
+                    ),
+                );
+            }
+        }
+        if let Some(downgrade) = &operations.downgrade {
+            for call in &downgrade.failing_calls {
+                self.push(
+                    "downgrade-call-fails",
+                    NoteLevel::Warning,
+                    Some(call.span.start),
+                    format!(
+                        "`downgrade()` cannot run: `{}` {}: this revision cannot be rolled back",
+                        call.source, call.reason
+                    ),
+                );
+            }
+        }
         match &operations.downgrade {
             None => self.push(
                 "downgrade-missing",
@@ -273,6 +303,7 @@ impl Writer<'_> {
                 ),
             );
         }
+        self.orm(upgrade);
         for opaque in &upgrade.opaque {
             self.push(
                 "opaque-call",
@@ -285,6 +316,44 @@ impl Writer<'_> {
             );
         }
         self.created.extend(here);
+    }
+
+    /// A data migration through the ORM: a session opened on the
+    /// migration's connection, and loops over its queries that change the
+    /// rows they load.
+    fn orm(&mut self, upgrade: &Function) {
+        if upgrade.orm_sessions.is_empty() && upgrade.orm_loops.is_empty() {
+            return;
+        }
+        let mut what = Vec::new();
+        if let Some(session) = upgrade.orm_sessions.first() {
+            what.push(format!("opens `{}`", session.source));
+        }
+        for found in &upgrade.orm_loops {
+            let assigned: Vec<String> = found.assigned.iter().map(|a| format!("`{a}`")).collect();
+            what.push(format!(
+                "sets {} on each row of `{}` (line {})",
+                assigned.join(", "),
+                found.source,
+                self.line_index.line_of(found.span.start) + 1
+            ));
+        }
+        let at = upgrade
+            .orm_sessions
+            .first()
+            .map(|s| s.span.start)
+            .into_iter()
+            .chain(upgrade.orm_loops.first().map(|l| l.span.start))
+            .min();
+        self.push(
+            "orm-data-migration",
+            NoteLevel::Warning,
+            at,
+            format!(
+                "data migration through the ORM: {}; it changes rows, not the schema, using the application's models as they are when it runs (not as they were when it was written) and loading every matching row: test it on a copy of production data, and time it",
+                what.join(", then ")
+            ),
+        );
     }
 
     /// The "does" line of one operation, and the warnings it calls for.

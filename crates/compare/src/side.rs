@@ -22,11 +22,47 @@ pub enum SideSpec {
     WorkTree,
 }
 
+/// What the working tree is, for its name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WorkTreeState {
+    /// The branch checked out, `None` on a detached `HEAD`.
+    pub branch: Option<String>,
+    /// The project's files (version files, configuration, `env.py`)
+    /// differ from `HEAD`: modified, added, deleted or untracked.
+    pub uncommitted: bool,
+}
+
+impl WorkTreeState {
+    /// `working tree` or `working tree, with uncommitted changes`: what
+    /// follows the branch's name.
+    pub fn description(&self) -> &'static str {
+        if self.uncommitted {
+            "working tree, with uncommitted changes"
+        } else {
+            "working tree"
+        }
+    }
+
+    /// The side's label: `feature (working tree, with uncommitted
+    /// changes)`, or the description alone on a detached `HEAD`.
+    fn label(&self) -> String {
+        match &self.branch {
+            Some(branch) => format!("{branch} ({})", self.description()),
+            None => self.description().to_owned(),
+        }
+    }
+}
+
 /// A loaded side.
 #[derive(Debug)]
 pub struct Side {
-    /// How the side was named (`main`, `feature`, `working tree`).
+    /// How the side was named (`main`, `feature`, `feature (working
+    /// tree)`); a full commit id given as a revision is shortened to 12
+    /// characters (the full id is the commit's, in `rev`).
     pub label: String,
+    /// For the working tree: the branch checked out and whether there are
+    /// uncommitted changes (`None` for a commit).
+    pub worktree: Option<WorkTreeState>,
     /// The commit, `None` for the working tree.
     pub rev: Option<ResolvedRev>,
     /// The project as read at this side.
@@ -68,7 +104,8 @@ impl Side {
                 }
                 let spec = alembic_doctor_project::listing_spec(&project.config, request.recursive);
                 Ok(Self {
-                    label: rev.name().to_owned(),
+                    label: rev_label(&rev),
+                    worktree: None,
                     links: links_in(&tree, &spec),
                     spec,
                     project,
@@ -85,8 +122,10 @@ impl Side {
                         }
                     })?;
                 let spec = alembic_doctor_project::listing_spec(&project.config, request.recursive);
+                let state = work_tree_state(repo, &project, &spec);
                 Ok(Self {
-                    label: WORK_TREE.to_owned(),
+                    label: state.label(),
+                    worktree: Some(state),
                     links: links_in(&DiskTree, &spec),
                     spec,
                     project,
@@ -127,6 +166,44 @@ impl Side {
     }
 }
 
+/// A commit's label: the name it was given, but a full commit id (13 to
+/// 40 hexadecimal digits) shortened to the 12 the report shows.
+fn rev_label(rev: &ResolvedRev) -> String {
+    let name = rev.name();
+    let is_id = name.len() > 12
+        && name.bytes().all(|b| b.is_ascii_hexdigit())
+        && rev.commit_id().starts_with(&name.to_ascii_lowercase());
+    if is_id {
+        rev.short_id()
+    } else {
+        name.to_owned()
+    }
+}
+
+/// The branch checked out in the working tree (from `HEAD`), and whether
+/// the project's files differ from it. A question git cannot answer (no
+/// commit yet) leaves the branch unknown and the tree counted as changed.
+fn work_tree_state(repo: &GitRepo, project: &Project, spec: &ListingSpec) -> WorkTreeState {
+    let branch = repo.resolve("HEAD").ok().and_then(|head| {
+        head.reference()
+            .and_then(|reference| reference.strip_prefix("refs/heads/"))
+            .map(str::to_owned)
+    });
+    let mut paths: Vec<PathBuf> = spec.resolved_in(&DiskTree).locations;
+    paths.extend(project.config.ini_file.iter().cloned());
+    paths.extend(project.config.toml_file.iter().cloned());
+    if let Some(dir) = &project.config.script_location {
+        paths.push(dir.join("env.py"));
+    }
+    let uncommitted = repo
+        .uncommitted_changes(&paths)
+        .map_or(true, |changed| !changed.is_empty());
+    WorkTreeState {
+        branch,
+        uncommitted,
+    }
+}
+
 /// The symbolic links in `spec`'s version directories (walked like the
 /// listing: sub-directories only when recursive, `__pycache__` skipped), by
 /// path under the resolved locations, with their targets as stored.
@@ -162,7 +239,9 @@ pub(crate) fn links_in(tree: &impl Tree, spec: &ListingSpec) -> BTreeMap<PathBuf
     links
 }
 
-/// The label of the working tree.
+/// The label of the working tree on a detached `HEAD` with nothing
+/// uncommitted (on a branch, the branch's name comes first:
+/// `feature (working tree)`).
 pub const WORK_TREE: &str = "working tree";
 
 /// The ids of `revs` in `project`'s map.

@@ -31,8 +31,8 @@ pub fn comparison_json(comparison: &Comparison, from: Option<&str>) -> Value {
         "extends_base_head": comparison.extends_base_head(),
         "duplicate_ids": comparison.duplicate_ids.iter().map(|dup| json!({
             "id": dup.id,
-            "files": dup.files.iter()
-                .map(|(side, path)| json!({"side": side, "path": path}))
+            "files": dup.copies.iter()
+                .map(|copy| json!({"side": copy.sides.join(", "), "sides": copy.sides, "path": copy.path}))
                 .collect::<Vec<_>>(),
         })).collect::<Vec<_>>(),
         "conflicts": comparison.pair_conflicts.iter().map(|pair| json!({

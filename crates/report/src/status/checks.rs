@@ -2,22 +2,49 @@
 //! evidence or ❌ with the reason.
 
 use super::StatusInput;
-use super::doc::{Block, Section, bullets};
+use super::doc::{Block, Section, bullets, code, plural};
 
 pub(crate) fn section(input: &StatusInput<'_>) -> Section {
     let items = input.checklist;
+    let base = code(&input.comparison.base.label);
     let failed = items.iter().filter(|item| !item.passed).count();
-    let summary = if failed == 0 {
-        format!("✅ **All {} pre-merge checks passed:**", items.len())
+    let inherited = items
+        .iter()
+        .filter(|item| item.passed && item.inherited.is_some())
+        .count();
+    // What BASE already has is named once, on its check, and is never
+    // counted among the failed checks.
+    let also = if inherited == 0 {
+        String::new()
     } else {
         format!(
-            "❌ **{failed} of {} pre-merge checks failed:**",
+            " ({} already on {base}, not this merge's)",
+            plural(inherited, "problem", "problems")
+        )
+    };
+    let summary = if failed == 0 {
+        format!("✅ **All {} pre-merge checks passed{also}:**", items.len())
+    } else {
+        format!(
+            "❌ **{failed} of {} pre-merge checks failed{also}:**",
             items.len()
         )
     };
     let lines = items.iter().map(|item| {
-        let icon = if item.passed { "✅" } else { "❌" };
-        format!("{icon} {} — {}", item.title, item.detail)
+        let icon = if !item.passed {
+            "❌"
+        } else if item.inherited.is_some() {
+            "☑️"
+        } else {
+            "✅"
+        };
+        match (&item.inherited, item.passed) {
+            (Some(problem), true) => format!(
+                "{icon} {} — {}; already on {base}: {problem}",
+                item.title, item.detail
+            ),
+            _ => format!("{icon} {} — {}", item.title, item.detail),
+        }
     });
     Section::new(
         "checklist",

@@ -11,8 +11,13 @@ pub(crate) fn section(input: &StatusInput<'_>) -> Section {
     let sides: Vec<String> = std::iter::once(&comparison.base)
         .chain(&comparison.heads)
         .map(|side| match &side.rev {
+            // A side named by its commit id: the full id here, once; its
+            // 12 first characters everywhere else.
+            Some(rev) if rev.name() != side.label => {
+                format!("{} (commit {})", code(&side.label), code(&rev.commit_id()))
+            }
             Some(rev) => format!("{} at {}", code(&side.label), code(&rev.short_id())),
-            None => format!("{} (uncommitted files included)", code(&side.label)),
+            None => super::side_name(side),
         })
         .collect();
     let sides = match sides.as_slice() {

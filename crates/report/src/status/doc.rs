@@ -22,6 +22,10 @@ pub(crate) enum Block {
     /// A fenced code block; `lang` is the fence's info string. Mermaid
     /// blocks only make sense where Markdown is rendered.
     Code { lang: &'static str, text: String },
+    /// Blocks collapsed under a one-line summary (inline Markdown): a
+    /// `<details>` element in Markdown; left out of plain text, where
+    /// nothing can be collapsed.
+    Details { summary: String, blocks: Vec<Block> },
 }
 
 /// A list item with optional nested bullets.
@@ -175,6 +179,17 @@ fn block_markdown(block: &Block) -> String {
             }
             format!("{fence}{lang}\n{body}{fence}\n")
         }
+        Block::Details { summary, blocks } => {
+            // A blank line after `<summary>` lets GitHub render the
+            // Markdown inside.
+            let mut out = format!("<details><summary>{}</summary>\n\n", defuse(summary));
+            for block in blocks {
+                out.push_str(&block_markdown(block));
+                out.push('\n');
+            }
+            out.push_str("</details>\n");
+            out
+        }
     }
 }
 
@@ -231,7 +246,8 @@ fn block_text(block: &Block) -> String {
         }
         Block::Code {
             lang: "mermaid", ..
-        } => String::new(),
+        }
+        | Block::Details { .. } => String::new(),
         Block::Code { text, .. } => text.clone(),
     }
 }

@@ -110,17 +110,51 @@ pub(crate) fn recent_chain(comparison: &Comparison) -> String {
         };
         classes.entry(class).or_default().push(format!("r{rev}"));
     }
+    let copies = copies_of_duplicates(comparison);
     let mut earlier = false;
+    let mut hidden_parents: Vec<RevIdx> = Vec::new();
     for &rev in &nodes {
         let input = &map.revisions()[rev];
         let mut hidden_parent = false;
         for id in &input.down_revisions {
-            match map.lookup(id).map(|p| map.canonical(p)) {
-                Some(parent) if shown.contains(&parent) => {
-                    out.push_str(&format!("  r{parent} --> r{rev}\n"));
+            let resolved = map.lookup(id).map(|p| map.canonical(p));
+            // The file the child was written against: with a duplicated
+            // id, the copy on the child's own side; Alembic resolves the
+            // id to the last file loaded, which may be the other one.
+            let written = copies
+                .get(id.as_str())
+                .and_then(|candidates| written_against(comparison, rev, candidates))
+                .filter(|copy| shown.contains(copy))
+                .or(resolved);
+            match (written, resolved) {
+                (Some(parent), Some(resolved)) if shown.contains(&parent) => {
+                    if !copies.contains_key(id.as_str()) {
+                        out.push_str(&format!("  r{parent} --> r{rev}\n"));
+                    } else if parent == resolved {
+                        out.push_str(&format!(
+                            "  r{parent} -->|\"written against this copy; Alembic resolves the id to it (last file loaded)\"| r{rev}\n"
+                        ));
+                    } else {
+                        out.push_str(&format!(
+                            "  r{parent} -->|\"written against this copy\"| r{rev}\n"
+                        ));
+                        let file = label_text(&project.file_of(resolved).display_path);
+                        if shown.contains(&resolved) {
+                            out.push_str(&format!(
+                                "  r{resolved} -.->|\"but Alembic resolves the id to this copy (last file loaded)\"| r{rev}\n"
+                            ));
+                        } else {
+                            out.push_str(&format!(
+                                "  resolved{rev}[\"Alembic resolves the id to {file} (last file loaded)\"] -.-> r{rev}\n"
+                            ));
+                        }
+                    }
                 }
-                Some(_) => hidden_parent = true,
-                None => {
+                (Some(_), Some(resolved)) => {
+                    hidden_parent = true;
+                    hidden_parents.push(resolved);
+                }
+                _ => {
                     out.push_str(&format!(
                         "  missing{rev}[\"{} (missing)\"] -.-> r{rev}\n",
                         label_text(id)
@@ -139,6 +173,12 @@ pub(crate) fn recent_chain(comparison: &Comparison) -> String {
             out.push_str(&format!("  earlier --> r{rev}\n"));
         }
     }
+    // The drawn revisions the hidden ones descend from (the root, drawn
+    // for a branch started there): connected to them, so the graph stays
+    // one history.
+    for below in shown_below_hidden(comparison, &shown, &hidden_parents) {
+        out.push_str(&format!("  r{below} --> earlier\n"));
+    }
     if earlier {
         out.push_str("  earlier([\"… earlier revisions\"])\n");
     }
@@ -155,6 +195,80 @@ pub(crate) fn recent_chain(comparison: &Comparison) -> String {
         out.push_str(&format!("  class {} {class}\n", names.join(",")));
     }
     out
+}
+
+/// Every copy of each duplicated id in the merged project.
+fn copies_of_duplicates(comparison: &Comparison) -> BTreeMap<&str, Vec<RevIdx>> {
+    let map = &comparison.merged.project.map;
+    let duplicated: BTreeSet<&str> = comparison
+        .duplicate_ids
+        .iter()
+        .map(|d| d.id.as_str())
+        .collect();
+    let mut copies: BTreeMap<&str, Vec<RevIdx>> = BTreeMap::new();
+    for (rev, input) in map.revisions().iter().enumerate() {
+        if duplicated.contains(input.id.as_str()) {
+            copies.entry(input.id.as_str()).or_default().push(rev);
+        }
+    }
+    copies.retain(|_, revs| revs.len() > 1);
+    copies
+}
+
+/// Of `candidates` (the copies of a duplicated id), the one `child` was
+/// written against: the only copy on a side that has the child's file
+/// (BASE first, then each HEAD). `None` when no side tells.
+fn written_against(
+    comparison: &Comparison,
+    child: RevIdx,
+    candidates: &[RevIdx],
+) -> Option<RevIdx> {
+    let project = &comparison.merged.project;
+    let path_of = |rev: RevIdx| project.file_of(rev).display_path.as_str();
+    let child_path = path_of(child);
+    for side in std::iter::once(&comparison.base).chain(&comparison.heads) {
+        let has = |path: &str| {
+            side.project
+                .files
+                .iter()
+                .any(|file| file.display_path == path)
+        };
+        if !has(child_path) {
+            continue;
+        }
+        let mut here = candidates.iter().copied().filter(|&c| has(path_of(c)));
+        if let (Some(only), None) = (here.next(), here.next()) {
+            return Some(only);
+        }
+    }
+    None
+}
+
+/// The drawn revisions below `hidden` (revisions not drawn), reached
+/// through revisions not drawn either; a bounded walk.
+fn shown_below_hidden(
+    comparison: &Comparison,
+    shown: &BTreeSet<RevIdx>,
+    hidden: &[RevIdx],
+) -> BTreeSet<RevIdx> {
+    /// Enough to reach the root of any drawn chain worth drawing.
+    const MAX_WALK: usize = 100_000;
+    let mut seen: BTreeSet<RevIdx> = BTreeSet::new();
+    let mut found = BTreeSet::new();
+    let mut stack: Vec<RevIdx> = hidden.to_vec();
+    while let Some(rev) = stack.pop() {
+        if seen.len() >= MAX_WALK || !seen.insert(rev) {
+            continue;
+        }
+        for parent in parents(comparison, rev) {
+            if shown.contains(&parent) {
+                found.insert(parent);
+            } else {
+                stack.push(parent);
+            }
+        }
+    }
+    found
 }
 
 /// `down_revision` parents and dependencies, canonical.

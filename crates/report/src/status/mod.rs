@@ -193,6 +193,7 @@ pub fn status_json(input: &StatusInput<'_>, report: &StatusReport) -> Value {
             "code": item.code,
             "title": item.title,
             "passed": item.passed,
+            "already_on_base": item.inherited,
             "detail": item.detail,
         })).collect::<Vec<_>>(),
         "sections": report.sections.iter().map(|section| json!({
@@ -219,6 +220,22 @@ pub fn status_json(input: &StatusInput<'_>, report: &StatusReport) -> Value {
         object.insert("report".to_owned(), extra);
     }
     value
+}
+
+/// A side's name in Markdown: `` `main` ``, or for the working tree the
+/// branch checked out and what it is (`` `feature` (working tree, with
+/// uncommitted changes) ``).
+pub(crate) fn side_name(side: &alembic_doctor_compare::Side) -> String {
+    match &side.worktree {
+        Some(state) => match &state.branch {
+            Some(branch) => format!("{} ({})", doc::code(branch), state.description()),
+            None if state.uncommitted => {
+                format!("{} (with uncommitted changes)", doc::code("working tree"))
+            }
+            None => doc::code("working tree"),
+        },
+        None => doc::code(&side.label),
+    }
 }
 
 /// A revision's message (`doc`), or an empty string.

@@ -47,32 +47,46 @@ fn revision_blocks(input: &StatusInput<'_>, notes: &[RevisionNotes]) -> Vec<Bloc
             code(&revision.id),
             code(&revision.path)
         )));
-        let mut items: Vec<Item> = Vec::new();
+        let items: Vec<Item> = revision
+            .notes
+            .iter()
+            .map(|note| {
+                let mark = match note.level {
+                    alembic_doctor_compare::NoteLevel::Info => "",
+                    alembic_doctor_compare::NoteLevel::Warning => "⚠️ ",
+                };
+                let line = note
+                    .line
+                    .map(|line| format!(" (line {line})"))
+                    .unwrap_or_default();
+                Item::new(format!("{mark}{}{line}", note.message))
+            })
+            .collect();
+        let list = Block::List {
+            ordered: false,
+            items,
+        };
+        // A copy that never runs where production is: said once, with
+        // why; what it would do is not written as if it ran (collapsed in
+        // Markdown, left out of plain text).
         if let Some(base_path) = super::run::shadowed_base_path(input, &revision.id, &revision.path)
         {
-            items.push(Item::new(format!(
-                "⚠️ will never run on a database already at {}'s head: {} already declares {} in {}, so such a database is stamped with it; nothing below happens there until this revision gets a new id",
-                code(&input.comparison.base.label),
-                code(&input.comparison.base.label),
+            let base = code(&input.comparison.base.label);
+            blocks.push(Block::Paragraph(format!(
+                "⚠️ **Never runs on a database already at {base}'s head:** {base} already declares {} in {}, so such a database is stamped with that id and Alembic skips this file; none of it happens there until this revision gets a new id (`alembic-doctor fix duplicate-ids`).",
                 code(&revision.id),
                 code(&base_path)
             )));
+            blocks.push(Block::Details {
+                summary: format!(
+                    "What it would do once it has its own id ({})",
+                    super::doc::plural(revision.notes.len(), "note", "notes")
+                ),
+                blocks: vec![list],
+            });
+        } else {
+            blocks.push(list);
         }
-        items.extend(revision.notes.iter().map(|note| {
-            let mark = match note.level {
-                alembic_doctor_compare::NoteLevel::Info => "",
-                alembic_doctor_compare::NoteLevel::Warning => "⚠️ ",
-            };
-            let line = note
-                .line
-                .map(|line| format!(" (line {line})"))
-                .unwrap_or_default();
-            Item::new(format!("{mark}{}{line}", note.message))
-        }));
-        blocks.push(Block::List {
-            ordered: false,
-            items,
-        });
     }
     blocks
 }

@@ -26,22 +26,16 @@ pub(crate) fn shadowed(input: &StatusInput<'_>) -> Vec<Shadowed> {
     let base = &input.comparison.base.label;
     let mut out = Vec::new();
     for dup in &input.comparison.duplicate_ids {
-        let on_base: Vec<&str> = dup
-            .files
-            .iter()
-            .filter(|(side, _)| side == base)
-            .map(|(_, path)| path.as_str())
-            .collect();
-        let Some(base_path) = on_base.first() else {
+        let Some(base_copy) = dup.copies.iter().find(|copy| copy.on(base)) else {
             continue;
         };
-        for (side, path) in &dup.files {
-            if side != base && !on_base.contains(&path.as_str()) {
+        for copy in dup.copies.iter().filter(|copy| !copy.on(base)) {
+            for side in &copy.sides {
                 out.push(Shadowed {
                     id: dup.id.clone(),
-                    path: path.clone(),
+                    path: copy.path.clone(),
                     side: side.clone(),
-                    base_path: (*base_path).to_owned(),
+                    base_path: base_copy.path.clone(),
                 });
             }
         }

@@ -22,10 +22,24 @@ pub(crate) fn branch_comparison(input: &StatusInput<'_>) -> Section {
             .as_ref()
             .map(|rev| format!(", {}", code(&rev.short_id())))
             .unwrap_or_default();
-        blocks.push(Block::Heading(format!(
-            "{} ({role}{commit})",
-            code(&side.label)
-        )));
+        let heading = match &side.worktree {
+            // `feature` (head, working tree, with uncommitted changes)
+            Some(state) => format!(
+                "{} ({role}, {})",
+                code(state.branch.as_deref().unwrap_or("working tree")),
+                state.description()
+            ),
+            // A side named by its commit id is not followed by it again.
+            None if side
+                .rev
+                .as_ref()
+                .is_some_and(|rev| rev.short_id() == side.label) =>
+            {
+                format!("{} ({role})", code(&side.label))
+            }
+            None => format!("{} ({role}{commit})", code(&side.label)),
+        };
+        blocks.push(Block::Heading(heading));
         let mut roots = format!("**Roots:** {}", with_files(&side.project, map.bases()));
         if n > 0 {
             if side.ids(map.bases()) == base_roots {
@@ -110,6 +124,9 @@ struct SideStatus {
     /// `rule` ×count for the rules with errors, and with warnings.
     errors: Vec<String>,
     warnings: Vec<String>,
+    /// How many of a HEAD's findings BASE already has (not counted in its
+    /// health), and BASE's label.
+    inherited: Option<(usize, String)>,
 }
 
 impl SideStatus {
@@ -139,11 +156,48 @@ impl SideStatus {
             },
             errors,
             warnings,
+            inherited: None,
         }
+    }
+
+    /// A HEAD's status: what BASE already has does not count against it,
+    /// and is said once, as BASE's.
+    fn with_inherited(
+        findings: &[Finding],
+        inherited: &[Finding],
+        heads: usize,
+        extends: bool,
+        base: &str,
+    ) -> Self {
+        let mut status = Self::new(heads, findings, Some(extends));
+        if !inherited.is_empty() {
+            status.inherited = Some((inherited.len(), base.to_owned()));
+        }
+        status
     }
 
     /// The Branch Comparison's status line: the mark, the shape and why.
     fn line(&self) -> String {
+        let line = self.own_line();
+        match &self.inherited {
+            Some((n, base)) if self.health == Health::Healthy => format!(
+                "{} ({}{}, none of its own; {} already on {})",
+                self.health.short(),
+                self.shape,
+                self.relation,
+                plural(*n, "finding", "findings"),
+                code(base)
+            ),
+            Some((n, base)) => format!(
+                "{line}; {} already on {}",
+                plural(*n, "finding", "findings"),
+                code(base)
+            ),
+            None => line,
+        }
+    }
+
+    fn own_line(&self) -> String {
         let Self {
             shape, relation, ..
         } = self;
@@ -169,11 +223,24 @@ impl SideStatus {
 /// The status of `comparison`'s side `n` (0 for BASE, then the HEADs).
 fn side_status(input: &StatusInput<'_>, n: usize, side: &Side) -> SideStatus {
     let findings = input.side_findings.get(n).map_or(&[][..], Vec::as_slice);
-    let extends = n
+    let heads = side.project.map.heads().len();
+    let Some(diff) = n
         .checked_sub(1)
         .and_then(|i| input.comparison.differences.get(i))
-        .map(|diff| diff.extends_base_head);
-    SideStatus::new(side.project.map.heads().len(), findings, extends)
+    else {
+        return SideStatus::new(heads, findings, None);
+    };
+    let (inherited, own): (Vec<Finding>, Vec<Finding>) = findings
+        .iter()
+        .cloned()
+        .partition(|f| input.comparison.is_inherited(f));
+    SideStatus::with_inherited(
+        &own,
+        &inherited,
+        heads,
+        diff.extends_base_head,
+        &input.comparison.base.label,
+    )
 }
 
 /// `rule` (count) for each rule with findings of `severity`.
@@ -201,7 +268,7 @@ pub(crate) fn statistics(input: &StatusInput<'_>) -> Section {
         .chain(&comparison.heads)
         .collect();
     let mut header = vec!["Metric".to_owned()];
-    header.extend(sides.iter().map(|side| code(&side.label)));
+    header.extend(sides.iter().map(|side| super::side_name(side)));
     header.push("After merge".to_owned());
     let count_row = |name: &str, of: &dyn Fn(&Project) -> usize| {
         let mut row = vec![name.to_owned()];
@@ -283,6 +350,31 @@ mod tests {
         let mut finding = Finding::new(rule, "message");
         finding.severity = severity;
         finding
+    }
+
+    /// What BASE already has is said once, as BASE's, and does not make a
+    /// HEAD's health.
+    #[test]
+    fn a_heads_status_leaves_out_what_the_base_has() {
+        let warning = finding(Rule::MultipleBases, Severity::Warning);
+        let status =
+            SideStatus::with_inherited(&[], std::slice::from_ref(&warning), 1, true, "main");
+        assert_eq!(
+            status.line(),
+            "✅ Healthy (single head, extends the base's head, none of its own; 1 finding already on `main`)"
+        );
+        assert_eq!(status.health.short(), "✅ Healthy");
+        let status = SideStatus::with_inherited(
+            std::slice::from_ref(&warning),
+            std::slice::from_ref(&warning),
+            1,
+            true,
+            "main",
+        );
+        assert_eq!(
+            status.line(),
+            "⚠️ single head, extends the base's head; warnings: `multiple-bases` ×1; 1 finding already on `main`"
+        );
     }
 
     /// The status line and the statistics table's status come from one

@@ -2,7 +2,7 @@
 //! base head, the new revisions and their `down_revision` relationship, as
 //! read from the files.
 
-use alembic_doctor_compare::{Differences, Side};
+use alembic_doctor_compare::{Comparison, Differences, Side};
 
 use super::StatusInput;
 use super::doc::{Block, Item, Section, bullets, code};
@@ -33,7 +33,7 @@ pub(crate) fn section(input: &StatusInput<'_>) -> Section {
         };
         blocks.push(Block::Paragraph(format!(
             "{icon} **Migration head on {} {claim} {}'s {head_word}**",
-            code(&side.label),
+            super::side_name(side),
             code(&base.label)
         )));
         let mut items = vec![Item::new(format!(
@@ -47,6 +47,7 @@ pub(crate) fn section(input: &StatusInput<'_>) -> Section {
         ))];
         items.push(new_revisions(side, diff));
         items.extend(relationships(base, side, diff));
+        items.push(facts(comparison, side, diff));
         blocks.push(Block::List {
             ordered: false,
             items,
@@ -85,6 +86,26 @@ fn new_revisions(side: &Side, diff: &Differences) -> Item {
     Item::new(format!("New {word}: {}", listed.join(", ")))
 }
 
+/// Why the HEAD extends BASE's heads or not, from the two graphs: its heads
+/// and whether each descends from BASE's, how many heads each has, and
+/// what it deleted or re-used.
+fn facts(comparison: &Comparison, side: &Side, diff: &Differences) -> Item {
+    if diff.extends_base_head {
+        let text = if diff.new.is_empty() {
+            "no new revisions: the merge keeps the base's chain as it is".to_owned()
+        } else {
+            alembic_doctor_compare::extension_evidence(comparison, side, diff)
+        };
+        return Item::new(format!("Graph: {text}"));
+    }
+    let reasons: Vec<String> = diff
+        .not_extending
+        .iter()
+        .map(|fact| alembic_doctor_compare::not_extending_reason(comparison, side, fact))
+        .collect();
+    Item::with("Why not:", reasons)
+}
+
 /// `new.down_revision = 'parent'` for each new revision whose parents are
 /// not new: the places where the branch attaches to the existing chain.
 fn relationships(base: &Side, side: &Side, diff: &Differences) -> Option<Item> {
@@ -115,7 +136,18 @@ fn relationships(base: &Side, side: &Side, diff: &Differences) -> Option<Item> {
         let verdict = if on_head && diff.extends_base_head {
             "✅".to_owned()
         } else if on_head {
-            "⚠️ the base's head, but the branch ends with more than one head".to_owned()
+            format!(
+                "⚠️ {}'s head, but the branch does not extend it (see below)",
+                super::doc::text(&base.label)
+            )
+        } else if diff.extends_base_head && !down.is_empty() {
+            // Written on an older parent and merged with BASE's head
+            // further up (a merge revision of the branch's own).
+            format!(
+                "✅ on {} below its head; merged with {} further up",
+                super::doc::text(&base.label),
+                super::doc::code_list(&base_heads, 3)
+            )
         } else {
             format!(
                 "❌ {}'s head is {}",

@@ -71,6 +71,37 @@ pub struct Function {
     /// reader understands (`session.add(...)`, `my_module.migrate()`), in
     /// source order.
     pub opaque: Vec<Opaque>,
+    /// `op.*` / `batch_op.*` calls that cannot run as written: Python
+    /// raises `TypeError` before Alembic does anything.
+    pub failing_calls: Vec<FailingCall>,
+    /// ORM sessions opened in the function (`Session(bind=op.get_bind())`,
+    /// `sessionmaker(bind=...)()`): data changed through the models.
+    pub orm_sessions: Vec<Opaque>,
+    /// `for row in session.query(...)` loops that assign to the rows'
+    /// attributes: a data migration through the ORM.
+    pub orm_loops: Vec<OrmLoop>,
+}
+
+/// An operation call that raises before it runs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FailingCall {
+    /// The call, shortened.
+    pub source: String,
+    /// Where it is.
+    pub span: Span,
+    /// Why, in words, after the call: `` gives `type_` twice (...) ``.
+    pub reason: String,
+}
+
+/// A loop over an ORM query that changes the rows it loads.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrmLoop {
+    /// What it loops over, shortened (`session.query(User).filter(...)`).
+    pub source: String,
+    /// Where the loop is.
+    pub span: Span,
+    /// The attributes it assigns (`code`, `active`), in source order.
+    pub assigned: Vec<String>,
 }
 
 /// One `op.*` (or `batch_op.*`, or `connection.execute`) call.

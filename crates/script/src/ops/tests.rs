@@ -562,3 +562,61 @@ def upgrade():
     };
     assert_eq!(changes.keywords, ["*", "type_"]);
 }
+
+/// Issue 11, defect 10: `batch_op.drop_constraint` takes no table, so a
+/// second positional argument is `type_`, and `type_=` gives it twice.
+#[test]
+fn an_argument_given_twice_is_a_failing_call() {
+    let f = upgrade(
+        r#"
+def upgrade():
+    with op.batch_alter_table("t") as batch_op:
+        batch_op.drop_constraint("n", "t", type_="unique")
+        batch_op.drop_constraint("m", type_="unique")
+    op.drop_constraint("n", "t", type_="unique")
+    op.drop_constraint("n", "t", "unique", type_="unique")
+"#,
+    );
+    let failing: Vec<&str> = f.failing_calls.iter().map(|c| c.source.as_str()).collect();
+    assert_eq!(
+        failing,
+        [
+            r#"batch_op.drop_constraint("n", "t", type_="unique")"#,
+            r#"op.drop_constraint("n", "t", "unique", type_="unique")"#
+        ]
+    );
+    assert!(
+        f.failing_calls[0]
+            .reason
+            .contains("gives `type_` twice (argument 2 by position, and by keyword): the batch form takes no table name"),
+        "{}",
+        f.failing_calls[0].reason
+    );
+}
+
+/// Issue 11, defect 10: an ORM session and a loop over its query that
+/// assigns to the rows are read as a data migration.
+#[test]
+fn an_orm_session_loop_is_recorded() {
+    let f = upgrade(
+        r#"
+def upgrade():
+    session = Session(bind=op.get_bind())
+    for user in session.query(User).filter(User.code == None):
+        user.code = user.name.lower()
+        if user.admin:
+            user.active = True
+    for name in ["a", "b"]:
+        print(name)
+    session.commit()
+"#,
+    );
+    assert_eq!(f.orm_sessions.len(), 1);
+    assert_eq!(f.orm_sessions[0].source, "Session(bind=op.get_bind())");
+    assert_eq!(f.orm_loops.len(), 1);
+    assert_eq!(f.orm_loops[0].assigned, ["code", "active"]);
+    assert_eq!(
+        f.orm_loops[0].source,
+        "session.query(User).filter(User.code == None)"
+    );
+}

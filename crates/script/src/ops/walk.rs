@@ -9,8 +9,8 @@ use super::calls;
 use super::updates::{Locals, core_update};
 use super::values::{Values, callee_name};
 use super::{
-    Batch, CoreUpdate, DialectCondition, DialectGuard, ExecuteVia, Function, Name, OpKind, Opaque,
-    Operation,
+    Batch, CoreUpdate, DialectCondition, DialectGuard, ExecuteVia, FailingCall, Function, Name,
+    OpKind, Opaque, Operation, OrmLoop,
 };
 use crate::recipe::Lowering;
 
@@ -48,6 +48,7 @@ pub(super) fn module(
                     raises: def.body.iter().any(Stmt::is_raise_stmt),
                     operations: Vec::new(),
                     opaque: Vec::new(),
+                    ..Function::default()
                 },
                 helpers: Vec::new(),
                 guards: Vec::new(),
@@ -202,6 +203,7 @@ impl Walker<'_> {
             // An assigned call is usually a read (`inspector = sa.inspect(bind)`,
             // `rows = conn.execute(select)`), so only operations count there.
             Stmt::Assign(assign) => {
+                self.orm_session(&assign.value);
                 self.expression(&assign.value, scope, context, false);
                 if let [Expr::Name(target)] = &assign.targets[..] {
                     self.bind_local(target.id.as_str(), &assign.value, scope);
@@ -219,6 +221,7 @@ impl Walker<'_> {
                 let mut inner = scope.clone();
                 let mut context = context;
                 for item in &with.items {
+                    self.orm_session(&item.context_expr);
                     let Expr::Call(call) = &item.context_expr else {
                         continue;
                     };
@@ -260,6 +263,7 @@ impl Walker<'_> {
                 self.guards.truncate(depth);
             }
             Stmt::For(for_) => {
+                self.orm_loop(for_);
                 self.body(&for_.body, scope, branch, nesting);
                 self.body(&for_.orelse, scope, branch, nesting);
             }
@@ -367,6 +371,7 @@ impl Walker<'_> {
                 match &*attribute.value {
                     Expr::Name(base) if base.id.as_str() == "op" => {
                         if !is_accessor(method) {
+                            self.check_arguments(method, call, false);
                             let kind = self.with_table_objects(
                                 calls::operation(self.values, method, call, None),
                                 call,
@@ -378,6 +383,7 @@ impl Walker<'_> {
                     }
                     Expr::Name(base) if scope.batches.contains_key(base.id.as_str()) => {
                         let batch = scope.batches[base.id.as_str()].clone();
+                        self.check_arguments(method, call, true);
                         let kind = calls::operation(self.values, method, call, Some(&batch));
                         self.push(kind, call, Some(batch), context);
                     }
@@ -492,6 +498,57 @@ impl Walker<'_> {
             helper: self.helpers.first().cloned(),
             order: self.reached(),
             dialects: self.dialects(),
+        });
+    }
+
+    /// Record `call` when it cannot run as written.
+    fn check_arguments(&mut self, method: &str, call: &ExprCall, batch: bool) {
+        if let Some(reason) = calls::given_twice(method, call, batch) {
+            self.function.failing_calls.push(FailingCall {
+                source: self.values.lowering.snippet(call.range()),
+                span: self.values.lowering.span(call.range()),
+                reason,
+            });
+        }
+    }
+
+    /// `value` opens an ORM session (`Session(bind=...)`,
+    /// `orm.Session(...)`, `sessionmaker(bind=...)()`): recorded.
+    fn orm_session(&mut self, value: &Expr) {
+        let Expr::Call(call) = value else { return };
+        let opens = match callee_name(call) {
+            Some("Session") => true,
+            _ => {
+                matches!(&*call.func, Expr::Call(inner) if callee_name(inner) == Some("sessionmaker"))
+            }
+        };
+        if opens {
+            self.function.orm_sessions.push(Opaque {
+                source: self.values.lowering.snippet(call.range()),
+                span: self.values.lowering.span(call.range()),
+                order: self.reached(),
+                dialects: self.dialects(),
+            });
+        }
+    }
+
+    /// `for row in session.query(...)...:` whose body assigns to `row.x`.
+    fn orm_loop(&mut self, for_: &ruff_python_ast::StmtFor) {
+        if !has_query_call(&for_.iter) {
+            return;
+        }
+        let Expr::Name(target) = &*for_.target else {
+            return;
+        };
+        let mut assigned = Vec::new();
+        attribute_assignments(&for_.body, target.id.as_str(), &mut assigned);
+        if assigned.is_empty() {
+            return;
+        }
+        self.function.orm_loops.push(OrmLoop {
+            source: self.values.lowering.snippet(for_.iter.range()),
+            span: self.values.lowering.span(for_.range()),
+            assigned,
         });
     }
 
@@ -736,4 +793,61 @@ fn keyword<'a>(call: &'a ExprCall, name: &str) -> Option<&'a Expr> {
         .iter()
         .find(|keyword| keyword.arg.as_ref().is_some_and(|arg| arg.as_str() == name))
         .map(|keyword| &keyword.value)
+}
+
+/// `expr` calls `.query(...)` somewhere in its chain
+/// (`session.query(User).filter(...).all()`).
+fn has_query_call(expr: &Expr) -> bool {
+    match expr {
+        Expr::Call(call) => {
+            callee_name(call) == Some("query")
+                || match &*call.func {
+                    Expr::Attribute(attribute) => has_query_call(&attribute.value),
+                    _ => false,
+                }
+        }
+        Expr::Attribute(attribute) => has_query_call(&attribute.value),
+        _ => false,
+    }
+}
+
+/// The attributes of `name` assigned in `body` (`name.code = ...`), nested
+/// blocks included, each once, in source order.
+fn attribute_assignments(body: &[Stmt], name: &str, out: &mut Vec<String>) {
+    for stmt in body {
+        let targets: Vec<&Expr> = match stmt {
+            Stmt::Assign(assign) => assign.targets.iter().collect(),
+            Stmt::AugAssign(assign) => vec![&*assign.target],
+            Stmt::AnnAssign(assign) => vec![&*assign.target],
+            Stmt::If(if_) => {
+                attribute_assignments(&if_.body, name, out);
+                for clause in &if_.elif_else_clauses {
+                    attribute_assignments(&clause.body, name, out);
+                }
+                continue;
+            }
+            Stmt::For(inner) => {
+                attribute_assignments(&inner.body, name, out);
+                continue;
+            }
+            Stmt::With(with) => {
+                attribute_assignments(&with.body, name, out);
+                continue;
+            }
+            Stmt::Try(try_) => {
+                attribute_assignments(&try_.body, name, out);
+                continue;
+            }
+            _ => continue,
+        };
+        for target in targets {
+            if let Expr::Attribute(attribute) = target
+                && let Expr::Name(base) = &*attribute.value
+                && base.id.as_str() == name
+                && !out.iter().any(|a| a == attribute.attr.as_str())
+            {
+                out.push(attribute.attr.as_str().to_owned());
+            }
+        }
+    }
 }

@@ -25,9 +25,9 @@
 //! [`read_operations`] (`ops`): the graph commands never need it.
 
 mod bindings;
+mod copies;
 mod docstring;
 mod encoding;
-mod identical;
 mod normalise;
 mod ops;
 mod project;
@@ -41,7 +41,7 @@ use alembic_doctor_source::{LineIndex, Span};
 // a script and read it back; a new field only needs its type to derive them.
 use serde::{Deserialize, Serialize};
 
-pub use identical::same_migration;
+pub use copies::{file_name_with_id, same_migration};
 pub use normalise::{RevisionId, ValueProblem, legacy_revision_id};
 pub use ops::{
     Batch, Column, ColumnChanges, Comment, Constraint, ConstraintKind, CoreUpdate,

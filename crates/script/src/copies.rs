@@ -1,7 +1,10 @@
-//! Whether two files that declare the same revision id are one migration
-//! committed twice (a cherry-pick, a file copied to a second branch), so
-//! that the right repair is to delete one copy, not to give it a new id:
-//! a renamed copy would run the same DDL a second time.
+//! Two files that declare the same revision id: whether they are one
+//! migration committed twice (a cherry-pick, a file copied to a second
+//! branch), so that the right repair is to delete one copy, not to give it
+//! a new id (a renamed copy would run the same DDL a second time); and the
+//! file name a copy gets with a new id. `fix duplicate-ids` and the
+//! report's plan both decide with these, so the plan names what the fix
+//! does.
 
 /// `a` and `b` are the same migration: byte for byte, or from the first
 /// top-level `def upgrade(` on (what it does, up or down), ignoring line
@@ -16,6 +19,27 @@ pub fn same_migration(a: &[u8], b: &[u8]) -> bool {
         (Some(a), Some(b)) => normalised_lines(a).eq(normalised_lines(b)),
         _ => false,
     }
+}
+
+/// `name` (a file name) with the revision id `old` replaced by `new`,
+/// where `old` appears as a whole word (Alembic's `%(rev)s_%(slug)s`
+/// template, or a date before it); `None` when the name does not carry it.
+pub fn file_name_with_id(name: &str, old: &str, new: &str) -> Option<String> {
+    if old.is_empty() {
+        return None;
+    }
+    let is_word = |c: Option<char>| c.is_some_and(char::is_alphanumeric);
+    let mut from = 0;
+    while let Some(found) = name[from..].find(old) {
+        let at = from + found;
+        let before = name[..at].chars().next_back();
+        let after = name[at + old.len()..].chars().next();
+        if !is_word(before) && !is_word(after) {
+            return Some(format!("{}{new}{}", &name[..at], &name[at + old.len()..]));
+        }
+        from = at + old.len();
+    }
+    None
 }
 
 /// The bytes from the first line starting with `def upgrade(` to the end.

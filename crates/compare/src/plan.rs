@@ -24,7 +24,6 @@ use alembic_doctor_script::{file_name_with_id, same_migration};
 
 use crate::Comparison;
 
-
 /// What a step does, for renderers and tests.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum StepKind {
@@ -170,7 +169,12 @@ impl<'a> Planner<'a> {
                     .revisions()
                     .iter()
                     .enumerate()
-                    .map(|(rev, input)| (input.id.as_str(), project.file_of(rev).display_path.as_str()))
+                    .map(|(rev, input)| {
+                        (
+                            input.id.as_str(),
+                            project.file_of(rev).display_path.as_str(),
+                        )
+                    })
             })
             .collect();
         let merged = &comparison.merged.project;
@@ -310,7 +314,10 @@ impl<'a> Planner<'a> {
                 paths.push((removed.path.clone(), true));
             }
             for edited in &diff.edited {
-                paths.push((edited.base_path.clone().unwrap_or(edited.path.clone()), false));
+                paths.push((
+                    edited.base_path.clone().unwrap_or(edited.path.clone()),
+                    false,
+                ));
             }
         }
         paths.sort();
@@ -434,7 +441,9 @@ impl<'a> Planner<'a> {
             for &copy in copies.iter().filter(|&&c| c != keeper) {
                 let twin = std::iter::once(keeper)
                     .chain(renamed.iter().copied())
-                    .find(|&other| same_migration(&self.nodes[other].bytes, &self.nodes[copy].bytes));
+                    .find(|&other| {
+                        same_migration(&self.nodes[other].bytes, &self.nodes[copy].bytes)
+                    });
                 match twin {
                     Some(twin) => {
                         same_as.insert(copy, twin);
@@ -531,10 +540,13 @@ impl<'a> Planner<'a> {
                 }
             })
             .collect();
-        let allow_dirty = [&deleted[..], &new_ids.iter().map(|(c, _)| *c).collect::<Vec<_>>()]
-            .concat()
-            .iter()
-            .any(|&c| self.written.contains(&self.nodes[c].path));
+        let allow_dirty = [
+            &deleted[..],
+            &new_ids.iter().map(|(c, _)| *c).collect::<Vec<_>>(),
+        ]
+        .concat()
+        .iter()
+        .any(|&c| self.written.contains(&self.nodes[c].path));
         if allow_dirty {
             args.push("--allow-dirty".to_owned());
         }
@@ -610,19 +622,24 @@ impl<'a> Planner<'a> {
         }
         let base_forks = fork_groups(&self.comparison.base.project.map);
         let map = self.map();
-        for group in fork_groups(&map) {
-            let ids: BTreeSet<&str> = group.iter().map(|&h| map.revisions()[h].id.as_str()).collect();
-            if base_forks.iter().any(|base_group| {
-                base_group.len() >= group.len()
-                    && base_group.iter().all(|&h| {
-                        ids.contains(self.comparison.base.project.map.revisions()[h].id.as_str())
-                    })
+        for (label, group) in fork_groups(&map) {
+            // BASE already forks there, as much or more: not this branch's
+            // to fix (the report names it as BASE's).
+            if base_forks.iter().any(|(base_label, base_group)| {
+                *base_label == label && base_group.len() >= group.len()
             }) {
-                // BASE already forks here: not this branch's to fix.
                 continue;
             }
-            let on_base: Vec<usize> = group.iter().copied().filter(|&h| self.nodes[h].on_base).collect();
-            let new: Vec<usize> = group.iter().copied().filter(|&h| !self.nodes[h].on_base).collect();
+            let on_base: Vec<usize> = group
+                .iter()
+                .copied()
+                .filter(|&h| self.nodes[h].on_base)
+                .collect();
+            let new: Vec<usize> = group
+                .iter()
+                .copied()
+                .filter(|&h| !self.nodes[h].on_base)
+                .collect();
             let (onto, movers) = match (on_base.as_slice(), new.as_slice()) {
                 ([one], _) => (*one, new.clone()),
                 ([], [first, rest @ ..]) => (*first, rest.to_vec()),
@@ -654,7 +671,11 @@ impl<'a> Planner<'a> {
                         merge_commands,
                     )
                 });
-                let dirty = if self.written.contains(&path) { " --allow-dirty" } else { "" };
+                let dirty = if self.written.contains(&path) {
+                    " --allow-dirty"
+                } else {
+                    ""
+                };
                 self.steps.push(PlanStep {
                     kind: StepKind::Rebase,
                     summary: format!(
@@ -734,9 +755,9 @@ impl<'a> Planner<'a> {
 }
 
 /// Groups of heads that are one unintended fork, as `multiple-heads`
-/// reports them: heads without a label together, heads with the same
-/// label together; only groups of two or more distinct ids.
-fn fork_groups(map: &RevisionMap) -> Vec<Vec<usize>> {
+/// reports them, by label: heads without a label together, heads with the
+/// same label together; only groups of two or more distinct ids.
+fn fork_groups(map: &RevisionMap) -> Vec<(Option<String>, Vec<usize>)> {
     let mut groups: BTreeMap<Option<&str>, Vec<usize>> = BTreeMap::new();
     for &head in map.heads() {
         let labels = map.branch_labels(head);
@@ -748,11 +769,15 @@ fn fork_groups(map: &RevisionMap) -> Vec<Vec<usize>> {
         }
     }
     groups
-        .into_values()
-        .filter(|group| {
-            let ids: BTreeSet<&str> = group.iter().map(|&h| map.revisions()[h].id.as_str()).collect();
+        .into_iter()
+        .filter(|(_, group)| {
+            let ids: BTreeSet<&str> = group
+                .iter()
+                .map(|&h| map.revisions()[h].id.as_str())
+                .collect();
             ids.len() > 1
         })
+        .map(|(label, group)| (label.map(str::to_owned), group))
         .collect()
 }
 

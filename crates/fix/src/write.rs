@@ -139,7 +139,8 @@ pub fn write_plan_with(plan: &Plan, hook: &mut StepHook<'_>) -> Result<Journal, 
         });
     }
     for removed in &plan.removed {
-        let result = hook(Step::Remove, &removed.path).and_then(|()| fs::remove_file(&removed.path));
+        let result =
+            hook(Step::Remove, &removed.path).and_then(|()| fs::remove_file(&removed.path));
         if let Err(error) = result {
             return Err(WriteFailure {
                 path: removed.path.clone(),

@@ -229,7 +229,11 @@ pub(crate) fn recommendations(input: &StatusInput<'_>) -> Section {
             before.push(item);
         }
     }
-    for pair in comparison.pair_conflicts.iter().filter(|_| plan.steps.is_empty()) {
+    for pair in comparison
+        .pair_conflicts
+        .iter()
+        .filter(|_| plan.steps.is_empty())
+    {
         let [a, b] = &pair.sides;
         let mut steps = Vec::new();
         if !pair.same_parent.is_empty() {

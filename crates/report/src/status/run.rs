@@ -78,10 +78,7 @@ pub(crate) fn blockers(input: &StatusInput<'_>) -> Vec<String> {
         .iter()
         .any(|item| item.code == "single-head" && !item.passed);
     if single_head_failed && heads.len() > 1 {
-        out.push(format!(
-            "the merged chain has {} heads",
-            heads.len()
-        ));
+        out.push(format!("the merged chain has {} heads", heads.len()));
     }
     out
 }

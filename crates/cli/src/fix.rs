@@ -55,6 +55,10 @@ pub(crate) enum FixCommand {
         /// pointing at the copy that keeps the id.
         #[arg(long, value_name = "FILE")]
         stay: Vec<PathBuf>,
+        /// The id a renamed copy gets instead of a random one: `FILE=ID`
+        /// (the copy named as for --keep), or `ID` when one copy is renamed.
+        #[arg(long, value_name = "[FILE=]ID")]
+        new_id: Vec<String>,
     },
     /// Bring stale `Revision ID:` / `Revises:` docstring lines in line
     /// with `revision` and `down_revision`.
@@ -98,10 +102,16 @@ pub(crate) fn run(project_args: &ProjectArgs, args: &FixArgs) -> anyhow::Result<
         cwd,
     };
     let fix = match &args.what {
-        FixCommand::DuplicateIds { keep, follow, stay } => Fix::DuplicateIds(duplicates::Options {
+        FixCommand::DuplicateIds {
+            keep,
+            follow,
+            stay,
+            new_id,
+        } => Fix::DuplicateIds(duplicates::Options {
             keep: keep.clone(),
             follow: follow.clone(),
             stay: stay.clone(),
+            new_ids: new_id.clone(),
             no_guess: false,
         }),
         FixCommand::Headers => Fix::Headers,

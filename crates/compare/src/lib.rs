@@ -31,6 +31,7 @@ mod findings;
 mod merge;
 mod notes;
 mod overlay;
+mod plan;
 mod side;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
@@ -48,6 +49,7 @@ pub use diff::{Differences, NotExtending, RevisionChange};
 pub use merge::{FileChange, MergeConflict, Merged};
 pub use notes::{Note, NoteLevel, RevisionNotes, Rollback};
 pub use overlay::OverlayTree;
+pub use plan::{Plan, PlanStep, StepKind};
 pub use side::{Side, SideSpec, WORK_TREE, WorkTreeState};
 
 /// What to compare besides the sides.
@@ -149,12 +151,18 @@ pub struct Comparison {
     pub heads: Vec<Side>,
     /// Each HEAD's differences against BASE, in the same order.
     pub differences: Vec<Differences>,
+    /// For each HEAD, in the same order: it lacks some of BASE's commits
+    /// (BASE is not an ancestor of it), so fixing the merge on the branch
+    /// starts with bringing BASE in.
+    pub behind_base: Vec<bool>,
     /// Ids declared by different files across the sides.
     pub duplicate_ids: Vec<DuplicateId>,
     /// HEAD pairs that conflict with each other.
     pub pair_conflicts: Vec<PairConflict>,
     /// The simulated merge of every HEAD into BASE.
     pub merged: Merged,
+    /// What to do, in order, so that the merge is healthy.
+    pub plan: Plan,
     /// What each HEAD's new revisions do, in each HEAD's upgrade order.
     pub notes: Vec<RevisionNotes>,
     /// Every rule run on BASE alone: what the merge inherits rather than
@@ -307,6 +315,10 @@ pub fn compare(
         .iter()
         .map(|head| merge::merge_base_state(repo, &base, head))
         .collect::<Result<Vec<_>, _>>()?;
+    let behind_base = heads
+        .iter()
+        .map(|head| behind(repo, &base, head))
+        .collect::<Result<Vec<_>, _>>()?;
     let differences: Vec<Differences> = heads
         .iter()
         .zip(&ancestors)
@@ -327,9 +339,11 @@ pub fn compare(
         base,
         heads,
         differences,
+        behind_base,
         duplicate_ids,
         pair_conflicts,
         merged,
+        plan: Plan::default(),
         notes,
         base_findings: Vec::new(),
         base_keys: HashMap::new(),
@@ -337,7 +351,24 @@ pub fn compare(
         pending_notes: Vec::new(),
     };
     comparison.check();
+    comparison.plan = plan::plan(&comparison);
     Ok(comparison)
+}
+
+/// BASE's commit is not an ancestor of `head`'s (of `HEAD` for the
+/// working tree).
+fn behind(repo: &GitRepo, base: &Side, head: &Side) -> Result<bool, CompareError> {
+    let Some(base_rev) = &base.rev else {
+        return Ok(false);
+    };
+    let head_rev = match &head.rev {
+        Some(rev) => rev.clone(),
+        None => repo.resolve("HEAD")?,
+    };
+    Ok(match repo.merge_base(base_rev, &head_rev)? {
+        Some(ancestor) => ancestor.commit_id() != base_rev.commit_id(),
+        None => true,
+    })
 }
 
 /// The notes of `head`'s new revisions, in `head`'s upgrade order (file

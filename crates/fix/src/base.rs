@@ -40,6 +40,9 @@ pub(crate) struct BaseBranch {
     /// Every revision id at the base branch's tip, with the file declaring
     /// it (the last one, for an id declared twice there).
     pub(crate) tip_revisions: HashMap<String, PathBuf>,
+    /// The bytes of that file, to tell a second copy of the same migration
+    /// from another migration under the same id.
+    pub(crate) tip_bytes: HashMap<String, Vec<u8>>,
 }
 
 impl BaseBranch {
@@ -126,6 +129,9 @@ pub(crate) fn base_branch(
         branch
             .tip_revisions
             .insert(input.id.clone(), tip.file_of(rev).path.clone());
+        branch
+            .tip_bytes
+            .insert(input.id.clone(), tip.file_of(rev).bytes.to_vec());
     }
     branch.tip_heads = tip
         .map

@@ -13,7 +13,7 @@ use crate::plan::Plan;
 const CONTEXT: usize = 3;
 
 /// The whole plan as one unified diff: edited files (with a `rename` line
-/// when the file also moves), then new files.
+/// when the file also moves), then new files, then deleted files.
 pub fn unified_diff(plan: &Plan) -> String {
     let mut out = String::new();
     for change in &plan.changes {
@@ -37,6 +37,15 @@ pub fn unified_diff(plan: &Plan) -> String {
             &created.bytes,
             "/dev/null",
             &format!("b/{}", created.display),
+        ));
+    }
+    for removed in &plan.removed {
+        out.push_str(&format!("deleted {}\n", removed.display));
+        out.push_str(&file_diff(
+            &removed.before,
+            b"",
+            &format!("a/{}", removed.display),
+            "/dev/null",
         ));
     }
     out

@@ -32,6 +32,8 @@ use alembic_doctor_rules::Rule;
 
 use crate::FixError;
 use crate::base::{BaseBranch, collect_ids};
+use alembic_doctor_script::same_migration;
+
 use crate::ids::TakenIds;
 use crate::plan::{AppliedFix, FixKind, Plan, PlanBuilder, Target};
 use crate::rewrite::{Var, rename_in_file_name, rename_in_header, rename_in_variable, words};
@@ -45,6 +47,11 @@ pub struct Options {
     pub follow: Vec<PathBuf>,
     /// Children that stay with the copy that keeps the id.
     pub stay: Vec<PathBuf>,
+    /// The ids the renamed copies get instead of random ones: `COPY=ID`
+    /// (the copy named as for `--keep`), or a bare `ID` when one copy is
+    /// renamed. A report's plan names them, so that its next command can
+    /// name the renamed revision.
+    pub new_ids: Vec<String>,
     /// Refuse rather than guess which copy keeps an id (no `--keep` and no
     /// copy on the base branch): the safe fixes of `report --fix` make no
     /// decision, and could not show the note saying it was a guess.
@@ -84,6 +91,7 @@ pub(crate) fn plan(
         copies.push(project.revision_files[rev]);
     }
     let chosen = Chosen::resolve(project, options, &groups, cwd)?;
+    let mut new_ids = NewIds::resolve(project, &options.new_ids, cwd)?;
     let mut taken = TakenIds::default();
     let mut known = Vec::new();
     collect_ids(project, &mut known);
@@ -102,7 +110,11 @@ pub(crate) fn plan(
         if copies.len() < 2 {
             continue;
         }
-        match plan_one(project, id, copies, &chosen, base, &mut taken, &mut builder) {
+        let fresh = Fresh {
+            taken: &mut taken,
+            chosen: &mut new_ids,
+        };
+        match plan_one(project, id, copies, &chosen, base, fresh, &mut builder) {
             Ok((mut done, files)) => {
                 pending.append(&mut done);
                 targets.extend(files);
@@ -116,7 +128,11 @@ pub(crate) fn plan(
     if let Some(base) = base {
         for id in &order {
             let [copy] = groups[id][..] else { continue };
-            match plan_across(project, id, copy, base, &mut taken, &mut builder) {
+            let fresh = Fresh {
+                taken: &mut taken,
+                chosen: &mut new_ids,
+            };
+            match plan_across(project, id, copy, base, fresh, &mut builder) {
                 Ok(Some(mut done)) => pending.append(&mut done),
                 Ok(None) => {}
                 Err(reason) => refusals.push(reason),
@@ -126,6 +142,7 @@ pub(crate) fn plan(
     if !refusals.is_empty() {
         return Err(FixError::refused(refusals.join("\n")));
     }
+    new_ids.all_used(project)?;
     for fix in pending {
         let file = builder.path_after(project, fix.file);
         if fix.kind == FixKind::DuplicateId {
@@ -163,7 +180,7 @@ fn plan_one(
     copies: &[usize],
     chosen: &Chosen,
     base: Option<&BaseBranch>,
-    taken: &mut TakenIds,
+    mut fresh: Fresh<'_>,
     builder: &mut PlanBuilder,
 ) -> Result<(Vec<Pending>, Vec<usize>), String> {
     let files = &project.files;
@@ -177,17 +194,37 @@ fn plan_one(
             }
         })
     };
-    let renamed: Vec<usize> = copies.iter().copied().filter(|&c| c != keeper).collect();
+    // A copy that is the same migration as the one keeping the id is one
+    // migration committed twice: a fresh id would run it twice.
+    // Two renamed copies that are the same migration are one, renamed
+    // once: `same_as` maps each deleted copy to the copy that stays.
+    let mut same_as: BTreeMap<usize, usize> = BTreeMap::new();
+    let mut renamed: Vec<usize> = Vec::new();
+    for &copy in copies.iter().filter(|&&c| c != keeper) {
+        let twin = std::iter::once(keeper)
+            .chain(renamed.iter().copied())
+            .find(|&other| same_migration(&files[other].bytes, &files[copy].bytes));
+        match twin {
+            Some(twin) => {
+                same_as.insert(copy, twin);
+            }
+            None => renamed.push(copy),
+        }
+    }
+    let removed: Vec<usize> = same_as.keys().copied().collect();
     let mut new_ids = BTreeMap::new();
     for &copy in &renamed {
-        new_ids.insert(copy, taken.fresh().map_err(|e| e.to_string())?);
+        new_ids.insert(copy, fresh.next(copy)?);
     }
     // Which copy each child follows.
     let mut follows: Vec<(usize, usize)> = Vec::new();
     let mut unsettled = Vec::new();
     for child in children_of(project, id, copies) {
         let file = &files[child];
-        let follows_copy = if chosen.follow.contains(&child) {
+        let follows_copy = if renamed.is_empty() {
+            // Every other copy is deleted: the id stays, and so do they.
+            Some(keeper)
+        } else if chosen.follow.contains(&child) {
             match renamed.as_slice() {
                 [only] => Some(*only),
                 _ => {
@@ -209,7 +246,7 @@ fn plan_one(
             let candidates: Vec<usize> = copies
                 .iter()
                 .copied()
-                .filter(|&c| side(c) == Some(child_side))
+                .filter(|&c| side(c) == Some(child_side) && !same_as.contains_key(&c))
                 .collect();
             match candidates.as_slice() {
                 [only] => Some(*only),
@@ -219,7 +256,7 @@ fn plan_one(
             None
         };
         match follows_copy {
-            Some(copy) => follows.push((child, copy)),
+            Some(copy) => follows.push((child, same_as.get(&copy).copied().unwrap_or(copy))),
             None => unsettled.push(file.display_path.clone()),
         }
     }
@@ -276,6 +313,26 @@ fn plan_one(
         ));
     }
     let mut done = Vec::new();
+    for &copy in &removed {
+        builder.remove(project, copy);
+        done.push(Pending {
+            kind: FixKind::RemovedCopy,
+            file: copy,
+            old: id.to_owned(),
+            new: id.to_owned(),
+            description: if same_as[&copy] == keeper {
+                format!(
+                    "{}: deleted, the same migration as {} under the same id `{id}` ({} keeps `{id}`: {why})",
+                    files[copy].display_path, files[keeper].display_path, files[keeper].display_path
+                )
+            } else {
+                format!(
+                    "{}: deleted, the same migration as {}, which gets a new id",
+                    files[copy].display_path, files[same_as[&copy]].display_path
+                )
+            },
+        });
+    }
     for &copy in &renamed {
         let new = &new_ids[&copy];
         rename_copy(project, copy, id, new, builder)?;
@@ -294,7 +351,7 @@ fn plan_one(
         });
     }
     for (child, copy) in follows {
-        if copy == keeper {
+        if copy == keeper || !new_ids.contains_key(&copy) {
             continue;
         }
         let new = &new_ids[&copy];
@@ -323,7 +380,7 @@ fn plan_across(
     id: &str,
     copy: usize,
     base: &BaseBranch,
-    taken: &mut TakenIds,
+    mut fresh: Fresh<'_>,
     builder: &mut PlanBuilder,
 ) -> Result<Option<Vec<Pending>>, String> {
     let files = &project.files;
@@ -334,7 +391,30 @@ fn plan_across(
     if theirs == path || base.declares(path, id) {
         return Ok(None);
     }
-    let new = taken.fresh().map_err(|e| e.to_string())?;
+    let theirs_name = theirs.file_name().map_or_else(
+        || theirs.display().to_string(),
+        |name| name.to_string_lossy().into_owned(),
+    );
+    if base
+        .tip_bytes
+        .get(id)
+        .is_some_and(|bytes| same_migration(bytes, &files[copy].bytes))
+    {
+        // The base branch has this very migration: this side's copy is
+        // the same one committed twice, and its children keep the id.
+        builder.remove(project, copy);
+        return Ok(Some(vec![Pending {
+            kind: FixKind::RemovedCopy,
+            file: copy,
+            old: id.to_owned(),
+            new: id.to_owned(),
+            description: format!(
+                "{}: deleted, the same migration as {theirs_name} on {} under the same id `{id}`",
+                files[copy].display_path, base.name
+            ),
+        }]));
+    }
+    let new = fresh.next(copy)?;
     rename_copy(project, copy, id, &new, builder)?;
     let renamed_to = builder
         .renamed_display(copy)
@@ -345,13 +425,8 @@ fn plan_across(
         old: id.to_owned(),
         new: new.clone(),
         description: format!(
-            "{}: revision `{id}` → `{new}`{renamed_to} ({} already declares `{id}` in {})",
-            files[copy].display_path,
-            base.name,
-            theirs.file_name().map_or_else(
-                || theirs.display().to_string(),
-                |name| name.to_string_lossy().into_owned()
-            )
+            "{}: revision `{id}` → `{new}`{renamed_to} ({} already declares `{id}` in {theirs_name})",
+            files[copy].display_path, base.name,
         ),
     }];
     for child in children_of(project, id, &[copy]) {
@@ -475,6 +550,147 @@ fn create_date(file: &ProjectFile) -> Option<&str> {
 
 fn file_name(file: &ProjectFile) -> &std::ffi::OsStr {
     file.path.file_name().unwrap_or_default()
+}
+
+/// Where a renamed copy's new id comes from: `--new-id`, else a random
+/// one; either way never an id the project or the base branch has.
+struct Fresh<'a> {
+    taken: &'a mut TakenIds,
+    chosen: &'a mut NewIds,
+}
+
+impl Fresh<'_> {
+    fn next(&mut self, copy: usize) -> Result<String, String> {
+        let Some(id) = self.chosen.take(copy)? else {
+            return self.taken.fresh().map_err(|e| e.to_string());
+        };
+        if self.taken.contains(&id) {
+            return Err(format!(
+                "--new-id `{id}` is already a revision id or branch label of this project or its base branch; choose another"
+            ));
+        }
+        self.taken.insert(id.clone());
+        Ok(id)
+    }
+}
+
+/// The ids `--new-id` gives, by copy, and the one given without a copy.
+#[derive(Debug, Default)]
+struct NewIds {
+    by_file: BTreeMap<usize, (String, bool)>,
+    bare: Option<(String, usize)>,
+}
+
+impl NewIds {
+    fn resolve(project: &Project, arguments: &[String], cwd: &Path) -> Result<Self, FixError> {
+        let mut ids = NewIds::default();
+        for argument in arguments {
+            let (copy, id) = match argument.rsplit_once('=') {
+                Some((copy, id)) => (Some(copy), id),
+                None => (None, argument.as_str()),
+            };
+            if let Some(problem) = invalid_id(id) {
+                return Err(FixError::Usage {
+                    message: format!("--new-id `{argument}`: {problem}"),
+                });
+            }
+            match copy {
+                None if ids.bare.is_some() => {
+                    return Err(FixError::Usage {
+                        message: "--new-id without a file may be given once; name each copy with --new-id FILE=ID".to_owned(),
+                    });
+                }
+                None => ids.bare = Some((id.to_owned(), 0)),
+                Some(copy) => match matching_files(project, Path::new(copy), cwd).as_slice() {
+                    [file] => {
+                        ids.by_file.insert(*file, (id.to_owned(), false));
+                    }
+                    [] => {
+                        return Err(FixError::Usage {
+                            message: format!(
+                                "--new-id `{argument}`: `{copy}` matches no file or revision id of this project"
+                            ),
+                        });
+                    }
+                    several => {
+                        let names: Vec<&str> = several
+                            .iter()
+                            .map(|&f| project.files[f].display_path.as_str())
+                            .collect();
+                        return Err(FixError::Usage {
+                            message: format!(
+                                "--new-id `{argument}`: `{copy}` matches {} files ({}); name one by its path",
+                                several.len(),
+                                names.join(", ")
+                            ),
+                        });
+                    }
+                },
+            }
+        }
+        Ok(ids)
+    }
+
+    /// The id chosen for `copy`, if any.
+    fn take(&mut self, copy: usize) -> Result<Option<String>, String> {
+        if let Some((id, used)) = self.by_file.get_mut(&copy) {
+            *used = true;
+            return Ok(Some(id.clone()));
+        }
+        match &mut self.bare {
+            Some((_, used)) if *used > 0 => Err(
+                "--new-id without a file names one renamed copy, but several are renamed; name each with --new-id FILE=ID"
+                    .to_owned(),
+            ),
+            Some((id, used)) => {
+                *used += 1;
+                Ok(Some(id.clone()))
+            }
+            None => Ok(None),
+        }
+    }
+
+    /// Every `--new-id` went to a renamed copy.
+    fn all_used(&self, project: &Project) -> Result<(), FixError> {
+        let unused: Vec<String> = self
+            .by_file
+            .iter()
+            .filter(|(_, (_, used))| !used)
+            .map(|(&file, (id, _))| format!("{}={id}", project.files[file].display_path))
+            .chain(
+                self.bare
+                    .iter()
+                    .filter(|(_, used)| *used == 0)
+                    .map(|(id, _)| id.clone()),
+            )
+            .collect();
+        if unused.is_empty() {
+            return Ok(());
+        }
+        Err(FixError::Usage {
+            message: format!(
+                "--new-id {}: no such copy is renamed (a copy that keeps its id, or is deleted as the same migration, gets no new id)",
+                unused.join(", ")
+            ),
+        })
+    }
+}
+
+/// Why `id` cannot be a revision id, as Alembic would refuse it.
+fn invalid_id(id: &str) -> Option<String> {
+    if id.is_empty() {
+        return Some("the id is empty".to_owned());
+    }
+    if ["base", "head", "heads"].contains(&id) {
+        return Some(format!("`{id}` is a symbol Alembic reserves"));
+    }
+    if let Some(c) = id
+        .chars()
+        .find(|c| matches!(c, '@' | '-' | '+' | ':') || c.is_whitespace() || c.is_control())
+    {
+        return Some(format!("{c:?} is not allowed in a revision id"));
+    }
+    None
 }
 
 /// The files `--keep`, `--follow` and `--stay` name.

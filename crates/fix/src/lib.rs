@@ -42,7 +42,7 @@ use alembic_doctor_project::{LoadError, LoadRequest, Project};
 
 pub use edit::{Edit, Overlap, apply_edits};
 pub use ids::TakenIds;
-pub use plan::{AppliedFix, FileChange, FixKind, NewFile, Plan};
+pub use plan::{AppliedFix, FileChange, FixKind, NewFile, Plan, RemovedFile};
 pub use write::{Journal, Step, StepHook, WriteFailure, write_plan, write_plan_with};
 
 /// Which repair to run.
@@ -303,7 +303,12 @@ fn refuse_dirty(request: &LoadRequest, plan: &Plan) -> Result<(), FixError> {
     if repo.workdir().is_none() {
         return Ok(());
     }
-    let paths: Vec<PathBuf> = plan.changes.iter().map(|c| c.path.clone()).collect();
+    let paths: Vec<PathBuf> = plan
+        .changes
+        .iter()
+        .map(|c| c.path.clone())
+        .chain(plan.removed.iter().map(|r| r.path.clone()))
+        .collect();
     if paths.is_empty() {
         return Ok(());
     }
@@ -314,8 +319,10 @@ fn refuse_dirty(request: &LoadRequest, plan: &Plan) -> Result<(), FixError> {
     let files = plan
         .changes
         .iter()
-        .filter(|c| dirty.contains(&c.path))
-        .map(|c| c.display.clone())
+        .map(|c| (&c.path, &c.display))
+        .chain(plan.removed.iter().map(|r| (&r.path, &r.display)))
+        .filter(|(path, _)| dirty.contains(path))
+        .map(|(_, display)| display.clone())
         .collect();
     Err(FixError::Dirty { files })
 }

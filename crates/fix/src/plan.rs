@@ -31,6 +31,9 @@ pub enum FixKind {
     Merge,
     /// A revision re-parented.
     Rebase,
+    /// A redundant copy of a migration (the same operations under the same
+    /// id) deleted.
+    RemovedCopy,
 }
 
 impl FixKind {
@@ -42,6 +45,7 @@ impl FixKind {
             FixKind::Header => "header",
             FixKind::Merge => "merge",
             FixKind::Rebase => "rebase",
+            FixKind::RemovedCopy => "removed-copy",
         }
     }
 }
@@ -102,6 +106,18 @@ pub struct NewFile {
     pub bytes: Vec<u8>,
 }
 
+/// An existing file the plan deletes: a redundant copy of a migration.
+#[derive(Debug, Clone)]
+pub struct RemovedFile {
+    /// Where it is.
+    pub path: PathBuf,
+    /// `path` as shown to people.
+    pub display: String,
+    /// Its bytes, checked again before it is deleted and written back if
+    /// the fix is undone.
+    pub before: Vec<u8>,
+}
+
 /// What must hold after the fix for it to be kept.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Target {
@@ -120,6 +136,8 @@ pub struct Plan {
     pub changes: Vec<FileChange>,
     /// New files.
     pub created: Vec<NewFile>,
+    /// Files deleted.
+    pub removed: Vec<RemovedFile>,
     /// The repairs, for people and for the status report.
     pub fixes: Vec<AppliedFix>,
     /// Things the user should know (a template that could not be used, a
@@ -138,7 +156,7 @@ pub struct Plan {
 impl Plan {
     /// True when there is nothing to write.
     pub fn is_empty(&self) -> bool {
-        self.changes.is_empty() && self.created.is_empty()
+        self.changes.is_empty() && self.created.is_empty() && self.removed.is_empty()
     }
 
     /// Every path the plan writes, removes or creates.
@@ -149,6 +167,7 @@ impl Plan {
             paths.extend(change.new_path.clone());
         }
         paths.extend(self.created.iter().map(|c| c.path.clone()));
+        paths.extend(self.removed.iter().map(|r| r.path.clone()));
         paths
     }
 
@@ -173,6 +192,16 @@ impl PlanBuilder {
     /// Edit file `file` (an index into the project's files).
     pub(crate) fn edit(&mut self, file: usize, edit: Edit) {
         self.edits.entry(file).or_default().push(edit);
+    }
+
+    /// Delete file `file`.
+    pub(crate) fn remove(&mut self, project: &Project, file: usize) {
+        let project_file = &project.files[file];
+        self.plan.removed.push(RemovedFile {
+            path: project_file.path.clone(),
+            display: project_file.display_path.clone(),
+            before: project_file.bytes.to_vec(),
+        });
     }
 
     /// Rename file `file` to `to`.

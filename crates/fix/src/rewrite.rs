@@ -134,26 +134,7 @@ pub(crate) fn rename_in_header(line: &HeaderLine, old: &str, new: &str) -> Optio
     )
 }
 
-/// `name` with the id `old` replaced by `new`, when the name carries it as
-/// a whole word (`a1b2c3d4e5f6_add_block.py`,
-/// `2024_01_05_1634-a1b2c3d4e5f6_add.py`); `None` otherwise.
-pub(crate) fn rename_in_file_name(name: &str, old: &str, new: &str) -> Option<String> {
-    if old.is_empty() {
-        return None;
-    }
-    let is_word = |c: Option<char>| c.is_some_and(char::is_alphanumeric);
-    let mut from = 0;
-    while let Some(found) = name[from..].find(old) {
-        let at = from + found;
-        let before = name[..at].chars().next_back();
-        let after = name[at + old.len()..].chars().next();
-        if !is_word(before) && !is_word(after) {
-            return Some(format!("{}{new}{}", &name[..at], &name[at + old.len()..]));
-        }
-        from = at + old.len();
-    }
-    None
-}
+pub(crate) use alembic_doctor_script::file_name_with_id as rename_in_file_name;
 
 #[cfg(test)]
 mod tests {

@@ -41,6 +41,8 @@ pub enum Step {
     Rename,
     /// Create a directory for a new file.
     CreateDir,
+    /// Delete a file.
+    Remove,
 }
 
 /// A hook called before every step, with the path the step is about; an
@@ -58,6 +60,8 @@ enum Done {
     Created { path: PathBuf },
     /// The directory `path` was created.
     CreatedDir { path: PathBuf },
+    /// `path`, which held `before`, was deleted.
+    Removed { path: PathBuf, before: Vec<u8> },
 }
 
 /// What has been written so far, to undo it.
@@ -134,6 +138,21 @@ pub fn write_plan_with(plan: &Plan, hook: &mut StepHook<'_>) -> Result<Journal, 
             path: created.path.clone(),
         });
     }
+    for removed in &plan.removed {
+        let result =
+            hook(Step::Remove, &removed.path).and_then(|()| fs::remove_file(&removed.path));
+        if let Err(error) = result {
+            return Err(WriteFailure {
+                path: removed.path.clone(),
+                error,
+                journal,
+            });
+        }
+        journal.done.push(Done::Removed {
+            path: removed.path.clone(),
+            before: removed.before.clone(),
+        });
+    }
     Ok(journal)
 }
 
@@ -165,6 +184,8 @@ impl Journal {
                     .map_err(|e| format!("cannot remove {}: {e}", path.display())),
                 Done::CreatedDir { path } => fs::remove_dir(path)
                     .map_err(|e| format!("cannot remove directory {}: {e}", path.display())),
+                Done::Removed { path, before } => create_file(path, before, &mut never)
+                    .map_err(|e| format!("cannot write {} back: {e}", path.display())),
             };
             if let Err(problem) = result {
                 problems.push(problem);
@@ -193,6 +214,15 @@ fn preflight(plan: &Plan) -> Result<(), (PathBuf, io::Error)> {
             && fs::symlink_metadata(to).is_ok()
         {
             return Err((to.clone(), exists_error()));
+        }
+    }
+    for removed in &plan.removed {
+        let now = fs::read(&removed.path).map_err(|e| (removed.path.clone(), e))?;
+        if now != removed.before {
+            return Err((
+                removed.path.clone(),
+                io::Error::other("the file changed since it was read; run the fix again"),
+            ));
         }
     }
     for created in &plan.created {

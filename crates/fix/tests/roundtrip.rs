@@ -41,6 +41,7 @@ fn fix(
             .map(|(c, _)| root.join("migrations/versions").join(c))
             .collect(),
         stay: Vec::new(),
+        new_ids: Vec::new(),
         no_guess: false,
     };
     let outcome = alembic_doctor_fix::run(
@@ -320,6 +321,7 @@ fn choices_take_paths_file_names_and_ids_and_reject_what_matches_nothing() {
                 keep: vec![keep.into()],
                 follow: vec![follow.into()],
                 stay: Vec::new(),
+                new_ids: Vec::new(),
                 no_guess: false,
             }),
             &FixOptions::default(),

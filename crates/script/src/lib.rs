@@ -25,6 +25,7 @@
 //! [`read_operations`] (`ops`): the graph commands never need it.
 
 mod bindings;
+mod copies;
 mod docstring;
 mod encoding;
 mod nesting;
@@ -41,6 +42,7 @@ use alembic_doctor_source::{LineIndex, Span};
 // a script and read it back; a new field only needs its type to derive them.
 use serde::{Deserialize, Serialize};
 
+pub use copies::{file_name_with_id, same_migration};
 pub use encoding::{DisplayText, display_text};
 pub use normalise::{RevisionId, ValueProblem, legacy_revision_id};
 pub use ops::{

@@ -29,6 +29,19 @@ pub fn comparison_json(comparison: &Comparison, from: Option<&str>) -> Value {
         "edited_revisions": changes(|d| &d.edited),
         "renamed_revisions": changes(|d| &d.renamed),
         "extends_base_head": comparison.extends_base_head(),
+        "plan": {
+            "on": comparison.plan.on,
+            "steps": comparison.plan.steps.iter().map(|step| json!({
+                "kind": step.kind.as_str(),
+                "summary": step.summary,
+                "commands": step.commands,
+                "alternative": step.alternative.as_ref().map(|(why, commands)| json!({
+                    "summary": why,
+                    "commands": commands,
+                })),
+                "rules": step.rules.iter().map(|rule| rule.name()).collect::<Vec<_>>(),
+            })).collect::<Vec<_>>(),
+        },
         "duplicate_ids": comparison.duplicate_ids.iter().map(|dup| json!({
             "id": dup.id,
             "files": dup.copies.iter()

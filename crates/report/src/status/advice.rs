@@ -188,10 +188,14 @@ pub(crate) fn recommendations(input: &StatusInput<'_>) -> Section {
     // finding, the repair command (or the rule's advice) for several, as
     // each finding's fix differs. Findings already on BASE are listed
     // apart: this branch did not bring them.
+    let plan = &comparison.plan;
+    before.extend(plan_items(input));
     let mut seen: Vec<(Rule, bool)> = Vec::new();
     for finding in &merged.findings {
         let on_base = already_on_base(input, finding);
-        if seen.contains(&(finding.rule, on_base)) {
+        if seen.contains(&(finding.rule, on_base))
+            || (!on_base && plan.step_for(finding.rule).is_some())
+        {
             continue;
         }
         seen.push((finding.rule, on_base));
@@ -225,7 +229,11 @@ pub(crate) fn recommendations(input: &StatusInput<'_>) -> Section {
             before.push(item);
         }
     }
-    for pair in &comparison.pair_conflicts {
+    for pair in comparison
+        .pair_conflicts
+        .iter()
+        .filter(|_| plan.steps.is_empty())
+    {
         let [a, b] = &pair.sides;
         let mut steps = Vec::new();
         if !pair.same_parent.is_empty() {
@@ -251,7 +259,8 @@ pub(crate) fn recommendations(input: &StatusInput<'_>) -> Section {
             steps.join("; ")
         )));
     }
-    for conflict in &merged.conflicts {
+    // The plan names them as its manual steps.
+    for conflict in merged.conflicts.iter().filter(|_| plan.steps.is_empty()) {
         before.push(Item::new(format!(
             "**Merge {} by hand if git cannot** ({}): the result must keep one `revision` and the intended `down_revision`",
             code(&conflict.path),
@@ -267,7 +276,7 @@ pub(crate) fn recommendations(input: &StatusInput<'_>) -> Section {
         // Advice to upgrade, or to act on what a revision does, would be
         // wrong until the merged chain is whole.
         after.push(Item::new(format!(
-            "**Fix the merged chain first:** {}; only then run the migration (run this report again to get the command)",
+            "**Fix the merged chain first** ({}): follow the plan above, then run this report again to get the migration command",
             blockers.join("; ")
         )));
     } else if let Ok(path) = comparison.path(input.from)
@@ -338,6 +347,43 @@ pub(crate) fn recommendations(input: &StatusInput<'_>) -> Section {
         });
     }
     Section::new("recommendations", "Recommendations", blocks)
+}
+
+/// The plan's steps, each with its commands, and its alternative as a
+/// second line.
+fn plan_items(input: &StatusInput<'_>) -> Vec<Item> {
+    let plan = &input.comparison.plan;
+    plan.steps
+        .iter()
+        .enumerate()
+        .map(|(i, step)| {
+            let lead = if i == 0 {
+                format!("**On {}, in this order:** ", code(&plan.on))
+            } else {
+                String::new()
+            };
+            let mut summary = step.summary.clone();
+            if let Some(first) = summary.get(..1) {
+                summary = first.to_uppercase() + &summary[1..];
+            }
+            let mut item = if step.commands.is_empty() {
+                Item::new(format!("{lead}{summary}."))
+            } else {
+                Item::commands(format!("{lead}{summary}:"), &step.commands)
+            };
+            if let Some((why, commands)) = &step.alternative {
+                item.children.push(format!(
+                    "Or, {why}: {}",
+                    commands
+                        .iter()
+                        .map(|c| code(c))
+                        .collect::<Vec<_>>()
+                        .join(" then ")
+                ));
+            }
+            item
+        })
+        .collect()
 }
 
 /// Testing on staging: preview the SQL where offline mode works, upgrade,

@@ -139,9 +139,6 @@ fn block_markdown(block: &Block) -> String {
                 };
                 out.push_str(&format!("{marker}{}\n", defuse(&item.text)));
                 let indent = " ".repeat(marker.len());
-                for child in &item.children {
-                    out.push_str(&format!("{indent}- {}\n", defuse(child)));
-                }
                 if let Some(commands) = &item.commands {
                     let block = block_markdown(&Block::Code {
                         lang: "bash",
@@ -150,6 +147,9 @@ fn block_markdown(block: &Block) -> String {
                     for line in block.lines() {
                         out.push_str(&format!("{indent}{line}\n"));
                     }
+                }
+                for child in &item.children {
+                    out.push_str(&format!("{indent}- {}\n", defuse(child)));
                 }
             }
             out
@@ -206,13 +206,13 @@ fn block_text(block: &Block) -> String {
                 };
                 out.push_str(&format!("{marker}{}\n", plain(&item.text)));
                 let indent = " ".repeat(marker.len());
-                for child in &item.children {
-                    out.push_str(&format!("{indent}- {}\n", plain(child)));
-                }
                 if let Some(commands) = &item.commands {
                     for line in commands.lines() {
                         out.push_str(&format!("{indent}    {line}\n"));
                     }
+                }
+                for child in &item.children {
+                    out.push_str(&format!("{indent}- {}\n", plain(child)));
                 }
             }
             out

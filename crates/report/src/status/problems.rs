@@ -88,13 +88,24 @@ fn finding_blocks(
             .collect();
         items.push(Item::with("**Declared on each side:**", files));
     }
-    if let Some(help) = help(input, finding) {
-        items.push(Item::new(format!("**Fix:** {help}")));
-    }
-    if let Some(command) = fix_command(finding.rule) {
+    let planned = if inherited {
+        None
+    } else {
+        comparison.plan.step_for(finding.rule)
+    };
+    if let Some((number, step)) = planned {
+        let commands: Vec<String> = step.commands.iter().map(|c| code(c)).collect();
         items.push(Item::new(format!(
-            "**Fix command:** `{command}` in a checkout of the merged result (`--dry-run` shows the diff first)"
+            "**Fix:** step {number} of the plan under Recommendations ({})",
+            commands.join(", ")
         )));
+    } else if inherited {
+        items.push(Item::new(format!(
+            "**Fix:** on {} itself, in its own pull request; this branch does not change it",
+            code(&comparison.base.label)
+        )));
+    } else if let Some(help) = help(input, finding) {
+        items.push(Item::new(format!("**Fix:** {help}")));
     }
     if !items.is_empty() {
         blocks.push(Block::List {

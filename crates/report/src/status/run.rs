@@ -61,7 +61,7 @@ pub(crate) fn blockers(input: &StatusInput<'_>) -> Vec<String> {
     let mut out = Vec::new();
     for dup in &comparison.duplicate_ids {
         out.push(format!(
-            "{} is declared by {} (fix: `alembic-doctor fix duplicate-ids`)",
+            "{} is declared by {}",
             code(&dup.id),
             plural(dup.files.len(), "file", "files")
         ));
@@ -72,10 +72,7 @@ pub(crate) fn blockers(input: &StatusInput<'_>) -> Vec<String> {
         .iter()
         .any(|item| item.code == "single-head" && !item.passed);
     if single_head_failed && heads.len() > 1 {
-        out.push(format!(
-            "the merged chain has {} heads (merge them, or re-parent the branch's new revision: see Problems Found)",
-            heads.len()
-        ));
+        out.push(format!("the merged chain has {} heads", heads.len()));
     }
     out
 }

@@ -1,0 +1,715 @@
+//! Advice is code: for hundreds of generated merge scenarios, the report's
+//! plan is followed literally (every command run as printed, in order, on
+//! the branch it names), the branch is then merged as its pull request
+//! would be, and the result is checked with the real `alembic`:
+//!
+//! * every command of the plan succeeds;
+//! * the merged chain has no finding BASE did not already have, and
+//!   `alembic upgrade heads --sql` runs without a warning;
+//! * every table the branches create is created exactly once (nothing
+//!   lost, nothing run twice) and no file BASE has was changed: the plan
+//!   never touches a revision that may be deployed;
+//! * each alternative the plan offers (a merge revision instead of a
+//!   re-parent, by `alembic-doctor fix merge` and by `alembic merge`) ends
+//!   the same way.
+//!
+//! Scenarios: a fork below BASE's head, a fork hidden by an id BASE already
+//! has, the same migration committed twice, a branch's own merge
+//! migration, deleted and edited revisions of BASE, labelled branches, two
+//! pull requests on one head (with and without the same id), an id
+//! duplicated inside the branch, and a BASE that is already forked.
+//! Alembic runs in one Python process for the whole batch
+//! (`tests/oracle/alembic_server.py`).
+
+mod common;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
+
+use alembic_doctor_testkit::GitProject;
+use serde_json::{Value, json};
+
+use crate::common::{BIN, RunDoctor};
+
+/// Scenarios per run: every kind, with varied shapes
+/// (`ALEMBIC_DOCTOR_ADVICE_SCENARIOS` to run more or fewer).
+const SCENARIOS: u64 = 240;
+
+const ENV_PY: &str = r#"from alembic import context
+
+if not context.is_offline_mode():
+    raise SystemExit("this test project only runs offline (--sql)")
+context.configure(url="sqlite://", literal_binds=True)
+with context.begin_transaction():
+    context.run_migrations()
+"#;
+
+const SCRIPT_MAKO: &str = r#""""${message}
+
+Revision ID: ${up_revision}
+Revises: ${down_revision | comma,n}
+Create Date: ${create_date}
+
+"""
+from alembic import op
+import sqlalchemy as sa
+
+revision = ${repr(up_revision)}
+down_revision = ${repr(down_revision)}
+branch_labels = ${repr(branch_labels)}
+depends_on = ${repr(depends_on)}
+
+
+def upgrade():
+    ${upgrades if upgrades else "pass"}
+
+
+def downgrade():
+    ${downgrades if downgrades else "pass"}
+"#;
+
+/// The real `alembic`, kept running.
+struct Alembic {
+    _child: Child,
+    stdin: ChildStdin,
+    stdout: BufReader<ChildStdout>,
+}
+
+impl Alembic {
+    fn start() -> Self {
+        let python = std::env::var_os("ALEMBIC_DOCTOR_PYTHON").map_or_else(
+            || Path::new(env!("CARGO_MANIFEST_DIR")).join("../../.venv/bin/python"),
+            PathBuf::from,
+        );
+        let server =
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/oracle/alembic_server.py");
+        let mut child = Command::new(&python)
+            .arg(server)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap_or_else(|e| {
+                panic!(
+                    "cannot start {} ({e}): run scripts/setup-python, or set ALEMBIC_DOCTOR_PYTHON",
+                    python.display()
+                )
+            });
+        let stdin = child.stdin.take().expect("stdin");
+        let stdout = BufReader::new(child.stdout.take().expect("stdout"));
+        Alembic {
+            _child: child,
+            stdin,
+            stdout,
+        }
+    }
+
+    /// `alembic argv` in `dir`: Ok(stdout), or Err(why) with its warnings.
+    fn run(&mut self, dir: &Path, argv: &[String]) -> Result<String, String> {
+        let request = json!({"dir": dir, "argv": argv});
+        writeln!(self.stdin, "{request}").expect("alembic server takes requests");
+        self.stdin.flush().expect("flush");
+        let mut line = String::new();
+        self.stdout
+            .read_line(&mut line)
+            .expect("alembic server answers");
+        let answer: Value = serde_json::from_str(&line)
+            .unwrap_or_else(|e| panic!("alembic server: not JSON ({e}): {line}"));
+        let warnings: Vec<&str> = answer["warnings"]
+            .as_array()
+            .map(|w| w.iter().filter_map(Value::as_str).collect())
+            .unwrap_or_default();
+        if answer["status"] != "ok" || !warnings.is_empty() {
+            return Err(format!(
+                "alembic {}: {} {warnings:?}",
+                argv.join(" "),
+                answer["error"].as_str().unwrap_or("")
+            ));
+        }
+        Ok(answer["stdout"].as_str().unwrap_or("").to_owned())
+    }
+}
+
+/// xorshift64*: scenarios differ by seed, and a failure names its seed.
+struct Rng(u64);
+
+impl Rng {
+    fn new(seed: u64) -> Self {
+        Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1)
+    }
+    fn below(&mut self, n: u64) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D) % n
+    }
+    fn chance(&mut self, percent: u64) -> bool {
+        self.below(100) < percent
+    }
+}
+
+/// A generated repository, the branches to report on, and what BASE was.
+struct Scenario {
+    description: String,
+    repo: GitProject,
+    /// The HEADs, in the order given to `report`.
+    heads: Vec<String>,
+    /// BASE's version files, by path.
+    base_files: BTreeMap<String, Vec<u8>>,
+    /// Every table the merged result must create exactly once.
+    tables: BTreeSet<String>,
+}
+
+/// Writes migrations into a repository.
+struct Writer<'a> {
+    repo: &'a GitProject,
+    tables: &'a mut BTreeSet<String>,
+}
+
+impl Writer<'_> {
+    /// A revision `id` on `parents`, in `<id>_<slug>.py`, creating table
+    /// `table` (which the merged result must then create once).
+    fn revision(
+        &mut self,
+        id: &str,
+        parents: &[&str],
+        slug: &str,
+        table: &str,
+        labels: Option<&str>,
+    ) -> String {
+        self.tables.insert(table.to_owned());
+        let path = format!("migrations/versions/{id}_{slug}.py");
+        self.repo
+            .write(&path, &migration(id, parents, slug, table, labels));
+        path
+    }
+}
+
+fn migration(
+    id: &str,
+    parents: &[&str],
+    message: &str,
+    table: &str,
+    labels: Option<&str>,
+) -> String {
+    let down = match parents {
+        [] => "None".to_owned(),
+        [one] => format!("'{one}'"),
+        many => format!(
+            "({})",
+            many.iter()
+                .map(|p| format!("'{p}'"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    };
+    let labels = labels.map_or_else(|| "None".to_owned(), |l| format!("('{l}',)"));
+    format!(
+        "\"\"\"{message}\n\nRevision ID: {id}\nRevises: {}\nCreate Date: 2026-01-01 00:00:00\n\n\"\"\"\nfrom alembic import op\nimport sqlalchemy as sa\n\nrevision = '{id}'\ndown_revision = {down}\nbranch_labels = {labels}\ndepends_on = None\n\n\ndef upgrade():\n    op.create_table('{table}', sa.Column('id', sa.Integer(), primary_key=True))\n\n\ndef downgrade():\n    op.drop_table('{table}')\n",
+        parents.join(", ")
+    )
+}
+
+/// An id that looks like Alembic's: 12 hex digits from the scenario and
+/// a name.
+fn hex_id(seed: u64, name: &str) -> String {
+    let mut h: u64 = seed ^ 0xcbf2_9ce4_8422_2325;
+    for b in name.bytes() {
+        h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+    }
+    format!("{:012x}", h & 0xffff_ffff_ffff)
+}
+
+fn build(seed: u64) -> Scenario {
+    let mut rng = Rng::new(seed);
+    let repo = GitProject::empty();
+    repo.write("alembic.ini", "[alembic]\nscript_location = migrations\n");
+    repo.write("migrations/env.py", ENV_PY);
+    repo.write("migrations/script.py.mako", SCRIPT_MAKO);
+    let mut tables = BTreeSet::new();
+    let id = |name: &str| hex_id(seed, name);
+    let kind = seed % 12;
+    // BASE's chain: a root and 1..=3 more revisions.
+    let depth = 1 + rng.below(3) as usize;
+    let labelled = kind == 7;
+    let mut chain = vec![id("root")];
+    let mut w = Writer {
+        repo: &repo,
+        tables: &mut tables,
+    };
+    w.revision(&chain[0], &[], "root", "t_root", labelled.then_some("core"));
+    repo.commit("root");
+    for i in 1..=depth {
+        let next = id(&format!("base{i}"));
+        let parent = chain[i - 1].clone();
+        w.revision(
+            &next,
+            &[&parent],
+            &format!("base{i}"),
+            &format!("t_base{i}"),
+            None,
+        );
+        repo.commit(&format!("base {i}"));
+        chain.push(next);
+    }
+    if labelled {
+        let plugin = id("plugin0");
+        w.revision(&plugin, &[], "plugin0", "t_plugin0", Some("plugin"));
+        repo.commit("plugin");
+        chain.push(plugin);
+    }
+    let head = chain[depth].clone();
+    let fork = chain[rng.below(depth as u64) as usize].clone();
+    let new_count = 1 + rng.below(2) as usize;
+    let placeholder = "a1b2c3d4e5f6".to_owned();
+    let mut heads = vec!["feature".to_owned()];
+    let description;
+    // What each kind does to main after the branch forked, and on it.
+    match kind {
+        0 => {
+            description = format!("fork below main's head ({fork} < {head})");
+            repo.branch("feature", "main");
+            repo.git(&["reset", "-q", "--hard", &commit_of(&repo, &fork)]);
+            add_chain(&mut w, seed, &fork, new_count, "feat");
+            repo.commit("feature work");
+        }
+        1 => {
+            description = "a branch on main's head".to_owned();
+            repo.branch("feature", "main");
+            add_chain(&mut w, seed, &head, new_count, "feat");
+            repo.commit("feature work");
+        }
+        2 | 3 => {
+            let identical = kind == 3;
+            description = format!(
+                "an id main merged from another branch, reused on the branch{}",
+                if identical {
+                    " for the same migration"
+                } else {
+                    ""
+                }
+            );
+            repo.branch("feature", "main");
+            let table = if identical {
+                "t_shared"
+            } else {
+                "t_feature_copy"
+            };
+            w.revision(&placeholder, &[&head], "branch_copy", table, None);
+            if rng.chance(50) {
+                let child = id("feat_child");
+                w.revision(&child, &[&placeholder], "feat_child", "t_feat_child", None);
+            }
+            repo.commit("feature work");
+            repo.checkout("main");
+            w.revision(&placeholder, &[&head], "merged_elsewhere", "t_shared", None);
+            repo.commit("other branch merged");
+            let top = id("main_top");
+            w.revision(&top, &[&placeholder], "main_top", "t_main_top", None);
+            repo.commit("main moves on");
+            repo.checkout("feature");
+        }
+        4 => {
+            description = "a branch that wrote its own merge migration".to_owned();
+            repo.branch("feature", "main");
+            repo.git(&["reset", "-q", "--hard", &commit_of(&repo, &fork)]);
+            let last = add_chain(&mut w, seed, &fork, new_count, "feat");
+            repo.commit("feature work");
+            repo.checkout("main");
+            let top = id("main_top");
+            w.revision(&top, &[&head], "main_top", "t_main_top", None);
+            repo.commit("main moves on");
+            repo.checkout("feature");
+            repo.git(&["merge", "-q", "--no-edit", "main"]);
+            let merge = id("own_merge");
+            w.revision(&merge, &[&last, &top], "own_merge", "t_own_merge", None);
+            repo.commit("merge heads");
+        }
+        5 | 6 => {
+            let victim = chain[1].clone();
+            let path = format!("migrations/versions/{victim}_base1.py");
+            description = format!(
+                "a branch that {} main's revision {victim}",
+                if kind == 5 { "deletes" } else { "edits" }
+            );
+            repo.branch("feature", "main");
+            if kind == 5 {
+                std::fs::remove_file(repo.path.join(&path)).expect("delete");
+            } else {
+                let parent = chain[0].clone();
+                repo.write(
+                    &path,
+                    &migration(&victim, &[&parent], "base1", "t_edited", None),
+                );
+            }
+            add_chain(&mut w, seed, &head, new_count, "feat");
+            repo.commit("feature work");
+        }
+        7 => {
+            let plugin_head = chain.last().expect("plugin").clone();
+            let moves = rng.chance(60);
+            description = format!(
+                "labelled branches, the branch adds to `plugin`{}",
+                if moves { " while main moves it on" } else { "" }
+            );
+            repo.branch("feature", "main");
+            add_chain(&mut w, seed, &plugin_head, new_count, "feat");
+            repo.commit("feature work");
+            if moves {
+                repo.checkout("main");
+                let next = id("plugin1");
+                w.revision(&next, &[&plugin_head], "plugin1", "t_plugin1", None);
+                repo.commit("plugin moves on");
+                repo.checkout("feature");
+            }
+        }
+        8 | 9 => {
+            let same_id = kind == 9;
+            description = format!(
+                "two pull requests on main's head{}",
+                if same_id {
+                    ", with the same new id"
+                } else {
+                    ""
+                }
+            );
+            repo.branch("first", "main");
+            let first_id = if same_id {
+                placeholder.clone()
+            } else {
+                id("first")
+            };
+            w.revision(&first_id, &[&head], "first", "t_first", None);
+            repo.commit("first");
+            repo.branch("second", "main");
+            let second_id = if same_id {
+                placeholder.clone()
+            } else {
+                id("second")
+            };
+            w.revision(&second_id, &[&head], "second", "t_second", None);
+            if rng.chance(50) {
+                let child = id("second_child");
+                w.revision(
+                    &child,
+                    &[&second_id],
+                    "second_child",
+                    "t_second_child",
+                    None,
+                );
+            }
+            repo.commit("second");
+            heads = vec!["first".to_owned(), "second".to_owned()];
+        }
+        10 => {
+            description = "an id duplicated inside the branch".to_owned();
+            repo.branch("feature", "main");
+            let dup = id("dup");
+            w.revision(&dup, &[&head], "one", "t_one", None);
+            w.revision(&dup, &[&head], "two", "t_two", None);
+            repo.commit("feature work");
+        }
+        _ => {
+            description = "main already forked; the branch adds to one head".to_owned();
+            let side = id("main_side");
+            let parent = chain[depth - 1].clone();
+            w.revision(&side, &[&parent], "main_side", "t_main_side", None);
+            repo.commit("main forks");
+            repo.branch("feature", "main");
+            add_chain(&mut w, seed, &head, new_count, "feat");
+            repo.commit("feature work");
+        }
+    }
+    let base_files = files_at(&repo, "main");
+    Scenario {
+        description: format!("seed {seed}: {description}"),
+        repo,
+        heads,
+        base_files,
+        tables,
+    }
+}
+
+/// `count` new revisions, one on the other, from `parent`; the last id.
+fn add_chain(w: &mut Writer<'_>, seed: u64, parent: &str, count: usize, name: &str) -> String {
+    let mut parent = parent.to_owned();
+    for i in 0..count {
+        let id = hex_id(seed, &format!("{name}{i}"));
+        w.revision(
+            &id,
+            &[&parent],
+            &format!("{name}{i}"),
+            &format!("t_{name}{i}"),
+            None,
+        );
+        parent = id;
+    }
+    parent
+}
+
+/// The commit that added revision `id`'s file.
+fn commit_of(repo: &GitProject, id: &str) -> String {
+    let log = repo.git(&[
+        "log",
+        "--format=%H",
+        "--diff-filter=A",
+        "--",
+        &format!("migrations/versions/{id}_*"),
+    ]);
+    log.lines().last().expect("a commit added it").to_owned()
+}
+
+/// The version files at `rev`, by path.
+fn files_at(repo: &GitProject, rev: &str) -> BTreeMap<String, Vec<u8>> {
+    repo.git(&["ls-tree", "-r", "--name-only", rev, "migrations/versions"])
+        .lines()
+        .map(|path| {
+            let output = repo
+                .command("git")
+                .args(["show", &format!("{rev}:{path}")])
+                .output()
+                .expect("git show");
+            (path.to_owned(), output.stdout)
+        })
+        .collect()
+}
+
+/// Run one command of the plan as a user would paste it.
+fn run_command(repo: &GitProject, alembic: &mut Alembic, command: &str) -> Result<String, String> {
+    let words = shlex::split(command).ok_or_else(|| format!("cannot split `{command}`"))?;
+    let (program, args) = words.split_first().ok_or("an empty command")?;
+    match program.as_str() {
+        "alembic" => alembic.run(&repo.path, args),
+        "alembic-doctor" | "git" => {
+            let bin = if program == "git" { "git" } else { BIN };
+            let output = repo
+                .command(bin)
+                .args(args)
+                .output()
+                .map_err(|e| e.to_string())?;
+            let out = String::from_utf8_lossy(&output.stdout).into_owned()
+                + &String::from_utf8_lossy(&output.stderr);
+            if output.status.success() {
+                Ok(out)
+            } else {
+                Err(format!("`{command}` failed:\n{out}"))
+            }
+        }
+        other => Err(format!(
+            "the plan runs `{other}`, which is neither git, alembic nor alembic-doctor"
+        )),
+    }
+}
+
+/// Follow `plan` (with the alternative of step `alternative` instead of its
+/// commands, when given: 0 for `fix merge`, 1 for `alembic merge`), merge
+/// the branch, and check the result.
+fn follow(
+    scenario: &Scenario,
+    alembic: &mut Alembic,
+    plan: &Value,
+    alternative: Option<(usize, usize)>,
+) -> Result<(), String> {
+    let repo = &scenario.repo;
+    let on = plan["on"].as_str().unwrap_or("feature");
+    repo.git(&["checkout", "-q", on]);
+    let steps = plan["steps"].as_array().cloned().unwrap_or_default();
+    let mut log = String::new();
+    for (number, step) in steps.iter().enumerate() {
+        let kind = step["kind"].as_str().unwrap_or("");
+        if kind == "merge-others" {
+            repo.git(&["checkout", "-q", "main"]);
+            for other in &scenario.heads[..scenario.heads.len() - 1] {
+                repo.git(&["merge", "-q", "--no-edit", other]);
+            }
+            repo.git(&["checkout", "-q", on]);
+            continue;
+        }
+        if kind == "manual" {
+            return Err(format!(
+                "step {} needs a person: {}",
+                number + 1,
+                step["summary"]
+            ));
+        }
+        let commands: Vec<String> = match alternative {
+            Some((at, which)) if at == number => {
+                let alt = &step["alternative"];
+                if which == 0 {
+                    alt["commands"]
+                        .as_array()
+                        .expect("commands")
+                        .iter()
+                        .map(|c| c.as_str().unwrap_or("").to_owned())
+                        .collect()
+                } else {
+                    let summary = alt["summary"].as_str().unwrap_or("");
+                    let start = summary
+                        .find("`alembic merge")
+                        .ok_or("no `alembic merge` in the alternative")?
+                        + 1;
+                    let end = start + summary[start..].find('`').ok_or("unterminated")?;
+                    vec![summary[start..end].to_owned()]
+                }
+            }
+            _ => step["commands"]
+                .as_array()
+                .expect("commands")
+                .iter()
+                .map(|c| c.as_str().unwrap_or("").to_owned())
+                .collect(),
+        };
+        for command in commands {
+            let out = run_command(repo, alembic, &command).map_err(|e| format!("{log}{e}"))?;
+            log.push_str(&format!("$ {command}\n{out}"));
+        }
+    }
+    // What the pull request's merge does.
+    repo.git(&["add", "-A"]);
+    repo.git(&[
+        "commit",
+        "-q",
+        "--allow-empty",
+        "-m",
+        "follow the report's plan",
+    ]);
+    repo.git(&["checkout", "-q", "main"]);
+    if !steps.iter().any(|s| s["kind"] == "merge-others") {
+        for other in &scenario.heads[..scenario.heads.len() - 1] {
+            repo.git(&["merge", "-q", "--no-edit", other]);
+        }
+    }
+    let merge = repo
+        .command("git")
+        .args(["merge", "-q", "--no-edit", on])
+        .output()
+        .expect("git merge");
+    if !merge.status.success() {
+        return Err(format!(
+            "{log}the branch no longer merges: {}",
+            String::from_utf8_lossy(&merge.stdout)
+        ));
+    }
+    check_result(scenario, alembic).map_err(|e| format!("{log}{e}"))
+}
+
+/// The merged result is healthy, keeps BASE's files, and creates every
+/// table once.
+fn check_result(scenario: &Scenario, alembic: &mut Alembic) -> Result<(), String> {
+    let repo = &scenario.repo;
+    for (path, bytes) in &scenario.base_files {
+        match std::fs::read(repo.path.join(path)) {
+            Ok(now) if &now == bytes => {}
+            Ok(_) => return Err(format!("the plan changed {path}, which main has")),
+            Err(_) => return Err(format!("the plan deleted {path}, which main has")),
+        }
+    }
+    let (_, after) = repo.json_of("check", &["--no-lint"]);
+    let rules_after: BTreeSet<String> = after["findings"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|f| f["severity"] == "error")
+        .filter_map(|f| f["rule"].as_str().map(str::to_owned))
+        .collect();
+    let expected_forked = scenario.description.contains("already forked");
+    let allowed: BTreeSet<String> = if expected_forked {
+        ["multiple-heads".to_owned()].into()
+    } else {
+        BTreeSet::new()
+    };
+    if !rules_after.is_subset(&allowed) {
+        return Err(format!(
+            "after the plan, `check` still reports {rules_after:?}:\n{after:#}"
+        ));
+    }
+    let sql = alembic.run(
+        &repo.path,
+        &["upgrade".into(), "heads".into(), "--sql".into()],
+    )?;
+    for table in &scenario.tables {
+        let created = sql.matches(&format!("CREATE TABLE {table} ")).count();
+        if created != 1 {
+            return Err(format!(
+                "`alembic upgrade heads --sql` creates {table} {created} times:\n{sql}"
+            ));
+        }
+    }
+    let all_created =
+        sql.matches("CREATE TABLE ").count() - sql.matches("CREATE TABLE alembic_version").count();
+    if all_created != scenario.tables.len() {
+        return Err(format!(
+            "`alembic upgrade heads --sql` creates {all_created} tables, expected {:?}:\n{sql}",
+            scenario.tables
+        ));
+    }
+    Ok(())
+}
+
+#[test]
+fn following_the_reports_plan_ends_in_a_healthy_chain() {
+    let mut alembic = Alembic::start();
+    let mut failures = Vec::new();
+    let mut kinds: BTreeMap<String, usize> = BTreeMap::new();
+    let mut alternatives = 0;
+    let scenarios = std::env::var("ALEMBIC_DOCTOR_ADVICE_SCENARIOS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(SCENARIOS);
+    for seed in 0..scenarios {
+        let scenario = build(seed);
+        let mut args = vec!["report", "main"];
+        args.extend(scenario.heads.iter().map(String::as_str));
+        args.push("--no-lint");
+        let (_, report) = scenario.repo.json_of(args[0], &args[1..]);
+        let plan = report["plan"].clone();
+        for step in plan["steps"].as_array().into_iter().flatten() {
+            *kinds
+                .entry(step["kind"].as_str().unwrap_or("").to_owned())
+                .or_default() += 1;
+        }
+        if let Err(why) = follow(&scenario, &mut alembic, &plan, None) {
+            failures.push(format!("{}\nplan: {plan:#}\n{why}", scenario.description));
+            continue;
+        }
+        // Each alternative, in a fresh copy of the scenario.
+        for (at, step) in plan["steps"].as_array().into_iter().flatten().enumerate() {
+            if step["alternative"].is_null() {
+                continue;
+            }
+            for which in [0, 1] {
+                alternatives += 1;
+                let fresh = build(seed);
+                if let Err(why) = follow(&fresh, &mut alembic, &plan, Some((at, which))) {
+                    failures.push(format!(
+                        "{} (alternative {which} of step {})\nplan: {plan:#}\n{why}",
+                        scenario.description,
+                        at + 1
+                    ));
+                }
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {scenarios} scenarios failed:\n\n{}",
+        failures.len(),
+        failures.join("\n\n---\n\n")
+    );
+    // The generator reaches every kind of advice.
+    for kind in [
+        "merge-base",
+        "duplicate-ids",
+        "rebase",
+        "restore",
+        "merge-others",
+        "check",
+    ] {
+        assert!(
+            kinds.contains_key(kind),
+            "no scenario's plan has a `{kind}` step: {kinds:?}"
+        );
+    }
+    assert!(alternatives > 0);
+}

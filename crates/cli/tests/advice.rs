@@ -138,13 +138,14 @@ impl Rng {
     fn new(seed: u64) -> Self {
         Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1)
     }
-    fn below(&mut self, n: u64) -> u64 {
+    fn below(&mut self, n: usize) -> usize {
         self.0 ^= self.0 >> 12;
         self.0 ^= self.0 << 25;
         self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D) % n
+        let n = u64::try_from(n).expect("a small bound");
+        usize::try_from(self.0.wrapping_mul(0x2545_F491_4F6C_DD1D) % n).expect("below the bound")
     }
-    fn chance(&mut self, percent: u64) -> bool {
+    fn chance(&mut self, percent: usize) -> bool {
         self.below(100) < percent
     }
 }
@@ -231,7 +232,7 @@ fn build(seed: u64) -> Scenario {
     let id = |name: &str| hex_id(seed, name);
     let kind = seed % 12;
     // BASE's chain: a root and 1..=3 more revisions.
-    let depth = 1 + rng.below(3) as usize;
+    let depth = 1 + rng.below(3);
     let labelled = kind == 7;
     let mut chain = vec![id("root")];
     let mut w = Writer {
@@ -260,8 +261,8 @@ fn build(seed: u64) -> Scenario {
         chain.push(plugin);
     }
     let head = chain[depth].clone();
-    let fork = chain[rng.below(depth as u64) as usize].clone();
-    let new_count = 1 + rng.below(2) as usize;
+    let fork = chain[rng.below(depth)].clone();
+    let new_count = 1 + rng.below(2);
     let placeholder = "a1b2c3d4e5f6".to_owned();
     let mut heads = vec!["feature".to_owned()];
     let description;

@@ -478,12 +478,11 @@ impl<'a> Planner<'a> {
                 if renamed.is_empty() || self.nodes[child].on_base {
                     continue;
                 }
-                let follows = match new_copies.as_slice() {
-                    [only] => *only,
-                    _ => {
-                        args.push(format!("--stay {}", quote(&self.nodes[child].path)));
-                        keeper
-                    }
+                let follows = if let [only] = new_copies.as_slice() {
+                    *only
+                } else {
+                    args.push(format!("--stay {}", quote(&self.nodes[child].path)));
+                    keeper
                 };
                 if let Some(new) = fresh.get(&follows) {
                     let node = &mut self.nodes[child];
@@ -658,74 +657,71 @@ impl<'a> Planner<'a> {
         let merge_args = format!("-m 'merge heads' {onto} {mover_id}");
         let merge_commands = vec![format!("alembic-doctor fix merge {merge_args}")];
         let merge_alembic = format!("alembic merge {merge_args}");
-        match self.first_new(map, mover) {
-            Some(first) => {
-                let first_id = self.nodes[first].id.clone();
-                let path = self.nodes[first].path.clone();
-                let alternative = (!self.renamed.contains(&first_id)).then(|| {
-                    (
-                        format!(
-                            "if {} has already run on a shared database (staging), keep both histories with a merge revision instead (`{merge_alembic}` writes the same)",
-                            code(&first_id)
-                        ),
-                        merge_commands,
+        let Some(first) = self.first_new(map, mover) else {
+            self.steps.push(PlanStep {
+                kind: StepKind::MergeHeads,
+                summary: format!(
+                    "join {} and {} with a merge revision (`{merge_alembic}` writes the same)",
+                    code(onto),
+                    code(&mover_id)
+                ),
+                commands: merge_commands,
+                alternative: None,
+                rules: vec![Rule::MultipleHeads],
+            });
+            self.nodes.push(Node {
+                id: format!("merge of {onto} and {mover_id}"),
+                parents: vec![onto.to_owned(), mover_id],
+                depends_on: Vec::new(),
+                labels: Vec::new(),
+                path: String::new(),
+                on_base: false,
+                bytes: Vec::new(),
+            });
+            return;
+        };
+        let first_id = self.nodes[first].id.clone();
+        let path = self.nodes[first].path.clone();
+        let alternative = (!self.renamed.contains(&first_id)).then(|| {
+            (
+                format!(
+                    "if {} has already run on a shared database (staging), keep both histories with a merge revision instead (`{merge_alembic}` writes the same)",
+                    code(&first_id)
+                ),
+                merge_commands,
+            )
+        });
+        let dirty = if self.written.contains(&path) {
+            " --allow-dirty"
+        } else {
+            ""
+        };
+        self.steps.push(PlanStep {
+            kind: StepKind::Rebase,
+            summary: format!(
+                "put {} (the first revision of this branch's new chain, in {}) on top of {}, so that the chain has one head again{}",
+                code(&first_id),
+                code(&path),
+                code(onto),
+                if self.nodes.iter().any(|n| n.id == onto && n.on_base) {
+                    format!(
+                        "; {} is {}'s and stays as it is",
+                        code(onto),
+                        code(&self.base_label)
                     )
-                });
-                let dirty = if self.written.contains(&path) {
-                    " --allow-dirty"
                 } else {
-                    ""
-                };
-                self.steps.push(PlanStep {
-                    kind: StepKind::Rebase,
-                    summary: format!(
-                        "put {} (the first revision of this branch's new chain, in {}) on top of {}, so that the chain has one head again{}",
-                        code(&first_id),
-                        code(&path),
-                        code(onto),
-                        if self.nodes.iter().any(|n| n.id == onto && n.on_base) {
-                            format!(
-                                "; {} is {}'s and stays as it is",
-                                code(onto),
-                                code(&self.base_label)
-                            )
-                        } else {
-                            String::new()
-                        }
-                    ),
-                    commands: vec![format!(
-                        "alembic-doctor fix rebase {first_id} --onto {onto} --base {}{dirty}",
-                        quote(&self.base_label)
-                    )],
-                    alternative,
-                    rules: vec![Rule::MultipleHeads],
-                });
-                self.written.insert(path);
-                self.nodes[first].parents = vec![onto.to_owned()];
-            }
-            None => {
-                self.steps.push(PlanStep {
-                    kind: StepKind::MergeHeads,
-                    summary: format!(
-                        "join {} and {} with a merge revision (`{merge_alembic}` writes the same)",
-                        code(onto),
-                        code(&mover_id)
-                    ),
-                    commands: merge_commands,
-                    alternative: None,
-                    rules: vec![Rule::MultipleHeads],
-                });
-                self.nodes.push(Node {
-                    id: format!("merge of {onto} and {mover_id}"),
-                    parents: vec![onto.to_owned(), mover_id],
-                    depends_on: Vec::new(),
-                    labels: Vec::new(),
-                    path: String::new(),
-                    on_base: false,
-                    bytes: Vec::new(),
-                });
-            }
-        }
+                    String::new()
+                }
+            ),
+            commands: vec![format!(
+                "alembic-doctor fix rebase {first_id} --onto {onto} --base {}{dirty}",
+                quote(&self.base_label)
+            )],
+            alternative,
+            rules: vec![Rule::MultipleHeads],
+        });
+        self.written.insert(path);
+        self.nodes[first].parents = vec![onto.to_owned()];
     }
 
     /// The first revision not on BASE of the chain that ends at `head`:

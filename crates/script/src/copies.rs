@@ -59,7 +59,7 @@ fn operations_part(bytes: &[u8]) -> Option<&[u8]> {
 fn normalised_lines(bytes: &[u8]) -> impl Iterator<Item = &[u8]> {
     bytes
         .split(|&b| b == b'\n')
-        .map(|line| line.trim_ascii_end())
+        .map(<[u8]>::trim_ascii_end)
         .filter(|line| !line.is_empty())
 }
 

@@ -623,7 +623,7 @@ fn a_duplicate_of_bases_head_says_the_branchs_revision_never_runs() {
         "{recommendations}"
     );
     assert!(
-        recommendations.contains("**Fix the merged chain first:**"),
+        recommendations.contains("**Fix the merged chain first** ("),
         "{recommendations}"
     );
 }
@@ -682,14 +682,20 @@ fn two_heads_advice_re_parents_the_branchs_revision_not_the_bases_head() {
     assert!(!report.contains("re-parent it"), "{report}");
     let problems = section(&report, "Problems Found");
     assert!(
-        problems.contains("`alembic-doctor fix rebase ccc --onto zzz`"),
+        problems.contains("`alembic-doctor fix rebase ccc --onto zzz --base main`"),
         "{problems}"
     );
-    assert!(problems.contains("`alembic-doctor fix merge"), "{problems}");
-    assert!(problems.contains("`zzz` is `main`'s head"), "{problems}");
     let recommendations = section(&report, "Recommendations");
     assert!(
-        recommendations.contains("`alembic-doctor fix rebase ccc --onto zzz`"),
+        recommendations.contains("alembic-doctor fix rebase ccc --onto zzz --base main\n"),
+        "{recommendations}"
+    );
+    assert!(
+        recommendations.contains("alembic-doctor fix merge"),
+        "{recommendations}"
+    );
+    assert!(
+        recommendations.contains("`zzz` is `main`'s and stays as it is"),
         "{recommendations}"
     );
 }

@@ -25,7 +25,7 @@ fn migration(id: &str, down: Option<&str>, message: &str) -> String {
         "\"\"\"{message}\n\nRevision ID: {id}\nRevises: {}\nCreate Date: 2024-01-01 00:00:00\n\n\"\"\"\n\
          from typing import Sequence, Union\n\n# {id} mentioned in a comment\n\
          revision: str = '{id}'\ndown_revision: Union[str, Sequence[str], None] = {down_text}\n\
-         branch_labels = None\ndepends_on = None\n\n\ndef upgrade():\n    pass\n\n\ndef downgrade():\n    pass\n",
+         branch_labels = None\ndepends_on = None\n\n\ndef upgrade():\n    pass  # {message}\n\n\ndef downgrade():\n    pass\n",
         down.unwrap_or_default()
     )
 }

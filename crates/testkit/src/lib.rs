@@ -145,13 +145,16 @@ impl GitProject {
         self.migration_with(revision, down, file, revision);
     }
 
-    /// A migration whose docstring (Alembic's message) is `message`.
+    /// A migration whose docstring (Alembic's message) is `message`. Its
+    /// `upgrade()` names the file, so that two files declaring one id are
+    /// two migrations, as in real projects, not one committed twice (which
+    /// `fix duplicate-ids` deletes rather than renames).
     pub fn migration_with(&self, revision: &str, down: Option<&str>, file: &str, message: &str) {
         let down = down.map_or_else(|| "None".to_owned(), |d| format!("'{d}'"));
         self.write(
             &format!("migrations/versions/{file}"),
             &format!(
-                "\"\"\"{message}\"\"\"\nrevision = '{revision}'\ndown_revision = {down}\n\n\ndef upgrade():\n    pass\n\n\ndef downgrade():\n    pass\n"
+                "\"\"\"{message}\"\"\"\nrevision = '{revision}'\ndown_revision = {down}\n\n\ndef upgrade():\n    pass  # {file}\n\n\ndef downgrade():\n    pass\n"
             ),
         );
     }

@@ -596,7 +596,7 @@ fn a_duplicate_of_bases_head_says_the_branchs_revision_never_runs() {
     // never runs on a database at main's head.
     assert!(
         path.contains(
-            "`migrations/versions/a1b2c3d4e5f6_add_join_code.py` (new on `feat-join`) will never run on a database already at `main`'s head"
+            "`migrations/versions/a1b2c3d4e5f6_add_join_code.py` (new on `feat-join`) never runs on a database at `main`'s head"
         ),
         "{path}"
     );
@@ -1545,7 +1545,7 @@ fn a_problem_the_base_already_has_does_not_fail_the_branchs_checklist() {
     assert!(!checklist.contains("❌"), "{checklist}");
     assert!(
         checklist.contains(
-            "✅ **All 12 pre-merge checks passed (1 problem already on `main`, not this merge's):**"
+            "✅ **All 12 pre-merge checks passed (1 problem already on `main`, not this merge's).**"
         ),
         "{checklist}"
     );
@@ -1639,7 +1639,7 @@ fn the_copy_that_never_runs_gets_one_line_not_notes_as_if_it_ran() {
     let (_, report) = markdown(&repo, &["main", "feature"]);
     let notes = section(&report, "Important Notes");
     assert!(
-        notes.contains("⚠️ **Never runs on a database already at `main`'s head:** `main` already declares `a1b2c3d4e5f6` in `migrations/versions/a1b2c3d4e5f6_add_code.py`"),
+        notes.contains("⚠️ **Never runs on a database already at `main`'s head:** it reuses the id of `migrations/versions/a1b2c3d4e5f6_add_code.py`"),
         "{notes}"
     );
     let details = notes.find("<details><summary>").expect("collapsed notes");

@@ -94,7 +94,7 @@ pub fn checklist(comparison: &Comparison) -> Vec<ChecklistItem> {
 fn single_head(comparison: &Comparison) -> ChecklistItem {
     let heads = comparison.merged.heads();
     let forked = has_rule(&comparison.merged.findings, &[Rule::MultipleHeads]);
-    let listed = code_list(&heads);
+    let listed = heads_listed(comparison);
     match heads.len() {
         0 => ChecklistItem::new(
             "single-head",
@@ -336,6 +336,28 @@ fn no_duplicate_ids(comparison: &Comparison) -> ChecklistItem {
         );
     }
     let reasons: Vec<String> = new.iter().map(|dup| duplicate_reason(dup)).collect();
+    // The headline names the sides only; the files are in the detail.
+    let summary: Vec<String> = new
+        .iter()
+        .map(|dup| {
+            let mut sides: Vec<String> = Vec::new();
+            for label in dup.copies.iter().flat_map(|copy| &copy.sides) {
+                let name = std::iter::once(&comparison.base)
+                    .chain(&comparison.heads)
+                    .find(|side| &side.label == label)
+                    .map_or(label.as_str(), Side::name);
+                if !sides.contains(&code(name)) {
+                    sides.push(code(name));
+                }
+            }
+            format!(
+                "{} is declared by {} (on {})",
+                code(&dup.id),
+                plural(dup.copies.len(), "file", "files"),
+                sides.join(" and ")
+            )
+        })
+        .collect();
     let detail = if reasons.is_empty() {
         let hits: Vec<&Finding> = comparison
             .merged
@@ -347,7 +369,12 @@ fn no_duplicate_ids(comparison: &Comparison) -> ChecklistItem {
     } else {
         reasons.join("; ")
     };
-    ChecklistItem::new("no-duplicate-ids", title, false, detail)
+    let item = ChecklistItem::new("no-duplicate-ids", title, false, detail);
+    if summary.is_empty() {
+        item
+    } else {
+        item.summary(summary.join("; "))
+    }
 }
 
 /// `` `id` is declared by `a.py` on main and `b.py` on feature ``.
@@ -473,7 +500,7 @@ pub fn extension_evidence(comparison: &Comparison, side: &Side, diff: &Differenc
     match base_heads.as_slice() {
         [one] => format!(
             "{}'s {word} {} {} from {}'s head {}",
-            side.label,
+            side.name(),
             code_list(&diff.heads),
             if diff.heads.len() == 1 {
                 "descends"
@@ -485,7 +512,7 @@ pub fn extension_evidence(comparison: &Comparison, side: &Side, diff: &Differenc
         ),
         many => format!(
             "{}'s {word} {} {} {}'s heads {} or above them, no more than {} has",
-            side.label,
+            side.name(),
             code_list(&diff.heads),
             if diff.heads.len() == 1 { "is" } else { "are" },
             comparison.base.label,
@@ -499,7 +526,7 @@ pub fn extension_evidence(comparison: &Comparison, side: &Side, diff: &Differenc
 pub fn not_extending_reason(comparison: &Comparison, side: &Side, fact: &NotExtending) -> String {
     let base = &comparison.base.label;
     let base_heads = comparison.base.ids(comparison.base.project.map.heads());
-    let label = &side.label;
+    let label = side.name();
     match fact {
         NotExtending::DeletesBaseHeads(ids) => {
             format!("{label} deletes {base}'s head {}", code_list(ids))
@@ -718,6 +745,35 @@ fn first_messages(findings: &[&Finding]) -> String {
 }
 
 /// `a`, `b`, `c` in backticks, at most five, then how many more.
+/// The merged heads in code; an id two heads share (two copies of one id)
+/// is told apart by its file.
+fn heads_listed(comparison: &Comparison) -> String {
+    let project = &comparison.merged.project;
+    let heads = comparison.merged.heads();
+    let shown: Vec<String> = project
+        .map
+        .heads()
+        .iter()
+        .zip(&heads)
+        .map(|(&rev, id)| {
+            if heads.iter().filter(|other| *other == id).count() > 1 {
+                format!(
+                    "{} (in {})",
+                    code(id),
+                    code(&project.file_of(rev).display_path)
+                )
+            } else {
+                code(id)
+            }
+        })
+        .collect();
+    match shown.len() {
+        0 => "none".to_owned(),
+        n if n > 5 => format!("{}, and {} more", shown[..5].join(", "), n - 5),
+        _ => shown.join(", "),
+    }
+}
+
 fn code_list(ids: &[String]) -> String {
     if ids.is_empty() {
         return "none".to_owned();

@@ -229,6 +229,11 @@ impl<'a> Planner<'a> {
 
     fn plan(mut self) -> Plan {
         let on = self.branch();
+        let on_name = self
+            .comparison
+            .heads
+            .last()
+            .map_or_else(String::new, |side| side.name().to_owned());
         self.restore();
         self.conflicts();
         self.duplicates();
@@ -244,7 +249,7 @@ impl<'a> Planner<'a> {
         if heads.len() > 1 {
             let others: Vec<String> = heads[..heads.len() - 1]
                 .iter()
-                .map(|side| code(&side.label))
+                .map(|side| code(side.name()))
                 .collect();
             steps.push(PlanStep {
                 kind: StepKind::MergeOthers,
@@ -252,7 +257,7 @@ impl<'a> Planner<'a> {
                     "merge {} into {} first (as its pull request would), then fix {} against it",
                     others.join(" and "),
                     code(&self.base_label),
-                    code(&on)
+                    code(&on_name)
                 ),
                 commands: Vec::new(),
                 alternative: None,
@@ -265,7 +270,7 @@ impl<'a> Planner<'a> {
                 summary: format!(
                     "bring {}'s migrations into {}: the next steps need its files",
                     code(&self.base_label),
-                    code(&on)
+                    code(&on_name)
                 ),
                 commands: vec![format!("git merge {}", quote(&self.base_label))],
                 alternative: None,

@@ -76,6 +76,20 @@ pub struct Side {
 }
 
 impl Side {
+    /// What a person calls this side: its label, or for the working tree
+    /// the branch checked out (`working tree` on a detached `HEAD`), which
+    /// is where commands meant for it run.
+    pub fn name(&self) -> &str {
+        match &self.worktree {
+            Some(WorkTreeState {
+                branch: Some(branch),
+                ..
+            }) => branch,
+            Some(_) => "working tree",
+            None => &self.label,
+        }
+    }
+
     /// Load `spec`'s project. `request.cwd` is the directory on disk; at a
     /// revision it stands for the same directory inside that revision.
     pub(crate) fn load(
@@ -92,8 +106,8 @@ impl Side {
                         side: rev.name().to_owned(),
                         error,
                     })?;
-                // A missing or damaged object is an error, never "no file"
-                // (issue 12): the side would look smaller than it is.
+                // A missing or damaged object is an error, never "no file":
+                // the side would look smaller than it is.
                 let damaged = tree.damaged_objects();
                 if !damaged.is_empty() {
                     return Err(CompareError::Git(GitError::DamagedObjects {

@@ -49,7 +49,7 @@ pub(crate) fn heads_label(input: &StatusInput<'_>) -> String {
         .comparison
         .heads
         .iter()
-        .map(|side| code(&side.label))
+        .map(super::side_name)
         .collect();
     match labels.as_slice() {
         [] => "nothing".to_owned(),
@@ -208,20 +208,31 @@ pub(crate) fn recommendations(input: &StatusInput<'_>) -> Section {
             super::problems::how_to_fix(finding.rule)
                 .unwrap_or_else(|| format!("see `alembic-doctor explain {}`", finding.rule.name()))
         };
+        let found: Vec<(String, u32)> = merged
+            .findings
+            .iter()
+            .filter(|f| f.rule == finding.rule && already_on_base(input, f) == on_base)
+            .filter_map(|f| super::problems::where_found(&merged.project, f))
+            .collect();
+        let at = match found.as_slice() {
+            [] => String::new(),
+            [_] => format!(" in {}", super::problems::places(&found)),
+            _ => format!(
+                " ({}: {})",
+                plural(count, "finding", "findings"),
+                super::problems::places(&found)
+            ),
+        };
         let advice = match (count, super::problems::fix_command(finding.rule)) {
             (1, _) => super::problems::help(input, finding).unwrap_or_else(general),
             (_, Some(command)) => {
                 format!("run `{command}`, or fix each as shown under Problems Found")
             }
-            (_, None) => format!(
-                "each finding under Problems Found has its own fix; {}",
-                general()
-            ),
+            (_, None) => "each one's fix is under Problems Found".to_owned(),
         };
         let item = Item::new(format!(
-            "**Fix {} ({}):** {advice}",
+            "**Fix {}**{at}: {advice}",
             code(finding.rule.name()),
-            plural(count, "finding", "findings")
         ));
         if on_base {
             inherited.push(item);
@@ -358,7 +369,10 @@ fn plan_items(input: &StatusInput<'_>) -> Vec<Item> {
         .enumerate()
         .map(|(i, step)| {
             let lead = if i == 0 {
-                format!("**On {}, in this order:** ", code(&plan.on))
+                format!(
+                    "**On {}, in this order:** ",
+                    super::side_name_of(input.comparison, &plan.on)
+                )
             } else {
                 String::new()
             };

@@ -23,14 +23,14 @@ pub(crate) fn section(input: &StatusInput<'_>) -> Section {
         )
     };
     let summary = if failed == 0 {
-        format!("✅ **All {} pre-merge checks passed{also}:**", items.len())
+        format!("✅ **All {} pre-merge checks passed{also}.**", items.len())
     } else {
         format!(
             "❌ **{failed} of {} pre-merge checks failed{also}:**",
             items.len()
         )
     };
-    let lines = items.iter().map(|item| {
+    let line = |item: &alembic_doctor_compare::ChecklistItem| {
         let icon = if !item.passed {
             "❌"
         } else if item.inherited.is_some() {
@@ -45,10 +45,30 @@ pub(crate) fn section(input: &StatusInput<'_>) -> Section {
             ),
             _ => format!("{icon} {} — {}", item.title, item.detail),
         }
-    });
-    Section::new(
-        "checklist",
-        "Pre-Merge Checklist",
-        vec![Block::Paragraph(summary), bullets(lines)],
-    )
+    };
+    // What needs a reviewer's attention stays in sight; the evidence of
+    // each check that passed is one click away.
+    let (clean, attention): (Vec<_>, Vec<_>) = items
+        .iter()
+        .partition(|item| item.passed && item.inherited.is_none());
+    let mut blocks = vec![Block::Paragraph(summary)];
+    if !attention.is_empty() {
+        blocks.push(bullets(attention.into_iter().map(line)));
+    }
+    if !clean.is_empty() {
+        let summary = if failed == 0 && inherited == 0 {
+            "What each check found".to_owned()
+        } else {
+            format!(
+                "The other {}, which passed",
+                plural(clean.len(), "check", "checks")
+            )
+        };
+        blocks.push(Block::Details {
+            summary,
+            blocks: vec![bullets(clean.into_iter().map(line))],
+            in_text: true,
+        });
+    }
+    Section::new("checklist", "Pre-Merge Checklist", blocks)
 }

@@ -23,9 +23,14 @@ pub(crate) enum Block {
     /// blocks only make sense where Markdown is rendered.
     Code { lang: &'static str, text: String },
     /// Blocks collapsed under a one-line summary (inline Markdown): a
-    /// `<details>` element in Markdown; left out of plain text, where
-    /// nothing can be collapsed.
-    Details { summary: String, blocks: Vec<Block> },
+    /// `<details>` element in Markdown. In plain text, where nothing can be
+    /// collapsed, the summary and the blocks are shown when `in_text`, and
+    /// left out otherwise (what only matters in a pull request).
+    Details {
+        summary: String,
+        blocks: Vec<Block>,
+        in_text: bool,
+    },
 }
 
 /// A list item with optional nested bullets.
@@ -179,7 +184,9 @@ fn block_markdown(block: &Block) -> String {
             }
             format!("{fence}{lang}\n{body}{fence}\n")
         }
-        Block::Details { summary, blocks } => {
+        Block::Details {
+            summary, blocks, ..
+        } => {
             // A blank line after `<summary>` lets GitHub render the
             // Markdown inside.
             let mut out = format!("<details><summary>{}</summary>\n\n", defuse(summary));
@@ -241,6 +248,17 @@ fn block_text(block: &Block) -> String {
                     .collect();
                 out.push_str(padded.join("  ").trim_end());
                 out.push('\n');
+            }
+            out
+        }
+        Block::Details {
+            summary,
+            blocks,
+            in_text: true,
+        } => {
+            let mut out = format!("{}:\n", plain(summary).trim_end_matches(':'));
+            for block in blocks {
+                out.push_str(&block_text(block));
             }
             out
         }

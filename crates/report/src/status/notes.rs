@@ -2,7 +2,8 @@
 //! act on, as `compare` read it from `upgrade()` / `downgrade()`. Only
 //! rendered here; nothing is derived.
 
-use alembic_doctor_compare::RevisionNotes;
+use alembic_doctor_compare::{NoteLevel, RevisionNotes};
+use alembic_doctor_rules::Rule;
 
 use super::StatusInput;
 use super::doc::{Block, Item, Section, code};
@@ -47,21 +48,8 @@ fn revision_blocks(input: &StatusInput<'_>, notes: &[RevisionNotes]) -> Vec<Bloc
             code(&revision.id),
             code(&revision.path)
         )));
-        let items: Vec<Item> = revision
-            .notes
-            .iter()
-            .map(|note| {
-                let mark = match note.level {
-                    alembic_doctor_compare::NoteLevel::Info => "",
-                    alembic_doctor_compare::NoteLevel::Warning => "⚠️ ",
-                };
-                let line = note
-                    .line
-                    .map(|line| format!(" (line {line})"))
-                    .unwrap_or_default();
-                Item::new(format!("{mark}{}{line}", note.message))
-            })
-            .collect();
+        let items = note_items(&revision.notes);
+        let count = items.len();
         let list = Block::List {
             ordered: false,
             items,
@@ -71,22 +59,71 @@ fn revision_blocks(input: &StatusInput<'_>, notes: &[RevisionNotes]) -> Vec<Bloc
         // Markdown, left out of plain text).
         if let Some(base_path) = super::run::shadowed_base_path(input, &revision.id, &revision.path)
         {
-            let base = code(&input.comparison.base.label);
+            // Why is said once, under Database Migration Path.
             blocks.push(Block::Paragraph(format!(
-                "⚠️ **Never runs on a database already at {base}'s head:** {base} already declares {} in {}, so such a database is stamped with that id and Alembic skips this file; none of it happens there until this revision gets a new id (`alembic-doctor fix duplicate-ids`).",
-                code(&revision.id),
+                "⚠️ **Never runs on a database already at {}'s head:** it reuses the id of {} (see Database Migration Path); nothing below happens there until it gets a new id.",
+                code(&input.comparison.base.label),
                 code(&base_path)
             )));
             blocks.push(Block::Details {
                 summary: format!(
                     "What it would do once it has its own id ({})",
-                    super::doc::plural(revision.notes.len(), "note", "notes")
+                    super::doc::plural(count, "note", "notes")
                 ),
                 blocks: vec![list],
+                in_text: false,
             });
         } else {
             blocks.push(list);
         }
     }
     blocks
+}
+
+/// One item per note. A safety lint's finding is stated in full under
+/// Problems Found: here it is named by its rule after what the same line
+/// does (`creates index ... (line 23) — ⚠️ create-index-not-concurrently`),
+/// or in full when no other note describes that line.
+fn note_items(notes: &[alembic_doctor_compare::Note]) -> Vec<Item> {
+    let is_finding = |note: &alembic_doctor_compare::Note| {
+        note.level == NoteLevel::Warning && note.code.parse::<Rule>().is_ok()
+    };
+    let at = |line: Option<usize>| {
+        line.map(|line| format!(" (line {line})"))
+            .unwrap_or_default()
+    };
+    let mut items: Vec<(Option<usize>, bool, Vec<String>, String)> = Vec::new();
+    for note in notes {
+        if is_finding(note)
+            && note.line.is_some()
+            && let Some((_, _, rules, _)) = items
+                .iter_mut()
+                .rev()
+                .find(|(line, info, _, _)| *info && *line == note.line)
+        {
+            if !rules.contains(&code(note.code)) {
+                rules.push(code(note.code));
+            }
+            continue;
+        }
+        let text = match note.level {
+            NoteLevel::Info => note.message.clone(),
+            NoteLevel::Warning if is_finding(note) => {
+                format!("⚠️ {}: {}", code(note.code), note.message)
+            }
+            NoteLevel::Warning => format!("⚠️ {}", note.message),
+        };
+        items.push((note.line, note.level == NoteLevel::Info, Vec::new(), text));
+    }
+    items
+        .into_iter()
+        .map(|(line, _, rules, text)| {
+            let flagged = if rules.is_empty() {
+                String::new()
+            } else {
+                format!(" — ⚠️ {} (see Problems Found)", rules.join(", "))
+            };
+            Item::new(format!("{text}{}{flagged}", at(line)))
+        })
+        .collect()
 }

@@ -155,10 +155,9 @@ fn duplicates_in_path(input: &StatusInput<'_>) -> Option<Block> {
         }
         for s in mine {
             lines.push(format!(
-                "{} is declared more than once: {} (new on {}) will never run on a database already at {}'s head, which ran {} and is stamped {}; on an empty database Alembic runs only {used_path} (the last file loaded)",
-                code(&dup.id),
+                "{} (new on {}) never runs on a database at {}'s head: that database ran {}, which declares the same id {}; on an empty database Alembic runs only {used_path} (the last file loaded)",
                 code(&s.path),
-                code(&s.side),
+                super::side_name_of(input.comparison, &s.side),
                 code(base),
                 code(&s.base_path),
                 code(&dup.id),

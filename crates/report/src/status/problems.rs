@@ -66,27 +66,37 @@ fn finding_blocks(
         code(finding.rule.name()),
         finding.message
     ))];
+    // A duplicated id's copies say which sides have them: which one is
+    // deployed decides which keeps the id.
+    let copies = (finding.rule == Rule::DuplicateRevision)
+        .then(|| {
+            let id = finding.revision.as_ref()?;
+            comparison.duplicate_ids.iter().find(|d| &d.id == id)
+        })
+        .flatten();
+    let located = |location: Location, label: &str| {
+        let mut line = place(project, location, label);
+        let path = project.files.get(location.file).map(|f| &f.display_path);
+        if let Some(copy) = copies.and_then(|d| d.copies.iter().find(|c| Some(&c.path) == path)) {
+            let sides: Vec<String> = copy
+                .sides
+                .iter()
+                .map(|label| super::side_name_of(comparison, label))
+                .collect();
+            line.push_str(&format!(" (on {})", sides.join(" and ")));
+        }
+        line
+    };
     let mut evidence = Vec::new();
     if let Some(location) = finding.location {
-        evidence.push(place(project, location, &finding.label));
+        evidence.push(located(location, &finding.label));
     }
     for related in &finding.related {
-        evidence.push(place(project, related.location, &related.label));
+        evidence.push(located(related.location, &related.label));
     }
     let mut items = Vec::new();
     if !evidence.is_empty() {
         items.push(Item::with("**Evidence:**", evidence));
-    }
-    if finding.rule == Rule::DuplicateRevision
-        && let Some(id) = &finding.revision
-        && let Some(dup) = comparison.duplicate_ids.iter().find(|d| &d.id == id)
-    {
-        let files = dup
-            .files
-            .iter()
-            .map(|(side, path)| format!("{} on {}", code(path), code(side)))
-            .collect();
-        items.push(Item::with("**Declared on each side:**", files));
     }
     let planned = if inherited {
         None
@@ -113,7 +123,11 @@ fn finding_blocks(
             items,
         });
     }
-    blocks.extend(explanation(finding.rule, explained));
+    // The plan's step is the fix; the rule's general advice would only
+    // repeat it less precisely.
+    if planned.is_none() {
+        blocks.extend(explanation(finding.rule, explained));
+    }
     blocks
 }
 
@@ -207,6 +221,46 @@ pub(crate) fn how_to_fix(rule: Rule) -> Option<String> {
     })
 }
 
+/// The file (as displayed) and 1-based line of a finding, when it has a
+/// place.
+pub(crate) fn where_found(project: &Project, finding: &Finding) -> Option<(String, u32)> {
+    let location = finding.location?;
+    let file = project.files.get(location.file)?;
+    let line = file
+        .line_index()
+        .line_column(location.span.start, &file.bytes)
+        .line;
+    Some((file.display_path.clone(), line))
+}
+
+/// Places grouped by file, in the order first seen: `` `a.py:3` `` or
+/// `` `a.py` lines 3 and 9 ``, joined with `, `.
+pub(crate) fn places(found: &[(String, u32)]) -> String {
+    let mut files: Vec<(&str, Vec<u32>)> = Vec::new();
+    for (path, line) in found {
+        match files.iter_mut().find(|(p, _)| p == path) {
+            Some((_, lines)) => lines.push(*line),
+            None => files.push((path, vec![*line])),
+        }
+    }
+    files
+        .into_iter()
+        .map(|(path, lines)| match lines.as_slice() {
+            [one] => code(&format!("{path}:{one}")),
+            [rest @ .., last] => format!(
+                "{} lines {} and {last}",
+                code(path),
+                rest.iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            [] => code(path),
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// `` `path:line` — label ``.
 fn place(project: &Project, location: Location, label: &str) -> String {
     let Some(file) = project.files.get(location.file) else {
@@ -241,6 +295,12 @@ fn comparison_problems(comparison: &Comparison, explained: &mut Vec<Rule>) -> Ve
                 super::doc::code_list(&pair.same_id, 5)
             )));
         }
+        if !comparison.plan.steps.is_empty() {
+            items.push(Item::new(
+                "**Fix:** merge them one at a time, as the plan under Recommendations does"
+                    .to_owned(),
+            ));
+        }
         blocks.push(Block::Heading(format!(
             "❌ {} and {} conflict with each other",
             code(a),
@@ -250,10 +310,11 @@ fn comparison_problems(comparison: &Comparison, explained: &mut Vec<Rule>) -> Ve
             ordered: false,
             items,
         });
-        if !pair.same_parent.is_empty() {
+        // The plan's steps are the fix when it has them.
+        if !pair.same_parent.is_empty() && comparison.plan.step_for(Rule::MultipleHeads).is_none() {
             blocks.extend(explanation(Rule::MultipleHeads, explained));
         }
-        if !pair.same_id.is_empty() {
+        if !pair.same_id.is_empty() && comparison.plan.step_for(Rule::DuplicateRevision).is_none() {
             blocks.extend(explanation(Rule::DuplicateRevision, explained));
         }
     }

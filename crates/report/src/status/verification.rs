@@ -46,8 +46,18 @@ pub(crate) fn section(input: &StatusInput<'_>) -> Section {
             }
         ))];
         items.push(new_revisions(side, diff));
-        items.extend(relationships(base, side, diff));
-        items.push(facts(comparison, side, diff));
+        let relationship = relationships(base, side, diff);
+        // A single head written on BASE's head needs no more proof than
+        // its `down_revision`; anything else is explained from the graphs.
+        let direct = diff.extends_base_head
+            && diff.heads.len() == 1
+            && relationship.as_ref().is_some_and(|item| {
+                item.children.len() == 1 && item.children.iter().all(|line| line.ends_with(" ✅"))
+            });
+        items.extend(relationship);
+        if !direct {
+            items.push(facts(comparison, side, diff));
+        }
         blocks.push(Block::List {
             ordered: false,
             items,

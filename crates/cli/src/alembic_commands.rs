@@ -158,11 +158,11 @@ fn with_loadable_project(
     Ok(ExitStatus::Failure)
 }
 
-/// What is wrong with a revision argument, in words (issue 12): Alembic
-/// fails on some arguments with a bare `AssertionError` or `ValueError`
-/// (`show ""`, `history -r ::::`, `-r base:head-18446744073709551616`), and
-/// rewrites an ambiguous prefix into "Can't locate revision"; neither
-/// tells the user what to change. Other errors keep Alembic's text.
+/// What is wrong with a revision argument, in words: Alembic fails on
+/// some arguments with a bare `AssertionError` or `ValueError` (`show ""`,
+/// `history -r ::::`, `-r base:head-18446744073709551616`), and rewrites an
+/// ambiguous prefix into "Can't locate revision"; neither tells the user
+/// what to change. Other errors keep Alembic's text.
 fn argument_error(project: &Project, argument: &str, error: &GraphError) -> String {
     let exception = error.exception();
     let shown = alembic_doctor_pystr::repr_str(argument);

@@ -21,7 +21,7 @@ pub(crate) fn findings_to_stdout(project: &Project, findings: &[Finding]) -> std
 
 /// Write plain text (Alembic-compatible output, summaries, Markdown,
 /// annotations) to stdout, with control and bidirectional characters
-/// escaped as `repr()` escapes them (issue 12).
+/// escaped as `repr()` escapes them.
 pub(crate) fn plain_stdout(text: &str) -> std::io::Result<()> {
     raw_stdout(&alembic_doctor_pystr::escape_for_terminal(text))
 }

@@ -1,8 +1,8 @@
-//! The catalogue of bad inputs (issue 12): each row is a project, a command,
-//! the exit code it must give and a piece of the message it must print.
-//! None may panic, hang or pass silently. The same table is in
-//! `docs/bad-inputs.md`; this test fails when they differ, and rewrites the
-//! document's table when run with `UPDATE_DOCS=1`.
+//! The catalogue of bad inputs: each row is a project, a command, the exit
+//! code it must give and a piece of the message it must print. None may
+//! panic, hang or pass silently. The same table is in `docs/bad-inputs.md`;
+//! this test fails when they differ, and rewrites the document's table when
+//! run with `UPDATE_DOCS=1`.
 
 use std::fmt::Write as _;
 use std::fs;
@@ -584,8 +584,8 @@ fn loose(dir: &Path, id: &str) -> std::path::PathBuf {
     dir.join(".git/objects").join(&id[..2]).join(&id[2..])
 }
 
-/// Issue 12, item 16: `down_revision = 0x10` is no revision id Alembic can
-/// look up, not a base; the header check called it "None (a base)".
+/// `down_revision = 0x10` is no revision id Alembic can look up, not a
+/// base; the header check called it "None (a base)".
 #[test]
 fn an_unreadable_down_revision_is_not_called_a_base() {
     let dir = tempfile::tempdir().unwrap();
@@ -601,10 +601,10 @@ fn an_unreadable_down_revision_is_not_called_a_base() {
     assert!(!said.contains("None (a base)"), "{said}");
 }
 
-/// Issue 12, item 15: an id holding `\x1b[31m` or a U+202E override was
-/// printed raw by `heads`, `history`, `show` and `check`, recolouring or
-/// reordering a terminal or CI log. Human outputs escape it as `repr()`
-/// does; JSON keeps the real string.
+/// An id holding `\x1b[31m` or a U+202E override was printed raw by
+/// `heads`, `history`, `show` and `check`, recolouring or reordering a
+/// terminal or CI log. Human outputs escape it as `repr()` does; JSON keeps
+/// the real string.
 #[test]
 fn control_and_bidi_characters_are_escaped_in_human_output_only() {
     let dir = tempfile::tempdir().unwrap();
@@ -647,10 +647,10 @@ fn control_and_bidi_characters_are_escaped_in_human_output_only() {
     );
 }
 
-/// Issue 12, item 10: outside any git repository, run where `alembic.ini`
-/// is (`services/api`), `from services.api.constants import REV` was not
-/// found: the look-up stopped at the guessed project root. It now also goes
-/// up the ancestors of the version location.
+/// Outside any git repository, run where `alembic.ini` is (`services/api`),
+/// `from services.api.constants import REV` was not found: the look-up
+/// stopped at the guessed project root. It now also goes up the ancestors
+/// of the version location.
 #[test]
 fn imported_constants_are_found_above_the_config_without_git() {
     let dir = tempfile::tempdir().unwrap();
@@ -706,11 +706,11 @@ fn random_bytes(len: usize) -> Vec<u8> {
         .collect()
 }
 
-/// Issue 12, item 3: 100 MB of random bytes took 19 s and 5.5 GB. Python
-/// refuses a file holding a NUL byte before it tokenizes anything, and so
-/// must we: 32 MB of random bytes are read in an address space of the
-/// binary's own needs plus twice the file (with a shell's `ulimit -v`, so a
-/// run that needs more fails to allocate and aborts).
+/// 100 MB of random bytes took 19 s and 5.5 GB. Python refuses a file
+/// holding a NUL byte before it tokenizes anything, and so must we: 32 MB
+/// of random bytes are read in an address space of the binary's own needs
+/// plus twice the file (with a shell's `ulimit -v`, so a run that needs
+/// more fails to allocate and aborts).
 #[test]
 fn random_bytes_are_refused_in_memory_bounded_by_the_file_size() {
     const SIZE: usize = 32 << 20;

@@ -191,7 +191,7 @@ pub(crate) fn simulate(
     // A HEAD file that could not be read (larger than the limit) has no
     // bytes to merge, but it is not absent: it stays in the merged project
     // as unreadable, so `unreadable-file` reports it as `check` does on
-    // disk instead of the file being skipped (issue 12).
+    // disk instead of the file being skipped.
     for head in heads {
         for file in &head.project.files {
             let Some(error) = &file.read_error else {

@@ -71,7 +71,7 @@ pub struct DiskConfigFiles;
 
 impl ConfigFiles for DiskConfigFiles {
     fn read(&self, path: &Path) -> io::Result<Vec<u8>> {
-        // A FIFO named `alembic.ini` blocked `open` forever (issue 12):
+        // A FIFO named `alembic.ini` blocked `open` forever:
         // open without blocking (Linux) and read regular files only, as
         // `alembic_doctor_source::open_regular` does for migrations.
         let mut options = fs::OpenOptions::new();

@@ -246,8 +246,8 @@ impl GitTree {
     /// The objects this tree needed and could not read (missing, truncated,
     /// in a corrupt pack), each as the error said it, in the order met.
     /// A listing or read made with such a tree is incomplete: a file whose
-    /// blob is missing is not "no file" (issue 12), so a caller that gets
-    /// any here must report an error instead of an answer.
+    /// blob is missing is not "no file", so a caller that gets any here must
+    /// report an error instead of an answer.
     pub fn damaged_objects(&self) -> Vec<String> {
         self.inner
             .failures

@@ -168,8 +168,8 @@ fn input_text(cases: &[Case]) -> String {
 /// Runs in the README's test command (`scripts/test` sets
 /// `ALEMBIC_DOCTOR_PYTHON`; without it, `<workspace>/.venv/bin/python`,
 /// which `scripts/setup-python` creates). It used to be ignored and read a
-/// variable nobody set (issue 12): a Python that cannot be run now fails
-/// the test instead of skipping it.
+/// variable nobody set: a Python that cannot be run now fails the test
+/// instead of skipping it.
 #[test]
 fn crosscheck_with_real_alembic() {
     let python = std::env::var("ALEMBIC_DOCTOR_PYTHON").unwrap_or_else(|_| {

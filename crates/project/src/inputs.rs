@@ -173,7 +173,7 @@ pub(crate) fn from_script(
 /// (`true`: imports stop there), or else the nearest of the working
 /// directory and the configuration's folder that contains it (`false`: only
 /// a guess, so imports are also looked for above it, up the version
-/// location's ancestors; issue 12).
+/// location's ancestors).
 pub(crate) fn module_root(
     locations: &[PathBuf],
     config_dir: Option<&Path>,

@@ -51,8 +51,8 @@ pub fn repr_str(s: &str) -> String {
 /// [`repr_str`] would escape is written as `repr()` writes it (`\x1b`,
 /// `\u202e`), except line feeds and tabs, which lay the text out. Control
 /// characters and bidirectional overrides from a file (an id holding
-/// `\x1b[31m`, a U+202E) then cannot recolour, move or reorder the output
-/// (issue 12). JSON output keeps the real string instead.
+/// `\x1b[31m`, a U+202E) then cannot recolour, move or reorder the
+/// output. JSON output keeps the real string instead.
 pub fn escape_for_terminal(text: &str) -> std::borrow::Cow<'_, str> {
     if text
         .chars()

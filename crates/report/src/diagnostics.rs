@@ -33,7 +33,7 @@ pub fn render_text(findings: &[Finding], sources: &dyn Sources, styled: bool) ->
     let mut out = String::new();
     // Text from files (ids, paths, labels) is escaped as `repr()` would,
     // so that control and bidirectional characters cannot drive the
-    // terminal (issue 12); the code frames are escaped by `display_text`.
+    // terminal; the code frames are escaped by `display_text`.
     let escape = alembic_doctor_pystr::escape_for_terminal;
     for finding in findings {
         let level = match finding.severity {
@@ -104,7 +104,7 @@ impl<'a> Excerpt<'a> {
         let to = (index.line_span(last, bytes).end as usize).min(bytes.len());
         // The window decoded in the file's own encoding (PEP 263), with the
         // span re-based on that text: always on character boundaries, so
-        // the carets land on the characters Python reads (issue 12).
+        // the carets land on the characters Python reads.
         let display = alembic_doctor_script::display_text(bytes, from..to.max(from));
         let first_at = display.offset(start as usize);
         let span = first_at..display.offset(end.max(start) as usize).max(first_at);

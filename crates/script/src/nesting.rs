@@ -4,7 +4,7 @@
 //! (`MAXLEVEL`, "too many nested parentheses"), so no importable migration
 //! nests deeper. Ruff's parser has no such limit, and a tree thousands of
 //! brackets deep (`[[[…]]] = 1`, a fuzzed `depends_on = [[[…`) overflowed
-//! the stack in the parser or in the walks after it (issue 12, item 2).
+//! the stack in the parser or in the walks after it.
 //! [`too_deep`] finds the first bracket past the limit with a scan that
 //! knows what the tokenizer knows about brackets: they count in code and in
 //! the replacement fields of f- and t-strings (whose `{` counts too), never

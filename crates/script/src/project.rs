@@ -41,7 +41,7 @@ pub trait ProjectFiles: Send + Sync {
 
     /// Whether absolute imports stop at [`ProjectFiles::root`]. True for a
     /// git work tree; false when the root is only a guess (a project in no
-    /// repository), where a module may sit above it (issue 12).
+    /// repository), where a module may sit above it.
     fn stops_at_root(&self) -> bool {
         true
     }

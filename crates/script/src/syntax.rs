@@ -49,7 +49,7 @@ impl ParsedModule {
 pub(crate) fn parse_module(text: &str) -> Result<ParsedModule, String> {
     // CPython's tokenizer refuses a file nesting more than 200 brackets
     // before any tree exists; so do we, as a tree that deep could overflow
-    // the stack in the parser or in any walk after it (issue 12).
+    // the stack in the parser or in any walk after it.
     if let Some(at) = crate::nesting::too_deep(text) {
         let at = ruff_text_size::TextSize::try_from(at)
             .unwrap_or(ruff_text_size::TextSize::new(u32::MAX - 1));
@@ -311,8 +311,8 @@ mod tests {
         assert_eq!(with_module(parsed, |parsed| parsed.errors.len()), Ok(0));
     }
 
-    /// Issue 12: deeper than CPython's bracket limit is refused before
-    /// any tree is built, whatever the brackets (f-string fields count).
+    /// Deeper than CPython's bracket limit is refused before any tree is
+    /// built, whatever the brackets (f-string fields count).
     #[test]
     fn past_the_bracket_limit_no_tree_is_built() {
         for deep in [

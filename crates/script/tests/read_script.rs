@@ -633,9 +633,9 @@ fn deeply_nested_expressions_do_not_overflow() {
     assert!(script.down_revisions().is_err());
 }
 
-/// Issue 12: CPython refuses a bracket inside 200 others before it parses
-/// anything ("too many nested parentheses"); so do we, before Ruff's parser
-/// builds a tree deep enough to overflow the stack.
+/// CPython refuses a bracket inside 200 others before it parses anything
+/// ("too many nested parentheses"); so do we, before Ruff's parser builds a
+/// tree deep enough to overflow the stack.
 #[test]
 fn more_than_two_hundred_nested_brackets_are_refused_as_python_does() {
     let mut source = String::from("revision = 'abc'\n");

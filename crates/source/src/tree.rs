@@ -155,9 +155,9 @@ impl Tree for DiskTree {
 /// its metadata; anything else is an error, and opening never blocks.
 ///
 /// A FIFO named `x.py` (or in place of a cache file) blocked `open` until a
-/// writer came, forever in CI (issue 12): on Linux the file is opened with
-/// `O_NONBLOCK`, which a regular file ignores, and checked with `fstat`;
-/// elsewhere the type is checked before opening.
+/// writer came, forever in CI: on Linux the file is opened with `O_NONBLOCK`,
+/// which a regular file ignores, and checked with `fstat`; elsewhere the
+/// type is checked before opening.
 pub fn open_regular(path: &Path) -> io::Result<(fs::File, fs::Metadata)> {
     let mut options = fs::OpenOptions::new();
     options.read(true);

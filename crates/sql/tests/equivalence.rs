@@ -1,7 +1,5 @@
 //! `op.execute("<SQL>")` must reach the rules as the same operation as the
-//! equivalent `op.*` call, so that both get the same findings (issue 5:
-//! "the op.execute SQL path gives the same finding as the equivalent op.*
-//! call").
+//! equivalent `op.*` call, so that both get the same findings.
 //!
 //! Each pair is read twice: the call by `alembic_doctor_script`'s
 //! `read_operations`, the SQL by `read_sql`, and the two [`OpKind`]s are

@@ -421,7 +421,7 @@ pub fn compare_command(
     }
     let hd = cx.oracle.graph.hash_dependent;
     // alembic-doctor escapes control and bidirectional characters in what
-    // it prints, as `repr()` would (issue 12); Alembic prints them raw.
+    // it prints, as `repr()` would; Alembic prints them raw.
     let shown = alembic_doctor_pystr::escape_for_terminal(&alembic.stdout);
     let want = canonical(args, &shown, &cx.case.labels, hd);
     let got = canonical(args, &doctor.stdout, &cx.case.labels, hd);

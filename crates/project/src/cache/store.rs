@@ -167,7 +167,7 @@ impl CacheFile {
     }
 
     fn try_open(path: &Path, tool: &str) -> Option<Self> {
-        // Never blocks on a FIFO in place of the cache file (issue 12).
+        // Never blocks on a FIFO in place of the cache file.
         let (mut file, _) = alembic_doctor_source::open_regular(path).ok()?;
         let mut preamble = [0; PREAMBLE];
         file.read_exact(&mut preamble).ok()?;

@@ -148,7 +148,7 @@ pub(crate) fn decode(bytes: &[u8]) -> Decoded<'_> {
     // CPython refuses the file before it decodes or tokenizes anything
     // (Python 3.12+: "source code cannot contain null bytes"), so the text
     // is empty: garbage with a NUL byte costs nothing more than reading it
-    // (100 MB of random bytes took 5.5 GB to parse; issue 12).
+    // (100 MB of random bytes took 5.5 GB to parse).
     if let Some(at) = body.iter().position(|&b| b == 0) {
         let at = skip + at;
         errors.push(SyntaxError {
@@ -178,7 +178,7 @@ pub(crate) fn decode(bytes: &[u8]) -> Decoded<'_> {
 /// Spans are byte offsets into the original file; a renderer slices the
 /// text it is given with them. A Latin-1 file whose bytes happen to be
 /// valid UTF-8 (`#coding:latin` then `😀`) would otherwise be shown as one
-/// four-byte character with a span ending inside it (issue 12, item 1).
+/// four-byte character with a span ending inside it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DisplayText {
     /// The decoded text (line endings kept as they are in the file).
@@ -219,8 +219,8 @@ pub fn display_text(file: &[u8], window: std::ops::Range<usize>) -> DisplayText 
         starts.push((offset(start + at), offset(text.len())));
     };
     // Control and bidirectional characters are shown escaped, as `repr()`
-    // shows them, so that a file cannot drive the terminal (issue 12);
-    // the offsets above keep spans exact around them.
+    // shows them, so that a file cannot drive the terminal; the offsets
+    // above keep spans exact around them.
     let push = |text: &mut String, c: char| {
         if matches!(c, '\r' | '\n' | '\t') {
             text.push(c);
@@ -618,9 +618,8 @@ mod tests {
         assert!(decoded.errors.is_empty());
     }
 
-    /// Issue 12, item 1: a Latin-1 file whose bytes are valid UTF-8 was
-    /// shown as UTF-8 with a span ending inside a character, and the code
-    /// frame renderer panicked.
+    /// A Latin-1 file whose bytes are valid UTF-8 was shown as UTF-8 with a
+    /// span ending inside a character, and the code frame renderer panicked.
     #[test]
     fn display_text_decodes_with_the_declared_codec_and_keeps_boundaries() {
         let file = "#coding:latin\n\"\"\"\"\"\"😀".as_bytes();

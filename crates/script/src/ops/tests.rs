@@ -563,8 +563,8 @@ def upgrade():
     assert_eq!(changes.keywords, ["*", "type_"]);
 }
 
-/// Issue 11, defect 10: `batch_op.drop_constraint` takes no table, so a
-/// second positional argument is `type_`, and `type_=` gives it twice.
+/// `batch_op.drop_constraint` takes no table, so a second positional
+/// argument is `type_`, and `type_=` gives it twice.
 #[test]
 fn an_argument_given_twice_is_a_failing_call() {
     let f = upgrade(
@@ -594,8 +594,8 @@ def upgrade():
     );
 }
 
-/// Issue 11, defect 10: an ORM session and a loop over its query that
-/// assigns to the rows are read as a data migration.
+/// An ORM session and a loop over its query that assigns to the rows are
+/// read as a data migration.
 #[test]
 fn an_orm_session_loop_is_recorded() {
     let f = upgrade(

@@ -16,6 +16,13 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 #[derive(Debug, Parser)]
 #[command(name = "alembic-doctor", version, about, long_about = None)]
 pub(crate) struct Cli {
+    /// Run as if alembic-doctor was started in DIR (as `git -C`): the
+    /// configuration, the version directories and the git repository are
+    /// found from there. Repeat to go further; each is relative to the
+    /// previous one.
+    #[arg(short = 'C', global = true, value_name = "DIR")]
+    pub(crate) directory: Vec<PathBuf>,
+
     #[command(flatten)]
     pub(crate) project: ProjectArgs,
 

@@ -36,12 +36,21 @@ pub(crate) fn run(project_args: &ProjectArgs, args: &CompareArgs) -> anyhow::Res
             output::plain_stdout(&alembic_doctor_report::comparison_text(&comparison, from))?;
             if !merged.findings.is_empty() {
                 output::plain_stdout("\nfindings after the merge:\n")?;
-                let text = alembic_doctor_report::render_text(
+                let findings = alembic_doctor_report::findings_with_plan(
+                    &comparison,
                     &merged.findings,
+                    "the plan below",
+                );
+                let text = alembic_doctor_report::render_text(
+                    &findings,
                     &ProjectSources(&merged.project),
                     true,
                 );
                 output::styled_stdout(&text)?;
+            }
+            let plan = alembic_doctor_report::plan_text(&comparison.plan);
+            if !plan.is_empty() {
+                output::plain_stdout(&format!("\n{plan}"))?;
             }
         }
         Format::Github => output::plain_stdout(&github(&repo, &comparison))?,
@@ -172,11 +181,22 @@ fn mark_baseline(mut log: serde_json::Value, comparison: &Comparison) -> serde_j
 /// changed, with paths relative to the repository root.
 pub(crate) fn github(repo: &GitRepo, comparison: &Comparison) -> String {
     let merged = &comparison.merged;
-    let mut out = alembic_doctor_report::github_annotations(
+    let findings = alembic_doctor_report::findings_with_plan(
+        comparison,
         &comparison.new_findings(),
-        &merged.project,
-        repo.root(),
+        "the plan in the `alembic-doctor plan` notice",
     );
+    let mut out =
+        alembic_doctor_report::github_annotations(&findings, &merged.project, repo.root());
+    let plan = alembic_doctor_report::plan_text(&comparison.plan);
+    if !plan.is_empty() {
+        // One notice with every step, in order: the annotations point at it.
+        out.push_str(&alembic_doctor_report::github_command(
+            "notice",
+            &[("title", "alembic-doctor plan".to_owned())],
+            plan.trim_end(),
+        ));
+    }
     let inherited = merged.findings.len() - comparison.new_findings().len();
     if inherited > 0 {
         out.push_str(&alembic_doctor_report::github_command(

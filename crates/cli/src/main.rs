@@ -16,6 +16,7 @@ mod report;
 use std::io::{self, Write};
 use std::process::ExitCode;
 
+use anyhow::Context;
 use clap::Parser;
 
 use crate::args::{Cli, Command};
@@ -109,6 +110,14 @@ fn completions(shell: clap_complete::Shell) -> anyhow::Result<ExitStatus> {
 }
 
 fn run(cli: &Cli) -> anyhow::Result<ExitStatus> {
+    for dir in &cli.directory {
+        std::env::set_current_dir(dir).with_context(|| {
+            format!(
+                "cannot run in {} (given with -C)",
+                alembic_doctor_pystr::escape_for_terminal(&dir.display().to_string())
+            )
+        })?;
+    }
     match &cli.command {
         Command::Explain { rule, list, format } => explain::run(rule.as_deref(), *list, *format),
         Command::Completions { shell } => completions(*shell),

@@ -291,3 +291,59 @@ fn report_fix_says_an_uncommitted_file_stopped_it() {
     assert!(stdout.contains("--allow-dirty"), "{stdout}");
     assert_eq!(std::fs::read_to_string(&file).unwrap(), edited);
 }
+
+/// `multiple-heads` on a branch that merged main in after main moved on:
+/// the help gives both ways to make the chain linear, each moving a whole
+/// line of work from the fork up (moving the head `ccc` alone would leave
+/// `bbb` a head). The one that moves main's revision is refused; the other,
+/// run as written, leaves one head.
+#[test]
+fn multiple_heads_help_moves_the_line_of_work_and_the_command_works() {
+    let repo = GitProject::new();
+    repo.branch("work", "main");
+    repo.migration("bbb", Some("aaa"), "bbb_one.py");
+    repo.migration("ccc", Some("bbb"), "ccc_two.py");
+    repo.commit("work");
+    repo.checkout("main");
+    repo.migration("ddd", Some("aaa"), "ddd_other.py");
+    repo.commit("main moves on");
+    repo.checkout("work");
+    repo.git(&["merge", "-q", "--no-edit", "main"]);
+    let (code, json) = repo.json_of("check", &["--no-lint"]);
+    assert_eq!(code, 1, "{json}");
+    let help = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == "multiple-heads")
+        .and_then(|f| f["help"].as_str())
+        .unwrap_or_else(|| panic!("{json}"))
+        .to_owned();
+    let commands: Vec<&str> = help
+        .split('`')
+        .filter(|part| part.starts_with("alembic-doctor fix rebase "))
+        .collect();
+    let mut sorted = commands.clone();
+    sorted.sort_unstable();
+    assert_eq!(
+        sorted,
+        [
+            "alembic-doctor fix rebase bbb --onto ddd",
+            "alembic-doctor fix rebase ddd --onto ccc"
+        ],
+        "{help}"
+    );
+    let run = |command: &str| {
+        let args: Vec<&str> = command.split_whitespace().skip(1).collect();
+        repo.run(&args)
+    };
+    let (code, _, stderr) = run("alembic-doctor fix rebase ddd --onto ccc");
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("`ddd` is on main"), "{stderr}");
+    let (code, stdout, stderr) = run("alembic-doctor fix rebase bbb --onto ddd");
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    let (code, json) = repo.json_of("check", &["--no-lint"]);
+    assert_eq!(code, 0, "{json}");
+    let (_, heads, _) = repo.run(&["heads"]);
+    assert_eq!(heads.trim(), "ccc (head)", "{heads}");
+}

@@ -1385,7 +1385,7 @@ fn a_symlinked_version_file_is_named_by_its_link_from_a_subdirectory() {
     assert_eq!(from_db, messages(".", &["-c", "db/alembic.ini"]));
 }
 
-/// Issue 11, defect 3: main is `aaa` -> `bbb` -> `ccc` (its head); the
+/// Main is `aaa` -> `bbb` -> `ccc` (its head); the
 /// branch adds `nnn` on `bbb` and its own merge revision `mmm` of `nnn` and
 /// `ccc`. Its one head descends from main's head: it extends it.
 #[test]
@@ -1451,7 +1451,7 @@ fn a_branch_with_its_own_merge_migration_extends_the_bases_head() {
     );
 }
 
-/// Issue 11's duplicate under main's head: main has `a1b2c3d4e5f6`
+/// A duplicate under main's head: main has `a1b2c3d4e5f6`
 /// (adds `accounts.code` NOT NULL: a lint error in main's file) and its
 /// head `hhh` on top; `feature` forked before it and adds its own
 /// `a1b2c3d4e5f6` (adds nullable `users.email`).
@@ -1487,7 +1487,7 @@ fn duplicate_below_bases_head() -> GitProject {
     repo
 }
 
-/// Issue 11, defect 4: what the safety lints find in main's copy of a
+/// What the safety lints find in main's copy of a
 /// duplicated id is not the branch's: not in its status, counts or notes.
 #[test]
 fn lint_findings_of_the_bases_copy_of_a_duplicate_id_are_not_the_branchs() {
@@ -1518,7 +1518,7 @@ fn lint_findings_of_the_bases_copy_of_a_duplicate_id_are_not_the_branchs() {
     }
 }
 
-/// Issue 11, defect 5: main already has two unlabelled bases (merged
+/// Main already has two unlabelled bases (merged
 /// further up); a branch that adds one revision on main's head does not
 /// fail a check for them: the problem is named once, as already on main.
 #[test]
@@ -1596,7 +1596,7 @@ fn a_problem_the_base_already_has_does_not_fail_the_branchs_checklist() {
     );
 }
 
-/// Issue 11, defect 8: main's file for `a1b2c3d4e5f6` is on both sides
+/// Main's file for `a1b2c3d4e5f6` is on both sides
 /// (the branch forked after it) and the branch adds a second file for the
 /// id: two files, each listed once with the sides that have it.
 #[test]
@@ -1629,7 +1629,7 @@ fn a_duplicate_ids_file_on_both_sides_is_counted_once() {
     assert_eq!(strings(&files[1]["sides"]), ["feature"]);
 }
 
-/// Issue 11, defect 7: the branch's copy of an id main already has never
+/// The branch's copy of an id main already has never
 /// runs on a database at main's head: its notes say so in one line, and
 /// what it would do is collapsed (Markdown) or left out (text), never
 /// written as if it ran.
@@ -1660,7 +1660,7 @@ fn the_copy_that_never_runs_gets_one_line_not_notes_as_if_it_ran() {
     assert!(!notes.contains("<details>"), "{notes}");
 }
 
-/// Issue 11, defect 10: a downgrade whose call cannot run is no rollback,
+/// A downgrade whose call cannot run is no rollback,
 /// and an ORM loop in `upgrade()` is a data migration, not only an
 /// unreadable call.
 #[test]
@@ -1722,7 +1722,7 @@ fn a_downgrade_that_raises_and_an_orm_data_loop_are_noted() {
     assert!(report.contains("the downgrade of `bbb` raises"), "{report}");
 }
 
-/// Issue 11, defect 9: HEAD the working tree is named by its branch, with
+/// HEAD the working tree is named by its branch, with
 /// "with uncommitted changes" only when there are any; a HEAD named by its
 /// full commit id is shown with 12 characters after the first mention.
 #[test]
@@ -1799,7 +1799,7 @@ fn node<'a>(graph: &'a str, label: &str) -> &'a str {
         .unwrap_or_else(|| panic!("no node {label} in:\n{graph}"))
 }
 
-/// Issue 11, defect 11: an edge goes from the file a revision was written
+/// An edge goes from the file a revision was written
 /// against (main's `hhh` on main's copy of the duplicated id), says which
 /// copy Alembic resolves the id to; and the root, drawn apart, is joined to
 /// "… earlier revisions".
@@ -1849,5 +1849,36 @@ fn mermaid_edges_follow_the_file_written_against_and_the_root_is_joined() {
     assert!(
         graph.contains(&format!("  {root} --> earlier\n")),
         "{graph}"
+    );
+}
+
+/// `-C DIR` runs as if started in DIR, as `git -C` does: the same report
+/// from outside the repository, with `-c` read relative to DIR; a
+/// directory that does not exist is a usage error naming it.
+#[test]
+fn dash_c_runs_the_report_as_if_started_in_the_directory() {
+    let repo = GitProject::new();
+    repo.branch("feat", "main");
+    repo.migration("bbb", Some("aaa"), "bbb_feat.py");
+    repo.commit("feat");
+    let (code, inside, _) = repo.run(&["report", "main", "feat", "-c", "alembic.ini"]);
+    assert_eq!(code, 0, "{inside}");
+    let outside = tempfile::tempdir().unwrap();
+    let dir = repo.path.to_str().unwrap();
+    let output = alembic_doctor_testkit::hermetic_command(common::BIN, outside.path())
+        .args(["-C", dir, "report", "main", "feat", "-c", "alembic.ini"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    assert_eq!(String::from_utf8_lossy(&output.stdout), inside);
+    let output = alembic_doctor_testkit::hermetic_command(common::BIN, outside.path())
+        .args(["-C", "no-such-dir", "report", "main", "feat"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("cannot run in no-such-dir (given with -C)"),
+        "{stderr}"
     );
 }

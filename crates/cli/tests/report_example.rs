@@ -141,8 +141,9 @@ fn the_healthy_report_is_as_short_as_a_hand_written_one() {
     insta::assert_snapshot!("example_healthy", report);
 }
 
-#[test]
-fn the_broken_report_states_each_problem_once_and_stays_short() {
+/// The incident: main merged another branch's `a1b2c3d4e5f6` and moved on
+/// above it while the feature branch wrote its own `a1b2c3d4e5f6`.
+fn incident() -> GitProject {
     let repo = project("a1b2c3d4e5f6");
     // Meanwhile main merged another branch that used the same placeholder,
     // and moved on above it.
@@ -169,6 +170,12 @@ fn the_broken_report_states_each_problem_once_and_stays_short() {
     );
     repo.commit("main moves on");
     repo.checkout("feature/fix-migration-issues");
+    repo
+}
+
+#[test]
+fn the_broken_report_states_each_problem_once_and_stays_short() {
+    let repo = incident();
     let (code, report) = report(&repo);
     assert_eq!(code, 1, "{report}");
     let words = visible_words(&report);
@@ -192,4 +199,58 @@ fn the_broken_report_states_each_problem_once_and_stays_short() {
         );
     }
     insta::assert_snapshot!("example_broken", report);
+}
+
+/// `compare`'s text and GitHub formats give the report's plan, and the
+/// findings it resolves point at its steps instead of advice that would
+/// name the duplicated id (`alembic merge ... a1b2c3d4e5f6` fails on the
+/// merged checkout: it is not a head there).
+#[test]
+fn compare_gives_the_same_plan_in_text_and_annotations() {
+    let repo = incident();
+    let (_, json) = repo.json_of("report", &["main", "feature/fix-migration-issues"]);
+    let commands: Vec<String> = json["plan"]["steps"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{json}"))
+        .iter()
+        .flat_map(|step| step["commands"].as_array().unwrap().clone())
+        .map(|c| c.as_str().unwrap().to_owned())
+        .collect();
+    assert!(
+        commands
+            .iter()
+            .any(|c| c.starts_with("alembic-doctor fix rebase ")),
+        "{commands:?}"
+    );
+    let (code, text, stderr) = repo.run(&["compare", "main", "feature/fix-migration-issues"]);
+    assert_eq!(code, 1, "{stderr}");
+    let plan = &text[text.find("to fix, on ").unwrap_or_else(|| panic!("{text}"))..];
+    for command in &commands {
+        assert!(
+            plan.contains(&format!("$ {command}\n")),
+            "{command}:\n{plan}"
+        );
+    }
+    assert!(
+        text.contains("help: step 2 of the plan below: `alembic-doctor fix duplicate-ids"),
+        "{text}"
+    );
+    assert!(!text.contains("alembic merge -m"), "{text}");
+    assert!(!text.contains("--onto a1b2c3d4e5f6"), "{text}");
+    let (_, github, _) = repo.run(&[
+        "compare",
+        "main",
+        "feature/fix-migration-issues",
+        "--format",
+        "github",
+    ]);
+    assert!(
+        github.contains("::notice title=alembic-doctor plan::to fix, on "),
+        "{github}"
+    );
+    assert!(
+        github.contains("step 2 of the plan in the `alembic-doctor plan` notice"),
+        "{github}"
+    );
+    assert!(!github.contains("alembic merge -m"), "{github}");
 }

@@ -29,6 +29,32 @@ pub(crate) fn fork_point(map: &RevisionMap, of_a: &HashSet<RevIdx>, b: RevIdx) -
     None
 }
 
+/// The revision that starts `b`'s own line of work: walking down from `b`
+/// through single parents, the last one before reaching an ancestor of
+/// `a` (`of_a`). Re-parenting it onto `a` makes one chain of the two; the
+/// head `b` itself is that revision only when it is the one revision after
+/// the fork. `None` when the way down passes a merge or a root (no single
+/// revision to move).
+pub(crate) fn first_after_fork(
+    map: &RevisionMap,
+    of_a: &HashSet<RevIdx>,
+    b: RevIdx,
+) -> Option<RevIdx> {
+    let mut current = b;
+    // At most every revision once, whatever a cycle does.
+    for _ in 0..map.revisions().len() {
+        let mut up = parents(map, current);
+        let (Some(parent), None) = (up.next(), up.next()) else {
+            return None;
+        };
+        if of_a.contains(&parent) {
+            return Some(current);
+        }
+        current = parent;
+    }
+    None
+}
+
 /// `rev` and every revision below it through `down_revision`.
 pub(crate) fn ancestors(map: &RevisionMap, rev: RevIdx) -> HashSet<RevIdx> {
     let mut seen = HashSet::from([rev]);

@@ -28,6 +28,7 @@ use alembic_doctor_rules::Finding;
 use serde_json::{Value, json};
 
 pub use doc::Section;
+pub(crate) use doc::plain;
 pub use fixed::{FixedIssue, Fixes};
 
 /// The hidden marker the Markdown report starts with, so that a CI job can

@@ -24,12 +24,12 @@ already has (`alembic-doctor fix rebase REV --onto OTHER_HEAD` sets its
 base branch).
 "#;
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use alembic_doctor_graph::RevIdx;
 use alembic_doctor_project::Project;
 
-use crate::chain::{Var, ancestors, describe, fork_point, value_span};
+use crate::chain::{Var, ancestors, describe, first_after_fork, fork_point, value_span};
 use crate::{Finding, Rule};
 
 pub(crate) fn check(project: &Project, out: &mut Vec<Finding>) {
@@ -58,6 +58,16 @@ pub(crate) fn check(project: &Project, out: &mut Vec<Finding>) {
             groups.entry(Some(label.as_str())).or_default().push(head);
         }
     }
+    // Ids declared by more than one file, counted once for every group.
+    let mut declared: HashMap<&str, usize> = HashMap::new();
+    for revision in map.revisions() {
+        *declared.entry(revision.id.as_str()).or_default() += 1;
+    }
+    let repeated: HashSet<&str> = declared
+        .into_iter()
+        .filter(|&(_, n)| n > 1)
+        .map(|(id, _)| id)
+        .collect();
     let mut reported = HashSet::new();
     for (label, group) in groups {
         // Copies of one id are `duplicate-revision`'s business alone.
@@ -68,11 +78,16 @@ pub(crate) fn check(project: &Project, out: &mut Vec<Finding>) {
         if distinct.len() < 2 || !reported.insert(group.clone()) {
             continue;
         }
-        out.push(finding(project, label, &group));
+        out.push(finding(project, label, &group, &repeated));
     }
 }
 
-fn finding(project: &Project, label: Option<&str>, group: &[RevIdx]) -> Finding {
+fn finding(
+    project: &Project,
+    label: Option<&str>,
+    group: &[RevIdx],
+    repeated: &HashSet<&str>,
+) -> Finding {
     // A thousand heads make an unreadable sentence: name the first few,
     // count the rest (every head is still listed as a related location).
     const NAMED: usize = 5;
@@ -122,12 +137,20 @@ fn finding(project: &Project, label: Option<&str>, group: &[RevIdx]) -> Finding 
         .map(|&h| map.revisions()[h].id.as_str())
         .collect();
     let ids = unique_in_order(&all_ids);
-    let duplicated = ids.len() != all_ids.len();
     let last = group[group.len() - 1];
-    let last_id = &map.revisions()[last].id;
+    let below_last = ancestors(map, last);
+    // An id declared twice below a head (a placeholder id on two branches)
+    // makes any command naming the heads' lines ambiguous: Alembic resolves
+    // it to one file, so `alembic merge` and a re-parent would act on the
+    // wrong copy. The duplicate comes first.
+    let duplicated = ids.len() != all_ids.len()
+        || below_first
+            .iter()
+            .chain(&below_last)
+            .any(|&rev| repeated.contains(map.revisions()[rev].id.as_str()));
     let mut help = if duplicated {
-        "some heads share one id: give the duplicates new ids first (see duplicate-revision), \
-         then merge the heads with `alembic merge -m \"merge heads\"` and their ids"
+        "an id below these heads is declared by more than one file: give the copies new ids \
+         first (see duplicate-revision), then check again for the way to join the heads"
             .to_owned()
     } else {
         format!(
@@ -135,12 +158,29 @@ fn finding(project: &Project, label: Option<&str>, group: &[RevIdx]) -> Finding 
             ids.join(" ")
         )
     };
+    // Which head a database already runs is not in the files: both ways
+    // of making the chain linear are given, each moving a whole line of
+    // work from the fork up (moving a head alone would leave its parent a
+    // head). `fix rebase` refuses a revision the base branch has.
     if group.len() == 2 && !duplicated {
-        help.push_str(&format!(
-            "; or, if `{last_id}` has not been applied to any database yet, re-parent it: set its \
-             down_revision and `Revises:` line to `{}` so that the chain stays linear",
-            ids[0]
-        ));
+        let moves: Vec<String> = [(last, first, &below_first), (first, last, &below_last)]
+            .into_iter()
+            .filter_map(|(mover, onto, below_onto)| {
+                let start = first_after_fork(map, below_onto, mover)?;
+                Some(format!(
+                    "`alembic-doctor fix rebase {} --onto {}`",
+                    map.revisions()[start].id,
+                    map.revisions()[onto].id
+                ))
+            })
+            .collect();
+        if !moves.is_empty() {
+            help.push_str(&format!(
+                "; or keep the chain linear by putting the line of work no database has applied \
+                 yet on top of the other head: {} (it refuses revisions the base branch has)",
+                moves.join(" or ")
+            ));
+        }
     }
     let mut finding = Finding::new(Rule::MultipleHeads, message)
         .at(

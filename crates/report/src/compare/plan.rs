@@ -1,0 +1,59 @@
+//! The plan in `compare`'s text and GitHub formats: the same ordered
+//! steps the report's Recommendations give, so that whoever reads any
+//! output is told the same thing; and each finding a step resolves points
+//! at that step instead of its rule's general advice, which cannot know
+//! which side is deployed.
+
+use alembic_doctor_compare::{Comparison, Plan};
+use alembic_doctor_rules::Finding;
+
+use crate::status::plain;
+
+/// The findings, each one the comparison's plan resolves with its help
+/// replaced by a pointer to that step and its commands (what BASE already
+/// had is left to BASE, as the plan leaves it). `plan` names where the
+/// plan is shown (`the plan below`).
+pub fn findings_with_plan(
+    comparison: &Comparison,
+    findings: &[Finding],
+    plan: &str,
+) -> Vec<Finding> {
+    findings
+        .iter()
+        .map(|finding| {
+            let mut finding = finding.clone();
+            if comparison.is_inherited(&finding) {
+                return finding;
+            }
+            if let Some((number, step)) = comparison.plan.step_for(finding.rule) {
+                let commands: Vec<String> =
+                    step.commands.iter().map(|c| format!("`{c}`")).collect();
+                finding.help = Some(format!("step {number} of {plan}: {}", commands.join(", ")));
+            }
+            finding
+        })
+        .collect()
+}
+
+/// The plan as numbered lines for a terminal or an annotation: each step,
+/// its commands (`$ command`), and its alternative. Empty when there is
+/// nothing to do.
+pub fn plan_text(plan: &Plan) -> String {
+    if plan.steps.is_empty() {
+        return String::new();
+    }
+    let mut out = format!("to fix, on {}, in this order:\n", plan.on);
+    for (n, step) in plan.steps.iter().enumerate() {
+        out.push_str(&format!("{:>2}. {}\n", n + 1, plain(&step.summary)));
+        for command in &step.commands {
+            out.push_str(&format!("      $ {command}\n"));
+        }
+        if let Some((why, commands)) = &step.alternative {
+            out.push_str(&format!("    or, {}:\n", plain(why)));
+            for command in commands {
+                out.push_str(&format!("      $ {command}\n"));
+            }
+        }
+    }
+    out
+}

@@ -126,3 +126,31 @@ fn quick_start_commands_do_what_the_readme_says() {
         assert!(stdout.contains(shown), "{stdout}");
     }
 }
+
+/// The README's two report excerpts are copied from the snapshots of the
+/// same scenarios (`report_example.rs`): every line of each excerpt is a
+/// line of its report, so the README shows what the tool prints today.
+#[test]
+fn readme_report_excerpts_are_real_reports() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let readme = std::fs::read_to_string(root.join("../../README.md")).unwrap();
+    let excerpts: Vec<&str> = readme
+        .split("````markdown\n")
+        .skip(1)
+        .map(|rest| &rest[..rest.find("\n````").expect("a closed excerpt")])
+        .collect();
+    assert_eq!(excerpts.len(), 2, "the healthy and the broken excerpt");
+    for (excerpt, snapshot) in excerpts.iter().zip(["example_healthy", "example_broken"]) {
+        let report = std::fs::read_to_string(
+            root.join(format!("tests/snapshots/report_example__{snapshot}.snap")),
+        )
+        .unwrap();
+        let lines: Vec<&str> = report.lines().collect();
+        for line in excerpt.lines().filter(|l| !l.trim().is_empty()) {
+            assert!(
+                lines.contains(&line),
+                "README excerpt line not in {snapshot}: {line}"
+            );
+        }
+    }
+}

@@ -1882,3 +1882,29 @@ fn dash_c_runs_the_report_as_if_started_in_the_directory() {
         "{stderr}"
     );
 }
+
+/// Problems Found lists errors before warnings, whatever file each is in:
+/// a stale header in `bbb_...` (a warning) comes after the duplicate id in
+/// `zzz_...` (an error).
+#[test]
+fn problems_are_listed_errors_first() {
+    let repo = GitProject::new();
+    repo.branch("feat", "main");
+    repo.write(
+        "migrations/versions/bbb_stale_header.py",
+        "\"\"\"stale header\n\nRevision ID: bbb\nRevises: xxx\n\"\"\"\nrevision = 'bbb'\ndown_revision = 'aaa'\n\n\ndef upgrade():\n    pass\n\n\ndef downgrade():\n    pass\n",
+    );
+    repo.migration("zzz", Some("bbb"), "zzz_one.py");
+    repo.migration("zzz", Some("bbb"), "zzz_two.py");
+    repo.commit("feat");
+    let (code, report) = markdown(&repo, &["main", "feat"]);
+    assert_eq!(code, 1, "{report}");
+    let problems = section(&report, "Problems Found");
+    let headings: Vec<&str> = problems.lines().filter(|l| l.starts_with("### ")).collect();
+    let first_warning = headings.iter().position(|h| h.starts_with("### ⚠️"));
+    let last_error = headings.iter().rposition(|h| h.starts_with("### ❌"));
+    assert!(
+        first_warning.is_some() && last_error.is_some() && last_error < first_warning,
+        "{problems}"
+    );
+}

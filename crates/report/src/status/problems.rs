@@ -20,7 +20,11 @@ pub(crate) fn section(input: &StatusInput<'_>) -> Section {
     let merged = &comparison.merged;
     let mut blocks = Vec::new();
     let mut explained: Vec<Rule> = Vec::new();
-    for finding in merged.findings.iter().take(MAX_FINDINGS) {
+    // Errors first, then warnings, each in file order (the findings come
+    // sorted by file, and the sort is stable).
+    let mut ordered: Vec<&Finding> = merged.findings.iter().collect();
+    ordered.sort_by_key(|finding| finding.severity != Severity::Error);
+    for finding in ordered.into_iter().take(MAX_FINDINGS) {
         let inherited = super::advice::already_on_base(input, finding);
         blocks.extend(finding_blocks(input, finding, inherited, &mut explained));
     }

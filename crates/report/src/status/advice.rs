@@ -43,7 +43,7 @@ fn distinct<'a>(names: impl Iterator<Item = &'a str>) -> Vec<&'a str> {
     out
 }
 
-/// "`feat`" or "`a` and `b`".
+/// The HEADs' names: "`feat`", "`feature` (working tree)" or "`a` and `b`".
 pub(crate) fn heads_label(input: &StatusInput<'_>) -> String {
     let labels: Vec<String> = input
         .comparison

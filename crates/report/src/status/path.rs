@@ -91,7 +91,7 @@ pub(crate) fn section(input: &StatusInput<'_>) -> Section {
     let mut blocks = vec![
         Block::Paragraph(format!(
             "When {} {} merged into {}, the migration path will be:",
-            heads_names(input),
+            super::advice::heads_label(input),
             if comparison.heads.len() == 1 {
                 "is"
             } else {
@@ -179,20 +179,5 @@ fn lowercase_first(text: &str) -> String {
     match chars.next() {
         Some(first) => first.to_lowercase().chain(chars).collect(),
         None => String::new(),
-    }
-}
-
-/// The HEADs' names (`` `feature` (working tree) ``, or "`a` and `b`").
-fn heads_names(input: &StatusInput<'_>) -> String {
-    let names: Vec<String> = input
-        .comparison
-        .heads
-        .iter()
-        .map(super::side_name)
-        .collect();
-    match names.as_slice() {
-        [] => "nothing".to_owned(),
-        [one] => one.clone(),
-        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
     }
 }

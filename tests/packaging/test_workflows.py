@@ -75,11 +75,11 @@ class WorkflowsTest(unittest.TestCase):
 
     def test_the_readme_documents_every_input_and_output(self):
         action = yaml.safe_load(ACTION.read_text())
-        readme = (ROOT / "README.md").read_text()
+        readme = (ROOT / "docs" / "ci.md").read_text()
         for name in action["inputs"]:
-            self.assertIn(f"| `{name}` |", readme, f"the README's table lacks the input {name}")
+            self.assertIn(f"| `{name}` |", readme, f"docs/ci.md's table lacks the input {name}")
         for name in action["outputs"]:
-            self.assertIn(f"`{name}`", readme, f"the README lacks the output {name}")
+            self.assertIn(f"`{name}`", readme, f"docs/ci.md lacks the output {name}")
 
 
 if __name__ == "__main__":

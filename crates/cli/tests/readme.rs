@@ -1,58 +1,11 @@
-//! The README's table of rules and docs/rules.md are generated from the
-//! rule registry, so they cannot drift: the tests fail when they differ, and
-//! rewrite them when run with `UPDATE_README=1`. The README's quick start is
-//! run as written.
+//! docs/rules.md is generated from the rule registry, so it cannot drift:
+//! the test fails when they differ, and rewrites it when run with
+//! `UPDATE_README=1`. The README's quick start is run as written, and CI
+//! runs exactly its test command.
 
-use std::fmt::Write as _;
 use std::path::Path;
 
 use alembic_doctor_rules::Rule;
-
-const START: &str = "<!-- rules:start -->\n";
-const END: &str = "<!-- rules:end -->";
-
-fn table() -> String {
-    let mut out = String::from(
-        "| rule | default severity | applies to | what it reports |\n|---|---|---|---|\n",
-    );
-    for rule in Rule::ALL {
-        let _ = writeln!(
-            out,
-            "| `{}` | {} | {} | {} |",
-            rule.name(),
-            rule.default_severity(),
-            rule.scope().as_str(),
-            rule.summary()
-                .split_whitespace()
-                .collect::<Vec<_>>()
-                .join(" ")
-        );
-    }
-    out
-}
-
-#[test]
-fn readme_rules_table_matches_the_registry() {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../README.md");
-    let readme = std::fs::read_to_string(&path).expect("README.md is readable");
-    let start = readme
-        .find(START)
-        .expect("README has the rules:start marker")
-        + START.len();
-    let end = readme.find(END).expect("README has the rules:end marker");
-    let wanted = table();
-    if readme[start..end] == wanted {
-        return;
-    }
-    if std::env::var_os("UPDATE_README").is_some() {
-        let updated = format!("{}{wanted}{}", &readme[..start], &readme[end..]);
-        std::fs::write(&path, updated).expect("README.md is writable");
-        return;
-    }
-    panic!(
-        "README.md's rules table is out of date; run `UPDATE_README=1 cargo test -p alembic-doctor --test readme`"
-    );
-}
 
 /// `docs/rules.md` is `alembic-doctor explain --list --format markdown`:
 /// this test fails when they differ, and rewrites the file when run with
@@ -89,12 +42,34 @@ fn rules_reference_matches_the_registry() {
     );
 }
 
-/// The README's quick start: the first command passes on the healthy
-/// example and the second fails on the broken one, as the README says.
+/// The README's quick start is two commands: the tool on the healthy
+/// bundled example (it passes, printing what the README shows), and the
+/// test command, which is exactly what CI's `.ci/run` ends with. The broken
+/// example the README describes next fails as it says.
 #[test]
 fn quick_start_commands_do_what_the_readme_says() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
     let readme = std::fs::read_to_string(root.join("README.md")).expect("README.md is readable");
+    let quick_start = &readme[readme.find("## Quick start").expect("a quick start")..];
+    let block = &quick_start[quick_start.find("```sh\n").expect("a shell block") + 6..];
+    let block = &block[..block.find("```").expect("a closed block")];
+    let commands: Vec<&str> = block
+        .lines()
+        .map(|line| line.split(" #").next().unwrap_or(line).trim())
+        .filter(|line| !line.is_empty())
+        .collect();
+    assert_eq!(
+        commands,
+        ["alembic-doctor check -c examples/healthy/alembic.ini", "scripts/test"],
+        "the quick start runs the tool on an example, then the tests"
+    );
+    let ci = std::fs::read_to_string(root.join(".ci/run")).expect(".ci/run is readable");
+    let last = ci
+        .lines()
+        .map(str::trim)
+        .filter(|line| !line.is_empty() && !line.starts_with('#'))
+        .next_back();
+    assert_eq!(last, Some("scripts/test"), "CI runs the README's test command");
     for (example, status, shown) in [
         (
             "healthy",
@@ -109,7 +84,7 @@ fn quick_start_commands_do_what_the_readme_says() {
     ] {
         let config = format!("examples/{example}/alembic.ini");
         assert!(
-            readme.contains(&format!("\nalembic-doctor check -c {config}\n")),
+            readme.contains(&format!("alembic-doctor check -c {config}")),
             "the quick start runs check on {config}"
         );
         assert!(readme.contains(shown), "the README shows `{shown}`");
@@ -127,13 +102,13 @@ fn quick_start_commands_do_what_the_readme_says() {
     }
 }
 
-/// The README's two report excerpts are copied from the snapshots of the
-/// same scenarios (`report_example.rs`): every line of each excerpt is a
-/// line of its report, so the README shows what the tool prints today.
+/// The two report excerpts in docs/report.md are copied from the snapshots
+/// of the same scenarios (`report_example.rs`): every line of each excerpt
+/// is a line of its report, so the docs show what the tool prints today.
 #[test]
-fn readme_report_excerpts_are_real_reports() {
+fn report_excerpts_in_the_docs_are_real_reports() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let readme = std::fs::read_to_string(root.join("../../README.md")).unwrap();
+    let readme = std::fs::read_to_string(root.join("../../docs/report.md")).unwrap();
     let excerpts: Vec<&str> = readme
         .split("````markdown\n")
         .skip(1)
@@ -149,7 +124,7 @@ fn readme_report_excerpts_are_real_reports() {
         for line in excerpt.lines().filter(|l| !l.trim().is_empty()) {
             assert!(
                 lines.contains(&line),
-                "README excerpt line not in {snapshot}: {line}"
+                "docs/report.md excerpt line not in {snapshot}: {line}"
             );
         }
     }

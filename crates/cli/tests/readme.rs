@@ -60,7 +60,10 @@ fn quick_start_commands_do_what_the_readme_says() {
         .collect();
     assert_eq!(
         commands,
-        ["alembic-doctor check -c examples/healthy/alembic.ini", "scripts/test"],
+        [
+            "alembic-doctor check -c examples/healthy/alembic.ini",
+            "scripts/test"
+        ],
         "the quick start runs the tool on an example, then the tests"
     );
     let ci = std::fs::read_to_string(root.join(".ci/run")).expect(".ci/run is readable");
@@ -69,7 +72,11 @@ fn quick_start_commands_do_what_the_readme_says() {
         .map(str::trim)
         .filter(|line| !line.is_empty() && !line.starts_with('#'))
         .next_back();
-    assert_eq!(last, Some("scripts/test"), "CI runs the README's test command");
+    assert_eq!(
+        last,
+        Some("scripts/test"),
+        "CI runs the README's test command"
+    );
     for (example, status, shown) in [
         (
             "healthy",

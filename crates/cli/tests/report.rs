@@ -8,7 +8,7 @@ mod common;
 
 use alembic_doctor_testkit::GitProject;
 
-use crate::common::{RunDoctor, rules, strings};
+use crate::common::{RunDoctor, rules, strings, undated};
 
 /// `report args` as Markdown: (exit code, stdout).
 fn markdown(repo: &GitProject, args: &[&str]) -> (i32, String) {
@@ -17,19 +17,6 @@ fn markdown(repo: &GitProject, args: &[&str]) -> (i32, String) {
     let (code, stdout, stderr) = repo.run(&all);
     assert!(stderr.is_empty() || code == 2, "{stderr}");
     (code, stdout)
-}
-
-/// `report` with the day it was generated replaced, for snapshots.
-fn undated(report: &str) -> String {
-    report
-        .lines()
-        .map(|line| match line.strip_prefix("Generated on ") {
-            Some(rest) => format!("Generated on [date]{}", &rest[10..]),
-            None => line.to_owned(),
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
-        + "\n"
 }
 
 /// The checklist line starting with `icon title`.

@@ -11,7 +11,7 @@ mod common;
 
 use alembic_doctor_testkit::GitProject;
 
-use crate::common::RunDoctor;
+use crate::common::{RunDoctor, undated};
 
 /// A migration as `alembic revision` writes it.
 fn revision(id: &str, down: &str, message: &str, upgrade: &str, downgrade: &str) -> String {
@@ -104,15 +104,7 @@ fn copy_tree(from: &std::path::Path, to: &std::path::Path) {
 fn report(repo: &GitProject) -> (i32, String) {
     let (code, stdout, stderr) = repo.run(&["report", "main", "feature/fix-migration-issues"]);
     assert!(stderr.is_empty(), "{stderr}");
-    let undated = stdout
-        .lines()
-        .map(|line| match line.strip_prefix("Generated on ") {
-            Some(rest) => format!("Generated on [date]{}", &rest[10..]),
-            None => line.to_owned(),
-        })
-        .collect::<Vec<_>>()
-        .join("\n");
-    (code, undated + "\n")
+    (code, undated(&stdout))
 }
 
 /// Words a reader sees without opening anything: `<details>` blocks left

@@ -342,10 +342,7 @@ fn no_duplicate_ids(comparison: &Comparison) -> ChecklistItem {
         .map(|dup| {
             let mut sides: Vec<String> = Vec::new();
             for label in dup.copies.iter().flat_map(|copy| &copy.sides) {
-                let name = std::iter::once(&comparison.base)
-                    .chain(&comparison.heads)
-                    .find(|side| &side.label == label)
-                    .map_or(label.as_str(), Side::name);
+                let name = comparison.side(label).map_or(label.as_str(), Side::name);
                 if !sides.contains(&code(name)) {
                     sides.push(code(name));
                 }
@@ -750,13 +747,17 @@ fn first_messages(findings: &[&Finding]) -> String {
 fn heads_listed(comparison: &Comparison) -> String {
     let project = &comparison.merged.project;
     let heads = comparison.merged.heads();
+    let mut copies: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    for id in &heads {
+        *copies.entry(id.as_str()).or_default() += 1;
+    }
     let shown: Vec<String> = project
         .map
         .heads()
         .iter()
         .zip(&heads)
         .map(|(&rev, id)| {
-            if heads.iter().filter(|other| *other == id).count() > 1 {
+            if copies[id.as_str()] > 1 {
                 format!(
                     "{} (in {})",
                     code(id),

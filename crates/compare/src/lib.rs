@@ -227,6 +227,13 @@ impl Comparison {
             .is_some_and(|messages| messages.contains(finding.message.as_str()))
     }
 
+    /// The side labelled `label`: BASE or a HEAD.
+    pub fn side(&self, label: &str) -> Option<&Side> {
+        std::iter::once(&self.base)
+            .chain(&self.heads)
+            .find(|side| side.label == label)
+    }
+
     /// The merged result's findings that BASE alone does not have: what
     /// the HEADs bring, which the exit status and annotations are about.
     pub fn new_findings(&self) -> Vec<Finding> {

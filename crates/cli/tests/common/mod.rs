@@ -63,3 +63,16 @@ pub fn rules(value: &Value) -> Vec<&str> {
         .map(|f| f["rule"].as_str().expect("a rule"))
         .collect()
 }
+
+/// A report with the day it was generated replaced, for snapshots.
+pub fn undated(report: &str) -> String {
+    report
+        .lines()
+        .map(|line| match line.strip_prefix("Generated on ") {
+            Some(rest) => format!("Generated on [date]{}", &rest[10..]),
+            None => line.to_owned(),
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+        + "\n"
+}

@@ -242,9 +242,8 @@ pub(crate) fn side_name(side: &alembic_doctor_compare::Side) -> String {
 /// [`side_name`] of the side labelled `label` (BASE or a HEAD), or the
 /// label in code when no side has it.
 pub(crate) fn side_name_of(comparison: &Comparison, label: &str) -> String {
-    std::iter::once(&comparison.base)
-        .chain(&comparison.heads)
-        .find(|side| side.label == label)
+    comparison
+        .side(label)
         .map_or_else(|| doc::code(label), side_name)
 }
 

@@ -230,11 +230,17 @@ pub(crate) fn how_to_fix(rule: Rule) -> Option<String> {
 pub(crate) fn where_found(project: &Project, finding: &Finding) -> Option<(String, u32)> {
     let location = finding.location?;
     let file = project.files.get(location.file)?;
-    let line = file
-        .line_index()
-        .line_column(location.span.start, &file.bytes)
-        .line;
-    Some((file.display_path.clone(), line))
+    Some((file.display_path.clone(), line_of(project, location)?))
+}
+
+/// The 1-based line a location starts on.
+fn line_of(project: &Project, location: Location) -> Option<u32> {
+    let file = project.files.get(location.file)?;
+    Some(
+        file.line_index()
+            .line_column(location.span.start, &file.bytes)
+            .line,
+    )
 }
 
 /// Places grouped by file, in the order first seen: `` `a.py:3` `` or
@@ -267,13 +273,10 @@ pub(crate) fn places(found: &[(String, u32)]) -> String {
 
 /// `` `path:line` — label ``.
 fn place(project: &Project, location: Location, label: &str) -> String {
-    let Some(file) = project.files.get(location.file) else {
+    let (Some(file), Some(line)) = (project.files.get(location.file), line_of(project, location))
+    else {
         return label.to_owned();
     };
-    let line = file
-        .line_index()
-        .line_column(location.span.start, &file.bytes)
-        .line;
     let at = code(&format!("{}:{line}", file.display_path));
     if label.is_empty() {
         at

@@ -70,8 +70,7 @@ fn quick_start_commands_do_what_the_readme_says() {
     let last = ci
         .lines()
         .map(str::trim)
-        .filter(|line| !line.is_empty() && !line.starts_with('#'))
-        .next_back();
+        .rfind(|line| !line.is_empty() && !line.starts_with('#'));
     assert_eq!(
         last,
         Some("scripts/test"),

@@ -68,6 +68,18 @@ pub(crate) struct ProjectArgs {
     pub(crate) no_cache: bool,
 }
 
+impl ProjectArgs {
+    /// The options to repeat in the commands the tool advises.
+    pub(crate) fn command_options(&self) -> alembic_doctor_rules::CommandOptions {
+        alembic_doctor_rules::CommandOptions::new(
+            &self.config,
+            &self.name,
+            &self.versions,
+            self.recursive,
+        )
+    }
+}
+
 #[derive(Debug, Subcommand)]
 pub(crate) enum Command {
     /// Check the chain's health: duplicate ids, missing parents, cycles,

@@ -12,6 +12,13 @@ pub(crate) fn run(project_args: &ProjectArgs, args: &CheckArgs) -> anyhow::Resul
     findings.extend(lint.findings);
     // One order for both kinds: by file, then position.
     alembic_doctor_rules::sort_findings(&mut findings);
+    // Commands in the help find the project the way this run did.
+    let options = project_args.command_options();
+    for finding in &mut findings {
+        if let Some(help) = &mut finding.help {
+            *help = options.apply(help);
+        }
+    }
     let fail_on = args.fail_on.or(lint.fail_on).unwrap_or(FailOn::Error);
     match args.format {
         Format::Json => {

@@ -119,6 +119,7 @@ pub(crate) fn load(
             cwd,
         },
         cache: alembic_doctor_project::ParseCache::from_env(project_args.no_cache),
+        command_options: project_args.command_options(),
     };
     let mut comparison = alembic_doctor_compare::compare(&repo, base, heads, &request)?;
     // Production behind BASE: BASE's revisions it has not run go out with
@@ -126,6 +127,13 @@ pub(crate) fn load(
     comparison.add_pending_notes(from);
     let (findings, fail_on, lint) = crate::lint::comparison(&comparison, database)?;
     comparison.add_lint_findings(findings);
+    // Commands in the findings' help find the project the way this run did.
+    let options = project_args.command_options();
+    for finding in &mut comparison.merged.findings {
+        if let Some(help) = &mut finding.help {
+            *help = options.apply(help);
+        }
+    }
     // A `--from` the merged chain does not know is a bad argument, not a
     // finding about the chain.
     if let Some(from) = from

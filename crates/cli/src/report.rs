@@ -80,12 +80,16 @@ pub(crate) fn run(project_args: &ProjectArgs, args: &ReportArgs) -> anyhow::Resu
         lint: Some(&lint),
         generated_on: Some(&today),
         offline_sql,
-        alembic: &alembic_command(project_args),
+        alembic: &project_args.command_options().alembic_program(),
     };
     let report = alembic_doctor_report::status_report(&input);
+    // Commands in the report find the project the way this run did.
+    let options = project_args.command_options();
     match args.format {
-        ReportFormat::Markdown => output::plain_stdout(&report.markdown())?,
-        ReportFormat::Text => output::plain_stdout(&report.text())?,
+        ReportFormat::Markdown => {
+            output::plain_stdout(&options.apply_markdown(&report.markdown()))?;
+        }
+        ReportFormat::Text => output::plain_stdout(&options.apply_markdown(&report.text()))?,
         ReportFormat::Json => {
             let json = alembic_doctor_report::status_json(&input, &report);
             output::raw_stdout(&format!("{}\n", serde_json::to_string_pretty(&json)?))?;
@@ -155,36 +159,6 @@ fn fix_first(project_args: &ProjectArgs, args: &ReportArgs) -> anyhow::Result<Fi
             .collect(),
         skipped: done.skipped,
     })
-}
-
-/// `alembic` with the `-c` and `-n` the user passed, so that the commands
-/// the report gives run on the same project. (A `pyproject.toml` passed
-/// with `-c` is found by Alembic on its own.)
-fn alembic_command(project_args: &ProjectArgs) -> String {
-    let mut out = "alembic".to_owned();
-    for file in &project_args.config {
-        if file.extension().is_some_and(|ext| ext == "toml") {
-            continue;
-        }
-        out.push_str(&format!(" -c {}", shell_word(&file.to_string_lossy())));
-    }
-    if project_args.name != "alembic" {
-        out.push_str(&format!(" -n {}", shell_word(&project_args.name)));
-    }
-    out
-}
-
-/// `word` quoted for a POSIX shell when it needs to be.
-fn shell_word(word: &str) -> String {
-    let plain = !word.is_empty()
-        && word
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "-_./=:@%+,".contains(c));
-    if plain {
-        word.to_owned()
-    } else {
-        format!("'{}'", word.replace('\'', "'\\''"))
-    }
 }
 
 /// Today's date (UTC), or the day of `$SOURCE_DATE_EPOCH` when set, so

@@ -160,6 +160,10 @@ struct Scenario {
     base_files: BTreeMap<String, Vec<u8>>,
     /// Every table the merged result must create exactly once.
     tables: BTreeSet<String>,
+    /// The options the project needs (`-c config/alembic.ini` when its
+    /// configuration is not where `alembic` looks first): given to
+    /// `report`, and expected in every command of its plan.
+    options: Vec<String>,
 }
 
 /// Writes migrations into a repository.
@@ -225,7 +229,18 @@ fn hex_id(seed: u64, name: &str) -> String {
 fn build(seed: u64) -> Scenario {
     let mut rng = Rng::new(seed);
     let repo = GitProject::empty();
-    repo.write("alembic.ini", "[alembic]\nscript_location = migrations\n");
+    // A third of the scenarios keep their configuration elsewhere, so that
+    // the plan must name it in every command.
+    let options: Vec<String> = if (seed / 12) % 3 == 1 {
+        repo.write(
+            "config/alembic.ini",
+            "[alembic]\nscript_location = migrations\n",
+        );
+        vec!["-c".to_owned(), "config/alembic.ini".to_owned()]
+    } else {
+        repo.write("alembic.ini", "[alembic]\nscript_location = migrations\n");
+        Vec::new()
+    };
     repo.write("migrations/env.py", ENV_PY);
     repo.write("migrations/script.py.mako", SCRIPT_MAKO);
     let mut tables = BTreeSet::new();
@@ -429,6 +444,7 @@ fn build(seed: u64) -> Scenario {
         heads,
         base_files,
         tables,
+        options,
     }
 }
 
@@ -546,12 +562,14 @@ fn follow(
                         .collect()
                 } else {
                     let summary = alt["summary"].as_str().unwrap_or("");
-                    let start = summary
-                        .find("`alembic merge")
-                        .ok_or("no `alembic merge` in the alternative")?
-                        + 1;
-                    let end = start + summary[start..].find('`').ok_or("unterminated")?;
-                    vec![summary[start..end].to_owned()]
+                    // The code span of `alembic [options] merge ...`.
+                    let command = summary
+                        .split('`')
+                        .skip(1)
+                        .step_by(2)
+                        .find(|span| span.starts_with("alembic ") && span.contains(" merge "))
+                        .ok_or("no `alembic merge` in the alternative")?;
+                    vec![command.to_owned()]
                 }
             }
             _ => step["commands"]
@@ -606,7 +624,9 @@ fn check_result(scenario: &Scenario, alembic: &mut Alembic) -> Result<(), String
             Err(_) => return Err(format!("the plan deleted {path}, which main has")),
         }
     }
-    let (_, after) = repo.json_of("check", &["--no-lint"]);
+    let mut args: Vec<&str> = scenario.options.iter().map(String::as_str).collect();
+    args.push("--no-lint");
+    let (_, after) = repo.json_of("check", &args);
     let rules_after: BTreeSet<String> = after["findings"]
         .as_array()
         .into_iter()
@@ -625,10 +645,9 @@ fn check_result(scenario: &Scenario, alembic: &mut Alembic) -> Result<(), String
             "after the plan, `check` still reports {rules_after:?}:\n{after:#}"
         ));
     }
-    let sql = alembic.run(
-        &repo.path,
-        &["upgrade".into(), "heads".into(), "--sql".into()],
-    )?;
+    let mut argv = scenario.options.clone();
+    argv.extend(["upgrade".into(), "heads".into(), "--sql".into()]);
+    let sql = alembic.run(&repo.path, &argv)?;
     for table in &scenario.tables {
         let created = sql.matches(&format!("CREATE TABLE {table} ")).count();
         if created != 1 {
@@ -648,6 +667,38 @@ fn check_result(scenario: &Scenario, alembic: &mut Alembic) -> Result<(), String
     Ok(())
 }
 
+/// Every `alembic-doctor` and `alembic` command of the plan (alternatives
+/// too) carries the options the report was run with: without them it
+/// would not find the project, or find another one.
+fn commands_name_the_project(scenario: &Scenario, plan: &Value) -> Result<(), String> {
+    if scenario.options.is_empty() {
+        return Ok(());
+    }
+    let options = scenario.options.join(" ");
+    for step in plan["steps"].as_array().into_iter().flatten() {
+        let alternative = &step["alternative"];
+        let commands = step["commands"]
+            .as_array()
+            .into_iter()
+            .chain(alternative["commands"].as_array())
+            .flatten()
+            .filter_map(Value::as_str);
+        for command in commands {
+            if command.starts_with("alembic-doctor ")
+                && !command.starts_with(&format!("alembic-doctor {options} "))
+            {
+                return Err(format!("`{command}` does not say `{options}`"));
+            }
+        }
+        if let Some(summary) = alternative["summary"].as_str()
+            && summary.contains("`alembic merge")
+        {
+            return Err(format!("`{summary}` does not say `{options}`"));
+        }
+    }
+    Ok(())
+}
+
 #[test]
 fn following_the_reports_plan_ends_in_a_healthy_chain() {
     let mut alembic = Alembic::start();
@@ -660,11 +711,16 @@ fn following_the_reports_plan_ends_in_a_healthy_chain() {
         .unwrap_or(SCENARIOS);
     for seed in 0..scenarios {
         let scenario = build(seed);
-        let mut args = vec!["report", "main"];
+        let mut args: Vec<&str> = scenario.options.iter().map(String::as_str).collect();
+        args.push("main");
         args.extend(scenario.heads.iter().map(String::as_str));
         args.push("--no-lint");
-        let (_, report) = scenario.repo.json_of(args[0], &args[1..]);
+        let (_, report) = scenario.repo.json_of("report", &args);
         let plan = report["plan"].clone();
+        if let Err(why) = commands_name_the_project(&scenario, &plan) {
+            failures.push(format!("{}\nplan: {plan:#}\n{why}", scenario.description));
+            continue;
+        }
         for step in plan["steps"].as_array().into_iter().flatten() {
             *kinds
                 .entry(step["kind"].as_str().unwrap_or("").to_owned())

@@ -19,7 +19,7 @@
 //!     recursive: false,
 //!     display_root: None,
 //! };
-//! let request = CompareRequest { load, cache: None };
+//! let request = CompareRequest { load, cache: None, command_options: Default::default() };
 //! let comparison = compare(&repo, base, vec![SideSpec::WorkTree], &request)?;
 //! println!("{:?}", comparison.merged.heads());
 //! # Ok::<(), Box<dyn std::error::Error>>(())
@@ -39,7 +39,7 @@ use std::path::{Path, PathBuf};
 
 use alembic_doctor_git::{GitError, GitRepo, ResolvedRev};
 use alembic_doctor_project::{LoadError, LoadRequest, ParseCache};
-use alembic_doctor_rules::{Finding, Rule};
+use alembic_doctor_rules::{CommandOptions, Finding, Rule};
 
 pub use checklist::{
     ChecklistItem, changed_first_by, checklist, conflict_description, extension_evidence,
@@ -65,6 +65,9 @@ pub struct CompareRequest {
     /// The parse cache for the sides (files read from git are keyed by
     /// blob id), when enabled.
     pub cache: Option<ParseCache>,
+    /// The options the user gave, repeated in the plan's commands so that
+    /// they find the same project.
+    pub command_options: CommandOptions,
 }
 
 /// Why a comparison could not be made.
@@ -358,7 +361,7 @@ pub fn compare(
         pending_notes: Vec::new(),
     };
     comparison.check();
-    comparison.plan = plan::plan(&comparison);
+    comparison.plan = plan::plan(&comparison, &request.command_options);
     Ok(comparison)
 }
 

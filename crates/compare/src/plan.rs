@@ -19,7 +19,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::hash::{Hash, Hasher};
 
 use alembic_doctor_graph::{RevisionInput, RevisionMap};
-use alembic_doctor_rules::Rule;
+use alembic_doctor_rules::{CommandOptions, Rule, shell_word as quote};
 use alembic_doctor_script::{file_name_with_id, same_migration};
 
 use crate::Comparison;
@@ -118,27 +118,27 @@ struct Node {
     bytes: Vec<u8>,
 }
 
-/// `git`, `alembic-doctor` and paths as the user types them.
-fn quote(arg: &str) -> String {
-    if !arg.is_empty()
-        && arg
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"-_./=:@%+,".contains(&b))
-    {
-        arg.to_owned()
-    } else {
-        format!("'{}'", arg.replace('\'', r"'\''"))
-    }
-}
-
 fn code(text: &str) -> String {
     format!("`{text}`")
 }
 
 /// The plan that makes the merge healthy, in the order its steps must run;
 /// empty when the HEADs bring no problem it can fix.
-pub(crate) fn plan(comparison: &Comparison) -> Plan {
-    Planner::new(comparison).plan()
+pub(crate) fn plan(comparison: &Comparison, options: &CommandOptions) -> Plan {
+    let mut plan = Planner::new(comparison).plan();
+    for step in &mut plan.steps {
+        step.summary = options.apply(&step.summary);
+        for command in &mut step.commands {
+            *command = options.apply(command);
+        }
+        if let Some((summary, commands)) = &mut step.alternative {
+            *summary = options.apply(summary);
+            for command in commands {
+                *command = options.apply(command);
+            }
+        }
+    }
+    plan
 }
 
 struct Planner<'a> {

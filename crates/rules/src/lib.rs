@@ -6,6 +6,7 @@
 //! position, so the output is the same on every run.
 
 mod chain;
+mod commands;
 mod finding;
 mod lint;
 mod registry;
@@ -13,6 +14,7 @@ mod rules;
 
 use alembic_doctor_project::Project;
 
+pub use commands::{CommandOptions, shell_word};
 pub use finding::{Finding, Location, Related};
 pub use lint::{
     AddedColumn, DEFAULT_POSTGRES_VERSION, Dialect, Environment, FailOnSetting, LintScope,

@@ -1,0 +1,241 @@
+//! The commands the tool tells a user to run, with the options the user
+//! gave.
+//!
+//! Advice is written as if the project were found by default
+//! (`alembic-doctor fix merge ...`, `alembic merge ...`); a user who ran
+//! `alembic-doctor -c db/alembic.ini report` must get commands that find
+//! the same project, or the advice fails (or, worse, fixes another
+//! project). [`CommandOptions::apply`] adds them to every command in a
+//! text, so that no rule or renderer has to thread them through.
+
+/// The project options of the run, as words to repeat in advice.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CommandOptions {
+    /// For `alembic-doctor`: `-c`, `-n`, `--versions`, `--recursive`.
+    doctor: Vec<String>,
+    /// For `alembic`: `-c` (an ini file) and `-n`.
+    alembic: Vec<String>,
+}
+
+/// `alembic-doctor`'s subcommands that read a project.
+const DOCTOR_COMMANDS: &[&str] = &[
+    "check", "compare", "report", "fix", "heads", "history", "show", "current", "branches",
+    "status",
+];
+
+/// `alembic`'s commands the advice names.
+const ALEMBIC_COMMANDS: &[&str] = &[
+    "merge",
+    "upgrade",
+    "downgrade",
+    "stamp",
+    "heads",
+    "history",
+    "current",
+    "revision",
+    "show",
+    "branches",
+    "check",
+];
+
+impl CommandOptions {
+    /// The options of a run: its configuration files (as typed), the ini
+    /// section, the version directories and `--recursive`.
+    pub fn new(
+        config_files: &[std::path::PathBuf],
+        section: &str,
+        versions: &[std::path::PathBuf],
+        recursive: bool,
+    ) -> Self {
+        let mut options = CommandOptions::default();
+        for config in config_files {
+            let path = shell_word(&config.to_string_lossy());
+            options.doctor.extend(["-c".to_owned(), path.clone()]);
+            // Alembic's `-c` takes the ini file; it finds pyproject.toml
+            // itself.
+            let is_pyproject = config
+                .file_name()
+                .is_some_and(|name| name == "pyproject.toml");
+            if !is_pyproject && !options.alembic.contains(&"-c".to_owned()) {
+                options.alembic.extend(["-c".to_owned(), path]);
+            }
+        }
+        if section != "alembic" {
+            let section = shell_word(section);
+            options.doctor.extend(["-n".to_owned(), section.clone()]);
+            options.alembic.extend(["-n".to_owned(), section]);
+        }
+        for dir in versions {
+            options
+                .doctor
+                .extend(["--versions".to_owned(), shell_word(&dir.to_string_lossy())]);
+        }
+        if recursive {
+            options.doctor.push("--recursive".to_owned());
+        }
+        options
+    }
+
+    /// No option was given: advice is printed as written.
+    pub fn is_empty(&self) -> bool {
+        self.doctor.is_empty() && self.alembic.is_empty()
+    }
+
+    /// `text` (a command, or Markdown with commands in code spans) with
+    /// the options after every `alembic-doctor` and `alembic` that starts
+    /// a command: at the start of the text or of a code span, and followed
+    /// by one of their subcommands.
+    pub fn apply(&self, text: &str) -> String {
+        if self.is_empty() {
+            return text.to_owned();
+        }
+        let mut out = String::with_capacity(text.len() + 64);
+        let mut rest = text;
+        let mut at_start = true;
+        while !rest.is_empty() {
+            if at_start && let Some((program, len)) = self.command_at(rest) {
+                out.push_str(&rest[..len]);
+                out.push(' ');
+                out.push_str(&program.join(" "));
+                rest = &rest[len..];
+                at_start = false;
+                continue;
+            }
+            let ch = rest.chars().next().expect("not empty");
+            out.push(ch);
+            rest = &rest[ch.len_utf8()..];
+            at_start = ch == '`';
+        }
+        out
+    }
+
+    /// [`CommandOptions::apply`] on Markdown, leaving fenced code blocks
+    /// (SQL, file excerpts) as they are.
+    pub fn apply_markdown(&self, markdown: &str) -> String {
+        if self.is_empty() {
+            return markdown.to_owned();
+        }
+        let mut out = String::with_capacity(markdown.len() + 256);
+        let mut fenced = false;
+        for line in markdown.split_inclusive('\n') {
+            if line.trim_start().starts_with("```") {
+                fenced = !fenced;
+                out.push_str(line);
+            } else if fenced {
+                out.push_str(line);
+            } else {
+                out.push_str(&self.apply(line));
+            }
+        }
+        out
+    }
+
+    /// `alembic` with the options it needs to find the project, as a
+    /// command starts.
+    pub fn alembic_program(&self) -> String {
+        std::iter::once("alembic")
+            .chain(self.alembic.iter().map(String::as_str))
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
+    /// The options to insert when `text` starts with a command, and the
+    /// length of the program's name.
+    fn command_at(&self, text: &str) -> Option<(&[String], usize)> {
+        for (program, options, commands) in [
+            ("alembic-doctor ", &self.doctor, DOCTOR_COMMANDS),
+            ("alembic ", &self.alembic, ALEMBIC_COMMANDS),
+        ] {
+            let Some(after) = text.strip_prefix(program) else {
+                continue;
+            };
+            let word = after
+                .split(|c: char| c.is_whitespace() || c == '`')
+                .next()
+                .unwrap_or("");
+            if !options.is_empty() && commands.contains(&word) {
+                return Some((options, program.len() - 1));
+            }
+        }
+        None
+    }
+}
+
+/// A word as a POSIX shell reads it back: as is when it is plain, else
+/// in single quotes.
+pub fn shell_word(arg: &str) -> String {
+    if !arg.is_empty()
+        && arg
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-_./=:@%+,".contains(&b))
+    {
+        arg.to_owned()
+    } else {
+        format!("'{}'", arg.replace('\'', r"'\''"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::PathBuf;
+
+    use super::CommandOptions;
+
+    fn options() -> CommandOptions {
+        CommandOptions::new(&[PathBuf::from("db/alembic.ini")], "tenant", &[], false)
+    }
+
+    #[test]
+    fn commands_get_the_options_of_the_run() {
+        let options = options();
+        assert_eq!(
+            options.apply("alembic-doctor fix merge -m 'x' a b"),
+            "alembic-doctor -c db/alembic.ini -n tenant fix merge -m 'x' a b"
+        );
+        assert_eq!(
+            options.apply(
+                "join them (`alembic merge -m x a b` writes the same); run `alembic-doctor check`"
+            ),
+            "join them (`alembic -c db/alembic.ini -n tenant merge -m x a b` writes the same); run `alembic-doctor -c db/alembic.ini -n tenant check`"
+        );
+    }
+
+    #[test]
+    fn fenced_code_is_left_alone() {
+        let markdown = "run `alembic upgrade heads`\n```\nalembic upgrade heads\n```\n";
+        assert_eq!(
+            options().apply_markdown(markdown),
+            "run `alembic -c db/alembic.ini -n tenant upgrade heads`\n```\nalembic upgrade heads\n```\n"
+        );
+    }
+
+    #[test]
+    fn prose_and_other_programs_are_left_alone() {
+        let options = options();
+        for text in [
+            "alembic merges heads",
+            "the alembic-doctor report says",
+            "`git checkout main -- a.py`",
+            "alembic-doctorate check",
+            "`alembic --version`",
+        ] {
+            assert_eq!(options.apply(text), text);
+        }
+    }
+
+    #[test]
+    fn without_options_nothing_changes_and_paths_are_quoted() {
+        let none = CommandOptions::new(&[], "alembic", &[], false);
+        assert_eq!(none.apply("alembic-doctor check"), "alembic-doctor check");
+        let spaced = CommandOptions::new(
+            &[PathBuf::from("my dir/pyproject.toml")],
+            "alembic",
+            &[PathBuf::from("migrations/versions")],
+            true,
+        );
+        assert_eq!(
+            spaced.apply("`alembic-doctor check` then `alembic upgrade heads`"),
+            "`alembic-doctor -c 'my dir/pyproject.toml' --versions migrations/versions --recursive check` then `alembic upgrade heads`"
+        );
+    }
+}

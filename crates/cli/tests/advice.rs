@@ -645,9 +645,9 @@ fn check_result(scenario: &Scenario, alembic: &mut Alembic) -> Result<(), String
             "after the plan, `check` still reports {rules_after:?}:\n{after:#}"
         ));
     }
-    let mut argv = scenario.options.clone();
-    argv.extend(["upgrade".into(), "heads".into(), "--sql".into()]);
-    let sql = alembic.run(&repo.path, &argv)?;
+    let mut upgrade = scenario.options.clone();
+    upgrade.extend(["upgrade".into(), "heads".into(), "--sql".into()]);
+    let sql = alembic.run(&repo.path, &upgrade)?;
     for table in &scenario.tables {
         let created = sql.matches(&format!("CREATE TABLE {table} ")).count();
         if created != 1 {

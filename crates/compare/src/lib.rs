@@ -318,6 +318,30 @@ pub fn compare(
             rev @ SideSpec::Rev(_) => Side::load(repo, rev, &load, cache),
         })
         .collect::<Result<Vec<_>, _>>()?;
+    compare_sides(repo, base, heads, &load)
+}
+
+/// [`compare`] with the HEADs already loaded (the working tree's with
+/// [`Side::work_tree`]): only BASE is read.
+pub fn compare_loaded(
+    repo: &GitRepo,
+    base: ResolvedRev,
+    heads: Vec<Side>,
+    request: &CompareRequest,
+) -> Result<Comparison, CompareError> {
+    let load = side_request(repo, &request.load);
+    let base = Side::load(repo, SideSpec::Rev(base), &load, request.cache.as_ref())?;
+    compare_sides(repo, base, heads, &load)
+}
+
+/// Diff each loaded HEAD against BASE and simulate the merge. `load` is
+/// the request as moved into the trees ([`side_request`]).
+fn compare_sides(
+    repo: &GitRepo,
+    base: Side,
+    heads: Vec<Side>,
+    load: &LoadRequest,
+) -> Result<Comparison, CompareError> {
     let ancestors = heads
         .iter()
         .map(|head| merge::merge_base_state(repo, &base, head))

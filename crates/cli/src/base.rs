@@ -85,7 +85,8 @@ pub(crate) struct BaseCheck {
     pub(crate) findings: Vec<Finding>,
     /// Notes for people: a stale or missing base.
     pub(crate) notes: Vec<String>,
-    /// One line for people: what was compared with.
+    /// One line for people: what was compared with (empty when nothing
+    /// was).
     pub(crate) summary: String,
     /// The base branch and commit, when there was one.
     base: Option<ResolvedRev>,
@@ -99,7 +100,9 @@ impl BaseCheck {
             comparison: None,
             findings: Vec::new(),
             notes,
-            summary: format!("base branch: not compared ({reason})\n"),
+            // Said in the JSON; the text stays as it was without a
+            // comparison (a note on stderr says what people must know).
+            summary: String::new(),
             base,
             skipped: Some(reason.to_owned()),
         }
@@ -145,7 +148,10 @@ pub(crate) fn compare(
 ) -> anyhow::Result<(&'static Project, BaseCheck)> {
     let leak = |project: Project| -> &'static Project { Box::leak(Box::new(project)) };
     if no_base {
-        return Ok((leak(project), BaseCheck::skipped("--no-base", None, Vec::new())));
+        return Ok((
+            leak(project),
+            BaseCheck::skipped("--no-base", None, Vec::new()),
+        ));
     }
     let (repo, base) = match lookup {
         Lookup::NotInRepository => {
@@ -177,14 +183,18 @@ pub(crate) fn compare(
     };
     if head.commit_id() == base.commit_id() {
         let reason = format!("HEAD is {}", base.name());
-        return Ok((leak(project), BaseCheck::skipped(&reason, Some(base.clone()), notes)));
+        return Ok((
+            leak(project),
+            BaseCheck::skipped(&reason, Some(base.clone()), notes),
+        ));
     }
     let request = CompareRequest {
         load: request.clone(),
         cache: ParseCache::from_env(no_cache),
     };
     let side = Side::work_tree(repo, project, &request.load);
-    let comparison = alembic_doctor_compare::compare_loaded(repo, base.clone(), vec![side], &request)?;
+    let comparison =
+        alembic_doctor_compare::compare_loaded(repo, base.clone(), vec![side], &request)?;
     let comparison: &'static Comparison = Box::leak(Box::new(comparison));
     let project = &comparison.heads[0].project;
     Ok((

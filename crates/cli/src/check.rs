@@ -95,7 +95,8 @@ pub(crate) fn run(project_args: &ProjectArgs, args: &CheckArgs) -> anyhow::Resul
                 alembic_doctor_report::github_annotations(&findings, project, &cwd);
             if let Some(merged) = merged {
                 let findings = alembic_doctor_report::findings_with_plan(
-                    base.comparison.expect("a comparison with its merged project"),
+                    base.comparison
+                        .expect("a comparison with its merged project"),
                     &base.findings,
                     "the plan in the `alembic-doctor plan` notice",
                 );

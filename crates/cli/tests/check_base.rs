@@ -309,3 +309,28 @@ fn a_base_behind_its_upstream_is_called_stale() {
     let (_, _, stderr) = repo.run(&["check"]);
     assert!(!stderr.contains("is behind"), "{stderr}");
 }
+
+/// The simulated merge is read through the parse cache (what it takes
+/// unchanged from main is known by main's blob ids): a second run, with the
+/// cache filled, finds the same; and when main moves, the merge follows.
+#[test]
+fn the_merge_read_through_the_parse_cache_stays_right() {
+    let repo = forked_while_main_moved();
+    let (code, cold) = repo.json_of("check", &[]);
+    assert_eq!(code, 1, "{cold}");
+    let (_, warm) = repo.json_of("check", &[]);
+    assert_eq!(cold, warm);
+    // Main edits `ccc` so that it no longer forks: it now follows `bbb`'s
+    // id on main too, a duplicate of the branch's file.
+    repo.checkout("main");
+    repo.migration("bbb", Some("aaa"), "ccc_main.py");
+    repo.commit("main's ccc becomes bbb");
+    repo.checkout("feat");
+    let (code, json) = repo.json_of("check", &[]);
+    assert_eq!(code, 1, "{json}");
+    let rules: Vec<&str> = after_merging(&json)
+        .iter()
+        .map(|f| f["rule"].as_str().expect("a rule"))
+        .collect();
+    assert_eq!(rules, ["duplicate-revision"], "{json}");
+}

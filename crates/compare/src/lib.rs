@@ -318,7 +318,7 @@ pub fn compare(
             rev @ SideSpec::Rev(_) => Side::load(repo, rev, &load, cache),
         })
         .collect::<Result<Vec<_>, _>>()?;
-    compare_sides(repo, base, heads, &load)
+    compare_sides(repo, base, heads, &load, cache)
 }
 
 /// [`compare`] with the HEADs already loaded (the working tree's with
@@ -330,17 +330,20 @@ pub fn compare_loaded(
     request: &CompareRequest,
 ) -> Result<Comparison, CompareError> {
     let load = side_request(repo, &request.load);
-    let base = Side::load(repo, SideSpec::Rev(base), &load, request.cache.as_ref())?;
-    compare_sides(repo, base, heads, &load)
+    let cache = request.cache.as_ref();
+    let base = Side::load(repo, SideSpec::Rev(base), &load, cache)?;
+    compare_sides(repo, base, heads, &load, cache)
 }
 
 /// Diff each loaded HEAD against BASE and simulate the merge. `load` is
-/// the request as moved into the trees ([`side_request`]).
+/// the request as moved into the trees ([`side_request`]); the merge is
+/// read through `cache` when given.
 fn compare_sides(
     repo: &GitRepo,
     base: Side,
     heads: Vec<Side>,
     load: &LoadRequest,
+    cache: Option<&ParseCache>,
 ) -> Result<Comparison, CompareError> {
     let ancestors = heads
         .iter()
@@ -355,7 +358,7 @@ fn compare_sides(
         .zip(&ancestors)
         .map(|(head, ancestor)| diff::differences(&base, head, &ancestor.files))
         .collect();
-    let merged = merge::simulate(&base, &heads, &ancestors, load.display_root())?;
+    let merged = merge::simulate(&base, &heads, &ancestors, load.display_root(), cache)?;
     let duplicate_ids = duplicate_ids(&base, &heads, &merged);
     let pair_conflicts = pair_conflicts(&heads, &differences);
     // A revision several HEADs bring (stacked branches) is described once.

@@ -83,6 +83,31 @@ class PreCommitHooksTest(unittest.TestCase):
         self.assertEqual(result.returncode, 0, show(result))
         self.assertRegex(result.stdout, r"alembic-doctor check\.+Passed")
 
+    def test_check_on_a_branch_fails_when_merging_main_would_fork_the_chain(self):
+        # On `main` the hook checks the chain alone and passes; on a branch
+        # whose new revision forks from the head main has since moved past,
+        # it fails with the finding of the simulated merge.
+        repo = self.project("healthy")
+        git(repo, "branch", "-M", "main")
+        versions = repo / "migrations/versions"
+        head = "e9f08b7c3d15"
+        template = '"""{id}"""\nrevision = "{id}"\ndown_revision = "{head}"\n\n\ndef upgrade():\n    pass\n\n\ndef downgrade():\n    pass\n'
+        git(repo, "checkout", "-q", "-b", "feature")
+        (versions / "1a1a1a1a1a1a_feature.py").write_text(template.format(id="1a1a1a1a1a1a", head=head))
+        git(repo, "add", "-A")
+        git(repo, "commit", "-qm", "feature")
+        git(repo, "checkout", "-q", "main")
+        (versions / "2b2b2b2b2b2b_main.py").write_text(template.format(id="2b2b2b2b2b2b", head=head))
+        git(repo, "add", "-A")
+        git(repo, "commit", "-qm", "main moves on")
+        result = self.try_repo(repo, "alembic-doctor", "--all-files")
+        self.assertEqual(result.returncode, 0, show(result))
+        git(repo, "checkout", "-q", "feature")
+        result = self.try_repo(repo, "alembic-doctor", "--all-files")
+        self.assertEqual(result.returncode, 1, show(result))
+        self.assertIn("error[multiple-heads]: after merging main at ", result.stdout)
+        self.assertIn("to fix, on feature", result.stdout)
+
     def test_check_runs_only_when_migrations_or_configuration_change(self):
         repo = self.project("broken")
         result = self.try_repo(repo, "alembic-doctor", "--files", "README.md")

@@ -1,14 +1,33 @@
 //! `alembic-doctor check`: every rule, as code frames or as JSON.
 
-use alembic_doctor_rules::Severity;
+use alembic_doctor_report::CheckBaseJson;
+use alembic_doctor_rules::{Finding, Severity};
+use anyhow::Context;
 
 use crate::args::{CheckArgs, FailOn, Format, ProjectArgs};
-use crate::{ExitStatus, load, output};
+use crate::{ExitStatus, base, load, output};
 
 pub(crate) fn run(project_args: &ProjectArgs, args: &CheckArgs) -> anyhow::Result<ExitStatus> {
-    let project = load::project(project_args)?;
+    let cwd = std::env::current_dir().context("cannot read the current directory")?;
+    let lookup = base::lookup(&args.lint, &cwd);
+    // Canonical inside a repository, as `compare` has it: the merge with
+    // the base branch matches files on disk and in git trees by path.
+    let cwd = match lookup {
+        base::Lookup::NotInRepository => cwd,
+        _ => std::fs::canonicalize(&cwd).unwrap_or(cwd),
+    };
+    let request = load::request(project_args, cwd);
+    let project = load::owned(project_args, &request)?;
+    let (project, mut base) = base::compare(
+        &lookup,
+        args.lint.no_base,
+        project,
+        &request,
+        project_args.no_cache,
+    )?;
     let mut findings = alembic_doctor_rules::check(project);
-    let lint = crate::lint::run(project, &args.lint)?;
+    base.keep_branch_findings(&findings);
+    let lint = crate::lint::run(project, &args.lint, &lookup)?;
     findings.extend(lint.findings);
     // One order for both kinds: by file, then position.
     alembic_doctor_rules::sort_findings(&mut findings);
@@ -20,15 +39,50 @@ pub(crate) fn run(project_args: &ProjectArgs, args: &CheckArgs) -> anyhow::Resul
         }
     }
     let fail_on = args.fail_on.or(lint.fail_on).unwrap_or(FailOn::Error);
+    // The merge's findings point into the merged project, not the working
+    // tree's: each output renders them with it.
+    let merged = base.comparison.map(|comparison| &comparison.merged.project);
+    for note in &base.notes {
+        eprintln!("note: {}", alembic_doctor_pystr::escape_for_terminal(note));
+    }
     match args.format {
         Format::Json => {
-            let json = alembic_doctor_report::check_json(project, &findings, lint.json);
+            let merge_findings = merged.map_or_else(Vec::new, |merged| {
+                base.findings
+                    .iter()
+                    .map(|finding| {
+                        let mut value = alembic_doctor_report::finding_json(merged, finding);
+                        value["after_merging"] = serde_json::Value::Bool(true);
+                        value
+                    })
+                    .collect()
+            });
+            let errors = base
+                .findings
+                .iter()
+                .filter(|f| f.severity == Severity::Error)
+                .count();
+            let extra = CheckBaseJson {
+                base: base.json(),
+                findings: merge_findings,
+                errors,
+                warnings: base.findings.len() - errors,
+            };
+            let json = alembic_doctor_report::check_json(project, &findings, lint.json, extra);
             output::json_stdout(&json)?;
         }
         Format::Text => {
             output::findings_to_stdout(project, &findings)?;
-            output::plain_stdout(&alembic_doctor_report::check_summary(project, &findings))?;
+            if let Some(merged) = merged
+                && !base.findings.is_empty()
+            {
+                output::findings_to_stdout(merged, &base.findings)?;
+                output::plain_stdout(&base.plan_text())?;
+            }
+            let all: Vec<Finding> = findings.iter().chain(&base.findings).cloned().collect();
+            output::plain_stdout(&alembic_doctor_report::check_summary(project, &all))?;
             output::plain_stdout(&lint.summary)?;
+            output::plain_stdout(&base.summary)?;
             // An existing version directory with nothing in it is a new
             // project, not an error; but a pass over nothing says so.
             if project.files.is_empty() && project.notes.is_empty() {
@@ -44,7 +98,34 @@ pub(crate) fn run(project_args: &ProjectArgs, args: &CheckArgs) -> anyhow::Resul
             // Paths relative to the current directory: where the workflow
             // step runs, normally the repository root.
             let cwd = std::env::current_dir()?;
-            let annotations = alembic_doctor_report::github_annotations(&findings, project, &cwd);
+            let mut annotations =
+                alembic_doctor_report::github_annotations(&findings, project, &cwd);
+            if let Some(merged) = merged {
+                let findings = alembic_doctor_report::findings_with_plan(
+                    base.comparison
+                        .expect("a comparison with its merged project"),
+                    &base.findings,
+                    "the plan in the `alembic-doctor plan` notice",
+                );
+                annotations.push_str(&alembic_doctor_report::github_annotations(
+                    &findings, merged, &cwd,
+                ));
+                let plan = base.plan_text();
+                if !plan.is_empty() {
+                    annotations.push_str(&alembic_doctor_report::github_command(
+                        "notice",
+                        &[("title", "alembic-doctor plan".to_owned())],
+                        plan.trim_end(),
+                    ));
+                }
+            }
+            for note in &base.notes {
+                annotations.push_str(&alembic_doctor_report::github_command(
+                    "notice",
+                    &[("title", "alembic-doctor base branch".to_owned())],
+                    note,
+                ));
+            }
             output::plain_stdout(&annotations)?;
         }
         Format::Sarif => {
@@ -59,7 +140,8 @@ pub(crate) fn run(project_args: &ProjectArgs, args: &CheckArgs) -> anyhow::Resul
             output::raw_stdout(&format!("{}\n", serde_json::to_string_pretty(&log)?))?;
         }
     }
-    Ok(status_for(&findings, fail_on))
+    let all: Vec<Finding> = findings.iter().chain(&base.findings).cloned().collect();
+    Ok(status_for(&all, fail_on))
 }
 
 /// Failure when a finding reaches the `--fail-on` threshold.

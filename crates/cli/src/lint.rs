@@ -5,7 +5,6 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use alembic_doctor_git::GitRepo;
 use alembic_doctor_project::Project;
 use alembic_doctor_report::LintInfo;
 use alembic_doctor_rules::{
@@ -25,10 +24,15 @@ pub(crate) struct LintArgs {
     /// branch (outside a git repository every revision is linted).
     #[arg(long)]
     pub(crate) all: bool,
-    /// The branch whose revisions are history, not linted. Default:
+    /// The branch whose revisions are history, not linted, and whose
+    /// simulated merge into the working tree is checked too. Default:
     /// origin/HEAD, else main, else master.
     #[arg(long, value_name = "REV")]
     pub(crate) base: Option<String>,
+    /// Do not compare with the base branch (the safety lints still skip
+    /// its revisions; --all lints them too).
+    #[arg(long)]
+    pub(crate) no_base: bool,
     #[command(flatten)]
     pub(crate) database: DatabaseArgs,
 }
@@ -63,7 +67,11 @@ pub(crate) struct LintRun {
 }
 
 /// Run the lints over `project` as `args` say.
-pub(crate) fn run(project: &Project, args: &LintArgs) -> anyhow::Result<LintRun> {
+pub(crate) fn run(
+    project: &Project,
+    args: &LintArgs,
+    base: &crate::base::Lookup,
+) -> anyhow::Result<LintRun> {
     let cwd = std::env::current_dir().context("cannot read the current directory")?;
     let tool = tool_config(project, &cwd)?;
     let settings = settings(project, &args.database, &tool)?;
@@ -76,7 +84,7 @@ pub(crate) fn run(project: &Project, args: &LintArgs) -> anyhow::Result<LintRun>
             "none (--no-lint)".to_owned(),
         )
     } else {
-        scope(project, args, &cwd)?
+        scope(project, args, base)?
     };
     let environment = environment(project);
     let findings = if no_lint {
@@ -234,30 +242,28 @@ fn settings(
 /// What to lint: every revision with `--all` or outside git; otherwise the
 /// revisions whose files are new or changed since the merge base with the
 /// base branch (so adopting the tool on a long history is quiet).
-fn scope(project: &Project, args: &LintArgs, cwd: &Path) -> anyhow::Result<(LintScope, String)> {
+fn scope(
+    project: &Project,
+    args: &LintArgs,
+    base: &crate::base::Lookup,
+) -> anyhow::Result<(LintScope, String)> {
     if args.all {
         return Ok((LintScope::All, "every revision (--all)".to_owned()));
     }
-    let Ok(repo) = GitRepo::discover(cwd) else {
-        return Ok((
-            LintScope::All,
-            "every revision (not in a git repository)".to_owned(),
-        ));
-    };
-    let base = match &args.base {
-        Some(base) => repo.resolve(base)?,
-        None => match repo.default_base() {
-            Ok(base) => base,
-            Err(_) => {
-                return Ok((
-                    LintScope::All,
-                    "every revision (no base branch: pass --base REV)".to_owned(),
-                ));
-            }
-        },
+    let (repo, base) = match base {
+        crate::base::Lookup::NotInRepository => {
+            return Ok((
+                LintScope::All,
+                "every revision (not in a git repository)".to_owned(),
+            ));
+        }
+        crate::base::Lookup::NoBase { reason, .. } => {
+            return Ok((LintScope::All, format!("every revision ({reason})")));
+        }
+        crate::base::Lookup::Found { repo, base } => (repo, base),
     };
     let head = repo.resolve("HEAD")?;
-    let Some(ancestor) = repo.merge_base(&base, &head)? else {
+    let Some(ancestor) = repo.merge_base(base, &head)? else {
         return Ok((
             LintScope::All,
             format!("every revision (no common history with {})", base.name()),

@@ -1,5 +1,7 @@
 //! Turning the global options into a loaded project.
 
+use std::path::PathBuf;
+
 use alembic_doctor_project::{LoadRequest, ParseCache, Project};
 use anyhow::Context;
 
@@ -14,7 +16,13 @@ use crate::args::ProjectArgs;
 /// warm `heads`).
 pub(crate) fn project(args: &ProjectArgs) -> anyhow::Result<&'static Project> {
     let cwd = std::env::current_dir().context("cannot read the current directory")?;
-    let request = LoadRequest {
+    let project = owned(args, &request(args, cwd))?;
+    Ok(Box::leak(Box::new(project)))
+}
+
+/// The request that loads the project the options point at from `cwd`.
+pub(crate) fn request(args: &ProjectArgs, cwd: PathBuf) -> LoadRequest {
+    LoadRequest {
         config_files: args.config.clone(),
         section: args.name.clone(),
         env_config: std::env::var_os("ALEMBIC_CONFIG"),
@@ -22,11 +30,18 @@ pub(crate) fn project(args: &ProjectArgs) -> anyhow::Result<&'static Project> {
         recursive: args.recursive,
         display_root: None,
         cwd,
-    };
+    }
+}
+
+/// Load the project `request` names (with the parse cache unless the
+/// options turn it off), printing the configuration's warnings; owned, for
+/// a caller that hands it on (`check` gives it to the comparison with the
+/// base branch).
+pub(crate) fn owned(args: &ProjectArgs, request: &LoadRequest) -> anyhow::Result<Project> {
     let cache = ParseCache::from_env(args.no_cache);
-    let project = alembic_doctor_project::load_with_cache(&request, cache.as_ref())?;
+    let project = alembic_doctor_project::load_with_cache(request, cache.as_ref())?;
     print_config_warnings(&project);
-    Ok(Box::leak(Box::new(project)))
+    Ok(project)
 }
 
 /// Print the configuration's warnings (Alembic prints them too) on stderr.

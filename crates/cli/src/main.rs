@@ -4,6 +4,7 @@
 
 mod alembic_commands;
 mod args;
+mod base;
 mod check;
 mod compare;
 mod explain;

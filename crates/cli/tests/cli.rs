@@ -71,7 +71,13 @@ fn migration(rev: &str, down: &str) -> String {
 fn broken_example_reports_each_planted_defect() {
     let output = run_in(
         &workspace(),
-        &["-c", "examples/broken/alembic.ini", "check", "--all"],
+        &[
+            "-c",
+            "examples/broken/alembic.ini",
+            "check",
+            "--all",
+            "--no-base",
+        ],
     );
     assert_eq!(output.status.code(), Some(1));
     insta::assert_snapshot!("broken_example_check", text(&output.stdout));
@@ -81,7 +87,13 @@ fn broken_example_reports_each_planted_defect() {
 fn healthy_example_passes() {
     let output = run_in(
         &workspace(),
-        &["-c", "examples/healthy/alembic.ini", "check", "--all"],
+        &[
+            "-c",
+            "examples/healthy/alembic.ini",
+            "check",
+            "--all",
+            "--no-base",
+        ],
     );
     assert_eq!(output.status.code(), Some(0), "{}", text(&output.stdout));
     assert_eq!(
@@ -95,7 +107,7 @@ fn healthy_example_passes() {
 fn check_json_follows_the_contract() {
     let output = run_in(
         &workspace().join("examples/broken"),
-        &["check", "--format", "json"],
+        &["check", "--format", "json", "--no-base"],
     );
     assert_eq!(output.status.code(), Some(1));
     let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
@@ -424,6 +436,7 @@ fn check_sarif_is_a_code_scanning_log() {
             "examples/broken/alembic.ini",
             "check",
             "--all",
+            "--no-base",
             "--format",
             "sarif",
         ],
@@ -446,6 +459,7 @@ fn check_sarif_is_a_code_scanning_log() {
             "examples/broken/alembic.ini",
             "check",
             "--all",
+            "--no-base",
             "--format",
             "json",
         ],

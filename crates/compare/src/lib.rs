@@ -321,6 +321,33 @@ pub fn compare(
             rev @ SideSpec::Rev(_) => Side::load(repo, rev, &load, cache),
         })
         .collect::<Result<Vec<_>, _>>()?;
+    compare_sides(repo, base, heads, &load, cache)
+}
+
+/// [`compare`] with the HEADs already loaded (the working tree's with
+/// [`Side::work_tree`]): only BASE is read.
+pub fn compare_loaded(
+    repo: &GitRepo,
+    base: ResolvedRev,
+    heads: Vec<Side>,
+    request: &CompareRequest,
+) -> Result<Comparison, CompareError> {
+    let load = side_request(repo, &request.load);
+    let cache = request.cache.as_ref();
+    let base = Side::load(repo, SideSpec::Rev(base), &load, cache)?;
+    compare_sides(repo, base, heads, &load, cache)
+}
+
+/// Diff each loaded HEAD against BASE and simulate the merge. `load` is
+/// the request as moved into the trees ([`side_request`]); the merge is
+/// read through `cache` when given.
+fn compare_sides(
+    repo: &GitRepo,
+    base: Side,
+    heads: Vec<Side>,
+    load: &LoadRequest,
+    cache: Option<&ParseCache>,
+) -> Result<Comparison, CompareError> {
     let ancestors = heads
         .iter()
         .map(|head| merge::merge_base_state(repo, &base, head))
@@ -334,7 +361,7 @@ pub fn compare(
         .zip(&ancestors)
         .map(|(head, ancestor)| diff::differences(&base, head, &ancestor.files))
         .collect();
-    let merged = merge::simulate(&base, &heads, &ancestors, load.display_root())?;
+    let merged = merge::simulate(&base, &heads, &ancestors, load.display_root(), cache)?;
     let duplicate_ids = duplicate_ids(&base, &heads, &merged);
     let pair_conflicts = pair_conflicts(&heads, &differences);
     // A revision several HEADs bring (stacked branches) is described once.

@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use alembic_doctor_git::GitRepo;
-use alembic_doctor_project::Project;
+use alembic_doctor_project::{ParseCache, Project};
 use alembic_doctor_rules::Finding;
 use alembic_doctor_source::{FileKind, ReadError, SourceFile, list_versions_in};
 
@@ -153,6 +153,7 @@ pub(crate) fn simulate(
     heads: &[Side],
     ancestors: &[VersionState],
     display_root: &Path,
+    cache: Option<&ParseCache>,
 ) -> Result<Merged, CompareError> {
     let Some(base_tree) = &base.tree else {
         return Err(CompareError::Usage(
@@ -187,7 +188,33 @@ pub(crate) fn simulate(
     // The changes are keyed by resolved paths; a location written with
     // `..` (`-c ../alembic.ini` from a subdirectory) must be walked as the
     // same resolved directory, or the overlay never sees them.
-    let mut listing = list_versions_in(&overlay, &base.spec.resolved_in(&overlay));
+    let spec = base.spec.resolved_in(&overlay);
+    let modules = alembic_doctor_script::Project::new(overlay.clone());
+    let unreadable = heads
+        .iter()
+        .any(|head| head.project.files.iter().any(|f| f.read_error.is_some()));
+    if let Some(cache) = cache
+        && !unreadable
+    {
+        // Through the parse cache: what the merge takes unchanged from
+        // BASE has BASE's blob ids, so only the HEADs' changes are parsed
+        // on a warm run.
+        let project = alembic_doctor_project::from_tree_with_cache(
+            base.project.config.clone(),
+            &overlay,
+            &spec,
+            "merge",
+            display_root,
+            &modules,
+            cache,
+        );
+        return Ok(Merged {
+            project,
+            findings: Vec::new(),
+            conflicts,
+        });
+    }
+    let mut listing = list_versions_in(&overlay, &spec);
     // A HEAD file that could not be read (larger than the limit) has no
     // bytes to merge, but it is not absent: it stays in the merged project
     // as unreadable, so `unreadable-file` reports it as `check` does on
@@ -212,7 +239,6 @@ pub(crate) fn simulate(
             });
         }
     }
-    let modules = alembic_doctor_script::Project::new(overlay.clone());
     let project = alembic_doctor_project::from_files_with_modules(
         base.project.config.clone(),
         listing.files,

@@ -14,7 +14,7 @@ use std::sync::Arc;
 use alembic_doctor_config::{ConfigFileKind, ConfigFiles};
 use alembic_doctor_git::{EntryKind, GitTree};
 use alembic_doctor_script::ProjectFiles;
-use alembic_doctor_source::{DirEntry, Tree};
+use alembic_doctor_source::{DirEntry, FileStamp, Tree};
 
 /// A base tree plus changes: `Some(bytes)` for a file added or replaced,
 /// `None` for a file removed; and symbolic links: `Some(target)` for a link
@@ -126,6 +126,16 @@ impl Tree for OverlayTree {
             return None;
         }
         self.base.read_link(path)
+    }
+
+    /// The base tree's blob id for a file the overlay leaves as it is (so
+    /// the parse cache knows it); `None` for a file it adds, replaces or
+    /// removes, or a link it changes.
+    fn stamp(&self, path: &Path) -> Option<FileStamp> {
+        if self.changes.contains_key(path) || self.links.contains_key(path) {
+            return None;
+        }
+        Tree::stamp(&self.base, path)
     }
 
     fn read(&self, path: &Path) -> io::Result<Vec<u8>> {

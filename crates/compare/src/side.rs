@@ -135,18 +135,25 @@ impl Side {
                             error,
                         }
                     })?;
-                let spec = alembic_doctor_project::listing_spec(&project.config, request.recursive);
-                let state = work_tree_state(repo, &project, &spec);
-                Ok(Self {
-                    label: state.label(),
-                    worktree: Some(state),
-                    links: links_in(&DiskTree, &spec),
-                    spec,
-                    project,
-                    rev: None,
-                    tree: None,
-                })
+                Ok(Self::work_tree(repo, project, request))
             }
+        }
+    }
+
+    /// The working tree's side from its project, already loaded with
+    /// `request` (as [`crate::compare`] loads the working tree): a caller
+    /// that has read the working tree (`check`) does not read it twice.
+    pub fn work_tree(repo: &GitRepo, project: Project, request: &LoadRequest) -> Self {
+        let spec = alembic_doctor_project::listing_spec(&project.config, request.recursive);
+        let state = work_tree_state(repo, &project, &spec);
+        Self {
+            label: state.label(),
+            worktree: Some(state),
+            links: links_in(&DiskTree, &spec),
+            spec,
+            project,
+            rev: None,
+            tree: None,
         }
     }
 

@@ -349,6 +349,29 @@ impl GitRepo {
         })
     }
 
+    /// The remote-tracking branch that `rev`'s local branch follows
+    /// (`branch.<name>.remote` and `.merge`, mapped through the remote's
+    /// fetch refspecs: `origin/main` for `main` in a clone), when `rev`
+    /// named a local branch that has one and the tracking branch exists.
+    pub fn upstream(&self, rev: &ResolvedRev) -> Option<ResolvedRev> {
+        let reference = rev.reference()?;
+        if !reference.starts_with("refs/heads/") {
+            return None;
+        }
+        let (full, short) = self.objects.with_repo(|repo| {
+            let name = gix::refs::FullName::try_from(reference).ok()?;
+            let tracking = repo
+                .branch_remote_tracking_ref_name(name.as_ref(), gix::remote::Direction::Fetch)?
+                .ok()?;
+            repo.try_find_reference(tracking.as_ref()).ok().flatten()?;
+            Some((
+                tracking.as_bstr().to_string(),
+                tracking.as_ref().shorten().to_string(),
+            ))
+        })?;
+        self.resolve_as(&full, short).ok()
+    }
+
     /// The best common ancestor of `a` and `b` (`git merge-base a b`), or
     /// `None` when the histories are unrelated. In a shallow clone, a merge
     /// base that is not found is an error naming the fetch that brings it.

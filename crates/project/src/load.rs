@@ -226,6 +226,41 @@ where
     })
 }
 
+/// Build a project from the version files `spec` lists in `tree` (a
+/// simulated merge), with `config` as read elsewhere, through `cache`: a
+/// file whose [`Tree::stamp`] matches its cache entry is not parsed again.
+/// `kind` names the cache file (one per kind of tree and listing).
+pub fn from_tree_with_cache<T>(
+    config: AlembicConfig,
+    tree: &T,
+    spec: &ListingSpec,
+    kind: &'static str,
+    display_root: &Path,
+    modules: &alembic_doctor_script::Project,
+    cache: &ParseCache,
+) -> Project
+where
+    T: Tree + Clone + Send + 'static,
+{
+    let how = CachedBuild {
+        tree: Arc::new(tree.clone()),
+        tree_kind: kind,
+        spec,
+        cache,
+    };
+    let list = || alembic_doctor_source::list_candidates_stamped(tree, spec);
+    let (files, map, revision_files, notes) =
+        cached::build_cached(list, display_root, modules, &how, &StageTimer(None));
+    Project {
+        version_locations: config.version_locations.clone(),
+        files,
+        map,
+        revision_files,
+        notes,
+        config,
+    }
+}
+
 /// Build a project from files already listed in load order, on disk:
 /// imported modules are looked for on the local file system.
 pub fn from_files(

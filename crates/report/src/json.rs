@@ -9,8 +9,25 @@ use std::path::PathBuf;
 use serde::{Serialize, Serializer};
 use serde_json::{Value, json};
 
+/// What `check` found by comparing with the base branch: the `base`
+/// object, and the findings of the simulated merge (already written with
+/// [`finding_json`] against the merged project, and marked
+/// `after_merging`), which follow the working tree's own.
+pub struct CheckBaseJson {
+    /// The `base` object.
+    pub base: Value,
+    /// The merge's findings that concern the branch.
+    pub findings: Vec<Value>,
+    /// How many of them are errors.
+    pub errors: usize,
+    /// How many of them are warnings.
+    pub warnings: usize,
+}
+
 /// The whole `check` result as one JSON object, with the safety lints'
-/// part (`lint`) beside it.
+/// part (`lint`) and the comparison with the base branch (`base`) beside
+/// it. Every finding has `after_merging`: `false` for the working tree's
+/// own, `true` for those of the simulated merge with the base branch.
 ///
 /// Written straight from the project as it is serialized: on a project of
 /// 100,000 revisions a `serde_json::Value` tree of the revisions cost a
@@ -21,6 +38,7 @@ pub fn check_json<'a>(
     project: &'a Project,
     findings: &'a [Finding],
     lint: Value,
+    base: CheckBaseJson,
 ) -> impl Serialize + 'a {
     let map = &project.map;
     let all = 0..map.revisions().len();
@@ -31,25 +49,31 @@ pub fn check_json<'a>(
         Err(error) => (None, Some(error.to_string())),
     };
     let count = |severity| findings.iter().filter(|f| f.severity == severity).count();
+    let own = findings.iter().map(|f| {
+        let mut value = finding_json(project, f);
+        value["after_merging"] = Value::Bool(false);
+        value
+    });
     CheckJson {
+        base: base.base,
         bases: Ids(project, map.bases().to_vec()),
         branch_points: Ids(project, branch_points),
         config_files: [&project.config.ini_file, &project.config.toml_file]
             .into_iter()
             .flatten()
             .collect(),
-        findings: findings.iter().map(|f| finding_json(project, f)).collect(),
+        findings: own.chain(base.findings).collect(),
         heads: Ids(project, map.heads().to_vec()),
         lint,
         merge_points: Ids(project, merge_points),
         real_heads: Ids(project, map.real_heads().to_vec()),
         revisions: Revisions(project),
         summary: Summary {
-            errors: count(Severity::Error),
+            errors: count(Severity::Error) + base.errors,
             files: project.files.len(),
             heads: map.heads().len(),
             revisions: map.revisions().len(),
-            warnings: count(Severity::Warning),
+            warnings: count(Severity::Warning) + base.warnings,
         },
         upgrade_order,
         upgrade_order_error,
@@ -61,6 +85,7 @@ pub fn check_json<'a>(
 /// The top-level object (keys in alphabetical order: see [`check_json`]).
 #[derive(Serialize)]
 struct CheckJson<'a> {
+    base: Value,
     bases: Ids<'a>,
     branch_points: Ids<'a>,
     config_files: Vec<&'a PathBuf>,

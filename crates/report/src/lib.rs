@@ -16,10 +16,10 @@ use alembic_doctor_project::Project;
 use alembic_doctor_source::LineIndex;
 
 pub use alembic::{AlembicView, ScriptText};
-pub use compare::{comparison_json, comparison_text, findings_with_plan, plan_text};
+pub use compare::{comparison_json, comparison_text, findings_with_plan, plan_json, plan_text};
 pub use diagnostics::{Sources, render_text};
 pub use github::{github_annotations, github_command, relative};
-pub use json::{check_json, finding_json};
+pub use json::{CheckBaseJson, check_json, finding_json};
 pub use sarif::sarif_log;
 pub use status::{
     FixedIssue, Fixes, LintInfo, REPORT_MARKER, Section, StatusInput, StatusReport, Verdict,

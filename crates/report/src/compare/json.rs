@@ -3,7 +3,25 @@
 
 use serde_json::{Value, json};
 
-use alembic_doctor_compare::{Comparison, Differences, RevisionChange, Side};
+use alembic_doctor_compare::{Comparison, Differences, Plan, RevisionChange, Side};
+
+/// The plan as the JSON contracts have it: `on`, and `steps`, each
+/// `kind`, `summary`, `commands`, `alternative` and `rules`.
+pub fn plan_json(plan: &Plan) -> Value {
+    json!({
+        "on": plan.on,
+        "steps": plan.steps.iter().map(|step| json!({
+            "kind": step.kind.as_str(),
+            "summary": step.summary,
+            "commands": step.commands,
+            "alternative": step.alternative.as_ref().map(|(why, commands)| json!({
+                "summary": why,
+                "commands": commands,
+            })),
+            "rules": step.rules.iter().map(|rule| rule.name()).collect::<Vec<_>>(),
+        })).collect::<Vec<_>>(),
+    })
+}
 
 /// The whole comparison as one JSON object; `from` is `--from` (as given;
 /// `from_revisions` has the full ids it resolves to).
@@ -29,19 +47,7 @@ pub fn comparison_json(comparison: &Comparison, from: Option<&str>) -> Value {
         "edited_revisions": changes(|d| &d.edited),
         "renamed_revisions": changes(|d| &d.renamed),
         "extends_base_head": comparison.extends_base_head(),
-        "plan": {
-            "on": comparison.plan.on,
-            "steps": comparison.plan.steps.iter().map(|step| json!({
-                "kind": step.kind.as_str(),
-                "summary": step.summary,
-                "commands": step.commands,
-                "alternative": step.alternative.as_ref().map(|(why, commands)| json!({
-                    "summary": why,
-                    "commands": commands,
-                })),
-                "rules": step.rules.iter().map(|rule| rule.name()).collect::<Vec<_>>(),
-            })).collect::<Vec<_>>(),
-        },
+        "plan": plan_json(&comparison.plan),
         "duplicate_ids": comparison.duplicate_ids.iter().map(|dup| json!({
             "id": dup.id,
             "files": dup.copies.iter()

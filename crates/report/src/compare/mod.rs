@@ -5,6 +5,6 @@ mod json;
 mod plan;
 mod text;
 
-pub use json::comparison_json;
+pub use json::{comparison_json, plan_json};
 pub use plan::{findings_with_plan, plan_text};
 pub use text::comparison_text;

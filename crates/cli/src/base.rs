@@ -1,0 +1,306 @@
+//! The base branch in `check`: which one (`--base`, else `origin/HEAD`,
+//! `main`, `master`), whether it looks stale, and what the simulated merge
+//! of it into the working tree finds about the branch's own revisions.
+//!
+//! A branch's chain can be healthy on its own and broken once main is
+//! merged in: an id another branch already merged into main, a fork
+//! because main's head moved, a revision of main the branch edited. Those
+//! are found by the same comparison `compare` makes (BASE against the
+//! working tree), with the working tree's project, already loaded for the
+//! rules, handed over rather than read a second time. Only what the merge
+//! brings about the branch's new, edited or deleted revisions is kept:
+//! what main already has on its own is main's, and what the working tree
+//! shows without merging is reported by the rules already.
+
+use std::collections::HashSet;
+use std::path::Path;
+
+use alembic_doctor_compare::{CompareRequest, Comparison, Side};
+use alembic_doctor_git::{GitRepo, ResolvedRev};
+use alembic_doctor_project::{LoadRequest, ParseCache, Project};
+use alembic_doctor_rules::{Finding, Rule, Severity};
+use serde_json::{Value, json};
+
+use crate::lint::LintArgs;
+
+/// Where the base branch lookup ended.
+pub(crate) enum Lookup {
+    /// The current directory is not in a git repository.
+    NotInRepository,
+    /// In a repository, without a base branch: why, in the lint scope's
+    /// words (`no base branch: pass --base REV`), and a note for people
+    /// when they should be told.
+    NoBase {
+        reason: String,
+        note: Option<String>,
+    },
+    /// The base branch.
+    Found { repo: GitRepo, base: ResolvedRev },
+}
+
+/// Find the base branch around `cwd` as `args` say: `--base REV`, else the
+/// default branch. A base that is missing is a note, never an error: the
+/// check goes on without it.
+pub(crate) fn lookup(args: &LintArgs, cwd: &Path) -> Lookup {
+    let Ok(repo) = GitRepo::discover(cwd) else {
+        return Lookup::NotInRepository;
+    };
+    match &args.base {
+        Some(name) => match repo.resolve(name) {
+            Ok(base) => Lookup::Found { repo, base },
+            Err(error) => Lookup::NoBase {
+                reason: format!("`{name}` not found"),
+                note: Some(format!(
+                    "the base branch `{name}` was not found, so the branch was not compared with it ({error})"
+                )),
+            },
+        },
+        None => match repo.default_base() {
+            Ok(base) => Lookup::Found { repo, base },
+            Err(error) => {
+                // A repository without commits has no branch yet: nothing
+                // to say.
+                let note = repo.resolve("HEAD").ok().map(|_| {
+                    format!(
+                        "no base branch found, so the branch was not compared with one; \
+                         pass `--base REV` ({error})"
+                    )
+                });
+                Lookup::NoBase {
+                    reason: "no base branch: pass --base REV".to_owned(),
+                    note,
+                }
+            }
+        },
+    }
+}
+
+/// What the comparison with the base branch added to `check`.
+pub(crate) struct BaseCheck {
+    /// The comparison, when one was made (its HEAD side holds the working
+    /// tree's project).
+    pub(crate) comparison: Option<&'static Comparison>,
+    /// The merge's findings about the branch, each message saying which
+    /// base commit it compared with and its help pointing at the plan.
+    pub(crate) findings: Vec<Finding>,
+    /// Notes for people: a stale or missing base.
+    pub(crate) notes: Vec<String>,
+    /// One line for people: what was compared with (empty when nothing
+    /// was).
+    pub(crate) summary: String,
+    /// The base branch and commit, when there was one.
+    base: Option<ResolvedRev>,
+    /// Why nothing was compared, when nothing was.
+    skipped: Option<String>,
+}
+
+impl BaseCheck {
+    fn skipped(reason: &str, base: Option<ResolvedRev>, notes: Vec<String>) -> Self {
+        Self {
+            comparison: None,
+            findings: Vec::new(),
+            notes,
+            // Said in the JSON; the text stays as it was without a
+            // comparison (a note on stderr says what people must know).
+            summary: String::new(),
+            base,
+            skipped: Some(reason.to_owned()),
+        }
+    }
+
+    /// The `base` object of `check --format json`: `compared`, `ref`,
+    /// `commit`, `skipped` (why not compared), `notes`, `findings` (how
+    /// many the merge added) and `plan`.
+    pub(crate) fn json(&self) -> Value {
+        json!({
+            "compared": self.comparison.is_some(),
+            "ref": self.base.as_ref().map(ResolvedRev::name),
+            "commit": self.base.as_ref().map(ResolvedRev::commit_id),
+            "skipped": self.skipped,
+            "notes": self.notes,
+            "findings": self.findings.len(),
+            "plan": self.comparison.map(|c| alembic_doctor_report::plan_json(&c.plan)),
+        })
+    }
+
+    /// The plan that fixes the merge, as numbered lines (empty when there
+    /// is nothing to do or no finding of the merge was kept).
+    pub(crate) fn plan_text(&self) -> String {
+        match self.comparison {
+            Some(comparison) if !self.findings.is_empty() => {
+                alembic_doctor_report::plan_text(&comparison.plan)
+            }
+            _ => String::new(),
+        }
+    }
+}
+
+/// Compare the working tree (`project`, loaded with `request`) with the
+/// base branch `lookup` found, unless `no_base`. Returns the working
+/// tree's project (kept by the comparison when one was made) and what the
+/// comparison adds.
+pub(crate) fn compare(
+    lookup: &Lookup,
+    no_base: bool,
+    project: Project,
+    request: &LoadRequest,
+    no_cache: bool,
+) -> anyhow::Result<(&'static Project, BaseCheck)> {
+    let leak = |project: Project| -> &'static Project { Box::leak(Box::new(project)) };
+    if no_base {
+        return Ok((
+            leak(project),
+            BaseCheck::skipped("--no-base", None, Vec::new()),
+        ));
+    }
+    let (repo, base) = match lookup {
+        Lookup::NotInRepository => {
+            return Ok((
+                leak(project),
+                BaseCheck::skipped("not in a git repository", None, Vec::new()),
+            ));
+        }
+        Lookup::NoBase { reason, note, .. } => {
+            return Ok((
+                leak(project),
+                BaseCheck::skipped(reason, None, note.iter().cloned().collect()),
+            ));
+        }
+        Lookup::Found { repo, base } => (repo, base),
+    };
+    let notes: Vec<String> = stale_note(repo, base).into_iter().collect();
+    if repo.is_bare() {
+        return Ok((
+            leak(project),
+            BaseCheck::skipped("a bare repository", Some(base.clone()), notes),
+        ));
+    }
+    let Ok(head) = repo.resolve("HEAD") else {
+        return Ok((
+            leak(project),
+            BaseCheck::skipped("no commit yet", Some(base.clone()), notes),
+        ));
+    };
+    if head.commit_id() == base.commit_id() {
+        let reason = format!("HEAD is {}", base.name());
+        return Ok((
+            leak(project),
+            BaseCheck::skipped(&reason, Some(base.clone()), notes),
+        ));
+    }
+    let request = CompareRequest {
+        load: request.clone(),
+        cache: ParseCache::from_env(no_cache),
+    };
+    let side = Side::work_tree(repo, project, &request.load);
+    let comparison =
+        alembic_doctor_compare::compare_loaded(repo, base.clone(), vec![side], &request)?;
+    let comparison: &'static Comparison = Box::leak(Box::new(comparison));
+    let project = &comparison.heads[0].project;
+    Ok((
+        project,
+        BaseCheck {
+            comparison: Some(comparison),
+            findings: Vec::new(),
+            notes,
+            summary: String::new(),
+            base: Some(base.clone()),
+            skipped: None,
+        },
+    ))
+}
+
+impl BaseCheck {
+    /// Keep the merge's findings that concern the branch and that `own`
+    /// (the working tree's findings) does not already report, prefixed
+    /// with the base commit and pointed at the plan's steps.
+    pub(crate) fn keep_branch_findings(&mut self, own: &[Finding]) {
+        let (Some(comparison), Some(base)) = (self.comparison, &self.base) else {
+            return;
+        };
+        let reported: HashSet<(Rule, &str)> =
+            own.iter().map(|f| (f.rule, f.message.as_str())).collect();
+        let diff = &comparison.differences[0];
+        let ids: HashSet<&str> = diff
+            .new
+            .iter()
+            .chain(&diff.edited)
+            .chain(&diff.removed)
+            .map(|change| change.id.as_str())
+            .collect();
+        let files = comparison.lint_files();
+        let concerns_branch = |finding: &Finding| {
+            matches!(
+                finding.rule,
+                Rule::MultipleHeads | Rule::EditedRevision | Rule::RemovedRevision
+            ) || finding
+                .revision
+                .as_deref()
+                .is_some_and(|id| ids.contains(id))
+                || comparison
+                    .finding_path(finding)
+                    .is_some_and(|path| files.contains(path))
+        };
+        let kept: Vec<Finding> = comparison
+            .new_findings()
+            .into_iter()
+            .filter(|finding| !reported.contains(&(finding.rule, finding.message.as_str())))
+            .filter(concerns_branch)
+            .collect();
+        let prefix = format!("after merging {} at {}: ", base.name(), base.short_id());
+        self.findings =
+            alembic_doctor_report::findings_with_plan(comparison, &kept, "the plan below")
+                .into_iter()
+                .map(|mut finding| {
+                    finding.message.insert_str(0, &prefix);
+                    finding
+                })
+                .collect();
+        let errors = self
+            .findings
+            .iter()
+            .filter(|f| f.severity == Severity::Error)
+            .count();
+        let warnings = self.findings.len() - errors;
+        self.summary = if self.findings.is_empty() {
+            format!(
+                "base branch: {} at {}, merged in: nothing new on the branch's revisions\n",
+                base.name(),
+                base.short_id()
+            )
+        } else {
+            format!(
+                "base branch: {} at {}, merged in: {errors} error{} and {warnings} warning{} on the branch's revisions (--no-base skips this)\n",
+                base.name(),
+                base.short_id(),
+                if errors == 1 { "" } else { "s" },
+                if warnings == 1 { "" } else { "s" },
+            )
+        };
+    }
+}
+
+/// A note when `base` is a local branch behind the remote-tracking branch
+/// it follows (`main` behind `origin/main`): the comparison may miss what
+/// was merged since the last update.
+fn stale_note(repo: &GitRepo, base: &ResolvedRev) -> Option<String> {
+    let upstream = repo.upstream(base)?;
+    if upstream.commit_id() == base.commit_id() {
+        return None;
+    }
+    let ancestor = repo.merge_base(base, &upstream).ok()??;
+    if ancestor.commit_id() == upstream.commit_id() {
+        // The local branch is ahead of its upstream, not behind.
+        return None;
+    }
+    Some(format!(
+        "`{}` ({}) is behind `{}` ({}): it may be stale, and what was merged there since is not compared; \
+         update it (`git fetch` and `git merge --ff-only` on `{}`), or pass `--base {}`",
+        base.name(),
+        base.short_id(),
+        upstream.name(),
+        upstream.short_id(),
+        base.name(),
+        upstream.name(),
+    ))
+}

@@ -1,0 +1,336 @@
+//! End to end: `alembic-doctor check` on a branch also checks the
+//! simulated merge of the base branch into the working tree, and reports
+//! what it breaks about the branch's own revisions, naming the base commit
+//! it compared with.
+
+mod common;
+
+use alembic_doctor_testkit::GitProject as Repo;
+use serde_json::Value;
+
+use crate::common::RunDoctor;
+
+/// `git rev-parse` of `rev`, shortened to the 12 digits messages show.
+fn short(repo: &Repo, rev: &str) -> String {
+    repo.git(&["rev-parse", rev])[..12].to_owned()
+}
+
+/// The findings of `check --format json` that came from the merge.
+fn after_merging(json: &Value) -> Vec<&Value> {
+    json["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|f| f["after_merging"] == true)
+        .collect()
+}
+
+/// A branch forked from `main` at `aaa` with a new revision `bbb`, and
+/// `main` moved on with `ccc`, both on `aaa`.
+fn forked_while_main_moved() -> Repo {
+    let repo = Repo::new();
+    repo.branch("feat", "main");
+    repo.migration("bbb", Some("aaa"), "bbb_feature.py");
+    repo.commit("feature revision");
+    repo.checkout("main");
+    repo.migration("ccc", Some("aaa"), "ccc_main.py");
+    repo.commit("main moves on");
+    repo.checkout("feat");
+    repo
+}
+
+/// The failure the example report is about: an id the branch uses was
+/// merged into main by another branch after this one forked. The branch's
+/// own chain is healthy; only the merge shows the duplicate.
+#[test]
+fn an_id_main_merged_after_the_fork_fails_check_on_the_branch() {
+    let repo = Repo::new();
+    repo.branch("feat", "main");
+    repo.migration("a1b2c3d4e5f6", Some("aaa"), "a1b2c3d4e5f6_feature.py");
+    repo.commit("feature revision");
+    repo.checkout("main");
+    repo.migration("a1b2c3d4e5f6", Some("aaa"), "a1b2c3d4e5f6_main.py");
+    repo.commit("main revision");
+    repo.checkout("feat");
+    let main = short(&repo, "main");
+
+    let (code, stdout, stderr) = repo.run(&["check"]);
+    assert_eq!(code, 1, "{stdout}\n{stderr}");
+    let prefix = format!("after merging main at {main}: ");
+    assert!(stdout.contains("error[duplicate-revision]"), "{stdout}");
+    assert!(stdout.contains(&prefix), "{stdout}");
+    assert!(stdout.contains("a1b2c3d4e5f6_main.py"), "{stdout}");
+    // The help points at the plan, which follows.
+    assert!(
+        stdout.contains("help: step 2 of the plan below: `alembic-doctor fix duplicate-ids"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("to fix, on feat"), "{stdout}");
+    assert!(stdout.contains("$ alembic-doctor fix"), "{stdout}");
+    assert!(
+        stdout.contains(&format!("base branch: main at {main}, merged in: ")),
+        "{stdout}"
+    );
+
+    // Without the comparison the branch passes: this is what it adds.
+    let (code, stdout, _) = repo.run(&["check", "--no-base"]);
+    assert_eq!(code, 0, "{stdout}");
+    assert!(!stdout.contains("after merging"), "{stdout}");
+    assert!(!stdout.contains("base branch:"), "{stdout}");
+}
+
+#[test]
+fn a_fork_because_mains_head_moved_is_multiple_heads_after_the_merge() {
+    let repo = forked_while_main_moved();
+    let main = short(&repo, "main");
+    let (code, stdout, stderr) = repo.run(&["check"]);
+    assert_eq!(code, 1, "{stdout}\n{stderr}");
+    assert!(
+        stdout.contains(&format!(
+            "error[multiple-heads]: after merging main at {main}: "
+        )),
+        "{stdout}"
+    );
+    assert!(stdout.contains("to fix, on feat"), "{stdout}");
+}
+
+#[test]
+fn the_json_says_which_base_and_marks_the_merges_findings() {
+    let repo = forked_while_main_moved();
+    let (code, json) = repo.json_of("check", &[]);
+    assert_eq!(code, 1, "{json}");
+    assert_eq!(json["base"]["compared"], true);
+    assert_eq!(json["base"]["ref"], "main");
+    assert_eq!(json["base"]["commit"], repo.git(&["rev-parse", "main"]));
+    assert_eq!(json["base"]["findings"], 1);
+    assert!(
+        !json["base"]["plan"]["steps"]
+            .as_array()
+            .expect("steps")
+            .is_empty(),
+        "{json}"
+    );
+    let merged = after_merging(&json);
+    assert_eq!(merged.len(), 1, "{json}");
+    assert_eq!(merged[0]["rule"], "multiple-heads");
+    assert!(
+        merged[0]["message"]
+            .as_str()
+            .expect("message")
+            .starts_with("after merging main at "),
+        "{json}"
+    );
+    assert!(merged[0]["help"].is_string(), "{json}");
+    // Every finding says where it comes from; the summary counts both.
+    for finding in json["findings"].as_array().expect("findings") {
+        assert!(finding["after_merging"].is_boolean(), "{finding}");
+    }
+    assert_eq!(json["summary"]["errors"], 1);
+
+    let (code, json) = repo.json_of("check", &["--no-base"]);
+    assert_eq!(code, 0, "{json}");
+    assert_eq!(json["base"]["compared"], false);
+    assert_eq!(json["base"]["skipped"], "--no-base");
+    assert!(after_merging(&json).is_empty(), "{json}");
+}
+
+#[test]
+fn github_annotations_carry_the_merges_findings_and_the_plan() {
+    let repo = forked_while_main_moved();
+    let (code, stdout, _) = repo.run(&["check", "--format", "github"]);
+    assert_eq!(code, 1, "{stdout}");
+    assert!(
+        stdout.contains(
+            "file=migrations/versions/bbb_feature.py,line=2,endLine=2,col=12,endColumn=17,\
+             title=alembic-doctor multiple-heads::after merging main at "
+        ),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("::notice title=alembic-doctor plan::"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn a_branch_that_edits_a_revision_of_main_is_told() {
+    let repo = Repo::new();
+    repo.branch("feat", "main");
+    repo.write(
+        "migrations/versions/aaa_init.py",
+        "\"\"\"aaa edited\"\"\"\nrevision = 'aaa'\ndown_revision = None\n",
+    );
+    repo.commit("edit main's revision");
+    let (code, stdout, stderr) = repo.run(&["check", "--fail-on", "warning"]);
+    assert_eq!(code, 1, "{stdout}\n{stderr}");
+    assert!(stdout.contains("warning[edited-revision]"), "{stdout}");
+    assert!(stdout.contains("after merging main at "), "{stdout}");
+    // A warning: the default threshold passes it.
+    let (code, _, _) = repo.run(&["check"]);
+    assert_eq!(code, 0);
+}
+
+#[test]
+fn a_branch_that_deletes_mains_head_fails() {
+    let repo = Repo::new();
+    repo.migration("bbb", Some("aaa"), "bbb_main.py");
+    repo.commit("main's head");
+    repo.branch("feat", "main");
+    repo.git(&["rm", "-q", "migrations/versions/bbb_main.py"]);
+    repo.commit("delete it");
+    let (code, stdout, _) = repo.run(&["check"]);
+    assert_eq!(code, 1, "{stdout}");
+    assert!(stdout.contains("error[removed-revision]"), "{stdout}");
+    assert!(stdout.contains("after merging main at "), "{stdout}");
+}
+
+#[test]
+fn a_healthy_branch_passes_and_nothing_is_added() {
+    let repo = Repo::new();
+    repo.branch("feat", "main");
+    repo.migration("bbb", Some("aaa"), "bbb_feature.py");
+    repo.commit("feature revision");
+    // Uncommitted work counts: it is what a pre-commit hook sees.
+    repo.migration("ccc", Some("bbb"), "ccc_feature.py");
+    let (code, stdout, stderr) = repo.run(&["check"]);
+    assert_eq!(code, 0, "{stdout}\n{stderr}");
+    assert!(!stdout.contains("after merging"), "{stdout}");
+    assert!(
+        stdout.contains("merged in: nothing new on the branch's revisions"),
+        "{stdout}"
+    );
+    assert_eq!(stderr, "");
+    let (_, json) = repo.json_of("check", &[]);
+    assert_eq!(json["base"]["compared"], true);
+    assert_eq!(json["base"]["findings"], 0);
+    assert!(after_merging(&json).is_empty(), "{json}");
+}
+
+/// On the base branch itself nothing is compared, even with uncommitted
+/// changes; a branch that already contains main and adds nothing gets
+/// nothing either.
+#[test]
+fn on_the_base_branch_or_containing_it_nothing_is_added() {
+    let repo = Repo::new();
+    repo.migration("bbb", Some("aaa"), "bbb_main.py");
+    let (code, json) = repo.json_of("check", &[]);
+    assert_eq!(code, 0, "{json}");
+    assert_eq!(json["base"]["compared"], false);
+    assert_eq!(json["base"]["skipped"], "HEAD is main");
+    repo.commit("bbb");
+
+    let repo = forked_while_main_moved();
+    repo.git(&["merge", "-q", "--no-edit", "main"]);
+    repo.write(
+        "migrations/versions/ddd_merge.py",
+        "\"\"\"merge\"\"\"\nrevision = 'ddd'\ndown_revision = ('bbb', 'ccc')\n",
+    );
+    repo.commit("merge heads");
+    let (code, json) = repo.json_of("check", &[]);
+    assert_eq!(code, 0, "{json}");
+    assert_eq!(json["base"]["compared"], true);
+    assert!(after_merging(&json).is_empty(), "{json}");
+}
+
+/// What main already has on its own is main's: a branch is not blamed
+/// for it.
+#[test]
+fn findings_main_already_has_are_not_blamed_on_the_branch() {
+    let repo = Repo::new();
+    repo.migration("bbb", Some("aaa"), "bbb_main.py");
+    repo.migration("ccc", Some("aaa"), "ccc_main.py");
+    repo.commit("main forks on its own");
+    repo.branch("feat", "main");
+    repo.migration("ddd", Some("bbb"), "ddd_feature.py");
+    repo.commit("feature on one of main's heads");
+    let (_, json) = repo.json_of("check", &[]);
+    assert_eq!(json["base"]["compared"], true);
+    assert!(after_merging(&json).is_empty(), "{json}");
+}
+
+#[test]
+fn a_missing_base_is_a_note_and_check_goes_on() {
+    let repo = forked_while_main_moved();
+    let (code, stdout, stderr) = repo.run(&["check", "--base", "origin/nowhere"]);
+    assert_eq!(code, 0, "{stdout}\n{stderr}");
+    assert!(
+        stderr.contains("note: the base branch `origin/nowhere` was not found"),
+        "{stderr}"
+    );
+    assert!(!stdout.contains("after merging"), "{stdout}");
+
+    // No default branch at all (none of origin/HEAD, main, master).
+    let repo = forked_while_main_moved();
+    repo.git(&["branch", "-q", "-m", "main", "trunk"]);
+    let (code, json) = repo.json_of("check", &[]);
+    assert_eq!(code, 0, "{json}");
+    assert_eq!(json["base"]["compared"], false);
+    let notes = json["base"]["notes"].as_array().expect("notes");
+    assert!(
+        notes[0]
+            .as_str()
+            .expect("a note")
+            .contains("no base branch found"),
+        "{json}"
+    );
+    // Named, it is found again.
+    let (code, json) = repo.json_of("check", &["--base", "trunk"]);
+    assert_eq!(code, 1, "{json}");
+    assert_eq!(json["base"]["ref"], "trunk");
+}
+
+/// A local `main` behind the `origin/main` it follows may miss what was
+/// merged there since: said, and the comparison still runs with `main`.
+#[test]
+fn a_base_behind_its_upstream_is_called_stale() {
+    let repo = forked_while_main_moved();
+    repo.checkout("main");
+    repo.migration("eee", Some("ccc"), "eee_main.py");
+    repo.commit("merged on the remote");
+    // `origin/main` is where `main` is now; `main` goes back one commit.
+    repo.git(&[
+        "remote",
+        "add",
+        "origin",
+        "https://example.invalid/repo.git",
+    ]);
+    repo.git(&["update-ref", "refs/remotes/origin/main", "main"]);
+    repo.git(&["branch", "-q", "--set-upstream-to", "origin/main", "main"]);
+    repo.checkout("feat");
+    repo.git(&["branch", "-q", "-f", "main", "main~1"]);
+    let (code, stdout, stderr) = repo.run(&["check"]);
+    assert_eq!(code, 1, "{stdout}\n{stderr}");
+    assert!(stderr.contains("note: `main` ("), "{stderr}");
+    assert!(stderr.contains("is behind `origin/main`"), "{stderr}");
+    assert!(stdout.contains("after merging main at "), "{stdout}");
+
+    // Up to date with its upstream: no note.
+    repo.git(&["branch", "-q", "-f", "main", "origin/main"]);
+    let (_, _, stderr) = repo.run(&["check"]);
+    assert!(!stderr.contains("is behind"), "{stderr}");
+}
+
+/// The simulated merge is read through the parse cache (what it takes
+/// unchanged from main is known by main's blob ids): a second run, with the
+/// cache filled, finds the same; and when main moves, the merge follows.
+#[test]
+fn the_merge_read_through_the_parse_cache_stays_right() {
+    let repo = forked_while_main_moved();
+    let (code, cold) = repo.json_of("check", &[]);
+    assert_eq!(code, 1, "{cold}");
+    let (_, warm) = repo.json_of("check", &[]);
+    assert_eq!(cold, warm);
+    // Main edits `ccc` so that it no longer forks: it now follows `bbb`'s
+    // id on main too, a duplicate of the branch's file.
+    repo.checkout("main");
+    repo.migration("bbb", Some("aaa"), "ccc_main.py");
+    repo.commit("main's ccc becomes bbb");
+    repo.checkout("feat");
+    let (code, json) = repo.json_of("check", &[]);
+    assert_eq!(code, 1, "{json}");
+    let rules: Vec<&str> = after_merging(&json)
+        .iter()
+        .map(|f| f["rule"].as_str().expect("a rule"))
+        .collect();
+    assert_eq!(rules, ["duplicate-revision"], "{json}");
+}

@@ -89,6 +89,17 @@ fn run_with(
     settings: &LintSettings,
     environment: &Environment,
 ) -> String {
+    lines(revs, new, settings, environment, false)
+}
+
+/// As [`run_with`], with each finding's help on the line after it.
+fn lines(
+    revs: &[Rev<'_>],
+    new: usize,
+    settings: &LintSettings,
+    environment: &Environment,
+    with_help: bool,
+) -> String {
     let dir = tempfile::tempdir().unwrap();
     let project = project(dir.path(), revs);
     let ids: BTreeSet<String> = (revs.len() - new..revs.len())
@@ -119,6 +130,9 @@ fn run_with(
             finding.revision.as_deref().unwrap_or("-"),
             finding.message
         );
+        if with_help && let Some(help) = &finding.help {
+            let _ = writeln!(out, "  help: {help}");
+        }
     }
     if out.is_empty() {
         out.push_str("(no findings)\n");
@@ -1771,11 +1785,13 @@ fn core_updates_are_backfills() {
 /// The lines of `output` (one finding each) of `rule` only.
 fn only(rule: &str, output: &str) -> String {
     let mut lines = String::new();
-    for line in output
-        .lines()
-        .filter(|line| line.starts_with(&format!("{rule} ")))
-    {
-        let _ = writeln!(lines, "{line}");
+    // A finding's help line goes with it.
+    let mut kept = false;
+    for line in output.lines() {
+        kept = line.starts_with(&format!("{rule} ")) || (kept && line.starts_with("  help: "));
+        if kept {
+            let _ = writeln!(lines, "{line}");
+        }
     }
     if lines.is_empty() {
         "(no findings)\n".to_owned()
@@ -2031,4 +2047,136 @@ fn not_null_columns_of_new_and_existing_tables() {
         cases_on(&sqlite()),
         cases_on(&LintSettings::default())
     ));
+}
+
+/// PostgreSQL (lock timeout set), with each finding's help.
+fn run_help(revs: &[Rev<'_>], new: usize, settings: &LintSettings) -> String {
+    lines(
+        revs,
+        new,
+        settings,
+        &Environment {
+            env_sets_lock_timeout: true,
+        },
+        true,
+    )
+}
+
+/// The most common real hazard: a column added nullable to a table that
+/// holds rows, filled by an UPDATE and made NOT NULL, all in one revision.
+/// It went unreported because the column was new; the scan under an
+/// ACCESS EXCLUSIVE lock happens all the same. The help depends on how the
+/// column was filled.
+#[test]
+fn set_not_null_on_a_column_added_and_filled_in_the_same_revision() {
+    let constant = rev(
+        "op.add_column('user', sa.Column('active', sa.Boolean(), nullable=True))\n\
+         op.execute('UPDATE \"user\" SET active = true')\n\
+         op.alter_column('user', 'active', nullable=False)",
+        "op.drop_column('user', 'active')",
+    );
+    let computed = rev(
+        "op.add_column('user', sa.Column('login', sa.String(100), nullable=True))\n\
+         op.execute('UPDATE \"user\" SET login = lower(email)')\n\
+         op.alter_column('user', 'login', nullable=False)",
+        "op.drop_column('user', 'login')",
+    );
+    let only_nulls = rev(
+        "op.add_column('user', sa.Column('score', sa.Integer(), nullable=True))\n\
+         op.execute('UPDATE \"user\" SET score = 0 WHERE score IS NULL')\n\
+         op.alter_column('user', 'score', nullable=False)",
+        "op.drop_column('user', 'score')",
+    );
+    let some_rows = rev(
+        "op.add_column('user', sa.Column('score', sa.Integer(), nullable=True))\n\
+         op.execute(\"UPDATE \\\"user\\\" SET score = 0 WHERE status = 'x'\")\n\
+         op.alter_column('user', 'score', nullable=False)",
+        "op.drop_column('user', 'score')",
+    );
+    let new_table = rev(
+        "op.create_table('badge', sa.Column('id', sa.Integer(), primary_key=True))\n\
+         op.add_column('badge', sa.Column('active', sa.Boolean(), nullable=True))\n\
+         op.execute('UPDATE badge SET active = true')\n\
+         op.alter_column('badge', 'active', nullable=False)",
+        "op.drop_table('badge')",
+    );
+    let postgres = LintSettings::default();
+    insta::assert_snapshot!(cases(&[
+        (
+            "filled with a constant",
+            only("set-not-null", &run_help(&[BASE, constant], 1, &postgres))
+        ),
+        (
+            "filled with a constant where NULL",
+            only("set-not-null", &run_help(&[BASE, only_nulls], 1, &postgres))
+        ),
+        (
+            "filled from another column",
+            only("set-not-null", &run_help(&[BASE, computed], 1, &postgres))
+        ),
+        (
+            "filled on some rows only",
+            only("set-not-null", &run_help(&[BASE, some_rows], 1, &postgres))
+        ),
+        (
+            "MySQL, filled with a constant",
+            only(
+                "set-not-null",
+                &run_help(
+                    &[
+                        BASE,
+                        rev(
+                            "op.add_column('user', sa.Column('active', sa.Boolean(), nullable=True))\n\
+                             op.execute('UPDATE user SET active = true')\n\
+                             op.alter_column('user', 'active', existing_type=sa.Boolean(), nullable=False)",
+                            "op.drop_column('user', 'active')",
+                        )
+                    ],
+                    1,
+                    &mysql()
+                )
+            )
+        ),
+        (
+            "quiet on a table the revisions created",
+            run(&[BASE, new_table], 1)
+        ),
+    ]));
+}
+
+/// `existing_nullable=False` says the column is NOT NULL already; a call
+/// that restates it (beside a type change) scans nothing.
+#[test]
+fn set_not_null_is_quiet_when_the_call_restates_not_null() {
+    insta::assert_snapshot!(cases(&[
+        (
+            "restated",
+            run(
+                &[
+                    BASE,
+                    rev(
+                        "op.alter_column('user', 'email', existing_type=sa.String(100), type_=sa.Text(), nullable=False, existing_nullable=False)",
+                        "op.alter_column('user', 'email', existing_type=sa.Text(), type_=sa.String(100))"
+                    )
+                ],
+                1
+            )
+        ),
+        (
+            "fires when the column was nullable",
+            only(
+                "set-not-null",
+                &run(
+                    &[
+                        BASE,
+                        rev(
+                            "op.alter_column('user', 'email', existing_type=sa.String(100), nullable=False, existing_nullable=True)",
+                            "op.alter_column('user', 'email', nullable=True)"
+                        )
+                    ],
+                    1
+                )
+            )
+        ),
+    ]));
 }

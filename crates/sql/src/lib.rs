@@ -111,6 +111,11 @@ pub enum StatementKind {
         /// The statement has a `WHERE` clause (always true for `MERGE`,
         /// whose `ON` condition plays that part).
         where_: bool,
+        /// The columns an `UPDATE` sets to one constant on every row where
+        /// they hold NULL (it has no `WHERE`, or only `WHERE col IS NULL`),
+        /// each with the constant's SQL (`'x'`, `0`, `false`): a backfill
+        /// that a `server_default` could have done.
+        constants: Vec<(String, String)>,
     },
     /// `SET [LOCAL | SESSION | GLOBAL] lock_timeout = '2s'` and the other
     /// settings that bound how long a statement waits or runs.

@@ -396,6 +396,7 @@ fn replay(catalogue: &mut Catalogue, rev: RevIdx, steps: &[Step]) {
                 columns,
                 update,
                 inserts,
+                constants,
             } => {
                 if *inserts {
                     catalogue.rows_added(table);
@@ -403,7 +404,7 @@ fn replay(catalogue: &mut Catalogue, rev: RevIdx, steps: &[Step]) {
                 // Inserts and deletes fill no existing row's column.
                 if *update {
                     match columns {
-                        Some(columns) => catalogue.filled_columns(table, columns),
+                        Some(columns) => catalogue.filled_columns(table, columns, constants),
                         None => catalogue.filled(Some(table)),
                     }
                 }
@@ -441,12 +442,14 @@ fn action(kind: StatementKind) -> Action {
             action,
             table,
             columns,
+            constants,
             ..
         } => Action::Data {
             table,
             columns: (!columns.is_empty()).then_some(columns),
             update: matches!(action, DataAction::Update | DataAction::Merge),
             inserts: matches!(action, DataAction::Insert | DataAction::Merge),
+            constants,
         },
         StatementKind::SetTimeout { setting, .. } if setting.contains("lock") => {
             Action::SetLockTimeout

@@ -31,12 +31,14 @@ pub(crate) enum Action {
     Op(OpKind),
     /// `UPDATE`/`INSERT`/`DELETE`: rows of `table` change. `columns` are
     /// the columns an `UPDATE` sets, `None` when unknown; `inserts`: it
-    /// may add rows (`INSERT`, `MERGE`).
+    /// may add rows (`INSERT`, `MERGE`); `constants`: the columns it sets
+    /// to one constant wherever they hold NULL, with the constant's SQL.
     Data {
         table: Name,
         columns: Option<Vec<String>>,
         update: bool,
         inserts: bool,
+        constants: Vec<(String, String)>,
     },
     /// `SET lock_timeout` (or MySQL's `lock_wait_timeout`).
     SetLockTimeout,
@@ -124,6 +126,7 @@ pub(crate) fn steps(
                             columns: update.columns.clone(),
                             update: true,
                             inserts: false,
+                            constants: Vec::new(),
                         },
                         None,
                     )),

@@ -342,24 +342,28 @@ fn data_changes() {
                 table: lit("t"),
                 columns: vec!["a".to_owned()],
                 where_: true,
+                constants: Vec::new(),
             },
             StatementKind::Data {
                 action: DataAction::Insert,
                 table: lit("t"),
                 columns: vec!["a".to_owned()],
                 where_: false,
+                constants: Vec::new(),
             },
             StatementKind::Data {
                 action: DataAction::Insert,
                 table: lit("t"),
                 columns: vec!["a".to_owned()],
                 where_: false,
+                constants: Vec::new(),
             },
             StatementKind::Data {
                 action: DataAction::Delete,
                 table: lit("t"),
                 columns: Vec::new(),
                 where_: true,
+                constants: Vec::new(),
             },
         ]
     );

@@ -462,6 +462,7 @@ fn data(action: DataAction, table: &str, columns: &[&str], where_: bool) -> Stat
         table: lit(table),
         columns: columns.iter().map(|c| (*c).to_owned()).collect(),
         where_,
+        constants: Vec::new(),
     }
 }
 

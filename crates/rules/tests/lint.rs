@@ -2180,3 +2180,86 @@ fn set_not_null_is_quiet_when_the_call_restates_not_null() {
         ),
     ]));
 }
+
+/// A concurrent index build after the migration's transaction was ended by
+/// hand works (the error said the deploy fails, which it does not); it is
+/// a warning suggesting `autocommit_block()`.
+#[test]
+fn concurrently_after_a_commit_by_hand_is_a_warning() {
+    let severities = |revs: &[Rev<'_>]| {
+        let dir = tempfile::tempdir().unwrap();
+        let project = project(dir.path(), revs);
+        let ids = BTreeSet::from([format!("r{}", revs.len() - 1)]);
+        let findings = lint(
+            &project,
+            &LintSettings::default(),
+            &LintScope::Revisions(ids),
+            &Environment {
+                env_sets_lock_timeout: true,
+            },
+        );
+        let mut out = String::new();
+        for finding in findings
+            .iter()
+            .filter(|f| f.rule.name() == "concurrently-outside-autocommit-block")
+        {
+            let _ = writeln!(out, "{}: {}", finding.severity, finding.message);
+        }
+        if out.is_empty() {
+            out.push_str("(no findings)\n");
+        }
+        out
+    };
+    insta::assert_snapshot!(cases(&[
+        (
+            "op.execute(\"COMMIT\")",
+            severities(&[
+                BASE,
+                rev(
+                    "op.execute('COMMIT')\nop.create_index('ix_user_nick', 'user', ['nick'], postgresql_concurrently=True)",
+                    "op.drop_index('ix_user_nick', 'user')"
+                )
+            ])
+        ),
+        (
+            "connection.commit()",
+            severities(&[
+                BASE,
+                rev(
+                    "conn = op.get_bind()\nconn.commit()\nconn.execute(sa.text('CREATE INDEX CONCURRENTLY ix_user_nick ON \"user\" (nick)'))",
+                    "op.drop_index('ix_user_nick', 'user')"
+                )
+            ])
+        ),
+        (
+            "an AUTOCOMMIT connection",
+            severities(&[
+                BASE,
+                rev(
+                    "conn = op.get_bind().execution_options(isolation_level='AUTOCOMMIT')\nconn.execute(sa.text('CREATE INDEX CONCURRENTLY ix_user_nick ON \"user\" (nick)'))",
+                    "op.drop_index('ix_user_nick', 'user')"
+                )
+            ])
+        ),
+        (
+            "BEGIN after the COMMIT: an error again",
+            severities(&[
+                BASE,
+                rev(
+                    "op.execute('COMMIT')\nop.execute('BEGIN')\nop.create_index('ix_user_nick', 'user', ['nick'], postgresql_concurrently=True)",
+                    "op.drop_index('ix_user_nick', 'user')"
+                )
+            ])
+        ),
+        (
+            "no COMMIT: an error",
+            severities(&[
+                BASE,
+                rev(
+                    "op.create_index('ix_user_nick', 'user', ['nick'], postgresql_concurrently=True)",
+                    "op.drop_index('ix_user_nick', 'user')"
+                )
+            ])
+        ),
+    ]));
+}

@@ -22,7 +22,7 @@ use std::collections::BTreeSet;
 use alembic_doctor_graph::RevIdx;
 use alembic_doctor_project::Project;
 use alembic_doctor_script::{Name, OpKind, Operations, read_operations};
-use alembic_doctor_sql::{DataAction, EnumAction, StatementKind};
+use alembic_doctor_sql::{DataAction, EnumAction, StatementKind, TransactionControl};
 use rayon::prelude::*;
 
 use crate::rules;
@@ -105,6 +105,9 @@ pub(crate) struct OpLint<'a> {
     pub(crate) previous: Option<&'a Step>,
     /// This step's position in its function.
     position: usize,
+    /// An earlier step ended the migration's transaction by hand (and none
+    /// began another since): where.
+    pub(crate) outside_transaction: Option<alembic_doctor_source::Span>,
     /// What the function's steps drop, and where.
     drops: &'a LastDrops<'a>,
     rev: RevIdx,
@@ -340,8 +343,13 @@ impl Linter<'_> {
         let mut found = Vec::new();
         let mut on_existing = Vec::with_capacity(upgrade.len());
         let drops = LastDrops::of(upgrade.iter().map(Step::op));
+        let mut outside_transaction = None;
         for (i, step) in upgrade.iter().enumerate() {
+            if let Action::Transaction { open } = step.action {
+                outside_transaction = (!open).then_some(step.span);
+            }
             let lint = OpLint {
+                outside_transaction,
                 revision: &revision,
                 step,
                 catalogue: &self.catalogue,
@@ -413,7 +421,10 @@ fn replay(catalogue: &mut Catalogue, rev: RevIdx, steps: &[Step]) {
             // not taken to have put rows in a new table: in doubt, a new
             // table is empty).
             Action::Opaque => catalogue.filled(None),
-            Action::SetLockTimeout | Action::EnumChange { .. } | Action::Quiet => {}
+            Action::SetLockTimeout
+            | Action::EnumChange { .. }
+            | Action::Transaction { .. }
+            | Action::Quiet => {}
         }
     }
 }
@@ -466,6 +477,10 @@ fn action(kind: StatementKind) -> Action {
                 add_value: false,
             },
         },
+        StatementKind::Transaction(TransactionControl::Commit) => {
+            Action::Transaction { open: false }
+        }
+        StatementKind::Transaction(TransactionControl::Begin) => Action::Transaction { open: true },
         StatementKind::Unparsed { .. } => Action::Opaque,
         // The safe recipes (`VALIDATE CONSTRAINT`, `... USING INDEX`),
         // settings, transaction control, enum types, maintenance and
@@ -503,7 +518,10 @@ fn touched_tables(
                     Action::Data { table, .. } => {
                         names.insert(table.literal()?.to_owned());
                     }
-                    Action::SetLockTimeout | Action::EnumChange { .. } | Action::Quiet => {}
+                    Action::SetLockTimeout
+                    | Action::EnumChange { .. }
+                    | Action::Transaction { .. }
+                    | Action::Quiet => {}
                 }
             }
         }

@@ -42,6 +42,10 @@ pub(crate) enum Action {
     },
     /// `SET lock_timeout` (or MySQL's `lock_wait_timeout`).
     SetLockTimeout,
+    /// The migration's transaction is ended by hand (`COMMIT`,
+    /// `connection.commit()`, an `AUTOCOMMIT` isolation level): what
+    /// follows runs outside it, until a `BEGIN` (`open`) starts another.
+    Transaction { open: bool },
     /// A change to an enum type's values.
     EnumChange {
         description: String,
@@ -144,6 +148,16 @@ pub(crate) fn steps(
             autocommit: false,
             sql: None,
             order: opaque.order,
+        });
+    }
+    for commit in function.commits.iter().filter(|c| runs(&c.dialects)) {
+        steps.push(Step {
+            action: Action::Transaction { open: false },
+            span: commit.span,
+            batch: None,
+            autocommit: false,
+            sql: None,
+            order: commit.order,
         });
     }
     // In the order they run (a helper's steps where it is called, even when

@@ -2263,3 +2263,65 @@ fn concurrently_after_a_commit_by_hand_is_a_warning() {
         ),
     ]));
 }
+
+/// `LOCK TABLE ... IN ... MODE` in raw SQL holds its lock until the
+/// migration's transaction ends.
+#[test]
+fn lock_table() {
+    let locking = |sql: &str, settings: &LintSettings| {
+        only(
+            "lock-table",
+            &run_with(
+                &[
+                    BASE,
+                    rev(
+                        &format!(
+                            "op.execute({sql:?})\nop.execute('UPDATE account SET user_id = 1')"
+                        ),
+                        "pass",
+                    ),
+                ],
+                1,
+                settings,
+                &Environment {
+                    env_sets_lock_timeout: true,
+                },
+            ),
+        )
+    };
+    let postgres = LintSettings::default();
+    insta::assert_snapshot!(cases(&[
+        (
+            "fires: no mode is ACCESS EXCLUSIVE",
+            locking("LOCK TABLE account", &postgres)
+        ),
+        (
+            "fires: SHARE ROW EXCLUSIVE blocks writes",
+            locking("LOCK TABLE account IN SHARE ROW EXCLUSIVE MODE", &postgres)
+        ),
+        (
+            "quiet: ROW EXCLUSIVE blocks no reads or writes",
+            locking("LOCK TABLE account IN ROW EXCLUSIVE MODE", &postgres)
+        ),
+        (
+            "fires on MySQL: LOCK TABLES ... WRITE",
+            locking("LOCK TABLES account WRITE", &mysql())
+        ),
+        (
+            "quiet on a table the revision creates",
+            only(
+                "lock-table",
+                &run(
+                    &[
+                        BASE,
+                        rev(
+                            "op.create_table('badge', sa.Column('id', sa.Integer(), primary_key=True))\nop.execute('LOCK TABLE badge IN ACCESS EXCLUSIVE MODE')",
+                            "op.drop_table('badge')"
+                        )
+                    ],
+                    1
+                )
+            )
+        ),
+    ]));
+}

@@ -152,11 +152,21 @@ pub enum StatementKind {
     /// `BEGIN`, `START TRANSACTION`, `COMMIT`, `ROLLBACK`: the SQL steps
     /// out of (or into) the transaction Alembic runs the migration in.
     Transaction(TransactionControl),
+    /// `LOCK TABLE t IN mode MODE` (PostgreSQL) or `LOCK TABLES t READ |
+    /// WRITE` (MySQL): a lock taken on purpose, held until the transaction
+    /// ends (MySQL: until `UNLOCK TABLES`). One per table.
+    LockTable {
+        /// The locked table.
+        table: Name,
+        /// The lock mode in upper case: PostgreSQL's (`ACCESS EXCLUSIVE`
+        /// when none is written), or MySQL's `READ` / `WRITE`.
+        mode: String,
+    },
     /// A maintenance command that holds a lock blocking reads or writes for
     /// as long as it runs: `REINDEX` without `CONCURRENTLY`, `VACUUM FULL`,
-    /// `CLUSTER`, `DETACH PARTITION` without `CONCURRENTLY`, `LOCK TABLE`.
+    /// `CLUSTER`, `DETACH PARTITION` without `CONCURRENTLY`.
     LockingMaintenance {
-        /// The command (`VACUUM FULL`, `REINDEX TABLE`, `LOCK TABLE`).
+        /// The command (`VACUUM FULL`, `REINDEX TABLE`).
         what: String,
     },
     /// A statement that was read and changes nothing the rules follow

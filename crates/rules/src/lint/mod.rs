@@ -195,6 +195,7 @@ const OP_RULES: &[fn(&OpLint<'_>, &mut Vec<Finding>)] = &[
     rules::drop_column::check,
     rules::enum_value_change::check,
     rules::batch_mode_on_server_database::check,
+    rules::lock_table::check,
 ];
 
 /// Rules run once per linted revision, after its steps.
@@ -424,6 +425,7 @@ fn replay(catalogue: &mut Catalogue, rev: RevIdx, steps: &[Step]) {
             Action::SetLockTimeout
             | Action::EnumChange { .. }
             | Action::Transaction { .. }
+            | Action::LockTable { .. }
             | Action::Quiet => {}
         }
     }
@@ -481,6 +483,7 @@ fn action(kind: StatementKind) -> Action {
             Action::Transaction { open: false }
         }
         StatementKind::Transaction(TransactionControl::Begin) => Action::Transaction { open: true },
+        StatementKind::LockTable { table, mode } => Action::LockTable { table, mode },
         StatementKind::Unparsed { .. } => Action::Opaque,
         // The safe recipes (`VALIDATE CONSTRAINT`, `... USING INDEX`),
         // settings, transaction control, enum types, maintenance and
@@ -515,7 +518,7 @@ fn touched_tables(
                             names.insert(name.literal()?.to_owned());
                         }
                     }
-                    Action::Data { table, .. } => {
+                    Action::Data { table, .. } | Action::LockTable { table, .. } => {
                         names.insert(table.literal()?.to_owned());
                     }
                     Action::SetLockTimeout
@@ -554,7 +557,7 @@ pub(crate) fn step_table(step: &Step) -> Option<&Name> {
             OpKind::RenameTable { from, .. } => Some(from),
             kind => kind_tables(kind).into_iter().next(),
         },
-        Action::Data { table, .. } => Some(table),
+        Action::Data { table, .. } | Action::LockTable { table, .. } => Some(table),
         _ => None,
     }
 }

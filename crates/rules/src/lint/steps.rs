@@ -46,6 +46,8 @@ pub(crate) enum Action {
     /// `connection.commit()`, an `AUTOCOMMIT` isolation level): what
     /// follows runs outside it, until a `BEGIN` (`open`) starts another.
     Transaction { open: bool },
+    /// `LOCK TABLE table IN mode MODE` (or MySQL's `LOCK TABLES`).
+    LockTable { table: Name, mode: String },
     /// A change to an enum type's values.
     EnumChange {
         description: String,

@@ -173,6 +173,7 @@ rules! {
     DropColumn => "drop-column", Warning, AnyDatabase, drop_column;
     EnumValueChange => "enum-value-change", Warning, PostgresMySql, enum_value_change;
     BatchModeOnServerDatabase => "batch-mode-on-server-database", Warning, PostgresMySql, batch_mode_on_server_database;
+    LockTable => "lock-table", Warning, PostgresMySql, lock_table;
     MysqlMultipleDdl => "mysql-multiple-ddl", Warning, MySql, mysql_multiple_ddl;
     MysqlAlterColumnDropsNotNull => "mysql-alter-column-drops-not-null", Error, MySql, mysql_alter_column_drops_not_null;
     MissingLockTimeout => "missing-lock-timeout", Warning, PostgresMySql, missing_lock_timeout;

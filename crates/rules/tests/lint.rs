@@ -89,6 +89,17 @@ fn run_with(
     settings: &LintSettings,
     environment: &Environment,
 ) -> String {
+    lines(revs, new, settings, environment, false)
+}
+
+/// As [`run_with`], with each finding's help on the line after it.
+fn lines(
+    revs: &[Rev<'_>],
+    new: usize,
+    settings: &LintSettings,
+    environment: &Environment,
+    with_help: bool,
+) -> String {
     let dir = tempfile::tempdir().unwrap();
     let project = project(dir.path(), revs);
     let ids: BTreeSet<String> = (revs.len() - new..revs.len())
@@ -119,6 +130,9 @@ fn run_with(
             finding.revision.as_deref().unwrap_or("-"),
             finding.message
         );
+        if with_help && let Some(help) = &finding.help {
+            let _ = writeln!(out, "  help: {help}");
+        }
     }
     if out.is_empty() {
         out.push_str("(no findings)\n");
@@ -1771,11 +1785,13 @@ fn core_updates_are_backfills() {
 /// The lines of `output` (one finding each) of `rule` only.
 fn only(rule: &str, output: &str) -> String {
     let mut lines = String::new();
-    for line in output
-        .lines()
-        .filter(|line| line.starts_with(&format!("{rule} ")))
-    {
-        let _ = writeln!(lines, "{line}");
+    // A finding's help line goes with it.
+    let mut kept = false;
+    for line in output.lines() {
+        kept = line.starts_with(&format!("{rule} ")) || (kept && line.starts_with("  help: "));
+        if kept {
+            let _ = writeln!(lines, "{line}");
+        }
     }
     if lines.is_empty() {
         "(no findings)\n".to_owned()
@@ -2031,4 +2047,281 @@ fn not_null_columns_of_new_and_existing_tables() {
         cases_on(&sqlite()),
         cases_on(&LintSettings::default())
     ));
+}
+
+/// PostgreSQL (lock timeout set), with each finding's help.
+fn run_help(revs: &[Rev<'_>], new: usize, settings: &LintSettings) -> String {
+    lines(
+        revs,
+        new,
+        settings,
+        &Environment {
+            env_sets_lock_timeout: true,
+        },
+        true,
+    )
+}
+
+/// The most common real hazard: a column added nullable to a table that
+/// holds rows, filled by an UPDATE and made NOT NULL, all in one revision.
+/// It went unreported because the column was new; the scan under an
+/// ACCESS EXCLUSIVE lock happens all the same. The help depends on how the
+/// column was filled.
+#[test]
+fn set_not_null_on_a_column_added_and_filled_in_the_same_revision() {
+    let constant = rev(
+        "op.add_column('user', sa.Column('active', sa.Boolean(), nullable=True))\n\
+         op.execute('UPDATE \"user\" SET active = true')\n\
+         op.alter_column('user', 'active', nullable=False)",
+        "op.drop_column('user', 'active')",
+    );
+    let computed = rev(
+        "op.add_column('user', sa.Column('login', sa.String(100), nullable=True))\n\
+         op.execute('UPDATE \"user\" SET login = lower(email)')\n\
+         op.alter_column('user', 'login', nullable=False)",
+        "op.drop_column('user', 'login')",
+    );
+    let only_nulls = rev(
+        "op.add_column('user', sa.Column('score', sa.Integer(), nullable=True))\n\
+         op.execute('UPDATE \"user\" SET score = 0 WHERE score IS NULL')\n\
+         op.alter_column('user', 'score', nullable=False)",
+        "op.drop_column('user', 'score')",
+    );
+    let some_rows = rev(
+        "op.add_column('user', sa.Column('score', sa.Integer(), nullable=True))\n\
+         op.execute(\"UPDATE \\\"user\\\" SET score = 0 WHERE status = 'x'\")\n\
+         op.alter_column('user', 'score', nullable=False)",
+        "op.drop_column('user', 'score')",
+    );
+    let new_table = rev(
+        "op.create_table('badge', sa.Column('id', sa.Integer(), primary_key=True))\n\
+         op.add_column('badge', sa.Column('active', sa.Boolean(), nullable=True))\n\
+         op.execute('UPDATE badge SET active = true')\n\
+         op.alter_column('badge', 'active', nullable=False)",
+        "op.drop_table('badge')",
+    );
+    let postgres = LintSettings::default();
+    insta::assert_snapshot!(cases(&[
+        (
+            "filled with a constant",
+            only("set-not-null", &run_help(&[BASE, constant], 1, &postgres))
+        ),
+        (
+            "filled with a constant where NULL",
+            only("set-not-null", &run_help(&[BASE, only_nulls], 1, &postgres))
+        ),
+        (
+            "filled from another column",
+            only("set-not-null", &run_help(&[BASE, computed], 1, &postgres))
+        ),
+        (
+            "filled on some rows only",
+            only("set-not-null", &run_help(&[BASE, some_rows], 1, &postgres))
+        ),
+        (
+            "MySQL, filled with a constant",
+            only(
+                "set-not-null",
+                &run_help(
+                    &[
+                        BASE,
+                        rev(
+                            "op.add_column('user', sa.Column('active', sa.Boolean(), nullable=True))\n\
+                             op.execute('UPDATE user SET active = true')\n\
+                             op.alter_column('user', 'active', existing_type=sa.Boolean(), nullable=False)",
+                            "op.drop_column('user', 'active')",
+                        )
+                    ],
+                    1,
+                    &mysql()
+                )
+            )
+        ),
+        (
+            "quiet on a table the revisions created",
+            run(&[BASE, new_table], 1)
+        ),
+    ]));
+}
+
+/// `existing_nullable=False` says the column is NOT NULL already; a call
+/// that restates it (beside a type change) scans nothing.
+#[test]
+fn set_not_null_is_quiet_when_the_call_restates_not_null() {
+    insta::assert_snapshot!(cases(&[
+        (
+            "restated",
+            run(
+                &[
+                    BASE,
+                    rev(
+                        "op.alter_column('user', 'email', existing_type=sa.String(100), type_=sa.Text(), nullable=False, existing_nullable=False)",
+                        "op.alter_column('user', 'email', existing_type=sa.Text(), type_=sa.String(100))"
+                    )
+                ],
+                1
+            )
+        ),
+        (
+            "fires when the column was nullable",
+            only(
+                "set-not-null",
+                &run(
+                    &[
+                        BASE,
+                        rev(
+                            "op.alter_column('user', 'email', existing_type=sa.String(100), nullable=False, existing_nullable=True)",
+                            "op.alter_column('user', 'email', nullable=True)"
+                        )
+                    ],
+                    1
+                )
+            )
+        ),
+    ]));
+}
+
+/// A concurrent index build after the migration's transaction was ended by
+/// hand works (the error said the deploy fails, which it does not); it is
+/// a warning suggesting `autocommit_block()`.
+#[test]
+fn concurrently_after_a_commit_by_hand_is_a_warning() {
+    let severities = |revs: &[Rev<'_>]| {
+        let dir = tempfile::tempdir().unwrap();
+        let project = project(dir.path(), revs);
+        let ids = BTreeSet::from([format!("r{}", revs.len() - 1)]);
+        let findings = lint(
+            &project,
+            &LintSettings::default(),
+            &LintScope::Revisions(ids),
+            &Environment {
+                env_sets_lock_timeout: true,
+            },
+        );
+        let mut out = String::new();
+        for finding in findings
+            .iter()
+            .filter(|f| f.rule.name() == "concurrently-outside-autocommit-block")
+        {
+            let _ = writeln!(out, "{}: {}", finding.severity, finding.message);
+        }
+        if out.is_empty() {
+            out.push_str("(no findings)\n");
+        }
+        out
+    };
+    insta::assert_snapshot!(cases(&[
+        (
+            "op.execute(\"COMMIT\")",
+            severities(&[
+                BASE,
+                rev(
+                    "op.execute('COMMIT')\nop.create_index('ix_user_nick', 'user', ['nick'], postgresql_concurrently=True)",
+                    "op.drop_index('ix_user_nick', 'user')"
+                )
+            ])
+        ),
+        (
+            "connection.commit()",
+            severities(&[
+                BASE,
+                rev(
+                    "conn = op.get_bind()\nconn.commit()\nconn.execute(sa.text('CREATE INDEX CONCURRENTLY ix_user_nick ON \"user\" (nick)'))",
+                    "op.drop_index('ix_user_nick', 'user')"
+                )
+            ])
+        ),
+        (
+            "an AUTOCOMMIT connection",
+            severities(&[
+                BASE,
+                rev(
+                    "conn = op.get_bind().execution_options(isolation_level='AUTOCOMMIT')\nconn.execute(sa.text('CREATE INDEX CONCURRENTLY ix_user_nick ON \"user\" (nick)'))",
+                    "op.drop_index('ix_user_nick', 'user')"
+                )
+            ])
+        ),
+        (
+            "BEGIN after the COMMIT: an error again",
+            severities(&[
+                BASE,
+                rev(
+                    "op.execute('COMMIT')\nop.execute('BEGIN')\nop.create_index('ix_user_nick', 'user', ['nick'], postgresql_concurrently=True)",
+                    "op.drop_index('ix_user_nick', 'user')"
+                )
+            ])
+        ),
+        (
+            "no COMMIT: an error",
+            severities(&[
+                BASE,
+                rev(
+                    "op.create_index('ix_user_nick', 'user', ['nick'], postgresql_concurrently=True)",
+                    "op.drop_index('ix_user_nick', 'user')"
+                )
+            ])
+        ),
+    ]));
+}
+
+/// `LOCK TABLE ... IN ... MODE` in raw SQL holds its lock until the
+/// migration's transaction ends.
+#[test]
+fn lock_table() {
+    let locking = |sql: &str, settings: &LintSettings| {
+        only(
+            "lock-table",
+            &run_with(
+                &[
+                    BASE,
+                    rev(
+                        &format!(
+                            "op.execute({sql:?})\nop.execute('UPDATE account SET user_id = 1')"
+                        ),
+                        "pass",
+                    ),
+                ],
+                1,
+                settings,
+                &Environment {
+                    env_sets_lock_timeout: true,
+                },
+            ),
+        )
+    };
+    let postgres = LintSettings::default();
+    insta::assert_snapshot!(cases(&[
+        (
+            "fires: no mode is ACCESS EXCLUSIVE",
+            locking("LOCK TABLE account", &postgres)
+        ),
+        (
+            "fires: SHARE ROW EXCLUSIVE blocks writes",
+            locking("LOCK TABLE account IN SHARE ROW EXCLUSIVE MODE", &postgres)
+        ),
+        (
+            "quiet: ROW EXCLUSIVE blocks no reads or writes",
+            locking("LOCK TABLE account IN ROW EXCLUSIVE MODE", &postgres)
+        ),
+        (
+            "fires on MySQL: LOCK TABLES ... WRITE",
+            locking("LOCK TABLES account WRITE", &mysql())
+        ),
+        (
+            "quiet on a table the revision creates",
+            only(
+                "lock-table",
+                &run(
+                    &[
+                        BASE,
+                        rev(
+                            "op.create_table('badge', sa.Column('id', sa.Integer(), primary_key=True))\nop.execute('LOCK TABLE badge IN ACCESS EXCLUSIVE MODE')",
+                            "op.drop_table('badge')"
+                        )
+                    ],
+                    1
+                )
+            )
+        ),
+    ]));
 }

@@ -1,9 +1,9 @@
 //! One parsed statement → what it does, dispatched by kind of statement.
 
 use alembic_doctor_script::{Index, Name, OpKind};
-use sqlparser::ast::{CreateIndex, ObjectType, Statement as Parsed};
+use sqlparser::ast::{CreateIndex, LockTableType, ObjectType, Statement as Parsed};
 
-use crate::names::object;
+use crate::names::{ident, object};
 use crate::{Dialect, StatementKind, TransactionControl, alter, data, enums, session, table};
 
 /// What `statement` does: usually one kind, several when one statement
@@ -81,12 +81,29 @@ pub(crate) fn statement(statement: &Parsed, dialect: Dialect, summary: &str) -> 
             dialect,
             summary,
         )],
-        Parsed::Lock(_) => vec![StatementKind::LockingMaintenance {
-            what: "LOCK TABLE".to_owned(),
-        }],
-        Parsed::LockTables { .. } => vec![StatementKind::LockingMaintenance {
-            what: "LOCK TABLES".to_owned(),
-        }],
+        Parsed::Lock(lock) => {
+            let mode = lock
+                .lock_mode
+                .as_ref()
+                .map_or_else(|| "ACCESS EXCLUSIVE".to_owned(), ToString::to_string);
+            lock.tables
+                .iter()
+                .map(|target| StatementKind::LockTable {
+                    table: object(&target.name, dialect),
+                    mode: mode.clone(),
+                })
+                .collect()
+        }
+        Parsed::LockTables { tables } => tables
+            .iter()
+            .map(|locked| StatementKind::LockTable {
+                table: Name::Literal(ident(&locked.table, dialect)),
+                mode: match locked.lock_type {
+                    LockTableType::Read { .. } => "READ".to_owned(),
+                    LockTableType::Write { .. } => "WRITE".to_owned(),
+                },
+            })
+            .collect(),
         Parsed::Vacuum(vacuum) if vacuum.full => vec![StatementKind::LockingMaintenance {
             what: "VACUUM FULL".to_owned(),
         }],

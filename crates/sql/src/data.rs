@@ -5,11 +5,11 @@
 
 use alembic_doctor_script::Name;
 use sqlparser::ast::{
-    AssignmentTarget, FromTable, Query, SetExpr, Statement as Parsed, TableFactor, TableObject,
-    TableWithJoins,
+    AssignmentTarget, Expr, FromTable, Query, SetExpr, Statement as Parsed, TableFactor,
+    TableObject, TableWithJoins, Update, Value,
 };
 
-use crate::names::{last, object};
+use crate::names::{ident, last, object};
 use crate::{DataAction, Dialect, StatementKind};
 
 /// The row changes of a query: PostgreSQL's data-modifying `WITH`
@@ -40,6 +40,7 @@ pub(crate) fn rows(statement: &Parsed, dialect: Dialect) -> Vec<StatementKind> {
         table,
         columns,
         where_,
+        constants: Vec::new(),
     };
     match statement {
         Parsed::Update(update) => {
@@ -52,12 +53,13 @@ pub(crate) fn rows(statement: &Parsed, dialect: Dialect) -> Vec<StatementKind> {
                     }
                 }
             }
-            vec![data(
-                DataAction::Update,
-                table_of(&update.table.relation, dialect),
+            vec![StatementKind::Data {
+                action: DataAction::Update,
+                table: table_of(&update.table.relation, dialect),
                 columns,
-                update.selection.is_some(),
-            )]
+                where_: update.selection.is_some(),
+                constants: constant_fills(update, dialect),
+            }]
         }
         Parsed::Insert(insert) => {
             let table = match &insert.table {
@@ -105,6 +107,43 @@ pub(crate) fn rows(statement: &Parsed, dialect: Dialect) -> Vec<StatementKind> {
             })
             .collect(),
         _ => Vec::new(),
+    }
+}
+
+/// The columns `update` sets to a constant on every row holding NULL in
+/// them: without `WHERE`, or with `WHERE col IS NULL` for that column.
+fn constant_fills(update: &Update, dialect: Dialect) -> Vec<(String, String)> {
+    update
+        .assignments
+        .iter()
+        .filter_map(|assignment| {
+            let AssignmentTarget::ColumnName(name) = &assignment.target else {
+                return None;
+            };
+            let column = last(name, dialect);
+            let every_null_row = match &update.selection {
+                None => true,
+                Some(Expr::IsNull(tested)) => {
+                    column_name(tested, dialect).is_some_and(|tested| tested == column)
+                }
+                Some(_) => false,
+            };
+            let constant = match &assignment.value {
+                Expr::Value(value) if value.value != Value::Null => value.value.to_string(),
+                _ => return None,
+            };
+            every_null_row.then_some((column, constant))
+        })
+        .collect()
+}
+
+/// The column an expression names (`col`, `t.col`).
+fn column_name(expr: &Expr, dialect: Dialect) -> Option<String> {
+    match expr {
+        Expr::Identifier(name) => Some(ident(name, dialect)),
+        Expr::CompoundIdentifier(parts) => parts.last().map(|name| ident(name, dialect)),
+        Expr::Nested(inner) => column_name(inner, dialect),
+        _ => None,
     }
 }
 

@@ -111,6 +111,11 @@ pub enum StatementKind {
         /// The statement has a `WHERE` clause (always true for `MERGE`,
         /// whose `ON` condition plays that part).
         where_: bool,
+        /// The columns an `UPDATE` sets to one constant on every row where
+        /// they hold NULL (it has no `WHERE`, or only `WHERE col IS NULL`),
+        /// each with the constant's SQL (`'x'`, `0`, `false`): a backfill
+        /// that a `server_default` could have done.
+        constants: Vec<(String, String)>,
     },
     /// `SET [LOCAL | SESSION | GLOBAL] lock_timeout = '2s'` and the other
     /// settings that bound how long a statement waits or runs.
@@ -147,11 +152,21 @@ pub enum StatementKind {
     /// `BEGIN`, `START TRANSACTION`, `COMMIT`, `ROLLBACK`: the SQL steps
     /// out of (or into) the transaction Alembic runs the migration in.
     Transaction(TransactionControl),
+    /// `LOCK TABLE t IN mode MODE` (PostgreSQL) or `LOCK TABLES t READ |
+    /// WRITE` (MySQL): a lock taken on purpose, held until the transaction
+    /// ends (MySQL: until `UNLOCK TABLES`). One per table.
+    LockTable {
+        /// The locked table.
+        table: Name,
+        /// The lock mode in upper case: PostgreSQL's (`ACCESS EXCLUSIVE`
+        /// when none is written), or MySQL's `READ` / `WRITE`.
+        mode: String,
+    },
     /// A maintenance command that holds a lock blocking reads or writes for
     /// as long as it runs: `REINDEX` without `CONCURRENTLY`, `VACUUM FULL`,
-    /// `CLUSTER`, `DETACH PARTITION` without `CONCURRENTLY`, `LOCK TABLE`.
+    /// `CLUSTER`, `DETACH PARTITION` without `CONCURRENTLY`.
     LockingMaintenance {
-        /// The command (`VACUUM FULL`, `REINDEX TABLE`, `LOCK TABLE`).
+        /// The command (`VACUUM FULL`, `REINDEX TABLE`).
         what: String,
     },
     /// A statement that was read and changes nothing the rules follow

@@ -40,6 +40,8 @@ pub(crate) struct ColumnState {
     /// Something since the addition may have filled it: an `UPDATE` of the
     /// table, a server default, or a step the reader cannot interpret.
     pub(crate) maybe_filled: bool,
+    /// How it was filled since it was added empty.
+    pub(crate) fill: Fill,
     /// The migrations had put rows in its table when it was added (those
     /// rows hold NULL in it, even if the table is new).
     pub(crate) rows_when_added: bool,
@@ -53,6 +55,53 @@ pub(crate) struct ColumnState {
     /// nothing since changed either: a MySQL `MODIFY` that restates
     /// neither loses nothing.
     pub(crate) plain_nullable: bool,
+}
+
+/// What filled a column added empty (nullable, no server default).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) enum Fill {
+    /// Nothing the reader saw.
+    #[default]
+    Nothing,
+    /// Only `UPDATE`s setting it to this constant (its SQL) wherever it
+    /// held NULL: what a `server_default` would have done.
+    Constant(String),
+    /// Anything else: other values, some rows only, or steps the reader
+    /// cannot see through.
+    Other,
+}
+
+impl Fill {
+    /// How a column added nullable with a server default is filled: with
+    /// that default, when it is a constant (a quoted string, a number,
+    /// `true`/`false`).
+    fn added_with(column: &alembic_doctor_script::Column) -> Fill {
+        let constant = column
+            .server_default
+            .as_ref()
+            .and_then(|default| default.sql.as_deref())
+            .filter(|sql| {
+                sql.starts_with('\'')
+                    || sql.parse::<f64>().is_ok()
+                    || matches!(sql.to_ascii_lowercase().as_str(), "true" | "false")
+            });
+        match constant {
+            Some(constant) if column.is_nullable() == Some(true) => {
+                Fill::Constant(constant.to_owned())
+            }
+            _ => Fill::Other,
+        }
+    }
+
+    /// The column is filled (again) by `constant`, or by something else
+    /// when `None`.
+    fn with(&mut self, constant: Option<&str>) {
+        *self = match (&*self, constant) {
+            (Fill::Nothing, Some(constant)) => Fill::Constant(constant.to_owned()),
+            (Fill::Constant(known), Some(constant)) if known == constant => return,
+            _ => Fill::Other,
+        };
+    }
 }
 
 /// The replayed schema.
@@ -115,6 +164,7 @@ impl Catalogue {
                                 added_empty: false,
                                 rows_when_added: false,
                                 maybe_filled: true,
+                                fill: Fill::Other,
                                 not_null: column.is_nullable() == Some(false)
                                     || primary_key.contains(&name),
                                 type_: column.type_.clone(),
@@ -153,6 +203,11 @@ impl Catalogue {
                         added_empty: empty,
                         rows_when_added,
                         maybe_filled: !empty,
+                        fill: if empty {
+                            Fill::Nothing
+                        } else {
+                            Fill::added_with(column)
+                        },
                         not_null: column.is_nullable() == Some(false),
                         type_: column.type_.clone(),
                         plain_nullable: empty,
@@ -206,6 +261,7 @@ impl Catalogue {
                     // A new default applies to new rows only, but teams set
                     // one together with a backfill; stay cautious.
                     state.maybe_filled = true;
+                    state.fill.with(None);
                 }
                 if let Some(new_name) = changes.new_name.as_ref().and_then(Name::literal)
                     && let Some(state) = table.columns.remove(name)
@@ -226,8 +282,14 @@ impl Catalogue {
         }
     }
 
-    /// `columns` of `table` were set for existing rows (`UPDATE ... SET`).
-    pub(crate) fn filled_columns(&mut self, table: &Name, columns: &[String]) {
+    /// `columns` of `table` were set for existing rows (`UPDATE ... SET`);
+    /// `constants` are those set to a constant wherever they held NULL.
+    pub(crate) fn filled_columns(
+        &mut self,
+        table: &Name,
+        columns: &[String],
+        constants: &[(String, String)],
+    ) {
         let Some(known) = table.literal().and_then(|name| self.tables.get_mut(name)) else {
             // A table named at run time may be any table.
             if table.literal().is_none() {
@@ -238,6 +300,11 @@ impl Catalogue {
         for column in columns {
             if let Some(state) = known.columns.get_mut(column) {
                 state.maybe_filled = true;
+                let constant = constants
+                    .iter()
+                    .find(|(name, _)| name == column)
+                    .map(|(_, constant)| constant.as_str());
+                state.fill.with(constant);
             }
         }
     }
@@ -250,6 +317,7 @@ impl Catalogue {
                 if let Some(table) = self.tables.get_mut(name) {
                     for state in table.columns.values_mut() {
                         state.maybe_filled = true;
+                        state.fill.with(None);
                     }
                 }
             }
@@ -257,6 +325,7 @@ impl Catalogue {
                 for table in self.tables.values_mut() {
                     for state in table.columns.values_mut() {
                         state.maybe_filled = true;
+                        state.fill.with(None);
                     }
                 }
             }

@@ -22,7 +22,7 @@ use std::collections::BTreeSet;
 use alembic_doctor_graph::RevIdx;
 use alembic_doctor_project::Project;
 use alembic_doctor_script::{Name, OpKind, Operations, read_operations};
-use alembic_doctor_sql::{DataAction, EnumAction, StatementKind};
+use alembic_doctor_sql::{DataAction, EnumAction, StatementKind, TransactionControl};
 use rayon::prelude::*;
 
 use crate::rules;
@@ -105,6 +105,9 @@ pub(crate) struct OpLint<'a> {
     pub(crate) previous: Option<&'a Step>,
     /// This step's position in its function.
     position: usize,
+    /// An earlier step ended the migration's transaction by hand (and none
+    /// began another since): where.
+    pub(crate) outside_transaction: Option<alembic_doctor_source::Span>,
     /// What the function's steps drop, and where.
     drops: &'a LastDrops<'a>,
     rev: RevIdx,
@@ -192,6 +195,7 @@ const OP_RULES: &[fn(&OpLint<'_>, &mut Vec<Finding>)] = &[
     rules::drop_column::check,
     rules::enum_value_change::check,
     rules::batch_mode_on_server_database::check,
+    rules::lock_table::check,
 ];
 
 /// Rules run once per linted revision, after its steps.
@@ -340,8 +344,13 @@ impl Linter<'_> {
         let mut found = Vec::new();
         let mut on_existing = Vec::with_capacity(upgrade.len());
         let drops = LastDrops::of(upgrade.iter().map(Step::op));
+        let mut outside_transaction = None;
         for (i, step) in upgrade.iter().enumerate() {
+            if let Action::Transaction { open } = step.action {
+                outside_transaction = (!open).then_some(step.span);
+            }
             let lint = OpLint {
+                outside_transaction,
                 revision: &revision,
                 step,
                 catalogue: &self.catalogue,
@@ -396,6 +405,7 @@ fn replay(catalogue: &mut Catalogue, rev: RevIdx, steps: &[Step]) {
                 columns,
                 update,
                 inserts,
+                constants,
             } => {
                 if *inserts {
                     catalogue.rows_added(table);
@@ -403,7 +413,7 @@ fn replay(catalogue: &mut Catalogue, rev: RevIdx, steps: &[Step]) {
                 // Inserts and deletes fill no existing row's column.
                 if *update {
                     match columns {
-                        Some(columns) => catalogue.filled_columns(table, columns),
+                        Some(columns) => catalogue.filled_columns(table, columns, constants),
                         None => catalogue.filled(Some(table)),
                     }
                 }
@@ -412,7 +422,11 @@ fn replay(catalogue: &mut Catalogue, rev: RevIdx, steps: &[Step]) {
             // not taken to have put rows in a new table: in doubt, a new
             // table is empty).
             Action::Opaque => catalogue.filled(None),
-            Action::SetLockTimeout | Action::EnumChange { .. } | Action::Quiet => {}
+            Action::SetLockTimeout
+            | Action::EnumChange { .. }
+            | Action::Transaction { .. }
+            | Action::LockTable { .. }
+            | Action::Quiet => {}
         }
     }
 }
@@ -441,12 +455,14 @@ fn action(kind: StatementKind) -> Action {
             action,
             table,
             columns,
+            constants,
             ..
         } => Action::Data {
             table,
             columns: (!columns.is_empty()).then_some(columns),
             update: matches!(action, DataAction::Update | DataAction::Merge),
             inserts: matches!(action, DataAction::Insert | DataAction::Merge),
+            constants,
         },
         StatementKind::SetTimeout { setting, .. } if setting.contains("lock") => {
             Action::SetLockTimeout
@@ -463,6 +479,11 @@ fn action(kind: StatementKind) -> Action {
                 add_value: false,
             },
         },
+        StatementKind::Transaction(TransactionControl::Commit) => {
+            Action::Transaction { open: false }
+        }
+        StatementKind::Transaction(TransactionControl::Begin) => Action::Transaction { open: true },
+        StatementKind::LockTable { table, mode } => Action::LockTable { table, mode },
         StatementKind::Unparsed { .. } => Action::Opaque,
         // The safe recipes (`VALIDATE CONSTRAINT`, `... USING INDEX`),
         // settings, transaction control, enum types, maintenance and
@@ -497,10 +518,13 @@ fn touched_tables(
                             names.insert(name.literal()?.to_owned());
                         }
                     }
-                    Action::Data { table, .. } => {
+                    Action::Data { table, .. } | Action::LockTable { table, .. } => {
                         names.insert(table.literal()?.to_owned());
                     }
-                    Action::SetLockTimeout | Action::EnumChange { .. } | Action::Quiet => {}
+                    Action::SetLockTimeout
+                    | Action::EnumChange { .. }
+                    | Action::Transaction { .. }
+                    | Action::Quiet => {}
                 }
             }
         }
@@ -533,7 +557,7 @@ pub(crate) fn step_table(step: &Step) -> Option<&Name> {
             OpKind::RenameTable { from, .. } => Some(from),
             kind => kind_tables(kind).into_iter().next(),
         },
-        Action::Data { table, .. } => Some(table),
+        Action::Data { table, .. } | Action::LockTable { table, .. } => Some(table),
         _ => None,
     }
 }

@@ -31,15 +31,23 @@ pub(crate) enum Action {
     Op(OpKind),
     /// `UPDATE`/`INSERT`/`DELETE`: rows of `table` change. `columns` are
     /// the columns an `UPDATE` sets, `None` when unknown; `inserts`: it
-    /// may add rows (`INSERT`, `MERGE`).
+    /// may add rows (`INSERT`, `MERGE`); `constants`: the columns it sets
+    /// to one constant wherever they hold NULL, with the constant's SQL.
     Data {
         table: Name,
         columns: Option<Vec<String>>,
         update: bool,
         inserts: bool,
+        constants: Vec<(String, String)>,
     },
     /// `SET lock_timeout` (or MySQL's `lock_wait_timeout`).
     SetLockTimeout,
+    /// The migration's transaction is ended by hand (`COMMIT`,
+    /// `connection.commit()`, an `AUTOCOMMIT` isolation level): what
+    /// follows runs outside it, until a `BEGIN` (`open`) starts another.
+    Transaction { open: bool },
+    /// `LOCK TABLE table IN mode MODE` (or MySQL's `LOCK TABLES`).
+    LockTable { table: Name, mode: String },
     /// A change to an enum type's values.
     EnumChange {
         description: String,
@@ -124,6 +132,7 @@ pub(crate) fn steps(
                             columns: update.columns.clone(),
                             update: true,
                             inserts: false,
+                            constants: Vec::new(),
                         },
                         None,
                     )),
@@ -141,6 +150,16 @@ pub(crate) fn steps(
             autocommit: false,
             sql: None,
             order: opaque.order,
+        });
+    }
+    for commit in function.commits.iter().filter(|c| runs(&c.dialects)) {
+        steps.push(Step {
+            action: Action::Transaction { open: false },
+            span: commit.span,
+            batch: None,
+            autocommit: false,
+            sql: None,
+            order: commit.order,
         });
     }
     // In the order they run (a helper's steps where it is called, even when

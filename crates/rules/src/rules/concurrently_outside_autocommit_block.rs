@@ -20,10 +20,19 @@ with op.get_context().autocommit_block():
 ```
 
 Keep it the only statement in the block.
+
+After a `COMMIT` written by hand (`op.execute("COMMIT")`,
+`connection.commit()`, or a connection with `isolation_level="AUTOCOMMIT"`)
+the index is built outside the transaction and the migration runs, so the
+finding is a warning only: the earlier statements are committed before
+Alembic records the revision, so a failure later leaves the schema half
+migrated, and whether the driver opens a new transaction after the
+`COMMIT` depends on the driver. `autocommit_block()` does the same thing on
+purpose and restores Alembic's transaction afterwards.
 "#;
 
 use crate::lint::OpLint;
-use crate::{Finding, Rule};
+use crate::{Finding, Rule, Severity};
 use alembic_doctor_script::OpKind;
 
 pub(crate) fn check(lint: &OpLint<'_>, out: &mut Vec<Finding>) {
@@ -41,6 +50,19 @@ pub(crate) fn check(lint: &OpLint<'_>, out: &mut Vec<Finding>) {
         }) => format!("index `{name}` is dropped"),
         _ => return,
     };
+    if let Some(commit) = lint.outside_transaction {
+        let mut finding = lint
+            .finding(
+                Rule::ConcurrentlyOutsideAutocommitBlock,
+                format!("{what} CONCURRENTLY after the migration's transaction was ended by hand: it runs, but what came before is committed before Alembic records the revision, so a failure here leaves the schema half migrated"),
+                "CONCURRENTLY after a hand-written COMMIT",
+            )
+            .related(lint.revision.file, commit, "the transaction ends here")
+            .help("use `with op.get_context().autocommit_block():` instead of ending the transaction by hand");
+        finding.severity = Severity::Warning;
+        out.push(finding);
+        return;
+    }
     out.push(
         lint.finding(
             Rule::ConcurrentlyOutsideAutocommitBlock,

@@ -27,6 +27,7 @@ pub(crate) mod header_mismatch;
 pub(crate) mod import_error;
 pub(crate) mod invalid_revision_id;
 pub(crate) mod loaded_twice;
+pub(crate) mod lock_table;
 pub(crate) mod missing_dependency;
 pub(crate) mod missing_down_revision;
 pub(crate) mod missing_lock_timeout;

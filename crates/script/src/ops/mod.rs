@@ -71,6 +71,10 @@ pub struct Function {
     /// reader understands (`session.add(...)`, `my_module.migrate()`), in
     /// source order.
     pub opaque: Vec<Opaque>,
+    /// Calls that end the migration's transaction by hand, in source order:
+    /// `connection.commit()`, `.execution_options(isolation_level=
+    /// "AUTOCOMMIT")` (a `COMMIT` in raw SQL is read from the SQL).
+    pub commits: Vec<Opaque>,
     /// `op.*` / `batch_op.*` calls that cannot run as written: Python
     /// raises `TypeError` before Alembic does anything.
     pub failing_calls: Vec<FailingCall>,

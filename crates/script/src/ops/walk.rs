@@ -365,6 +365,15 @@ impl Walker<'_> {
             other => other,
         };
         let Expr::Call(call) = expr else { return };
+        if ends_transaction(call, self.values) {
+            self.function.commits.push(Opaque {
+                source: self.values.lowering.snippet(call.range()),
+                span: self.values.lowering.span(call.range()),
+                order: self.reached(),
+                dialects: self.dialects(),
+            });
+            return;
+        }
         match &*call.func {
             Expr::Attribute(attribute) => {
                 let method = attribute.attr.as_str();
@@ -694,9 +703,9 @@ impl Walker<'_> {
         }
     }
 
-    /// The walk position of the next operation or opaque call.
+    /// The walk position of the next operation, opaque call or commit.
     fn reached(&self) -> usize {
-        self.function.operations.len() + self.function.opaque.len()
+        self.function.operations.len() + self.function.opaque.len() + self.function.commits.len()
     }
 }
 
@@ -740,6 +749,23 @@ fn is_database_url(expr: &Expr, scope: &Scope) -> bool {
             attribute.attr.as_str() == "drivername" && is_url(&attribute.value)
         }
         Expr::Name(name) => scope.dialect_urls.contains(name.id.as_str()),
+        _ => false,
+    }
+}
+
+/// `call` ends the transaction Alembic runs the migration in:
+/// `<connection>.commit()`, or `<connection>.execution_options(
+/// isolation_level="AUTOCOMMIT")` (statements on the connection it returns
+/// run outside any transaction).
+fn ends_transaction(call: &ExprCall, values: &Values<'_>) -> bool {
+    let Expr::Attribute(attribute) = &*call.func else {
+        return false;
+    };
+    match attribute.attr.as_str() {
+        "commit" => call.arguments.is_empty(),
+        "execution_options" => keyword(call, "isolation_level")
+            .and_then(|level| values.string(level))
+            .is_some_and(|level| level.eq_ignore_ascii_case("AUTOCOMMIT")),
         _ => false,
     }
 }

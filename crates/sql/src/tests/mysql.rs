@@ -2,7 +2,7 @@
 
 use alembic_doctor_script::{Column, ConstraintKind, Index, Name, Nullable, OpKind, ServerDefault};
 
-use super::{changes, kinds, lit, locking, one, op, other};
+use super::{changes, kinds, lit, one, op, other};
 use crate::{DataAction, Dialect, StatementKind, TransactionControl};
 
 const MY: Dialect = Dialect::MySql;
@@ -342,24 +342,28 @@ fn data_changes() {
                 table: lit("t"),
                 columns: vec!["a".to_owned()],
                 where_: true,
+                constants: Vec::new(),
             },
             StatementKind::Data {
                 action: DataAction::Insert,
                 table: lit("t"),
                 columns: vec!["a".to_owned()],
                 where_: false,
+                constants: Vec::new(),
             },
             StatementKind::Data {
                 action: DataAction::Insert,
                 table: lit("t"),
                 columns: vec!["a".to_owned()],
                 where_: false,
+                constants: Vec::new(),
             },
             StatementKind::Data {
                 action: DataAction::Delete,
                 table: lit("t"),
                 columns: Vec::new(),
                 where_: true,
+                constants: Vec::new(),
             },
         ]
     );
@@ -369,13 +373,20 @@ fn data_changes() {
 fn transactions_and_table_locks() {
     assert_eq!(
         kinds(
-            "START TRANSACTION; COMMIT; LOCK TABLES t WRITE; UNLOCK TABLES",
+            "START TRANSACTION; COMMIT; LOCK TABLES t WRITE, u READ; UNLOCK TABLES",
             MY
         ),
         vec![
             StatementKind::Transaction(TransactionControl::Begin),
             StatementKind::Transaction(TransactionControl::Commit),
-            locking("LOCK TABLES"),
+            StatementKind::LockTable {
+                table: lit("t"),
+                mode: "WRITE".to_owned(),
+            },
+            StatementKind::LockTable {
+                table: lit("u"),
+                mode: "READ".to_owned(),
+            },
             other("UNLOCK TABLES"),
         ]
     );

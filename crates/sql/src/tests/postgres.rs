@@ -462,6 +462,7 @@ fn data(action: DataAction, table: &str, columns: &[&str], where_: bool) -> Stat
         table: lit(table),
         columns: columns.iter().map(|c| (*c).to_owned()).collect(),
         where_,
+        constants: Vec::new(),
     }
 }
 
@@ -636,7 +637,7 @@ fn vacuum_full_cluster_lock_and_detach_partition_lock_the_table() {
             "VACUUM FULL t; VACUUM (FULL, ANALYZE) t; VACUUM FULL ANALYZE t (a), u; \
              VACUUM t; VACUUM (FULL false) t; \
              CLUSTER t USING ix; CLUSTER; CLUSTER VERBOSE t; \
-             LOCK TABLE t IN ACCESS EXCLUSIVE MODE; \
+             LOCK TABLE t IN SHARE MODE; LOCK TABLE ONLY \"User\", v; \
              ALTER TABLE t DETACH PARTITION p; ALTER TABLE t DETACH PARTITION p CONCURRENTLY",
             PG
         ),
@@ -649,7 +650,18 @@ fn vacuum_full_cluster_lock_and_detach_partition_lock_the_table() {
             locking("CLUSTER"),
             locking("CLUSTER"),
             locking("CLUSTER"),
-            locking("LOCK TABLE"),
+            StatementKind::LockTable {
+                table: lit("t"),
+                mode: "SHARE".to_owned(),
+            },
+            StatementKind::LockTable {
+                table: lit("User"),
+                mode: "ACCESS EXCLUSIVE".to_owned(),
+            },
+            StatementKind::LockTable {
+                table: lit("v"),
+                mode: "ACCESS EXCLUSIVE".to_owned(),
+            },
             locking("DETACH PARTITION"),
             other("ALTER TABLE DETACH PARTITION CONCURRENTLY"),
         ]

@@ -94,6 +94,7 @@ fn a_sqlite_trigger_body_stays_one_statement() {
                 table: lit("u"),
                 columns: vec!["b".to_owned()],
                 where_: false,
+                constants: vec![("b".to_owned(), "2".to_owned())],
             },
         ]
     );

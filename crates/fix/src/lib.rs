@@ -43,7 +43,9 @@ use alembic_doctor_project::{LoadError, LoadRequest, Project};
 pub use edit::{Edit, Overlap, apply_edits};
 pub use ids::TakenIds;
 pub use plan::{AppliedFix, FileChange, FixKind, NewFile, Plan, RemovedFile};
-pub use write::{Journal, Step, StepHook, WriteFailure, write_plan, write_plan_with};
+pub use write::{
+    Journal, RestoreFailure, Step, StepHook, WriteFailure, write_plan, write_plan_with,
+};
 
 /// Which repair to run.
 #[derive(Debug, Clone)]
@@ -104,24 +106,25 @@ pub enum FixError {
         if files.len() == 1 { "it" } else { "them" }
     )]
     Dirty { files: Vec<String> },
-    /// Writing failed; everything written was restored (or the restore
-    /// problems are listed).
-    #[error("cannot write {}: {error}{}", path.display(), restore_suffix(restore_problems))]
+    /// Writing failed; everything written was restored (or `restore` says
+    /// what could not be, the state of every file and how to finish or undo
+    /// by hand).
+    #[error("cannot write {}: {error}{}", path.display(), restore_suffix(restore.as_deref()))]
     Write {
         path: PathBuf,
         #[source]
         error: std::io::Error,
-        restore_problems: Vec<String>,
+        restore: Option<Box<RestoreFailure>>,
     },
     /// The written result did not read back healthier: restored.
     #[error(
         "the fix was undone because the result did not check out: {}{}",
         reasons.join("; "),
-        restore_suffix(restore_problems)
+        restore_suffix(restore.as_deref())
     )]
     Verification {
         reasons: Vec<String>,
-        restore_problems: Vec<String>,
+        restore: Option<Box<RestoreFailure>>,
     },
     /// A bad argument (an unknown revision, a bad template).
     #[error("{message}")]
@@ -131,15 +134,8 @@ pub enum FixError {
     Internal { message: String },
 }
 
-fn restore_suffix(problems: &[String]) -> String {
-    if problems.is_empty() {
-        String::new()
-    } else {
-        format!(
-            " (and the restore failed, fix by hand: {})",
-            problems.join("; ")
-        )
-    }
+fn restore_suffix(restore: Option<&RestoreFailure>) -> String {
+    restore.map_or_else(String::new, |failure| format!("\n{failure}"))
 }
 
 impl FixError {
@@ -262,11 +258,10 @@ pub fn run_with_hook(
     let journal = match write_plan_with(&plan, hook) {
         Ok(journal) => journal,
         Err(failure) => {
-            let restore_problems = distinct(failure.journal.rollback().err().unwrap_or_default());
             return Err(FixError::Write {
                 path: failure.path,
                 error: failure.error,
-                restore_problems,
+                restore: failure.journal.rollback_with(hook).err().map(Box::new),
             });
         }
     };
@@ -279,14 +274,14 @@ pub fn run_with_hook(
     };
     let reasons = distinct(verdict.reasons);
     if !reasons.is_empty() {
-        let restore_problems = distinct(journal.rollback().err().unwrap_or_default());
         return Err(FixError::Verification {
             reasons,
-            restore_problems,
+            restore: journal.rollback_with(hook).err().map(Box::new),
         });
     }
     let mut plan = plan;
     plan.notes.extend(verdict.revealed);
+    plan.notes.extend(journal.finish());
     Ok(Outcome {
         plan,
         diff,

@@ -42,11 +42,13 @@ pub(crate) fn run(project_args: &ProjectArgs, args: &StatusArgs) -> anyhow::Resu
     };
     match args.format {
         StatusFormat::Text => {
-            output::plain_stdout(&alembic_doctor_report::database_status_text(&status, &info))?
+            output::plain_stdout(&alembic_doctor_report::database_status_text(&status, &info))?;
         }
-        StatusFormat::Json => output::json_stdout(&alembic_doctor_report::database_status_json(
-            project, &status, &info,
-        ))?,
+        StatusFormat::Json => {
+            output::json_stdout(&alembic_doctor_report::database_status_json(
+                project, &status, &info,
+            ))?;
+        }
     }
     let fail_on = crate::lint::fail_on(&tool).unwrap_or(FailOn::Error);
     let mut exit = crate::check::status_for(&status.findings, fail_on);

@@ -47,6 +47,9 @@ pub struct Mention {
     pub summary: String,
     /// Committer time, seconds since the epoch.
     pub time: i64,
+    /// The length of the longest parent chain below the commit (in the
+    /// history walked): orders commits made in the same second.
+    pub generation: usize,
     /// Added or removed.
     pub change: MentionChange,
     /// The local and remote branches that contain the commit
@@ -179,6 +182,7 @@ impl GitRepo {
                 }
             }
         }
+        let generation = generations(&commits, &order);
         for (which, id, change) in found {
             let commit = &commits[&id];
             let mut on = branches.get(&id).cloned().unwrap_or_default();
@@ -192,12 +196,20 @@ impl GitRepo {
                     commit: hex(&id),
                     summary: commit.summary.clone(),
                     time: commit.time,
+                    generation: generation.get(&id).copied().unwrap_or_default(),
                     change,
                     branches: on,
                 });
         }
         for list in mentions.by_id.values_mut() {
-            list.sort_by(|a, b| b.time.cmp(&a.time).then_with(|| a.commit.cmp(&b.commit)));
+            // Newest first; among commits made in the same second, a
+            // descendant before its ancestors.
+            list.sort_by(|a, b| {
+                b.time
+                    .cmp(&a.time)
+                    .then_with(|| b.generation.cmp(&a.generation))
+                    .then_with(|| a.commit.cmp(&b.commit))
+            });
         }
         Ok(mentions)
     }
@@ -229,6 +241,42 @@ impl GitRepo {
         tips.dedup();
         tips
     }
+}
+
+/// Each walked commit's generation: 1 + the largest of its parents' (a
+/// root, or a commit whose parents were not walked, is 0).
+fn generations(
+    commits: &HashMap<ObjectId, Walked>,
+    order: &[ObjectId],
+) -> HashMap<ObjectId, usize> {
+    let mut done: HashMap<ObjectId, usize> = HashMap::with_capacity(commits.len());
+    for &start in order {
+        let mut stack = vec![(start, false)];
+        while let Some((id, expanded)) = stack.pop() {
+            if done.contains_key(&id) {
+                continue;
+            }
+            let parents = commits.get(&id).map_or(&[][..], |c| c.parents.as_slice());
+            if expanded {
+                let generation = parents
+                    .iter()
+                    .filter_map(|p| done.get(p))
+                    .map(|g| g + 1)
+                    .max()
+                    .unwrap_or(0);
+                done.insert(id, generation);
+            } else {
+                stack.push((id, true));
+                stack.extend(
+                    parents
+                        .iter()
+                        .filter(|p| commits.contains_key(*p) && !done.contains_key(*p))
+                        .map(|&p| (p, false)),
+                );
+            }
+        }
+    }
+    done
 }
 
 /// Occurrence counts per object id, for every id searched.

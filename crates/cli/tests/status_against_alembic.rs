@@ -203,10 +203,11 @@ fn write_project(dir: &Path, revisions: &[Revision], rows: &[String]) {
         [] => "None".to_owned(),
         [one] => format!("'{one}'"),
         many => format!(
-            "({})",
+            "({},)",
             many.iter()
-                .map(|id| format!("'{id}', "))
-                .collect::<String>()
+                .map(|id| format!("'{id}'"))
+                .collect::<Vec<_>>()
+                .join(", ")
         ),
     };
     for revision in revisions {

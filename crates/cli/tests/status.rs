@@ -244,7 +244,11 @@ fn errors_exit_2_without_the_password() {
     for (url, expected) in [
         ("sqlite:///absent.db", "does not exist"),
         ("oracle://scott:s3cret@db/app", "cannot read"),
-        ("postgresql://scott:s3cret@127.0.0.1:1/app", "built without"),
+        // Nothing listens on port 1.
+        (
+            "postgresql://scott:s3cret@127.0.0.1:1/app?sslmode=disable",
+            "cannot reach the database postgresql://scott:***@127.0.0.1:1/app",
+        ),
         (
             "mysql+pymysql://scott:s3cret@127.0.0.1:1/app",
             "built without",

@@ -4,17 +4,21 @@
 //! the chain is the status stage's job.
 //!
 //! Read-only by construction: SQLite files are opened with
-//! `SQLITE_OPEN_READ_ONLY` and `query_only`; only the catalogue and the
-//! version table are read, with `SELECT`. A password never appears in a
+//! `SQLITE_OPEN_READ_ONLY` and `query_only`; PostgreSQL sessions start with
+//! `default_transaction_read_only=on` and a statement timeout, and read in
+//! a `READ ONLY` transaction; only the catalogue and the version table are
+//! read, with `SELECT`. A password never appears in a
 //! message: [`DatabaseUrl`] prints itself masked, and drivers' messages are
 //! masked before they are kept.
 //!
-//! Each database is a cargo feature (`sqlite`, on by default). A URL for a
-//! database this build cannot read is [`DatabaseError::NotBuilt`] or, for
-//! PostgreSQL and MySQL/MariaDB, whose readers are not written yet, the
-//! same error naming the missing reader.
+//! Each database is a cargo feature (`sqlite`, `postgres`, both on by
+//! default). A URL for a database this build cannot read is
+//! [`DatabaseError::NotBuilt`]; MySQL/MariaDB has no reader yet and is
+//! refused the same way.
 
 mod error;
+#[cfg(feature = "postgres")]
+mod postgres;
 #[cfg(feature = "sqlite")]
 mod sqlite;
 mod url;
@@ -69,6 +73,9 @@ pub fn read_version_table(
                 feature: "sqlite",
             });
         }
+        #[cfg(feature = "postgres")]
+        Dialect::Postgres => postgres::read(url, table)?,
+        #[cfg(not(feature = "postgres"))]
         Dialect::Postgres => {
             return Err(DatabaseError::NotBuilt {
                 url: url.to_string(),

@@ -251,7 +251,7 @@ fn errors_exit_2_without_the_password() {
         ),
         (
             "mysql+pymysql://scott:s3cret@127.0.0.1:1/app",
-            "built without",
+            "cannot reach the database mysql+pymysql://scott:***@127.0.0.1:1/app",
         ),
         ("scott:s3cret@db/app", "cannot parse"),
     ] {

@@ -6,17 +6,18 @@
 //! Read-only by construction: SQLite files are opened with
 //! `SQLITE_OPEN_READ_ONLY` and `query_only`; PostgreSQL sessions start with
 //! `default_transaction_read_only=on` and a statement timeout, and read in
-//! a `READ ONLY` transaction; only the catalogue and the version table are
+//! a `READ ONLY` transaction, as MySQL/MariaDB sessions do; only the catalogue and the version table are
 //! read, with `SELECT`. A password never appears in a
 //! message: [`DatabaseUrl`] prints itself masked, and drivers' messages are
 //! masked before they are kept.
 //!
-//! Each database is a cargo feature (`sqlite`, `postgres`, both on by
-//! default). A URL for a database this build cannot read is
-//! [`DatabaseError::NotBuilt`]; MySQL/MariaDB has no reader yet and is
-//! refused the same way.
+//! Each database is a cargo feature (`sqlite`, `postgres`, `mysql` for
+//! MySQL and MariaDB; all on by default). A URL for a database this build
+//! cannot read is [`DatabaseError::NotBuilt`].
 
 mod error;
+#[cfg(feature = "mysql")]
+mod mysql;
 #[cfg(feature = "postgres")]
 mod postgres;
 #[cfg(feature = "sqlite")]
@@ -83,6 +84,9 @@ pub fn read_version_table(
                 feature: "postgres",
             });
         }
+        #[cfg(feature = "mysql")]
+        Dialect::MySql | Dialect::MariaDb => mysql::read(url, table)?,
+        #[cfg(not(feature = "mysql"))]
         Dialect::MySql | Dialect::MariaDb => {
             return Err(DatabaseError::NotBuilt {
                 url: url.to_string(),

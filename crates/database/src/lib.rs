@@ -63,39 +63,43 @@ pub fn read_version_table(
     url: &DatabaseUrl,
     table: &VersionTable,
 ) -> Result<Vec<String>, DatabaseError> {
-    let rows = match url.dialect {
-        #[cfg(feature = "sqlite")]
-        Dialect::Sqlite => sqlite::read(url, table)?,
-        #[cfg(not(feature = "sqlite"))]
-        Dialect::Sqlite => {
-            return Err(DatabaseError::NotBuilt {
-                url: url.to_string(),
-                dialect: "SQLite",
-                feature: "sqlite",
-            });
-        }
-        #[cfg(feature = "postgres")]
-        Dialect::Postgres => postgres::read(url, table)?,
-        #[cfg(not(feature = "postgres"))]
-        Dialect::Postgres => {
-            return Err(DatabaseError::NotBuilt {
-                url: url.to_string(),
-                dialect: "PostgreSQL",
-                feature: "postgres",
-            });
-        }
-        #[cfg(feature = "mysql")]
-        Dialect::MySql | Dialect::MariaDb => mysql::read(url, table)?,
-        #[cfg(not(feature = "mysql"))]
-        Dialect::MySql | Dialect::MariaDb => {
-            return Err(DatabaseError::NotBuilt {
-                url: url.to_string(),
-                dialect: "MySQL/MariaDB",
-                feature: "mysql",
-            });
-        }
-    };
+    let rows = read_rows(url, table)?;
     check_rows(url, table, rows)
+}
+
+/// The rows as the database's reader returns them.
+#[cfg_attr(
+    not(any(feature = "sqlite", feature = "postgres", feature = "mysql")),
+    allow(unused_variables)
+)]
+fn read_rows(
+    url: &DatabaseUrl,
+    table: &VersionTable,
+) -> Result<Vec<Option<String>>, DatabaseError> {
+    match url.dialect {
+        #[cfg(feature = "sqlite")]
+        Dialect::Sqlite => sqlite::read(url, table),
+        #[cfg(not(feature = "sqlite"))]
+        Dialect::Sqlite => Err(not_built(url, "SQLite", "sqlite")),
+        #[cfg(feature = "postgres")]
+        Dialect::Postgres => postgres::read(url, table),
+        #[cfg(not(feature = "postgres"))]
+        Dialect::Postgres => Err(not_built(url, "PostgreSQL", "postgres")),
+        #[cfg(feature = "mysql")]
+        Dialect::MySql | Dialect::MariaDb => mysql::read(url, table),
+        #[cfg(not(feature = "mysql"))]
+        Dialect::MySql | Dialect::MariaDb => Err(not_built(url, "MySQL/MariaDB", "mysql")),
+    }
+}
+
+/// The error for a database whose reader this build leaves out.
+#[cfg(not(all(feature = "sqlite", feature = "postgres", feature = "mysql")))]
+fn not_built(url: &DatabaseUrl, dialect: &'static str, feature: &'static str) -> DatabaseError {
+    DatabaseError::NotBuilt {
+        url: url.to_string(),
+        dialect,
+        feature,
+    }
 }
 
 /// Every row must hold a revision id, and no id twice.

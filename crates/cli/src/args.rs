@@ -101,6 +101,11 @@ pub(crate) enum Command {
     /// atomically and keeps the change only if the project reads back
     /// healthier.
     Fix(crate::fix::FixArgs),
+    /// Where the database is on the chain, read from its version table
+    /// (read-only, without env.py): each row placed on the chain, whether
+    /// it is at every head, what `alembic upgrade heads` would apply, in
+    /// order, and stamped revisions the code does not know.
+    Status(StatusArgs),
     /// Show current available heads, exactly as `alembic heads` does.
     Heads {
         /// Use more verbose output.
@@ -232,6 +237,39 @@ pub(crate) struct ReportArgs {
     /// With --fix: also rewrite files that have uncommitted changes.
     #[arg(long, requires = "fix")]
     pub(crate) allow_dirty: bool,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct StatusArgs {
+    /// The database, as a SQLAlchemy URL (`sqlite:///app.db`,
+    /// `postgresql://user:password@host/db`). Default:
+    /// $ALEMBIC_DOCTOR_DATABASE_URL, else sqlalchemy.url of the
+    /// configuration. The password is never printed.
+    #[arg(long, value_name = "URL")]
+    pub(crate) database_url: Option<String>,
+    /// Exit 1 unless the database is at every head (as `alembic current
+    /// --check-heads`).
+    #[arg(long)]
+    pub(crate) check_heads: bool,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = StatusFormat::Text)]
+    pub(crate) format: StatusFormat,
+    /// The version table, as env.py's `version_table`. Default:
+    /// `version-table` in [tool.alembic-doctor], else alembic_version.
+    #[arg(long, value_name = "NAME")]
+    pub(crate) version_table: Option<String>,
+    /// The version table's schema, as env.py's `version_table_schema`.
+    /// Default: `version-table-schema` in [tool.alembic-doctor], else none.
+    #[arg(long, value_name = "SCHEMA")]
+    pub(crate) version_table_schema: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum StatusFormat {
+    /// For people.
+    Text,
+    /// One JSON object (docs/status.md has the contract).
+    Json,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

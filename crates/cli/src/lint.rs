@@ -123,7 +123,7 @@ pub(crate) fn run(
 /// `[tool.alembic-doctor]` of the project's `pyproject.toml`: the one
 /// Alembic read, else the one beside `alembic.ini`, else in the current
 /// directory.
-fn tool_config(project: &Project, cwd: &Path) -> anyhow::Result<ToolConfig> {
+pub(crate) fn tool_config(project: &Project, cwd: &Path) -> anyhow::Result<ToolConfig> {
     let config = &project.config;
     let candidates: Vec<PathBuf> = config
         .toml_file
@@ -192,7 +192,8 @@ pub(crate) fn comparison(
     Ok((findings, fail_on(&tool), info))
 }
 
-fn fail_on(tool: &ToolConfig) -> Option<FailOn> {
+/// `fail-on` of `[tool.alembic-doctor]`.
+pub(crate) fn fail_on(tool: &ToolConfig) -> Option<FailOn> {
     tool.fail_on.map(|setting| match setting {
         FailOnSetting::Never => FailOn::Never,
         FailOnSetting::Severity(alembic_doctor_rules::Severity::Warning) => FailOn::Warning,

@@ -13,6 +13,7 @@ mod lint;
 mod load;
 mod output;
 mod report;
+mod status;
 
 use std::io::{self, Write};
 use std::process::ExitCode;
@@ -125,6 +126,7 @@ fn run(cli: &Cli) -> anyhow::Result<ExitStatus> {
         Command::Check(args) => check::run(&cli.project, args),
         Command::Compare(args) => compare::run(&cli.project, args),
         Command::Report(args) => report::run(&cli.project, args),
+        Command::Status(args) => status::run(&cli.project, args),
         Command::Fix(args) => fix::run(&cli.project, args),
         Command::Heads {
             verbose,

@@ -42,10 +42,13 @@ fn rules_reference_matches_the_registry() {
     );
 }
 
-/// The README's quick start is two commands: the tool on the healthy
-/// bundled example (it passes, printing what the README shows), and the
-/// test command, which is exactly what CI's `.ci/run` ends with. The broken
+/// The README's quick start is three commands: the tool on the healthy
+/// bundled example (it passes, printing what the README shows), `status`
+/// on the example's SQLite database, and the test command, which is exactly what CI's `.ci/run` ends with. The broken
 /// example the README describes next fails as it says.
+/// The quick start's `status` on the bundled example's database.
+const STATUS_COMMAND: &str = "alembic-doctor status -c examples/healthy/alembic.ini --database-url sqlite:///examples/healthy/shop.db";
+
 #[test]
 fn quick_start_commands_do_what_the_readme_says() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
@@ -62,10 +65,30 @@ fn quick_start_commands_do_what_the_readme_says() {
         commands,
         [
             "alembic-doctor check -c examples/healthy/alembic.ini",
+            STATUS_COMMAND,
             "scripts/test"
         ],
         "the quick start runs the tool on an example, then the tests"
     );
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_alembic-doctor"))
+        .current_dir(&root)
+        .args(STATUS_COMMAND.split(' ').skip(1))
+        .env("NO_COLOR", "1")
+        .env("ALEMBIC_DOCTOR_NO_CACHE", "1")
+        .env_remove("ALEMBIC_CONFIG")
+        .env_remove("ALEMBIC_DOCTOR_DATABASE_URL")
+        .output()
+        .expect("alembic-doctor runs");
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    for shown in [
+        "5b7d1f3e2a48  below head e9f08b7c3d15",
+        "1. c41a6e2d8f93",
+        "2. e9f08b7c3d15",
+    ] {
+        assert!(readme.contains(shown), "the README shows `{shown}`");
+        assert!(stdout.contains(shown), "{stdout}");
+    }
     let ci = std::fs::read_to_string(root.join(".ci/run")).expect(".ci/run is readable");
     let last = ci
         .lines()

@@ -300,18 +300,7 @@ pub(crate) fn parents(project: &Project, rev: RevIdx) -> Vec<RevIdx> {
     out
 }
 
-/// `revs` and everything below them (iteratively: chains are long).
+/// `revs` and everything below them.
 pub(crate) fn ancestors(project: &Project, revs: &[RevIdx]) -> BTreeSet<RevIdx> {
-    let mut seen = BTreeSet::new();
-    let mut stack: Vec<RevIdx> = revs.iter().map(|&r| project.map.canonical(r)).collect();
-    while let Some(rev) = stack.pop() {
-        if seen.insert(rev) {
-            stack.extend(
-                parents(project, rev)
-                    .into_iter()
-                    .map(|r| project.map.canonical(r)),
-            );
-        }
-    }
-    seen
+    project.map.ancestors(revs)
 }

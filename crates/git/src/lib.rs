@@ -41,9 +41,11 @@
 mod cli_fallback;
 mod error;
 mod objects;
+mod pickaxe;
 mod repo;
 mod tree;
 
 pub use error::GitError;
+pub use pickaxe::{Mention, MentionChange, Mentions};
 pub use repo::{GitRepo, ResolvedRev};
 pub use tree::{EntryKind, GitTree, MAX_LINKS};

@@ -33,7 +33,7 @@ const DEFAULT_BRANCHES: &[(&str, &str)] = &[
 /// A git repository: a checkout, a linked worktree or a bare repository.
 #[derive(Debug, Clone)]
 pub struct GitRepo {
-    objects: Arc<Objects>,
+    pub(crate) objects: Arc<Objects>,
     workdir: Option<PathBuf>,
     root: PathBuf,
 }

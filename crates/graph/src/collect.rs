@@ -182,7 +182,7 @@ impl Query<'_> {
         {
             let lower_text = match lower {
                 Lower::Str(s) => Some(s),
-                Lower::Empty => Some("()"),
+                Lower::Empty | Lower::Many(_) => Some("()"),
                 Lower::None => None,
             };
             return Err(AlembicException::range_not_ancestor(

@@ -25,6 +25,32 @@ impl RevisionMap {
         Ok(order)
     }
 
+    /// The order in which `alembic upgrade <destination>` applies the
+    /// revisions to a database stamped with `current` (the version table's
+    /// rows, in its order): `_upgrade_revs(destination, current)`, which is
+    /// the order of Alembic's `Running upgrade` lines. `destination` is
+    /// `heads`, `head` or any other target Alembic accepts; its errors are
+    /// Alembic's (an unknown stamped id: `Can't locate revision`; `head`
+    /// with several heads: `Multiple head revisions`).
+    pub fn upgrade_order_from(
+        &self,
+        current: &[String],
+        destination: &str,
+    ) -> Result<Vec<RevIdx>, GraphError> {
+        let catch = Catch {
+            start: None,
+            end: Some(destination),
+        };
+        let lower = if current.is_empty() {
+            Lower::Empty
+        } else {
+            Lower::Many(current)
+        };
+        let mut order = self.sorted(destination, lower, false, true, true, &catch)?;
+        order.reverse();
+        Ok(order)
+    }
+
     /// What `alembic history` lists, top-down, for `-r range` (`None`: the
     /// whole history, the reverse of [`RevisionMap::upgrade_order`]).
     /// Accepts everything Alembic's `history -r` accepts: `[start]:[end]`

@@ -227,6 +227,34 @@ impl RevisionMap {
         &self.notes
     }
 
+    /// `revs` and every revision below them, through `down_revision` and
+    /// resolved `depends_on` (as canonical indices; iteratively, chains
+    /// are long).
+    pub fn ancestors(&self, revs: &[RevIdx]) -> std::collections::BTreeSet<RevIdx> {
+        let mut seen = std::collections::BTreeSet::new();
+        let mut stack: Vec<RevIdx> = revs.iter().map(|&r| self.canonical(r)).collect();
+        while let Some(rev) = stack.pop() {
+            if !seen.insert(rev) {
+                continue;
+            }
+            if let Some(input) = self.revisions.get(rev) {
+                stack.extend(
+                    input
+                        .down_revisions
+                        .iter()
+                        .filter_map(|id| self.lookup(id))
+                        .map(|r| self.canonical(r)),
+                );
+            }
+            stack.extend(
+                self.resolved_dependencies(rev)
+                    .iter()
+                    .map(|&r| self.canonical(r)),
+            );
+        }
+        seen
+    }
+
     /// The revision ids in Alembic's map order (first occurrence of each id).
     pub fn ids_in_map_order(&self) -> impl Iterator<Item = &str> {
         self.entries

@@ -69,11 +69,12 @@ fn relative_int(relative: &str) -> i64 {
 }
 
 /// `current_revisions` / `lower` of Alembic's collectors: a string, an empty
-/// tuple, or `None`.
+/// tuple, a tuple of ids (a database's stamped revisions), or `None`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Lower<'a> {
     Str(&'a str),
     Empty,
+    Many(&'a [String]),
     None,
 }
 
@@ -83,6 +84,7 @@ impl<'a> Lower<'a> {
         match self {
             Lower::Str(s) => Some(vec![Some(s)]),
             Lower::Empty => Some(Vec::new()),
+            Lower::Many(ids) => Some(ids.iter().map(|id| Some(id.as_str())).collect()),
             Lower::None => None,
         }
     }
@@ -91,6 +93,7 @@ impl<'a> Lower<'a> {
         match self {
             Lower::Str(s) => Ident::Str(s),
             Lower::Empty => Ident::Many(Vec::new()),
+            Lower::Many(ids) => Ident::Many(ids.to_vec()),
             Lower::None => Ident::None,
         }
     }

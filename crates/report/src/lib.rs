@@ -5,6 +5,7 @@
 
 mod alembic;
 mod compare;
+mod database;
 mod diagnostics;
 mod github;
 mod json;
@@ -17,6 +18,7 @@ use alembic_doctor_source::LineIndex;
 
 pub use alembic::{AlembicView, ScriptText};
 pub use compare::{comparison_json, comparison_text, findings_with_plan, plan_json, plan_text};
+pub use database::{DatabaseInfo, database_status_json, database_status_text};
 pub use diagnostics::{Sources, render_text};
 pub use github::{github_annotations, github_command, relative};
 pub use json::{CheckBaseJson, check_json, finding_json};

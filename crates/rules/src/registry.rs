@@ -60,6 +60,9 @@ pub enum Scope {
     /// What a branch does to the base branch's revisions: only `compare`
     /// and `report`, which read both sides, find these.
     Comparison,
+    /// What a database's version table says against the code: only
+    /// `status`, which reads the database, finds these.
+    Database,
 }
 
 impl Scope {
@@ -72,6 +75,7 @@ impl Scope {
             Scope::MySql => "MySQL",
             Scope::PostgresMySql => "PostgreSQL, MySQL",
             Scope::Comparison => "branch comparison",
+            Scope::Database => "database status",
         }
     }
 }
@@ -155,6 +159,8 @@ rules! {
     LoadedTwice => "loaded-twice", Warning, Chain, loaded_twice;
     RemovedRevision => "removed-revision", Error, Comparison, removed_revision;
     EditedRevision => "edited-revision", Warning, Comparison, edited_revision;
+    DatabaseUnknownRevision => "database-unknown-revision", Error, Database, database_unknown_revision;
+    DatabaseOverlappingRevisions => "database-overlapping-revisions", Error, Database, database_overlapping_revisions;
     UnusedSuppression => "unused-suppression", Warning, AnyDatabase, unused_suppression;
     AddColumnNotNullWithoutDefault => "add-column-not-null-without-default", Error, AnyDatabase, add_column_not_null_without_default;
     VolatileDefault => "volatile-default", Warning, PostgresMySql, volatile_default;

@@ -61,7 +61,7 @@ impl Dialect {
     /// Whether rules of `scope` apply to this database.
     pub fn in_scope(self, scope: Scope) -> bool {
         match scope {
-            Scope::Chain | Scope::AnyDatabase | Scope::Comparison => true,
+            Scope::Chain | Scope::AnyDatabase | Scope::Comparison | Scope::Database => true,
             Scope::Postgres => self == Dialect::Postgres,
             Scope::MySql => self == Dialect::MySql,
             Scope::PostgresMySql => matches!(self, Dialect::Postgres | Dialect::MySql),
@@ -138,6 +138,11 @@ pub struct ToolConfig {
     pub postgres_version: Option<u32>,
     /// `fail-on = "warning"` (`error`, `warning`, `never`).
     pub fail_on: Option<FailOnSetting>,
+    /// `version-table = "..."`: `status` reads this table (env.py's
+    /// `version_table`).
+    pub version_table: Option<String>,
+    /// `version-table-schema = "..."` (env.py's `version_table_schema`).
+    pub version_table_schema: Option<String>,
 }
 
 /// `fail-on` as configured.
@@ -193,10 +198,24 @@ impl ToolConfig {
                         }
                     });
                 }
+                "version-table" | "version-table-schema" => {
+                    let text = value
+                        .as_str()
+                        .filter(|text| !text.is_empty())
+                        .ok_or_else(|| {
+                            format!("[tool.alembic-doctor] {key} must be a non-empty string")
+                        })?
+                        .to_owned();
+                    if key == "version-table" {
+                        config.version_table = Some(text);
+                    } else {
+                        config.version_table_schema = Some(text);
+                    }
+                }
                 other => {
                     return Err(format!(
                         "unknown key `{other}` in [tool.alembic-doctor] (expected select, ignore, dialect, \
-                         postgres-version, fail-on)"
+                         postgres-version, fail-on, version-table, version-table-schema)"
                     ));
                 }
             }
@@ -245,13 +264,16 @@ mod tests {
     fn tool_config() {
         let config = ToolConfig::from_pyproject(
             "[tool.alembic-doctor]\nselect = [\"drop-table\"]\nignore = [\"rename-column\"]\n\
-             dialect = \"mysql\"\npostgres-version = 11\nfail-on = \"warning\"\n",
+             dialect = \"mysql\"\npostgres-version = 11\nfail-on = \"warning\"\n\
+             version-table = \"my_versions\"\nversion-table-schema = \"ops\"\n",
         )
         .unwrap();
         assert_eq!(config.select, Some([Rule::DropTable].into()));
         assert_eq!(config.ignore, [Rule::RenameColumn].into());
         assert_eq!(config.dialect, Some(Dialect::MySql));
         assert_eq!(config.postgres_version, Some(11));
+        assert_eq!(config.version_table.as_deref(), Some("my_versions"));
+        assert_eq!(config.version_table_schema.as_deref(), Some("ops"));
         assert_eq!(
             config.fail_on,
             Some(FailOnSetting::Severity(Severity::Warning))

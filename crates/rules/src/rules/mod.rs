@@ -12,6 +12,8 @@ pub(crate) mod branch_label_conflict;
 pub(crate) mod concurrently_outside_autocommit_block;
 pub(crate) mod create_index_not_concurrently;
 pub(crate) mod cycle;
+pub(crate) mod database_overlapping_revisions;
+pub(crate) mod database_unknown_revision;
 pub(crate) mod downgrade_empty;
 pub(crate) mod downgrade_incomplete;
 pub(crate) mod drop_column;

@@ -191,6 +191,13 @@ pub(crate) fn compare(
     let request = CompareRequest {
         load: request.clone(),
         cache: ParseCache::from_env(no_cache),
+        // The plan's commands find the project the way this run did.
+        command_options: alembic_doctor_rules::CommandOptions::new(
+            &request.config_files,
+            &request.section,
+            &request.versions,
+            request.recursive,
+        ),
     };
     let side = Side::work_tree(repo, project, &request.load);
     let comparison =

@@ -321,7 +321,7 @@ pub fn compare(
             rev @ SideSpec::Rev(_) => Side::load(repo, rev, &load, cache),
         })
         .collect::<Result<Vec<_>, _>>()?;
-    compare_sides(repo, base, heads, &load, cache)
+    compare_sides(repo, base, heads, &load, cache, &request.command_options)
 }
 
 /// [`compare`] with the HEADs already loaded (the working tree's with
@@ -335,7 +335,7 @@ pub fn compare_loaded(
     let load = side_request(repo, &request.load);
     let cache = request.cache.as_ref();
     let base = Side::load(repo, SideSpec::Rev(base), &load, cache)?;
-    compare_sides(repo, base, heads, &load, cache)
+    compare_sides(repo, base, heads, &load, cache, &request.command_options)
 }
 
 /// Diff each loaded HEAD against BASE and simulate the merge. `load` is
@@ -347,6 +347,7 @@ fn compare_sides(
     heads: Vec<Side>,
     load: &LoadRequest,
     cache: Option<&ParseCache>,
+    command_options: &CommandOptions,
 ) -> Result<Comparison, CompareError> {
     let ancestors = heads
         .iter()
@@ -388,7 +389,7 @@ fn compare_sides(
         pending_notes: Vec::new(),
     };
     comparison.check();
-    comparison.plan = plan::plan(&comparison, &request.command_options);
+    comparison.plan = plan::plan(&comparison, command_options);
     Ok(comparison)
 }
 

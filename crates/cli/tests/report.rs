@@ -1318,6 +1318,7 @@ fn every_path_is_from_the_repository_root_when_run_from_a_subdirectory() {
             .as_str()
             .expect("markdown")
             .replace("alembic -c db/alembic.ini ", "alembic ")
+            .replace("alembic-doctor -c db/alembic.ini ", "alembic-doctor ")
     };
     assert_eq!(markdown(&from_db), markdown(&from_root));
     let compared = paths(&json("compare", "db", &[]));

@@ -212,8 +212,27 @@ fn no_orphans(comparison: &Comparison) -> ChecklistItem {
     let (reached, all_orphans) = orphans(&comparison.merged.project.map);
     let (_, on_base) = orphans(&comparison.base.project.map);
     // What BASE already cannot reach is BASE's problem, not the HEADs'.
-    let (old_orphans, orphans): (Vec<String>, Vec<String>) =
-        all_orphans.into_iter().partition(|id| on_base.contains(id));
+    // So is a new revision that is unreachable only because it is built on
+    // one of those: every descendant of BASE's orphans, found in one walk.
+    let merged_map = &comparison.merged.project.map;
+    let mut below_base_orphans: BTreeSet<RevIdx> = BTreeSet::new();
+    let mut stack: Vec<RevIdx> = on_base
+        .iter()
+        .filter_map(|id| merged_map.lookup(id))
+        .collect();
+    while let Some(rev) = stack.pop() {
+        if below_base_orphans.insert(rev) {
+            stack.extend(merged_map.children(rev).iter().map(|&c| merged_map.canonical(c)));
+        }
+    }
+    let below_base_orphan = |id: &String| {
+        merged_map
+            .lookup(id)
+            .is_some_and(|rev| below_base_orphans.contains(&rev))
+    };
+    let (old_orphans, orphans): (Vec<String>, Vec<String>) = all_orphans
+        .into_iter()
+        .partition(|id| on_base.contains(id) || below_base_orphan(id));
     let (old_roots, extra_roots): (Vec<&Finding>, Vec<&Finding>) = comparison
         .merged
         .findings

@@ -73,23 +73,38 @@ pub(crate) fn branch_findings(
             findings.push(finding);
         }
         for edited in &diff.edited {
-            let mut finding = Finding::new(
-                Rule::EditedRevision,
-                format!(
-                    "`{}` changes revision `{}` ({}), which `{}` already has: databases that \
-                     ran it will not run the change",
-                    head.label, edited.id, edited.path, base.label
-                ),
-            )
-            .revision(&edited.id)
-            .help(format!(
-                "keep `{}` as it is on `{}` and make the change in a new revision on top of the head \
-                 (`git diff {} -- {}` shows the edit)",
-                edited.path,
-                base.label,
-                base.label,
-                pathspec(base, &edited.id, &edited.path)
-            ));
+            let shown = pathspec(base, &edited.id, &edited.path);
+            let mut finding = match crate::repair::repaired_by_edit(base, &merged.project, edited) {
+                Some(repair) => Finding::new(
+                    Rule::EditedRevision,
+                    format!(
+                        "`{}` changes revision `{}` ({}), which `{}` already has, and the change \
+                         repairs it: {repair}",
+                        head.label, edited.id, edited.path, base.label
+                    ),
+                )
+                .help(format!(
+                    "keep the repair (putting back `{}`'s version would break the chain again); \
+                     review the rest of the edit (`git diff {} -- {}`): a database that ran an \
+                     earlier version of `{}` will not run it, so a change to the schema belongs in \
+                     a new revision on top of the head",
+                    base.label, base.label, shown, edited.id
+                )),
+                None => Finding::new(
+                    Rule::EditedRevision,
+                    format!(
+                        "`{}` changes revision `{}` ({}), which `{}` already has: databases that \
+                         ran it will not run the change",
+                        head.label, edited.id, edited.path, base.label
+                    ),
+                )
+                .help(format!(
+                    "keep `{}` as it is on `{}` and make the change in a new revision on top of the head \
+                     (`git diff {} -- {}` shows the edit)",
+                    edited.path, base.label, base.label, shown
+                )),
+            }
+            .revision(&edited.id);
             if let Some(&rev) = merged_revs.get(&(edited.id.as_str(), edited.path.as_str()))
                 && let Some((file, span)) = revision_span(merged, rev)
             {

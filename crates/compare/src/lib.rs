@@ -32,6 +32,7 @@ mod merge;
 mod notes;
 mod overlay;
 mod plan;
+mod repair;
 mod side;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};

@@ -318,7 +318,16 @@ impl<'a> Planner<'a> {
             for removed in &diff.removed {
                 paths.push((removed.path.clone(), true));
             }
-            for edited in &diff.edited {
+            for edited in diff.edited.iter().filter(|edited| {
+                // An edit that makes BASE's broken chain readable stays:
+                // putting BASE's version back would break it again.
+                crate::repair::repaired_by_edit(
+                    &self.comparison.base,
+                    &self.comparison.merged.project,
+                    edited,
+                )
+                .is_none()
+            }) {
                 paths.push((
                     edited.base_path.clone().unwrap_or(edited.path.clone()),
                     false,

@@ -234,13 +234,24 @@ fn side_status(input: &StatusInput<'_>, n: usize, side: &Side) -> SideStatus {
         .iter()
         .cloned()
         .partition(|f| input.comparison.is_inherited(f));
-    SideStatus::with_inherited(
+    let mut status = SideStatus::with_inherited(
         &own,
         &inherited,
         heads,
         diff.extends_base_head,
         &input.comparison.base.label,
-    )
+    );
+    // A HEAD that adds nothing neither extends nor forks the chain: say
+    // so, and whether it is only behind BASE.
+    if diff.new.is_empty() && diff.extends_base_head {
+        let base = &input.comparison.base;
+        status.relation = if diff.heads == base.ids(base.project.map.heads()) {
+            ", adds no revisions"
+        } else {
+            ", behind the base's head, adds no revisions"
+        };
+    }
+    status
 }
 
 /// `rule` (count) for each rule with findings of `severity`.
@@ -297,12 +308,34 @@ pub(crate) fn statistics(input: &StatusInput<'_>) -> Section {
             .to_string(),
     );
     let severity_row = |name: &str, severity: Severity| {
+        // A HEAD's and the merge's own findings, as their status counts
+        // them; what BASE already has is added apart.
+        let cell = |findings: &[Finding]| {
+            let (inherited, own): (Vec<&Finding>, Vec<&Finding>) = findings
+                .iter()
+                .filter(|f| f.severity == severity)
+                .partition(|f| comparison.is_inherited(f));
+            if inherited.is_empty() {
+                own.len().to_string()
+            } else {
+                format!(
+                    "{} (+{} on {})",
+                    own.len(),
+                    inherited.len(),
+                    comparison.base.label
+                )
+            }
+        };
         let mut row = vec![name.to_owned()];
         for n in 0..sides.len() {
             let findings = input.side_findings.get(n).map_or(&[][..], Vec::as_slice);
-            row.push(count(findings, severity).to_string());
+            row.push(if n == 0 {
+                count(findings, severity).to_string()
+            } else {
+                cell(findings)
+            });
         }
-        row.push(count(&merged.findings, severity).to_string());
+        row.push(cell(&merged.findings));
         row
     };
     // Each side's status as its Branch Comparison line gives it; the merged

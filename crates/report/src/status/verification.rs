@@ -21,7 +21,10 @@ pub(crate) fn section(input: &StatusInput<'_>) -> Section {
         .map(|&rev| super::id_and_message(&base.project, rev))
         .collect();
     for (side, diff) in comparison.heads.iter().zip(&comparison.differences) {
-        let (icon, claim) = if diff.extends_base_head {
+        let adds_nothing = diff.extends_base_head && diff.new.is_empty();
+        let (icon, claim) = if adds_nothing {
+            ("✅", "adds no migration to")
+        } else if diff.extends_base_head {
             ("✅", "correctly extends")
         } else {
             ("❌", "does not extend")
@@ -31,11 +34,19 @@ pub(crate) fn section(input: &StatusInput<'_>) -> Section {
         } else {
             "heads"
         };
-        blocks.push(Block::Paragraph(format!(
-            "{icon} **Migration head on {} {claim} {}'s {head_word}**",
-            super::side_name(side),
-            code(&base.label)
-        )));
+        blocks.push(Block::Paragraph(if adds_nothing {
+            format!(
+                "{icon} **{} {claim} {}'s chain**",
+                super::side_name(side),
+                code(&base.label)
+            )
+        } else {
+            format!(
+                "{icon} **Migration head on {} {claim} {}'s {head_word}**",
+                super::side_name(side),
+                code(&base.label)
+            )
+        }));
         let mut items = vec![Item::new(format!(
             "{} {head_word}: {}",
             super::doc::text(&base.label),
@@ -102,7 +113,23 @@ fn new_revisions(side: &Side, diff: &Differences) -> Item {
 fn facts(comparison: &Comparison, side: &Side, diff: &Differences) -> Item {
     if diff.extends_base_head {
         let text = if diff.new.is_empty() {
-            "no new revisions: the merge keeps the base's chain as it is".to_owned()
+            let base = &comparison.base;
+            let map = &base.project.map;
+            let below = map.ancestors(map.heads());
+            let behind = diff.heads != base.ids(map.heads())
+                && diff
+                    .heads
+                    .iter()
+                    .all(|id| map.lookup(id).is_some_and(|rev| below.contains(&rev)));
+            if !behind {
+                "no new revisions: the merge keeps the base's chain as it is".to_owned()
+            } else {
+                format!(
+                    "no new revisions; its {} {} below the base's, because it lacks the base's later revisions, which the merge keeps: the base's chain stays as it is",
+                    if diff.heads.len() == 1 { "head" } else { "heads" },
+                    if diff.heads.len() == 1 { "is" } else { "are" },
+                )
+            }
         } else {
             alembic_doctor_compare::extension_evidence(comparison, side, diff)
         };

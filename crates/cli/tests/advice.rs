@@ -17,7 +17,11 @@
 //! has, the same migration committed twice, a branch's own merge
 //! migration, deleted and edited revisions of BASE, labelled branches, two
 //! pull requests on one head (with and without the same id), an id
-//! duplicated inside the branch, and a BASE that is already forked.
+//! duplicated inside the branch, a BASE that is already forked, and a BASE
+//! whose chain Alembic cannot load (a parent no revision defines), which
+//! the branch repairs (the plan keeps the repair) or does not (the plan
+//! stops at one manual step naming it; the test repairs BASE as it says
+//! and follows the next report's plan).
 //! Alembic runs in one Python process for the whole batch
 //! (`tests/oracle/alembic_server.py`).
 
@@ -160,6 +164,11 @@ struct Scenario {
     base_files: BTreeMap<String, Vec<u8>>,
     /// Every table the merged result must create exactly once.
     tables: BTreeSet<String>,
+    /// BASE's chain is broken (a parent no revision defines) and the
+    /// branch does not repair it: the plan must stop at a manual step
+    /// naming it; the test then repairs BASE (this file, these bytes) as
+    /// that step says, and follows the new report's plan.
+    base_repair: Option<(String, String)>,
     /// The options the project needs (`-c config/alembic.ini` when its
     /// configuration is not where `alembic` looks first): given to
     /// `report`, and expected in every command of its plan.
@@ -216,6 +225,9 @@ fn migration(
     )
 }
 
+/// The kinds of scenario `build` makes, chosen by the seed.
+const KINDS: u64 = 14;
+
 /// An id that looks like Alembic's: 12 hex digits from the scenario and
 /// a name.
 fn hex_id(seed: u64, name: &str) -> String {
@@ -245,7 +257,7 @@ fn build(seed: u64) -> Scenario {
     repo.write("migrations/script.py.mako", SCRIPT_MAKO);
     let mut tables = BTreeSet::new();
     let id = |name: &str| hex_id(seed, name);
-    let kind = seed % 12;
+    let kind = seed % KINDS;
     // BASE's chain: a root and 1..=3 more revisions.
     let depth = 1 + rng.below(3);
     let labelled = kind == 7;
@@ -280,6 +292,8 @@ fn build(seed: u64) -> Scenario {
     let new_count = 1 + rng.below(2);
     let placeholder = "a1b2c3d4e5f6".to_owned();
     let mut heads = vec!["feature".to_owned()];
+    let mut base_repair = None;
+    let mut repaired_on_branch = None;
     let description;
     // What each kind does to main after the branch forked, and on it.
     match kind {
@@ -426,6 +440,50 @@ fn build(seed: u64) -> Scenario {
             w.revision(&dup, &[&head], "two", "t_two", None);
             repo.commit("feature work");
         }
+        12 | 13 => {
+            // A revision of BASE loses its parent (a file deleted or an id
+            // mistyped on main): Alembic cannot load the chain. When the
+            // branch forks, the root does (so that BASE keeps one head and
+            // the fork is the branch's).
+            let (victim, slug, table, parents) = if kind == 12 {
+                (
+                    chain[1].clone(),
+                    "base1",
+                    "t_base1",
+                    vec![chain[0].as_str()],
+                )
+            } else {
+                (chain[0].clone(), "root", "t_root", vec![])
+            };
+            let path = format!("migrations/versions/{victim}_{slug}.py");
+            let good = migration(&victim, &parents, slug, table, None);
+            let broken = migration(&victim, &["dead0000beef"], slug, table, None);
+            if kind == 12 {
+                description = format!(
+                    "main lost {victim}'s parent; the branch repairs it and adds on main's head"
+                );
+                repo.write(&path, &broken);
+                repo.commit("main breaks");
+                repo.branch("feature", "main");
+                repo.write(&path, &good);
+                add_chain(&mut w, seed, &head, new_count, "feat");
+                repo.commit("feature work, with the repair");
+                repaired_on_branch = Some((path, good));
+            } else {
+                description = format!(
+                    "main lost {victim}'s parent; the branch forks below main's head ({fork})"
+                );
+                repo.branch("feature", "main");
+                repo.git(&["reset", "-q", "--hard", &commit_of(&repo, &fork)]);
+                add_chain(&mut w, seed, &fork, new_count, "feat");
+                repo.commit("feature work");
+                repo.checkout("main");
+                repo.write(&path, &broken);
+                repo.commit("main breaks");
+                repo.checkout("feature");
+                base_repair = Some((path, good));
+            }
+        }
         _ => {
             description = "main already forked; the branch adds to one head".to_owned();
             let side = id("main_side");
@@ -437,13 +495,18 @@ fn build(seed: u64) -> Scenario {
             repo.commit("feature work");
         }
     }
-    let base_files = files_at(&repo, "main");
+    let mut base_files = files_at(&repo, "main");
+    // The branch's repair of BASE is what the merge must keep.
+    if let Some((path, good)) = repaired_on_branch {
+        base_files.insert(path, good.into_bytes());
+    }
     Scenario {
         description: format!("seed {seed}: {description}"),
         repo,
         heads,
         base_files,
         tables,
+        base_repair,
         options,
     }
 }
@@ -699,24 +762,96 @@ fn commands_name_the_project(scenario: &Scenario, plan: &Value) -> Result<(), St
     Ok(())
 }
 
+/// Repair BASE as the blocked plan's manual step says (nothing when the
+/// scenario's BASE is whole).
+fn repair_base(scenario: &mut Scenario) {
+    let Some((path, good)) = &scenario.base_repair else {
+        return;
+    };
+    let repo = &scenario.repo;
+    repo.git(&["checkout", "-q", "main"]);
+    repo.write(path, good);
+    repo.commit("repair main");
+    repo.git(&["checkout", "-q", "feature"]);
+    scenario.base_files = files_at(repo, "main");
+}
+
+/// A blocked plan is one manual step that names BASE's problem: the rule
+/// and the parent no revision defines.
+fn names_the_base_problem(plan: &Value) -> Result<(), String> {
+    let steps = plan["steps"].as_array().cloned().unwrap_or_default();
+    match steps.as_slice() {
+        [only] if only["kind"] == "manual" => {
+            let summary = only["summary"].as_str().unwrap_or("");
+            if summary.contains("missing-parent") && summary.contains("dead0000beef") {
+                Ok(())
+            } else {
+                Err(format!(
+                    "the manual step does not name main's problem: {summary}"
+                ))
+            }
+        }
+        _ => Err("a blocked plan must be one manual step".to_owned()),
+    }
+}
+
 #[test]
 fn following_the_reports_plan_ends_in_a_healthy_chain() {
     let mut alembic = Alembic::start();
     let mut failures = Vec::new();
     let mut kinds: BTreeMap<String, usize> = BTreeMap::new();
     let mut alternatives = 0;
+    let mut blocked_plans = 0;
     let scenarios = std::env::var("ALEMBIC_DOCTOR_ADVICE_SCENARIOS")
         .ok()
         .and_then(|n| n.parse().ok())
         .unwrap_or(SCENARIOS);
     for seed in 0..scenarios {
-        let scenario = build(seed);
-        let mut args: Vec<&str> = scenario.options.iter().map(String::as_str).collect();
+        let mut scenario = build(seed);
+        let options = scenario.options.clone();
+        let heads = scenario.heads.clone();
+        let mut args: Vec<&str> = options.iter().map(String::as_str).collect();
         args.push("main");
-        args.extend(scenario.heads.iter().map(String::as_str));
+        args.extend(heads.iter().map(String::as_str));
         args.push("--no-lint");
         let (_, report) = scenario.repo.json_of("report", &args);
-        let plan = report["plan"].clone();
+        let mut plan = report["plan"].clone();
+        match (plan["blocked"].as_bool(), &scenario.base_repair) {
+            (Some(true), Some(_)) => {
+                blocked_plans += 1;
+                if let Err(why) = names_the_base_problem(&plan) {
+                    failures.push(format!("{}\nplan: {plan:#}\n{why}", scenario.description));
+                    continue;
+                }
+                // Do what the manual step says, on main, then ask again.
+                repair_base(&mut scenario);
+                let (_, again) = scenario.repo.json_of("report", &args);
+                plan = again["plan"].clone();
+                if plan["blocked"] != false {
+                    failures.push(format!(
+                        "{}: still blocked once main is repaired\nplan: {plan:#}",
+                        scenario.description
+                    ));
+                    continue;
+                }
+            }
+            (Some(true), None) => {
+                failures.push(format!(
+                    "{}: the plan stops at main's problem, and main has none\nplan: {plan:#}",
+                    scenario.description
+                ));
+                continue;
+            }
+            (_, Some(_)) => {
+                failures.push(format!(
+                    "{}: main cannot be loaded, and the plan does not stop there first\nplan: {plan:#}",
+                    scenario.description
+                ));
+                continue;
+            }
+            (_, None) => {}
+        }
+        let scenario = scenario;
         if let Err(why) = commands_name_the_project(&scenario, &plan) {
             failures.push(format!("{}\nplan: {plan:#}\n{why}", scenario.description));
             continue;
@@ -737,7 +872,8 @@ fn following_the_reports_plan_ends_in_a_healthy_chain() {
             }
             for which in [0, 1] {
                 alternatives += 1;
-                let fresh = build(seed);
+                let mut fresh = build(seed);
+                repair_base(&mut fresh);
                 if let Err(why) = follow(&fresh, &mut alembic, &plan, Some((at, which))) {
                     failures.push(format!(
                         "{} (alternative {which} of step {})\nplan: {plan:#}\n{why}",
@@ -769,4 +905,8 @@ fn following_the_reports_plan_ends_in_a_healthy_chain() {
         );
     }
     assert!(alternatives > 0);
+    assert!(
+        blocked_plans > 0 || scenarios < KINDS,
+        "no scenario's plan stopped at main's own problem"
+    );
 }

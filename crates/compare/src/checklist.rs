@@ -222,7 +222,12 @@ fn no_orphans(comparison: &Comparison) -> ChecklistItem {
         .collect();
     while let Some(rev) = stack.pop() {
         if below_base_orphans.insert(rev) {
-            stack.extend(merged_map.children(rev).iter().map(|&c| merged_map.canonical(c)));
+            stack.extend(
+                merged_map
+                    .children(rev)
+                    .iter()
+                    .map(|&c| merged_map.canonical(c)),
+            );
         }
     }
     let below_base_orphan = |id: &String| {

@@ -85,6 +85,10 @@ pub struct Plan {
     pub on: String,
     /// The steps, in order.
     pub steps: Vec<PlanStep>,
+    /// BASE has a problem that stops every fix (Alembic cannot load its
+    /// chain): the only step says so, and the rest is planned once it is
+    /// fixed.
+    pub blocked: bool,
 }
 
 impl Plan {
@@ -242,6 +246,16 @@ impl<'a> Planner<'a> {
             return Plan {
                 on,
                 steps: Vec::new(),
+                blocked: false,
+            };
+        }
+        if let Some(step) = self.base_blocker() {
+            // The fixes would refuse to run, or run on a chain Alembic
+            // cannot read: the plan starts, and stops, with BASE's problem.
+            return Plan {
+                on,
+                steps: vec![step],
+                blocked: true,
             };
         }
         let mut steps = Vec::new();
@@ -292,7 +306,63 @@ impl<'a> Planner<'a> {
                 rules: Vec::new(),
             });
         }
-        Plan { on, steps }
+        Plan {
+            on,
+            steps,
+            blocked: false,
+        }
+    }
+
+    /// A problem BASE already has that stops the plan: Alembic cannot load
+    /// BASE's chain, and the merge does not repair it (a missing parent, a
+    /// cycle, a file that does not parse or import). The fixes refuse to
+    /// work on such a chain, and the check that ends the plan would fail
+    /// on it, so it must be fixed first, on BASE or on the branch.
+    fn base_blocker(&self) -> Option<PlanStep> {
+        let comparison = self.comparison;
+        let base_fails = comparison.base.project.map.alembic_would_fail().is_some();
+        let merged_fails = comparison.merged.project.map.alembic_would_fail().is_some();
+        let stopping: Vec<String> = comparison
+            .merged
+            .findings
+            .iter()
+            .filter(|f| comparison.is_inherited(f))
+            .filter(|f| {
+                matches!(
+                    f.rule,
+                    Rule::SyntaxError | Rule::ImportError | Rule::UnreadableFile
+                ) || (base_fails
+                    && merged_fails
+                    && matches!(
+                        f.rule,
+                        Rule::MissingParent
+                            | Rule::MissingDependency
+                            | Rule::SelfReference
+                            | Rule::Cycle
+                            | Rule::BranchLabelConflict
+                            | Rule::MissingRevision
+                            | Rule::MissingDownRevision
+                            | Rule::NonLiteralValue
+                            | Rule::InvalidRevisionId
+                    ))
+            })
+            .map(|f| format!("`{}`: {}", f.rule.name(), f.message))
+            .collect();
+        if stopping.is_empty() {
+            return None;
+        }
+        Some(PlanStep {
+            kind: StepKind::Manual,
+            summary: format!(
+                "first fix what {} already has, which Alembic cannot load ({}): the fixes this merge needs refuse to work on such a chain; fix it on {} (its own pull request) or on this branch, then run this report again for the rest of the plan",
+                code(&self.base_label),
+                stopping.join("; "),
+                code(&self.base_label)
+            ),
+            commands: Vec::new(),
+            alternative: None,
+            rules: Vec::new(),
+        })
     }
 
     /// The branch the commands run on: the only HEAD, or the last one (the

@@ -44,7 +44,11 @@ pub(crate) fn repaired_by_edit(
 /// The references of the revision `id` in the file shown as `path` on
 /// `project` that resolve to no revision (as `missing-parent` and
 /// `missing-dependency` report them); `None` when no such file is there.
-fn missing_references(project: &Project, id: &str, path: &str) -> Option<Vec<(&'static str, String)>> {
+fn missing_references(
+    project: &Project,
+    id: &str,
+    path: &str,
+) -> Option<Vec<(&'static str, String)>> {
     let rev = (0..project.map.revisions().len()).find(|&rev| {
         project.map.revisions()[rev].id == id && project.file_of(rev).display_path == path
     })?;

@@ -5,11 +5,13 @@ use serde_json::{Value, json};
 
 use alembic_doctor_compare::{Comparison, Differences, Plan, RevisionChange, Side};
 
-/// The plan as the JSON contracts have it: `on`, and `steps`, each
+/// The plan as the JSON contracts have it: `on`, `blocked` (the base
+/// branch's own problem stops the plan at its first step) and `steps`, each
 /// `kind`, `summary`, `commands`, `alternative` and `rules`.
 pub fn plan_json(plan: &Plan) -> Value {
     json!({
         "on": plan.on,
+        "blocked": plan.blocked,
         "steps": plan.steps.iter().map(|step| json!({
             "kind": step.kind.as_str(),
             "summary": step.summary,

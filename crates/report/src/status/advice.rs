@@ -191,11 +191,19 @@ pub(crate) fn recommendations(input: &StatusInput<'_>) -> Section {
     let plan = &comparison.plan;
     before.extend(plan_items(input));
     let mut seen: Vec<(Rule, bool)> = Vec::new();
+    // With the plan stopped by BASE's own problem, the branch's findings
+    // are planned once that is fixed: their fixes would fail before.
+    let mut deferred: Vec<String> = Vec::new();
     for finding in &merged.findings {
         let on_base = already_on_base(input, finding);
         if seen.contains(&(finding.rule, on_base))
             || (!on_base && plan.step_for(finding.rule).is_some())
         {
+            continue;
+        }
+        if plan.blocked && !on_base {
+            seen.push((finding.rule, on_base));
+            deferred.push(code(finding.rule.name()));
             continue;
         }
         seen.push((finding.rule, on_base));
@@ -239,6 +247,13 @@ pub(crate) fn recommendations(input: &StatusInput<'_>) -> Section {
         } else {
             before.push(item);
         }
+    }
+    if !deferred.is_empty() {
+        before.push(Item::new(format!(
+            "**Then run this report again:** its plan will fix {} once {}'s chain loads",
+            deferred.join(", "),
+            code(&comparison.base.label)
+        )));
     }
     for pair in comparison
         .pair_conflicts
@@ -287,8 +302,13 @@ pub(crate) fn recommendations(input: &StatusInput<'_>) -> Section {
         // Advice to upgrade, or to act on what a revision does, would be
         // wrong until the merged chain is whole.
         after.push(Item::new(format!(
-            "**Fix the merged chain first** ({}): follow the plan above, then run this report again to get the migration command",
-            blockers.join("; ")
+            "**Fix the merged chain first** ({}): {}, then run this report again to get the migration command",
+            blockers.join("; "),
+            if plan.steps.is_empty() {
+                "as Problems Found says"
+            } else {
+                "follow the plan above"
+            }
         )));
     } else if let Ok(path) = comparison.path(input.from)
         && !path.is_empty()

@@ -118,6 +118,11 @@ fn finding_blocks(
             "**Fix:** on {} itself, in its own pull request; this branch does not change it",
             code(&comparison.base.label)
         )));
+    } else if comparison.plan.blocked {
+        items.push(Item::new(format!(
+            "**Fix:** after step 1 of the plan under Recommendations ({}'s chain must load first), run this report again for the commands",
+            code(&comparison.base.label)
+        )));
     } else if let Some(help) = help(input, finding) {
         items.push(Item::new(format!("**Fix:** {help}")));
     }

@@ -126,7 +126,11 @@ fn facts(comparison: &Comparison, side: &Side, diff: &Differences) -> Item {
             } else {
                 format!(
                     "no new revisions; its {} {} below the base's, because it lacks the base's later revisions, which the merge keeps: the base's chain stays as it is",
-                    if diff.heads.len() == 1 { "head" } else { "heads" },
+                    if diff.heads.len() == 1 {
+                        "head"
+                    } else {
+                        "heads"
+                    },
                     if diff.heads.len() == 1 { "is" } else { "are" },
                 )
             }

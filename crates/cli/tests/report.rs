@@ -1896,3 +1896,172 @@ fn problems_are_listed_errors_first() {
         "{problems}"
     );
 }
+
+/// The report's plan as JSON.
+fn plan_of(repo: &GitProject, args: &[&str]) -> serde_json::Value {
+    let (_, json) = repo.json_of("report", args);
+    json["plan"].clone()
+}
+
+/// main's `bbb` names a parent no revision defines (Alembic cannot load
+/// main); the branch points it back at `aaa`. Putting main's version back
+/// would break the chain again: the plan keeps the edit, and the finding
+/// says what it repairs.
+#[test]
+fn an_edit_that_repairs_the_bases_missing_parent_is_kept() {
+    let repo = GitProject::new();
+    repo.migration("bbb", Some("gone"), "bbb.py");
+    repo.commit("main loses bbb's parent");
+    repo.branch("feat", "main");
+    repo.migration("bbb", Some("aaa"), "bbb.py");
+    repo.migration("ccc", Some("bbb"), "ccc.py");
+    repo.commit("feat repairs it");
+    let plan = plan_of(&repo, &["main", "feat"]);
+    assert!(
+        !plan["steps"]
+            .as_array()
+            .expect("steps")
+            .iter()
+            .any(|step| step["kind"] == "restore"),
+        "{plan:#}"
+    );
+    let (_, report) = markdown(&repo, &["main", "feat"]);
+    let problems = section(&report, "Problems Found");
+    assert!(
+        problems.contains("and the change repairs it: `main`'s version has down_revision `gone`, which no revision of `main` defines"),
+        "{problems}"
+    );
+    assert!(problems.contains("keep the repair"), "{problems}");
+    assert!(!report.contains("git checkout main --"), "{report}");
+}
+
+/// main's chain cannot be loaded (its root names a parent no revision
+/// defines) and the branch forks: `fix rebase`/`fix merge` refuse such a
+/// chain, so the plan is one manual step naming main's problem, and the
+/// branch's fork is planned once main loads.
+#[test]
+fn a_base_alembic_cannot_load_stops_the_plan_at_a_manual_step() {
+    let repo = GitProject::new();
+    repo.migration("bbb", Some("aaa"), "bbb.py");
+    repo.commit("main");
+    repo.branch("feat", "main");
+    repo.migration("ddd", Some("aaa"), "ddd.py");
+    repo.commit("feat forks below main's head");
+    repo.checkout("main");
+    repo.migration("aaa", Some("gone"), "aaa_init.py");
+    repo.commit("main loses its root's parent");
+    let plan = plan_of(&repo, &["main", "feat"]);
+    assert_eq!(plan["blocked"], true, "{plan:#}");
+    let steps = plan["steps"].as_array().expect("steps");
+    assert_eq!(steps.len(), 1, "{plan:#}");
+    assert_eq!(steps[0]["kind"], "manual");
+    let summary = steps[0]["summary"].as_str().expect("summary");
+    assert!(
+        summary.contains("`missing-parent`") && summary.contains("`gone`"),
+        "{summary}"
+    );
+    let (_, report) = markdown(&repo, &["main", "feat"]);
+    // No command that would fail is offered for the branch's fork.
+    let problems = section(&report, "Problems Found");
+    assert!(!problems.contains("fix rebase ddd"), "{problems}");
+    assert!(
+        problems.contains("after step 1 of the plan under Recommendations"),
+        "{problems}"
+    );
+    assert!(
+        report.contains("**Then run this report again:** its plan will fix `multiple-heads`"),
+        "{report}"
+    );
+}
+
+/// A branch that only lags behind main adds nothing: it neither extends
+/// nor forks main's chain, and the report says so.
+#[test]
+fn a_branch_behind_the_base_adds_nothing() {
+    let repo = GitProject::new();
+    repo.migration("bbb", Some("aaa"), "bbb.py");
+    repo.commit("main");
+    repo.branch("feat", "main");
+    repo.checkout("main");
+    repo.migration("ccc", Some("bbb"), "ccc.py");
+    repo.commit("main moves on");
+    let (code, report) = markdown(&repo, &["main", "feat"]);
+    assert_eq!(code, 0, "{report}");
+    assert!(
+        report.contains("✅ **`feat` adds no migration to `main`'s chain**"),
+        "{report}"
+    );
+    assert!(!report.contains("correctly extends"), "{report}");
+    assert!(
+        report.contains("behind the base's head, adds no revisions"),
+        "{report}"
+    );
+    assert!(
+        report
+            .contains("its head is below the base's, because it lacks the base's later revisions"),
+        "{report}"
+    );
+}
+
+/// main has no root (its first revision names a parent no revision
+/// defines); a branch that adds on main's head is unreachable only
+/// because main is: that is main's problem, not the branch's.
+#[test]
+fn a_base_without_a_root_is_not_blamed_on_the_branch() {
+    let repo = GitProject::new();
+    repo.migration("aaa", Some("gone"), "aaa_init.py");
+    repo.migration("bbb", Some("aaa"), "bbb.py");
+    repo.commit("main without a root");
+    repo.branch("feat", "main");
+    repo.migration("ccc", Some("bbb"), "ccc.py");
+    repo.commit("feat on main's head");
+    let (code, report) = markdown(&repo, &["main", "feat"]);
+    assert_eq!(code, 0, "{report}");
+    let orphans = checklist_line(&report, "No orphaned or unreachable revisions");
+    assert!(orphans.starts_with("- ☑️"), "{orphans}");
+    // The statistics count main's error apart, as the status lines do.
+    let statistics = section(&report, "Migration Statistics");
+    assert!(statistics.contains("0 (+1 on main)"), "{statistics}");
+}
+
+/// What the merge brings is listed first and in full; what main already
+/// has follows, one line each, however many there are.
+#[test]
+fn problems_found_lists_the_merges_findings_before_the_bases() {
+    let repo = GitProject::new();
+    // Many stale headers on main.
+    for i in 0..25 {
+        let id = format!("m{i:02}");
+        let parent = if i == 0 {
+            "aaa".to_owned()
+        } else {
+            format!("m{:02}", i - 1)
+        };
+        repo.write(
+            &format!("migrations/versions/{id}.py"),
+            &format!(
+                "\"\"\"{id}\n\nRevises: nothing\n\"\"\"\nrevision = '{id}'\ndown_revision = '{parent}'\n\n\ndef upgrade():\n    pass\n\n\ndef downgrade():\n    pass\n"
+            ),
+        );
+    }
+    repo.commit("main with stale headers");
+    repo.branch("feat", "main");
+    repo.migration("new1", Some("m23"), "new1.py");
+    repo.commit("feat forks below main's head");
+    let (code, report) = markdown(&repo, &["main", "feat"]);
+    assert_eq!(code, 1, "{report}");
+    let problems = section(&report, "Problems Found");
+    let heads = problems.find("multiple-heads").expect("the fork is listed");
+    let stale = problems
+        .find("header-mismatch")
+        .expect("main's headers are listed");
+    assert!(heads < stale, "{problems}");
+    assert!(
+        problems.contains("25 findings already on `main`, not brought by this branch"),
+        "{problems}"
+    );
+    assert!(
+        !problems.contains("more findings this merge brings"),
+        "{problems}"
+    );
+}

@@ -20,19 +20,25 @@ pub(crate) fn section(input: &StatusInput<'_>) -> Section {
     let merged = &comparison.merged;
     let mut blocks = Vec::new();
     let mut explained: Vec<Rule> = Vec::new();
-    // Errors first, then warnings, each in file order (the findings come
-    // sorted by file, and the sort is stable).
-    let mut ordered: Vec<&Finding> = merged.findings.iter().collect();
-    ordered.sort_by_key(|finding| finding.severity != Severity::Error);
-    for finding in ordered.into_iter().take(MAX_FINDINGS) {
-        let inherited = super::advice::already_on_base(input, finding);
-        blocks.extend(finding_blocks(input, finding, inherited, &mut explained));
+    // What this merge brings comes first, in full: errors, then warnings,
+    // each in file order (the findings come sorted by file, and the sort
+    // is stable). What BASE already has follows, one line each.
+    let (inherited, mut brought): (Vec<&Finding>, Vec<&Finding>) = merged
+        .findings
+        .iter()
+        .partition(|finding| super::advice::already_on_base(input, finding));
+    brought.sort_by_key(|finding| finding.severity != Severity::Error);
+    for finding in brought.iter().take(MAX_FINDINGS) {
+        blocks.extend(finding_blocks(input, finding, false, &mut explained));
     }
-    if merged.findings.len() > MAX_FINDINGS {
+    if brought.len() > MAX_FINDINGS {
         blocks.push(Block::Paragraph(format!(
-            "… and {} more findings: run `alembic-doctor compare` for all of them.",
-            merged.findings.len() - MAX_FINDINGS
+            "… and {} more findings this merge brings: run `alembic-doctor compare` for all of them.",
+            brought.len() - MAX_FINDINGS
         )));
+    }
+    if !inherited.is_empty() {
+        blocks.push(inherited_block(input, &inherited));
     }
     blocks.extend(comparison_problems(comparison, &mut explained));
     if blocks.is_empty() {
@@ -46,6 +52,62 @@ pub(crate) fn section(input: &StatusInput<'_>) -> Section {
         )));
     }
     Section::new("problems", "Problems Found", blocks)
+}
+
+/// BASE's own findings, each on one line, folded: the merge inherits
+/// them, the branch does not cause them, and BASE's own pull request is
+/// where they are fixed.
+fn inherited_block(input: &StatusInput<'_>, inherited: &[&Finding]) -> Block {
+    let comparison = input.comparison;
+    let project = &comparison.merged.project;
+    let mut ordered = inherited.to_vec();
+    ordered.sort_by_key(|finding| finding.severity != Severity::Error);
+    let mut items: Vec<Item> = ordered
+        .iter()
+        .take(MAX_FINDINGS)
+        .map(|finding| {
+            let icon = match finding.severity {
+                Severity::Error => "❌",
+                Severity::Warning => "⚠️",
+            };
+            let at = where_found(project, finding)
+                .map(|found| format!(" ({})", places(std::slice::from_ref(&found))))
+                .unwrap_or_default();
+            Item::new(format!(
+                "{icon} {}{at}: {}",
+                code(finding.rule.name()),
+                finding.message
+            ))
+        })
+        .collect();
+    if ordered.len() > MAX_FINDINGS {
+        items.push(Item::new(format!(
+            "… and {} more: `alembic-doctor check` on {} lists them all",
+            ordered.len() - MAX_FINDINGS,
+            code(&comparison.base.label)
+        )));
+    }
+    let errors = ordered
+        .iter()
+        .filter(|f| f.severity == Severity::Error)
+        .count();
+    Block::Details {
+        summary: format!(
+            "{} already on {}{}, not brought by this branch",
+            super::doc::plural(ordered.len(), "finding", "findings"),
+            code(&comparison.base.label),
+            if errors > 0 {
+                format!(" ({})", super::doc::plural(errors, "error", "errors"))
+            } else {
+                String::new()
+            }
+        ),
+        blocks: vec![Block::List {
+            ordered: false,
+            items,
+        }],
+        in_text: true,
+    }
 }
 
 fn finding_blocks(

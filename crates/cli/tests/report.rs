@@ -2065,3 +2065,33 @@ fn problems_found_lists_the_merges_findings_before_the_bases() {
         "{problems}"
     );
 }
+
+/// A branch that starts a second, unlabelled history (a root of its own,
+/// as a squash or its revert does) is not re-parented onto main's head:
+/// its schema would be created twice. Only a person can decide.
+#[test]
+fn a_new_unlabelled_root_is_not_re_parented() {
+    let repo = GitProject::new();
+    repo.migration("bbb", Some("aaa"), "bbb.py");
+    repo.commit("main");
+    repo.branch("feat", "main");
+    repo.migration("zzz", None, "zzz.py");
+    repo.migration("zz2", Some("zzz"), "zz2.py");
+    repo.commit("feat starts a history of its own");
+    let plan = plan_of(&repo, &["main", "feat"]);
+    let steps = plan["steps"].as_array().expect("steps");
+    assert!(
+        steps.iter().all(|step| step["kind"] != "rebase"),
+        "{plan:#}"
+    );
+    let manual = steps
+        .iter()
+        .find(|step| step["kind"] == "manual")
+        .unwrap_or_else(|| panic!("no manual step: {plan:#}"));
+    assert!(
+        manual["summary"]
+            .as_str()
+            .is_some_and(|s| s.contains("`zzz`") && s.contains("has no down_revision")),
+        "{plan:#}"
+    );
+}

@@ -766,6 +766,27 @@ impl<'a> Planner<'a> {
         };
         let first_id = self.nodes[first].id.clone();
         let path = self.nodes[first].path.clone();
+        if self.nodes[first].parents.is_empty() {
+            // A root starts a history of its own (often an initial schema,
+            // or a squash or its revert): on top of another history it
+            // would create the same schema twice. Only a person knows
+            // which history databases follow.
+            self.steps.push(PlanStep {
+                kind: StepKind::Manual,
+                summary: format!(
+                    "{} (in {}) has no down_revision: it starts a history of its own beside {}'s, and putting it on top would run its whole schema again; decide by hand: if it is meant as a separate branch, give it `branch_labels` of its own (Alembic then upgrades each branch), and if it replaces {}'s history, keep the revisions databases are stamped with ({}) reachable",
+                    code(&first_id),
+                    code(&path),
+                    code(onto),
+                    code(&self.base_label),
+                    code(onto)
+                ),
+                commands: Vec::new(),
+                alternative: None,
+                rules: vec![Rule::MultipleHeads],
+            });
+            return;
+        }
         let alternative = (!self.renamed.contains(&first_id)).then(|| {
             (
                 format!(

@@ -60,6 +60,42 @@ pub(crate) fn run(project_args: &ProjectArgs, args: &CompareArgs) -> anyhow::Res
     Ok(check::status_for(&comparison.new_findings(), fail_on))
 }
 
+/// An edited revision of BASE is linted whole, but only what the edit
+/// changed is the branch's: a finding BASE's version of the same revision
+/// has too (same rule, same message) is history, not a new hazard.
+fn drop_what_edits_did_not_bring(
+    comparison: &Comparison,
+    database: &DatabaseArgs,
+    findings: &mut Vec<alembic_doctor_rules::Finding>,
+) -> anyhow::Result<()> {
+    let edited: Vec<&alembic_doctor_compare::RevisionChange> = comparison
+        .differences
+        .iter()
+        .flat_map(|diff| &diff.edited)
+        .collect();
+    if edited.is_empty() {
+        return Ok(());
+    }
+    let ids = edited.iter().map(|change| change.id.clone()).collect();
+    let before: std::collections::HashSet<(alembic_doctor_rules::Rule, String, String)> =
+        crate::lint::on_base_versions(comparison, database, ids)?
+            .into_iter()
+            .filter_map(|f| Some((f.rule, f.revision?, f.message)))
+            .collect();
+    let edited_paths: std::collections::HashSet<&str> =
+        edited.iter().map(|change| change.path.as_str()).collect();
+    findings.retain(|finding| {
+        let in_edit = comparison
+            .finding_path(finding)
+            .is_some_and(|path| edited_paths.contains(path));
+        !(in_edit
+            && finding.revision.as_ref().is_some_and(|id| {
+                before.contains(&(finding.rule, id.clone(), finding.message.clone()))
+            }))
+    });
+    Ok(())
+}
+
 /// Resolve BASE and the HEADs in the repository around the current
 /// directory, compare them, lint the HEADs' new revisions, and check that
 /// `--from` names a revision of the merged chain. With `root_paths`,
@@ -125,7 +161,8 @@ pub(crate) fn load(
     // Production behind BASE: BASE's revisions it has not run go out with
     // the merge too, so they are described and linted like the new ones.
     comparison.add_pending_notes(from);
-    let (findings, fail_on, lint) = crate::lint::comparison(&comparison, database)?;
+    let (mut findings, fail_on, lint) = crate::lint::comparison(&comparison, database)?;
+    drop_what_edits_did_not_bring(&comparison, database, &mut findings)?;
     comparison.add_lint_findings(findings);
     // Commands in the findings' help find the project the way this run did.
     let options = project_args.command_options();

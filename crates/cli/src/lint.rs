@@ -309,3 +309,26 @@ fn environment(project: &Project) -> Environment {
         .map(|bytes| Environment::from_env_py(&bytes))
         .unwrap_or_default()
 }
+
+/// The safety lints' findings on BASE's version of `ids` (the revisions a
+/// HEAD edited), with the settings the comparison's lints used: what the
+/// edit did not bring.
+pub(crate) fn on_base_versions(
+    comparison: &alembic_doctor_compare::Comparison,
+    args: &DatabaseArgs,
+    ids: BTreeSet<String>,
+) -> anyhow::Result<Vec<Finding>> {
+    if args.no_lint || ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let merged = &comparison.merged.project;
+    let cwd = std::env::current_dir().context("cannot read the current directory")?;
+    let settings = settings(merged, args, &tool_config(merged, &cwd)?)?;
+    let base = &comparison.base.project;
+    Ok(alembic_doctor_rules::lint(
+        base,
+        &settings,
+        &LintScope::Revisions(ids),
+        &environment(base),
+    ))
+}

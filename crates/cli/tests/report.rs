@@ -2095,3 +2095,42 @@ fn a_new_unlabelled_root_is_not_re_parented() {
         "{plan:#}"
     );
 }
+
+/// An edited revision of main is linted for what the edit brings: the
+/// hazards main's version already had are history, not the branch's.
+#[test]
+fn an_edited_revision_is_linted_for_what_the_edit_brings() {
+    let repo = GitProject::new();
+    let revision = |extra: &str| {
+        format!(
+            "\"\"\"bbb\"\"\"\nfrom alembic import op\nimport sqlalchemy as sa\n\nrevision = 'bbb'\ndown_revision = 'aaa'\n\n\ndef upgrade():\n    op.create_index('ix_users_email', 'users', ['email'])\n{extra}\n\ndef downgrade():\n    op.drop_index('ix_users_email', 'users')\n"
+        )
+    };
+    repo.write("migrations/versions/bbb.py", &revision(""));
+    repo.commit("main indexes users");
+    repo.branch("feat", "main");
+    repo.write(
+        "migrations/versions/bbb.py",
+        &revision("    op.add_column('users', sa.Column('age', sa.Integer(), nullable=False))\n"),
+    );
+    repo.commit("feat edits bbb");
+    let (_, json) = repo.json_of("report", &["main", "feat", "--dialect", "postgresql"]);
+    let rules: Vec<String> = json["merged"]["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter_map(|f| f["rule"].as_str().map(str::to_owned))
+        .collect();
+    assert!(
+        !rules
+            .iter()
+            .any(|rule| rule == "create-index-not-concurrently"),
+        "main's own index build is not the edit's: {rules:?}"
+    );
+    assert!(
+        rules
+            .iter()
+            .any(|rule| rule == "add-column-not-null-without-default"),
+        "the edit's new column is: {rules:?}"
+    );
+}

@@ -5,6 +5,7 @@
 mod alembic_commands;
 mod args;
 mod base;
+mod base_advice;
 mod check;
 mod compare;
 mod explain;

@@ -910,3 +910,128 @@ fn following_the_reports_plan_ends_in_a_healthy_chain() {
         "no scenario's plan stopped at main's own problem"
     );
 }
+
+/// A chain forked on a branch, as `check` sees it after merging main in:
+/// `root`, `a` on it, then two lines of work on `a`, main's (`b1` [`b2`])
+/// and the branch's (`c1` [`c2`]), in a labelled branch when `label` is
+/// given; with `-c config/alembic.ini` when `elsewhere`.
+fn forked_chain(seed: u64, elsewhere: bool, label: Option<&str>) -> Scenario {
+    let repo = GitProject::empty();
+    let options: Vec<String> = if elsewhere {
+        repo.write(
+            "config/alembic.ini",
+            "[alembic]\nscript_location = migrations\n",
+        );
+        vec!["-c".to_owned(), "config/alembic.ini".to_owned()]
+    } else {
+        repo.write("alembic.ini", "[alembic]\nscript_location = migrations\n");
+        Vec::new()
+    };
+    repo.write("migrations/env.py", ENV_PY);
+    repo.write("migrations/script.py.mako", SCRIPT_MAKO);
+    let mut tables = BTreeSet::new();
+    let id = |name: &str| hex_id(seed, name);
+    let mut w = Writer {
+        repo: &repo,
+        tables: &mut tables,
+    };
+    let mut rng = Rng::new(seed);
+    w.revision(&id("root"), &[], "root", "t_root", label);
+    w.revision(&id("a"), &[&id("root")], "a", "t_a", None);
+    // main's line `b`, then a branch's line `c`, both on `a`.
+    for line in ["b", "c"] {
+        let mut parent = id("a");
+        for i in 1..=1 + rng.below(2) {
+            let next = id(&format!("{line}{i}"));
+            w.revision(
+                &next,
+                &[&parent],
+                &format!("{line}{i}"),
+                &format!("t_{line}{i}"),
+                None,
+            );
+            parent = next;
+        }
+        if line == "b" {
+            repo.commit("main");
+            repo.branch("feature", "main");
+        } else {
+            repo.commit("feature");
+        }
+    }
+    let base_files = files_at(&repo, "main");
+    Scenario {
+        description: format!(
+            "seed {seed}: a fork on disk{}{}",
+            if elsewhere {
+                ", configuration in config/"
+            } else {
+                ""
+            },
+            label.map_or_else(String::new, |l| format!(", labelled `{l}`"))
+        ),
+        repo,
+        heads: Vec::new(),
+        base_files,
+        tables,
+        base_repair: None,
+        options,
+    }
+}
+
+/// Each command `check`'s `multiple-heads` help gives (`alembic merge`,
+/// each `alembic-doctor fix rebase`) is run, as printed, on a fresh copy
+/// of the fork: each one alone must end in a chain with one head that the
+/// real `alembic` upgrades, creating every table once, and main's files
+/// unchanged (the re-parenting of main's line, which `fix rebase` refuses,
+/// is not offered).
+#[test]
+fn every_command_of_the_multiple_heads_help_ends_healthy() {
+    let mut alembic = Alembic::start();
+    let mut failures = Vec::new();
+    let mut run = 0;
+    for seed in 0..12 {
+        let elsewhere = seed % 2 == 1;
+        let label = (seed % 3 == 2).then_some("core");
+        let scenario = forked_chain(seed, elsewhere, label);
+        let mut args: Vec<&str> = scenario.options.iter().map(String::as_str).collect();
+        args.push("--no-lint");
+        let (code, json) = scenario.repo.json_of("check", &args);
+        assert_eq!(code, 1, "{}: {json:#}", scenario.description);
+        let finding = json["findings"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|f| f["rule"] == "multiple-heads")
+            .unwrap_or_else(|| panic!("{}: no multiple-heads: {json:#}", scenario.description));
+        let help = finding["help"].as_str().expect("help");
+        let commands: Vec<&str> = help
+            .split('`')
+            .skip(1)
+            .step_by(2)
+            .filter(|span| span.starts_with("alembic ") || span.starts_with("alembic-doctor "))
+            .collect();
+        if commands.len() < 2 {
+            failures.push(format!(
+                "{}: too few commands in `{help}`",
+                scenario.description
+            ));
+            continue;
+        }
+        for command in commands {
+            if elsewhere && !command.contains("-c config/alembic.ini") {
+                failures.push(format!("{}: `{command}` lacks `-c`", scenario.description));
+                continue;
+            }
+            run += 1;
+            let fresh = forked_chain(seed, elsewhere, label);
+            let result = run_command(&fresh.repo, &mut alembic, command)
+                .and_then(|_| check_result(&fresh, &mut alembic).map(|()| String::new()));
+            if let Err(why) = result {
+                failures.push(format!("{}: `{command}`:\n{why}", scenario.description));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n---\n\n"));
+    assert!(run >= 24, "only {run} commands were run");
+}

@@ -121,9 +121,7 @@ fn facts(comparison: &Comparison, side: &Side, diff: &Differences) -> Item {
                     .heads
                     .iter()
                     .all(|id| map.lookup(id).is_some_and(|rev| below.contains(&rev)));
-            if !behind {
-                "no new revisions: the merge keeps the base's chain as it is".to_owned()
-            } else {
+            if behind {
                 format!(
                     "no new revisions; its {} {} below the base's, because it lacks the base's later revisions, which the merge keeps: the base's chain stays as it is",
                     if diff.heads.len() == 1 {
@@ -133,6 +131,8 @@ fn facts(comparison: &Comparison, side: &Side, diff: &Differences) -> Item {
                     },
                     if diff.heads.len() == 1 { "is" } else { "are" },
                 )
+            } else {
+                "no new revisions: the merge keeps the base's chain as it is".to_owned()
             }
         } else {
             alembic_doctor_compare::extension_evidence(comparison, side, diff)

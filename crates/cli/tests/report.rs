@@ -2134,3 +2134,25 @@ fn an_edited_revision_is_linted_for_what_the_edit_brings() {
         "the edit's new column is: {rules:?}"
     );
 }
+
+/// main already declares an id twice; a branch that adds on main's head
+/// brings nothing to fix, so no plan: the advice not to upgrade yet points
+/// at the findings, not at a plan that is not there.
+#[test]
+fn without_a_plan_the_advice_does_not_point_at_one() {
+    let repo = GitProject::new();
+    repo.migration("bbb", Some("aaa"), "bbb_one.py");
+    repo.migration("bbb", Some("aaa"), "bbb_two.py");
+    repo.commit("main declares bbb twice");
+    repo.branch("feat", "main");
+    repo.migration("ccc", Some("bbb"), "ccc.py");
+    repo.commit("feat");
+    let plan = plan_of(&repo, &["main", "feat"]);
+    assert_eq!(plan["steps"], serde_json::json!([]), "{plan:#}");
+    let (_, report) = markdown(&repo, &["main", "feat"]);
+    assert!(!report.contains("follow the plan above"), "{report}");
+    assert!(
+        report.contains("**Fix the merged chain first**"),
+        "{report}"
+    );
+}

@@ -705,7 +705,26 @@ impl<'a> Planner<'a> {
         }
         let base_forks = fork_groups(&self.comparison.base.project.map);
         let map = self.map();
+        // An id the model still declares twice is BASE's own duplicate
+        // (the step before gave the branch's copies new ids): its earlier
+        // copy is a head only because nothing can point at it, not a line
+        // of work to join.
+        let mut seen = BTreeSet::new();
+        let still_duplicated: BTreeSet<String> = self
+            .nodes
+            .iter()
+            .filter(|node| !seen.insert(node.id.as_str()))
+            .map(|node| node.id.clone())
+            .collect();
         for (label, group) in fork_groups(&map) {
+            let group: Vec<usize> = group
+                .into_iter()
+                .filter(|&head| !still_duplicated.contains(self.nodes[head].id.as_str()))
+                .collect();
+            let distinct: BTreeSet<&String> = group.iter().map(|&h| &self.nodes[h].id).collect();
+            if distinct.len() < 2 {
+                continue;
+            }
             // BASE already forks there, as much or more: not this branch's
             // to fix (the report names it as BASE's).
             if base_forks.iter().any(|(base_label, base_group)| {

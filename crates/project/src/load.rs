@@ -124,24 +124,17 @@ pub fn load_with_cache(
         return Ok(project);
     };
     let modules = disk_modules(&config, &request.cwd);
-    let how = CachedBuild {
-        tree: Arc::new(DiskTree),
-        tree_kind: cached::DISK,
-        spec: &spec,
-        cache,
-    };
-    let list = || alembic_doctor_source::list_candidates_stamped(&DiskTree, &spec);
-    let (files, map, revision_files, notes) =
-        cached::build_cached(list, request.display_root(), &modules, &how, &timer);
-    timer.lap("build map (and write cache)");
-    Ok(Project {
-        version_locations: config.version_locations.clone(),
-        files,
-        map,
-        revision_files,
-        notes,
+    let project = cached_project(
         config,
-    })
+        &DiskTree,
+        (&spec, cached::DISK),
+        request.display_root(),
+        &modules,
+        cache,
+        &timer,
+    );
+    timer.lap("build map (and write cache)");
+    Ok(project)
 }
 
 /// `ALEMBIC_DOCTOR_TIMINGS=1` prints how long each stage took, on stderr:
@@ -202,28 +195,15 @@ where
             &modules,
         ));
     };
-    let how = CachedBuild {
-        tree: Arc::new(tree.clone()),
-        tree_kind: "tree",
-        spec: &spec,
-        cache,
-    };
-    let list = || alembic_doctor_source::list_candidates_stamped(tree, &spec);
-    let (files, map, revision_files, notes) = cached::build_cached(
-        list,
+    Ok(cached_project(
+        config,
+        tree,
+        (&spec, "tree"),
         request.display_root(),
         &modules,
-        &how,
+        cache,
         &StageTimer(None),
-    );
-    Ok(Project {
-        version_locations: config.version_locations.clone(),
-        files,
-        map,
-        revision_files,
-        notes,
-        config,
-    })
+    ))
 }
 
 /// Build a project from the version files `spec` lists in `tree` (a
@@ -242,6 +222,32 @@ pub fn from_tree_with_cache<T>(
 where
     T: Tree + Clone + Send + 'static,
 {
+    cached_project(
+        config,
+        tree,
+        (spec, kind),
+        display_root,
+        modules,
+        cache,
+        &StageTimer(None),
+    )
+}
+
+/// The project of the version files `spec` lists in `tree`, built through
+/// `cache` (a file whose [`Tree::stamp`] matches its entry is not parsed
+/// again); `kind` names the cache file (one per kind of tree and listing).
+fn cached_project<T>(
+    config: AlembicConfig,
+    tree: &T,
+    (spec, kind): (&ListingSpec, &'static str),
+    display_root: &Path,
+    modules: &alembic_doctor_script::Project,
+    cache: &ParseCache,
+    timer: &StageTimer,
+) -> Project
+where
+    T: Tree + Clone + Send + Sync + 'static,
+{
     let how = CachedBuild {
         tree: Arc::new(tree.clone()),
         tree_kind: kind,
@@ -250,7 +256,7 @@ where
     };
     let list = || alembic_doctor_source::list_candidates_stamped(tree, spec);
     let (files, map, revision_files, notes) =
-        cached::build_cached(list, display_root, modules, &how, &StageTimer(None));
+        cached::build_cached(list, display_root, modules, &how, timer);
     Project {
         version_locations: config.version_locations.clone(),
         files,

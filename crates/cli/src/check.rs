@@ -27,15 +27,10 @@ pub(crate) fn run(project_args: &ProjectArgs, args: &CheckArgs) -> anyhow::Resul
     )?;
     let mut findings = alembic_doctor_rules::check(project);
     if let Some(comparison) = base.comparison {
-        let on_base: std::collections::HashSet<&str> = comparison
-            .base
-            .project
-            .map
-            .revisions()
-            .iter()
-            .map(|input| input.id.as_str())
-            .collect();
-        crate::base_advice::drop_rebases_of_base_revisions(&mut findings, &on_base);
+        crate::base_advice::drop_rebases_of_base_revisions(
+            &mut findings,
+            &comparison.base.all_ids(),
+        );
     }
     base.keep_branch_findings(&findings);
     let lint = crate::lint::run(project, &args.lint, &lookup)?;

@@ -225,6 +225,28 @@ fn migration(
     )
 }
 
+/// An empty repository with an Alembic project (`migrations/`, its
+/// env.py and template), configured in `config/alembic.ini` when
+/// `elsewhere` (then every command needs `-c config/alembic.ini`: the
+/// options returned), else in `alembic.ini`.
+fn project_repo(elsewhere: bool) -> (GitProject, Vec<String>) {
+    let repo = GitProject::empty();
+    let ini = if elsewhere {
+        "config/alembic.ini"
+    } else {
+        "alembic.ini"
+    };
+    repo.write(ini, "[alembic]\nscript_location = migrations\n");
+    repo.write("migrations/env.py", ENV_PY);
+    repo.write("migrations/script.py.mako", SCRIPT_MAKO);
+    let options = if elsewhere {
+        vec!["-c".to_owned(), ini.to_owned()]
+    } else {
+        Vec::new()
+    };
+    (repo, options)
+}
+
 /// The kinds of scenario `build` makes, chosen by the seed.
 const KINDS: u64 = 14;
 
@@ -240,21 +262,9 @@ fn hex_id(seed: u64, name: &str) -> String {
 
 fn build(seed: u64) -> Scenario {
     let mut rng = Rng::new(seed);
-    let repo = GitProject::empty();
     // A third of the scenarios keep their configuration elsewhere, so that
     // the plan must name it in every command.
-    let options: Vec<String> = if (seed / 12) % 3 == 1 {
-        repo.write(
-            "config/alembic.ini",
-            "[alembic]\nscript_location = migrations\n",
-        );
-        vec!["-c".to_owned(), "config/alembic.ini".to_owned()]
-    } else {
-        repo.write("alembic.ini", "[alembic]\nscript_location = migrations\n");
-        Vec::new()
-    };
-    repo.write("migrations/env.py", ENV_PY);
-    repo.write("migrations/script.py.mako", SCRIPT_MAKO);
+    let (repo, options) = project_repo((seed / 12) % 3 == 1);
     let mut tables = BTreeSet::new();
     let id = |name: &str| hex_id(seed, name);
     let kind = seed % KINDS;
@@ -916,19 +926,7 @@ fn following_the_reports_plan_ends_in_a_healthy_chain() {
 /// and the branch's (`c1` [`c2`]), in a labelled branch when `label` is
 /// given; with `-c config/alembic.ini` when `elsewhere`.
 fn forked_chain(seed: u64, elsewhere: bool, label: Option<&str>) -> Scenario {
-    let repo = GitProject::empty();
-    let options: Vec<String> = if elsewhere {
-        repo.write(
-            "config/alembic.ini",
-            "[alembic]\nscript_location = migrations\n",
-        );
-        vec!["-c".to_owned(), "config/alembic.ini".to_owned()]
-    } else {
-        repo.write("alembic.ini", "[alembic]\nscript_location = migrations\n");
-        Vec::new()
-    };
-    repo.write("migrations/env.py", ENV_PY);
-    repo.write("migrations/script.py.mako", SCRIPT_MAKO);
+    let (repo, options) = project_repo(elsewhere);
     let mut tables = BTreeSet::new();
     let id = |name: &str| hex_id(seed, name);
     let mut w = Writer {

@@ -261,14 +261,7 @@ impl Comparison {
             .flat_map(|diff| &diff.new)
             .map(|change| change.id.as_str())
             .collect();
-        let on_base: BTreeSet<&str> = self
-            .base
-            .project
-            .map
-            .revisions()
-            .iter()
-            .map(|input| input.id.as_str())
-            .collect();
+        let on_base = self.base.all_ids();
         self.path(from)
             .unwrap_or_default()
             .into_iter()

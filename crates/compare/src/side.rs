@@ -157,6 +157,16 @@ impl Side {
         }
     }
 
+    /// Every revision id this side declares.
+    pub fn all_ids(&self) -> std::collections::HashSet<&str> {
+        self.project
+            .map
+            .revisions()
+            .iter()
+            .map(|input| input.id.as_str())
+            .collect()
+    }
+
     /// The ids of `revs`.
     pub fn ids(&self, revs: &[RevIdx]) -> Vec<String> {
         ids(&self.project, revs)

@@ -27,7 +27,7 @@ pub(crate) fn run(project_args: &ProjectArgs, args: &CheckArgs) -> anyhow::Resul
     )?;
     let mut findings = alembic_doctor_rules::check(project);
     if let Some(comparison) = base.comparison {
-        crate::base_advice::drop_rebases_of_base_revisions(
+        alembic_doctor_compare::drop_rebases_of_base_revisions(
             &mut findings,
             &comparison.base.all_ids(),
         );

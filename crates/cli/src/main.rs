@@ -5,7 +5,6 @@
 mod alembic_commands;
 mod args;
 mod base;
-mod base_advice;
 mod check;
 mod compare;
 mod explain;

@@ -749,3 +749,49 @@ fn from_is_kept_as_given_and_resolved_beside_it() {
         assert!(json["from_revisions"].is_null(), "{json}");
     }
 }
+
+/// The `multiple-heads` help never offers to re-parent a revision main
+/// has: `fix rebase` refuses it, so the advice would fail. With main's
+/// chain unloadable, the help points at the plan's first step instead of
+/// commands that cannot run yet.
+#[test]
+fn the_help_offers_nothing_the_base_makes_fail() {
+    // main already forked (`bbb`, `ccc`); the branch adds on `bbb`.
+    let repo = Repo::new();
+    repo.migration("bbb", Some("aaa"), "bbb.py");
+    repo.migration("ccc", Some("aaa"), "ccc.py");
+    repo.commit("main forked");
+    repo.branch("feat", "main");
+    repo.migration("ddd", Some("bbb"), "ddd.py");
+    repo.commit("feat");
+    let (_, json) = repo.json_of("compare", &["main", "feat"]);
+    let help = json["merged"]["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .find(|f| f["rule"] == "multiple-heads")
+        .and_then(|f| f["help"].as_str())
+        .unwrap_or_else(|| panic!("{json:#}"))
+        .to_owned();
+    assert!(help.contains("alembic merge"), "{help}");
+    assert!(!help.contains("fix rebase ccc"), "{help}");
+
+    // main cannot be loaded (its root names a parent nobody defines) and
+    // the branch forks below main's head.
+    let repo = Repo::new();
+    repo.migration("bbb", Some("aaa"), "bbb.py");
+    repo.commit("main");
+    repo.branch("feat", "main");
+    repo.migration("ddd", Some("aaa"), "ddd.py");
+    repo.commit("feat forks");
+    repo.checkout("main");
+    repo.migration("aaa", Some("gone"), "aaa_init.py");
+    repo.commit("main loses its root's parent");
+    let (code, stdout, stderr) = repo.run(&["compare", "main", "feat"]);
+    assert_eq!(code, 1, "{stdout}{stderr}");
+    assert!(
+        stdout.contains("help: after step 1 of the plan below (`main`'s chain must load first)"),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("fix rebase"), "{stdout}");
+}

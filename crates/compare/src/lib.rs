@@ -32,6 +32,7 @@ mod merge;
 mod notes;
 mod overlay;
 mod plan;
+mod refused_rebases;
 mod repair;
 mod side;
 
@@ -51,6 +52,7 @@ pub use merge::{FileChange, MergeConflict, Merged};
 pub use notes::{Note, NoteLevel, RevisionNotes, Rollback};
 pub use overlay::OverlayTree;
 pub use plan::{Plan, PlanStep, StepKind};
+pub use refused_rebases::drop_rebases_of_base_revisions;
 pub use side::{Side, SideSpec, WORK_TREE, WorkTreeState};
 
 /// What to compare besides the sides.
@@ -205,6 +207,7 @@ impl Comparison {
             &self.merged,
         ));
         alembic_doctor_rules::sort_findings(&mut found);
+        refused_rebases::drop_rebases_of_base_revisions(&mut found, &self.base.all_ids());
         self.merged.findings = found;
     }
 

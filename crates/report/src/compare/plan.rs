@@ -25,7 +25,13 @@ pub fn findings_with_plan(
             if comparison.is_inherited(&finding) {
                 return finding;
             }
-            if let Some((number, step)) = comparison.plan.step_for(finding.rule) {
+            if comparison.plan.blocked {
+                // Its fix would fail until the base's chain loads.
+                finding.help = Some(format!(
+                    "after step 1 of {plan} (`{}`'s chain must load first), run this again for the commands",
+                    comparison.base.label
+                ));
+            } else if let Some((number, step)) = comparison.plan.step_for(finding.rule) {
                 let commands: Vec<String> =
                     step.commands.iter().map(|c| format!("`{c}`")).collect();
                 finding.help = Some(format!("step {number} of {plan}: {}", commands.join(", ")));

@@ -1,4 +1,4 @@
-//! Advice in `check`'s findings that the base branch makes impossible.
+//! Advice in the findings that the base branch makes impossible.
 //!
 //! `multiple-heads` offers to re-parent either line of work onto the other
 //! head, because which one a database has run is not in the files. In a git
@@ -18,7 +18,7 @@ const REFUSES: &str = " (it refuses revisions the base branch has)";
 
 /// Drop from every `multiple-heads` help the `fix rebase` of a revision
 /// `on_base` has.
-pub(crate) fn drop_rebases_of_base_revisions(findings: &mut [Finding], on_base: &HashSet<&str>) {
+pub fn drop_rebases_of_base_revisions(findings: &mut [Finding], on_base: &HashSet<&str>) {
     for finding in findings
         .iter_mut()
         .filter(|finding| finding.rule == Rule::MultipleHeads)

@@ -18,7 +18,10 @@ const REFUSES: &str = " (it refuses revisions the base branch has)";
 
 /// Drop from every `multiple-heads` help the `fix rebase` of a revision
 /// `on_base` has.
-pub fn drop_rebases_of_base_revisions(findings: &mut [Finding], on_base: &HashSet<&str>) {
+pub fn drop_rebases_of_base_revisions<S: std::hash::BuildHasher>(
+    findings: &mut [Finding],
+    on_base: &HashSet<&str, S>,
+) {
     for finding in findings
         .iter_mut()
         .filter(|finding| finding.rule == Rule::MultipleHeads)
@@ -29,7 +32,10 @@ pub fn drop_rebases_of_base_revisions(findings: &mut [Finding], on_base: &HashSe
     }
 }
 
-fn without_refused_rebases(help: &str, on_base: &HashSet<&str>) -> String {
+fn without_refused_rebases<S: std::hash::BuildHasher>(
+    help: &str,
+    on_base: &HashSet<&str, S>,
+) -> String {
     let Some(start) = help.find(CLAUSE) else {
         return help.to_owned();
     };

@@ -33,6 +33,7 @@ mod notes;
 mod overlay;
 mod plan;
 mod side;
+mod start;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -51,6 +52,7 @@ pub use notes::{Note, NoteLevel, RevisionNotes, Rollback};
 pub use overlay::OverlayTree;
 pub use plan::{Plan, PlanStep, StepKind};
 pub use side::{Side, SideSpec, WORK_TREE, WorkTreeState};
+pub use start::{DatabaseState, Start};
 
 /// What to compare besides the sides.
 #[derive(Debug, Clone)]
@@ -248,10 +250,10 @@ impl Comparison {
             .collect()
     }
 
-    /// The revisions the path from `from` applies that BASE already has
-    /// (none without `from`, or when the path cannot be computed).
-    pub fn pending_base_revisions(&self, from: Option<&str>) -> Vec<String> {
-        if from.is_none() {
+    /// The revisions the path from `start` applies that BASE already has
+    /// (none from BASE's heads, or when the path cannot be computed).
+    pub fn pending_base_revisions(&self, start: &Start) -> Vec<String> {
+        if !start.is_given() {
             return Vec::new();
         }
         let new: BTreeSet<&str> = self
@@ -268,7 +270,7 @@ impl Comparison {
             .iter()
             .map(|input| input.id.as_str())
             .collect();
-        self.path(from)
+        self.path(start)
             .unwrap_or_default()
             .into_iter()
             .filter(|id| !new.contains(id.as_str()) && on_base.contains(id.as_str()))
@@ -277,8 +279,8 @@ impl Comparison {
 
     /// Describe [`Comparison::pending_base_revisions`] from BASE's files,
     /// into `pending_notes`.
-    pub fn add_pending_notes(&mut self, from: Option<&str>) {
-        let pending: BTreeSet<String> = self.pending_base_revisions(from).into_iter().collect();
+    pub fn add_pending_notes(&mut self, start: &Start) {
+        let pending: BTreeSet<String> = self.pending_base_revisions(start).into_iter().collect();
         if pending.is_empty() {
             return;
         }
@@ -291,12 +293,32 @@ impl Comparison {
         self.differences.iter().all(|d| d.extends_base_head)
     }
 
-    /// The migration path after the merge, from `from` (symbols in the
-    /// merged map) or else from BASE's heads.
-    pub fn path(&self, from: Option<&str>) -> Result<Vec<String>, String> {
-        let starts = match from {
-            Some(from) => vec![from.to_owned()],
-            None => self.base.ids(self.base.project.map.heads()),
+    /// The migration path after the merge, from `start`. From a
+    /// database's rows it is exactly what `alembic upgrade heads` would
+    /// run on that database, in its order, or Alembic's error (an id the
+    /// merged chain does not know: `Can't locate revision`; an ancestor
+    /// pair: `... overlaps ...`), as `status` computes it.
+    pub fn path(&self, start: &Start) -> Result<Vec<String>, String> {
+        let starts = match start {
+            Start::Revision(symbol) => vec![symbol.clone()],
+            Start::BaseHeads => self.base.ids(self.base.project.map.heads()),
+            Start::Database(state) => {
+                let map = &self.merged.project.map;
+                return map
+                    .upgrade_order_from(&state.rows, "heads")
+                    .map(|order| {
+                        order
+                            .into_iter()
+                            .map(|rev| map.revisions()[rev].id.clone())
+                            .collect()
+                    })
+                    .map_err(|error| {
+                        let error = error.to_string();
+                        error
+                            .strip_prefix("FAILED: ")
+                            .map_or(error.clone(), ToOwned::to_owned)
+                    });
+            }
         };
         self.merged.path(&starts)
     }

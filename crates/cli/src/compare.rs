@@ -129,6 +129,8 @@ pub(crate) fn load(
     // Production behind BASE: BASE's revisions it has not run go out with
     // the merge too, so they are described and linted like the new ones.
     comparison.add_pending_notes(&start);
+    // What the database has run is never re-parented by the plan.
+    comparison.plan_for_database(&start, &project_args.command_options());
     let (findings, fail_on, lint) = crate::lint::comparison(&comparison, database)?;
     comparison.add_lint_findings(findings);
     let database = database_findings(&comparison, &repo, &start);

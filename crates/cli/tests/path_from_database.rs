@@ -382,3 +382,36 @@ fn rebase_reads_only_the_database_asked_for() {
     assert!(!stderr.contains("dev-secret"), "{stderr}");
     assert!(stdout.contains("`ddd` now follows `ccc`"), "{stdout}");
 }
+
+/// The plan `compare` and `report` give for a fork never re-parents what
+/// the database has run: a merge revision joins the heads instead.
+#[test]
+fn the_plan_merges_what_the_database_ran() {
+    let project = forked();
+    let kinds = |json: &serde_json::Value| -> Vec<String> {
+        json["plan"]["steps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|step| step["kind"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    stamp(&project, "prod.db", &["ccc"]);
+    let (_, json) = project.json(&["main", "--database-url", "sqlite:///prod.db"]);
+    assert_eq!(kinds(&json)[0], "rebase", "{json}");
+    stamp(&project, "prod.db", &["ddd"]);
+    let (_, json) = project.json(&["main", "--database-url", "sqlite:///prod.db"]);
+    assert_eq!(kinds(&json)[0], "merge-heads", "{json}");
+    let step = &json["plan"]["steps"][0];
+    assert!(
+        step["summary"]
+            .as_str()
+            .unwrap()
+            .contains("`ddd` has run on the database"),
+        "{step}"
+    );
+    assert_eq!(
+        strings(&step["commands"]),
+        ["alembic-doctor fix merge -m 'merge heads' ccc ddd"]
+    );
+}

@@ -182,6 +182,10 @@ pub struct Comparison {
     /// revisions BASE already has and the database has not run yet do
     /// (see [`Comparison::add_pending_notes`]); they run at the same deploy.
     pub pending_notes: Vec<RevisionNotes>,
+    /// The ids the database the path starts at has applied: its rows the
+    /// merged chain declares and everything below them (see
+    /// [`Comparison::plan_for_database`]). The plan never re-parents them.
+    pub applied_on_database: BTreeSet<String>,
 }
 
 impl Comparison {
@@ -275,6 +279,35 @@ impl Comparison {
             .into_iter()
             .filter(|id| !new.contains(id.as_str()) && on_base.contains(id.as_str()))
             .collect()
+    }
+
+    /// Plan again knowing what the database at `start` has applied (nothing
+    /// changes unless it is a database): a revision it has run is never
+    /// re-parented (`fix rebase` would refuse it), its fork is joined by a
+    /// merge revision instead.
+    pub fn plan_for_database(&mut self, start: &Start, options: &CommandOptions) {
+        let Some(state) = start.database() else {
+            return;
+        };
+        let map = &self.merged.project.map;
+        let rows: Vec<usize> = state
+            .rows
+            .iter()
+            .filter_map(|row| match map.resolve(row).as_deref() {
+                Ok([rev]) => Some(*rev),
+                _ => None,
+            })
+            .collect();
+        let applied: BTreeSet<String> = map
+            .ancestors(&rows)
+            .into_iter()
+            .map(|rev| map.revisions()[rev].id.clone())
+            .collect();
+        if applied.is_empty() {
+            return;
+        }
+        self.applied_on_database = applied;
+        self.plan = plan::plan(self, options);
     }
 
     /// Describe [`Comparison::pending_base_revisions`] from BASE's files,
@@ -409,6 +442,7 @@ fn compare_sides(
         base_keys: HashMap::new(),
         pending_ids: HashSet::new(),
         pending_notes: Vec::new(),
+        applied_on_database: BTreeSet::new(),
     };
     comparison.check();
     comparison.plan = plan::plan(&comparison, command_options);

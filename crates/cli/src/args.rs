@@ -191,8 +191,15 @@ pub(crate) struct CompareArgs {
     /// working tree (with uncommitted and untracked files).
     pub(crate) heads: Vec<String>,
     /// Compute the upgrade path from this revision (the production
-    /// database's), resolved after the merge, instead of BASE's heads.
-    #[arg(long, value_name = "REV", allow_hyphen_values = true)]
+    /// database's), resolved after the merge, instead of BASE's heads. For
+    /// a database that CI cannot reach; cannot be combined with
+    /// --database-url, and $ALEMBIC_DOCTOR_DATABASE_URL is not read with it.
+    #[arg(
+        long,
+        value_name = "REV",
+        allow_hyphen_values = true,
+        conflicts_with = "database_url"
+    )]
     pub(crate) from: Option<String>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
@@ -204,6 +211,8 @@ pub(crate) struct CompareArgs {
     pub(crate) fail_on: Option<FailOn>,
     #[command(flatten)]
     pub(crate) database: crate::lint::DatabaseArgs,
+    #[command(flatten)]
+    pub(crate) state: DatabaseStateArgs,
 }
 
 #[derive(Debug, Args)]
@@ -215,8 +224,15 @@ pub(crate) struct ReportArgs {
     /// working tree.
     pub(crate) heads: Vec<String>,
     /// Compute the migration path from this revision (the production
-    /// database's) instead of BASE's heads.
-    #[arg(long, value_name = "REV", allow_hyphen_values = true)]
+    /// database's) instead of BASE's heads. For a database that CI cannot
+    /// reach; cannot be combined with --database-url, and
+    /// $ALEMBIC_DOCTOR_DATABASE_URL is not read with it.
+    #[arg(
+        long,
+        value_name = "REV",
+        allow_hyphen_values = true,
+        conflicts_with = "database_url"
+    )]
     pub(crate) from: Option<String>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = ReportFormat::Markdown)]
@@ -228,6 +244,8 @@ pub(crate) struct ReportArgs {
     pub(crate) fail_on: Option<FailOn>,
     #[command(flatten)]
     pub(crate) database: crate::lint::DatabaseArgs,
+    #[command(flatten)]
+    pub(crate) state: DatabaseStateArgs,
     /// First apply the repairs that need no decision (fresh ids for
     /// duplicates settled by the base branch, stale header lines) to the
     /// working tree, verified and undone if they do not check out; the
@@ -260,6 +278,29 @@ pub(crate) struct StatusArgs {
     pub(crate) version_table: Option<String>,
     /// The version table's schema, as env.py's `version_table_schema`.
     /// Default: `version-table-schema` in [tool.alembic-doctor], else none.
+    #[arg(long, value_name = "SCHEMA")]
+    pub(crate) version_table_schema: Option<String>,
+}
+
+/// A database whose version table `compare` and `report` start the path
+/// at, and whose applied revisions `fix rebase` leaves alone.
+#[derive(Debug, Args)]
+pub(crate) struct DatabaseStateArgs {
+    /// The deployed database, as a SQLAlchemy URL: its version table is
+    /// read (read-only, as `status` reads it) for where it is. Default:
+    /// $ALEMBIC_DOCTOR_DATABASE_URL; sqlalchemy.url of the configuration
+    /// is not read here (it is often a development database). The password
+    /// is never printed.
+    #[arg(long, value_name = "URL")]
+    pub(crate) database_url: Option<String>,
+    /// With a database: its version table, as env.py's `version_table`.
+    /// Default: `version-table` in [tool.alembic-doctor], else
+    /// alembic_version.
+    #[arg(long, value_name = "NAME")]
+    pub(crate) version_table: Option<String>,
+    /// With a database: the version table's schema, as env.py's
+    /// `version_table_schema`. Default: `version-table-schema` in
+    /// [tool.alembic-doctor], else none.
     #[arg(long, value_name = "SCHEMA")]
     pub(crate) version_table_schema: Option<String>,
 }

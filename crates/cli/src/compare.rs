@@ -1,39 +1,39 @@
 //! `alembic-doctor compare`: BASE against HEADs in git, and their merge,
 //! simulated and checked.
 
-use alembic_doctor_compare::{CompareRequest, Comparison, SideSpec};
+use alembic_doctor_compare::{CompareRequest, Comparison, SideSpec, Start};
 use alembic_doctor_git::GitRepo;
 use alembic_doctor_project::LoadRequest;
 use alembic_doctor_report::{LintInfo, ProjectSources};
 use anyhow::Context;
 
-use crate::args::{CompareArgs, FailOn, Format, ProjectArgs};
+use crate::args::{CompareArgs, DatabaseStateArgs, FailOn, Format, ProjectArgs};
 use crate::lint::DatabaseArgs;
 use crate::{ExitStatus, check, output};
 
 pub(crate) fn run(project_args: &ProjectArgs, args: &CompareArgs) -> anyhow::Result<ExitStatus> {
-    let (repo, comparison, fail_on, lint) = load(
+    let (repo, comparison, fail_on, lint, start) = load(
         "compare",
         project_args,
         args.base.as_deref(),
         &args.heads,
         args.from.as_deref(),
         &args.database,
+        &args.state,
         false,
     )?;
     let fail_on = args.fail_on.or(fail_on).unwrap_or(FailOn::Error);
     let merged = &comparison.merged;
-    let from = args.from.as_deref();
     match args.format {
         Format::Json => {
-            let mut json = alembic_doctor_report::comparison_json(&comparison, from);
+            let mut json = alembic_doctor_report::comparison_json(&comparison, &start);
             if let serde_json::Value::Object(object) = &mut json {
                 object.insert("lint".to_owned(), lint.json());
             }
             output::raw_stdout(&format!("{}\n", serde_json::to_string_pretty(&json)?))?;
         }
         Format::Text => {
-            output::plain_stdout(&alembic_doctor_report::comparison_text(&comparison, from))?;
+            output::plain_stdout(&alembic_doctor_report::comparison_text(&comparison, &start))?;
             if !merged.findings.is_empty() {
                 output::plain_stdout("\nfindings after the merge:\n")?;
                 let findings = alembic_doctor_report::findings_with_plan(
@@ -97,11 +97,13 @@ fn drop_what_edits_did_not_bring(
 }
 
 /// Resolve BASE and the HEADs in the repository around the current
-/// directory, compare them, lint the HEADs' new revisions, and check that
-/// `--from` names a revision of the merged chain. With `root_paths`,
-/// files are named from the repository's root rather than from the current
-/// directory. Also returns `fail-on` from `[tool.alembic-doctor]` and how
-/// the lints ran.
+/// directory, compare them, find where the database is (`--from`, else the
+/// database `state` names, read, else BASE's heads), lint the HEADs' new
+/// revisions, and check that `--from` names a revision of the merged
+/// chain. With `root_paths`, files are named from the repository's root
+/// rather than from the current directory. Also returns `fail-on` from
+/// `[tool.alembic-doctor]`, how the lints ran and where the path starts.
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn load(
     command: &str,
     project_args: &ProjectArgs,
@@ -109,8 +111,9 @@ pub(crate) fn load(
     heads: &[String],
     from: Option<&str>,
     database: &DatabaseArgs,
+    state: &DatabaseStateArgs,
     root_paths: bool,
-) -> anyhow::Result<(GitRepo, Comparison, Option<FailOn>, LintInfo)> {
+) -> anyhow::Result<(GitRepo, Comparison, Option<FailOn>, LintInfo, Start)> {
     let cwd = std::env::current_dir().context("cannot read the current directory")?;
     // Canonical, so that paths on disk and in git trees (rooted at the
     // repository's canonical root) are the same paths.
@@ -158,12 +161,17 @@ pub(crate) fn load(
         command_options: project_args.command_options(),
     };
     let mut comparison = alembic_doctor_compare::compare(&repo, base, heads, &request)?;
+    let start = start(&comparison, from, state)?;
     // Production behind BASE: BASE's revisions it has not run go out with
     // the merge too, so they are described and linted like the new ones.
-    comparison.add_pending_notes(from);
+    comparison.add_pending_notes(&start);
+    // What the database has run is never re-parented by the plan.
+    comparison.plan_for_database(&start, &project_args.command_options());
     let (mut findings, fail_on, lint) = crate::lint::comparison(&comparison, database)?;
     drop_what_edits_did_not_bring(&comparison, database, &mut findings)?;
     comparison.add_lint_findings(findings);
+    let database = database_findings(&comparison, &repo, &start);
+    comparison.merged.findings.extend(database);
     // Commands in the findings' help find the project the way this run did.
     let options = project_args.command_options();
     for finding in &mut comparison.merged.findings {
@@ -178,7 +186,48 @@ pub(crate) fn load(
     {
         anyhow::bail!("--from {from}: {error}");
     }
-    Ok((repo, comparison, fail_on, lint))
+    Ok((repo, comparison, fail_on, lint, start))
+}
+
+/// Where the database is: `--from` (a hand-typed revision wins over the
+/// environment variable, which CI may set for every job; `--database-url`
+/// with it is refused by the arguments), else the database `state` names,
+/// else BASE's heads.
+fn start(
+    comparison: &Comparison,
+    from: Option<&str>,
+    state: &DatabaseStateArgs,
+) -> anyhow::Result<Start> {
+    if let Some(from) = from {
+        if std::env::var_os(crate::status::URL_VARIABLE).is_some_and(|url| !url.is_empty()) {
+            eprintln!(
+                "note: --from {from} given: the database in {} is not read",
+                crate::status::URL_VARIABLE
+            );
+        }
+        return Ok(Start::Revision(from.to_owned()));
+    }
+    let project = &comparison.merged.project;
+    Ok(match crate::status::deployed_database(project, state)? {
+        Some(database) => Start::Database(database),
+        None => Start::BaseHeads,
+    })
+}
+
+/// The findings `status` would report about the database's rows on the
+/// merged chain: rows it cannot take, where the deploy would fail
+/// (`database-unknown-revision`, with the likely cause from the commits
+/// that mention the id, and `database-overlapping-revisions`).
+pub(crate) fn database_findings(
+    comparison: &Comparison,
+    repo: &GitRepo,
+    start: &Start,
+) -> Vec<alembic_doctor_rules::Finding> {
+    let Some(database) = start.database() else {
+        return Vec::new();
+    };
+    alembic_doctor_status::database_status(&comparison.merged.project, &database.rows, Some(repo))
+        .findings
 }
 
 /// Why `command` cannot compare the working tree of a bare repository,

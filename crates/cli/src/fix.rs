@@ -75,7 +75,10 @@ pub(crate) enum FixCommand {
         rev_id: Option<String>,
     },
     /// Re-parent revisions that no database has applied: the first onto
-    /// TARGET, each next one onto the head above the previous one.
+    /// TARGET, each next one onto the head above the previous one. With
+    /// --database-url (or $ALEMBIC_DOCTOR_DATABASE_URL), what that database
+    /// has applied is refused too, and a database that cannot be read
+    /// stops the fix; sqlalchemy.url of the configuration is not read.
     Rebase {
         /// Revisions to re-parent.
         #[arg(required = true)]
@@ -87,6 +90,8 @@ pub(crate) enum FixCommand {
         /// them are never re-parented.
         #[arg(long, value_name = "REV", num_args = 1..)]
         applied: Vec<String>,
+        #[command(flatten)]
+        state: crate::args::DatabaseStateArgs,
     },
 }
 
@@ -128,10 +133,12 @@ pub(crate) fn run(project_args: &ProjectArgs, args: &FixArgs) -> anyhow::Result<
             revisions,
             onto,
             applied,
+            state,
         } => Fix::Rebase(rebase::Options {
             revisions: revisions.clone(),
             onto: onto.clone(),
             applied: applied.clone(),
+            database: applied_database(project_args, &request, state)?,
         }),
     };
     let options = FixOptions {
@@ -175,4 +182,34 @@ pub(crate) fn run(project_args: &ProjectArgs, args: &FixArgs) -> anyhow::Result<
     }
     output::raw_stdout(&text)?;
     Ok(ExitStatus::Success)
+}
+
+/// The database `fix rebase` must not strand, read, when `--database-url`
+/// or the environment variable names one. `sqlalchemy.url` is not read: it
+/// is so often a developer's database that a fix failing because it is
+/// unreachable, or passing because it is behind, would mislead. When it
+/// names a database, a note says so, and how to check one.
+fn applied_database(
+    project_args: &ProjectArgs,
+    request: &LoadRequest,
+    state: &crate::args::DatabaseStateArgs,
+) -> anyhow::Result<Option<rebase::AppliedDatabase>> {
+    let cache = alembic_doctor_project::ParseCache::from_env(project_args.no_cache);
+    let project = alembic_doctor_project::load_with_cache(request, cache.as_ref())?;
+    let database = crate::status::deployed_database(&project, state)?;
+    if database.is_none()
+        && let Ok(Some(url)) = project.config.options.get_main("sqlalchemy.url")
+        && let Ok(url) = alembic_doctor_database::DatabaseUrl::parse(&url)
+    {
+        writeln!(
+            anstream::stderr(),
+            "note: the database of sqlalchemy.url ({url}) is not checked: `fix rebase` reads \
+             only --database-url or {}, to refuse re-parenting what that database has applied",
+            crate::status::URL_VARIABLE
+        )?;
+    }
+    Ok(database.map(|database| rebase::AppliedDatabase {
+        url: database.url,
+        rows: database.rows,
+    }))
 }

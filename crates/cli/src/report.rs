@@ -9,19 +9,19 @@ use crate::args::{FailOn, ProjectArgs, ReportArgs, ReportFormat};
 use crate::{ExitStatus, check, compare, output};
 
 pub(crate) fn run(project_args: &ProjectArgs, args: &ReportArgs) -> anyhow::Result<ExitStatus> {
-    let from = args.from.as_deref();
     let fixes = if args.fix {
         Some(fix_first(project_args, args)?)
     } else {
         None
     };
-    let (repo, comparison, fail_on, lint) = compare::load(
+    let (repo, comparison, fail_on, lint, start) = compare::load(
         "report",
         project_args,
         args.base.as_deref(),
         &args.heads,
-        from,
+        args.from.as_deref(),
         &args.database,
+        &args.state,
         true,
     )?;
     let fail_on = args.fail_on.or(fail_on).unwrap_or(FailOn::Error);
@@ -73,7 +73,7 @@ pub(crate) fn run(project_args: &ProjectArgs, args: &ReportArgs) -> anyhow::Resu
         .is_some_and(|env| String::from_utf8_lossy(&env).contains("is_offline_mode"));
     let input = StatusInput {
         comparison: &comparison,
-        from,
+        start: &start,
         checklist: &checklist,
         side_findings: &side_findings,
         fixes: fixes.as_ref(),

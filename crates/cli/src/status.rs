@@ -2,35 +2,42 @@
 //! chain. The URL comes from `--database-url`, else
 //! `ALEMBIC_DOCTOR_DATABASE_URL`, else `sqlalchemy.url`; it is printed
 //! masked, and every error that can name it is masked too.
+//!
+//! Also the database that `compare` and `report` start the migration path
+//! at and that `fix rebase` must not strand ([`deployed_database`]): there
+//! only from `--database-url` or the environment variable, never from
+//! `sqlalchemy.url`, which is so often a developer's database that reading
+//! it unasked would make those commands fail (or, worse, answer for the
+//! wrong database).
 
+use alembic_doctor_compare::DatabaseState;
 use alembic_doctor_database::{DatabaseUrl, VersionTable, read_version_table};
+use alembic_doctor_project::Project;
 use alembic_doctor_report::DatabaseInfo;
+use alembic_doctor_rules::ToolConfig;
 use anyhow::Context;
 
-use crate::args::{FailOn, ProjectArgs, StatusArgs, StatusFormat};
+use crate::args::{DatabaseStateArgs, FailOn, ProjectArgs, StatusArgs, StatusFormat};
 use crate::{ExitStatus, load, output};
 
 /// The environment variable that gives the database URL.
-const URL_VARIABLE: &str = "ALEMBIC_DOCTOR_DATABASE_URL";
+pub(crate) const URL_VARIABLE: &str = "ALEMBIC_DOCTOR_DATABASE_URL";
 
 pub(crate) fn run(project_args: &ProjectArgs, args: &StatusArgs) -> anyhow::Result<ExitStatus> {
     let project = load::project(project_args)?;
     let cwd = std::env::current_dir().context("cannot read the current directory")?;
     let tool = crate::lint::tool_config(project, &cwd)?;
-    let (text, origin) = database_url(project, args)?;
+    let (text, origin) = match flag_or_environment(args.database_url.as_deref())? {
+        Some(found) => found,
+        None => config_url(project)?,
+    };
     let url = DatabaseUrl::parse(&text)
         .with_context(|| format!("the database URL from {origin} cannot be used"))?;
-    let table = VersionTable {
-        name: args
-            .version_table
-            .clone()
-            .or(tool.version_table.clone())
-            .unwrap_or_else(|| VersionTable::default().name),
-        schema: args
-            .version_table_schema
-            .clone()
-            .or(tool.version_table_schema.clone()),
-    };
+    let table = version_table(
+        args.version_table.as_deref(),
+        args.version_table_schema.as_deref(),
+        &tool,
+    );
     let current = read_version_table(&url, &table)?;
     let repo = alembic_doctor_git::GitRepo::discover(&cwd).ok();
     let status = alembic_doctor_status::database_status(project, &current, repo.as_ref());
@@ -58,22 +65,39 @@ pub(crate) fn run(project_args: &ProjectArgs, args: &StatusArgs) -> anyhow::Resu
     Ok(exit)
 }
 
-/// The URL and where it came from.
-fn database_url(
-    project: &alembic_doctor_project::Project,
-    args: &StatusArgs,
-) -> anyhow::Result<(String, String)> {
-    if let Some(url) = &args.database_url {
-        return Ok((url.clone(), "--database-url".to_owned()));
+/// The version table: the options, else `[tool.alembic-doctor]`, else
+/// Alembic's default.
+fn version_table(name: Option<&str>, schema: Option<&str>, tool: &ToolConfig) -> VersionTable {
+    VersionTable {
+        name: name
+            .map(ToOwned::to_owned)
+            .or(tool.version_table.clone())
+            .unwrap_or_else(|| VersionTable::default().name),
+        schema: schema
+            .map(ToOwned::to_owned)
+            .or(tool.version_table_schema.clone()),
+    }
+}
+
+/// The URL of `--database-url`, else of the environment variable, and
+/// where it came from; `None` when neither gives one.
+fn flag_or_environment(flag: Option<&str>) -> anyhow::Result<Option<(String, String)>> {
+    if let Some(url) = flag {
+        return Ok(Some((url.to_owned(), "--database-url".to_owned())));
     }
     if let Some(url) = std::env::var_os(URL_VARIABLE) {
         let url = url
             .into_string()
             .map_err(|_| anyhow::anyhow!("{URL_VARIABLE} is not valid UTF-8"))?;
         if !url.trim().is_empty() {
-            return Ok((url, URL_VARIABLE.to_owned()));
+            return Ok(Some((url, URL_VARIABLE.to_owned())));
         }
     }
+    Ok(None)
+}
+
+/// `sqlalchemy.url` of the configuration, for `status`.
+fn config_url(project: &Project) -> anyhow::Result<(String, String)> {
     match project.config.options.get_main("sqlalchemy.url") {
         Ok(Some(url)) if !url.trim().is_empty() => Ok((url, "sqlalchemy.url".to_owned())),
         _ => anyhow::bail!(
@@ -81,4 +105,35 @@ fn database_url(
              sqlalchemy.url in the configuration (a SQLAlchemy URL such as sqlite:///app.db)"
         ),
     }
+}
+
+/// The deployed database's version table, when `--database-url` or the
+/// environment variable names one: read, read-only, as `status` reads it
+/// (the version table from the options, else `[tool.alembic-doctor]` of
+/// `project`). Any failure to read it is an error: a check that was asked
+/// for is never skipped.
+pub(crate) fn deployed_database(
+    project: &Project,
+    args: &DatabaseStateArgs,
+) -> anyhow::Result<Option<DatabaseState>> {
+    let Some((text, origin)) = flag_or_environment(args.database_url.as_deref())? else {
+        return Ok(None);
+    };
+    let cwd = std::env::current_dir().context("cannot read the current directory")?;
+    let tool = crate::lint::tool_config(project, &cwd)?;
+    let url = DatabaseUrl::parse(&text)
+        .with_context(|| format!("the database URL from {origin} cannot be used"))?;
+    let table = version_table(
+        args.version_table.as_deref(),
+        args.version_table_schema.as_deref(),
+        &tool,
+    );
+    let rows = read_version_table(&url, &table)?;
+    Ok(Some(DatabaseState {
+        url: url.to_string(),
+        origin,
+        dialect: url.dialect.to_string(),
+        version_table: table.to_string(),
+        rows,
+    }))
 }

@@ -1,18 +1,28 @@
 //! The pending path of `alembic-doctor status` against the real `alembic
-//! upgrade heads` (and `upgrade head`) on SQLite, over generated projects.
+//! upgrade heads` (and `upgrade head`) on SQLite and PostgreSQL, over
+//! generated projects.
 //!
 //! Each project is a random chain (branches, merges, several bases,
-//! `depends_on`, branch labels) with a minimal env.py; its SQLite database
-//! is stamped with a random state (empty, a set of revisions no one of
-//! which is below another by `down_revision`, sometimes an ancestor pair or
-//! an id no file declares). One Python process runs `alembic upgrade` on a
-//! copy of each database and records its `Running upgrade ... -> X` lines;
-//! `status --format json` must list the same X in the same order, or, where
-//! Alembic fails, nothing, with a finding that says why.
+//! `depends_on`, branch labels) with a minimal env.py; its database is
+//! stamped with a random state (empty, a set of revisions no one of which
+//! is below another by `down_revision`, sometimes an ancestor pair or an id
+//! no file declares). `status --format json` reads it; then one Python
+//! process runs `alembic upgrade` on the same state (a copy of the SQLite
+//! file; on PostgreSQL the version table stamped again before each run)
+//! and records its `Running upgrade ... -> X` lines. `status` must list the
+//! same X in the same order, or, where Alembic fails, nothing, with a
+//! finding that says why.
+//!
+//! On PostgreSQL each project has its own schema in one database of the
+//! server `scripts/postgres-server` starts (env.py passes it as
+//! `version_table_schema`, `status` gets `--version-table-schema`), and
+//! Alembic connects with psycopg2. Without the server that test fails, as
+//! every server test does.
 //!
 //! `STATUS_CASES` (default 60) projects; `STATUS_SEED` (default 1) the
 //! first seed. Python: `ALEMBIC_DOCTOR_PYTHON`, else `<workspace>/.venv`.
-//! A Python without alembic fails the test; it is never skipped.
+//! A Python without alembic (or, for PostgreSQL, psycopg2) fails the test;
+//! it is never skipped.
 
 #[path = "differential/rng.rs"]
 #[allow(dead_code)]
@@ -33,19 +43,38 @@ from alembic import context
 from sqlalchemy import create_engine
 
 engine = create_engine(context.config.get_main_option(\"sqlalchemy.url\"))
+schema = context.config.get_main_option(\"version_table_schema\")
 with engine.connect() as connection:
-    context.configure(connection=connection)
+    context.configure(connection=connection, version_table_schema=schema)
     with context.begin_transaction():
         context.run_migrations()
 ";
 
-/// Runs `alembic upgrade heads` and `upgrade head` on a fresh copy of each
-/// project's `stamped.db`, and prints, per project, the revisions each
-/// applied (from the `Running upgrade` log lines) or the error.
+/// Runs `alembic upgrade heads` and `upgrade head` on each project's
+/// stamped state (a fresh copy of `stamped.db`, or, where `restamp.json`
+/// names a server database, its version table stamped again), and prints,
+/// per project, the revisions each applied (from the `Running upgrade` log
+/// lines) or the error.
 const DRIVER: &str = r#"
-import json, logging, shutil, sys
+import json, logging, os, shutil, sys
 from alembic import command
 from alembic.config import Config
+
+def restore(project):
+    spec = project + "/restamp.json"
+    if not os.path.exists(spec):
+        shutil.copy(project + "/stamped.db", project + "/app.db")
+        return
+    with open(spec) as f:
+        spec = json.load(f)
+    import sqlalchemy
+    engine = sqlalchemy.create_engine(spec["url"])
+    table = '"%s".alembic_version' % spec["schema"]
+    with engine.begin() as connection:
+        connection.exec_driver_sql("DELETE FROM " + table)
+        for row in spec["rows"]:
+            connection.exec_driver_sql("INSERT INTO " + table + " VALUES (%s)", (row,))
+    engine.dispose()
 
 messages = []
 class Keep(logging.Handler):
@@ -60,7 +89,7 @@ out = {}
 for project in sys.argv[1:]:
     result = {}
     for target in ("heads", "head"):
-        shutil.copy(project + "/stamped.db", project + "/app.db")
+        restore(project)
         messages.clear()
         try:
             command.upgrade(Config(project + "/alembic.ini"), target)
@@ -82,18 +111,19 @@ struct Revision {
     label: Option<String>,
 }
 
-fn python() -> PathBuf {
+/// A Python that can import `modules` (comma-separated).
+fn python(modules: &str) -> PathBuf {
     let python = match std::env::var_os("ALEMBIC_DOCTOR_PYTHON") {
         Some(p) if !p.is_empty() => PathBuf::from(p),
         _ => Path::new(env!("CARGO_MANIFEST_DIR")).join("../../.venv/bin/python"),
     };
     let ok = Command::new(&python)
-        .args(["-c", "import alembic, sqlalchemy"])
+        .args(["-c", &format!("import {modules}")])
         .status()
         .is_ok_and(|s| s.success());
     assert!(
         ok,
-        "{} cannot import alembic and sqlalchemy: run scripts/setup-python, or point \
+        "{} cannot import {modules}: run scripts/setup-python, or point \
          ALEMBIC_DOCTOR_PYTHON at a Python that can",
         python.display()
     );
@@ -190,12 +220,57 @@ fn stamped_state(rng: &mut Rng, revisions: &[Revision]) -> Vec<String> {
     rows
 }
 
-fn write_project(dir: &Path, revisions: &[Revision], rows: &[String]) {
+/// Where a project's stamped state lives.
+enum Backend {
+    /// `stamped.db` in the project's directory.
+    Sqlite,
+    /// A schema of its own in the PostgreSQL database at `url`.
+    Postgres {
+        /// `postgresql://user:password@host:port/database`.
+        url: String,
+        /// An open connection to that database, as its owner.
+        client: Box<postgres::Client>,
+    },
+}
+
+/// The project's files, and its database stamped with `rows`. Returns the
+/// `status` arguments that read that database.
+fn write_project(
+    dir: &Path,
+    revisions: &[Revision],
+    rows: &[String],
+    backend: &mut Backend,
+) -> Vec<String> {
     std::fs::create_dir_all(dir.join("migrations/versions")).unwrap();
+    let schema = dir.file_name().unwrap().to_str().unwrap().replace('-', "_");
+    let (alembic_url, schema_option, status_args) = match backend {
+        Backend::Sqlite => (
+            "sqlite:///%(here)s/app.db".to_owned(),
+            String::new(),
+            vec![
+                "--database-url".to_owned(),
+                format!("sqlite:///{}", dir.join("stamped.db").display()),
+            ],
+        ),
+        Backend::Postgres { url, .. } => (
+            // configparser interpolates `%`.
+            url.replacen("postgresql://", "postgresql+psycopg2://", 1)
+                .replace('%', "%%"),
+            format!("version_table_schema = {schema}\n"),
+            vec![
+                "--database-url".to_owned(),
+                url.clone(),
+                "--version-table-schema".to_owned(),
+                schema.clone(),
+            ],
+        ),
+    };
     std::fs::write(
         dir.join("alembic.ini"),
-        "[alembic]\nscript_location = %(here)s/migrations\n\
-         sqlalchemy.url = sqlite:///%(here)s/app.db\n",
+        format!(
+            "[alembic]\nscript_location = %(here)s/migrations\n\
+             sqlalchemy.url = {alembic_url}\n{schema_option}"
+        ),
     )
     .unwrap();
     std::fs::write(dir.join("migrations/env.py"), ENV_PY).unwrap();
@@ -240,18 +315,45 @@ fn write_project(dir: &Path, revisions: &[Revision], rows: &[String]) {
         )
         .unwrap();
     }
-    let connection = rusqlite::Connection::open(dir.join("stamped.db")).unwrap();
-    connection
-        .execute_batch(
-            "CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL, \
-             CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num));",
-        )
-        .unwrap();
-    for row in rows {
-        connection
-            .execute("INSERT INTO alembic_version VALUES (?1)", [row])
-            .unwrap();
+    let table = "alembic_version (version_num VARCHAR(32) NOT NULL, \
+                 CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num))";
+    match backend {
+        Backend::Sqlite => {
+            let connection = rusqlite::Connection::open(dir.join("stamped.db")).unwrap();
+            connection
+                .execute_batch(&format!("CREATE TABLE {table};"))
+                .unwrap();
+            for row in rows {
+                connection
+                    .execute("INSERT INTO alembic_version VALUES (?1)", [row])
+                    .unwrap();
+            }
+        }
+        Backend::Postgres { url, client } => {
+            client
+                .batch_execute(&format!(
+                    "CREATE SCHEMA {schema}; CREATE TABLE {schema}.{table};"
+                ))
+                .unwrap();
+            for row in rows {
+                client
+                    .execute(
+                        &format!("INSERT INTO {schema}.alembic_version VALUES ($1)"),
+                        &[row],
+                    )
+                    .unwrap();
+            }
+            // The driver stamps the table with these rows again before
+            // each `alembic upgrade`.
+            let restamp = serde_json::json!({
+                "url": url.replacen("postgresql://", "postgresql+psycopg2://", 1),
+                "schema": schema,
+                "rows": rows,
+            });
+            std::fs::write(dir.join("restamp.json"), restamp.to_string()).unwrap();
+        }
     }
+    status_args
 }
 
 fn env_number(name: &str, default: u64) -> u64 {
@@ -263,7 +365,40 @@ fn env_number(name: &str, default: u64) -> u64 {
 
 #[test]
 fn pending_equals_alembic_upgrade() {
-    let python = python();
+    differential(&python("alembic, sqlalchemy"), &mut Backend::Sqlite);
+}
+
+#[test]
+fn pending_equals_alembic_upgrade_on_postgres() {
+    let python = python("alembic, sqlalchemy, psycopg2");
+    let admin = std::env::var("ALEMBIC_DOCTOR_TEST_POSTGRES_URL").unwrap_or_else(|_| {
+        panic!(
+            "no test PostgreSQL server: run `eval \"$(scripts/postgres-server start)\"` first \
+             (scripts/test does)"
+        )
+    });
+    let mut client =
+        postgres::Client::connect(&format!("{admin}/postgres"), postgres::NoTls).unwrap();
+    client
+        .batch_execute("DROP DATABASE IF EXISTS status_differential")
+        .unwrap();
+    client
+        .batch_execute("CREATE DATABASE status_differential")
+        .unwrap();
+    let url = format!("{admin}/status_differential");
+    let client = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+    differential(
+        &python,
+        &mut Backend::Postgres {
+            url,
+            client: Box::new(client),
+        },
+    );
+}
+
+/// Generate the projects, stamp their databases on `backend`, and compare
+/// `status` with Alembic on every one.
+fn differential(python: &Path, backend: &mut Backend) {
     let cases = env_number("STATUS_CASES", 60);
     let first = env_number("STATUS_SEED", 1);
     let root = tempfile::tempdir().unwrap();
@@ -273,13 +408,30 @@ fn pending_equals_alembic_upgrade() {
         let revisions = generate(&mut rng);
         let rows = stamped_state(&mut rng, &revisions);
         let dir = root.path().join(format!("seed-{seed}"));
-        write_project(&dir, &revisions, &rows);
-        dirs.push(dir);
+        let status_args = write_project(&dir, &revisions, &rows, backend);
+        dirs.push((dir, status_args));
     }
-    let output = Command::new(&python)
+    // `status` first: the driver's upgrades change the server's tables.
+    let mut answers = Vec::new();
+    for (dir, status_args) in &dirs {
+        let out = alembic_doctor_testkit::hermetic_command(BIN, dir)
+            .args(["status", "--format", "json"])
+            .args(status_args)
+            .output()
+            .unwrap();
+        let doctor: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+            panic!(
+                "{}: not JSON ({e}): {}",
+                dir.display(),
+                String::from_utf8_lossy(&out.stderr)
+            )
+        });
+        answers.push(doctor);
+    }
+    let output = Command::new(python)
         .arg("-c")
         .arg(DRIVER)
-        .args(&dirs)
+        .args(dirs.iter().map(|(dir, _)| dir))
         .output()
         .unwrap();
     assert!(
@@ -291,20 +443,8 @@ fn pending_equals_alembic_upgrade() {
 
     let mut mismatches = String::new();
     let mut refused = 0;
-    for dir in &dirs {
+    for ((dir, _), doctor) in dirs.iter().zip(&answers) {
         let expected = &alembic[dir.to_str().unwrap()];
-        let url = format!("sqlite:///{}", dir.join("stamped.db").display());
-        let out = alembic_doctor_testkit::hermetic_command(BIN, dir)
-            .args(["status", "--format", "json", "--database-url", &url])
-            .output()
-            .unwrap();
-        let doctor: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-            panic!(
-                "{}: not JSON ({e}): {}",
-                dir.display(),
-                String::from_utf8_lossy(&out.stderr)
-            )
-        });
         let findings = doctor["findings"].as_array().unwrap().len();
         let heads = &expected["heads"];
         if heads.is_array() {

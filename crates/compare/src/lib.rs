@@ -35,6 +35,7 @@ mod plan;
 mod refused_rebases;
 mod repair;
 mod side;
+mod start;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -54,6 +55,7 @@ pub use overlay::OverlayTree;
 pub use plan::{Plan, PlanStep, StepKind};
 pub use refused_rebases::drop_rebases_of_base_revisions;
 pub use side::{Side, SideSpec, WORK_TREE, WorkTreeState};
+pub use start::{DatabaseState, Start};
 
 /// What to compare besides the sides.
 #[derive(Debug, Clone)]
@@ -183,6 +185,10 @@ pub struct Comparison {
     /// revisions BASE already has and the database has not run yet do
     /// (see [`Comparison::add_pending_notes`]); they run at the same deploy.
     pub pending_notes: Vec<RevisionNotes>,
+    /// The ids the database the path starts at has applied: its rows the
+    /// merged chain declares and everything below them (see
+    /// [`Comparison::plan_for_database`]). The plan never re-parents them.
+    pub applied_on_database: BTreeSet<String>,
 }
 
 impl Comparison {
@@ -252,10 +258,10 @@ impl Comparison {
             .collect()
     }
 
-    /// The revisions the path from `from` applies that BASE already has
-    /// (none without `from`, or when the path cannot be computed).
-    pub fn pending_base_revisions(&self, from: Option<&str>) -> Vec<String> {
-        if from.is_none() {
+    /// The revisions the path from `start` applies that BASE already has
+    /// (none from BASE's heads, or when the path cannot be computed).
+    pub fn pending_base_revisions(&self, start: &Start) -> Vec<String> {
+        if !start.is_given() {
             return Vec::new();
         }
         let new: BTreeSet<&str> = self
@@ -265,17 +271,46 @@ impl Comparison {
             .map(|change| change.id.as_str())
             .collect();
         let on_base = self.base.all_ids();
-        self.path(from)
+        self.path(start)
             .unwrap_or_default()
             .into_iter()
             .filter(|id| !new.contains(id.as_str()) && on_base.contains(id.as_str()))
             .collect()
     }
 
+    /// Plan again knowing what the database at `start` has applied (nothing
+    /// changes unless it is a database): a revision it has run is never
+    /// re-parented (`fix rebase` would refuse it), its fork is joined by a
+    /// merge revision instead.
+    pub fn plan_for_database(&mut self, start: &Start, options: &CommandOptions) {
+        let Some(state) = start.database() else {
+            return;
+        };
+        let map = &self.merged.project.map;
+        let rows: Vec<usize> = state
+            .rows
+            .iter()
+            .filter_map(|row| match map.resolve(row).as_deref() {
+                Ok([rev]) => Some(*rev),
+                _ => None,
+            })
+            .collect();
+        let applied: BTreeSet<String> = map
+            .ancestors(&rows)
+            .into_iter()
+            .map(|rev| map.revisions()[rev].id.clone())
+            .collect();
+        if applied.is_empty() {
+            return;
+        }
+        self.applied_on_database = applied;
+        self.plan = plan::plan(self, options);
+    }
+
     /// Describe [`Comparison::pending_base_revisions`] from BASE's files,
     /// into `pending_notes`.
-    pub fn add_pending_notes(&mut self, from: Option<&str>) {
-        let pending: BTreeSet<String> = self.pending_base_revisions(from).into_iter().collect();
+    pub fn add_pending_notes(&mut self, start: &Start) {
+        let pending: BTreeSet<String> = self.pending_base_revisions(start).into_iter().collect();
         if pending.is_empty() {
             return;
         }
@@ -288,12 +323,32 @@ impl Comparison {
         self.differences.iter().all(|d| d.extends_base_head)
     }
 
-    /// The migration path after the merge, from `from` (symbols in the
-    /// merged map) or else from BASE's heads.
-    pub fn path(&self, from: Option<&str>) -> Result<Vec<String>, String> {
-        let starts = match from {
-            Some(from) => vec![from.to_owned()],
-            None => self.base.ids(self.base.project.map.heads()),
+    /// The migration path after the merge, from `start`. From a
+    /// database's rows it is exactly what `alembic upgrade heads` would
+    /// run on that database, in its order, or Alembic's error (an id the
+    /// merged chain does not know: `Can't locate revision`; an ancestor
+    /// pair: `... overlaps ...`), as `status` computes it.
+    pub fn path(&self, start: &Start) -> Result<Vec<String>, String> {
+        let starts = match start {
+            Start::Revision(symbol) => vec![symbol.clone()],
+            Start::BaseHeads => self.base.ids(self.base.project.map.heads()),
+            Start::Database(state) => {
+                let map = &self.merged.project.map;
+                return map
+                    .upgrade_order_from(&state.rows, "heads")
+                    .map(|order| {
+                        order
+                            .into_iter()
+                            .map(|rev| map.revisions()[rev].id.clone())
+                            .collect()
+                    })
+                    .map_err(|error| {
+                        let error = error.to_string();
+                        error
+                            .strip_prefix("FAILED: ")
+                            .map_or(error.clone(), ToOwned::to_owned)
+                    });
+            }
         };
         self.merged.path(&starts)
     }
@@ -384,6 +439,7 @@ fn compare_sides(
         base_keys: HashMap::new(),
         pending_ids: HashSet::new(),
         pending_notes: Vec::new(),
+        applied_on_database: BTreeSet::new(),
     };
     comparison.check();
     comparison.plan = plan::plan(&comparison, command_options);

@@ -761,29 +761,27 @@ impl<'a> Planner<'a> {
         let merge_commands = vec![format!("alembic-doctor fix merge {merge_args}")];
         let merge_alembic = format!("alembic merge {merge_args}");
         let Some(first) = self.first_new(map, mover) else {
-            self.steps.push(PlanStep {
-                kind: StepKind::MergeHeads,
-                summary: format!(
-                    "join {} and {} with a merge revision (`{merge_alembic}` writes the same)",
-                    code(onto),
-                    code(&mover_id)
-                ),
-                commands: merge_commands,
-                alternative: None,
-                rules: vec![Rule::MultipleHeads],
-            });
-            self.nodes.push(Node {
-                id: format!("merge of {onto} and {mover_id}"),
-                parents: vec![onto.to_owned(), mover_id],
-                depends_on: Vec::new(),
-                labels: Vec::new(),
-                path: String::new(),
-                on_base: false,
-                bytes: Vec::new(),
-            });
+            let summary = format!(
+                "join {} and {} with a merge revision (`{merge_alembic}` writes the same)",
+                code(onto),
+                code(&mover_id)
+            );
+            self.merge_heads(onto, mover_id, summary, merge_commands);
             return;
         };
         let first_id = self.nodes[first].id.clone();
+        // The database the path starts at has run it: re-parenting would
+        // strand that database, so the histories are joined instead.
+        if self.comparison.applied_on_database.contains(&first_id) {
+            let summary = format!(
+                "join {} and {} with a merge revision: {} has run on the database, so it cannot be re-parented (`{merge_alembic}` writes the same)",
+                code(onto),
+                code(&mover_id),
+                code(&first_id)
+            );
+            self.merge_heads(onto, mover_id, summary, merge_commands);
+            return;
+        }
         let path = self.nodes[first].path.clone();
         if self.nodes[first].parents.is_empty() {
             // A root starts a history of its own (often an initial schema,
@@ -846,6 +844,33 @@ impl<'a> Planner<'a> {
         });
         self.written.insert(path);
         self.nodes[first].parents = vec![onto.to_owned()];
+    }
+
+    /// A step that joins `onto` and `mover_id` with a merge revision, and
+    /// that revision in the chain the next steps see.
+    fn merge_heads(
+        &mut self,
+        onto: &str,
+        mover_id: String,
+        summary: String,
+        commands: Vec<String>,
+    ) {
+        self.steps.push(PlanStep {
+            kind: StepKind::MergeHeads,
+            summary,
+            commands,
+            alternative: None,
+            rules: vec![Rule::MultipleHeads],
+        });
+        self.nodes.push(Node {
+            id: format!("merge of {onto} and {mover_id}"),
+            parents: vec![onto.to_owned(), mover_id],
+            depends_on: Vec::new(),
+            labels: Vec::new(),
+            path: String::new(),
+            on_base: false,
+            bytes: Vec::new(),
+        });
     }
 
     /// The first revision not on BASE of the chain that ends at `head`:

@@ -11,8 +11,12 @@
 //! that database (its `alembic_version` row no longer sits where the chain
 //! says), which is why Alembic has no such command. So this refuses a
 //! revision that is on the base branch (it may be deployed), one that
-//! `--applied` names or lies below, a merge revision (a parent would be
-//! dropped), and a target at or above the revision (a cycle).
+//! `--applied` names or lies below, one at or below a row of the database
+//! the caller read ([`Options::database`]), a merge revision (a parent
+//! would be dropped), and a target at or above the revision (a cycle). A
+//! database stamped with a revision no file here declares is refused
+//! outright: what lies below that row cannot be known, so any revision
+//! might be applied there.
 //!
 //! It also refuses what it would have to guess: a revision or target whose
 //! id several files declare (Alembic silently uses the last one loaded; run
@@ -40,6 +44,18 @@ pub struct Options {
     pub onto: Option<String>,
     /// Revisions a database has applied (its `alembic_version` rows).
     pub applied: Vec<String>,
+    /// A database read by the caller: it has applied its rows and
+    /// everything below them.
+    pub database: Option<AppliedDatabase>,
+}
+
+/// A database's version table, as read.
+#[derive(Debug, Clone, Default)]
+pub struct AppliedDatabase {
+    /// The database, for messages (its password masked).
+    pub url: String,
+    /// The stamped ids, in the table's order.
+    pub rows: Vec<String>,
 }
 
 fn resolve_one(project: &Project, argument: &str) -> Result<usize, FixError> {
@@ -113,6 +129,40 @@ fn at_or_below(project: &Project, revs: &[usize]) -> BTreeSet<usize> {
     seen
 }
 
+/// Every revision `database` has applied: its rows (every copy of a
+/// duplicated id: either may have run) and everything below them. A row
+/// no file declares is refused: what it stands on is unknown.
+fn applied_on(project: &Project, database: &AppliedDatabase) -> Result<BTreeSet<usize>, FixError> {
+    let mut rows = Vec::new();
+    for row in &database.rows {
+        match project.map.resolve(row).as_deref() {
+            Ok([rev]) => rows.extend(copies_of(project, *rev)),
+            _ => {
+                return Err(FixError::refused(format!(
+                    "the database at {} is stamped with `{row}`, which no migration file here \
+                     declares, so which revisions it has applied below it cannot be known; \
+                     nothing is re-parented. `alembic-doctor status` says where `{row}` comes \
+                     from; merge the branch or restore the file that declares it, or merge \
+                     instead: `alembic-doctor fix merge`",
+                    database.url
+                )));
+            }
+        }
+    }
+    Ok(at_or_below(project, &rows))
+}
+
+/// `a`, `b` and `c` for a message; "no revision" when empty.
+fn quoted_list(ids: &[String]) -> String {
+    if ids.is_empty() {
+        return "no revision".to_owned();
+    }
+    ids.iter()
+        .map(|id| format!("`{id}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// The single head at or above `rev` (through `down_revision`).
 fn head_above(project: &Project, rev: usize) -> Option<usize> {
     let map = &project.map;
@@ -178,6 +228,10 @@ pub(crate) fn plan(
         .collect::<Result<Vec<_>, _>>()?
         .concat();
     let applied = at_or_below(project, &applied);
+    let on_database = match &options.database {
+        Some(database) => applied_on(project, database)?,
+        None => BTreeSet::new(),
+    };
     let mut builder = PlanBuilder::default();
     for argument in &options.revisions {
         let rev = resolve_unique(project, argument, "the revision to re-parent")?;
@@ -195,6 +249,17 @@ pub(crate) fn plan(
         if applied.contains(&rev) {
             return Err(FixError::refused(format!(
                 "`{id}` is applied (it is named by --applied or lies below one); re-parenting it would strand that database. Merge instead: `alembic-doctor fix merge`"
+            )));
+        }
+        if on_database.contains(&rev)
+            && let Some(database) = &options.database
+        {
+            return Err(FixError::refused(format!(
+                "`{id}` is applied on the database at {} (stamped with {}, at or below which it \
+                 lies); re-parenting it would strand that database. Merge instead: \
+                 `alembic-doctor fix merge`",
+                database.url,
+                quoted_list(&database.rows)
             )));
         }
         if target == rev {

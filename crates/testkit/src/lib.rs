@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 /// Variables that would make `git` (or the binary under test) look at
-/// another repository or configuration.
+/// another repository, configuration or database.
 const FOREIGN_VARIABLES: &[&str] = &[
     "GIT_DIR",
     "GIT_WORK_TREE",
@@ -21,6 +21,7 @@ const FOREIGN_VARIABLES: &[&str] = &[
     "GIT_NAMESPACE",
     "GIT_CEILING_DIRECTORIES",
     "ALEMBIC_CONFIG",
+    "ALEMBIC_DOCTOR_DATABASE_URL",
 ];
 
 /// `program` run in `dir` with a hermetic environment.

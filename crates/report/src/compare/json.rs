@@ -3,7 +3,7 @@
 
 use serde_json::{Value, json};
 
-use alembic_doctor_compare::{Comparison, Differences, Plan, RevisionChange, Side};
+use alembic_doctor_compare::{Comparison, Differences, Plan, RevisionChange, Side, Start};
 
 /// The plan as the JSON contracts have it: `on`, `blocked` (the base
 /// branch's own problem stops the plan at its first step) and `steps`, each
@@ -25,9 +25,11 @@ pub fn plan_json(plan: &Plan) -> Value {
     })
 }
 
-/// The whole comparison as one JSON object; `from` is `--from` (as given;
-/// `from_revisions` has the full ids it resolves to).
-pub fn comparison_json(comparison: &Comparison, from: Option<&str>) -> Value {
+/// The whole comparison as one JSON object, the path from `start`: `from`
+/// is `--from` (as given; `from_revisions` has the full ids it resolves to,
+/// or those of the database's rows the merged chain knows), `database` the
+/// database read, when the path starts there.
+pub fn comparison_json(comparison: &Comparison, start: &Start) -> Value {
     let changes = |pick: fn(&Differences) -> &Vec<RevisionChange>| -> Vec<Value> {
         comparison
             .differences
@@ -37,7 +39,23 @@ pub fn comparison_json(comparison: &Comparison, from: Option<&str>) -> Value {
     };
     let merged = &comparison.merged;
     let (upgrade_order, upgrade_order_error) = split(merged.upgrade_order());
-    let (path, path_error) = split(comparison.path(from));
+    let (path, path_error) = split(comparison.path(start));
+    let map = &merged.project.map;
+    let full_ids = |symbol: &str| {
+        map.resolve(symbol).map_or_else(
+            |_| Vec::new(),
+            |revs| {
+                revs.iter()
+                    .map(|&rev| map.revisions()[rev].id.clone())
+                    .collect::<Vec<_>>()
+            },
+        )
+    };
+    let from_revisions = match start {
+        Start::BaseHeads => None,
+        Start::Revision(symbol) => Some(full_ids(symbol)),
+        Start::Database(state) => Some(state.rows.iter().flat_map(|row| full_ids(row)).collect()),
+    };
     json!({
         "version": 1,
         "base": side_json(&comparison.base, None),
@@ -73,18 +91,18 @@ pub fn comparison_json(comparison: &Comparison, from: Option<&str>) -> Value {
                 "path": c.path, "side": c.side, "reason": c.reason(),
             })).collect::<Vec<_>>(),
         },
-        "from": from,
-        "from_revisions": from.map(|from| {
-            let map = &merged.project.map;
-            map.resolve(from).map_or_else(
-                |_| Vec::new(),
-                |revs| {
-                    revs.iter()
-                        .map(|&rev| map.revisions()[rev].id.clone())
-                        .collect::<Vec<_>>()
-                },
-            )
-        }),
+        "from": start.revision(),
+        "from_revisions": from_revisions,
+        "database": start.database().map(|state| json!({
+            "url": state.url,
+            "url_origin": state.origin,
+            "dialect": state.dialect,
+            "version_table": state.version_table,
+            "current": state.rows,
+            "unknown": state.rows.iter()
+                .filter(|row| full_ids(row).is_empty())
+                .collect::<Vec<_>>(),
+        })),
         "path": path,
         "path_error": path_error,
         "notes": comparison.notes.iter().map(revision_notes_json).collect::<Vec<_>>(),

@@ -2,10 +2,11 @@
 //! merged result and the path. Findings' code frames are rendered by the
 //! caller ([`crate::render_text`] over the merged project).
 
-use alembic_doctor_compare::{Comparison, NoteLevel, RevisionChange, RevisionNotes, Side};
+use alembic_doctor_compare::{Comparison, NoteLevel, RevisionChange, RevisionNotes, Side, Start};
 
-/// The summary, without the findings' code frames; `from` is `--from`.
-pub fn comparison_text(comparison: &Comparison, from: Option<&str>) -> String {
+/// The summary, without the findings' code frames; the path starts at
+/// `start`.
+pub fn comparison_text(comparison: &Comparison, start: &Start) -> String {
     let mut out = String::new();
     out.push_str(&side_line("base", &comparison.base));
     for (side, diff) in comparison.heads.iter().zip(&comparison.differences) {
@@ -84,14 +85,26 @@ pub fn comparison_text(comparison: &Comparison, from: Option<&str>) -> String {
         none_if_empty(&merged.heads()),
         none_if_empty(&merged.bases()),
     ));
-    let start = from.map_or_else(
-        || {
+    let path = comparison.path(start);
+    let start = match start {
+        Start::BaseHeads => {
             let heads = comparison.base.ids(comparison.base.project.map.heads());
             format!("the base's head ({})", none_if_empty(&heads))
-        },
-        ToOwned::to_owned,
-    );
-    match comparison.path(from) {
+        }
+        Start::Revision(symbol) => symbol.clone(),
+        Start::Database(state) => format!(
+            "the database at {} (URL from {}; {}: {})",
+            state.url,
+            state.origin,
+            state.version_table,
+            if state.rows.is_empty() {
+                "no rows".to_owned()
+            } else {
+                state.rows.join(", ")
+            }
+        ),
+    };
+    match path {
         Ok(path) if path.is_empty() => {
             out.push_str(&format!("upgrade path from {start}: nothing to apply\n"));
         }

@@ -2,7 +2,7 @@
 //! the findings, the pre-merge checklist, the comparison's own problems and
 //! the notes, so every recommendation points at something that was found.
 
-use alembic_doctor_compare::{NoteLevel, Rollback};
+use alembic_doctor_compare::{NoteLevel, Rollback, Start};
 use alembic_doctor_rules::{Finding, Rule, Scope, Severity};
 
 use super::doc::{Block, Item, Section, code, plural};
@@ -310,7 +310,7 @@ pub(crate) fn recommendations(input: &StatusInput<'_>) -> Section {
                 "follow the plan above"
             }
         )));
-    } else if let Ok(path) = comparison.path(input.from)
+    } else if let Ok(path) = comparison.path(input.start)
         && !path.is_empty()
     {
         let command = if merged.heads().len() > 1 {
@@ -427,12 +427,12 @@ fn staging_item(input: &StatusInput<'_>, path: &[String], upgrade: &str) -> Item
     let comparison = input.comparison;
     let base = &comparison.base;
     let base_heads = base.ids(base.project.map.heads());
-    let from: Option<String> = match input.from {
-        Some(from) => Some(from.to_owned()),
-        None => match base_heads.as_slice() {
+    let from: Option<String> = match input.start {
+        Start::BaseHeads => match base_heads.as_slice() {
             [one] => Some(one.clone()),
             _ => None,
         },
+        start => start.single().map(ToOwned::to_owned),
     };
     let heads = comparison.merged.heads();
     let to = match heads.as_slice() {
@@ -491,10 +491,10 @@ fn staging_item(input: &StatusInput<'_>, path: &[String], upgrade: &str) -> Item
         }
         _ => {}
     }
-    let at = match (&input.from, base_heads.as_slice()) {
-        (Some(from), _) => format!("at {}", code(from)),
-        (None, [one]) => format!("at {}'s head {}", code(&base.label), code(one)),
-        _ => format!("at {}'s heads", code(&base.label)),
+    let at = match (input.start, base_heads.as_slice()) {
+        (Start::BaseHeads, [one]) => format!("at {}'s head {}", code(&base.label), code(one)),
+        (Start::BaseHeads, _) => format!("at {}'s heads", code(&base.label)),
+        _ => format!("at {}", super::path::start_revisions(input)),
     };
     let steps = match steps.as_slice() {
         [one] => (*one).to_owned(),

@@ -22,7 +22,7 @@ mod run;
 mod sides;
 mod verification;
 
-use alembic_doctor_compare::{ChecklistItem, Comparison};
+use alembic_doctor_compare::{ChecklistItem, Comparison, Start};
 use alembic_doctor_project::Project;
 use alembic_doctor_rules::Finding;
 use serde_json::{Value, json};
@@ -39,8 +39,9 @@ pub const REPORT_MARKER: &str = "<!-- alembic-doctor-report -->";
 pub struct StatusInput<'a> {
     /// The comparison of BASE with the HEADs.
     pub comparison: &'a Comparison,
-    /// `--from`, resolved in the merged chain by the caller.
-    pub from: Option<&'a str>,
+    /// Where the database is: BASE's heads, `--from` (resolved in the
+    /// merged chain by the caller), or a database's version table.
+    pub start: &'a Start,
     /// The pre-merge checks, as run on the comparison.
     pub checklist: &'a [ChecklistItem],
     /// Every rule run on each side alone: BASE first, then each HEAD.
@@ -186,7 +187,7 @@ pub fn status_report(input: &StatusInput<'_>) -> StatusReport {
 /// `report --format json`: the compare contract, plus `report` with the
 /// verdict, the checklist and the rendered sections.
 pub fn status_json(input: &StatusInput<'_>, report: &StatusReport) -> Value {
-    let mut value = crate::comparison_json(input.comparison, input.from);
+    let mut value = crate::comparison_json(input.comparison, input.start);
     let extra = json!({
         "verdict": report.verdict.as_str(),
         "headline": report.headline,

@@ -23,7 +23,7 @@ pub(crate) fn section(input: &StatusInput<'_>) -> Option<Section> {
         blocks.push(Block::Heading(format!(
             "Already on {}, not yet run on the database at {}",
             code(&comparison.base.label),
-            code(input.from.unwrap_or_default())
+            super::path::start_revisions(input)
         )));
         blocks.push(Block::Paragraph(
             "These revisions are not this branch's, but the same deploy runs them first:"

@@ -1,6 +1,8 @@
-//! The database migration path: where production is (BASE's heads or
-//! `--from`), the command to run after the merge, and the revisions it will
-//! apply, in Alembic's order.
+//! The database migration path: where production is (BASE's heads,
+//! `--from`, or a database's version table, read), the command to run
+//! after the merge, and the revisions it will apply, in Alembic's order.
+
+use alembic_doctor_compare::Start;
 
 use super::StatusInput;
 use super::doc::{Block, Item, Section, code, code_list};
@@ -13,8 +15,23 @@ pub(crate) fn section(input: &StatusInput<'_>) -> Section {
     let merged = &comparison.merged;
     let project = &merged.project;
     let base = &comparison.base;
-    let start = if let Some(from) = input.from {
+    let start = if let Start::Revision(from) = input.start {
         format!("Database at revision {} (`--from`)", code(from))
+    } else if let Start::Database(state) = input.start {
+        let source = format!(
+            "read from {} in {}, the URL from {}",
+            code(&state.version_table),
+            code(&state.url),
+            code(&state.origin)
+        );
+        match state.rows.len() {
+            0 => format!("Empty database: no revision stamped ({source})"),
+            1 => format!("Database at revision {} ({source})", start_revisions(input)),
+            _ => format!(
+                "Database at revisions {} ({source})",
+                start_revisions(input)
+            ),
+        }
     } else {
         let heads = base.ids(base.project.map.heads());
         match heads.len() {
@@ -38,7 +55,7 @@ pub(crate) fn section(input: &StatusInput<'_>) -> Section {
         super::run::alembic(input, "upgrade head")
     };
     let blockers = super::run::blockers(input);
-    let path = comparison.path(input.from);
+    let path = comparison.path(input.start);
     let after = match &path {
         Ok(path) if path.is_empty() => {
             Item::new(format!("**After merge:** `{command}` has nothing to apply"))
@@ -119,6 +136,27 @@ pub(crate) fn section(input: &StatusInput<'_>) -> Section {
         });
     }
     Section::new("path", "Database Migration Path", blocks)
+}
+
+/// Where the database is, for a sentence: `--from` as given, or the
+/// version table's rows (each the merged chain does not know marked so),
+/// or "no revision" for an empty one; empty from BASE's heads.
+pub(crate) fn start_revisions(input: &StatusInput<'_>) -> String {
+    let map = &input.comparison.merged.project.map;
+    match input.start {
+        Start::BaseHeads => String::new(),
+        Start::Revision(symbol) => code(symbol),
+        Start::Database(state) if state.rows.is_empty() => "no revision".to_owned(),
+        Start::Database(state) => state
+            .rows
+            .iter()
+            .map(|row| match map.resolve(row).as_deref() {
+                Ok([_]) => code(row),
+                _ => format!("{} (no migration file declares it)", code(row)),
+            })
+            .collect::<Vec<_>>()
+            .join(", "),
+    }
 }
 
 /// For each duplicated id: which file never runs where. A HEAD's file

@@ -16,13 +16,6 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 #[derive(Debug, Parser)]
 #[command(name = "alembic-doctor", version, about, long_about = None)]
 pub(crate) struct Cli {
-    /// Run as if alembic-doctor was started in DIR (as `git -C`): the
-    /// configuration, the version directories and the git repository are
-    /// found from there. Repeat to go further; each is relative to the
-    /// previous one.
-    #[arg(short = 'C', global = true, value_name = "DIR")]
-    pub(crate) directory: Vec<PathBuf>,
-
     #[command(flatten)]
     pub(crate) project: ProjectArgs,
 
@@ -33,6 +26,13 @@ pub(crate) struct Cli {
 /// Where the migrations are: the same defaults as `alembic`.
 #[derive(Debug, Args)]
 pub(crate) struct ProjectArgs {
+    /// Run as if alembic-doctor was started in DIR (as `git -C`): the
+    /// configuration, the version directories and the git repository are
+    /// found from there. Repeat to go further; each is relative to the
+    /// previous one.
+    #[arg(short = 'C', global = true, value_name = "DIR")]
+    pub(crate) directory: Vec<PathBuf>,
+
     /// Configuration file: an `alembic.ini` or a `pyproject.toml` (may be
     /// given twice, once for each). Default: $ALEMBIC_CONFIG, then
     /// ./alembic.ini, then ./pyproject.toml, then migrations/alembic.ini
@@ -71,12 +71,20 @@ pub(crate) struct ProjectArgs {
 impl ProjectArgs {
     /// The options to repeat in the commands the tool advises.
     pub(crate) fn command_options(&self) -> alembic_doctor_rules::CommandOptions {
-        alembic_doctor_rules::CommandOptions::new(
+        let options = alembic_doctor_rules::CommandOptions::new(
             &self.config,
             &self.name,
             &self.versions,
             self.recursive,
-        )
+        );
+        // The advice names paths as seen from DIR: its commands must run
+        // there too, wherever the user is.
+        if self.directory.is_empty() {
+            options
+        } else {
+            let dir: PathBuf = self.directory.iter().collect();
+            options.in_directory(&dir)
+        }
     }
 }
 

@@ -144,7 +144,7 @@ pub(crate) fn compare(
     no_base: bool,
     project: Project,
     request: &LoadRequest,
-    no_cache: bool,
+    (no_cache, command_options): (bool, alembic_doctor_rules::CommandOptions),
 ) -> anyhow::Result<(&'static Project, BaseCheck)> {
     let leak = |project: Project| -> &'static Project { Box::leak(Box::new(project)) };
     if no_base {
@@ -192,12 +192,7 @@ pub(crate) fn compare(
         load: request.clone(),
         cache: ParseCache::from_env(no_cache),
         // The plan's commands find the project the way this run did.
-        command_options: alembic_doctor_rules::CommandOptions::new(
-            &request.config_files,
-            &request.section,
-            &request.versions,
-            request.recursive,
-        ),
+        command_options,
     };
     let side = Side::work_tree(repo, project, &request.load);
     let comparison =

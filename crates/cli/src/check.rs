@@ -23,7 +23,7 @@ pub(crate) fn run(project_args: &ProjectArgs, args: &CheckArgs) -> anyhow::Resul
         args.lint.no_base,
         project,
         &request,
-        project_args.no_cache,
+        (project_args.no_cache, project_args.command_options()),
     )?;
     let mut findings = alembic_doctor_rules::check(project);
     if let Some(comparison) = base.comparison {

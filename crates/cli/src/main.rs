@@ -112,7 +112,7 @@ fn completions(shell: clap_complete::Shell) -> anyhow::Result<ExitStatus> {
 }
 
 fn run(cli: &Cli) -> anyhow::Result<ExitStatus> {
-    for dir in &cli.directory {
+    for dir in &cli.project.directory {
         std::env::set_current_dir(dir).with_context(|| {
             format!(
                 "cannot run in {} (given with -C)",

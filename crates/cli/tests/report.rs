@@ -1841,8 +1841,9 @@ fn mermaid_edges_follow_the_file_written_against_and_the_root_is_joined() {
 }
 
 /// `-C DIR` runs as if started in DIR, as `git -C` does: the same report
-/// from outside the repository, with `-c` read relative to DIR; a
-/// directory that does not exist is a usage error naming it.
+/// from outside the repository, with `-c` read relative to DIR, and its
+/// commands runnable from where the user is; a directory that does not
+/// exist is a usage error naming it.
 #[test]
 fn dash_c_runs_the_report_as_if_started_in_the_directory() {
     let repo = GitProject::new();
@@ -1858,7 +1859,12 @@ fn dash_c_runs_the_report_as_if_started_in_the_directory() {
         .output()
         .unwrap();
     assert_eq!(output.status.code(), Some(0));
-    assert_eq!(String::from_utf8_lossy(&output.stdout), inside);
+    // The same report, its commands run from where the user is: `alembic`
+    // (which has no `-C`) after a `cd` to DIR.
+    let from_outside = String::from_utf8_lossy(&output.stdout).into_owned();
+    let cd = format!("cd {dir} && alembic -c alembic.ini upgrade head");
+    assert!(from_outside.contains(&cd), "{from_outside}");
+    assert_eq!(from_outside.replace(&format!("cd {dir} && "), ""), inside);
     let output = alembic_doctor_testkit::hermetic_command(common::BIN, outside.path())
         .args(["-C", "no-such-dir", "report", "main", "feat"])
         .output()
@@ -2155,4 +2161,54 @@ fn without_a_plan_the_advice_does_not_point_at_one() {
         report.contains("**Fix the merged chain first**"),
         "{report}"
     );
+}
+
+/// Under `-C DIR`, every command of the plan runs from where the user is:
+/// `alembic-doctor -C DIR ...`, `git -C DIR ...` (paths are DIR's).
+#[test]
+fn the_plan_under_dash_big_c_runs_from_where_the_user_is() {
+    let repo = GitProject::new();
+    repo.branch("feat", "main");
+    repo.migration("bbb", Some("aaa"), "bbb.py");
+    repo.commit("feat");
+    repo.checkout("main");
+    repo.migration("ccc", Some("aaa"), "ccc.py");
+    repo.commit("main moves on");
+    let outside = tempfile::tempdir().unwrap();
+    let dir = repo.path.to_str().unwrap();
+    let output = alembic_doctor_testkit::hermetic_command(common::BIN, outside.path())
+        .args(["-C", dir, "report", "main", "feat", "--format", "json"])
+        .output()
+        .unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let commands: Vec<&str> = json["plan"]["steps"]
+        .as_array()
+        .expect("steps")
+        .iter()
+        .flat_map(|step| step["commands"].as_array().into_iter().flatten())
+        .filter_map(serde_json::Value::as_str)
+        .collect();
+    assert!(!commands.is_empty(), "{json:#}");
+    for command in &commands {
+        assert!(
+            command.starts_with(&format!("alembic-doctor -C {dir} "))
+                || command.starts_with(&format!("git -C {dir} ")),
+            "{command}"
+        );
+    }
+    // Run as printed, from outside: the chain ends with one head.
+    repo.checkout("feat");
+    for command in &commands {
+        let words = shlex::split(command).expect("a shell command");
+        let program = if words[0] == "git" {
+            "git"
+        } else {
+            common::BIN
+        };
+        let status = alembic_doctor_testkit::hermetic_command(program, outside.path())
+            .args(&words[1..])
+            .status()
+            .unwrap();
+        assert!(status.success(), "{command}");
+    }
 }

@@ -15,6 +15,10 @@ pub struct CommandOptions {
     doctor: Vec<String>,
     /// For `alembic`: `-c` (an ini file) and `-n`.
     alembic: Vec<String>,
+    /// `-C DIR`: where the commands must run (paths in the advice are
+    /// relative to it). `alembic-doctor` and `git` take `-C DIR`; `alembic`
+    /// has no such option, so its commands start with `cd DIR &&`.
+    directory: Option<String>,
 }
 
 /// `alembic-doctor`'s subcommands that read a project.
@@ -76,9 +80,17 @@ impl CommandOptions {
         options
     }
 
+    /// These options, for commands run from the directory the user ran
+    /// the tool in while it worked in `dir` (`-C DIR`).
+    #[must_use]
+    pub fn in_directory(mut self, dir: &std::path::Path) -> Self {
+        self.directory = Some(shell_word(&dir.to_string_lossy()));
+        self
+    }
+
     /// No option was given: advice is printed as written.
     pub fn is_empty(&self) -> bool {
-        self.doctor.is_empty() && self.alembic.is_empty()
+        self.doctor.is_empty() && self.alembic.is_empty() && self.directory.is_none()
     }
 
     /// `text` (a command, or Markdown with commands in code spans) with
@@ -93,10 +105,22 @@ impl CommandOptions {
         let mut rest = text;
         let mut at_start = true;
         while !rest.is_empty() {
-            if at_start && let Some((program, len)) = self.command_at(rest) {
-                out.push_str(&rest[..len]);
-                out.push(' ');
-                out.push_str(&program.join(" "));
+            if at_start && let Some((program, options, len)) = self.command_at(rest) {
+                match (&self.directory, program) {
+                    (Some(dir), Program::Alembic) => {
+                        out.push_str(&format!("cd {dir} && "));
+                        out.push_str(&rest[..len]);
+                    }
+                    (Some(dir), _) => {
+                        out.push_str(&rest[..len]);
+                        out.push_str(&format!(" -C {dir}"));
+                    }
+                    (None, _) => out.push_str(&rest[..len]),
+                }
+                if !options.is_empty() {
+                    out.push(' ');
+                    out.push_str(&options.join(" "));
+                }
                 rest = &rest[len..];
                 at_start = false;
                 continue;
@@ -131,35 +155,64 @@ impl CommandOptions {
     }
 
     /// `alembic` with the options it needs to find the project, as a
-    /// command starts.
+    /// command starts (after `cd DIR &&` under `-C DIR`).
     pub fn alembic_program(&self) -> String {
-        std::iter::once("alembic")
+        let program = std::iter::once("alembic")
             .chain(self.alembic.iter().map(String::as_str))
             .collect::<Vec<_>>()
-            .join(" ")
+            .join(" ");
+        match &self.directory {
+            Some(dir) => format!("cd {dir} && {program}"),
+            None => program,
+        }
     }
 
-    /// The options to insert when `text` starts with a command, and the
-    /// length of the program's name.
-    fn command_at(&self, text: &str) -> Option<(&[String], usize)> {
-        for (program, options, commands) in [
-            ("alembic-doctor ", &self.doctor, DOCTOR_COMMANDS),
-            ("alembic ", &self.alembic, ALEMBIC_COMMANDS),
+    /// The program `text` starts with when it starts a command the
+    /// options apply to, the options to insert after its name, and the
+    /// length of the name.
+    fn command_at(&self, text: &str) -> Option<(Program, &[String], usize)> {
+        const NONE: &[String] = &[];
+        for (name, program, options, commands) in [
+            (
+                "alembic-doctor ",
+                Program::Doctor,
+                &self.doctor[..],
+                DOCTOR_COMMANDS,
+            ),
+            (
+                "alembic ",
+                Program::Alembic,
+                &self.alembic[..],
+                ALEMBIC_COMMANDS,
+            ),
+            ("git ", Program::Git, NONE, GIT_COMMANDS),
         ] {
-            let Some(after) = text.strip_prefix(program) else {
+            let Some(after) = text.strip_prefix(name) else {
                 continue;
             };
             let word = after
                 .split(|c: char| c.is_whitespace() || c == '`')
                 .next()
                 .unwrap_or("");
-            if !options.is_empty() && commands.contains(&word) {
-                return Some((options, program.len() - 1));
+            let applies = !options.is_empty() || self.directory.is_some();
+            if applies && commands.contains(&word) {
+                return Some((program, options, name.len() - 1));
             }
         }
         None
     }
 }
+
+/// The programs whose commands the advice names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Program {
+    Doctor,
+    Alembic,
+    Git,
+}
+
+/// `git`'s commands the advice names (with paths, or on the repository).
+const GIT_COMMANDS: &[&str] = &["checkout", "merge", "diff", "log", "rm", "add"];
 
 /// A word as a POSIX shell reads it back: as is when it is plain, else
 /// in single quotes.
@@ -183,6 +236,28 @@ mod tests {
 
     fn options() -> CommandOptions {
         CommandOptions::new(&[PathBuf::from("db/alembic.ini")], "tenant", &[], false)
+    }
+
+    #[test]
+    fn commands_run_from_where_the_user_is_under_dash_big_c() {
+        let options = CommandOptions::new(&[PathBuf::from("alembic.ini")], "alembic", &[], false)
+            .in_directory(&PathBuf::from("ckan/migration"));
+        assert_eq!(
+            options.apply(
+                "run `alembic-doctor fix rebase a --onto b`, `alembic merge -m x a b` and `git checkout main -- versions/a.py`"
+            ),
+            "run `alembic-doctor -C ckan/migration -c alembic.ini fix rebase a --onto b`, `cd ckan/migration && alembic -c alembic.ini merge -m x a b` and `git -C ckan/migration checkout main -- versions/a.py`"
+        );
+        assert_eq!(
+            options.alembic_program(),
+            "cd ckan/migration && alembic -c alembic.ini"
+        );
+        // Without options, only the directory.
+        let bare = CommandOptions::default().in_directory(&PathBuf::from("sub dir"));
+        assert_eq!(
+            bare.apply("alembic-doctor check"),
+            "alembic-doctor -C 'sub dir' check"
+        );
     }
 
     #[test]

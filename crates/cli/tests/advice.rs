@@ -17,7 +17,8 @@
 //! has, the same migration committed twice, a branch's own merge
 //! migration, deleted and edited revisions of BASE, labelled branches, two
 //! pull requests on one head (with and without the same id), an id
-//! duplicated inside the branch, a BASE that is already forked, and a BASE
+//! duplicated inside the branch, a BASE that is already forked (and one
+//! whose fork the branch joins by renaming a head), and a BASE
 //! whose chain Alembic cannot load (a parent no revision defines), which
 //! the branch repairs (the plan keeps the repair) or does not (the plan
 //! stops at one manual step naming it; the test repairs BASE as it says
@@ -248,7 +249,7 @@ fn project_repo(elsewhere: bool) -> (GitProject, Vec<String>) {
 }
 
 /// The kinds of scenario `build` makes, chosen by the seed.
-const KINDS: u64 = 14;
+const KINDS: u64 = 15;
 
 /// An id that looks like Alembic's: 12 hex digits from the scenario and
 /// a name.
@@ -493,6 +494,25 @@ fn build(seed: u64) -> Scenario {
                 repo.checkout("feature");
                 base_repair = Some((path, good));
             }
+        }
+        14 => {
+            // The fork's second head is renamed on the branch (a new id on
+            // the other head, the same operations): the branch meant to
+            // join the heads by re-parenting a revision main has.
+            description = "main has two heads; the branch joins them by renaming one".to_owned();
+            let side = id("main_side");
+            let parent = chain[depth - 1].clone();
+            w.revision(&side, &[&parent], "main_side", "t_main_side", None);
+            repo.commit("main forks");
+            repo.branch("feature", "main");
+            std::fs::remove_file(
+                repo.path
+                    .join(format!("migrations/versions/{side}_main_side.py")),
+            )
+            .expect("delete");
+            let renamed = id("renamed_side");
+            w.revision(&renamed, &[&head], "main_side", "t_main_side", None);
+            repo.commit("feature joins the heads");
         }
         _ => {
             description = "main already forked; the branch adds to one head".to_owned();
@@ -907,6 +927,7 @@ fn following_the_reports_plan_ends_in_a_healthy_chain() {
         "rebase",
         "restore",
         "merge-others",
+        "merge-heads",
         "check",
     ] {
         assert!(

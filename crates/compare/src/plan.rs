@@ -301,7 +301,12 @@ impl<'a> Planner<'a> {
             steps.push(PlanStep {
                 kind: StepKind::Check,
                 summary: "check the chain, then commit the changed files and push".to_owned(),
-                commands: vec!["alembic-doctor check --no-lint".to_owned()],
+                // With the base the fixes were planned against: another
+                // default base branch would check another merge.
+                commands: vec![format!(
+                    "alembic-doctor check --no-lint --base {}",
+                    quote(&self.base_label)
+                )],
                 alternative: None,
                 rules: Vec::new(),
             });
@@ -446,21 +451,96 @@ impl<'a> Planner<'a> {
             rules.push(Rule::EditedRevision);
         }
         let listed: Vec<String> = paths.iter().map(|(p, _)| quote(p)).collect();
+        let mut commands = vec![format!(
+            "git checkout {} -- {}",
+            quote(&self.base_label),
+            listed.join(" ")
+        )];
+        let renamed = self.drop_copies_of_restored(&paths);
+        let mut summary = format!(
+            "put back {}'s version of the revisions this branch {what}: databases may have run them as {} has them (a change to the schema belongs in a new revision)",
+            code(&self.base_label),
+            code(&self.base_label)
+        );
+        if !renamed.is_empty() {
+            let deleted: Vec<String> = renamed.iter().map(|(path, _)| quote(path)).collect();
+            commands.push(format!("git rm -q -- {}", deleted.join(" ")));
+            let said: Vec<String> = renamed
+                .iter()
+                .map(|(path, of)| format!("{} (the same migration as {})", code(path), code(of)))
+                .collect();
+            summary.push_str(&format!(
+                ", and delete the branch's copies of them under new ids, which would run the same operations again: {}",
+                said.join(", ")
+            ));
+        }
         self.steps.push(PlanStep {
             kind: StepKind::Restore,
-            summary: format!(
-                "put back {}'s version of the revisions this branch {what}: databases may have run them as {} has them (a change to the schema belongs in a new revision)",
-                code(&self.base_label),
-                code(&self.base_label)
-            ),
-            commands: vec![format!(
-                "git checkout {} -- {}",
-                quote(&self.base_label),
-                listed.join(" ")
-            )],
+            summary,
+            commands,
             alternative: None,
             rules,
         });
+    }
+
+    /// The branch's new revisions that are a deleted revision of BASE under
+    /// another id (a rename, often to re-parent it): once BASE's file is
+    /// back they would run its operations a second time. Removed from the
+    /// model, as (path, the id they copy); only those no other revision
+    /// builds on, and only copies that do something (two empty upgrades
+    /// are not one migration).
+    fn drop_copies_of_restored(&mut self, restored: &[(String, bool)]) -> Vec<(String, String)> {
+        let merged = &self.comparison.merged.project;
+        let removed: Vec<(String, Vec<u8>)> = restored
+            .iter()
+            .filter(|(_, deleted)| *deleted)
+            .filter_map(|(path, _)| {
+                let node = self.nodes.iter().find(|n| &n.path == path)?;
+                Some((node.id.clone(), node.bytes.clone()))
+            })
+            .collect();
+        if removed.is_empty() {
+            return Vec::new();
+        }
+        // Each new file's bytes, found once (a branch may add many).
+        let new_paths: BTreeSet<&str> = self
+            .nodes
+            .iter()
+            .filter(|n| !n.on_base)
+            .map(|n| n.path.as_str())
+            .collect();
+        let bytes_of: BTreeMap<String, Vec<u8>> = (0..merged.map.revisions().len())
+            .map(|rev| merged.file_of(rev))
+            .filter(|file| new_paths.contains(file.display_path.as_str()))
+            .map(|file| (file.display_path.clone(), file.bytes.to_vec()))
+            .collect();
+        let referenced: BTreeSet<String> = self
+            .nodes
+            .iter()
+            .flat_map(|n| n.parents.iter().chain(&n.depends_on).cloned())
+            .collect();
+        let mut dropped = Vec::new();
+        let mut index = 0;
+        while index < self.nodes.len() {
+            let node = &self.nodes[index];
+            let copy_of = (!node.on_base && !referenced.contains(&node.id))
+                .then(|| {
+                    let bytes = bytes_of.get(&node.path)?;
+                    removed
+                        .iter()
+                        .find(|(_, base)| does_something(base) && same_migration(base, bytes))
+                        .map(|(id, _)| id.clone())
+                })
+                .flatten();
+            match copy_of {
+                Some(of) => {
+                    let node = self.nodes.remove(index);
+                    dropped.push((node.path, of));
+                }
+                None => index += 1,
+            }
+        }
+        dropped
     }
 
     /// Version files both sides changed: git may merge them, or ask.
@@ -726,10 +806,18 @@ impl<'a> Planner<'a> {
                 continue;
             }
             // BASE already forks there, as much or more: not this branch's
-            // to fix (the report names it as BASE's).
-            if base_forks.iter().any(|(base_label, base_group)| {
+            // to fix (the report names it as BASE's), unless the branch
+            // joined those heads itself by changing BASE's revisions, which
+            // the restore put back: then a merge revision joins them
+            // without changing any.
+            if let Some((_, base_group)) = base_forks.iter().find(|(base_label, base_group)| {
                 *base_label == label && base_group.len() >= group.len()
             }) {
+                if self.branch_joined(label.as_deref(), base_group.len()) {
+                    let ids: Vec<String> =
+                        group.iter().map(|&h| self.nodes[h].id.clone()).collect();
+                    self.merge_all(&ids);
+                }
                 continue;
             }
             let on_base: Vec<usize> = group
@@ -752,6 +840,46 @@ impl<'a> Planner<'a> {
                 self.join(&map, &onto_id, mover);
             }
         }
+    }
+
+    /// Some HEAD has fewer heads than BASE's `count` under `label` (none:
+    /// the unlabelled ones) while the model, with BASE's revisions put
+    /// back, has BASE's fork again: the branch meant to join them.
+    fn branch_joined(&self, label: Option<&str>, count: usize) -> bool {
+        self.steps.iter().any(|s| s.kind == StepKind::Restore)
+            && self.comparison.heads.iter().any(|side| {
+                fork_groups(&side.project.map)
+                    .iter()
+                    .find(|(l, _)| l.as_deref() == label)
+                    .is_none_or(|(_, group)| group.len() < count)
+            })
+    }
+
+    /// Join `heads` with one merge revision.
+    fn merge_all(&mut self, heads: &[String]) {
+        let listed: Vec<String> = heads.iter().map(|id| quote(id)).collect();
+        let args = format!("-m 'merge heads' {}", listed.join(" "));
+        let spans: Vec<String> = heads.iter().map(|id| code(id)).collect();
+        self.steps.push(PlanStep {
+            kind: StepKind::MergeHeads,
+            summary: format!(
+                "join {} with a merge revision, as the branch meant to (without changing revisions {} has; `alembic merge {args}` writes the same)",
+                spans.join(" and "),
+                code(&self.base_label)
+            ),
+            commands: vec![format!("alembic-doctor fix merge {args}")],
+            alternative: None,
+            rules: vec![Rule::MultipleHeads],
+        });
+        self.nodes.push(Node {
+            id: format!("merge of {}", heads.join(" and ")),
+            parents: heads.to_vec(),
+            depends_on: Vec::new(),
+            labels: Vec::new(),
+            path: String::new(),
+            on_base: false,
+            bytes: Vec::new(),
+        });
     }
 
     /// Put the chain ending at `mover` on top of `onto`.
@@ -924,6 +1052,12 @@ fn fork_groups(map: &RevisionMap) -> Vec<(Option<String>, Vec<usize>)> {
         })
         .map(|(label, group)| (label.map(str::to_owned), group))
         .collect()
+}
+
+/// A migration whose `upgrade()` calls an operation: copies of an empty
+/// one are not the same migration in any useful sense.
+fn does_something(bytes: &[u8]) -> bool {
+    String::from_utf8_lossy(bytes).contains("op.")
 }
 
 /// `path` after `fix duplicate-ids` gives its revision `new`: the id in

@@ -103,7 +103,9 @@ pub(crate) fn heads_help(input: &StatusInput<'_>) -> Option<String> {
     let mut unique = heads.clone();
     unique.sort_unstable();
     unique.dedup();
-    if heads.len() < 2 || unique.len() != heads.len() {
+    // The finding's own help says what comes first on a chain Alembic
+    // cannot load.
+    if heads.len() < 2 || unique.len() != heads.len() || map.alembic_would_fail().is_some() {
         return None;
     }
     let on_base = |id: &str| base_map.lookup(id).is_some();

@@ -148,7 +148,17 @@ fn finding(
             .iter()
             .chain(&below_last)
             .any(|&rev| repeated.contains(map.revisions()[rev].id.as_str()));
-    let mut help = if duplicated {
+    // On a chain Alembic cannot load (a missing parent, a cycle), neither
+    // `alembic merge` nor a re-parent can run, and a head is often there
+    // only because its line lost its parent: that comes first.
+    let unloadable = map.alembic_would_fail().is_some();
+    let mut help = if unloadable {
+        "Alembic cannot load this chain yet (see its other errors: a missing parent, a cycle), \
+         so neither `alembic merge` nor `alembic-doctor fix merge` can run: fix that first \
+         (a head whose line starts at a missing parent is often there only because of it), \
+         then check again for the way to join what is left"
+            .to_owned()
+    } else if duplicated {
         "an id below these heads is declared by more than one file: give the copies new ids \
          first (see duplicate-revision), then check again for the way to join the heads"
             .to_owned()
@@ -162,7 +172,7 @@ fn finding(
     // of making the chain linear are given, each moving a whole line of
     // work from the fork up (moving a head alone would leave its parent a
     // head). `fix rebase` refuses a revision the base branch has.
-    if group.len() == 2 && !duplicated {
+    if group.len() == 2 && !duplicated && !unloadable {
         let moves: Vec<String> = [(last, first, &below_first), (first, last, &below_last)]
             .into_iter()
             .filter_map(|(mover, onto, below_onto)| {

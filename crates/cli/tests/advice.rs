@@ -18,7 +18,8 @@
 //! migration, deleted and edited revisions of BASE, labelled branches, two
 //! pull requests on one head (with and without the same id), an id
 //! duplicated inside the branch, a BASE that is already forked (and one
-//! whose fork the branch joins by renaming a head), and a BASE
+//! whose fork the branch joins by renaming a head), a branch revision whose
+//! parent nobody defines, and a BASE
 //! whose chain Alembic cannot load (a parent no revision defines), which
 //! the branch repairs (the plan keeps the repair) or does not (the plan
 //! stops at one manual step naming it; the test repairs BASE as it says
@@ -249,7 +250,7 @@ fn project_repo(elsewhere: bool) -> (GitProject, Vec<String>) {
 }
 
 /// The kinds of scenario `build` makes, chosen by the seed.
-const KINDS: u64 = 15;
+const KINDS: u64 = 16;
 
 /// An id that looks like Alembic's: 12 hex digits from the scenario and
 /// a name.
@@ -513,6 +514,18 @@ fn build(seed: u64) -> Scenario {
             let renamed = id("renamed_side");
             w.revision(&renamed, &[&head], "main_side", "t_main_side", None);
             repo.commit("feature joins the heads");
+        }
+        15 => {
+            // A revision copied from another chain (another database's
+            // versions, a deleted branch) names a parent nobody defines.
+            description = "the branch's revision names a parent no revision defines".to_owned();
+            repo.branch("feature", "main");
+            let stray = id("stray");
+            w.revision(&stray, &["dead00000002"], "stray", "t_stray", None);
+            if rng.chance(50) {
+                add_chain(&mut w, seed, &stray, new_count, "feat");
+            }
+            repo.commit("feature work");
         }
         _ => {
             description = "main already forked; the branch adds to one head".to_owned();

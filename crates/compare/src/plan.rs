@@ -932,7 +932,13 @@ impl<'a> Planner<'a> {
             });
             return;
         }
-        let alternative = (!self.renamed.contains(&first_id)).then(|| {
+        // A merge revision keeps a parent nobody defines: only
+        // re-parenting repairs that.
+        let dangling = self.nodes[first]
+            .parents
+            .iter()
+            .any(|parent| !self.nodes.iter().any(|n| &n.id == parent));
+        let alternative = (!self.renamed.contains(&first_id) && !dangling).then(|| {
             (
                 format!(
                     "if {} has already run on a shared database (staging), keep both histories with a merge revision instead (`{merge_alembic}` writes the same)",

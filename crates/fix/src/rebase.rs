@@ -59,18 +59,43 @@ pub struct AppliedDatabase {
 }
 
 fn resolve_one(project: &Project, argument: &str) -> Result<usize, FixError> {
-    let found = project
-        .map
-        .resolve(argument)
-        .map_err(|error| FixError::Usage {
-            message: format!("{error}"),
-        })?;
+    let found = match project.map.resolve(argument) {
+        Ok(found) => found,
+        // Alembic resolves nothing on a chain it cannot load (a missing
+        // parent raises `KeyError` first), but re-parenting is how such a
+        // chain is repaired: an exact id, or a unique prefix, is enough.
+        Err(error) if project.map.alembic_would_fail().is_some() => {
+            by_id_or_prefix(project, argument).ok_or_else(|| FixError::Usage {
+                message: format!("{error}"),
+            })?
+        }
+        Err(error) => {
+            return Err(FixError::Usage {
+                message: format!("{error}"),
+            });
+        }
+    };
     match found.as_slice() {
         [one] => Ok(*one),
         _ => Err(FixError::Usage {
             message: format!("`{argument}` names {} revisions; name one", found.len()),
         }),
     }
+}
+
+/// The revision whose id is `argument`, else the only one whose id starts
+/// with it.
+fn by_id_or_prefix(project: &Project, argument: &str) -> Option<Vec<usize>> {
+    if argument.is_empty() {
+        return None;
+    }
+    if let Some(rev) = project.map.lookup(argument) {
+        return Some(vec![rev]);
+    }
+    let matches: Vec<usize> = (0..project.map.revisions().len())
+        .filter(|&rev| project.map.revisions()[rev].id.starts_with(argument))
+        .collect();
+    (matches.len() == 1).then_some(matches)
 }
 
 /// Every revision declaring the same id as `rev` (`rev` included), in load

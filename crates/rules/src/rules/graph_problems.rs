@@ -117,9 +117,15 @@ fn finding(project: &Project, problem: &GraphProblem) -> Finding {
                 "no revision has this id",
             )
             .help(hint.unwrap_or_else(|| {
-                "point down_revision at the revision this one follows (`alembic-doctor heads` \
-                 lists the candidates), or restore the missing file"
-                    .to_owned()
+                // `heads` and `history` refuse a chain Alembic cannot load,
+                // so the command that repairs it is named instead.
+                format!(
+                    "point down_revision at the revision this one follows \
+                     (`alembic-doctor fix rebase {} --onto PARENT` sets it and the `Revises:` \
+                     line; `alembic-doctor check` lists the heads it could follow), or restore \
+                     the missing file",
+                    project.map.revisions()[*child].id
+                )
             }))
         }
         GraphProblem::DownRevisionIsLabel { child, owner, .. } => at(

@@ -61,6 +61,13 @@ pub(crate) fn add_header_fixes(project: &Project, builder: &mut PlanBuilder) {
             ));
             continue;
         };
+        if let Some(reason) = unwritable_in_header(&expected) {
+            builder.plan.notes.push(format!(
+                "{}: the `{key}:` line was left as it is: the value {expected:?} {reason}, so writing it into the docstring would change what the file says; fix the value or the line by hand",
+                file.display_path
+            ));
+            continue;
+        }
         builder.edit(location.file, Edit::new(span, &expected));
         builder.plan.targets.push(Target::NoFindingIn {
             rule: Rule::HeaderMismatch,
@@ -76,5 +83,22 @@ pub(crate) fn add_header_fixes(project: &Project, builder: &mut PlanBuilder) {
                 file.display_path, line.value
             ),
         });
+    }
+}
+
+/// Why `value` cannot be written as it is into a header line of a
+/// docstring, if it cannot: a control character (a NUL byte, a line
+/// break) would break the file or the line, and a quote or a backslash
+/// could end the docstring or be read as an escape.
+pub(crate) fn unwritable_in_header(value: &str) -> Option<&'static str> {
+    if value
+        .chars()
+        .any(|c| c.is_control() || matches!(c, '\u{2028}' | '\u{2029}'))
+    {
+        Some("holds a control character or a line break")
+    } else if value.contains(['"', '\'', '\\']) {
+        Some("holds a quote or a backslash")
+    } else {
+        None
     }
 }

@@ -202,6 +202,19 @@ pub fn plan(request: &LoadRequest, fix: &Fix, options: &FixOptions) -> Result<Pl
     plan_on(&project, request, fix, options)
 }
 
+/// Plan `fix` on an already loaded `project`, without a base branch (as
+/// outside a git repository): the fixes' planners on any project, for
+/// tools and tests that build the project themselves. `cwd` is where
+/// relative paths in the plan's messages start.
+pub fn plan_loaded(project: &Project, fix: &Fix, cwd: &std::path::Path) -> Result<Plan, FixError> {
+    match fix {
+        Fix::DuplicateIds(fix_options) => duplicates::plan(project, fix_options, None, cwd),
+        Fix::Headers => headers::plan(project),
+        Fix::Merge(fix_options) => merge::plan(project, fix_options),
+        Fix::Rebase(fix_options) => rebase::plan(project, fix_options, None),
+    }
+}
+
 fn plan_on(
     project: &Project,
     request: &LoadRequest,

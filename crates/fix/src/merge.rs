@@ -61,6 +61,16 @@ pub fn plan(project: &Project, options: &Options) -> Result<Plan, FixError> {
         .iter()
         .map(|&p| map.revisions()[p].id.clone())
         .collect();
+    // The template writes the parents into the docstring's `Revises:`
+    // line as they are (so does `alembic merge`): an id that line cannot
+    // hold would give a file that does not parse.
+    for parent in &parent_ids {
+        if let Some(reason) = crate::headers::unwritable_in_header(parent) {
+            return Err(FixError::refused(format!(
+                "cannot write a merge revision: the parent id {parent:?} {reason}, which the new file's `Revises:` line cannot hold; give that revision a plain id first"
+            )));
+        }
+    }
     let id = if let Some(id) = &options.rev_id {
         if id.contains(['@', '-', '+', ':']) || id.is_empty() {
             return Err(FixError::Usage {

@@ -762,7 +762,7 @@ const CASES: &[Case] = &[
         says: "1 revision",
     },
     Case {
-        name: "a dangling symbolic link `x.py` (skipped, as Alembic does)",
+        name: "a dangling symbolic link `x.py` to a name not ending in `.py` (skipped, as Alembic does)",
         setup: |dir| {
             base(dir);
             std::os::unix::fs::symlink("/nonexistent", dir.join("versions/x.py")).unwrap();
@@ -770,6 +770,16 @@ const CASES: &[Case] = &[
         args: &["check", "--versions", "versions"],
         exit: 0,
         says: "1 revision",
+    },
+    Case {
+        name: "a dangling symbolic link `x.py` to a missing `.py` file",
+        setup: |dir| {
+            base(dir);
+            std::os::unix::fs::symlink("gone.py", dir.join("versions/x.py")).unwrap();
+        },
+        args: &["check", "--versions", "versions"],
+        exit: 1,
+        says: "versions/x.py cannot be read",
     },
     Case {
         name: "a syntax error in a file with old Mac (CR) line endings",

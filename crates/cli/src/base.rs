@@ -13,7 +13,7 @@
 //! shows without merging is reported by the rules already.
 
 use std::collections::HashSet;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use alembic_doctor_compare::{CompareRequest, Comparison, Side};
 use alembic_doctor_git::{GitRepo, ResolvedRev};
@@ -25,8 +25,9 @@ use crate::lint::LintArgs;
 
 /// Where the base branch lookup ended.
 pub(crate) enum Lookup {
-    /// The current directory is not in a git repository.
-    NotInRepository,
+    /// The version files are not in a git repository (or are spread over
+    /// several): why, in the lint scope's words.
+    NotInRepository { reason: &'static str },
     /// In a repository, without a base branch: why, in the lint scope's
     /// words (`no base branch: pass --base REV`), and a note for people
     /// when they should be told.
@@ -43,7 +44,9 @@ pub(crate) enum Lookup {
 /// check goes on without it.
 pub(crate) fn lookup(args: &LintArgs, cwd: &Path) -> Lookup {
     let Ok(repo) = GitRepo::discover(cwd) else {
-        return Lookup::NotInRepository;
+        return Lookup::NotInRepository {
+            reason: "not in a git repository",
+        };
     };
     match &args.base {
         Some(name) => match repo.resolve(name) {
@@ -72,6 +75,94 @@ pub(crate) fn lookup(args: &LintArgs, cwd: &Path) -> Lookup {
                 }
             }
         },
+    }
+}
+
+/// Where the version files are, as far as git goes.
+enum VersionsRepository {
+    /// Where the current directory's repository is (or there is nothing to
+    /// look at): ask there.
+    Current,
+    /// In another repository, whose working tree is here.
+    Other(PathBuf),
+    /// In no repository.
+    None,
+    /// In different repositories.
+    Several,
+}
+
+/// Find the base branch in the repository that holds the version files:
+/// what is new or changed on a branch is a question about their history,
+/// wherever the current directory is. Returns the lookup and, when that
+/// repository is not the current directory's, a note that says which
+/// repository was used (or why none was).
+pub(crate) fn lookup_for_versions(
+    args: &LintArgs,
+    cwd: &Path,
+    project: &Project,
+) -> (Lookup, Option<String>) {
+    let here = GitRepo::discover(cwd)
+        .ok()
+        .and_then(|repo| repo.workdir().map(Path::to_path_buf));
+    let locations = project
+        .version_locations
+        .iter()
+        .map(|location| location.display().to_string())
+        .collect::<Vec<_>>()
+        .join(", ");
+    let elsewhere = match versions_repository(&project.version_locations, here.as_deref()) {
+        VersionsRepository::Current => return (lookup(args, cwd), None),
+        VersionsRepository::Other(root) => root,
+        VersionsRepository::None => {
+            let note = here.map(|here| {
+                format!(
+                    "the version files ({locations}) are outside the git repository of the current directory ({}) and in no other, so every revision is linted",
+                    here.display()
+                )
+            });
+            let reason = "the version files are in no git repository";
+            return (Lookup::NotInRepository { reason }, note);
+        }
+        VersionsRepository::Several => {
+            let reason = "the version locations are in different git repositories";
+            let note = format!("{reason} ({locations}), so every revision is linted");
+            return (Lookup::NotInRepository { reason }, Some(note));
+        }
+    };
+    let note = format!(
+        "the version files ({locations}) are in the git repository at {}{}: the base branch and what changed are taken from there",
+        elsewhere.display(),
+        here.map_or_else(
+            || ", not where the current directory is".to_owned(),
+            |here| format!(", not in the current directory's ({})", here.display())
+        ),
+    );
+    (lookup(args, &elsewhere), Some(note))
+}
+
+/// Which repository holds every existing one of `locations`, compared
+/// with `here` (the current directory's working tree).
+fn versions_repository(locations: &[PathBuf], here: Option<&Path>) -> VersionsRepository {
+    let mut roots = std::collections::BTreeSet::new();
+    for location in locations {
+        // A missing location is reported by the rules; it has no history.
+        let Ok(dir) = std::fs::canonicalize(location) else {
+            continue;
+        };
+        let root = GitRepo::discover(&dir)
+            .ok()
+            .and_then(|repo| repo.workdir().map(Path::to_path_buf))
+            // A version directory inside `.git` is in no working tree.
+            .filter(|root| dir.starts_with(root));
+        roots.insert(root);
+    }
+    let mut roots = roots.into_iter();
+    match (roots.next(), roots.next()) {
+        (None, _) => VersionsRepository::Current,
+        (Some(root), None) if root.as_deref() == here => VersionsRepository::Current,
+        (Some(Some(root)), None) => VersionsRepository::Other(root),
+        (Some(None), None) => VersionsRepository::None,
+        (Some(_), Some(_)) => VersionsRepository::Several,
     }
 }
 
@@ -154,11 +245,8 @@ pub(crate) fn compare(
         ));
     }
     let (repo, base) = match lookup {
-        Lookup::NotInRepository => {
-            return Ok((
-                leak(project),
-                BaseCheck::skipped("not in a git repository", None, Vec::new()),
-            ));
+        Lookup::NotInRepository { reason } => {
+            return Ok((leak(project), BaseCheck::skipped(reason, None, Vec::new())));
         }
         Lookup::NoBase { reason, note, .. } => {
             return Ok((

@@ -9,15 +9,33 @@ use crate::{ExitStatus, base, load, output};
 
 pub(crate) fn run(project_args: &ProjectArgs, args: &CheckArgs) -> anyhow::Result<ExitStatus> {
     let cwd = std::env::current_dir().context("cannot read the current directory")?;
-    let lookup = base::lookup(&args.lint, &cwd);
     // Canonical inside a repository, as `compare` has it: the merge with
     // the base branch matches files on disk and in git trees by path.
-    let cwd = match lookup {
-        base::Lookup::NotInRepository => cwd,
-        _ => std::fs::canonicalize(&cwd).unwrap_or(cwd),
+    let in_repository = alembic_doctor_git::GitRepo::discover(&cwd).is_ok();
+    let cwd = if in_repository {
+        std::fs::canonicalize(&cwd).unwrap_or(cwd)
+    } else {
+        cwd
     };
-    let request = load::request(project_args, cwd);
-    let project = load::owned(project_args, &request)?;
+    let mut request = load::request(project_args, cwd.clone());
+    let mut project = load::owned(project_args, &request)?;
+    // The base branch and what changed come from the repository that holds
+    // the version files, which need not be the current directory's.
+    let (lookup, note) = base::lookup_for_versions(&args.lint, &cwd, &project);
+    if let Some(note) = note {
+        eprintln!("note: {}", alembic_doctor_pystr::escape_for_terminal(&note));
+    }
+    if !in_repository
+        && !matches!(lookup, base::Lookup::NotInRepository { .. })
+        && let Ok(canonical) = std::fs::canonicalize(&cwd)
+        && canonical != cwd
+    {
+        // Loaded again from the canonical directory (its warnings were
+        // printed already).
+        request = load::request(project_args, canonical);
+        let cache = alembic_doctor_project::ParseCache::from_env(project_args.no_cache);
+        project = alembic_doctor_project::load_with_cache(&request, cache.as_ref())?;
+    }
     let (project, mut base) = base::compare(
         &lookup,
         args.lint.no_base,

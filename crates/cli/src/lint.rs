@@ -252,11 +252,8 @@ fn scope(
         return Ok((LintScope::All, "every revision (--all)".to_owned()));
     }
     let (repo, base) = match base {
-        crate::base::Lookup::NotInRepository => {
-            return Ok((
-                LintScope::All,
-                "every revision (not in a git repository)".to_owned(),
-            ));
+        crate::base::Lookup::NotInRepository { reason } => {
+            return Ok((LintScope::All, format!("every revision ({reason})")));
         }
         crate::base::Lookup::NoBase { reason, .. } => {
             return Ok((LintScope::All, format!("every revision ({reason})")));

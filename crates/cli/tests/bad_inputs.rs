@@ -549,6 +549,251 @@ const CASES: &[Case] = &[
         exit: 1,
         says: "is defined by 2 files",
     },
+    Case {
+        name: "an escape sequence in a revision id, in `heads`",
+        setup: |dir| {
+            write(
+                dir,
+                "versions/a.py",
+                b"revision = 'a\x1b[31m'\ndown_revision = None\n",
+            );
+        },
+        args: &["heads", "--versions", "versions"],
+        exit: 0,
+        says: "a\\x1b[31m (head)",
+    },
+    Case {
+        name: "a right-to-left override (U+202E) in a revision id, in `history`",
+        setup: |dir| {
+            write(
+                dir,
+                "versions/a.py",
+                "revision = 'a\u{202e}b'\ndown_revision = None\n".as_bytes(),
+            );
+        },
+        args: &["history", "--versions", "versions"],
+        exit: 0,
+        says: "a\\u202eb (head)",
+    },
+    Case {
+        name: "an escape sequence in a migration's file name, in `heads -v`",
+        setup: |dir| {
+            write(
+                dir,
+                "versions/a\x1b[31m.py",
+                b"revision = 'a'\ndown_revision = None\n",
+            );
+        },
+        args: &["heads", "-v", "--versions", "versions"],
+        exit: 0,
+        says: "a\\x1b[31m.py",
+    },
+    Case {
+        name: "`history -r` from an id no revision has",
+        setup: base,
+        args: &["history", "-r", "zzz:", "--versions", "versions"],
+        exit: 2,
+        says: "Can't locate revision identified by 'zzz'",
+    },
+    Case {
+        name: "`history -r head:base` (a range backwards)",
+        setup: base,
+        args: &["history", "-r", "head:base", "--versions", "versions"],
+        exit: 2,
+        says: "does not refer to ancestor/descendant revisions",
+    },
+    Case {
+        name: "`revision = None`",
+        setup: |dir| {
+            write(
+                dir,
+                "versions/a.py",
+                b"revision = None\ndown_revision = None\n",
+            );
+        },
+        args: &["check", "--versions", "versions"],
+        exit: 1,
+        says: "`revision` is None",
+    },
+    Case {
+        name: "`down_revision = ('a', None)`",
+        setup: |dir| {
+            base(dir);
+            write(
+                dir,
+                "versions/b.py",
+                b"revision = 'b'\ndown_revision = ('a', None)\n",
+            );
+        },
+        args: &["check", "--versions", "versions"],
+        exit: 1,
+        says: "`down_revision` contains None, which is not a revision id",
+    },
+    Case {
+        name: "`down_revision = 0x10`",
+        setup: |dir| {
+            write(
+                dir,
+                "versions/a.py",
+                b"revision = 'a'\ndown_revision = 0x10\n",
+            );
+        },
+        args: &["check", "--versions", "versions"],
+        exit: 1,
+        says: "contains `0x10` (an int)",
+    },
+    Case {
+        name: "`fix headers` next to `down_revision = ('a', None)`",
+        setup: |dir| {
+            base(dir);
+            write(
+                dir,
+                "versions/b.py",
+                b"\"\"\"b\n\nRevision ID: b\nRevises: a\n\"\"\"\nrevision = 'b'\ndown_revision = ('a', None)\n",
+            );
+        },
+        args: &["fix", "headers", "--versions", "versions"],
+        exit: 0,
+        says: "the `Revises:` line was left as it is",
+    },
+    Case {
+        name: "`down_revision` from a function call",
+        setup: |dir| {
+            write(
+                dir,
+                "versions/a.py",
+                b"revision = 'a'\ndown_revision = get()\n",
+            );
+        },
+        args: &["check", "--versions", "versions"],
+        exit: 1,
+        says: "cannot be read without running the file",
+    },
+    Case {
+        name: "two revisions that are each other's parent",
+        setup: |dir| {
+            write(
+                dir,
+                "versions/a.py",
+                b"revision = 'a'\ndown_revision = 'b'\n",
+            );
+            write(
+                dir,
+                "versions/b.py",
+                b"revision = 'b'\ndown_revision = 'a'\n",
+            );
+        },
+        args: &["check", "--versions", "versions"],
+        exit: 1,
+        says: "are their own ancestors",
+    },
+    Case {
+        name: "`depends_on` naming nothing",
+        setup: |dir| {
+            write(
+                dir,
+                "versions/a.py",
+                b"revision = 'a'\ndown_revision = None\ndepends_on = 'zzz'\n",
+            );
+        },
+        args: &["check", "--versions", "versions"],
+        exit: 1,
+        says: "which is neither a revision id nor a branch label",
+    },
+    Case {
+        name: "one branch label on two revisions",
+        setup: |dir| {
+            write(
+                dir,
+                "versions/a.py",
+                b"revision = 'a'\ndown_revision = None\nbranch_labels = ('x',)\n",
+            );
+            write(
+                dir,
+                "versions/b.py",
+                b"revision = 'b'\ndown_revision = None\nbranch_labels = ('x',)\n",
+            );
+        },
+        args: &["check", "--versions", "versions"],
+        exit: 1,
+        says: "branch label `x` of `b` is already used by `a`",
+    },
+    Case {
+        name: "`version_locations` in `alembic.ini` naming a missing directory",
+        setup: |dir| {
+            write(
+                dir,
+                "alembic.ini",
+                b"[alembic]\nscript_location = .\nversion_locations = %(here)s/nowhere\npath_separator = os\n",
+            );
+        },
+        args: &["check"],
+        exit: 1,
+        says: "nowhere does not exist",
+    },
+    Case {
+        name: "`-c` naming a directory",
+        setup: |dir| fs::create_dir(dir.join("conf")).unwrap(),
+        args: &["check", "-c", "conf"],
+        exit: 2,
+        says: "The configuration is a file",
+    },
+    Case {
+        name: "an interpolation of an unknown key in `alembic.ini`",
+        setup: |dir| {
+            write(
+                dir,
+                "alembic.ini",
+                b"[alembic]\nscript_location = %(nope)s/migrations\n",
+            );
+        },
+        args: &["check"],
+        exit: 2,
+        says: "interpolation key 'nope'",
+    },
+    Case {
+        name: "a directory named `x.py` in the version directory",
+        setup: |dir| {
+            base(dir);
+            fs::create_dir(dir.join("versions/x.py")).unwrap();
+        },
+        args: &["check", "--versions", "versions"],
+        exit: 0,
+        says: "1 revision",
+    },
+    Case {
+        name: "a dangling symbolic link `x.py` to a name not ending in `.py` (skipped, as Alembic does)",
+        setup: |dir| {
+            base(dir);
+            std::os::unix::fs::symlink("/nonexistent", dir.join("versions/x.py")).unwrap();
+        },
+        args: &["check", "--versions", "versions"],
+        exit: 0,
+        says: "1 revision",
+    },
+    Case {
+        name: "a dangling symbolic link `x.py` to a missing `.py` file",
+        setup: |dir| {
+            base(dir);
+            std::os::unix::fs::symlink("gone.py", dir.join("versions/x.py")).unwrap();
+        },
+        args: &["check", "--versions", "versions"],
+        exit: 1,
+        says: "versions/x.py cannot be read",
+    },
+    Case {
+        name: "a syntax error in a file with old Mac (CR) line endings",
+        setup: |dir| {
+            write(
+                dir,
+                "versions/a.py",
+                b"revision = 'a'\rdown_revision = None\rdef (:\r",
+            );
+        },
+        args: &["check", "--versions", "versions"],
+        exit: 1,
+        says: "versions/a.py:3:",
+    },
 ];
 
 /// A repository with `main` (revision `aaa`) and `feature` adding `bbb`;

@@ -334,3 +334,72 @@ fn the_merge_read_through_the_parse_cache_stays_right() {
         .collect();
     assert_eq!(rules, ["duplicate-revision"], "{json}");
 }
+
+/// The current directory is in one repository and the version files in
+/// another (`-c` pointing at a second checkout): `git status` in the
+/// current directory's repository cannot answer for them, and `check` used
+/// to stop there (exit 2). What changed is now asked of the repository that
+/// holds them, and a note says which; with the version files in no
+/// repository, every revision is linted and that is said too.
+#[test]
+fn version_files_outside_the_current_repository_are_scoped_by_their_own() {
+    let here = Repo::new();
+    let there = Repo::new();
+    // `%(here)s`: a relative `script_location` is relative to the current
+    // directory, as in Alembic.
+    there.write(
+        "alembic.ini",
+        "[alembic]\nscript_location = %(here)s/migrations\n",
+    );
+    there.commit("config");
+    there.branch("feature", "HEAD");
+    there.migration("bbb", Some("aaa"), "bbb_feature.py");
+    there.commit("feature");
+    let ini = there.path.join("alembic.ini");
+    let ini = ini.to_str().expect("a UTF-8 path");
+
+    let (code, stdout, stderr) = here.run(&["-c", ini, "check", "--format", "json"]);
+    assert_eq!(code, 0, "{stdout}\n{stderr}");
+    let json: Value = serde_json::from_str(&stdout).expect("JSON");
+    // Only the feature branch's revision is new since `main` of `there`.
+    assert_eq!(json["lint"]["linted_revisions"], 1, "{json}");
+    assert_eq!(json["base"]["ref"], "main", "{json}");
+    assert!(
+        stderr.contains(&format!(
+            "are in the git repository at {}",
+            there.path.display()
+        )) && stderr.contains(&here.path.display().to_string()),
+        "{stderr}"
+    );
+
+    // The same files in no repository at all.
+    let loose = tempfile::tempdir().expect("a directory");
+    let loose = std::fs::canonicalize(loose.path()).expect("canonical");
+    for rel in [
+        "alembic.ini",
+        "migrations/versions/aaa_init.py",
+        "migrations/versions/bbb_feature.py",
+    ] {
+        std::fs::create_dir_all(loose.join(rel).parent().expect("a parent")).expect("dirs");
+        std::fs::copy(there.path.join(rel), loose.join(rel)).expect("copied");
+    }
+    let ini = loose.join("alembic.ini");
+    let (code, stdout, stderr) = here.run(&[
+        "-c",
+        ini.to_str().expect("UTF-8"),
+        "check",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 0, "{stdout}\n{stderr}");
+    let json: Value = serde_json::from_str(&stdout).expect("JSON");
+    assert_eq!(json["lint"]["linted_revisions"], Value::Null, "{json}");
+    assert_eq!(
+        json["lint"]["scope"],
+        "every revision (the version files are in no git repository)"
+    );
+    assert!(
+        stderr.contains("in no other, so every revision is linted"),
+        "{stderr}"
+    );
+}

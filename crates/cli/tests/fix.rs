@@ -344,3 +344,62 @@ fn multiple_heads_help_moves_the_line_of_work_and_the_command_works() {
     let (_, heads, _) = repo.run(&["heads"]);
     assert_eq!(heads.trim(), "ccc (head)", "{heads}");
 }
+
+/// A real write failure, not a simulated one: the fix runs with a file
+/// size limit (`ulimit -f`, the signal it raises ignored, so that a write
+/// past it fails with "File too large" as on a full disk) smaller than the
+/// file it must rewrite. The temporary file cannot be written, so no file
+/// the user has was touched: every byte and name is as it was, no
+/// temporary file is left, and the error says which file and why.
+#[test]
+fn a_write_that_fails_for_real_leaves_every_original_byte() {
+    let repo = placeholder_twice();
+    let big = format!(
+        "\"\"\"join code\"\"\"\nrevision = 'a1b2c3d4e5f6'\ndown_revision = 'bbb'\n\n\ndef upgrade():\n    pass\n{}",
+        "# padding to make the file larger than the limit\n".repeat(200)
+    );
+    repo.write("migrations/versions/a1b2c3d4e5f6_join_code.py", &big);
+    repo.commit("a larger migration");
+    let before = tree(&repo.path);
+    let output = repo
+        .command("sh")
+        .args([
+            "-c",
+            "trap '' XFSZ; ulimit -f 8; exec \"$0\" \"$@\"",
+            crate::common::BIN,
+            "fix",
+            "duplicate-ids",
+        ])
+        .env("ALEMBIC_DOCTOR_NO_CACHE", "1")
+        .output()
+        .expect("sh runs");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("a1b2c3d4e5f6_join_code.py") && stderr.contains("File too large"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(tree(&repo.path), before);
+}
+
+/// Every file under `dir` (but `.git`) with its bytes.
+fn tree(dir: &std::path::Path) -> std::collections::BTreeMap<std::path::PathBuf, Vec<u8>> {
+    let mut out = std::collections::BTreeMap::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).expect("a directory") {
+            let path = entry.expect("an entry").path();
+            if path.ends_with(".git") {
+                continue;
+            }
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                let bytes = std::fs::read(&path).expect("readable");
+                out.insert(path, bytes);
+            }
+        }
+    }
+    out
+}

@@ -8,6 +8,7 @@
 
 use alembic_doctor_project::Project;
 use alembic_doctor_rules::Rule;
+use alembic_doctor_script::ValueProblem;
 
 use crate::FixError;
 use crate::edit::Edit;
@@ -22,6 +23,7 @@ pub fn plan(project: &Project) -> Result<Plan, FixError> {
 
 /// Add the header fixes of `project` to `builder`.
 pub(crate) fn add_header_fixes(project: &Project, builder: &mut PlanBuilder) {
+    note_unreadable_values(project, builder);
     let findings = alembic_doctor_rules::check(project);
     for finding in findings.iter().filter(|f| f.rule == Rule::HeaderMismatch) {
         let Some(location) = finding.location else {
@@ -100,5 +102,54 @@ pub(crate) fn unwritable_in_header(value: &str) -> Option<&'static str> {
         Some("holds a quote or a backslash")
     } else {
         None
+    }
+}
+
+/// A header line next to a value Alembic would reject or read differently
+/// (`down_revision = ('a', None)`, `0x10`, a call) is left alone, and the
+/// user is told why: there is no value to bring the line in line with, and
+/// "fixing" it from what could be read would erase the parent it names.
+fn note_unreadable_values(project: &Project, builder: &mut PlanBuilder) {
+    for file in &project.files {
+        let Some(script) = file.script() else {
+            continue;
+        };
+        let Some(header) = script.docstring.as_ref().map(|d| &d.header) else {
+            continue;
+        };
+        let file_name = file
+            .path
+            .file_name()
+            .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+        let revision = script.revision_id(&file_name).err();
+        let down_revision = script.down_revisions().err();
+        for (key, variable, problem) in [
+            (
+                "Revision ID",
+                "revision",
+                revision.filter(|_| header.revision_id.is_some()),
+            ),
+            (
+                "Revises",
+                "down_revision",
+                down_revision.filter(|_| header.revises.is_some()),
+            ),
+        ] {
+            let why = match problem {
+                Some(ValueProblem::Invalid { message }) => message,
+                Some(ValueProblem::Unknown { reason, .. }) => {
+                    format!("it cannot be read without running the file ({reason})")
+                }
+                // A missing variable is reported by `check`; the header
+                // then has nothing to match.
+                Some(ValueProblem::MissingRevision | ValueProblem::MissingDownRevision) | None => {
+                    continue;
+                }
+            };
+            builder.plan.notes.push(format!(
+                "{}: the `{key}:` line was left as it is, because `{variable}` is not a value Alembic reads as revision ids: {why}; correct `{variable}` first, then run the fix again",
+                file.display_path
+            ));
+        }
     }
 }

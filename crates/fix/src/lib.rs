@@ -274,7 +274,7 @@ pub fn run_with_hook(
             return Err(FixError::Write {
                 path: failure.path,
                 error: failure.error,
-                restore: failure.journal.rollback_with(hook).err().map(Box::new),
+                restore: failed_restore(&plan, failure.journal.rollback_with(hook)),
             });
         }
     };
@@ -289,7 +289,7 @@ pub fn run_with_hook(
     if !reasons.is_empty() {
         return Err(FixError::Verification {
             reasons,
-            restore: journal.rollback_with(hook).err().map(Box::new),
+            restore: failed_restore(&plan, journal.rollback_with(hook)),
         });
     }
     let mut plan = plan;
@@ -300,6 +300,18 @@ pub fn run_with_hook(
         diff,
         applied: true,
     })
+}
+
+/// The failure of an undo, told with what the fix was doing: the state
+/// lines name files, and the person who finishes by hand also needs the
+/// ids each file had and was given.
+fn failed_restore(
+    plan: &Plan,
+    rollback: Result<(), RestoreFailure>,
+) -> Option<Box<RestoreFailure>> {
+    let mut failure = rollback.err()?;
+    failure.fixes = plan.fixes.iter().map(|f| f.description.clone()).collect();
+    Some(Box::new(failure))
 }
 
 /// In a git work tree, refuse to rewrite a file that has uncommitted

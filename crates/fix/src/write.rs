@@ -138,6 +138,10 @@ pub struct WriteFailure {
 /// file of the plan, and the shell commands that finish the fix or undo it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RestoreFailure {
+    /// What the fix was doing, in the plan's words (each with the old and
+    /// the new id or value), so that a person finishing by hand knows which
+    /// revision had which id; empty when the journal was undone on its own.
+    pub fixes: Vec<String>,
     /// What could not be undone, and why.
     pub problems: Vec<String>,
     /// Every operation of the plan and whether it is in effect now.
@@ -156,6 +160,12 @@ impl fmt::Display for RestoreFailure {
             "the restore did not complete: {}",
             self.problems.join("; ")
         )?;
+        if !self.fixes.is_empty() {
+            f.write_str("\nthe fix was:")?;
+            for line in &self.fixes {
+                write!(f, "\n  {line}")?;
+            }
+        }
         f.write_str("\nstate now:")?;
         for line in &self.state {
             write!(f, "\n  {line}")?;
@@ -435,6 +445,7 @@ impl Journal {
             return Ok(());
         }
         Err(RestoreFailure {
+            fixes: Vec::new(),
             problems,
             state: self.entries.iter().map(Entry::state).collect(),
             undo: self.undo_commands(),

@@ -2,9 +2,11 @@
 //!
 //! A file whose parse came from the cache was not read: `heads` and
 //! `history` never need its bytes, and `check` needs them only to print a
-//! code frame or a column. [`FileBytes`] reads them from the file's tree on
-//! first use and keeps them. It dereferences to `[u8]`, so code written for
-//! a plain buffer keeps working.
+//! code frame or a column. [`FileBytes`] takes them on first use from the
+//! cache file, which keeps each file's bytes exactly as they were parsed
+//! (the file itself may have changed since), and keeps them. It
+//! dereferences to `[u8]`, so code written for a plain buffer keeps
+//! working.
 
 use std::fmt;
 use std::ops::Deref;
@@ -12,6 +14,8 @@ use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
 
 use alembic_doctor_source::{DiskTree, Tree};
+
+use crate::cache::{BlobRange, ScriptBlob};
 
 /// The bytes of one project file: either read during loading, or read on
 /// first use from the tree the file was listed in (empty if that fails: the
@@ -28,6 +32,10 @@ enum Source {
     /// between them costs more than the rest of the value).
     Disk,
     Tree(Arc<dyn Tree + Send + Sync>),
+    /// The cache file's blob, where the bytes the parse came from are kept
+    /// beside the script; the file itself only if the blob cannot be read
+    /// (damaged), which no longer promises the same version.
+    Cache(Arc<ScriptBlob>, BlobRange),
 }
 
 impl FileBytes {
@@ -55,6 +63,15 @@ impl FileBytes {
         }
     }
 
+    /// The bytes a cached parse came from, kept in the cache file's `blob`
+    /// at `range` (see [`crate::parsed::encode_entry`]).
+    pub(crate) fn in_cache(path: PathBuf, blob: Arc<ScriptBlob>, range: BlobRange) -> Self {
+        Self {
+            bytes: OnceLock::new(),
+            source: Some((path, Source::Cache(blob, range))),
+        }
+    }
+
     /// Whether the bytes are in memory (read during loading, or since).
     pub fn is_loaded(&self) -> bool {
         self.bytes.get().is_some()
@@ -65,6 +82,14 @@ impl FileBytes {
         self.bytes.get_or_init(|| match &self.source {
             Some((path, Source::Disk)) => DiskTree.read(path).unwrap_or_default(),
             Some((path, Source::Tree(tree))) => tree.read(path).unwrap_or_default(),
+            Some((path, Source::Cache(blob, range))) => blob
+                .get()
+                .and_then(|blob| range.of(blob))
+                .and_then(crate::parsed::split_entry)
+                .map_or_else(
+                    || DiskTree.read(path).unwrap_or_default(),
+                    |(source, _)| source.to_vec(),
+                ),
             None => Vec::new(),
         })
     }

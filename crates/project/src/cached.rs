@@ -170,21 +170,28 @@ pub(crate) fn build_cached(
         |(files, map, _)| unbuild(files, map),
     );
     #[allow(clippy::type_complexity)]
-    let ((mut files, inputs), parses): (
-        (Vec<ProjectFile>, Vec<Option<RevisionInput>>),
+    let (still_there, parses): (
+        Vec<Option<(ProjectFile, Option<RevisionInput>)>>,
         Vec<NewParse<'_>>,
     ) = jobs
         .par_iter()
         .zip(&hits)
         .zip(reusable)
-        .map(|((job, &hit), reusable)| {
-            let (file, input, parse) = match (job.old, reusable) {
-                (Some(stored), Some((file, input))) if hit => (file, input, NewParse::Kept(stored)),
-                _ => loader.load(job, hit),
-            };
-            ((file, input), parse)
+        .map(|((job, &hit), reusable)| match (job.old, reusable) {
+            (Some(stored), Some((file, input))) if hit => {
+                (Some((file, input)), NewParse::Kept(stored))
+            }
+            _ => match loader.load(job, hit) {
+                Some((file, input, parse)) => (Some((file, input)), parse),
+                None => (None, NewParse::None),
+            },
         })
         .unzip();
+    // A file listed (now or by the last run) that is gone when read was
+    // deleted meanwhile: it is left out, as a listing made a moment later
+    // would, not reported as unreadable (a state the files were never in).
+    let (mut files, inputs): (Vec<ProjectFile>, Vec<Option<RevisionInput>>) =
+        still_there.into_iter().flatten().unzip();
     timer.lap(&format!(
         "stat, read and parse files ({} of {} from the cache)",
         parses.iter().filter(|parse| parse.is_kept()).count(),
@@ -383,15 +390,6 @@ struct Loader<'a> {
 }
 
 impl Loader<'_> {
-    /// The bytes of the file at `path`, to be read if ever needed.
-    fn unread(&self, path: PathBuf) -> FileBytes {
-        if self.how.tree_kind == DISK {
-            FileBytes::unread_on_disk(path)
-        } else {
-            FileBytes::unread(path, Arc::clone(&self.how.tree))
-        }
-    }
-
     /// Whether the file's stamp is the one its cache entry was stored
     /// under.
     fn matches(&self, job: &Job<'_>) -> bool {
@@ -439,10 +437,15 @@ impl Loader<'_> {
         let stored = job.old?;
         let derived = postcard::from_bytes::<Derived>(stored.derived.0).ok()?;
         let script = ParsedScript::cached(Arc::clone(self.blob), stored.script);
+        // The bytes as they were parsed, from the cache file: never the
+        // file again, which may be another version by the time a column or
+        // a code frame is printed.
+        let bytes =
+            FileBytes::in_cache(job.path.to_path_buf(), Arc::clone(self.blob), stored.script);
         let (mut file, input) = from_script(
             job.path.to_path_buf(),
             job.listed,
-            self.unread(job.path.to_path_buf()),
+            bytes,
             script,
             derived,
             self.display_root,
@@ -453,23 +456,34 @@ impl Loader<'_> {
 
     /// One file: from the cache when its stamp matched (`hit`), else read
     /// and parsed (and encoded for the cache when it may be stored).
+    /// `None` for a file on disk that no longer exists (deleted since it was
+    /// listed); in a git tree a missing file is an error like any other.
     fn load<'j>(
         &self,
         job: &Job<'j>,
         hit: bool,
-    ) -> (ProjectFile, Option<RevisionInput>, NewParse<'j>) {
+    ) -> Option<(ProjectFile, Option<RevisionInput>, NewParse<'j>)> {
         if hit
             && let Some(stored) = job.old
             && let Some((file, input)) = self.cached(job)
         {
-            return (file, input, NewParse::Kept(stored));
+            return Some((file, input, NewParse::Kept(stored)));
         }
         let (bytes, stamp) = match self.how.tree.read_stamped(job.path) {
             Ok((bytes, stamp)) => (Ok(bytes), stamp),
+            // Gone, name and all (a dangling symbolic link is still listed,
+            // and still reported).
+            Err(error)
+                if self.how.tree_kind == DISK
+                    && error.kind() == std::io::ErrorKind::NotFound
+                    && std::fs::symlink_metadata(job.listed).is_err() =>
+            {
+                return None;
+            }
             Err(error) => (Err(ReadError::from(error).to_string()), None),
         };
         let Parsed {
-            mut file,
+            file,
             input,
             dependencies,
             derived,
@@ -480,13 +494,9 @@ impl Loader<'_> {
             self.display_root,
             self.modules,
         );
-        if file.read_error.is_none() {
-            // Drop the bytes now that they are parsed, as for a file from the
-            // cache: most runs print no code frame, and a large project's
-            // bytes are a good part of its memory (and of the time spent
-            // having the kernel hand out fresh pages).
-            file.bytes = self.unread(file.path.clone());
-        }
+        // The bytes just parsed stay in memory: read again later (to print
+        // a column or a code frame) they could be another version of the
+        // file than the one the findings come from.
         // `None`: not storable; `Some(None)`: depends on no other file.
         let dependencies = match &dependencies {
             None => Some(None),
@@ -498,9 +508,9 @@ impl Loader<'_> {
             {
                 match (
                     postcard::to_allocvec(&derived),
-                    postcard::to_allocvec(script),
+                    crate::parsed::encode_entry(file.bytes.get(), script),
                 ) {
-                    (Ok(derived), Ok(script)) => NewParse::Fresh(Box::new(FreshParse {
+                    (Ok(derived), Some(script)) => NewParse::Fresh(Box::new(FreshParse {
                         stamp,
                         derived,
                         script,
@@ -511,7 +521,7 @@ impl Loader<'_> {
             }
             _ => NewParse::None,
         };
-        (file, input, parse)
+        Some((file, input, parse))
     }
 }
 

@@ -67,13 +67,38 @@ impl ParsedScript {
             .get_or_init(|| {
                 let encoded = self.encoded.as_ref()?;
                 let stored = encoded.blob.get().and_then(|blob| encoded.range.of(blob));
-                let decoded = stored.and_then(|stored| postcard::from_bytes::<Script>(stored).ok());
+                let decoded = stored
+                    .and_then(split_entry)
+                    .and_then(|(_, script)| postcard::from_bytes::<Script>(script).ok());
                 Some(Box::new(decoded.unwrap_or_else(|| {
                     alembic_doctor_script::parse_script(&bytes(), &ScriptContext::standalone(path))
                 })))
             })
             .as_deref()
     }
+}
+
+/// A parse's entry in the cache's blob: the file's bytes exactly as they
+/// were parsed (their length, 8 bytes little-endian, then the bytes), then
+/// the encoded script. Keeping the bytes beside the script is what lets a
+/// warm run print a column or a code frame without reading the file again:
+/// a file read later may already be another version than the one parsed,
+/// and mixing the two gives answers no state of the files could give.
+pub(crate) fn encode_entry(source: &[u8], script: &Script) -> Option<Vec<u8>> {
+    let encoded = postcard::to_allocvec(script).ok()?;
+    let mut entry = Vec::with_capacity(8 + source.len() + encoded.len());
+    entry.extend_from_slice(&(source.len() as u64).to_le_bytes());
+    entry.extend_from_slice(source);
+    entry.extend_from_slice(&encoded);
+    Some(entry)
+}
+
+/// An entry of [`encode_entry`] split into the file's bytes and the
+/// encoded script; `None` when it is not one.
+pub(crate) fn split_entry(entry: &[u8]) -> Option<(&[u8], &[u8])> {
+    let (len, rest) = entry.split_first_chunk::<8>()?;
+    let len = usize::try_from(u64::from_le_bytes(*len)).ok()?;
+    (len <= rest.len()).then(|| rest.split_at(len))
 }
 
 impl fmt::Debug for ParsedScript {
@@ -100,7 +125,7 @@ mod tests {
     fn a_cached_script_is_decoded_on_first_use() {
         let script = parse("\"\"\"Doc.\"\"\"\nrevision = 'a'\ndown_revision = None\n");
         let mut buffer = b"header".to_vec();
-        let encoded = postcard::to_allocvec(&script).unwrap();
+        let encoded = encode_entry(b"source", &script).unwrap();
         buffer.extend_from_slice(&encoded);
         let range = BlobRange {
             start: 6,

@@ -133,14 +133,16 @@ fn a_warm_load_equals_a_cold_one_without_opening_the_files() {
     let cold = fixture.load_cold();
     let first = fixture.load_cached();
     assert_eq!(loaded_from_cache(&first), 0);
-    // Parsed, then let go: read again only when printed.
-    assert!(first.files.iter().all(|file| !file.bytes.is_loaded()));
+    // Parsed and kept: never read again, where they could be another
+    // version by then.
+    assert!(first.files.iter().all(|file| file.bytes.is_loaded()));
     assert_eq!(fixture.cache_files().len(), 1);
     let warm = fixture.load_cached();
     assert_eq!(loaded_from_cache(&warm), 3);
     assert_eq!(digest(&warm), digest(&cold));
     assert_eq!(heads(&warm), vec!["ccc"]);
-    // The bytes are still there when something prints them.
+    // Not opened on a warm run, yet there when something prints them.
+    assert!(warm.files.iter().all(|file| !file.bytes.is_loaded()));
     assert_eq!(
         &*warm.files[2].bytes,
         fs::read(&warm.files[2].path).unwrap()
@@ -321,4 +323,30 @@ fn an_unwritable_cache_directory_only_costs_speed() {
     let cache = ParseCache::in_dir(blocked.join("cache")).unwrap();
     let project = load_with_cache(&fixture.request(), Some(&cache)).unwrap();
     assert_eq!(heads(&project), vec!["aaa"]);
+}
+
+/// The bytes a warm run prints (a column, a code frame) are those its parse
+/// came from, even when the file changes between the load and the printing:
+/// a column counted in one version of a file at a position found in another
+/// is an answer no state of the files could give. The cache keeps each
+/// file's bytes beside its parse for this.
+#[test]
+fn a_file_changed_after_a_warm_load_does_not_change_what_is_printed() {
+    let fixture = Fixture::new();
+    let parsed = "revision = 'aaa'\ndown_revision = get()\n";
+    fixture.write("migrations/versions/aaa_change.py", parsed);
+    drop(fixture.load_cached());
+    let warm = fixture.load_cached();
+    assert_eq!(loaded_from_cache(&warm), 1);
+    let path = fixture.root().join("migrations/versions/aaa_change.py");
+    fs::write(&path, "revision = 'aaa'\ndown_revision =      get()  # é\n").unwrap();
+    assert_eq!(&*warm.files[0].bytes, parsed.as_bytes());
+    // And a fresh parse keeps what it parsed.
+    let fixture = Fixture::new();
+    fixture.write("migrations/versions/aaa_change.py", parsed);
+    let cold = fixture.load_cached();
+    assert_eq!(loaded_from_cache(&cold), 0);
+    let path = fixture.root().join("migrations/versions/aaa_change.py");
+    fs::write(&path, "x").unwrap();
+    assert_eq!(&*cold.files[0].bytes, parsed.as_bytes());
 }

@@ -46,7 +46,7 @@ pub(crate) const RACY_MARGIN_NS: i128 = 2_000_000_000;
 
 /// Bumped whenever the layout of the cache file changes (the tool key
 /// already changes with every build; this guards hand-copied caches).
-const FORMAT: u32 = 6;
+const FORMAT: u32 = 7;
 
 /// Where and for which binary parsed files are cached. `None` from the
 /// constructors means "no cache": disabled, or no place to keep it.

@@ -2212,3 +2212,39 @@ fn the_plan_under_dash_big_c_runs_from_where_the_user_is() {
         assert!(status.success(), "{command}");
     }
 }
+
+/// Expand/contract branches: a pull request that adds to `contract` only,
+/// forked before main added to `expand`, is behind on `expand` and extends
+/// `contract`: it extends main's heads, with no warning.
+#[test]
+fn a_branch_behind_on_one_labelled_branch_extends_the_other() {
+    let repo = GitProject::new();
+    let labelled = |id: &str, down: &str, label: &str| {
+        repo.write(
+            &format!("migrations/versions/{id}.py"),
+            &format!(
+                "\"\"\"{id}\"\"\"\nrevision = '{id}'\ndown_revision = '{down}'\nbranch_labels = ('{label}',)\n\n\ndef upgrade():\n    pass\n\n\ndef downgrade():\n    pass\n"
+            ),
+        );
+    };
+    labelled("exp1", "aaa", "expand");
+    labelled("con1", "aaa", "contract");
+    repo.commit("expand and contract");
+    repo.branch("feat", "main");
+    repo.migration("con2", Some("con1"), "con2.py");
+    repo.commit("feat adds to contract");
+    repo.checkout("main");
+    repo.migration("exp2", Some("exp1"), "exp2.py");
+    repo.commit("main adds to expand");
+    let (code, report) = markdown(&repo, &["main", "feat"]);
+    assert_eq!(code, 0, "{report}");
+    assert!(
+        report.contains("✅ **Migration head on `feat` correctly extends `main`'s heads**"),
+        "{report}"
+    );
+    assert!(report.contains("`exp1` is below them"), "{report}");
+    assert!(
+        checklist_line(&report, "Extends the base's heads").starts_with("- ✅"),
+        "{report}"
+    );
+}

@@ -244,11 +244,21 @@ fn not_extending(base: &Side, head: &Side, diff: &Differences) -> Vec<NotExtendi
         .collect();
     let mut above = descendants(&head.project, &anchors);
     above.extend(anchors);
+    // A head of HEAD that BASE has below its own heads is only behind
+    // (HEAD lacks what BASE added on that branch since): the merge keeps
+    // BASE's, as with expand/contract branches where a pull request adds
+    // to one and not the other.
+    let behind: BTreeSet<&str> = base_map
+        .ancestors(base_map.heads())
+        .into_iter()
+        .map(|rev| base_map.revisions()[rev].id.as_str())
+        .collect();
     let below: Vec<String> = map
         .heads()
         .iter()
         .filter(|&&rev| !above.contains(&map.canonical(rev)))
         .map(|&rev| map.revisions()[rev].id.clone())
+        .filter(|id| !behind.contains(id.as_str()))
         .collect();
     if !below.is_empty() {
         out.push(NotExtending::HeadsNotAbove(below));

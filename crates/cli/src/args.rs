@@ -70,6 +70,17 @@ pub(crate) struct ProjectArgs {
 
 impl ProjectArgs {
     /// The options to repeat in the commands the tool advises.
+    /// [`ProjectArgs::command_options`] for the project `config` describes
+    /// (a Flask-Migrate project's `alembic` commands are `flask db` ones),
+    /// run from the current directory.
+    pub(crate) fn command_options_for(
+        &self,
+        config: &alembic_doctor_config::AlembicConfig,
+    ) -> alembic_doctor_rules::CommandOptions {
+        let cwd = std::env::current_dir().unwrap_or_default();
+        self.command_options().for_project(config, &cwd)
+    }
+
     pub(crate) fn command_options(&self) -> alembic_doctor_rules::CommandOptions {
         let options = alembic_doctor_rules::CommandOptions::new(
             &self.config,

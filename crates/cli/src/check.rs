@@ -36,12 +36,13 @@ pub(crate) fn run(project_args: &ProjectArgs, args: &CheckArgs) -> anyhow::Resul
         let cache = alembic_doctor_project::ParseCache::from_env(project_args.no_cache);
         project = alembic_doctor_project::load_with_cache(&request, cache.as_ref())?;
     }
+    let options = project_args.command_options_for(&project.config);
     let (project, mut base) = base::compare(
         &lookup,
         args.lint.no_base,
         project,
         &request,
-        (project_args.no_cache, project_args.command_options()),
+        (project_args.no_cache, options),
     )?;
     let mut findings = alembic_doctor_rules::check(project);
     if let Some(comparison) = base.comparison {
@@ -56,7 +57,7 @@ pub(crate) fn run(project_args: &ProjectArgs, args: &CheckArgs) -> anyhow::Resul
     // One order for both kinds: by file, then position.
     alembic_doctor_rules::sort_findings(&mut findings);
     // Commands in the help find the project the way this run did.
-    let options = project_args.command_options();
+    let options = project_args.command_options_for(&project.config);
     for finding in &mut findings {
         if let Some(help) = &mut finding.help {
             *help = options.apply(help);

@@ -166,14 +166,17 @@ pub(crate) fn load(
     // the merge too, so they are described and linted like the new ones.
     comparison.add_pending_notes(&start);
     // What the database has run is never re-parented by the plan.
-    comparison.plan_for_database(&start, &project_args.command_options());
+    comparison.plan_for_database(
+        &start,
+        &project_args.command_options_for(&comparison.merged.project.config),
+    );
     let (mut findings, fail_on, lint) = crate::lint::comparison(&comparison, database)?;
     drop_what_edits_did_not_bring(&comparison, database, &mut findings)?;
     comparison.add_lint_findings(findings);
     let database = database_findings(&comparison, &repo, &start);
     comparison.merged.findings.extend(database);
     // Commands in the findings' help find the project the way this run did.
-    let options = project_args.command_options();
+    let options = project_args.command_options_for(&comparison.merged.project.config);
     for finding in &mut comparison.merged.findings {
         if let Some(help) = &mut finding.help {
             *help = options.apply(help);

@@ -80,11 +80,13 @@ pub(crate) fn run(project_args: &ProjectArgs, args: &ReportArgs) -> anyhow::Resu
         lint: Some(&lint),
         generated_on: Some(&today),
         offline_sql,
-        alembic: &project_args.command_options().alembic_program(),
+        alembic: &project_args
+            .command_options_for(&comparison.merged.project.config)
+            .alembic_program(),
     };
     let report = alembic_doctor_report::status_report(&input);
     // Commands in the report find the project the way this run did.
-    let options = project_args.command_options();
+    let options = project_args.command_options_for(&comparison.merged.project.config);
     match args.format {
         ReportFormat::Markdown => {
             output::plain_stdout(&options.apply_markdown(&report.markdown()))?;

@@ -520,11 +520,11 @@ pub fn extension_evidence(comparison: &Comparison, side: &Side, diff: &Differenc
         .into_iter()
         .map(|rev| base_map.revisions()[rev].id.as_str())
         .collect();
-    let (behind, ahead): (Vec<String>, Vec<String>) = diff
-        .heads
-        .iter()
-        .cloned()
-        .partition(|id| below_base.contains(id.as_str()) && !base_heads.contains(id));
+    let (behind, ahead): (Vec<String>, Vec<String>) = diff.heads.iter().cloned().partition(|id| {
+        below_base.contains(id.as_str())
+            && !base_heads.contains(id)
+            && !diff.new.iter().any(|change| &change.id == id)
+    });
     if !behind.is_empty() && !ahead.is_empty() && base_heads.len() > 1 {
         return format!(
             "{}'s {} {} {} {}'s heads {} or above them; {} {} below them, because {} lacks what {} added there since (the merge keeps it), no more heads than {} has",

@@ -258,7 +258,11 @@ fn not_extending(base: &Side, head: &Side, diff: &Differences) -> Vec<NotExtendi
         .iter()
         .filter(|&&rev| !above.contains(&map.canonical(rev)))
         .map(|&rev| map.revisions()[rev].id.clone())
-        .filter(|id| !behind.contains(id.as_str()))
+        // A new revision is never "behind", even when BASE has its id (a
+        // duplicate): it is this branch's work.
+        .filter(|id| {
+            !behind.contains(id.as_str()) || diff.new.iter().any(|change| &change.id == id)
+        })
         .collect();
     if !below.is_empty() {
         out.push(NotExtending::HeadsNotAbove(below));

@@ -442,7 +442,11 @@ fn compare_sides(
         applied_on_database: BTreeSet::new(),
     };
     comparison.check();
-    comparison.plan = plan::plan(&comparison, command_options);
+    // A Flask-Migrate project's `alembic` commands are `flask db` ones.
+    let command_options = command_options
+        .clone()
+        .for_project(&comparison.merged.project.config, &load.cwd);
+    comparison.plan = plan::plan(&comparison, &command_options);
     Ok(comparison)
 }
 

@@ -19,6 +19,11 @@ pub struct CommandOptions {
     /// relative to it). `alembic-doctor` and `git` take `-C DIR`; `alembic`
     /// has no such option, so its commands start with `cd DIR &&`.
     directory: Option<String>,
+    /// A Flask-Migrate project: its `alembic.ini` has no `script_location`
+    /// (Flask-Migrate passes it), so `alembic` cannot run it and its
+    /// commands are `flask db ...`, with `-d DIR` when the migration folder
+    /// is not `./migrations`.
+    flask_db: Option<Vec<String>>,
 }
 
 /// `alembic-doctor`'s subcommands that read a project.
@@ -88,9 +93,40 @@ impl CommandOptions {
         self
     }
 
+    /// These options for the project `config` describes: a Flask-Migrate
+    /// project's `alembic` commands become `flask db` commands (`cwd` is
+    /// where they run, to name its migration folder relative to it).
+    #[must_use]
+    pub fn for_project(
+        self,
+        config: &alembic_doctor_config::AlembicConfig,
+        cwd: &std::path::Path,
+    ) -> Self {
+        match &config.script_location {
+            Some(folder) if config.flask_migrate => self.for_flask_migrate(folder, cwd),
+            _ => self,
+        }
+    }
+
+    /// These options for a Flask-Migrate project whose migration folder is
+    /// `folder`: `alembic` commands become `flask db` commands.
+    #[must_use]
+    pub fn for_flask_migrate(mut self, folder: &std::path::Path, cwd: &std::path::Path) -> Self {
+        let relative = folder.strip_prefix(cwd).unwrap_or(folder);
+        self.flask_db = Some(if relative == std::path::Path::new("migrations") {
+            Vec::new()
+        } else {
+            vec!["-d".to_owned(), shell_word(&relative.to_string_lossy())]
+        });
+        self
+    }
+
     /// No option was given: advice is printed as written.
     pub fn is_empty(&self) -> bool {
-        self.doctor.is_empty() && self.alembic.is_empty() && self.directory.is_none()
+        self.doctor.is_empty()
+            && self.alembic.is_empty()
+            && self.directory.is_none()
+            && self.flask_db.is_none()
     }
 
     /// `text` (a command, or Markdown with commands in code spans) with
@@ -106,16 +142,16 @@ impl CommandOptions {
         let mut at_start = true;
         while !rest.is_empty() {
             if at_start && let Some((program, options, len)) = self.command_at(rest) {
+                let name = match (&self.flask_db, program) {
+                    (Some(_), Program::Alembic) => "flask db",
+                    _ => &rest[..len],
+                };
                 match (&self.directory, program) {
                     (Some(dir), Program::Alembic) => {
-                        out.push_str(&format!("cd {dir} && "));
-                        out.push_str(&rest[..len]);
+                        out.push_str(&format!("cd {dir} && {name}"));
                     }
-                    (Some(dir), _) => {
-                        out.push_str(&rest[..len]);
-                        out.push_str(&format!(" -C {dir}"));
-                    }
-                    (None, _) => out.push_str(&rest[..len]),
+                    (Some(dir), _) => out.push_str(&format!("{name} -C {dir}")),
+                    (None, _) => out.push_str(name),
                 }
                 if !options.is_empty() {
                     out.push(' ');
@@ -157,8 +193,12 @@ impl CommandOptions {
     /// `alembic` with the options it needs to find the project, as a
     /// command starts (after `cd DIR &&` under `-C DIR`).
     pub fn alembic_program(&self) -> String {
-        let program = std::iter::once("alembic")
-            .chain(self.alembic.iter().map(String::as_str))
+        let (name, options) = match &self.flask_db {
+            Some(options) => ("flask db", options),
+            None => ("alembic", &self.alembic),
+        };
+        let program = std::iter::once(name)
+            .chain(options.iter().map(String::as_str))
             .collect::<Vec<_>>()
             .join(" ");
         match &self.directory {
@@ -182,7 +222,7 @@ impl CommandOptions {
             (
                 "alembic ",
                 Program::Alembic,
-                &self.alembic[..],
+                self.flask_db.as_deref().unwrap_or(&self.alembic[..]),
                 ALEMBIC_COMMANDS,
             ),
             ("git ", Program::Git, NONE, GIT_COMMANDS),
@@ -194,7 +234,9 @@ impl CommandOptions {
                 .split(|c: char| c.is_whitespace() || c == '`')
                 .next()
                 .unwrap_or("");
-            let applies = !options.is_empty() || self.directory.is_some();
+            let applies = !options.is_empty()
+                || self.directory.is_some()
+                || (program == Program::Alembic && self.flask_db.is_some());
             if applies && commands.contains(&word) {
                 return Some((program, options, name.len() - 1));
             }
@@ -257,6 +299,28 @@ mod tests {
         assert_eq!(
             bare.apply("alembic-doctor check"),
             "alembic-doctor -C 'sub dir' check"
+        );
+    }
+
+    #[test]
+    fn a_flask_migrate_project_gets_flask_db_commands() {
+        let app = PathBuf::from("/app");
+        let options = CommandOptions::new(
+            &[PathBuf::from("migrations/alembic.ini")],
+            "alembic",
+            &[],
+            false,
+        )
+        .for_flask_migrate(&app.join("migrations"), &app);
+        assert_eq!(
+            options.apply("`alembic merge -m x a b`, then `alembic-doctor check`"),
+            "`flask db merge -m x a b`, then `alembic-doctor -c migrations/alembic.ini check`"
+        );
+        assert_eq!(options.alembic_program(), "flask db");
+        let options = CommandOptions::default().for_flask_migrate(&app.join("db/migrations"), &app);
+        assert_eq!(
+            options.apply("alembic upgrade head"),
+            "flask db -d db/migrations upgrade head"
         );
     }
 

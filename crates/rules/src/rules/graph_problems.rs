@@ -118,14 +118,11 @@ fn finding(project: &Project, problem: &GraphProblem) -> Finding {
             )
             .help(hint.unwrap_or_else(|| {
                 // `heads` and `history` refuse a chain Alembic cannot load,
-                // so the command that repairs it is named instead.
-                format!(
-                    "point down_revision at the revision this one follows \
-                     (`alembic-doctor fix rebase {} --onto PARENT` sets it and the `Revises:` \
-                     line; `alembic-doctor check` lists the heads it could follow), or restore \
-                     the missing file",
-                    project.map.revisions()[*child].id
-                )
+                // so they cannot list the candidates; `check` does.
+                "point down_revision (and the `Revises:` line) at the revision this one \
+                 follows (`alembic-doctor check` names the heads it could follow), or restore \
+                 the missing file"
+                    .to_owned()
             }))
         }
         GraphProblem::DownRevisionIsLabel { child, owner, .. } => at(

@@ -12,7 +12,7 @@ Alembic warns `Revision X referenced from ... is not present` and then fails
 every command with a `KeyError` traceback.
 
 ## How to fix
-Point `down_revision` at the revision this one really follows
-(`alembic-doctor fix rebase REV --onto PARENT` sets it and the `Revises:`
-line), or restore the missing file.
+Point `down_revision` (and the `Revises:` line) at the revision this one
+really follows, or restore the missing file. For a revision of your branch,
+`alembic-doctor fix rebase REV --onto PARENT` sets both.
 ";

@@ -58,6 +58,9 @@ pub(crate) struct DatabaseArgs {
 /// The lints' findings and how they were chosen.
 pub(crate) struct LintRun {
     pub(crate) findings: Vec<Finding>,
+    /// The project's files (by index) new or changed since the base
+    /// branch; `None` when every revision is in scope.
+    pub(crate) changed_files: Option<BTreeSet<usize>>,
     /// `fail-on` from `[tool.alembic-doctor]`.
     pub(crate) fail_on: Option<FailOn>,
     /// One line for people: dialect and scope.
@@ -76,15 +79,14 @@ pub(crate) fn run(
     let tool = tool_config(project, &cwd)?;
     let settings = settings(project, &args.database, &tool)?;
     let no_lint = args.database.no_lint;
-    let (scope, scope_text) = if no_lint {
-        // Working out which revisions changed reads every file and the base
-        // branch's tree: not worth it for nothing to lint.
-        (
-            LintScope::Revisions(BTreeSet::new()),
-            "none (--no-lint)".to_owned(),
-        )
+    // Worked out even with `--no-lint`: the chain's warnings on unchanged
+    // files are held back in the same scope.
+    let (scope, mut scope_text, changed_files) = scope(project, args, base)?;
+    let scope = if no_lint {
+        "none (--no-lint)".clone_into(&mut scope_text);
+        LintScope::Revisions(BTreeSet::new())
     } else {
-        scope(project, args, base)?
+        scope
     };
     let environment = environment(project);
     let findings = if no_lint {
@@ -114,6 +116,7 @@ pub(crate) fn run(
     });
     Ok(LintRun {
         findings,
+        changed_files,
         fail_on: fail_on(&tool),
         summary,
         json,
@@ -242,24 +245,27 @@ fn settings(
 
 /// What to lint: every revision with `--all` or outside git; otherwise the
 /// revisions whose files are new or changed since the merge base with the
-/// base branch (so adopting the tool on a long history is quiet).
+/// base branch (so adopting the tool on a long history is quiet). The
+/// changed files themselves come with it (`None` when everything is in
+/// scope).
 fn scope(
     project: &Project,
     args: &LintArgs,
     base: &crate::base::Lookup,
-) -> anyhow::Result<(LintScope, String)> {
+) -> anyhow::Result<(LintScope, String, Option<BTreeSet<usize>>)> {
     if args.all {
-        return Ok((LintScope::All, "every revision (--all)".to_owned()));
+        return Ok((LintScope::All, "every revision (--all)".to_owned(), None));
     }
     let (repo, base) = match base {
         crate::base::Lookup::NotInRepository => {
             return Ok((
                 LintScope::All,
                 "every revision (not in a git repository)".to_owned(),
+                None,
             ));
         }
         crate::base::Lookup::NoBase { reason, .. } => {
-            return Ok((LintScope::All, format!("every revision ({reason})")));
+            return Ok((LintScope::All, format!("every revision ({reason})"), None));
         }
         crate::base::Lookup::Found { repo, base } => (repo, base),
     };
@@ -268,6 +274,7 @@ fn scope(
         return Ok((
             LintScope::All,
             format!("every revision (no common history with {})", base.name()),
+            None,
         ));
     };
     // What changed since the merge base, without reading any file: the
@@ -279,13 +286,21 @@ fn scope(
         .uncommitted_changes(&project.version_locations)?
         .into_iter()
         .collect();
+    let changed_files: BTreeSet<usize> = project
+        .files
+        .iter()
+        .enumerate()
+        .filter(|(_, file)| {
+            let path = &file.path;
+            uncommitted.contains(path)
+                || at_head.stamp(path).is_none()
+                || at_ancestor.stamp(path) != at_head.stamp(path)
+        })
+        .map(|(index, _)| index)
+        .collect();
     let mut ids = BTreeSet::new();
     for (rev, input) in project.map.revisions().iter().enumerate() {
-        let path = &project.file_of(rev).path;
-        let changed = uncommitted.contains(path)
-            || at_head.stamp(path).is_none()
-            || at_ancestor.stamp(path) != at_head.stamp(path);
-        if changed {
+        if changed_files.contains(&project.revision_files[rev]) {
             ids.insert(input.id.clone());
         }
     }
@@ -295,7 +310,7 @@ fn scope(
         if ids.len() == 1 { "" } else { "s" },
         base.name(),
     );
-    Ok((LintScope::Revisions(ids), text))
+    Ok((LintScope::Revisions(ids), text, Some(changed_files)))
 }
 
 /// `env.py`, read for a lock timeout.

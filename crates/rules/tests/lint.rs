@@ -2325,3 +2325,95 @@ fn lock_table() {
         ),
     ]));
 }
+
+/// SQL built from the values of a loop over literals (or a module-level
+/// tuple) is the SQL written out for each value; before, the names were
+/// unknown and the type changes went unreported.
+#[test]
+fn loops_over_literals_are_read_once_per_value() {
+    insta::assert_snapshot!(cases(&[
+        (
+            "fires per table: f-string over a module-level tuple",
+            run(
+                &[
+                    BASE,
+                    rev_with(
+                        "TABLES = ('user', 'account')",
+                        "for table in TABLES:\n    op.execute(f'ALTER TABLE {table} ALTER COLUMN id TYPE BIGINT')",
+                        "pass"
+                    )
+                ],
+                1
+            )
+        ),
+        (
+            "fires per pair: `.format` and `%` over a list of tuples",
+            run(
+                &[
+                    BASE,
+                    rev(
+                        "for table, column in [('user', 'email'), ('account', 'user_id')]:\n    op.execute('ALTER TABLE {} ALTER COLUMN {} TYPE BIGINT'.format(table, column))\nfor table in ['user']:\n    op.execute('ALTER TABLE %s ALTER COLUMN nick TYPE BIGINT' % table)",
+                        "pass"
+                    )
+                ],
+                1
+            )
+        ),
+        (
+            "fires per key: a dict literal's items",
+            run(
+                &[
+                    BASE,
+                    rev(
+                        "for table, column in {'user': 'status'}.items():\n    op.execute(f'UPDATE {table} SET {column} = NULL')\n    op.alter_column(table, column, nullable=False)",
+                        "pass"
+                    )
+                ],
+                1
+            )
+        ),
+        (
+            "unknown: a loop variable reassigned in the body",
+            run(
+                &[
+                    BASE,
+                    rev(
+                        "for table in ['user']:\n    table = table + '_archive'\n    op.execute(f'ALTER TABLE {table} ALTER COLUMN id TYPE BIGINT')",
+                        "pass"
+                    )
+                ],
+                1
+            )
+        ),
+    ]));
+}
+
+/// A downgrade that drops the upgrade's columns in a loop over a literal
+/// tuple is complete; it was reported as leaving them behind.
+#[test]
+fn a_downgrade_dropping_columns_in_a_loop_is_complete() {
+    let output = run(
+        &[
+            BASE,
+            rev(
+                "op.add_column('user', sa.Column('first_name', sa.String(50)))\nop.add_column('user', sa.Column('last_name', sa.String(50)))",
+                "for column in ('first_name', 'last_name'):\n    op.drop_column('user', column)",
+            ),
+        ],
+        1,
+    );
+    assert!(!output.contains("downgrade-incomplete"), "{output}");
+    // Dropping only one of them still leaves the other behind.
+    let output = run(
+        &[
+            BASE,
+            rev(
+                "op.add_column('user', sa.Column('first_name', sa.String(50)))\nop.add_column('user', sa.Column('last_name', sa.String(50)))",
+                "for column in ('first_name',):\n    op.drop_column('user', column)",
+            ),
+        ],
+        1,
+    );
+    assert!(output.contains("downgrade-incomplete"), "{output}");
+    assert!(output.contains("last_name"), "{output}");
+}

@@ -18,6 +18,7 @@
 //! can quote it and rules can say they do not know rather than guess.
 
 mod calls;
+mod loops;
 mod strings;
 mod updates;
 mod values;

@@ -210,7 +210,7 @@ def _columns(table):
     _columns(table)
 
 def upgrade():
-    for table in ("a", "b"):
+    for table in tables_of(op.get_bind()):
         _columns(table)
     if True:
         op.drop_table("old")
@@ -621,4 +621,40 @@ def upgrade():
         f.orm_loops[0].source,
         "session.query(User).filter(User.code == None)"
     );
+}
+
+/// A loop over literals is read once per value, its variable bound: the
+/// names are known, and the body surely runs. A loop variable hides a
+/// module constant of the same name, whatever the loop goes over.
+#[test]
+fn loops_over_literals_are_unrolled() {
+    let f = upgrade(
+        r#"
+COLUMNS = ("x", "y")
+table = "shadowed"
+
+def upgrade():
+    for column in COLUMNS:
+        op.drop_column("t", column)
+    for table, column in {"a": "z"}.items():
+        op.execute("ALTER TABLE {} DROP COLUMN {c}".format(table, c=column))
+    for table in tables_of(op.get_bind()):
+        op.drop_table(table)
+"#,
+    );
+    assert_eq!(f.operations.len(), 4);
+    assert!(
+        matches!(&f.operations[0].kind, OpKind::DropColumn { column, .. } if column == &lit("x"))
+    );
+    assert!(
+        matches!(&f.operations[1].kind, OpKind::DropColumn { column, .. } if column == &lit("y"))
+    );
+    assert!(!f.operations[0].conditional);
+    assert!(
+        matches!(&f.operations[2].kind, OpKind::Execute(execute) if execute.sql.as_deref() == Some("ALTER TABLE a DROP COLUMN z"))
+    );
+    assert!(
+        matches!(&f.operations[3].kind, OpKind::DropTable { table: Name::Dynamic(source) } if source == "table")
+    );
+    assert!(f.operations[3].conditional);
 }

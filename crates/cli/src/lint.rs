@@ -88,7 +88,7 @@ pub(crate) fn run(
     } else {
         scope
     };
-    let environment = environment(project);
+    let (environment, env_py) = environment(project);
     let findings = if no_lint {
         Vec::new()
     } else {
@@ -101,8 +101,12 @@ pub(crate) fn run(
     let summary = if no_lint {
         "safety lints: skipped (--no-lint)\n".to_owned()
     } else {
+        let env_py = env_py.as_deref().map_or_else(
+            || "no env.py found".to_owned(),
+            |path| format!("settings read from {}", shown_path(path, &cwd)),
+        );
         format!(
-            "safety lints: {} ({}), {scope_text}\n",
+            "safety lints: {} ({}), {scope_text}; {env_py}\n",
             settings.dialect, settings.dialect_origin
         )
     };
@@ -113,6 +117,7 @@ pub(crate) fn run(
         "postgres_version": settings.postgres_version,
         "scope": scope_text,
         "linted_revisions": linted,
+        "env_py": env_py,
     });
     Ok(LintRun {
         findings,
@@ -191,7 +196,7 @@ pub(crate) fn comparison(
         return Ok((Vec::new(), fail_on(&tool), info));
     }
     let scope = LintScope::Revisions(ids);
-    let findings = alembic_doctor_rules::lint(project, &settings, &scope, &environment(project));
+    let findings = alembic_doctor_rules::lint(project, &settings, &scope, &environment(project).0);
     Ok((findings, fail_on(&tool), info))
 }
 
@@ -313,14 +318,40 @@ fn scope(
     Ok((LintScope::Revisions(ids), text, Some(changed_files)))
 }
 
-/// `env.py`, read for a lock timeout.
-fn environment(project: &Project) -> Environment {
-    project
+/// `env.py`, read for a lock timeout, and where it was found.
+fn environment(project: &Project) -> (Environment, Option<PathBuf>) {
+    let Some(path) = env_py(project) else {
+        return (Environment::default(), None);
+    };
+    match alembic_doctor_source::read_regular(&path) {
+        Ok(bytes) => (Environment::from_env_py(&bytes), Some(path)),
+        Err(_) => (Environment::default(), None),
+    }
+}
+
+/// The `env.py` Alembic would run: in the script location, else (a
+/// project given by `--versions DIR`, with no configuration naming the
+/// script location) beside the versions directory, where `alembic init`
+/// puts it. Without it every revision would look as if no lock timeout
+/// were set.
+fn env_py(project: &Project) -> Option<PathBuf> {
+    let from_config = project
         .config
         .script_location
         .as_deref()
-        .map(|dir| dir.join("env.py"))
-        .and_then(|path| alembic_doctor_source::read_regular(&path).ok())
-        .map(|bytes| Environment::from_env_py(&bytes))
-        .unwrap_or_default()
+        .map(|dir| dir.join("env.py"));
+    let beside_versions = project
+        .version_locations
+        .iter()
+        .filter_map(|dir| dir.parent().map(|parent| parent.join("env.py")));
+    from_config
+        .into_iter()
+        .chain(beside_versions)
+        .find(|path| path.is_file())
+}
+
+/// How the summary names `env.py`: relative to the current directory when
+/// it is below it.
+fn shown_path(path: &Path, cwd: &Path) -> String {
+    path.strip_prefix(cwd).unwrap_or(path).display().to_string()
 }

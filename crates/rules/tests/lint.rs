@@ -2417,3 +2417,82 @@ fn a_downgrade_dropping_columns_in_a_loop_is_complete() {
     assert!(output.contains("downgrade-incomplete"), "{output}");
     assert!(output.contains("last_name"), "{output}");
 }
+
+/// A rename the same revision takes back (a swap through a temporary
+/// name) leaves the old name in place, and a table the revisions being
+/// checked created has no running code that uses it: neither is a hazard.
+#[test]
+fn renames_taken_back_or_of_new_tables_are_quiet() {
+    let renames = |revs: &[Rev<'_>], new: usize| {
+        let output = run(revs, new);
+        let mut kept = String::new();
+        for line in output.lines() {
+            if line.starts_with("rename-") {
+                kept.push_str(line);
+                kept.push('\n');
+            }
+        }
+        if kept.is_empty() {
+            kept.push_str("(no findings)\n");
+        }
+        kept
+    };
+    insta::assert_snapshot!(cases(&[
+        (
+            "quiet: a table renamed aside and back",
+            renames(
+                &[
+                    BASE,
+                    rev(
+                        "op.rename_table('account', 'account_old')\nop.execute('UPDATE account_old SET user_id = 1')\nop.rename_table('account_old', 'account')",
+                        "pass"
+                    )
+                ],
+                1
+            )
+        ),
+        (
+            "quiet: a column renamed aside and back, the table renamed in between",
+            renames(
+                &[
+                    BASE,
+                    rev(
+                        "op.alter_column('user', 'nick', new_column_name='nick_tmp')\nop.rename_table('user', 'member')\nop.alter_column('member', 'nick_tmp', new_column_name='nick')\nop.rename_table('member', 'user')",
+                        "pass"
+                    )
+                ],
+                1
+            )
+        ),
+        (
+            "quiet: tables and columns the checked revisions created",
+            renames(
+                &[
+                    BASE,
+                    rev(
+                        "op.create_table('badge', sa.Column('id', sa.Integer(), primary_key=True), sa.Column('label', sa.String(20)))",
+                        "op.drop_table('badge')"
+                    ),
+                    rev(
+                        "op.rename_table('badge', 'award')\nop.alter_column('award', 'label', new_column_name='title')",
+                        "op.alter_column('award', 'title', new_column_name='label')\nop.rename_table('award', 'badge')"
+                    )
+                ],
+                2
+            )
+        ),
+        (
+            "fires: a rename kept, and one taken back only after a drop",
+            renames(
+                &[
+                    BASE,
+                    rev(
+                        "op.rename_table('account', 'wallet')\nop.alter_column('user', 'nick', new_column_name='nickname')\nop.drop_column('user', 'nickname')\nop.add_column('user', sa.Column('nickname', sa.String(50)))\nop.alter_column('user', 'nickname', new_column_name='nick')",
+                        "pass"
+                    )
+                ],
+                1
+            )
+        ),
+    ]));
+}

@@ -2496,3 +2496,48 @@ fn renames_taken_back_or_of_new_tables_are_quiet() {
         ),
     ]));
 }
+
+/// MySQL widens a `VARCHAR` in place while its length stays on the same
+/// side of 255 bytes; only crossing it copies the table.
+#[test]
+fn mysql_varchar_widening_in_place() {
+    let on_mysql = |change: &str| {
+        only(
+            "alter-column-type",
+            &run_with(
+                &[BASE, rev(change, "pass")],
+                1,
+                &mysql(),
+                &Environment {
+                    env_sets_lock_timeout: true,
+                },
+            ),
+        )
+    };
+    insta::assert_snapshot!(cases(&[
+        (
+            "quiet: 20 to 60 characters of utf8mb4 (assumed) stay under 255 bytes",
+            on_mysql(
+                "op.alter_column('user', 'status', existing_type=sa.String(20), type_=sa.String(60), existing_nullable=True)"
+            )
+        ),
+        (
+            "quiet: latin1 up to 255, the length from the history",
+            on_mysql(
+                "op.alter_column('user', 'email', type_=mysql.VARCHAR(255, charset='latin1'), existing_type=mysql.VARCHAR(100, charset='latin1'), existing_nullable=True)"
+            )
+        ),
+        (
+            "fires: 50 to 100 characters of utf8mb4 (assumed) cross 255 bytes",
+            on_mysql(
+                "op.alter_column('user', 'nick', existing_type=sa.String(50), type_=sa.String(100), existing_nullable=True)"
+            )
+        ),
+        (
+            "fires: another character set",
+            on_mysql(
+                "op.alter_column('user', 'nick', existing_type=sa.String(50), type_=sa.String(60, charset='latin1'), existing_nullable=True)"
+            )
+        ),
+    ]));
+}

@@ -13,6 +13,7 @@
 mod backfill;
 pub(crate) mod catalogue;
 pub(crate) mod drops;
+pub(crate) mod mysql_varchar;
 mod renames;
 mod settings;
 pub(crate) mod steps;

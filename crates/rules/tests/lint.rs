@@ -2541,3 +2541,35 @@ fn mysql_varchar_widening_in_place() {
         ),
     ]));
 }
+
+/// A call that does not bind to Alembic's signature raises `TypeError`
+/// when it runs, most often in a downgrade nobody ran.
+#[test]
+fn invalid_op_call() {
+    let calls = |upgrade: &str, downgrade: &str| {
+        only("invalid-op-call", &run(&[BASE, rev(upgrade, downgrade)], 1))
+    };
+    insta::assert_snapshot!(cases(&[
+        (
+            "fires: the batch form given the table, twice in a loop",
+            calls(
+                "op.create_unique_constraint('uq_user_email', 'user', ['email'])",
+                "for name in ('uq_user_email',):\n    with op.batch_alter_table('user') as batch_op:\n        batch_op.drop_constraint(name, 'user', type_='unique')"
+            )
+        ),
+        (
+            "fires: an unknown keyword, a missing argument, too many by position",
+            calls(
+                "op.add_column('user', sa.Column('age', sa.Integer()), nullable=True)\nop.drop_column('user')\nop.execute('UPDATE user SET age = 1', {'x': 1})",
+                "op.drop_column('user', 'age')"
+            )
+        ),
+        (
+            "quiet: calls as Alembic spells them, and **kw it passes on",
+            calls(
+                "op.create_index('ix_user_nick', 'user', ['nick'], unique=False, postgresql_concurrently=False)\nop.drop_constraint('fk', 'account', type_='foreignkey')\nop.alter_column('user', 'nick', existing_type=sa.String(50), nullable=True, postgresql_using='nick')\nkw = {'schema': None}\nop.drop_column('user', 'status', **kw)",
+                "pass"
+            )
+        ),
+    ]));
+}

@@ -230,6 +230,7 @@ const REVISION_RULES: &[fn(&RevisionLint<'_>, &mut Vec<Finding>)] = &[
     rules::backfill_with_ddl::check,
     rules::downgrade_empty::check,
     rules::downgrade_incomplete::check,
+    rules::invalid_op_call::check,
 ];
 
 /// Lint the revisions of `scope`, replaying the whole history as context.

@@ -658,3 +658,28 @@ def upgrade():
     );
     assert!(f.operations[3].conditional);
 }
+
+/// The signature table is Alembic's own: `scripts/op-signatures` prints it
+/// from the installed package, and it must be the checked-in one.
+#[test]
+fn the_signature_table_matches_the_installed_alembic() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let python = std::env::var_os("ALEMBIC_DOCTOR_PYTHON")
+        .map_or_else(|| root.join(".venv/bin/python"), std::path::PathBuf::from);
+    let output = std::process::Command::new(&python)
+        .arg(root.join("scripts/op-signatures"))
+        .output()
+        .unwrap_or_else(|error| {
+            panic!(
+                "{} cannot run ({error}): set ALEMBIC_DOCTOR_PYTHON or run scripts/setup-python",
+                python.display()
+            )
+        });
+    assert!(output.status.success(), "{output:?}");
+    let wanted = String::from_utf8(output.stdout).expect("UTF-8");
+    let current = include_str!("signatures.rs");
+    assert!(
+        current == wanted,
+        "crates/script/src/ops/signatures.rs differs from the installed alembic's signatures: run `scripts/op-signatures --write`"
+    );
+}

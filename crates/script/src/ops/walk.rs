@@ -6,7 +6,6 @@ use std::collections::{HashMap, HashSet};
 use ruff_python_ast::{BoolOp, CmpOp, Expr, ExprCall, Stmt, StmtFunctionDef, UnaryOp};
 use ruff_text_size::Ranged;
 
-use super::calls;
 use super::loops::{self, Collections};
 use super::updates::{Locals, core_update};
 use super::values::{Values, callee_name};
@@ -14,6 +13,7 @@ use super::{
     Batch, CoreUpdate, DialectCondition, DialectGuard, ExecuteVia, FailingCall, Function, Name,
     OpKind, Opaque, Operation, OrmLoop,
 };
+use super::{binding, calls};
 use crate::recipe::Lowering;
 
 /// How deep helper functions are followed (`upgrade` → `_a` → `_b` ...).
@@ -555,7 +555,7 @@ impl Walker<'_> {
 
     /// Record `call` when it cannot run as written.
     fn check_arguments(&mut self, method: &str, call: &ExprCall, batch: bool) {
-        if let Some(reason) = calls::given_twice(method, call, batch) {
+        if let Some(reason) = binding::binding_error(method, call, batch) {
             self.function.failing_calls.push(FailingCall {
                 source: self.values.lowering.snippet(call.range()),
                 span: self.values.lowering.span(call.range()),

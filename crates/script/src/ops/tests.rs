@@ -683,3 +683,23 @@ fn the_signature_table_matches_the_installed_alembic() {
         "crates/script/src/ops/signatures.rs differs from the installed alembic's signatures: run `scripts/op-signatures --write`"
     );
 }
+
+/// A helper called from a loop does not see the loop's variable (Python
+/// scoping): a name in its body is the module's, or unknown.
+#[test]
+fn a_helper_does_not_see_its_callers_loop_variable() {
+    let f = upgrade(
+        r#"
+def _drop():
+    op.drop_table(table)
+
+def upgrade():
+    for table in ("a",):
+        _drop()
+"#,
+    );
+    assert_eq!(f.operations.len(), 1);
+    assert!(
+        matches!(&f.operations[0].kind, OpKind::DropTable { table: Name::Dynamic(source) } if source == "table")
+    );
+}

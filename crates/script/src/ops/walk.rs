@@ -536,7 +536,11 @@ impl Walker<'_> {
             return;
         }
         self.helpers.push(name.to_owned());
+        // A function sees module names, not its caller's loop variables:
+        // the caller's bindings are put aside while its body is read.
+        let caller = self.values.locals.take();
         self.body(&def.body, &mut Scope::default(), context, 0);
+        self.values.locals.replace(caller);
         self.helpers.pop();
     }
 

@@ -53,6 +53,18 @@ pub(crate) fn run(project_args: &ProjectArgs, args: &CheckArgs) -> anyhow::Resul
     }
     base.keep_branch_findings(&findings);
     let lint = crate::lint::run(project, &args.lint, &lookup)?;
+    let hidden = match &lint.changed_files {
+        Some(changed) => {
+            let (shown, hidden) =
+                alembic_doctor_rules::hide_unchanged_chain_warnings(findings, |file| {
+                    changed.contains(&file)
+                });
+            findings = shown;
+            hidden
+        }
+        None => 0,
+    };
+    let hidden_line = alembic_doctor_rules::hidden_warnings_line(hidden);
     findings.extend(lint.findings);
     // One order for both kinds: by file, then position.
     alembic_doctor_rules::sort_findings(&mut findings);
@@ -92,6 +104,7 @@ pub(crate) fn run(project_args: &ProjectArgs, args: &CheckArgs) -> anyhow::Resul
                 findings: merge_findings,
                 errors,
                 warnings: base.findings.len() - errors,
+                hidden_warnings: hidden,
             };
             let json = alembic_doctor_report::check_json(project, &findings, lint.json, extra);
             output::json_stdout(&json)?;
@@ -106,6 +119,9 @@ pub(crate) fn run(project_args: &ProjectArgs, args: &CheckArgs) -> anyhow::Resul
             }
             let all: Vec<Finding> = findings.iter().chain(&base.findings).cloned().collect();
             output::plain_stdout(&alembic_doctor_report::check_summary(project, &all))?;
+            if let Some(line) = &hidden_line {
+                output::plain_stdout(&format!("{line}.\n"))?;
+            }
             output::plain_stdout(&lint.summary)?;
             output::plain_stdout(&base.summary)?;
             // An existing version directory with nothing in it is a new
@@ -144,6 +160,13 @@ pub(crate) fn run(project_args: &ProjectArgs, args: &CheckArgs) -> anyhow::Resul
                     ));
                 }
             }
+            if let Some(line) = &hidden_line {
+                annotations.push_str(&alembic_doctor_report::github_command(
+                    "notice",
+                    &[("title", "alembic-doctor unchanged revisions".to_owned())],
+                    line,
+                ));
+            }
             for note in &base.notes {
                 annotations.push_str(&alembic_doctor_report::github_command(
                     "notice",
@@ -161,7 +184,14 @@ pub(crate) fn run(project_args: &ProjectArgs, args: &CheckArgs) -> anyhow::Resul
             let on_disk = !repo
                 .as_ref()
                 .is_some_and(alembic_doctor_git::GitRepo::is_bare);
-            let log = alembic_doctor_report::sarif_log(&findings, project, &root, on_disk);
+            let mut log = alembic_doctor_report::sarif_log(&findings, project, &root, on_disk);
+            // Said beside the results, as the other formats say it.
+            if let Some(line) = &hidden_line {
+                log["runs"][0]["properties"] = serde_json::json!({
+                    "hiddenWarnings": hidden,
+                    "hiddenWarningsNote": line,
+                });
+            }
             output::raw_stdout(&format!("{}\n", serde_json::to_string_pretty(&log)?))?;
         }
     }

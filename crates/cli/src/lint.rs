@@ -58,6 +58,9 @@ pub(crate) struct DatabaseArgs {
 /// The lints' findings and how they were chosen.
 pub(crate) struct LintRun {
     pub(crate) findings: Vec<Finding>,
+    /// The project's files (by index) new or changed since the base
+    /// branch; `None` when every revision is in scope.
+    pub(crate) changed_files: Option<BTreeSet<usize>>,
     /// `fail-on` from `[tool.alembic-doctor]`.
     pub(crate) fail_on: Option<FailOn>,
     /// One line for people: dialect and scope.
@@ -76,17 +79,16 @@ pub(crate) fn run(
     let tool = tool_config(project, &cwd)?;
     let settings = settings(project, &args.database, &tool)?;
     let no_lint = args.database.no_lint;
-    let (scope, scope_text) = if no_lint {
-        // Working out which revisions changed reads every file and the base
-        // branch's tree: not worth it for nothing to lint.
-        (
-            LintScope::Revisions(BTreeSet::new()),
-            "none (--no-lint)".to_owned(),
-        )
+    // Worked out even with `--no-lint`: the chain's warnings on unchanged
+    // files are held back in the same scope.
+    let (scope, mut scope_text, changed_files) = scope(project, args, base)?;
+    let scope = if no_lint {
+        "none (--no-lint)".clone_into(&mut scope_text);
+        LintScope::Revisions(BTreeSet::new())
     } else {
-        scope(project, args, base)?
+        scope
     };
-    let environment = environment(project);
+    let (environment, env_py) = environment(project);
     let findings = if no_lint {
         Vec::new()
     } else {
@@ -99,8 +101,12 @@ pub(crate) fn run(
     let summary = if no_lint {
         "safety lints: skipped (--no-lint)\n".to_owned()
     } else {
+        let env_py = env_py.as_deref().map_or_else(
+            || "no env.py found".to_owned(),
+            |path| format!("settings read from {}", shown_path(path, &cwd)),
+        );
         format!(
-            "safety lints: {} ({}), {scope_text}\n",
+            "safety lints: {} ({}), {scope_text}; {env_py}\n",
             settings.dialect, settings.dialect_origin
         )
     };
@@ -111,9 +117,11 @@ pub(crate) fn run(
         "postgres_version": settings.postgres_version,
         "scope": scope_text,
         "linted_revisions": linted,
+        "env_py": env_py,
     });
     Ok(LintRun {
         findings,
+        changed_files,
         fail_on: fail_on(&tool),
         summary,
         json,
@@ -188,7 +196,7 @@ pub(crate) fn comparison(
         return Ok((Vec::new(), fail_on(&tool), info));
     }
     let scope = LintScope::Revisions(ids);
-    let findings = alembic_doctor_rules::lint(project, &settings, &scope, &environment(project));
+    let findings = alembic_doctor_rules::lint(project, &settings, &scope, &environment(project).0);
     Ok((findings, fail_on(&tool), info))
 }
 
@@ -242,21 +250,23 @@ fn settings(
 
 /// What to lint: every revision with `--all` or outside git; otherwise the
 /// revisions whose files are new or changed since the merge base with the
-/// base branch (so adopting the tool on a long history is quiet).
+/// base branch (so adopting the tool on a long history is quiet). The
+/// changed files themselves come with it (`None` when everything is in
+/// scope).
 fn scope(
     project: &Project,
     args: &LintArgs,
     base: &crate::base::Lookup,
-) -> anyhow::Result<(LintScope, String)> {
+) -> anyhow::Result<(LintScope, String, Option<BTreeSet<usize>>)> {
     if args.all {
-        return Ok((LintScope::All, "every revision (--all)".to_owned()));
+        return Ok((LintScope::All, "every revision (--all)".to_owned(), None));
     }
     let (repo, base) = match base {
         crate::base::Lookup::NotInRepository { reason } => {
-            return Ok((LintScope::All, format!("every revision ({reason})")));
+            return Ok((LintScope::All, format!("every revision ({reason})"), None));
         }
         crate::base::Lookup::NoBase { reason, .. } => {
-            return Ok((LintScope::All, format!("every revision ({reason})")));
+            return Ok((LintScope::All, format!("every revision ({reason})"), None));
         }
         crate::base::Lookup::Found { repo, base } => (repo, base),
     };
@@ -265,6 +275,7 @@ fn scope(
         return Ok((
             LintScope::All,
             format!("every revision (no common history with {})", base.name()),
+            None,
         ));
     };
     // What changed since the merge base, without reading any file: the
@@ -276,13 +287,21 @@ fn scope(
         .uncommitted_changes(&project.version_locations)?
         .into_iter()
         .collect();
+    let changed_files: BTreeSet<usize> = project
+        .files
+        .iter()
+        .enumerate()
+        .filter(|(_, file)| {
+            let path = &file.path;
+            uncommitted.contains(path)
+                || at_head.stamp(path).is_none()
+                || at_ancestor.stamp(path) != at_head.stamp(path)
+        })
+        .map(|(index, _)| index)
+        .collect();
     let mut ids = BTreeSet::new();
     for (rev, input) in project.map.revisions().iter().enumerate() {
-        let path = &project.file_of(rev).path;
-        let changed = uncommitted.contains(path)
-            || at_head.stamp(path).is_none()
-            || at_ancestor.stamp(path) != at_head.stamp(path);
-        if changed {
+        if changed_files.contains(&project.revision_files[rev]) {
             ids.insert(input.id.clone());
         }
     }
@@ -292,19 +311,45 @@ fn scope(
         if ids.len() == 1 { "" } else { "s" },
         base.name(),
     );
-    Ok((LintScope::Revisions(ids), text))
+    Ok((LintScope::Revisions(ids), text, Some(changed_files)))
 }
 
-/// `env.py`, read for a lock timeout.
-fn environment(project: &Project) -> Environment {
-    project
+/// `env.py`, read for a lock timeout, and where it was found.
+fn environment(project: &Project) -> (Environment, Option<PathBuf>) {
+    let Some(path) = env_py(project) else {
+        return (Environment::default(), None);
+    };
+    match alembic_doctor_source::read_regular(&path) {
+        Ok(bytes) => (Environment::from_env_py(&bytes), Some(path)),
+        Err(_) => (Environment::default(), None),
+    }
+}
+
+/// The `env.py` Alembic would run: in the script location, else (a
+/// project given by `--versions DIR`, with no configuration naming the
+/// script location) beside the versions directory, where `alembic init`
+/// puts it. Without it every revision would look as if no lock timeout
+/// were set.
+fn env_py(project: &Project) -> Option<PathBuf> {
+    let from_config = project
         .config
         .script_location
         .as_deref()
-        .map(|dir| dir.join("env.py"))
-        .and_then(|path| alembic_doctor_source::read_regular(&path).ok())
-        .map(|bytes| Environment::from_env_py(&bytes))
-        .unwrap_or_default()
+        .map(|dir| dir.join("env.py"));
+    let beside_versions = project
+        .version_locations
+        .iter()
+        .filter_map(|dir| dir.parent().map(|parent| parent.join("env.py")));
+    from_config
+        .into_iter()
+        .chain(beside_versions)
+        .find(|path| path.is_file())
+}
+
+/// How the summary names `env.py`: relative to the current directory when
+/// it is below it.
+fn shown_path(path: &Path, cwd: &Path) -> String {
+    path.strip_prefix(cwd).unwrap_or(path).display().to_string()
 }
 
 /// The safety lints' findings on BASE's version of `ids` (the revisions a
@@ -326,6 +371,6 @@ pub(crate) fn on_base_versions(
         base,
         &settings,
         &LintScope::Revisions(ids),
-        &environment(base),
+        &environment(base).0,
     ))
 }

@@ -403,3 +403,89 @@ fn version_files_outside_the_current_repository_are_scoped_by_their_own() {
         "{stderr}"
     );
 }
+
+/// A migration whose docstring header names another revision: an old
+/// `header-mismatch` warning nobody on a branch is going to fix.
+fn migration_with_wrong_header(repo: &Repo, revision: &str, down: &str, file: &str) {
+    repo.write(
+        &format!("migrations/versions/{file}"),
+        &format!(
+            "\"\"\"{revision}\n\nRevision ID: fff{revision}\nRevises: {down}\n\"\"\"\nrevision = '{revision}'\ndown_revision = '{down}'\n\n\ndef upgrade():\n    pass\n\n\ndef downgrade():\n    pass\n"
+        ),
+    );
+}
+
+/// Old chain warnings were printed on every pull request, burying what the
+/// branch did. In the default scope only the branch's own files get
+/// per-file chain warnings; the rest are one line, and said in every
+/// format; chain errors always show.
+#[test]
+fn chain_warnings_on_unchanged_revisions_are_one_line_in_the_default_scope() {
+    let repo = Repo::new();
+    migration_with_wrong_header(&repo, "bbb", "aaa", "bbb_old.py");
+    migration_with_wrong_header(&repo, "ccc", "bbb", "ccc_old.py");
+    repo.commit("old history");
+    repo.branch("feat", "main");
+    migration_with_wrong_header(&repo, "ddd", "ccc", "ddd_new.py");
+    repo.commit("feature revision");
+
+    let (code, stdout, stderr) = repo.run(&["check"]);
+    assert_eq!(code, 0, "{stdout}\n{stderr}");
+    assert_eq!(
+        stdout.matches("warning[header-mismatch]").count(),
+        1,
+        "{stdout}"
+    );
+    assert!(stdout.contains("ddd_new.py"), "{stdout}");
+    assert!(!stdout.contains("bbb_old.py"), "{stdout}");
+    assert!(
+        stdout.contains("2 warnings on unchanged revisions: `--all` shows them."),
+        "{stdout}"
+    );
+
+    let (_, json) = repo.json_of("check", &[]);
+    assert_eq!(json["summary"]["hidden_warnings"], 2, "{json}");
+    assert_eq!(json["summary"]["warnings"], 1, "{json}");
+    assert_eq!(json["findings"].as_array().expect("findings").len(), 1);
+
+    let (_, github, _) = repo.run(&["check", "--format", "github"]);
+    assert_eq!(github.matches("::warning").count(), 1, "{github}");
+    assert!(
+        github.contains("2 warnings on unchanged revisions: `--all` shows them"),
+        "{github}"
+    );
+
+    let (_, sarif, _) = repo.run(&["check", "--format", "sarif"]);
+    let sarif: Value = serde_json::from_str(&sarif).expect("SARIF");
+    assert_eq!(
+        sarif["runs"][0]["results"].as_array().map(Vec::len),
+        Some(1)
+    );
+    assert_eq!(sarif["runs"][0]["properties"]["hiddenWarnings"], 2);
+
+    let (_, stdout, _) = repo.run(&["check", "--all"]);
+    assert_eq!(
+        stdout.matches("warning[header-mismatch]").count(),
+        3,
+        "{stdout}"
+    );
+    assert!(!stdout.contains("unchanged revisions"), "{stdout}");
+    let (_, json) = repo.json_of("check", &["--all"]);
+    assert_eq!(json["summary"]["hidden_warnings"], 0, "{json}");
+}
+
+/// A chain error on an old file is shown whatever the scope: the chain is
+/// broken for everyone.
+#[test]
+fn chain_errors_on_unchanged_revisions_always_show() {
+    let repo = Repo::new();
+    repo.migration("bbb", Some("aaa"), "bbb_one.py");
+    repo.migration("ccc", Some("aaa"), "ccc_two.py");
+    repo.commit("two heads on main");
+    repo.branch("feat", "main");
+    repo.write("notes.txt", "unrelated\n");
+    repo.commit("unrelated change");
+    let (code, stdout, _) = repo.run(&["check"]);
+    assert_eq!(code, 1, "{stdout}");
+    assert!(stdout.contains("error[multiple-heads]"), "{stdout}");
+}

@@ -113,7 +113,7 @@ fn quick_start_commands_do_what_the_readme_says() {
         (
             "broken",
             1,
-            "Found 2 errors and 1 warning in 6 revisions, 3 heads (a1b2c3d4e5f6, a1b2c3d4e5f6, f7e6d5c4b3a2).",
+            "Found 2 errors and 0 warnings in 6 revisions, 3 heads (a1b2c3d4e5f6, a1b2c3d4e5f6, f7e6d5c4b3a2).",
         ),
     ] {
         let config = format!("examples/{example}/alembic.ini");

@@ -22,6 +22,9 @@ pub struct CheckBaseJson {
     pub errors: usize,
     /// How many of them are warnings.
     pub warnings: usize,
+    /// How many chain warnings on unchanged revisions were left out of
+    /// `findings` (the changed-since-base scope; `--all` shows them).
+    pub hidden_warnings: usize,
 }
 
 /// The whole `check` result as one JSON object, with the safety lints'
@@ -72,6 +75,7 @@ pub fn check_json<'a>(
             errors: count(Severity::Error) + base.errors,
             files: project.files.len(),
             heads: map.heads().len(),
+            hidden_warnings: base.hidden_warnings,
             revisions: map.revisions().len(),
             warnings: count(Severity::Warning) + base.warnings,
         },
@@ -107,6 +111,9 @@ struct Summary {
     errors: usize,
     files: usize,
     heads: usize,
+    /// Chain warnings on unchanged revisions, counted in neither `errors`
+    /// nor `warnings`.
+    hidden_warnings: usize,
     revisions: usize,
     warnings: usize,
 }

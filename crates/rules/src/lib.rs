@@ -11,6 +11,7 @@ mod finding;
 mod lint;
 mod registry;
 mod rules;
+mod unchanged;
 
 use alembic_doctor_project::Project;
 
@@ -21,6 +22,7 @@ pub use lint::{
     LintSettings, ToolConfig, added_columns, lint,
 };
 pub use registry::{Rule, Scope, Severity};
+pub use unchanged::{hidden_warnings_line, hide_unchanged_chain_warnings};
 
 /// A rule's check: adds its findings about `project`.
 type Check = fn(&Project, &mut Vec<Finding>);

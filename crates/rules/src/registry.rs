@@ -186,6 +186,7 @@ rules! {
     BackfillWithDdl => "backfill-with-ddl", Warning, Postgres, backfill_with_ddl;
     DowngradeIncomplete => "downgrade-incomplete", Warning, AnyDatabase, downgrade_incomplete;
     DowngradeEmpty => "downgrade-empty", Warning, AnyDatabase, downgrade_empty;
+    InvalidOpCall => "invalid-op-call", Error, AnyDatabase, invalid_op_call;
 }
 
 impl fmt::Display for Rule {

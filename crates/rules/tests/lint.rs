@@ -2325,3 +2325,251 @@ fn lock_table() {
         ),
     ]));
 }
+
+/// SQL built from the values of a loop over literals (or a module-level
+/// tuple) is the SQL written out for each value; before, the names were
+/// unknown and the type changes went unreported.
+#[test]
+fn loops_over_literals_are_read_once_per_value() {
+    insta::assert_snapshot!(cases(&[
+        (
+            "fires per table: f-string over a module-level tuple",
+            run(
+                &[
+                    BASE,
+                    rev_with(
+                        "TABLES = ('user', 'account')",
+                        "for table in TABLES:\n    op.execute(f'ALTER TABLE {table} ALTER COLUMN id TYPE BIGINT')",
+                        "pass"
+                    )
+                ],
+                1
+            )
+        ),
+        (
+            "fires per pair: `.format` and `%` over a list of tuples",
+            run(
+                &[
+                    BASE,
+                    rev(
+                        "for table, column in [('user', 'email'), ('account', 'user_id')]:\n    op.execute('ALTER TABLE {} ALTER COLUMN {} TYPE BIGINT'.format(table, column))\nfor table in ['user']:\n    op.execute('ALTER TABLE %s ALTER COLUMN nick TYPE BIGINT' % table)",
+                        "pass"
+                    )
+                ],
+                1
+            )
+        ),
+        (
+            "fires per key: a dict literal's items",
+            run(
+                &[
+                    BASE,
+                    rev(
+                        "for table, column in {'user': 'status'}.items():\n    op.execute(f'UPDATE {table} SET {column} = NULL')\n    op.alter_column(table, column, nullable=False)",
+                        "pass"
+                    )
+                ],
+                1
+            )
+        ),
+        (
+            "unknown: a loop variable reassigned in the body",
+            run(
+                &[
+                    BASE,
+                    rev(
+                        "for table in ['user']:\n    table = table + '_archive'\n    op.execute(f'ALTER TABLE {table} ALTER COLUMN id TYPE BIGINT')",
+                        "pass"
+                    )
+                ],
+                1
+            )
+        ),
+    ]));
+}
+
+/// A downgrade that drops the upgrade's columns in a loop over a literal
+/// tuple is complete; it was reported as leaving them behind.
+#[test]
+fn a_downgrade_dropping_columns_in_a_loop_is_complete() {
+    let output = run(
+        &[
+            BASE,
+            rev(
+                "op.add_column('user', sa.Column('first_name', sa.String(50)))\nop.add_column('user', sa.Column('last_name', sa.String(50)))",
+                "for column in ('first_name', 'last_name'):\n    op.drop_column('user', column)",
+            ),
+        ],
+        1,
+    );
+    assert!(!output.contains("downgrade-incomplete"), "{output}");
+    // Dropping only one of them still leaves the other behind.
+    let output = run(
+        &[
+            BASE,
+            rev(
+                "op.add_column('user', sa.Column('first_name', sa.String(50)))\nop.add_column('user', sa.Column('last_name', sa.String(50)))",
+                "for column in ('first_name',):\n    op.drop_column('user', column)",
+            ),
+        ],
+        1,
+    );
+    assert!(output.contains("downgrade-incomplete"), "{output}");
+    assert!(output.contains("last_name"), "{output}");
+}
+
+/// A rename the same revision takes back (a swap through a temporary
+/// name) leaves the old name in place, and a table the revisions being
+/// checked created has no running code that uses it: neither is a hazard.
+#[test]
+fn renames_taken_back_or_of_new_tables_are_quiet() {
+    let renames = |revs: &[Rev<'_>], new: usize| {
+        let output = run(revs, new);
+        let mut kept = String::new();
+        for line in output.lines() {
+            if line.starts_with("rename-") {
+                kept.push_str(line);
+                kept.push('\n');
+            }
+        }
+        if kept.is_empty() {
+            kept.push_str("(no findings)\n");
+        }
+        kept
+    };
+    insta::assert_snapshot!(cases(&[
+        (
+            "quiet: a table renamed aside and back",
+            renames(
+                &[
+                    BASE,
+                    rev(
+                        "op.rename_table('account', 'account_old')\nop.execute('UPDATE account_old SET user_id = 1')\nop.rename_table('account_old', 'account')",
+                        "pass"
+                    )
+                ],
+                1
+            )
+        ),
+        (
+            "quiet: a column renamed aside and back, the table renamed in between",
+            renames(
+                &[
+                    BASE,
+                    rev(
+                        "op.alter_column('user', 'nick', new_column_name='nick_tmp')\nop.rename_table('user', 'member')\nop.alter_column('member', 'nick_tmp', new_column_name='nick')\nop.rename_table('member', 'user')",
+                        "pass"
+                    )
+                ],
+                1
+            )
+        ),
+        (
+            "quiet: tables and columns the checked revisions created",
+            renames(
+                &[
+                    BASE,
+                    rev(
+                        "op.create_table('badge', sa.Column('id', sa.Integer(), primary_key=True), sa.Column('label', sa.String(20)))",
+                        "op.drop_table('badge')"
+                    ),
+                    rev(
+                        "op.rename_table('badge', 'award')\nop.alter_column('award', 'label', new_column_name='title')",
+                        "op.alter_column('award', 'title', new_column_name='label')\nop.rename_table('award', 'badge')"
+                    )
+                ],
+                2
+            )
+        ),
+        (
+            "fires: a rename kept, and one taken back only after a drop",
+            renames(
+                &[
+                    BASE,
+                    rev(
+                        "op.rename_table('account', 'wallet')\nop.alter_column('user', 'nick', new_column_name='nickname')\nop.drop_column('user', 'nickname')\nop.add_column('user', sa.Column('nickname', sa.String(50)))\nop.alter_column('user', 'nickname', new_column_name='nick')",
+                        "pass"
+                    )
+                ],
+                1
+            )
+        ),
+    ]));
+}
+
+/// MySQL widens a `VARCHAR` in place while its length stays on the same
+/// side of 255 bytes; only crossing it copies the table.
+#[test]
+fn mysql_varchar_widening_in_place() {
+    let on_mysql = |change: &str| {
+        only(
+            "alter-column-type",
+            &run_with(
+                &[BASE, rev(change, "pass")],
+                1,
+                &mysql(),
+                &Environment {
+                    env_sets_lock_timeout: true,
+                },
+            ),
+        )
+    };
+    insta::assert_snapshot!(cases(&[
+        (
+            "quiet: 20 to 60 characters of utf8mb4 (assumed) stay under 255 bytes",
+            on_mysql(
+                "op.alter_column('user', 'status', existing_type=sa.String(20), type_=sa.String(60), existing_nullable=True)"
+            )
+        ),
+        (
+            "quiet: latin1 up to 255, the length from the history",
+            on_mysql(
+                "op.alter_column('user', 'email', type_=mysql.VARCHAR(255, charset='latin1'), existing_type=mysql.VARCHAR(100, charset='latin1'), existing_nullable=True)"
+            )
+        ),
+        (
+            "fires: 50 to 100 characters of utf8mb4 (assumed) cross 255 bytes",
+            on_mysql(
+                "op.alter_column('user', 'nick', existing_type=sa.String(50), type_=sa.String(100), existing_nullable=True)"
+            )
+        ),
+        (
+            "fires: another character set",
+            on_mysql(
+                "op.alter_column('user', 'nick', existing_type=sa.String(50), type_=sa.String(60, charset='latin1'), existing_nullable=True)"
+            )
+        ),
+    ]));
+}
+
+/// A call that does not bind to Alembic's signature raises `TypeError`
+/// when it runs, most often in a downgrade nobody ran.
+#[test]
+fn invalid_op_call() {
+    let calls = |upgrade: &str, downgrade: &str| {
+        only("invalid-op-call", &run(&[BASE, rev(upgrade, downgrade)], 1))
+    };
+    insta::assert_snapshot!(cases(&[
+        (
+            "fires: the batch form given the table, twice in a loop",
+            calls(
+                "op.create_unique_constraint('uq_user_email', 'user', ['email'])",
+                "for name in ('uq_user_email',):\n    with op.batch_alter_table('user') as batch_op:\n        batch_op.drop_constraint(name, 'user', type_='unique')"
+            )
+        ),
+        (
+            "fires: an unknown keyword, a missing argument, too many by position",
+            calls(
+                "op.add_column('user', sa.Column('age', sa.Integer()), nullable=True)\nop.drop_column('user')\nop.execute('UPDATE user SET age = 1', {'x': 1})",
+                "op.drop_column('user', 'age')"
+            )
+        ),
+        (
+            "quiet: calls as Alembic spells them, and **kw it passes on",
+            calls(
+                "op.create_index('ix_user_nick', 'user', ['nick'], unique=False, postgresql_concurrently=False)\nop.drop_constraint('fk', 'account', type_='foreignkey')\nop.alter_column('user', 'nick', existing_type=sa.String(50), nullable=True, postgresql_using='nick')\nkw = {'schema': None}\nop.drop_column('user', 'status', **kw)",
+                "pass"
+            )
+        ),
+    ]));
+}

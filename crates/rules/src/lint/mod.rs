@@ -13,6 +13,8 @@
 mod backfill;
 pub(crate) mod catalogue;
 pub(crate) mod drops;
+pub(crate) mod mysql_varchar;
+mod renames;
 mod settings;
 pub(crate) mod steps;
 mod suppress;
@@ -110,6 +112,10 @@ pub(crate) struct OpLint<'a> {
     pub(crate) outside_transaction: Option<alembic_doctor_source::Span>,
     /// What the function's steps drop, and where.
     drops: &'a LastDrops<'a>,
+    /// The steps before this one in the same function.
+    earlier: &'a [Step],
+    /// The steps after this one in the same function.
+    later: &'a [Step],
     rev: RevIdx,
     fresh: &'a BTreeSet<RevIdx>,
 }
@@ -144,6 +150,25 @@ impl OpLint<'_> {
                 .catalogue
                 .table(table)
                 .is_some_and(|known| known.rows_added)
+    }
+
+    /// Renaming the table `from` to `to` here takes no name away from
+    /// code deployed before the revision: `from` was given by an earlier
+    /// step, or a later one renames the table back to `from`.
+    pub(crate) fn table_rename_is_internal(&self, from: &Name, to: &Name) -> bool {
+        renames::table_named_earlier(self.earlier, from)
+            || renames::table_renamed_back(self.later, from, to)
+    }
+
+    /// The same for renaming `table.column` to `new_name`.
+    pub(crate) fn column_rename_is_internal(
+        &self,
+        table: &Name,
+        column: &Name,
+        new_name: &Name,
+    ) -> bool {
+        renames::column_named_earlier(self.earlier, table, column)
+            || renames::column_renamed_back(self.later, table, column, new_name)
     }
 
     /// `table.column` existed before the revisions being checked.
@@ -205,6 +230,7 @@ const REVISION_RULES: &[fn(&RevisionLint<'_>, &mut Vec<Finding>)] = &[
     rules::backfill_with_ddl::check,
     rules::downgrade_empty::check,
     rules::downgrade_incomplete::check,
+    rules::invalid_op_call::check,
 ];
 
 /// Lint the revisions of `scope`, replaying the whole history as context.
@@ -357,6 +383,8 @@ impl Linter<'_> {
                 previous: i.checked_sub(1).map(|p| &upgrade[p]),
                 position: i,
                 drops: &drops,
+                earlier: &upgrade[..i],
+                later: &upgrade[i + 1..],
                 rev,
                 fresh: self.fresh,
             };

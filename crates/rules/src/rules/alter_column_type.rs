@@ -7,7 +7,12 @@ Reports `op.alter_column(..., type_=...)` (or `ALTER COLUMN ... TYPE` /
 `MODIFY` in raw SQL) on an existing column, except the changes PostgreSQL
 makes without a rewrite: `VARCHAR(n)` to `TEXT`, to `VARCHAR` without a
 length, or to a longer `VARCHAR(m)`, and `TEXT` to `VARCHAR` without a
-length (when `existing_type=`, or the history, says what it was).
+length (when `existing_type=`, or the history, says what it was); and on
+MySQL a longer `VARCHAR(m)` whose length stays on the same side of 255
+bytes (one length byte, or two), which InnoDB changes in place. The bytes
+are the characters times the widest character of the type's `charset=`
+(or its `collation=`'s); when the type names none, `utf8mb4` (4 bytes) is
+assumed, and a finding says so.
 
 ## Why is this bad?
 Most type changes rewrite the table and its indexes under an `ACCESS
@@ -23,6 +28,7 @@ recognised.
 
 use crate::lint::Dialect;
 use crate::lint::OpLint;
+use crate::lint::mysql_varchar::{self, Widening};
 use crate::{Finding, Rule};
 
 pub(crate) fn check(lint: &OpLint<'_>, out: &mut Vec<Finding>) {
@@ -44,11 +50,38 @@ pub(crate) fn check(lint: &OpLint<'_>, out: &mut Vec<Finding>) {
     {
         return;
     }
+    // On MySQL a longer `VARCHAR` is in place unless its length crosses
+    // 255 bytes; when it does, the message says so (and which character
+    // set it assumed).
+    let mut why = String::new();
+    if lint.revision.settings.dialect == Dialect::MySql
+        && let Some(old) = old
+    {
+        match mysql_varchar::widening(old, new) {
+            Widening::InPlace => return,
+            Widening::Copies {
+                charset,
+                assumed,
+                old_bytes,
+                new_bytes,
+            } => {
+                let assumed = if assumed {
+                    " (assumed: the type names no character set)"
+                } else {
+                    ""
+                };
+                why = format!(
+                    "; in {charset}{assumed} it goes from {old_bytes} to {new_bytes} bytes, across the 255 bytes of a one-byte length"
+                );
+            }
+            Widening::Other => {}
+        }
+    }
     let from = old.map(|old| format!(" from `{old}`")).unwrap_or_default();
     out.push(
         lint.finding(
             Rule::AlterColumnType,
-            format!("the type of `{table}.{column}` changes{from} to `{new}`: the table may be rewritten under an exclusive lock"),
+            format!("the type of `{table}.{column}` changes{from} to `{new}`: the table may be rewritten under an exclusive lock{why}"),
             "type change",
         )
         .help("use expand/contract: a new column, dual writes, a backfill, then drop the old column"),

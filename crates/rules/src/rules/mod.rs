@@ -27,6 +27,7 @@ pub(crate) mod graph_problems;
 pub(crate) mod hash_dependent_order;
 pub(crate) mod header_mismatch;
 pub(crate) mod import_error;
+pub(crate) mod invalid_op_call;
 pub(crate) mod invalid_revision_id;
 pub(crate) mod loaded_twice;
 pub(crate) mod lock_table;

@@ -4,7 +4,10 @@ pub(crate) const EXPLANATION: &str = r#"# rename-column
 
 ## What it does
 Reports `op.alter_column(..., new_column_name=...)` (or `RENAME COLUMN` in
-raw SQL) of a column that existed before the revisions being checked.
+raw SQL) of a column that existed before the revisions being checked. A
+rename the same revision takes back leaves the old name in place and is
+not reported, nor is a rename of a column of a table the revisions being
+checked created.
 
 ## Why is this bad?
 The old application version, still running during the deploy, reads and
@@ -26,7 +29,9 @@ pub(crate) fn check(lint: &OpLint<'_>, out: &mut Vec<Finding>) {
     let Some(new_name) = &changes.new_name else {
         return;
     };
-    if lint.existing_column(table, column) {
+    if lint.existing_column(table, column)
+        && !lint.column_rename_is_internal(table, column, new_name)
+    {
         out.push(
             lint.finding(
                 Rule::RenameColumn,

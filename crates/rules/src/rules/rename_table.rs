@@ -4,7 +4,11 @@ pub(crate) const EXPLANATION: &str = r"# rename-table
 
 ## What it does
 Reports `op.rename_table` (or `ALTER TABLE ... RENAME TO` in raw SQL) of a
-table that existed before the revisions being checked.
+table that existed before the revisions being checked. A rename the same
+revision takes back (`a` to `a_tmp`, later `a_tmp` to `a`) leaves the old
+name in place and is not reported; nor is a rename of a name the revision
+gave earlier (the first rename is the one reported), nor one of a table the
+revisions being checked created.
 
 ## Why is this bad?
 During a deploy the old application version keeps running and queries the
@@ -25,7 +29,7 @@ pub(crate) fn check(lint: &OpLint<'_>, out: &mut Vec<Finding>) {
     let Some(OpKind::RenameTable { from, to }) = lint.step.op() else {
         return;
     };
-    if lint.existing_table(from) {
+    if lint.existing_table(from) && !lint.table_rename_is_internal(from, to) {
         out.push(
             lint.finding(
                 Rule::RenameTable,

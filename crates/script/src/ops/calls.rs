@@ -174,49 +174,6 @@ impl<'a> Args<'a> {
     }
 }
 
-/// Why `function` (called on `op`, or on a batch operations object when
-/// `batch` is set) raises `TypeError` as called: a parameter given both by
-/// position and by keyword (`batch_op.drop_constraint("n", "t",
-/// type_="unique")`: the batch form takes no table, so `"t"` is `type_`).
-pub(super) fn given_twice(function: &str, call: &ExprCall, batch: bool) -> Option<String> {
-    let signature = SIGNATURES.iter().find(|s| s.function == function)?;
-    let params = if batch {
-        signature.batch
-    } else {
-        signature.plain
-    };
-    let positional = &call.arguments.args;
-    // A `*args` makes positions unknowable.
-    if positional.iter().any(Expr::is_starred_expr) {
-        return None;
-    }
-    params
-        .iter()
-        .take(positional.len())
-        .enumerate()
-        .find_map(|(position, names)| {
-            let keyword = call.arguments.keywords.iter().find_map(|keyword| {
-                keyword
-                    .arg
-                    .as_ref()
-                    .map(ruff_python_ast::Identifier::as_str)
-                    .filter(|arg| names.contains(arg))
-            })?;
-            // `batch_op.drop_constraint("n", "t", ...)`: the table the
-            // plain form takes second is the batch's own.
-            let no_table = batch && signature.plain.get(position) == Some(&TABLE);
-            Some(format!(
-                "gives `{keyword}` twice (argument {} by position, and by keyword){}, so Python raises `TypeError`",
-                position + 1,
-                if no_table {
-                    ": the batch form takes no table name"
-                } else {
-                    ""
-                }
-            ))
-        })
-}
-
 /// What `function` (called on `op`, or on a batch operations object when
 /// `batch` is given) does.
 pub(super) fn operation(

@@ -17,7 +17,11 @@
 //! Anything that is not a literal keeps its source text, so that messages
 //! can quote it and rules can say they do not know rather than guess.
 
+mod binding;
 mod calls;
+mod loops;
+#[rustfmt::skip]
+mod signatures;
 mod strings;
 mod updates;
 mod values;

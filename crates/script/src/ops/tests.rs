@@ -210,7 +210,7 @@ def _columns(table):
     _columns(table)
 
 def upgrade():
-    for table in ("a", "b"):
+    for table in tables_of(op.get_bind()):
         _columns(table)
     if True:
         op.drop_table("old")
@@ -620,5 +620,86 @@ def upgrade():
     assert_eq!(
         f.orm_loops[0].source,
         "session.query(User).filter(User.code == None)"
+    );
+}
+
+/// A loop over literals is read once per value, its variable bound: the
+/// names are known, and the body surely runs. A loop variable hides a
+/// module constant of the same name, whatever the loop goes over.
+#[test]
+fn loops_over_literals_are_unrolled() {
+    let f = upgrade(
+        r#"
+COLUMNS = ("x", "y")
+table = "shadowed"
+
+def upgrade():
+    for column in COLUMNS:
+        op.drop_column("t", column)
+    for table, column in {"a": "z"}.items():
+        op.execute("ALTER TABLE {} DROP COLUMN {c}".format(table, c=column))
+    for table in tables_of(op.get_bind()):
+        op.drop_table(table)
+"#,
+    );
+    assert_eq!(f.operations.len(), 4);
+    assert!(
+        matches!(&f.operations[0].kind, OpKind::DropColumn { column, .. } if column == &lit("x"))
+    );
+    assert!(
+        matches!(&f.operations[1].kind, OpKind::DropColumn { column, .. } if column == &lit("y"))
+    );
+    assert!(!f.operations[0].conditional);
+    assert!(
+        matches!(&f.operations[2].kind, OpKind::Execute(execute) if execute.sql.as_deref() == Some("ALTER TABLE a DROP COLUMN z"))
+    );
+    assert!(
+        matches!(&f.operations[3].kind, OpKind::DropTable { table: Name::Dynamic(source) } if source == "table")
+    );
+    assert!(f.operations[3].conditional);
+}
+
+/// The signature table is Alembic's own: `scripts/op-signatures` prints it
+/// from the installed package, and it must be the checked-in one.
+#[test]
+fn the_signature_table_matches_the_installed_alembic() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let python = std::env::var_os("ALEMBIC_DOCTOR_PYTHON")
+        .map_or_else(|| root.join(".venv/bin/python"), std::path::PathBuf::from);
+    let output = std::process::Command::new(&python)
+        .arg(root.join("scripts/op-signatures"))
+        .output()
+        .unwrap_or_else(|error| {
+            panic!(
+                "{} cannot run ({error}): set ALEMBIC_DOCTOR_PYTHON or run scripts/setup-python",
+                python.display()
+            )
+        });
+    assert!(output.status.success(), "{output:?}");
+    let wanted = String::from_utf8(output.stdout).expect("UTF-8");
+    let current = include_str!("signatures.rs");
+    assert!(
+        current == wanted,
+        "crates/script/src/ops/signatures.rs differs from the installed alembic's signatures: run `scripts/op-signatures --write`"
+    );
+}
+
+/// A helper called from a loop does not see the loop's variable (Python
+/// scoping): a name in its body is the module's, or unknown.
+#[test]
+fn a_helper_does_not_see_its_callers_loop_variable() {
+    let f = upgrade(
+        r#"
+def _drop():
+    op.drop_table(table)
+
+def upgrade():
+    for table in ("a",):
+        _drop()
+"#,
+    );
+    assert_eq!(f.operations.len(), 1);
+    assert!(
+        matches!(&f.operations[0].kind, OpKind::DropTable { table: Name::Dynamic(source) } if source == "table")
     );
 }

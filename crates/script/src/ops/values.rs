@@ -1,5 +1,6 @@
 //! The literal parts of operation arguments.
 
+use std::cell::RefCell;
 use std::collections::HashMap;
 
 use ruff_python_ast::{
@@ -19,9 +20,49 @@ pub(super) struct Values<'a> {
     /// Module-level names bound once to a table object
     /// (`accounts = sa.table("accounts", ...)`).
     pub(super) tables: HashMap<String, Name>,
+    /// Module-level names bound once to a literal list, tuple or dict,
+    /// which loops go over.
+    pub(super) collections: super::loops::Collections,
+    /// Names bound where the walk is, innermost last: a loop's variable
+    /// with the value of the pass being read, or `None` when its value is
+    /// unknown (it still hides a module constant of the same name).
+    pub(super) locals: RefCell<Vec<(String, Option<String>)>>,
 }
 
 impl Values<'_> {
+    /// Whether `name` is bound where the walk is (a loop variable).
+    pub(super) fn is_local(&self, name: &str) -> bool {
+        self.locals.borrow().iter().any(|(bound, _)| bound == name)
+    }
+
+    /// Bind `names` while `read` runs, then forget them.
+    pub(super) fn with_locals<T>(
+        &self,
+        names: impl IntoIterator<Item = (String, Option<String>)>,
+        read: impl FnOnce() -> T,
+    ) -> T {
+        let depth = self.locals.borrow().len();
+        self.locals.borrow_mut().extend(names);
+        let result = read();
+        self.locals.borrow_mut().truncate(depth);
+        result
+    }
+
+    /// The value of a name: the innermost local binding, else a module
+    /// constant.
+    fn named(&self, name: &str) -> Option<String> {
+        if let Some((_, value)) = self
+            .locals
+            .borrow()
+            .iter()
+            .rev()
+            .find(|(bound, _)| bound == name)
+        {
+            return value.clone();
+        }
+        self.constants.get(name).cloned()
+    }
+
     /// The expression's source, on one line and shortened.
     pub(super) fn source(&self, expr: &Expr) -> String {
         self.lowering.snippet(expr.range())
@@ -42,7 +83,8 @@ impl Values<'_> {
         }
         match expr {
             Expr::StringLiteral(string) => Some(string.value.to_str().to_owned()),
-            Expr::Name(name) => self.constants.get(name.id.as_str()).cloned(),
+            Expr::Name(name) => self.named(name.id.as_str()),
+            Expr::Call(call) => self.format_call(call, depth),
             Expr::BinOp(binary) => {
                 let left = self.string_at(&binary.left, depth + 1)?;
                 match binary.op {
@@ -92,6 +134,36 @@ impl Values<'_> {
             }
             _ => None,
         }
+    }
+
+    /// `"... {} ...".format(a, b)` (or `{0}`, `{name}`) with every part
+    /// known; a format spec or conversion is not evaluated.
+    fn format_call(&self, call: &ExprCall, depth: u32) -> Option<String> {
+        let Expr::Attribute(attribute) = &*call.func else {
+            return None;
+        };
+        if attribute.attr.as_str() != "format" {
+            return None;
+        }
+        let template = self.string_at(&attribute.value, depth + 1)?;
+        let positional = call
+            .arguments
+            .args
+            .iter()
+            .map(|arg| self.string_at(arg, depth + 1))
+            .collect::<Option<Vec<_>>>()?;
+        let named = call
+            .arguments
+            .keywords
+            .iter()
+            .map(|keyword| {
+                Some((
+                    keyword.arg.as_ref()?.as_str().to_owned(),
+                    self.string_at(&keyword.value, depth + 1)?,
+                ))
+            })
+            .collect::<Option<HashMap<_, _>>>()?;
+        brace_format(&template, &positional, &named)
     }
 
     /// A table, column, index or constraint name.
@@ -270,6 +342,54 @@ fn is_func_call(call: &ExprCall) -> bool {
 
 /// `template % arguments` for `%s` and `%%` only (what names are built
 /// with); `None` for any other conversion or a count that does not match.
+/// `str.format` with plain fields: `{}` in turn, `{0}` by position,
+/// `{name}` by keyword, `{{` and `}}` for braces.
+fn brace_format(
+    template: &str,
+    positional: &[String],
+    named: &HashMap<String, String>,
+) -> Option<String> {
+    let mut out = String::new();
+    let mut next = 0;
+    let mut chars = template.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '{' if chars.peek() == Some(&'{') => {
+                chars.next();
+                out.push('{');
+            }
+            '}' if chars.peek() == Some(&'}') => {
+                chars.next();
+                out.push('}');
+            }
+            '{' => {
+                let mut field = String::new();
+                loop {
+                    match chars.next()? {
+                        '}' => break,
+                        c => field.push(c),
+                    }
+                }
+                let value = if field.is_empty() {
+                    next += 1;
+                    positional.get(next - 1)?
+                } else if let Ok(index) = field.parse::<usize>() {
+                    positional.get(index)?
+                } else if field.chars().all(|c| c.is_alphanumeric() || c == '_') {
+                    named.get(&field)?
+                } else {
+                    // `{0!r}`, `{x:>10}`, `{x.attr}`: not a plain field.
+                    return None;
+                };
+                out.push_str(value);
+            }
+            '}' => return None,
+            c => out.push(c),
+        }
+    }
+    Some(out)
+}
+
 fn percent_format(template: &str, arguments: &[String]) -> Option<String> {
     let mut out = String::new();
     let mut arguments = arguments.iter();

@@ -1,17 +1,19 @@
 //! The statements of `upgrade()` / `downgrade()`, in source order.
 
+use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
 
 use ruff_python_ast::{BoolOp, CmpOp, Expr, ExprCall, Stmt, StmtFunctionDef, UnaryOp};
 use ruff_text_size::Ranged;
 
-use super::calls;
+use super::loops::{self, Collections};
 use super::updates::{Locals, core_update};
 use super::values::{Values, callee_name};
 use super::{
     Batch, CoreUpdate, DialectCondition, DialectGuard, ExecuteVia, FailingCall, Function, Name,
     OpKind, Opaque, Operation, OrmLoop,
 };
+use super::{binding, calls};
 use crate::recipe::Lowering;
 
 /// How deep helper functions are followed (`upgrade` → `_a` → `_b` ...).
@@ -35,8 +37,11 @@ pub(super) fn module(
         lowering,
         constants: string_constants(body),
         tables: HashMap::new(),
+        collections: Collections::default(),
+        locals: RefCell::default(),
     };
     values.tables = table_objects(body, &values);
+    values.collections = Collections::of_module(body, &values);
     let read = |name: &str| {
         defs.get(name).map(|def| {
             let mut walker = Walker {
@@ -83,7 +88,10 @@ fn table_objects(body: &[Stmt], values: &Values<'_>) -> HashMap<String, Name> {
 /// Module-level names assigned exactly once, to a value `known` makes
 /// something of: a name assigned twice, or once to anything else, could
 /// hold either value when a function runs.
-fn bound_once<T>(body: &[Stmt], known: impl Fn(Option<&Expr>) -> Option<T>) -> HashMap<String, T> {
+pub(super) fn bound_once<T>(
+    body: &[Stmt],
+    known: impl Fn(Option<&Expr>) -> Option<T>,
+) -> HashMap<String, T> {
     let mut found = HashMap::new();
     let mut rebound = HashSet::new();
     for stmt in body {
@@ -264,7 +272,7 @@ impl Walker<'_> {
             }
             Stmt::For(for_) => {
                 self.orm_loop(for_);
-                self.body(&for_.body, scope, branch, nesting);
+                self.for_loop(for_, scope, context, nesting);
                 self.body(&for_.orelse, scope, branch, nesting);
             }
             Stmt::While(while_) => {
@@ -288,6 +296,41 @@ impl Walker<'_> {
                 }
             }
             _ => {}
+        }
+    }
+
+    /// A loop's body: once per value when the values are literals (see
+    /// [`loops`]), where it surely runs; else once with its variables
+    /// unknown, as a body that may not run at all.
+    fn for_loop(
+        &mut self,
+        for_: &ruff_python_ast::StmtFor,
+        scope: &mut Scope,
+        context: Context,
+        nesting: u32,
+    ) {
+        let names = loops::bound_names(&for_.target);
+        let passes = loops::unrolled(&for_.target, &for_.iter, self.values)
+            .filter(|_| !names.iter().any(|name| loops::assigns(&for_.body, name)));
+        if let Some(passes) = passes {
+            for bindings in passes {
+                let values = self.values;
+                let bindings = bindings
+                    .into_iter()
+                    .map(|(name, value)| (name, Some(value)));
+                values.with_locals(bindings, || {
+                    self.body(&for_.body, scope, context, nesting);
+                });
+            }
+        } else {
+            let branch = Context {
+                conditional: true,
+                ..context
+            };
+            let unknown = names.into_iter().map(|name| (name, None));
+            self.values.with_locals(unknown, || {
+                self.body(&for_.body, scope, branch, nesting);
+            });
         }
     }
 
@@ -493,7 +536,11 @@ impl Walker<'_> {
             return;
         }
         self.helpers.push(name.to_owned());
+        // A function sees module names, not its caller's loop variables:
+        // the caller's bindings are put aside while its body is read.
+        let caller = self.values.locals.take();
         self.body(&def.body, &mut Scope::default(), context, 0);
+        self.values.locals.replace(caller);
         self.helpers.pop();
     }
 
@@ -512,7 +559,7 @@ impl Walker<'_> {
 
     /// Record `call` when it cannot run as written.
     fn check_arguments(&mut self, method: &str, call: &ExprCall, batch: bool) {
-        if let Some(reason) = calls::given_twice(method, call, batch) {
+        if let Some(reason) = binding::binding_error(method, call, batch) {
             self.function.failing_calls.push(FailingCall {
                 source: self.values.lowering.snippet(call.range()),
                 span: self.values.lowering.span(call.range()),

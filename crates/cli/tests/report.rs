@@ -2248,3 +2248,36 @@ fn a_branch_behind_on_one_labelled_branch_extends_the_other() {
         "{report}"
     );
 }
+
+/// The branch's first revision has a stale `Revises:` line and must be
+/// re-parented: `fix rebase` rewrites that line, so the header finding
+/// points at the plan's step instead of advising a hand edit that the
+/// step would undo (or that would name the old parent).
+#[test]
+fn a_stale_header_the_plans_rebase_rewrites_points_at_the_step() {
+    let repo = GitProject::new();
+    repo.branch("feat", "main");
+    repo.write(
+        "migrations/versions/bbb.py",
+        "\"\"\"bbb\n\nRevises: zzz\n\"\"\"\nrevision = 'bbb'\ndown_revision = 'aaa'\n\n\ndef upgrade():\n    pass\n\n\ndef downgrade():\n    pass\n",
+    );
+    repo.commit("feat, with a stale header");
+    repo.checkout("main");
+    repo.migration("ccc", Some("aaa"), "ccc.py");
+    repo.commit("main moves on");
+    let (_, report) = markdown(&repo, &["main", "feat"]);
+    let problems = section(&report, "Problems Found");
+    let header = &problems[problems
+        .find("`header-mismatch`")
+        .expect("the stale header")..];
+    assert!(
+        header.contains("**Fix:** step 2 of the plan under Recommendations")
+            && header.contains("fix rebase bbb --onto ccc"),
+        "{problems}"
+    );
+    let recommendations = section(&report, "Recommendations");
+    assert!(
+        !recommendations.contains("Fix `header-mismatch`"),
+        "{recommendations}"
+    );
+}

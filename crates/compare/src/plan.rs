@@ -76,6 +76,10 @@ pub struct PlanStep {
     pub alternative: Option<(String, Vec<String>)>,
     /// The findings it resolves.
     pub rules: Vec<Rule>,
+    /// The files whose `Revision ID:`/`Revises:` lines it rewrites (a
+    /// re-parented revision's): advice to edit those lines by hand would
+    /// be stale once it ran.
+    pub rewrites: Vec<String>,
 }
 
 /// The ordered steps; empty when the merge needs nothing.
@@ -98,6 +102,15 @@ impl Plan {
             .iter()
             .enumerate()
             .find(|(_, step)| step.rules.contains(&rule))
+            .map(|(i, step)| (i + 1, step))
+    }
+
+    /// The step that rewrites the header lines of `path`, numbered from 1.
+    pub fn step_rewriting(&self, path: &str) -> Option<(usize, &PlanStep)> {
+        self.steps
+            .iter()
+            .enumerate()
+            .find(|(_, step)| step.rewrites.iter().any(|p| p == path))
             .map(|(i, step)| (i + 1, step))
     }
 
@@ -276,6 +289,7 @@ impl<'a> Planner<'a> {
                 commands: Vec::new(),
                 alternative: None,
                 rules: Vec::new(),
+                rewrites: Vec::new(),
             });
         }
         if self.needs_base_commits() {
@@ -289,6 +303,7 @@ impl<'a> Planner<'a> {
                 commands: vec![format!("git merge {}", quote(&self.base_label))],
                 alternative: None,
                 rules: Vec::new(),
+                rewrites: Vec::new(),
             });
         }
         steps.append(&mut self.steps);
@@ -309,6 +324,7 @@ impl<'a> Planner<'a> {
                 )],
                 alternative: None,
                 rules: Vec::new(),
+                rewrites: Vec::new(),
             });
         }
         Plan {
@@ -367,6 +383,7 @@ impl<'a> Planner<'a> {
             commands: Vec::new(),
             alternative: None,
             rules: Vec::new(),
+            rewrites: Vec::new(),
         })
     }
 
@@ -480,6 +497,7 @@ impl<'a> Planner<'a> {
             commands,
             alternative: None,
             rules,
+            rewrites: Vec::new(),
         });
     }
 
@@ -556,6 +574,7 @@ impl<'a> Planner<'a> {
                 commands: Vec::new(),
                 alternative: None,
                 rules: Vec::new(),
+                rewrites: Vec::new(),
             });
         }
     }
@@ -734,6 +753,7 @@ impl<'a> Planner<'a> {
             commands: vec![command],
             alternative: None,
             rules: vec![Rule::DuplicateRevision],
+            rewrites: Vec::new(),
         });
     }
 
@@ -870,6 +890,7 @@ impl<'a> Planner<'a> {
             commands: vec![format!("alembic-doctor fix merge {args}")],
             alternative: None,
             rules: vec![Rule::MultipleHeads],
+            rewrites: Vec::new(),
         });
         self.nodes.push(Node {
             id: format!("merge of {}", heads.join(" and ")),
@@ -929,6 +950,7 @@ impl<'a> Planner<'a> {
                 commands: Vec::new(),
                 alternative: None,
                 rules: vec![Rule::MultipleHeads],
+                rewrites: Vec::new(),
             });
             return;
         }
@@ -975,6 +997,8 @@ impl<'a> Planner<'a> {
             )],
             alternative,
             rules: vec![Rule::MultipleHeads],
+            // `fix rebase` sets `Revises:` with `down_revision`.
+            rewrites: vec![path.clone()],
         });
         self.written.insert(path);
         self.nodes[first].parents = vec![onto.to_owned()];
@@ -995,6 +1019,7 @@ impl<'a> Planner<'a> {
             commands,
             alternative: None,
             rules: vec![Rule::MultipleHeads],
+            rewrites: Vec::new(),
         });
         self.nodes.push(Node {
             id: format!("merge of {onto} and {mover_id}"),

@@ -66,6 +66,12 @@ pub enum Scope {
 }
 
 impl Scope {
+    /// A rule about the chain's shape (its own, or against the base
+    /// branch's), not about what a migration does to a database.
+    pub fn is_chain(self) -> bool {
+        matches!(self, Scope::Chain | Scope::Comparison)
+    }
+
     /// How the README and `explain` name the scope.
     pub fn as_str(self) -> &'static str {
         match self {

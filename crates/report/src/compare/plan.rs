@@ -5,7 +5,7 @@
 //! which side is deployed.
 
 use alembic_doctor_compare::{Comparison, Plan};
-use alembic_doctor_rules::Finding;
+use alembic_doctor_rules::{Finding, Rule};
 
 use crate::status::plain;
 
@@ -25,13 +25,23 @@ pub fn findings_with_plan(
             if comparison.is_inherited(&finding) {
                 return finding;
             }
-            if comparison.plan.blocked {
+            // A fix of the chain waits for the base's chain to load; what
+            // a migration does to a database does not.
+            if comparison.plan.blocked && finding.rule.scope().is_chain() {
                 // Its fix would fail until the base's chain loads.
                 finding.help = Some(format!(
                     "after step 1 of {plan} (`{}`'s chain must load first), run this again for the commands",
                     comparison.base.label
                 ));
-            } else if let Some((number, step)) = comparison.plan.step_for(finding.rule) {
+            } else if let Some((number, step)) =
+                comparison.plan.step_for(finding.rule).or_else(|| {
+                    // A stale header the plan's re-parenting rewrites.
+                    (finding.rule == Rule::HeaderMismatch)
+                        .then(|| comparison.finding_path(&finding))
+                        .flatten()
+                        .and_then(|path| comparison.plan.step_rewriting(path))
+                })
+            {
                 let commands: Vec<String> =
                     step.commands.iter().map(|c| format!("`{c}`")).collect();
                 finding.help = Some(format!("step {number} of {plan}: {}", commands.join(", ")));

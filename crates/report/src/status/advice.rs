@@ -179,6 +179,15 @@ pub(crate) fn headline(input: &StatusInput<'_>, verdict: Verdict) -> String {
     }
 }
 
+/// A stale header in a file a step of the plan re-parents: that step
+/// rewrites the line, so it needs no advice of its own.
+fn rewritten_by_plan(input: &StatusInput<'_>, finding: &Finding) -> bool {
+    let comparison = input.comparison;
+    finding.rule == Rule::HeaderMismatch
+        && super::problems::where_found(&comparison.merged.project, finding)
+            .is_some_and(|(path, _)| comparison.plan.step_rewriting(&path).is_some())
+}
+
 pub(crate) fn recommendations(input: &StatusInput<'_>) -> Section {
     let comparison = input.comparison;
     let merged = &comparison.merged;
@@ -198,10 +207,11 @@ pub(crate) fn recommendations(input: &StatusInput<'_>) -> Section {
         let on_base = already_on_base(input, finding);
         if seen.contains(&(finding.rule, on_base))
             || (!on_base && plan.step_for(finding.rule).is_some())
+            || (!on_base && rewritten_by_plan(input, finding))
         {
             continue;
         }
-        if plan.blocked && !on_base {
+        if plan.blocked && !on_base && finding.rule.scope().is_chain() {
             seen.push((finding.rule, on_base));
             deferred.push(code(finding.rule.name()));
             continue;

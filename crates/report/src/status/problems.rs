@@ -167,7 +167,14 @@ fn finding_blocks(
     let planned = if inherited {
         None
     } else {
-        comparison.plan.step_for(finding.rule)
+        comparison.plan.step_for(finding.rule).or_else(|| {
+            // A stale header in a file the plan re-parents is rewritten by
+            // that step: editing it by hand first would be undone.
+            (finding.rule == Rule::HeaderMismatch)
+                .then(|| where_found(project, finding))
+                .flatten()
+                .and_then(|(path, _)| comparison.plan.step_rewriting(&path))
+        })
     };
     if let Some((number, step)) = planned {
         let commands: Vec<String> = step.commands.iter().map(|c| code(c)).collect();
@@ -180,7 +187,7 @@ fn finding_blocks(
             "**Fix:** on {} itself, in its own pull request; this branch does not change it",
             code(&comparison.base.label)
         )));
-    } else if comparison.plan.blocked {
+    } else if comparison.plan.blocked && finding.rule.scope().is_chain() {
         items.push(Item::new(format!(
             "**Fix:** after step 1 of the plan under Recommendations ({}'s chain must load first), run this report again for the commands",
             code(&comparison.base.label)

@@ -26,19 +26,21 @@ pub(crate) const URL_VARIABLE: &str = "ALEMBIC_DOCTOR_DATABASE_URL";
 pub(crate) fn run(project_args: &ProjectArgs, args: &StatusArgs) -> anyhow::Result<ExitStatus> {
     let project = load::project(project_args)?;
     let cwd = std::env::current_dir().context("cannot read the current directory")?;
-    let tool = crate::lint::tool_config(project, &cwd)?;
     let (text, origin) = match flag_or_environment(args.database_url.as_deref())? {
         Some(found) => found,
         None => config_url(project)?,
     };
-    let url = DatabaseUrl::parse(&text)
-        .with_context(|| format!("the database URL from {origin} cannot be used"))?;
-    let table = version_table(
+    let Read {
+        url,
+        table,
+        rows: current,
+        tool,
+    } = read(
+        project,
+        (&text, &origin),
         args.version_table.as_deref(),
         args.version_table_schema.as_deref(),
-        &tool,
-    );
-    let current = read_version_table(&url, &table)?;
+    )?;
     let repo = alembic_doctor_git::GitRepo::discover(&cwd).ok();
     let status = alembic_doctor_status::database_status(project, &current, repo.as_ref());
     let info = DatabaseInfo {
@@ -63,6 +65,38 @@ pub(crate) fn run(project_args: &ProjectArgs, args: &StatusArgs) -> anyhow::Resu
         exit = ExitStatus::Failure;
     }
     Ok(exit)
+}
+
+/// A database's version table, read.
+struct Read {
+    url: DatabaseUrl,
+    table: VersionTable,
+    rows: Vec<String>,
+    /// `[tool.alembic-doctor]`, which named the table when no option did.
+    tool: ToolConfig,
+}
+
+/// Read, read-only, the version table of the database at `text` (a URL,
+/// from `origin`): the table the options name, else
+/// `[tool.alembic-doctor]`'s, else Alembic's default.
+fn read(
+    project: &Project,
+    (text, origin): (&str, &str),
+    name: Option<&str>,
+    schema: Option<&str>,
+) -> anyhow::Result<Read> {
+    let cwd = std::env::current_dir().context("cannot read the current directory")?;
+    let tool = crate::lint::tool_config(project, &cwd)?;
+    let url = DatabaseUrl::parse(text)
+        .with_context(|| format!("the database URL from {origin} cannot be used"))?;
+    let table = version_table(name, schema, &tool);
+    let rows = read_version_table(&url, &table)?;
+    Ok(Read {
+        url,
+        table,
+        rows,
+        tool,
+    })
 }
 
 /// The version table: the options, else `[tool.alembic-doctor]`, else
@@ -119,16 +153,14 @@ pub(crate) fn deployed_database(
     let Some((text, origin)) = flag_or_environment(args.database_url.as_deref())? else {
         return Ok(None);
     };
-    let cwd = std::env::current_dir().context("cannot read the current directory")?;
-    let tool = crate::lint::tool_config(project, &cwd)?;
-    let url = DatabaseUrl::parse(&text)
-        .with_context(|| format!("the database URL from {origin} cannot be used"))?;
-    let table = version_table(
+    let Read {
+        url, table, rows, ..
+    } = read(
+        project,
+        (&text, &origin),
         args.version_table.as_deref(),
         args.version_table_schema.as_deref(),
-        &tool,
-    );
-    let rows = read_version_table(&url, &table)?;
+    )?;
     Ok(Some(DatabaseState {
         url: url.to_string(),
         origin,

@@ -203,6 +203,8 @@ pub(crate) fn recommendations(input: &StatusInput<'_>) -> Section {
     // With the plan stopped by BASE's own problem, the branch's findings
     // are planned once that is fixed: their fixes would fail before.
     let mut deferred: Vec<String> = Vec::new();
+    // The safety findings by file, in order: (path, `rule` (line N)).
+    let mut safety: Vec<(String, Vec<String>)> = Vec::new();
     for finding in &merged.findings {
         let on_base = already_on_base(input, finding);
         if seen.contains(&(finding.rule, on_base))
@@ -241,6 +243,33 @@ pub(crate) fn recommendations(input: &StatusInput<'_>) -> Section {
                 super::problems::places(&found)
             ),
         };
+        // A lint finding's fix is stated once, under Problems Found: here
+        // it is named by rule and place, all of them in one line.
+        if !finding.rule.scope().is_chain() && !on_base {
+            let mut by_file: Vec<(&String, Vec<String>)> = Vec::new();
+            for (path, line) in &found {
+                match by_file.iter_mut().find(|(p, _)| *p == path) {
+                    Some((_, lines)) => lines.push(line.to_string()),
+                    None => by_file.push((path, vec![line.to_string()])),
+                }
+            }
+            for (path, lines) in by_file {
+                let at = match lines.as_slice() {
+                    [one] => format!("{} (line {one})", code(finding.rule.name())),
+                    [rest @ .., last] => format!(
+                        "{} (lines {} and {last})",
+                        code(finding.rule.name()),
+                        rest.join(", ")
+                    ),
+                    [] => code(finding.rule.name()),
+                };
+                match safety.iter_mut().find(|(p, _)| p == path) {
+                    Some((_, rules)) => rules.push(at),
+                    None => safety.push((path.clone(), vec![at])),
+                }
+            }
+            continue;
+        }
         let advice = match (count, super::problems::fix_command(finding.rule)) {
             (1, _) => super::problems::help(input, finding).unwrap_or_else(general),
             (_, Some(command)) => {
@@ -257,6 +286,16 @@ pub(crate) fn recommendations(input: &StatusInput<'_>) -> Section {
         } else {
             before.push(item);
         }
+    }
+    if !safety.is_empty() {
+        let listed: Vec<String> = safety
+            .iter()
+            .map(|(path, rules)| format!("in {}: {}", code(path), rules.join(", ")))
+            .collect();
+        before.push(Item::new(format!(
+            "**Act on the safety findings** under Problems Found, each with its fix: {}",
+            listed.join("; ")
+        )));
     }
     if !deferred.is_empty() {
         before.push(Item::new(format!(

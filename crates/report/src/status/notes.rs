@@ -83,7 +83,7 @@ fn revision_blocks(input: &StatusInput<'_>, notes: &[RevisionNotes]) -> Vec<Bloc
 /// One item per note. A safety lint's finding is stated in full under
 /// Problems Found: here it is named by its rule after what the same line
 /// does (`creates index ... (line 23) — ⚠️ create-index-not-concurrently`),
-/// or in full when no other note describes that line.
+/// or alone, with its line, when no other note describes that line.
 fn note_items(notes: &[alembic_doctor_compare::Note]) -> Vec<Item> {
     let is_finding = |note: &alembic_doctor_compare::Note| {
         note.level == NoteLevel::Warning && note.code.parse::<Rule>().is_ok()
@@ -108,8 +108,9 @@ fn note_items(notes: &[alembic_doctor_compare::Note]) -> Vec<Item> {
         }
         let text = match note.level {
             NoteLevel::Info => note.message.clone(),
+            // Stated in full under Problems Found: named here.
             NoteLevel::Warning if is_finding(note) => {
-                format!("⚠️ {}: {}", code(note.code), note.message)
+                format!("⚠️ {} (see Problems Found)", code(note.code))
             }
             NoteLevel::Warning => format!("⚠️ {}", note.message),
         };

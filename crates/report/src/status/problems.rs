@@ -202,8 +202,11 @@ fn finding_blocks(
         });
     }
     // The plan's step is the fix; the rule's general advice would only
-    // repeat it less precisely.
-    if planned.is_none() {
+    // repeat it less precisely. So would it after a lint finding's own fix,
+    // which is written for the case at hand (and may differ from the
+    // general advice: a new column filled with a constant, say).
+    let own_fix = !finding.rule.scope().is_chain() && finding.help.is_some();
+    if planned.is_none() && !own_fix {
         blocks.extend(explanation(finding.rule, explained));
     }
     blocks

@@ -2281,3 +2281,32 @@ fn a_stale_header_the_plans_rebase_rewrites_points_at_the_step() {
         "{recommendations}"
     );
 }
+
+/// Two pull requests, both on `aaa` while main's head is `bbb`: the first
+/// one merged forks main's chain itself. Its own report plans that; this
+/// one says so, as its only step, instead of commands that leave a fork.
+#[test]
+fn a_head_merged_first_that_forks_the_base_is_fixed_first() {
+    let repo = GitProject::new();
+    repo.branch("first", "main");
+    repo.migration("ccc", Some("aaa"), "ccc.py");
+    repo.commit("first");
+    repo.branch("second", "main");
+    repo.migration("ddd", Some("aaa"), "ddd.py");
+    repo.commit("second");
+    repo.checkout("main");
+    repo.migration("bbb", Some("aaa"), "bbb.py");
+    repo.commit("main moves on");
+    let plan = plan_of(&repo, &["main", "first", "second"]);
+    let steps = plan["steps"].as_array().expect("steps");
+    assert_eq!(steps.len(), 1, "{plan:#}");
+    let summary = steps[0]["summary"].as_str().expect("summary");
+    assert!(
+        steps[0]["kind"] == "manual"
+            && summary.contains("`first`, merged first, forks `main`'s chain itself")
+            && summary.contains("`alembic-doctor report main first`"),
+        "{plan:#}"
+    );
+    let (_, report) = markdown(&repo, &["main", "first", "second"]);
+    assert!(!report.contains("fix rebase"), "{report}");
+}

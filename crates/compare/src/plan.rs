@@ -169,6 +169,9 @@ struct Planner<'a> {
     written: BTreeSet<String>,
     /// The new ids the plan gave: no database has run those revisions.
     renamed: BTreeSet<String>,
+    /// A HEAD merged first forks BASE's chain itself: the only step, since
+    /// the rest can only be planned once that one is fixed.
+    earlier_fork: Option<PlanStep>,
     steps: Vec<PlanStep>,
 }
 
@@ -240,6 +243,7 @@ impl<'a> Planner<'a> {
             taken,
             written: BTreeSet::new(),
             renamed: BTreeSet::new(),
+            earlier_fork: None,
             steps: Vec::new(),
         }
     }
@@ -255,6 +259,13 @@ impl<'a> Planner<'a> {
         self.conflicts();
         self.duplicates();
         self.forks();
+        if let Some(step) = self.earlier_fork.take() {
+            return Plan {
+                on,
+                steps: vec![step],
+                blocked: false,
+            };
+        }
         if self.steps.is_empty() {
             return Plan {
                 on,
@@ -853,13 +864,66 @@ impl<'a> Planner<'a> {
             let (onto, movers) = match (on_base.as_slice(), new.as_slice()) {
                 ([one], _) => (*one, new.clone()),
                 ([], [first, rest @ ..]) => (*first, rest.to_vec()),
-                _ => continue,
+                _ => {
+                    self.fix_earlier_heads_first(&on_base);
+                    continue;
+                }
             };
             let onto_id = self.nodes[onto].id.clone();
             for mover in movers {
                 self.join(&map, &onto_id, mover);
             }
         }
+    }
+
+    /// Heads of the fork that come from the HEADs merged first (not from
+    /// BASE): one of those pull requests forks BASE's chain itself. Its own
+    /// report has the plan for it; this one can only be planned once it is
+    /// merged, so the step says so (once), rather than offering commands
+    /// that would leave a fork.
+    fn fix_earlier_heads_first(&mut self, heads: &[usize]) {
+        let base = &self.comparison.base.project.map;
+        let earlier: Vec<String> = heads
+            .iter()
+            .map(|&h| code(&self.nodes[h].id))
+            .filter(|id| base.lookup(id.trim_matches('`')).is_none())
+            .collect();
+        let count = self.comparison.heads.len();
+        if earlier.is_empty() || count < 2 || self.earlier_fork.is_some() {
+            return;
+        }
+        let others = &self.comparison.heads[..count - 1];
+        let names: Vec<String> = others.iter().map(|side| code(side.name())).collect();
+        let reports: Vec<String> = others
+            .iter()
+            .map(|side| {
+                code(&format!(
+                    "alembic-doctor report {} {}",
+                    quote(&self.base_label),
+                    quote(&side.label)
+                ))
+            })
+            .collect();
+        let last = self.comparison.heads[count - 1].name().to_owned();
+        self.earlier_fork = Some(PlanStep {
+            kind: StepKind::Manual,
+            summary: format!(
+                "{}, merged first, {} {}'s chain itself (at {}): fix {} first as {} own report says ({}), merge {}, then run this report again for {}",
+                names.join(" and "),
+                if names.len() == 1 { "forks" } else { "fork" },
+                code(&self.base_label),
+                earlier.join(", "),
+                if names.len() == 1 { "it" } else { "them" },
+                if names.len() == 1 { "its" } else { "their" },
+                reports.join(", "),
+                if names.len() == 1 { "it" } else { "them" },
+                code(&last)
+            ),
+            commands: Vec::new(),
+            alternative: None,
+            rules: vec![Rule::MultipleHeads],
+            rewrites: Vec::new(),
+        });
     }
 
     /// Some HEAD has fewer heads than BASE's `count` under `label` (none:

@@ -44,7 +44,11 @@ pub fn findings_with_plan(
             {
                 let commands: Vec<String> =
                     step.commands.iter().map(|c| format!("`{c}`")).collect();
-                finding.help = Some(format!("step {number} of {plan}: {}", commands.join(", ")));
+                finding.help = Some(if commands.is_empty() {
+                    format!("step {number} of {plan}")
+                } else {
+                    format!("step {number} of {plan}: {}", commands.join(", "))
+                });
             }
             finding
         })

@@ -178,10 +178,14 @@ fn finding_blocks(
     };
     if let Some((number, step)) = planned {
         let commands: Vec<String> = step.commands.iter().map(|c| code(c)).collect();
-        items.push(Item::new(format!(
-            "**Fix:** step {number} of the plan under Recommendations ({})",
-            commands.join(", ")
-        )));
+        items.push(Item::new(if commands.is_empty() {
+            format!("**Fix:** step {number} of the plan under Recommendations")
+        } else {
+            format!(
+                "**Fix:** step {number} of the plan under Recommendations ({})",
+                commands.join(", ")
+            )
+        }));
     } else if inherited {
         items.push(Item::new(format!(
             "**Fix:** on {} itself, in its own pull request; this branch does not change it",

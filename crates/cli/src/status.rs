@@ -151,6 +151,13 @@ pub(crate) fn deployed_database(
     args: &DatabaseStateArgs,
 ) -> anyhow::Result<Option<DatabaseState>> {
     let Some((text, origin)) = flag_or_environment(args.database_url.as_deref())? else {
+        // A table named for no database would be ignored: say so instead.
+        if args.version_table.is_some() || args.version_table_schema.is_some() {
+            anyhow::bail!(
+                "--version-table and --version-table-schema name a table of the database, and no \
+                 database was given: pass --database-url URL or set {URL_VARIABLE}"
+            );
+        }
         return Ok(None);
     };
     let Read {

@@ -415,3 +415,18 @@ fn the_plan_merges_what_the_database_ran() {
         ["alembic-doctor fix merge -m 'merge heads' ccc ddd"]
     );
 }
+
+/// `--version-table` without a database would be ignored: it is a usage
+/// error that says what is missing.
+#[test]
+fn a_version_table_without_a_database_is_an_error() {
+    let repo = GitProject::new();
+    for command in ["compare", "report"] {
+        let (code, stdout, stderr) = repo.run(&[command, "main", "--version-table", "versions"]);
+        assert_eq!(code, 2, "{stdout}{stderr}");
+        assert!(
+            stderr.contains("no database was given: pass --database-url URL"),
+            "{stderr}"
+        );
+    }
+}

@@ -512,19 +512,13 @@ fn extends_base_head(comparison: &Comparison) -> ChecklistItem {
 /// Why `side` extends BASE's heads, from the graphs: its heads, and that
 /// each descends from a head of BASE.
 pub fn extension_evidence(comparison: &Comparison, side: &Side, diff: &Differences) -> String {
-    let base_map = &comparison.base.project.map;
-    let base_heads = comparison.base.ids(base_map.heads());
+    let base_heads = comparison.base.ids(comparison.base.project.map.heads());
     // Heads BASE has below its own: HEAD lacks what BASE added there since.
-    let below_base: BTreeSet<&str> = base_map
-        .ancestors(base_map.heads())
-        .into_iter()
-        .map(|rev| base_map.revisions()[rev].id.as_str())
-        .collect();
-    let (behind, ahead): (Vec<String>, Vec<String>) = diff.heads.iter().cloned().partition(|id| {
-        below_base.contains(id.as_str())
-            && !base_heads.contains(id)
-            && !diff.new.iter().any(|change| &change.id == id)
-    });
+    let (behind, ahead): (Vec<String>, Vec<String>) = diff
+        .heads
+        .iter()
+        .cloned()
+        .partition(|id| diff.behind.contains(id));
     if !behind.is_empty() && !ahead.is_empty() && base_heads.len() > 1 {
         return format!(
             "{}'s {} {} {} {}'s heads {} or above them; {} {} below them, because {} lacks what {} added there since (the merge keeps it), no more heads than {} has",

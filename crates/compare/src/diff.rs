@@ -52,6 +52,11 @@ pub struct Differences {
     pub not_extending: Vec<NotExtending>,
     /// HEAD's own heads (ids), as Alembic lists them.
     pub heads: Vec<String>,
+    /// Those of `heads` that BASE has below its own heads and HEAD did not
+    /// add: HEAD only lacks what BASE added there since (a pull request
+    /// that adds to `contract` and is behind on `expand`). The merge keeps
+    /// BASE's, so they do not count against extending BASE's heads.
+    pub behind: Vec<String>,
 }
 
 /// Why a HEAD does not extend BASE's heads: one fact of the two graphs.
@@ -193,6 +198,7 @@ pub(crate) fn differences(
     }
     diff.starts_from = starts.into_iter().collect();
     diff.heads = head.ids(head.project.map.heads());
+    diff.behind = behind_heads(base, &diff);
     diff.not_extending = not_extending(base, head, &diff);
     diff.extends_base_head = diff.not_extending.is_empty();
     diff
@@ -244,25 +250,12 @@ fn not_extending(base: &Side, head: &Side, diff: &Differences) -> Vec<NotExtendi
         .collect();
     let mut above = descendants(&head.project, &anchors);
     above.extend(anchors);
-    // A head of HEAD that BASE has below its own heads is only behind
-    // (HEAD lacks what BASE added on that branch since): the merge keeps
-    // BASE's, as with expand/contract branches where a pull request adds
-    // to one and not the other.
-    let behind: BTreeSet<&str> = base_map
-        .ancestors(base_map.heads())
-        .into_iter()
-        .map(|rev| base_map.revisions()[rev].id.as_str())
-        .collect();
     let below: Vec<String> = map
         .heads()
         .iter()
         .filter(|&&rev| !above.contains(&map.canonical(rev)))
         .map(|&rev| map.revisions()[rev].id.clone())
-        // A new revision is never "behind", even when BASE has its id (a
-        // duplicate): it is this branch's work.
-        .filter(|id| {
-            !behind.contains(id.as_str()) || diff.new.iter().any(|change| &change.id == id)
-        })
+        .filter(|id| !diff.behind.contains(id))
         .collect();
     if !below.is_empty() {
         out.push(NotExtending::HeadsNotAbove(below));
@@ -274,6 +267,29 @@ fn not_extending(base: &Side, head: &Side, diff: &Differences) -> Vec<NotExtendi
         });
     }
     out
+}
+
+/// See [`Differences::behind`]. A new revision is never behind, even when
+/// BASE has its id (a duplicate): it is this branch's work.
+fn behind_heads(base: &Side, diff: &Differences) -> Vec<String> {
+    let base_map = &base.project.map;
+    let base_heads: BTreeSet<&str> = base_map
+        .heads()
+        .iter()
+        .map(|&rev| base_map.revisions()[rev].id.as_str())
+        .collect();
+    let below: BTreeSet<&str> = base_map
+        .ancestors(base_map.heads())
+        .into_iter()
+        .map(|rev| base_map.revisions()[rev].id.as_str())
+        .filter(|id| !base_heads.contains(id))
+        .collect();
+    let new: BTreeSet<&str> = diff.new.iter().map(|change| change.id.as_str()).collect();
+    diff.heads
+        .iter()
+        .filter(|id| below.contains(id.as_str()) && !new.contains(id.as_str()))
+        .cloned()
+        .collect()
 }
 
 /// The revisions that have one of `revs` below them (through

@@ -885,8 +885,9 @@ impl<'a> Planner<'a> {
         let base = &self.comparison.base.project.map;
         let earlier: Vec<String> = heads
             .iter()
-            .map(|&h| code(&self.nodes[h].id))
-            .filter(|id| base.lookup(id.trim_matches('`')).is_none())
+            .map(|&h| self.nodes[h].id.as_str())
+            .filter(|id| base.lookup(id).is_none())
+            .map(code)
             .collect();
         let count = self.comparison.heads.len();
         if earlier.is_empty() || count < 2 || self.earlier_fork.is_some() {

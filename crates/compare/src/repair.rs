@@ -24,8 +24,9 @@ pub(crate) fn repaired_by_edit(
     edited: &RevisionChange,
 ) -> Option<String> {
     let base_path = edited.base_path.as_deref().unwrap_or(&edited.path);
-    let on_base = missing_references(&base.project, &edited.id, base_path)?;
-    if on_base.is_empty() || !missing_references(merged, &edited.id, &edited.path)?.is_empty() {
+    merged.map.lookup(&edited.id)?;
+    let on_base = missing_references(&base.project, &edited.id, base_path);
+    if on_base.is_empty() || !missing_references(merged, &edited.id, &edited.path).is_empty() {
         return None;
     }
     let listed: Vec<String> = on_base
@@ -43,31 +44,27 @@ pub(crate) fn repaired_by_edit(
 
 /// The references of the revision `id` in the file shown as `path` on
 /// `project` that resolve to no revision (as `missing-parent` and
-/// `missing-dependency` report them); `None` when no such file is there.
-fn missing_references(
-    project: &Project,
-    id: &str,
-    path: &str,
-) -> Option<Vec<(&'static str, String)>> {
-    let rev = (0..project.map.revisions().len()).find(|&rev| {
+/// `missing-dependency` report them). Only the graph's problems are read,
+/// not every revision: a branch may edit thousands of revisions, and
+/// problems are few.
+fn missing_references(project: &Project, id: &str, path: &str) -> Vec<(&'static str, String)> {
+    let is_this = |rev: usize| {
         project.map.revisions()[rev].id == id && project.file_of(rev).display_path == path
-    })?;
-    Some(
-        project
-            .map
-            .problems()
-            .iter()
-            .filter_map(|problem| match problem {
-                GraphProblem::MissingParent { child, parent } if *child == rev => {
-                    Some(("down_revision", parent.clone()))
-                }
-                GraphProblem::MissingDependency {
-                    revision,
-                    dependency,
-                    ..
-                } if *revision == rev => Some(("depends_on", dependency.clone())),
-                _ => None,
-            })
-            .collect(),
-    )
+    };
+    project
+        .map
+        .problems()
+        .iter()
+        .filter_map(|problem| match problem {
+            GraphProblem::MissingParent { child, parent } if is_this(*child) => {
+                Some(("down_revision", parent.clone()))
+            }
+            GraphProblem::MissingDependency {
+                revision,
+                dependency,
+                ..
+            } if is_this(*revision) => Some(("depends_on", dependency.clone())),
+            _ => None,
+        })
+        .collect()
 }

@@ -114,13 +114,12 @@ fn facts(comparison: &Comparison, side: &Side, diff: &Differences) -> Item {
     if diff.extends_base_head {
         let text = if diff.new.is_empty() {
             let base = &comparison.base;
-            let map = &base.project.map;
-            let below = map.ancestors(map.heads());
-            let behind = diff.heads != base.ids(map.heads())
+            let base_heads = base.ids(base.project.map.heads());
+            let behind = !diff.behind.is_empty()
                 && diff
                     .heads
                     .iter()
-                    .all(|id| map.lookup(id).is_some_and(|rev| below.contains(&rev)));
+                    .all(|id| diff.behind.contains(id) || base_heads.contains(id));
             if behind {
                 format!(
                     "no new revisions; its {} {} below the base's, because it lacks the base's later revisions, which the merge keeps: the base's chain stays as it is",

@@ -2309,4 +2309,34 @@ fn a_head_merged_first_that_forks_the_base_is_fixed_first() {
     );
     let (_, report) = markdown(&repo, &["main", "first", "second"]);
     assert!(!report.contains("fix rebase"), "{report}");
+    // The report it names plans `first`'s own fork, and following that plan
+    // (then merging `first`) leaves main with one head.
+    let command = summary
+        .split('`')
+        .find(|span| span.starts_with("alembic-doctor report "))
+        .expect("the report to run");
+    let words: Vec<&str> = command.split_whitespace().skip(1).collect();
+    let (_, json) = repo.json_of(words[0], &words[1..]);
+    let steps = json["plan"]["steps"].as_array().expect("steps").clone();
+    assert!(steps.iter().any(|s| s["kind"] == "rebase"), "{json:#}");
+    repo.checkout("first");
+    for step in &steps {
+        for command in step["commands"].as_array().into_iter().flatten() {
+            let words = shlex::split(command.as_str().unwrap()).unwrap();
+            let output = if words[0] == "git" {
+                repo.command("git").args(&words[1..]).output().unwrap()
+            } else {
+                repo.command(common::BIN)
+                    .args(&words[1..])
+                    .output()
+                    .unwrap()
+            };
+            assert!(output.status.success(), "{command}: {output:?}");
+        }
+    }
+    repo.commit("first, fixed");
+    repo.checkout("main");
+    repo.git(&["merge", "-q", "--no-edit", "first"]);
+    let (code, json) = repo.json_of("check", &["--no-lint"]);
+    assert_eq!(code, 0, "{json:#}");
 }

@@ -15,7 +15,7 @@ use std::sync::{Arc, OnceLock};
 
 use alembic_doctor_source::{DiskTree, Tree};
 
-use crate::cache::{BlobRange, ScriptBlob};
+use crate::cache::{Blob, BlobRange};
 
 /// The bytes of one project file: either read during loading, or read on
 /// first use from the tree the file was listed in (empty if that fails: the
@@ -32,10 +32,10 @@ enum Source {
     /// between them costs more than the rest of the value).
     Disk,
     Tree(Arc<dyn Tree + Send + Sync>),
-    /// The cache file's blob, where the bytes the parse came from are kept
-    /// beside the script; the file itself only if the blob cannot be read
+    /// The cache file's blob of sources, where the bytes the parse came
+    /// from are kept; the file itself only if the blob cannot be read
     /// (damaged), which no longer promises the same version.
-    Cache(Arc<ScriptBlob>, BlobRange),
+    Cache(Arc<Blob>, BlobRange),
 }
 
 impl FileBytes {
@@ -64,8 +64,8 @@ impl FileBytes {
     }
 
     /// The bytes a cached parse came from, kept in the cache file's `blob`
-    /// at `range` (see [`crate::parsed::encode_entry`]).
-    pub(crate) fn in_cache(path: PathBuf, blob: Arc<ScriptBlob>, range: BlobRange) -> Self {
+    /// of sources at `range`.
+    pub(crate) fn in_cache(path: PathBuf, blob: Arc<Blob>, range: BlobRange) -> Self {
         Self {
             bytes: OnceLock::new(),
             source: Some((path, Source::Cache(blob, range))),
@@ -85,11 +85,7 @@ impl FileBytes {
             Some((path, Source::Cache(blob, range))) => blob
                 .get()
                 .and_then(|blob| range.of(blob))
-                .and_then(crate::parsed::split_entry)
-                .map_or_else(
-                    || DiskTree.read(path).unwrap_or_default(),
-                    |(source, _)| source.to_vec(),
-                ),
+                .map_or_else(|| DiskTree.read(path).unwrap_or_default(), <[u8]>::to_vec),
             None => Vec::new(),
         })
     }

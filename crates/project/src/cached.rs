@@ -26,12 +26,13 @@ use rustc_hash::FxBuildHasher;
 use crate::ProjectFile;
 use crate::bytes::FileBytes;
 use crate::cache::{
-    self, CacheFile, Dependencies, FreshParse, IndexFile, NewFile, NewParse, ParseCache,
-    RACY_MARGIN_NS, ScriptBlob,
+    self, Blobs, CacheFile, Dependencies, FreshParse, IndexFile, NewFile, NewParse, ParseCache,
+    Part, RACY_MARGIN_NS,
 };
 use crate::derived::Derived;
 use crate::inputs::{Parsed, from_script, number, parse};
 use crate::load::StageTimer;
+use crate::operations::FileOperations;
 use crate::parsed::ParsedScript;
 
 /// What [`build_cached`] needs besides the files.
@@ -98,7 +99,7 @@ pub(crate) fn build_cached(
         modules,
         how,
         stamps: &stamps,
-        blob: old.blob(),
+        blobs: old.blobs(),
         started,
     };
 
@@ -124,7 +125,7 @@ pub(crate) fn build_cached(
             how.cache.tool(),
             walk.as_ref(),
             &files,
-            old.blob(),
+            old.blobs(),
         );
     };
 
@@ -384,8 +385,8 @@ struct Loader<'a> {
     modules: &'a alembic_doctor_script::Project,
     how: &'a CachedBuild<'a>,
     stamps: &'a Stamps<'a>,
-    /// The old cache file's scripts.
-    blob: &'a Arc<ScriptBlob>,
+    /// The old cache file's scripts, operations and sources.
+    blobs: &'a Blobs,
     started: SystemTime,
 }
 
@@ -436,17 +437,23 @@ impl Loader<'_> {
     fn cached(&self, job: &Job<'_>) -> Option<(ProjectFile, Option<RevisionInput>)> {
         let stored = job.old?;
         let derived = postcard::from_bytes::<Derived>(stored.derived.0).ok()?;
-        let script = ParsedScript::cached(Arc::clone(self.blob), stored.script);
+        let blob = |part| Arc::clone(self.blobs.of(part));
+        let script = ParsedScript::cached(blob(Part::Script), stored.piece(Part::Script));
+        let operations =
+            FileOperations::Cached(blob(Part::Operations), stored.piece(Part::Operations));
         // The bytes as they were parsed, from the cache file: never the
         // file again, which may be another version by the time a column or
         // a code frame is printed.
-        let bytes =
-            FileBytes::in_cache(job.path.to_path_buf(), Arc::clone(self.blob), stored.script);
+        let bytes = FileBytes::in_cache(
+            job.path.to_path_buf(),
+            blob(Part::Source),
+            stored.piece(Part::Source),
+        );
         let (mut file, input) = from_script(
             job.path.to_path_buf(),
             job.listed,
             bytes,
-            script,
+            (script, operations),
             derived,
             self.display_root,
         );
@@ -508,14 +515,17 @@ impl Loader<'_> {
             {
                 match (
                     postcard::to_allocvec(&derived),
-                    crate::parsed::encode_entry(file.bytes.get(), script),
+                    postcard::to_allocvec(script),
+                    file.operations.encoded(),
                 ) {
-                    (Ok(derived), Some(script)) => NewParse::Fresh(Box::new(FreshParse {
-                        stamp,
-                        derived,
-                        script,
-                        dependencies,
-                    })),
+                    (Ok(derived), Ok(script), Some(operations)) => {
+                        NewParse::Fresh(Box::new(FreshParse {
+                            stamp,
+                            derived,
+                            pieces: [script, operations.to_vec(), file.bytes.get().to_vec()],
+                            dependencies,
+                        }))
+                    }
                     _ => NewParse::None,
                 }
             }

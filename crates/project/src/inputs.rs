@@ -17,6 +17,7 @@ use crate::ProjectFile;
 use crate::bytes::FileBytes;
 use crate::derived::{Derived, ScriptMarks};
 use crate::load::display_path;
+use crate::operations::{self, FileOperations};
 use crate::parsed::ParsedScript;
 
 /// Why a file gives no usable revision id.
@@ -106,6 +107,7 @@ pub(crate) fn parse(
                 path,
                 read_error: Some(read_error),
                 script: ParsedScript::none(),
+                operations: FileOperations::Unread,
                 marks: ScriptMarks::default(),
                 revision: None,
                 id_problem: Some(IdProblem::Unreadable),
@@ -119,16 +121,20 @@ pub(crate) fn parse(
             derived: None,
         },
         Ok(bytes) => {
-            let (script, dependencies) = alembic_doctor_script::parse_script_tracked(
-                &bytes,
-                &ScriptContext::new(&path, modules),
-            );
+            let (script, dependencies, operations) =
+                alembic_doctor_script::parse_script_with_operations(
+                    &bytes,
+                    &ScriptContext::new(&path, modules),
+                );
             let derived = Derived::of(&script, &path);
             let (file, input) = from_script(
                 path,
                 listed_path,
                 FileBytes::read(bytes),
-                ParsedScript::parsed(script),
+                (
+                    ParsedScript::parsed(script),
+                    operations::encode(&operations),
+                ),
                 derived.clone(),
                 display_root,
             );
@@ -142,13 +148,13 @@ pub(crate) fn parse(
     }
 }
 
-/// The project file and revision input of a script and what was derived
-/// from it.
+/// The project file and revision input of a script (with the operations
+/// read from the same parse) and what was derived from it.
 pub(crate) fn from_script(
     path: PathBuf,
     listed_path: &Path,
     bytes: FileBytes,
-    script: ParsedScript,
+    (script, operations): (ParsedScript, FileOperations),
     mut derived: Derived,
     display_root: &Path,
 ) -> (ProjectFile, Option<RevisionInput>) {
@@ -157,6 +163,7 @@ pub(crate) fn from_script(
         path,
         read_error: None,
         script,
+        operations,
         marks: derived.marks,
         revision: None,
         id_problem: derived.take_id_problem(),

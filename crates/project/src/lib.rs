@@ -12,13 +12,14 @@ mod cached;
 mod derived;
 mod inputs;
 mod load;
+mod operations;
 mod parsed;
 
 use std::path::PathBuf;
 
 use alembic_doctor_config::AlembicConfig;
 use alembic_doctor_graph::{RevIdx, RevisionMap};
-use alembic_doctor_script::Script;
+use alembic_doctor_script::{Operations, Script};
 use alembic_doctor_source::{LineIndex, SourceNote};
 
 pub use bytes::FileBytes;
@@ -46,6 +47,9 @@ pub struct ProjectFile {
     pub read_error: Option<String>,
     /// The parsed file: see [`ProjectFile::script`].
     script: parsed::ParsedScript,
+    /// What `upgrade()` and `downgrade()` do: see
+    /// [`ProjectFile::operations`].
+    operations: operations::FileOperations,
     /// What the checks run by every command need to know about the script
     /// without decoding it.
     pub marks: ScriptMarks,
@@ -69,6 +73,15 @@ impl ProjectFile {
     /// map never pays for it.
     pub fn script(&self) -> Option<&Script> {
         self.script.get(&self.path, || self.bytes.get().to_vec())
+    }
+
+    /// What the file's `upgrade()` and `downgrade()` do, decoded now from
+    /// the parse made while loading or from the cache; read from the
+    /// file's bytes only when neither has them. Not kept: each call decodes
+    /// a fresh copy, so that a long history can be linted a chunk at a
+    /// time.
+    pub fn operations(&self) -> Operations {
+        self.operations.get(|| self.bytes.get().to_vec())
     }
 
     /// The file's line starts, for printing positions (empty when it could

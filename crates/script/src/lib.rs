@@ -52,7 +52,7 @@ pub use ops::{
     string_literals,
 };
 pub use project::{DiskFiles, Project, ProjectFiles, ScriptContext};
-pub use read::{parse_script, parse_script_tracked};
+pub use read::{parse_script, parse_script_tracked, parse_script_with_operations};
 
 /// Everything alembic-doctor knows about one migration file.
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -11,7 +11,7 @@ use crate::project::ScriptContext;
 use crate::recipe::Lowering;
 use crate::resolve::Evaluator;
 use crate::syntax;
-use crate::{Binding, Script, SyntaxError, Variable};
+use crate::{Binding, Operations, Script, SyntaxError, Variable};
 
 /// Read one migration file without running it.
 ///
@@ -51,22 +51,48 @@ pub fn parse_script_tracked(
     context: &ScriptContext<'_>,
 ) -> (Script, Option<Vec<PathBuf>>) {
     let line_index = LineIndex::new(bytes);
-    let (mut script, dependencies) =
-        read(bytes, context, &line_index).unwrap_or_else(|message| (empty(message, bytes), None));
+    let (mut script, dependencies) = read(bytes, context, &line_index, false).map_or_else(
+        |message| (empty(message, bytes), None),
+        |(script, _)| script,
+    );
     script.line_index = line_index;
     (script, dependencies)
 }
 
-/// Everything but the line index, which the caller moves in.
+/// [`parse_script_tracked`] and [`crate::read_operations`] from one parse
+/// of the file: what loading a project for the safety lints reads, so that
+/// no file is parsed twice.
+pub fn parse_script_with_operations(
+    bytes: &[u8],
+    context: &ScriptContext<'_>,
+) -> (Script, Option<Vec<PathBuf>>, Operations) {
+    let line_index = LineIndex::new(bytes);
+    let (mut script, dependencies, operations) = match read(bytes, context, &line_index, true) {
+        Ok(((script, dependencies), operations)) => (
+            script,
+            dependencies,
+            operations.unwrap_or_else(Operations::unreadable),
+        ),
+        Err(message) => (empty(message, bytes), None, Operations::unreadable()),
+    };
+    script.line_index = line_index;
+    (script, dependencies, operations)
+}
+
+/// Everything but the line index, which the caller moves in; the
+/// operations too when `with_operations`.
 fn read(
     bytes: &[u8],
     context: &ScriptContext<'_>,
     line_index: &LineIndex,
-) -> Result<(Script, Option<Vec<PathBuf>>), String> {
+    with_operations: bool,
+) -> Result<((Script, Option<Vec<PathBuf>>), Option<Operations>), String> {
     let decoded = encoding::decode(bytes);
     let parsed = syntax::parse_module(&decoded.text)?;
     syntax::with_module(parsed, |parsed| {
-        from_module(bytes, &decoded, parsed, context, line_index)
+        let script = from_module(bytes, &decoded, parsed, context, line_index);
+        let operations = with_operations.then(|| crate::ops::of_module(bytes, &decoded, parsed));
+        (script, operations)
     })
 }
 

@@ -3,8 +3,10 @@
 //! Parsing is most of the cost of loading a project; most files never change
 //! between two runs. Each parsed [`alembic_doctor_script::Script`] is stored
 //! under its file's path and [`FileStamp`] (disk metadata, or a git blob's
-//! id), and reused while the stamp is unchanged, so a warm run only looks at
-//! each file's metadata and never opens it.
+//! id), with the [`alembic_doctor_script::Operations`] read from the same
+//! parse (for the safety lints) and the bytes parsed (for code frames), and
+//! reused while the stamp is unchanged, so a warm run only looks at each
+//! file's metadata and never opens it.
 //!
 //! What keeps the cache from ever changing an answer:
 //! * an entry is reused only for the same path with an equal stamp;
@@ -36,8 +38,8 @@ use std::path::{Path, PathBuf};
 use alembic_doctor_source::{DiskStamp, FileStamp, ListingSpec, path_bytes};
 
 pub(crate) use store::{
-    BlobRange, CacheFile, Dependencies, FreshParse, IndexFile, NewFile, NewParse, ScriptBlob,
-    StoredDependencies, StoredParse, write,
+    Blob, BlobRange, Blobs, CacheFile, Dependencies, FreshParse, IndexFile, NewFile, NewParse,
+    Part, StoredDependencies, StoredParse, write,
 };
 
 /// Files changed this recently (nanoseconds) are parsed but not stored, and
@@ -46,7 +48,7 @@ pub(crate) const RACY_MARGIN_NS: i128 = 2_000_000_000;
 
 /// Bumped whenever the layout of the cache file changes (the tool key
 /// already changes with every build; this guards hand-copied caches).
-const FORMAT: u32 = 7;
+const FORMAT: u32 = 8;
 
 /// Where and for which binary parsed files are cached. `None` from the
 /// constructors means "no cache": disabled, or no place to keep it.

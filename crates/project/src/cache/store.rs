@@ -1,16 +1,19 @@
 //! The cache file: its layout, reading it back, writing it atomically.
 //!
-//! Layout, in three parts so that a warm run reads only what it uses:
-//! * a preamble: magic, format, and the lengths of the two parts below
+//! Layout, in parts so that a warm run reads only what it uses:
+//! * a preamble: magic, format, and the lengths of the parts below
 //!   (little-endian);
 //! * the index, then its checksum (8 bytes): the tool key, the stamps of the
 //!   walk that listed the files ([`WalkStamps`], when it may be reused), and
 //!   every listed file in load order with, when its parse is stored, its
-//!   stamp, its encoded [`crate::derived::Derived`] and where its encoded
-//!   script lies in the blob;
-//! * the blob of encoded scripts, then its checksum: read, checked and
-//!   decoded only when a script is first asked for ([`ScriptBlob`]), which
-//!   a warm `heads` never does.
+//!   stamp, its encoded [`crate::derived::Derived`] and where its pieces lie
+//!   in the three blobs below;
+//! * three blobs, each followed by its checksum, each read and checked only
+//!   when one of its pieces is first asked for ([`Blob`]): the encoded
+//!   scripts (the chain's checks; a warm `heads` never reads them), the
+//!   encoded operations of `upgrade()` and `downgrade()` (the safety lints),
+//!   and the file's bytes exactly as they were parsed (a code frame, a
+//!   column).
 //!
 //! Files are kept in load order so that a run whose walk is unchanged takes
 //! them as they are: no listing, no look-up by path.
@@ -18,7 +21,7 @@
 use std::fs;
 use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::Path;
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use alembic_doctor_source::{FileKind, FileStamp, WalkStamps};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
@@ -26,8 +29,25 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use super::FORMAT;
 
 const MAGIC: [u8; 8] = *b"ADOCPRS\0";
-/// Magic, format, the index's length and the blob's (each with its checksum).
-const PREAMBLE: usize = 8 + 4 + 8 + 8;
+/// Magic, format, the index's length and each blob's (each with its
+/// checksum).
+const PREAMBLE: usize = 8 + 4 + 8 + 8 * PARTS;
+
+/// What a stored parse keeps in the blobs: one blob per part, so that a
+/// command reads only the parts it uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Part {
+    /// The encoded [`alembic_doctor_script::Script`].
+    Script = 0,
+    /// The encoded [`alembic_doctor_script::Operations`].
+    Operations = 1,
+    /// The file's bytes as they were parsed.
+    Source = 2,
+}
+
+/// How many parts a stored parse has.
+pub(crate) const PARTS: usize = 3;
+const ALL_PARTS: [Part; PARTS] = [Part::Script, Part::Operations, Part::Source];
 
 #[derive(Serialize, Deserialize)]
 struct Head<'a> {
@@ -59,8 +79,8 @@ pub(crate) struct StoredParse<'a> {
     /// The encoded [`crate::derived::Derived`].
     #[serde(borrow)]
     pub(crate) derived: Bytes<'a>,
-    /// Where the encoded script lies in the blob.
-    pub(crate) script: BlobRange,
+    /// Where each [`Part`] lies in its blob.
+    pub(crate) pieces: [BlobRange; PARTS],
     /// What else the parse depends on, when it took values from other
     /// modules.
     #[serde(borrow)]
@@ -111,7 +131,14 @@ impl Dependencies {
     }
 }
 
-/// A piece of the blob.
+impl StoredParse<'_> {
+    /// Where `part` lies in its blob.
+    pub(crate) fn piece(&self, part: Part) -> BlobRange {
+        self.pieces[part as usize]
+    }
+}
+
+/// A piece of a blob.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) struct BlobRange {
     pub(crate) start: u64,
@@ -144,9 +171,9 @@ impl<'de: 'a, 'a> Deserialize<'de> for Bytes<'a> {
     }
 }
 
-/// A cache file opened for reading: its index read and checked, its blob
-/// left on disk until a script is needed. Empty when there is no usable
-/// file (missing, another tool's, damaged).
+/// A cache file opened for reading: its index read and checked, its blobs
+/// left on disk until a piece of one is needed. Empty when there is no
+/// usable file (missing, another tool's, damaged).
 #[derive(Default)]
 pub(crate) struct CacheFile {
     /// The index's bytes (checksum removed).
@@ -155,8 +182,19 @@ pub(crate) struct CacheFile {
     files_at: usize,
     /// The stamps of the walk that listed the files, when it may be reused.
     walk: Option<WalkStamps>,
-    /// Shared with every file whose script stays encoded in it.
-    blob: Arc<ScriptBlob>,
+    /// Shared with every file whose pieces stay encoded in them.
+    blobs: Blobs,
+}
+
+/// The blobs of a cache file, one per [`Part`].
+#[derive(Default)]
+pub(crate) struct Blobs([Arc<Blob>; PARTS]);
+
+impl Blobs {
+    /// The blob holding `part`.
+    pub(crate) fn of(&self, part: Part) -> &Arc<Blob> {
+        &self.0[part as usize]
+    }
 }
 
 impl CacheFile {
@@ -173,21 +211,25 @@ impl CacheFile {
         file.read_exact(&mut preamble).ok()?;
         let (magic, rest) = preamble.split_first_chunk::<8>()?;
         let (format, rest) = rest.split_first_chunk::<4>()?;
-        let (index_len, rest) = rest.split_first_chunk::<8>()?;
-        let blob_len = rest.first_chunk::<8>()?;
+        let (index_len, mut rest) = rest.split_first_chunk::<8>()?;
         if *magic != MAGIC || u32::from_le_bytes(*format) != FORMAT {
             return None;
         }
         let index_len = usize::try_from(u64::from_le_bytes(*index_len)).ok()?;
-        let blob_len = u64::from_le_bytes(*blob_len);
+        let mut blob_lens = [0u64; PARTS];
+        for len in &mut blob_lens {
+            let (bytes, after) = rest.split_first_chunk::<8>()?;
+            *len = u64::from_le_bytes(*bytes);
+            rest = after;
+        }
         // Never trust a length to size an allocation: a damaged preamble
         // must not ask for terabytes.
         let file_len = file.metadata().ok()?.len();
-        if (PREAMBLE as u64)
-            .checked_add(index_len as u64)?
-            .checked_add(blob_len)?
-            != file_len
-        {
+        let mut end = (PREAMBLE as u64).checked_add(index_len as u64)?;
+        for len in blob_lens {
+            end = end.checked_add(len)?;
+        }
+        if end != file_len {
             return None;
         }
         let mut index = vec![0; index_len];
@@ -203,13 +245,22 @@ impl CacheFile {
         }
         let files_at = index.len() - files.len();
         let walk = head.walk;
+        // The blobs share the open file, one reader at a time (a read is a
+        // seek and a read).
+        let file = Arc::new(Mutex::new(file));
+        let mut start = (PREAMBLE + index_len) as u64;
+        let mut blobs = Vec::with_capacity(PARTS);
+        for len in blob_lens {
+            blobs.push(Arc::new(Blob {
+                source: Some((Arc::clone(&file), start, len)),
+                bytes: OnceLock::new(),
+            }));
+            start += len;
+        }
         Some(Self {
             files_at,
             walk,
-            blob: Arc::new(ScriptBlob {
-                source: Some((file, (PREAMBLE + index_len) as u64, blob_len)),
-                bytes: OnceLock::new(),
-            }),
+            blobs: Blobs(blobs.try_into().ok()?),
             index,
         })
     }
@@ -228,24 +279,24 @@ impl CacheFile {
             .unwrap_or_default()
     }
 
-    /// The blob of encoded scripts, read on first use.
-    pub(crate) fn blob(&self) -> &Arc<ScriptBlob> {
-        &self.blob
+    /// The blobs, each read on first use.
+    pub(crate) fn blobs(&self) -> &Blobs {
+        &self.blobs
     }
 }
 
-/// The cache file's encoded scripts, read and checked on first use. The
-/// open file is kept: a newer cache file only ever replaces it by a rename,
-/// so its bytes stay those the index describes.
+/// One blob of the cache file, read and checked on first use. The open
+/// file is kept: a newer cache file only ever replaces it by a rename, so
+/// its bytes stay those the index describes.
 #[derive(Default)]
-pub(crate) struct ScriptBlob {
+pub(crate) struct Blob {
     /// The open cache file, where the blob starts and its length (with its
     /// checksum).
-    source: Option<(fs::File, u64, u64)>,
+    source: Option<(Arc<Mutex<fs::File>>, u64, u64)>,
     bytes: OnceLock<Option<Vec<u8>>>,
 }
 
-impl ScriptBlob {
+impl Blob {
     /// A blob already in memory (for tests).
     #[cfg(test)]
     pub(crate) fn in_memory(bytes: Vec<u8>) -> Self {
@@ -261,10 +312,14 @@ impl ScriptBlob {
             .get_or_init(|| {
                 let (file, start, len) = self.source.as_ref()?;
                 let mut bytes = vec![0; usize::try_from(*len).ok()?];
-                // `&File` reads and seeks without `mut`.
-                let mut reader = file;
+                // A poisoned lock only means another reader panicked; the
+                // seek below does not depend on where it left the file.
+                let mut reader = file
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner);
                 reader.seek(SeekFrom::Start(*start)).ok()?;
                 reader.read_exact(&mut bytes).ok()?;
+                drop(reader);
                 let (body, sum) = bytes.split_last_chunk::<8>()?;
                 if u64::from_le_bytes(*sum) != checksum(body) {
                     return None;
@@ -301,8 +356,9 @@ pub(crate) struct FreshParse {
     pub(crate) stamp: FileStamp,
     /// The encoded [`crate::derived::Derived`].
     pub(crate) derived: Vec<u8>,
-    /// The encoded script.
-    pub(crate) script: Vec<u8>,
+    /// Each [`Part`]: the encoded script, the encoded operations, the
+    /// file's bytes.
+    pub(crate) pieces: [Vec<u8>; PARTS],
     pub(crate) dependencies: Option<Dependencies>,
 }
 
@@ -315,20 +371,24 @@ impl NewParse<'_> {
 
 /// Write the cache file `path` for `tool`, atomically (a temporary file
 /// renamed over the old one, so a reader never sees half a file and two
-/// runs racing leave one whole file). Kept parses take their scripts from
-/// `old_blob`; if it cannot be read, they are dropped. Errors are returned
-/// for the caller to ignore: a cache that cannot be written only costs
-/// speed.
+/// runs racing leave one whole file). Kept parses take their pieces from
+/// `old_blobs`; if one cannot be read, they are dropped. Errors are
+/// returned for the caller to ignore: a cache that cannot be written only
+/// costs speed.
 pub(crate) fn write(
     path: &Path,
     tool: &str,
     walk: Option<&WalkStamps>,
     files: &[NewFile<'_>],
-    old_blob: &ScriptBlob,
+    old_blobs: &Blobs,
 ) -> std::io::Result<()> {
-    // Each stored script's bytes, and the index entries pointing at them.
-    let old = if files.iter().any(|file| file.parse.is_kept()) {
-        old_blob.get()
+    // Each stored piece's bytes, and the index entries pointing at them.
+    let old: Option<[&[u8]; PARTS]> = if files.iter().any(|file| file.parse.is_kept()) {
+        let [script, operations, source] = ALL_PARTS.map(|part| old_blobs.of(part).get());
+        script
+            .zip(operations)
+            .zip(source)
+            .map(|((script, operations), source)| [script, operations, source])
     } else {
         None
     };
@@ -341,38 +401,44 @@ pub(crate) fn write(
             _ => None,
         })
         .collect();
-    let mut pieces: Vec<&[u8]> = Vec::new();
-    let mut at = 0u64;
+    let mut pieces: [Vec<&[u8]>; PARTS] = Default::default();
+    let mut lens = [0u64; PARTS];
     let mut entries = Vec::with_capacity(files.len());
     for (file, kept_dependencies) in files.iter().zip(&kept_dependencies) {
         let parse = match &file.parse {
             NewParse::None => None,
-            NewParse::Kept(kept) => old.and_then(|old| kept.script.of(old)).map(|script| {
-                (
+            NewParse::Kept(kept) => old.and_then(|old| {
+                let [script, operations, source] =
+                    ALL_PARTS.map(|part| kept.piece(part).of(old[part as usize]));
+                Some((
                     kept.stamp.clone(),
                     kept.derived.0,
-                    script,
+                    [script?, operations?, source?],
                     kept_dependencies.as_ref(),
-                )
+                ))
             }),
             NewParse::Fresh(fresh) => Some((
                 fresh.stamp.clone(),
                 fresh.derived.as_slice(),
-                fresh.script.as_slice(),
+                fresh.pieces.each_ref().map(Vec::as_slice),
                 fresh.dependencies.as_ref(),
             )),
         };
-        let parse = parse.map(|(stamp, derived, script, dependencies)| {
-            pieces.push(script);
-            let range = BlobRange {
-                start: at,
-                len: script.len() as u64,
-            };
-            at += range.len;
+        let parse = parse.map(|(stamp, derived, bytes, dependencies)| {
+            let ranges = ALL_PARTS.map(|part| {
+                let i = part as usize;
+                pieces[i].push(bytes[i]);
+                let range = BlobRange {
+                    start: lens[i],
+                    len: bytes[i].len() as u64,
+                };
+                lens[i] += range.len;
+                range
+            });
             StoredParse {
                 stamp,
                 derived: Bytes(derived),
-                script: range,
+                pieces: ranges,
                 dependencies: dependencies.map(Dependencies::borrowed),
             }
         });
@@ -402,14 +468,18 @@ pub(crate) fn write(
         file.write_all(&MAGIC)?;
         file.write_all(&FORMAT.to_le_bytes())?;
         file.write_all(&(index.len() as u64).to_le_bytes())?;
-        file.write_all(&(at + 8).to_le_bytes())?;
-        file.write_all(&index)?;
-        let mut blob_sum = Checksum::new();
-        for piece in pieces {
-            blob_sum.update(piece);
-            file.write_all(piece)?;
+        for len in lens {
+            file.write_all(&(len + 8).to_le_bytes())?;
         }
-        file.write_all(&blob_sum.finish().to_le_bytes())?;
+        file.write_all(&index)?;
+        for blob in pieces {
+            let mut blob_sum = Checksum::new();
+            for piece in blob {
+                blob_sum.update(piece);
+                file.write_all(piece)?;
+            }
+            file.write_all(&blob_sum.finish().to_le_bytes())?;
+        }
         file.into_inner()
             .map_err(std::io::IntoInnerError::into_error)?;
         fs::rename(&temp, path)
@@ -511,19 +581,21 @@ mod tests {
         }
     }
 
-    /// A stored parse read back: stamp, derived bytes, script bytes.
-    type ReadParse = (FileStamp, Vec<u8>, Vec<u8>);
+    /// A stored parse read back: stamp, derived bytes, each part's bytes.
+    type ReadParse = (FileStamp, Vec<u8>, [Vec<u8>; PARTS]);
 
-    /// The files of a cache file, with each stored script's bytes.
+    /// The files of a cache file, with each stored piece's bytes.
     fn read_back(cache: &CacheFile) -> Vec<(Vec<u8>, Option<ReadParse>)> {
-        let blob = cache.blob().get();
         cache
             .files()
             .into_iter()
             .map(|file| {
                 let parse = file.parse.map(|parse| {
-                    let script = blob.and_then(|blob| parse.script.of(blob)).unwrap();
-                    (parse.stamp, parse.derived.0.to_vec(), script.to_vec())
+                    let pieces = ALL_PARTS.map(|part| {
+                        let blob = cache.blobs().of(part).get().unwrap();
+                        parse.piece(part).of(blob).unwrap().to_vec()
+                    });
+                    (parse.stamp, parse.derived.0.to_vec(), pieces)
                 });
                 (file.path.0.to_vec(), parse)
             })
@@ -543,7 +615,7 @@ mod tests {
                 NewParse::Fresh(Box::new(FreshParse {
                     stamp: FileStamp::Blob(vec![9; 20]),
                     derived: vec![],
-                    script: vec![4],
+                    pieces: [vec![4], vec![8, 8], b"source b".to_vec()],
                     dependencies: Some(Dependencies {
                         root: b"/p".to_vec(),
                         probed: vec![
@@ -553,7 +625,7 @@ mod tests {
                     }),
                 })),
             )],
-            &ScriptBlob::default(),
+            &Blobs::default(),
         )
         .unwrap();
         let old = CacheFile::open(&first, "tool");
@@ -570,7 +642,7 @@ mod tests {
                     NewParse::Fresh(Box::new(FreshParse {
                         stamp: stamp(1),
                         derived: vec![5, 6],
-                        script: vec![1, 2, 3],
+                        pieces: [vec![1, 2, 3], vec![], b"source a".to_vec()],
                         dependencies: None,
                     })),
                 ),
@@ -580,7 +652,7 @@ mod tests {
                     NewParse::Kept(old_files[0].parse.as_ref().unwrap()),
                 ),
             ],
-            old.blob(),
+            old.blobs(),
         )
         .unwrap();
         let cache = CacheFile::open(&second, "tool");
@@ -590,12 +662,20 @@ mod tests {
             vec![
                 (
                     b"/p/a.py".to_vec(),
-                    Some((stamp(1), vec![5, 6], vec![1, 2, 3]))
+                    Some((
+                        stamp(1),
+                        vec![5, 6],
+                        [vec![1, 2, 3], vec![], b"source a".to_vec()]
+                    ))
                 ),
                 (b"/p/unreadable.py".to_vec(), None),
                 (
                     b"/p/b.py".to_vec(),
-                    Some((FileStamp::Blob(vec![9; 20]), vec![], vec![4]))
+                    Some((
+                        FileStamp::Blob(vec![9; 20]),
+                        vec![],
+                        [vec![4], vec![8, 8], b"source b".to_vec()]
+                    ))
                 ),
             ]
         );
@@ -640,18 +720,20 @@ mod tests {
                 NewParse::Fresh(Box::new(FreshParse {
                     stamp: stamp(1),
                     derived: vec![3; 10],
-                    script: vec![7; 40],
+                    pieces: [vec![7; 40], vec![6; 20], vec![5; 30]],
                     dependencies: None,
                 })),
             )],
-            &ScriptBlob::default(),
+            &Blobs::default(),
         )
         .unwrap();
         let good = fs::read(&path).unwrap();
         let intact = |bytes: &[u8]| {
             fs::write(&path, bytes).unwrap();
             let cache = CacheFile::open(&path, "tool");
-            let scripts = cache.blob().get().is_some();
+            let scripts = ALL_PARTS
+                .iter()
+                .all(|&part| cache.blobs().of(part).get().is_some());
             (cache.files().len(), scripts)
         };
         assert_eq!(intact(&good), (1, true));
@@ -662,8 +744,8 @@ mod tests {
             let mut bad = good.clone();
             bad[at] ^= 0x40;
             // A flipped bit in the preamble or the index loses the index;
-            // one in the blob loses the scripts (the files are parsed
-            // again). Either way: no panic, nothing wrong is used.
+            // one in a blob loses that blob (its parts are read again from
+            // the files). Either way: no panic, nothing wrong is used.
             let (files, scripts) = intact(&bad);
             assert!(files == 0 || !scripts, "flip at {at}");
         }

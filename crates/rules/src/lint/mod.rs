@@ -23,7 +23,7 @@ use std::collections::BTreeSet;
 
 use alembic_doctor_graph::RevIdx;
 use alembic_doctor_project::Project;
-use alembic_doctor_script::{Name, OpKind, Operations, read_operations};
+use alembic_doctor_script::{Name, OpKind, Operations};
 use alembic_doctor_sql::{DataAction, EnumAction, StatementKind, TransactionControl};
 use rayon::prelude::*;
 
@@ -263,6 +263,9 @@ pub fn lint(
         LintScope::Revisions(_) => linted.clone(),
     };
     let bytes_of = |rev: RevIdx| -> &[u8] { &project.file_of(rev).bytes };
+    // From the parse made while loading, or from the cache: no file is
+    // read or parsed again.
+    let operations_of = |rev: RevIdx| project.file_of(rev).operations();
     let sql = |text: &str| raw_sql(text, settings);
     let mut linter = Linter {
         project,
@@ -280,10 +283,8 @@ pub fn lint(
     let most = linted.len().saturating_mul(2) >= count;
     if most {
         for chunk in order.chunks(CHUNK) {
-            let operations: Vec<Operations> = chunk
-                .par_iter()
-                .map(|&rev| read_operations(bytes_of(rev)))
-                .collect();
+            let operations: Vec<Operations> =
+                chunk.par_iter().map(|&rev| operations_of(rev)).collect();
             for (&rev, ops) in chunk.iter().zip(&operations) {
                 linter.visit(rev, ops);
             }
@@ -293,7 +294,7 @@ pub fn lint(
         // names a table they touch.
         let linted_ops: Vec<(RevIdx, Operations)> = linted
             .par_iter()
-            .map(|&rev| (rev, read_operations(bytes_of(rev))))
+            .map(|&rev| (rev, operations_of(rev)))
             .collect();
         let names = touched_tables(&linted_ops, settings.dialect, &sql);
         let context_ops: Vec<(RevIdx, Operations)> = order
@@ -304,7 +305,7 @@ pub fn lint(
                     .as_ref()
                     .is_none_or(|names| mentions_any(bytes_of(rev), names))
             })
-            .map(|&rev| (rev, read_operations(bytes_of(rev))))
+            .map(|&rev| (rev, operations_of(rev)))
             .collect();
         let mut operations: Vec<Option<Operations>> = (0..count).map(|_| None).collect();
         for (rev, ops) in linted_ops.into_iter().chain(context_ops) {
@@ -412,7 +413,7 @@ impl Linter<'_> {
         let project_file = &project.files[file];
         let mut suppressions = Suppressions::new(
             &ops.comments,
-            &project_file.bytes,
+            || project_file.bytes.get(),
             project_file.line_index(),
         );
         found.retain(|finding| !suppressions.suppresses(finding, project_file.line_index()));

@@ -35,9 +35,16 @@ pub(crate) struct Suppressions {
 }
 
 impl Suppressions {
-    /// Read the directives among `comments`.
-    pub(crate) fn new(comments: &[Comment], bytes: &[u8], lines: &LineIndex) -> Self {
+    /// Read the directives among `comments`; the file's `bytes` are asked
+    /// for only when there is one (a cached file's are not in memory).
+    pub(crate) fn new<'b>(
+        comments: &[Comment],
+        bytes: impl FnOnce() -> &'b [u8],
+        lines: &LineIndex,
+    ) -> Self {
         let mut directives = Vec::new();
+        let mut bytes = Some(bytes);
+        let mut read: &[u8] = &[];
         for comment in comments {
             let text = comment.text.trim_start_matches('#').trim();
             let Some(rest) = text.strip_prefix(PREFIX) else {
@@ -63,9 +70,14 @@ impl Suppressions {
                 .map(|name| name.trim().to_owned())
                 .filter(|name| !name.is_empty())
                 .collect();
+            if let Some(bytes) = bytes.take() {
+                read = bytes();
+            }
             let line = lines.line_of(comment.span.start);
-            let line_span = lines.line_span(line, bytes);
-            let before = &bytes[line_span.start as usize..comment.span.start as usize];
+            let line_span = lines.line_span(line, read);
+            let before = read
+                .get(line_span.start as usize..comment.span.start as usize)
+                .unwrap_or_default();
             directives.push(Directive {
                 file_wide,
                 used: vec![false; names.len()],

@@ -1,9 +1,10 @@
 //! What a migration does: the `op.*` calls of its `upgrade()` and
 //! `downgrade()`, read without running them.
 //!
-//! [`read_operations`] parses the file again (the graph commands never need
-//! operations, so [`crate::parse_script`] does not pay for them) and walks
-//! the two functions statement by statement:
+//! [`read_operations`] parses a file and walks the two functions statement
+//! by statement ([`crate::parse_script_with_operations`] does it on the
+//! parse that reads the script, so that loading a project for the lints
+//! parses each file once; [`crate::parse_script`] does not pay for it):
 //! * `walk` follows the control flow: `with op.batch_alter_table(...) as
 //!   batch_op:` and `with op.get_context().autocommit_block():` blocks,
 //!   branches and loops (whose operations may or may not run), connections
@@ -30,6 +31,7 @@ mod walk;
 use std::fmt;
 
 use alembic_doctor_source::Span;
+use serde::{Deserialize, Serialize};
 
 pub use strings::string_literals;
 
@@ -38,7 +40,7 @@ use crate::recipe::Lowering;
 use crate::syntax;
 
 /// The operations of one migration file.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Operations {
     /// `def upgrade(...)` at module level (the last one, as Python binds it).
     pub upgrade: Option<Function>,
@@ -51,7 +53,7 @@ pub struct Operations {
 }
 
 /// A `# ...` comment.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Comment {
     /// The comment's text, `#` included.
     pub text: String,
@@ -60,7 +62,7 @@ pub struct Comment {
 }
 
 /// `upgrade()` or `downgrade()`.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Function {
     /// The `def` statement.
     pub span: Span,
@@ -91,7 +93,7 @@ pub struct Function {
 }
 
 /// An operation call that raises before it runs.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FailingCall {
     /// The call, shortened.
     pub source: String,
@@ -102,7 +104,7 @@ pub struct FailingCall {
 }
 
 /// A loop over an ORM query that changes the rows it loads.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OrmLoop {
     /// What it loops over, shortened (`session.query(User).filter(...)`).
     pub source: String,
@@ -113,7 +115,7 @@ pub struct OrmLoop {
 }
 
 /// One `op.*` (or `batch_op.*`, or `connection.execute`) call.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Operation {
     /// What it does.
     pub kind: OpKind,
@@ -144,7 +146,7 @@ pub struct Operation {
 /// `if op.get_context().dialect.name != "sqlite":`, the `else` of such a
 /// test, and the rest of a function after `if ...: return`. Other tests are
 /// not conditions here (they only make the statement `conditional`).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DialectGuard {
     /// Every one must hold; none means any database.
     pub conditions: Vec<DialectCondition>,
@@ -152,7 +154,7 @@ pub struct DialectGuard {
 
 /// One dialect test: the dialect's name is (or, `negated`, is not) one of
 /// `names`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DialectCondition {
     /// Dialect names as written (`postgresql`, `mysql`, `sqlite`).
     pub names: Vec<String>,
@@ -189,7 +191,7 @@ impl DialectGuard {
 }
 
 /// A `with op.batch_alter_table(table, ...) as batch_op:` block.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Batch {
     /// The table the block alters.
     pub table: Name,
@@ -198,7 +200,7 @@ pub struct Batch {
 }
 
 /// A name (of a table, column, index or constraint) as written.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum Name {
     /// A string literal, or a module-level constant bound to one, or a
     /// string built from them (`"ix_" + TABLE`, `f"uniq_{TABLE}"`, `"%s" %
@@ -234,7 +236,7 @@ impl fmt::Display for Name {
 }
 
 /// What an operation does.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum OpKind {
     /// `op.create_table(name, *columns_and_constraints)`.
     CreateTable {
@@ -325,7 +327,7 @@ pub enum OpKind {
 }
 
 /// A column definition: `sa.Column("name", sa.String(50), nullable=False)`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Column {
     /// The column's name.
     pub name: Name,
@@ -361,7 +363,7 @@ impl Column {
 }
 
 /// A column's `nullable=` argument.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Nullable {
     /// Not given.
     Default,
@@ -372,7 +374,7 @@ pub enum Nullable {
 }
 
 /// A `server_default=` value.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ServerDefault {
     /// The expression's source (`sa.text("now()")`).
     pub source: String,
@@ -382,7 +384,7 @@ pub struct ServerDefault {
 }
 
 /// The changes of an `alter_column`.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ColumnChanges {
     /// `nullable=` (a literal).
     pub nullable: Option<bool>,
@@ -404,7 +406,7 @@ pub struct ColumnChanges {
 }
 
 /// An index definition.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Index {
     /// The index name (`op.f("ix_...")` gives the literal).
     pub name: Name,
@@ -423,7 +425,7 @@ pub struct Index {
 }
 
 /// A constraint definition.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Constraint {
     /// The constraint name.
     pub name: Name,
@@ -434,7 +436,7 @@ pub struct Constraint {
 }
 
 /// The kind of a [`Constraint`].
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum ConstraintKind {
     /// A foreign key.
     ForeignKey {
@@ -465,7 +467,7 @@ pub enum ConstraintKind {
 }
 
 /// Raw SQL.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Execute {
     /// The SQL text, when it is a literal (`"..."`, `sa.text("...")`).
     pub sql: Option<String>,
@@ -480,7 +482,7 @@ pub struct Execute {
 
 /// An `UPDATE` built with `SQLAlchemy` Core: `t.update().values(code="x")`,
 /// `sa.update(t).where(...).values({"code": "x"})`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CoreUpdate {
     /// The table: the one a name is bound to (`t = sa.table("user", ...)`),
     /// else the receiver's expression, known only at run time.
@@ -491,7 +493,7 @@ pub struct CoreUpdate {
 }
 
 /// Who runs the SQL of an [`Execute`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum ExecuteVia {
     /// `op.execute(...)`.
     Op,
@@ -500,7 +502,7 @@ pub enum ExecuteVia {
 }
 
 /// A call the reader does not understand, inside `upgrade()`/`downgrade()`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Opaque {
     /// The call, shortened.
     pub source: String,
@@ -536,11 +538,30 @@ pub struct Opaque {
 pub fn read_operations(bytes: &[u8]) -> Operations {
     let decoded = encoding::decode(bytes);
     let Ok(parsed) = syntax::parse_module(&decoded.text) else {
-        return Operations {
-            incomplete: true,
-            ..Operations::default()
-        };
+        return Operations::unreadable();
     };
+    syntax::with_module(parsed, |parsed| of_module(bytes, &decoded, parsed))
+        .unwrap_or_else(|_| Operations::unreadable())
+}
+
+impl Operations {
+    /// What is known of a file that could not be read at all: nothing, and
+    /// that it is incomplete.
+    pub(crate) fn unreadable() -> Self {
+        Self {
+            incomplete: true,
+            ..Self::default()
+        }
+    }
+}
+
+/// The operations of a parsed file (shared with [`crate::parse_script_with_operations`],
+/// which reads the script from the same parse).
+pub(crate) fn of_module(
+    bytes: &[u8],
+    decoded: &encoding::Decoded<'_>,
+    parsed: &syntax::ParsedModule,
+) -> Operations {
     let incomplete = !parsed.errors.is_empty() || !decoded.errors.is_empty();
     let lowering = Lowering {
         text: &decoded.text,
@@ -555,18 +576,12 @@ pub fn read_operations(bytes: &[u8]) -> Operations {
             span: lowering.span(*range),
         })
         .collect();
-    let read = syntax::with_module(parsed, |parsed| walk::module(&parsed.body, &lowering));
-    match read {
-        Ok((upgrade, downgrade)) => Operations {
-            upgrade,
-            downgrade,
-            incomplete,
-            comments,
-        },
-        Err(_) => Operations {
-            incomplete: true,
-            ..Operations::default()
-        },
+    let (upgrade, downgrade) = walk::module(&parsed.body, &lowering);
+    Operations {
+        upgrade,
+        downgrade,
+        incomplete,
+        comments,
     }
 }
 

@@ -1,0 +1,108 @@
+//! A project file's operations (what its `upgrade()` and `downgrade()` do),
+//! kept encoded until the safety lints ask for them.
+//!
+//! A file parsed during loading is read once for both its script and its
+//! operations ([`alembic_doctor_script::parse_script_with_operations`]); a
+//! file whose parse came from the cache has its operations in the cache
+//! file's blob of operations. Either way the lints decode them without
+//! reading or parsing the file again. They stay encoded in between, and a
+//! decoded copy is handed out rather than kept, so that linting a long
+//! history a chunk at a time holds only a chunk in memory.
+
+use std::fmt;
+use std::sync::Arc;
+
+use alembic_doctor_script::{Operations, read_operations};
+
+use crate::cache::{Blob, BlobRange};
+
+/// A file's operations: encoded in memory, in the cache file, or not read
+/// (read from the file's bytes when asked for).
+pub(crate) enum FileOperations {
+    /// Encoded when the file was parsed in this run.
+    Encoded(Vec<u8>),
+    /// In the cache file's blob of operations, at the range.
+    Cached(Arc<Blob>, BlobRange),
+    /// Not read: the file could not be read, or its operations could not be
+    /// encoded.
+    Unread,
+}
+
+impl FileOperations {
+    /// The operations, decoded now; read from `bytes` when they are not
+    /// stored, or when what is stored does not decode (the cache's blob
+    /// passes a checksum, so only a damaged file or a bug could do that).
+    pub(crate) fn get(&self, bytes: impl FnOnce() -> Vec<u8>) -> Operations {
+        let stored = match self {
+            FileOperations::Encoded(encoded) => Some(encoded.as_slice()),
+            FileOperations::Cached(blob, range) => blob.get().and_then(|blob| range.of(blob)),
+            FileOperations::Unread => None,
+        };
+        stored
+            .and_then(|encoded| postcard::from_bytes(encoded).ok())
+            .unwrap_or_else(|| read_operations(&bytes()))
+    }
+}
+
+impl FileOperations {
+    /// The encoded operations of a file parsed in this run (for the cache).
+    pub(crate) fn encoded(&self) -> Option<&[u8]> {
+        match self {
+            FileOperations::Encoded(encoded) => Some(encoded),
+            FileOperations::Cached(..) | FileOperations::Unread => None,
+        }
+    }
+}
+
+/// What a fresh parse's operations are kept as: encoded, or unread if they
+/// cannot be encoded.
+pub(crate) fn encode(operations: &Operations) -> FileOperations {
+    postcard::to_allocvec(operations).map_or(FileOperations::Unread, FileOperations::Encoded)
+}
+
+impl fmt::Debug for FileOperations {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            FileOperations::Encoded(encoded) => write!(f, "Encoded({} bytes)", encoded.len()),
+            FileOperations::Cached(_, range) => write!(f, "Cached({} bytes)", range.len),
+            FileOperations::Unread => f.write_str("Unread"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SOURCE: &[u8] =
+        b"def upgrade():\n    op.drop_column('user', 'nick')\n\ndef downgrade():\n    pass\n";
+
+    #[test]
+    fn encoded_operations_decode_to_what_was_read() {
+        let read = read_operations(SOURCE);
+        let kept = encode(&read);
+        assert_eq!(kept.get(|| unreachable!("not read again")), read);
+        let FileOperations::Encoded(encoded) = kept else {
+            panic!("encoded")
+        };
+        let range = BlobRange {
+            start: 3,
+            len: encoded.len() as u64,
+        };
+        let mut blob = b"abc".to_vec();
+        blob.extend_from_slice(&encoded);
+        let cached = FileOperations::Cached(Arc::new(Blob::in_memory(blob)), range);
+        assert_eq!(cached.get(|| unreachable!("not read again")), read);
+    }
+
+    #[test]
+    fn what_is_not_stored_or_does_not_decode_is_read_from_the_bytes() {
+        let read = read_operations(SOURCE);
+        assert_eq!(FileOperations::Unread.get(|| SOURCE.to_vec()), read);
+        let damaged = FileOperations::Cached(
+            Arc::new(Blob::in_memory(vec![0xff; 8])),
+            BlobRange { start: 0, len: 8 },
+        );
+        assert_eq!(damaged.get(|| SOURCE.to_vec()), read);
+    }
+}

@@ -287,6 +287,65 @@ def upgrade():
 }
 
 #[test]
+fn dialect_tests_through_helper_functions() {
+    // mealie: `def is_postgres(): return op.get_context().dialect.name ==
+    // "postgresql"`, then `if is_postgres(): ... else: ...`.
+    let f = upgrade(
+        r#"
+def is_postgres():
+    return op.get_context().dialect.name == "postgresql"
+
+def is_sqlite():
+    """SQLite?"""
+    bind = op.get_bind()
+    return bind.dialect.name in ('sqlite',)
+
+def not_sqlite():
+    return context.get_context().dialect.name != 'sqlite'
+
+def is_lite():
+    return not is_postgres()
+
+def with_argument(name):
+    return op.get_bind().dialect.name == name
+
+def other():
+    flag = compute()
+    return flag
+
+def upgrade():
+    if is_postgres():
+        op.drop_table("a")
+    else:
+        op.drop_table("b")
+    if not is_postgres():
+        op.drop_table("c")
+    if is_sqlite():
+        op.drop_table("d")
+    if not_sqlite():
+        op.drop_table("e")
+    if is_lite():
+        op.drop_table("f")
+    if with_argument("postgresql"):
+        op.drop_table("g")
+    if other():
+        op.drop_table("h")
+"#,
+    );
+    let admits = |i: usize, name: &str| f.operations[i].dialects.admits(&[name]);
+    assert_eq!(f.operations.len(), 8);
+    assert!(admits(0, "postgresql") && !admits(0, "sqlite"));
+    assert!(admits(1, "sqlite") && !admits(1, "postgresql"));
+    assert!(admits(2, "sqlite") && !admits(2, "postgresql"));
+    assert!(admits(3, "sqlite") && !admits(3, "postgresql"));
+    assert!(admits(4, "postgresql") && !admits(4, "sqlite"));
+    assert!(admits(5, "sqlite") && !admits(5, "postgresql"));
+    // A function of an argument, or returning something else, is no test.
+    assert!(admits(6, "postgresql") && admits(6, "sqlite"));
+    assert!(admits(7, "postgresql") && admits(7, "sqlite"));
+}
+
+#[test]
 fn database_url_tests_guard_what_they_enclose() {
     // CTFd: `url = str(bind.engine.url)` then `if url.startswith("mysql"):`,
     // `elif url.startswith("postgres"):`, `if url.startswith("sqlite") is False:`.

@@ -2573,3 +2573,60 @@ fn invalid_op_call() {
         ),
     ]));
 }
+
+/// mealie: `def is_postgres(): return op.get_context().dialect.name ==
+/// "postgresql"`, then `if is_postgres(): ... else: ...`. The `else` runs
+/// on SQLite only, so linting PostgreSQL reports the `if` branch alone.
+#[test]
+fn dialect_test_through_a_helper_function() {
+    const INDEX: Rev<'static> = rev(
+        "op.create_index('ix_user_nick', 'user', ['nick'])",
+        "op.drop_index('ix_user_nick', table_name='user')",
+    );
+    const IS_POSTGRES: &str =
+        "def is_postgres():\n    return op.get_context().dialect.name == \"postgresql\"";
+    const IS_SQLITE: &str = "def is_sqlite():\n    \"\"\"On SQLite.\"\"\"\n    bind = op.get_bind()\n    return bind.dialect.name in ('sqlite',)";
+    const BRANCHES: &str = "if is_postgres():\n    op.drop_index('ix_user_nick', table_name='user')\n    op.alter_column('user', 'status', existing_type=sa.String(20), type_=sa.Integer(), existing_nullable=True)\nelse:\n    op.execute('DROP INDEX IF EXISTS ix_user_nick')\n    with op.batch_alter_table('user') as batch_op:\n        batch_op.alter_column('status', existing_type=sa.String(20), type_=sa.Integer(), existing_nullable=True)";
+    // The downgrade is `pass`: its `downgrade-empty` is left out.
+    let on_postgres = |module: &'static str, upgrade: &'static str| {
+        run(&[BASE, INDEX, rev_with(module, upgrade, "pass")], 1)
+            .lines()
+            .filter(|line| !line.starts_with("downgrade-empty "))
+            .map(|line| format!("{line}\n"))
+            .collect::<String>()
+    };
+    insta::assert_snapshot!(cases(&[
+        (
+            "fires on the `if` branch (lines 14-15), quiet on the `else` branch (lines 17-19)",
+            on_postgres(IS_POSTGRES, BRANCHES)
+        ),
+        (
+            "quiet: `if not is_postgres():` runs on another database",
+            on_postgres(
+                IS_POSTGRES,
+                "if not is_postgres():\n    op.execute('DROP INDEX IF EXISTS ix_user_nick')"
+            )
+        ),
+        (
+            "quiet: a helper binding the connection first, returning `in (...)`",
+            on_postgres(
+                IS_SQLITE,
+                "if is_sqlite():\n    op.execute('DROP INDEX IF EXISTS ix_user_nick')"
+            )
+        ),
+        (
+            "fires: `if not is_sqlite():` runs on PostgreSQL",
+            on_postgres(
+                IS_SQLITE,
+                "if not is_sqlite():\n    op.execute('DROP INDEX IF EXISTS ix_user_nick')"
+            )
+        ),
+        (
+            "fires: a helper taking the name is no dialect test the reader can read",
+            on_postgres(
+                "def is_dialect(name):\n    return op.get_bind().dialect.name == name",
+                "if is_dialect('sqlite'):\n    op.execute('DROP INDEX IF EXISTS ix_user_nick')"
+            )
+        ),
+    ]));
+}

@@ -2630,3 +2630,45 @@ fn dialect_test_through_a_helper_function() {
         ),
     ]));
 }
+
+/// Lemur registers alembic-autogenerate-enums' `op.sync_enum_values(schema,
+/// name, old_values, new_values)`: it commits, then only adds the values
+/// missing from `old_values`, outside any transaction. alembic-postgresql-
+/// enum's operation of the same name recreates the type.
+#[test]
+fn sync_enum_values_of_alembic_autogenerate_enums() {
+    let enum_change =
+        |upgrade: &str| only("enum-value-change", &run(&[BASE, rev(upgrade, "pass")], 1));
+    insta::assert_snapshot!(cases(&[
+        (
+            "quiet: only adds values, after a COMMIT (lemur 1ae8e3104db8)",
+            enum_change(
+                "op.sync_enum_values(\n    'public', 'log_type', ['key_view'], ['create_cert', 'key_view', 'update_cert']\n)"
+            )
+        ),
+        (
+            "quiet: a shorter list removes nothing (lemur's downgrade), by keyword too",
+            enum_change(
+                "op.sync_enum_values('public', 'log_type', old_values=['create_cert', 'key_view'], new_values=['key_view'])"
+            )
+        ),
+        (
+            "fires: `should_reverse=True` with the columns recreates the type without a value",
+            enum_change(
+                "op.sync_enum_values('public', 'log_type', ['create_cert', 'key_view', 'update_cert'], ['key_view'], [('logs', 'log_type')], True)"
+            )
+        ),
+        (
+            "fires: alembic-postgresql-enum's call, by keyword",
+            enum_change(
+                "op.sync_enum_values(\n    enum_schema='public',\n    enum_name='status',\n    new_values=['a', 'b'],\n    affected_columns=[TableReference(table_schema='public', table_name='user', column_name='status')],\n    enum_values_to_rename=[],\n)"
+            )
+        ),
+        (
+            "fires: alembic-postgresql-enum's call, by position (columns fourth)",
+            enum_change(
+                "op.sync_enum_values('public', 'status', ['a', 'b'], [('user', 'status')])"
+            )
+        ),
+    ]));
+}

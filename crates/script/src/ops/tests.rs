@@ -762,3 +762,49 @@ def upgrade():
         matches!(&f.operations[0].kind, OpKind::DropTable { table: Name::Dynamic(source) } if source == "table")
     );
 }
+
+#[test]
+fn sync_enum_values_of_two_libraries() {
+    // alembic-autogenerate-enums (lemur): `schema, name, old_values,
+    // new_values[, affected_columns, should_reverse]`; alembic-postgresql-
+    // enum: `enum_schema, enum_name, new_values, affected_columns`.
+    let f = upgrade(
+        r#"
+def upgrade():
+    op.sync_enum_values("public", "log_type", ["key_view"], ["create_cert", "key_view"])
+    op.sync_enum_values("public", "log_type", ["a", "b"], ["a"], [("t", "c")], True)
+    op.sync_enum_values("public", "log_type", old_values=OLD, new_values=["a"])
+    op.sync_enum_values("public", "status", ["a", "b"], [("t", "c")])
+    op.sync_enum_values(enum_schema="public", enum_name="status", new_values=["a"], affected_columns=[])
+    op.sync_enum_values("public", "status", new_values=["a"], affected_columns=[])
+"#,
+    );
+    let strings = |values: &[&str]| Some(values.iter().map(|v| (*v).to_owned()).collect());
+    assert_eq!(
+        f.operations[0].kind,
+        OpKind::AddEnumValues {
+            enum_name: lit("log_type"),
+            old_values: strings(&["key_view"]),
+            new_values: strings(&["create_cert", "key_view"]),
+            recreates: false,
+        }
+    );
+    assert!(matches!(
+        &f.operations[1].kind,
+        OpKind::AddEnumValues { recreates: true, new_values, .. } if new_values == &strings(&["a"])
+    ));
+    assert!(matches!(
+        &f.operations[2].kind,
+        OpKind::AddEnumValues {
+            old_values: None,
+            recreates: false,
+            ..
+        }
+    ));
+    for i in 3..6 {
+        assert!(
+            matches!(&f.operations[i].kind, OpKind::Other { function } if function == "sync_enum_values"),
+            "{i}"
+        );
+    }
+}

@@ -2672,3 +2672,39 @@ fn sync_enum_values_of_alembic_autogenerate_enums() {
         ),
     ]));
 }
+
+/// quay: `UTF8LongText` is a `TypeDecorator` that renders `TEXT` on
+/// PostgreSQL (and `LONGTEXT` on MySQL): a change to or from a type that is
+/// not `SQLAlchemy`'s is not said to rewrite the table.
+#[test]
+fn alter_column_type_to_a_custom_type() {
+    let type_change = |module: &'static str, upgrade: &'static str| {
+        only(
+            "alter-column-type",
+            &run(&[BASE, rev_with(module, upgrade, "pass")], 1),
+        )
+    };
+    insta::assert_snapshot!(cases(&[
+        (
+            "quiet: to a project's TypeDecorator (quay 654e6df88b71)",
+            type_change(
+                "from util.migrate import UTF8LongText",
+                "with op.batch_alter_table('user') as batch_op:\n    batch_op.alter_column('email', existing_type=sa.Text(), type_=UTF8LongText())"
+            )
+        ),
+        (
+            "quiet: from a project's type, and to a type held in a variable",
+            type_change(
+                "from util.migrate import UTF8LongText\nNEW_TYPE = sa.Text()",
+                "op.alter_column('user', 'email', existing_type=UTF8LongText(), type_=sa.Text())\nop.alter_column('user', 'nick', existing_type=sa.String(50), type_=NEW_TYPE)"
+            )
+        ),
+        (
+            "fires: between SQLAlchemy types, generic or a dialect's",
+            type_change(
+                "from sqlalchemy.dialects import postgresql",
+                "op.alter_column('user', 'email', existing_type=sa.Text(), type_=sa.Integer())\nop.alter_column('user', 'nick', existing_type=sa.String(50), type_=postgresql.JSONB())"
+            )
+        ),
+    ]));
+}

@@ -2708,3 +2708,44 @@ fn alter_column_type_to_a_custom_type() {
         ),
     ]));
 }
+
+/// quay b1a79fa8e630: entering `autocommit_block()` commits the `UPDATE`
+/// before any DDL, so the two are not in one transaction.
+#[test]
+fn backfill_with_ddl_across_a_transaction_boundary() {
+    const UPDATE: &str = "op.execute('UPDATE \"user\" SET email = lower(email)')";
+    let backfill =
+        |upgrade: String| only("backfill-with-ddl", &run(&[BASE, rev(&upgrade, "pass")], 1));
+    insta::assert_snapshot!(cases(&[
+        (
+            "quiet: an autocommit block starts after the UPDATE (quay)",
+            backfill(format!(
+                "bind = op.get_bind()\n{UPDATE}\nif bind.dialect.name == 'postgresql':\n    with op.get_context().autocommit_block():\n        op.create_index('user_email_idx', 'user', ['email'], postgresql_concurrently=True)\nelse:\n    op.create_index('user_email_idx', 'user', ['email'])\nop.drop_index('user_email', table_name='user')"
+            ))
+        ),
+        (
+            "quiet: a COMMIT by hand, or the connection's commit()",
+            backfill(format!(
+                "{UPDATE}\nop.execute('COMMIT')\nop.add_column('user', sa.Column('age', sa.Integer()))\nconn = op.get_bind()\n{UPDATE}\nconn.commit()\nop.drop_column('user', 'age')"
+            ))
+        ),
+        (
+            "quiet: alembic-autogenerate-enums' sync_enum_values commits first",
+            backfill(format!(
+                "{UPDATE}\nop.sync_enum_values('public', 'log_type', ['a'], ['a', 'b'])\nop.add_column('user', sa.Column('age', sa.Integer()))"
+            ))
+        ),
+        (
+            "fires: the UPDATE and the DDL both after the autocommit block",
+            backfill(format!(
+                "with op.get_context().autocommit_block():\n    op.create_index('user_email_idx', 'user', ['email'], postgresql_concurrently=True)\n{UPDATE}\nop.drop_index('user_email', table_name='user')"
+            ))
+        ),
+        (
+            "fires: the UPDATE and the DDL both before the autocommit block",
+            backfill(format!(
+                "op.add_column('user', sa.Column('age', sa.Integer()))\n{UPDATE}\nwith op.get_context().autocommit_block():\n    op.create_index('user_email_idx', 'user', ['email'], postgresql_concurrently=True)"
+            ))
+        ),
+    ]));
+}

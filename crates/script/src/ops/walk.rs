@@ -728,7 +728,9 @@ impl Walker<'_> {
             match stmt {
                 Stmt::Expr(expr) if i == 0 && expr.value.is_string_literal_expr() => {}
                 Stmt::Assign(assign) if i + 1 < def.body.len() => match &assign.targets[..] {
-                    [Expr::Name(target)] => self.bind_local(target.id.as_str(), &assign.value, &mut scope),
+                    [Expr::Name(target)] => {
+                        self.bind_local(target.id.as_str(), &assign.value, &mut scope)
+                    }
                     _ => break,
                 },
                 Stmt::Return(ret) if i + 1 == def.body.len() => {

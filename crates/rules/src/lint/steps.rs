@@ -148,8 +148,12 @@ pub(crate) fn steps(
                 new_values,
                 recreates,
             } => {
-                for (action, autocommit) in enum_sync(enum_name, old_values, new_values, *recreates)
-                {
+                for (action, autocommit) in enum_sync(
+                    enum_name,
+                    old_values.as_ref(),
+                    new_values.as_ref(),
+                    *recreates,
+                ) {
                     steps.push(Step {
                         autocommit: operation.autocommit || autocommit,
                         ..base(action, None)
@@ -196,8 +200,8 @@ pub(crate) fn steps(
 /// `new_values`: the values missing from them are gone.
 fn enum_sync(
     enum_name: &Name,
-    old_values: &Option<Vec<String>>,
-    new_values: &Option<Vec<String>>,
+    old_values: Option<&Vec<String>>,
+    new_values: Option<&Vec<String>>,
     recreates: bool,
 ) -> Vec<(Action, bool)> {
     if recreates {

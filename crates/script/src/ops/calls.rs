@@ -425,7 +425,7 @@ fn autogenerate_enums_sync(values: &Values<'_>, call: &ExprCall) -> Option<OpKin
     // Positionally, the fourth argument is `new_values` here and
     // `affected_columns` (tuples, or `TableReference(...)`) there.
     let new_list = string_list(new_values);
-    if !named && !new_list.as_ref().is_some_and(|list| !list.is_empty()) {
+    if !named && new_list.as_ref().is_none_or(Vec::is_empty) {
         return None;
     }
     let affected = args

@@ -729,7 +729,7 @@ impl Walker<'_> {
                 Stmt::Expr(expr) if i == 0 && expr.value.is_string_literal_expr() => {}
                 Stmt::Assign(assign) if i + 1 < def.body.len() => match &assign.targets[..] {
                     [Expr::Name(target)] => {
-                        self.bind_local(target.id.as_str(), &assign.value, &mut scope)
+                        self.bind_local(target.id.as_str(), &assign.value, &mut scope);
                     }
                     _ => break,
                 },

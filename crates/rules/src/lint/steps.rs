@@ -16,7 +16,8 @@ pub(crate) struct Step {
     pub(crate) span: Span,
     /// Inside `batch_alter_table`.
     pub(crate) batch: Option<Batch>,
-    /// Inside `autocommit_block()`: outside the migration's transaction.
+    /// Outside the migration's transaction: inside `autocommit_block()`, or
+    /// an `ADD VALUE` alembic-autogenerate-enums runs after its `COMMIT`.
     pub(crate) autocommit: bool,
     /// The statement's SQL, when it comes from raw SQL.
     pub(crate) sql: Option<String>,

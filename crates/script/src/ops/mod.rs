@@ -141,8 +141,9 @@ pub struct Operation {
 
 /// The databases a statement runs on, read from the `if` tests around it
 /// that compare the dialect's name: `if bind.engine.name == "mysql":`,
-/// `if op.get_context().dialect.name != "sqlite":`, the `else` of such a
-/// test, and the rest of a function after `if ...: return`. Other tests are
+/// `if op.get_context().dialect.name != "sqlite":`, a call to a function of
+/// the same file returning such a test (`if is_postgres():`), the `else` of
+/// such a test, and the rest of a function after `if ...: return`. Other tests are
 /// not conditions here (they only make the statement `conditional`).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct DialectGuard {

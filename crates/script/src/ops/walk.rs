@@ -628,7 +628,8 @@ impl Walker<'_> {
 
     /// `test` compares the dialect's name and nothing else:
     /// `bind.dialect.name == "mysql"`, `engine.name in ("mysql", "mariadb")`,
-    /// `not is_sqlite`, `a == "mysql" or a == "mariadb"`, and the database
+    /// `not is_sqlite`, `a == "mysql" or a == "mariadb"`, `is_postgres()`
+    /// (a function of the same file returning a test), and the database
     /// URL's scheme: `str(bind.engine.url).startswith("postgres")`, with
     /// `is False` / `is True` after any of them.
     fn dialect_test(&self, test: &Expr, scope: &Scope) -> Option<DialectCondition> {

@@ -467,6 +467,13 @@ impl Writer<'_> {
             OpKind::BulkInsert { table } => {
                 self.info("bulk-insert", at, format!("inserts rows into `{table}`{suffix}"));
             }
+            OpKind::AddEnumValues { enum_name, .. } => {
+                self.info(
+                    "other-operation",
+                    at,
+                    format!("calls `op.sync_enum_values` (alembic-autogenerate-enums) on enum type `{enum_name}`{suffix}"),
+                );
+            }
             OpKind::Other { function } => {
                 self.info("other-operation", at, format!("calls `op.{function}`{suffix}"));
             }

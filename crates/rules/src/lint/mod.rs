@@ -575,7 +575,7 @@ fn kind_tables(kind: &OpKind) -> Vec<&Name> {
         OpKind::RenameTable { from, to } => vec![from, to],
         OpKind::CreateIndex(index) => vec![&index.table],
         OpKind::DropIndex { table, .. } => table.iter().collect(),
-        OpKind::Execute(_) | OpKind::Other { .. } => Vec::new(),
+        OpKind::Execute(_) | OpKind::AddEnumValues { .. } | OpKind::Other { .. } => Vec::new(),
     }
 }
 

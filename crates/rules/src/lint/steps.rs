@@ -16,7 +16,8 @@ pub(crate) struct Step {
     pub(crate) span: Span,
     /// Inside `batch_alter_table`.
     pub(crate) batch: Option<Batch>,
-    /// Inside `autocommit_block()`: outside the migration's transaction.
+    /// Outside the migration's transaction: inside `autocommit_block()`, or
+    /// an `ADD VALUE` alembic-autogenerate-enums runs after its `COMMIT`.
     pub(crate) autocommit: bool,
     /// The statement's SQL, when it comes from raw SQL.
     pub(crate) sql: Option<String>,
@@ -88,7 +89,10 @@ impl Step {
         match &self.action {
             Action::Op(kind) => !matches!(
                 kind,
-                OpKind::BulkInsert { .. } | OpKind::Execute(_) | OpKind::Other { .. }
+                OpKind::BulkInsert { .. }
+                    | OpKind::Execute(_)
+                    | OpKind::AddEnumValues { .. }
+                    | OpKind::Other { .. }
             ),
             Action::EnumChange { .. } => true,
             _ => false,
@@ -139,6 +143,24 @@ pub(crate) fn steps(
                     None => steps.push(base(Action::Opaque, None)),
                 },
             },
+            OpKind::AddEnumValues {
+                enum_name,
+                old_values,
+                new_values,
+                recreates,
+            } => {
+                for (action, autocommit) in enum_sync(
+                    enum_name,
+                    old_values.as_ref(),
+                    new_values.as_ref(),
+                    *recreates,
+                ) {
+                    steps.push(Step {
+                        autocommit: operation.autocommit || autocommit,
+                        ..base(action, None)
+                    });
+                }
+            }
             kind => steps.push(base(Action::Op(kind.clone()), None)),
         }
     }
@@ -166,5 +188,74 @@ pub(crate) fn steps(
     // it is defined above `upgrade()`); stable, so statements of one SQL
     // string keep their order.
     steps.sort_by_key(|step| step.order);
+    steps
+}
+
+/// What alembic-autogenerate-enums' `op.sync_enum_values` does, as steps
+/// (each with whether it runs outside any transaction). Called to add
+/// values, it commits the migration's transaction (`COMMIT` on the
+/// migration's connection), then runs `ALTER TYPE ... ADD VALUE` for each
+/// value of `new_values` missing from `old_values`, outside any
+/// transaction; values missing from `new_values` stay. Called with
+/// `should_reverse=True` and `affected_columns`, it recreates the type with
+/// `new_values`: the values missing from them are gone.
+fn enum_sync(
+    enum_name: &Name,
+    old_values: Option<&Vec<String>>,
+    new_values: Option<&Vec<String>>,
+    recreates: bool,
+) -> Vec<(Action, bool)> {
+    if recreates {
+        let removed = match (old_values, new_values) {
+            (Some(old), Some(new)) => {
+                let removed: Vec<String> = old
+                    .iter()
+                    .filter(|value| !new.contains(value))
+                    .map(|value| format!("'{value}'"))
+                    .collect();
+                if removed.is_empty() {
+                    return Vec::new();
+                }
+                format!("without the value(s) {}", removed.join(", "))
+            }
+            _ => "with only the values of `new_values`".to_owned(),
+        };
+        return vec![(
+            Action::EnumChange {
+                description: format!(
+                    "enum type `{enum_name}` is recreated by `op.sync_enum_values(..., should_reverse=True)` {removed}"
+                ),
+                add_value: false,
+            },
+            false,
+        )];
+    }
+    let mut steps = vec![(Action::Transaction { open: false }, false)];
+    match (old_values, new_values) {
+        (Some(old), Some(new)) => {
+            let mut added: Vec<&String> = Vec::new();
+            for value in new {
+                if !old.contains(value) && !added.contains(&value) {
+                    added.push(value);
+                }
+            }
+            steps.extend(added.into_iter().map(|value| {
+                (
+                    Action::EnumChange {
+                        description: format!("enum type `{enum_name}` gets the value '{value}'"),
+                        add_value: true,
+                    },
+                    true,
+                )
+            }));
+        }
+        _ => steps.push((
+            Action::EnumChange {
+                description: format!("enum type `{enum_name}` gets new values"),
+                add_value: true,
+            },
+            true,
+        )),
+    }
     steps
 }

@@ -12,7 +12,11 @@ MySQL a longer `VARCHAR(m)` whose length stays on the same side of 255
 bytes (one length byte, or two), which InnoDB changes in place. The bytes
 are the characters times the widest character of the type's `charset=`
 (or its `collation=`'s); when the type names none, `utf8mb4` (4 bytes) is
-assumed, and a finding says so.
+assumed, and a finding says so. A change to or from a type that is not
+`SQLAlchemy`'s (a project's `TypeDecorator`, a type held in a variable) is
+not reported: what such a type renders is only known when it runs, and it
+is often the column's type already (a `TEXT` on PostgreSQL that is
+`LONGTEXT` on MySQL).
 
 ## Why is this bad?
 Most type changes rewrite the table and its indexes under an `ACCESS
@@ -45,6 +49,13 @@ pub(crate) fn check(lint: &OpLint<'_>, out: &mut Vec<Finding>) {
             .column(table, column)
             .and_then(|state| state.type_.as_deref())
     });
+    // A type the rule does not know (a project's `TypeDecorator`, a name
+    // bound at run time) may render the very SQL type the column has
+    // (quay's `UTF8LongText` is `TEXT` on PostgreSQL): no rewrite is
+    // claimed for it.
+    if !known_type(new) || old.is_some_and(|old| !known_type(old)) {
+        return;
+    }
     if lint.revision.settings.dialect == Dialect::Postgres
         && old.is_some_and(|old| widening(old, new))
     {
@@ -110,6 +121,38 @@ fn widening(old: &str, new: &str) -> bool {
             (None, Some(_)) => false,
         }
 }
+
+/// A type of `SQLAlchemy` (generic, or a dialect's), by its class name as
+/// written (`sa.Text()`, `postgresql.JSONB`, `mysql.LONGTEXT(...)`,
+/// `sa.String(50).with_variant(...)`): the SQL it renders is known. Any
+/// other name (`UTF8LongText()`, `mealie.db.migration_types.GUID()`, a
+/// variable) may render anything.
+fn known_type(source: &str) -> bool {
+    KNOWN_TYPES.contains(&type_shape(source).0.as_str())
+}
+
+/// The type classes of `SQLAlchemy` and its dialects, lower-cased.
+#[rustfmt::skip]
+const KNOWN_TYPES: &[&str] = &[
+    // Generic and SQL standard types.
+    "string", "text", "unicode", "unicodetext", "varchar", "nvarchar", "char", "nchar",
+    "clob", "integer", "int", "smallinteger", "smallint", "biginteger", "bigint", "numeric",
+    "decimal", "float", "real", "double", "double_precision", "boolean", "date", "datetime",
+    "time", "timestamp", "interval", "largebinary", "binary", "varbinary", "blob", "enum",
+    "json", "pickletype", "uuid", "array", "null",
+    // PostgreSQL.
+    "jsonb", "hstore", "inet", "cidr", "macaddr", "macaddr8", "money", "oid", "regclass",
+    "regconfig", "tsvector", "tsquery", "bit", "bytea", "int4range", "int8range", "numrange",
+    "daterange", "tsrange", "tstzrange", "int4multirange", "int8multirange", "nummultirange",
+    "datemultirange", "tsmultirange", "tstzmultirange", "domain", "citext",
+    // MySQL and MariaDB.
+    "tinyint", "mediumint", "tinytext", "mediumtext", "longtext", "tinyblob", "mediumblob",
+    "longblob", "year", "set", "bool",
+    // SQL Server and Oracle.
+    "ntext", "uniqueidentifier", "image", "smallmoney", "rowversion", "datetime2",
+    "datetimeoffset", "smalldatetime", "xml", "sql_variant", "number", "varchar2",
+    "nvarchar2", "raw", "long", "binary_double", "binary_float", "rowid",
+];
 
 /// `sa.String(length=50)` → (`string`, Some(50)).
 fn type_shape(source: &str) -> (String, Option<u64>) {

@@ -1,11 +1,17 @@
 //! `backfill-with-ddl`.
 
-pub(crate) const EXPLANATION: &str = r"# backfill-with-ddl
+pub(crate) const EXPLANATION: &str = r#"# backfill-with-ddl
 
 ## What it does
 Reports an `UPDATE` of an existing table (raw SQL through `op.execute` or
 the connection, or built with SQLAlchemy Core: `t.update().values(...)`,
-`sa.update(t)`) in the same transaction as schema changes.
+`sa.update(t)`) in the same transaction as schema changes. The transaction
+ends where `with op.get_context().autocommit_block():` is entered (leaving
+it begins another), at a `COMMIT` (`op.execute("COMMIT")`,
+`connection.commit()`), and at alembic-autogenerate-enums'
+`op.sync_enum_values`, which commits first: an `UPDATE` and schema changes
+on either side of one of those are in different transactions (even when the
+boundary is in an `if`: the rule takes the path that runs it).
 
 ## Why is this bad?
 Every lock is held until the transaction commits.
@@ -21,24 +27,37 @@ meanwhile) before they run.
 Move the backfill to its own revision and run it in batches, outside the
 DDL transaction (inside `with op.get_context().autocommit_block():`, or as a
 separate job).
-";
+"#;
 
 use crate::lint::RevisionLint;
-use crate::lint::steps::Action;
+use crate::lint::steps::{Action, Step};
 use crate::{Finding, Rule};
 
 pub(crate) fn check(lint: &RevisionLint<'_>, out: &mut Vec<Finding>) {
-    let has_ddl = lint
+    let transactions = transactions(&lint.upgrade);
+    // The transactions that change the schema.
+    let with_ddl: Vec<usize> = lint
         .upgrade
         .iter()
-        .any(|step| step.is_ddl() && !step.autocommit);
-    if !has_ddl {
+        .zip(&transactions)
+        .filter(|(step, _)| step.is_ddl())
+        .filter_map(|(_, transaction)| *transaction)
+        .collect();
+    if with_ddl.is_empty() {
         return;
     }
-    let mut ddl_before = false;
-    for (step, existing) in lint.upgrade.iter().zip(&lint.on_existing) {
-        if step.is_ddl() && !step.autocommit {
-            ddl_before = true;
+    let mut ddl_before: Vec<usize> = Vec::new();
+    for ((step, existing), transaction) in lint
+        .upgrade
+        .iter()
+        .zip(&lint.on_existing)
+        .zip(&transactions)
+    {
+        let Some(transaction) = *transaction else {
+            continue;
+        };
+        if step.is_ddl() {
+            ddl_before.push(transaction);
             continue;
         }
         let Action::Data {
@@ -49,14 +68,14 @@ pub(crate) fn check(lint: &RevisionLint<'_>, out: &mut Vec<Finding>) {
         else {
             continue;
         };
-        if step.autocommit || !existing {
+        if !existing || !with_ddl.contains(&transaction) {
             continue;
         }
         out.push(
             lint.finding(
                 Rule::BackfillWithDdl,
                 step.span,
-                if ddl_before {
+                if ddl_before.contains(&transaction) {
                     format!(
                         "`{table}` is updated after schema changes in the same transaction: their locks (`ACCESS EXCLUSIVE` for most `ALTER TABLE`: no reads or writes) are held until the transaction commits, so for the whole backfill"
                     )
@@ -70,4 +89,33 @@ pub(crate) fn check(lint: &RevisionLint<'_>, out: &mut Vec<Finding>) {
             .help("move the backfill to its own revision, in batches, inside an `autocommit_block()`"),
         );
     }
+}
+
+/// The transaction each step runs in, numbered in order; `None` outside
+/// any. Entering `autocommit_block()` commits the migration's transaction
+/// and leaving it begins a new one; a `COMMIT` (or `connection.commit()`)
+/// ends it, and statements up to a `BEGIN` run outside any. A boundary
+/// inside a branch counts: the rule follows the path where it runs.
+fn transactions(steps: &[Step]) -> Vec<Option<usize>> {
+    let mut current = Some(0);
+    let mut next = 1;
+    let mut in_block = false;
+    let mut out = Vec::with_capacity(steps.len());
+    for step in steps {
+        if step.autocommit != in_block {
+            in_block = step.autocommit;
+            // Leaving the block begins a new transaction (when the
+            // migration was in one).
+            if !in_block && current.is_some() {
+                current = Some(next);
+                next += 1;
+            }
+        }
+        if let Action::Transaction { open } = step.action {
+            current = open.then_some(next);
+            next += 1;
+        }
+        out.push(if step.autocommit { None } else { current });
+    }
+    out
 }

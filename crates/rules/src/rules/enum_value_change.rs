@@ -8,6 +8,17 @@ migration's transaction and `RENAME VALUE` (PostgreSQL),
 `op.sync_enum_values` (alembic-postgresql-enum), and a column's `sa.Enum`
 type changed on MySQL.
 
+alembic-autogenerate-enums registers an `op.sync_enum_values` too, called
+`(schema, name, old_values, new_values)`: it commits the migration's
+transaction, then adds the values of `new_values` missing from
+`old_values` outside any transaction (as in an `autocommit_block()`), and
+removes none, so it is not reported; unless called with
+`should_reverse=True` and `affected_columns`, when it recreates the type
+with `new_values` only: the values it leaves out are reported as removed.
+The two libraries are told apart by the call: keywords (`enum_schema=`,
+`enum_name=` against `old_values=`, `should_reverse=`), or a fourth
+positional argument listing strings (new values) rather than columns.
+
 ## Why is this bad?
 PostgreSQL before 12 refuses `ADD VALUE` in a transaction, and later
 versions cannot use the new value until the transaction commits. Renaming or

@@ -182,6 +182,12 @@ pub(super) fn operation(
     call: &ExprCall,
     batch: Option<&Batch>,
 ) -> OpKind {
+    if function == "sync_enum_values"
+        && batch.is_none()
+        && let Some(kind) = autogenerate_enums_sync(values, call)
+    {
+        return kind;
+    }
     let Some(signature) = SIGNATURES.iter().find(|s| s.function == function) else {
         return OpKind::Other {
             function: function.to_owned(),
@@ -362,6 +368,80 @@ pub(super) fn operation(
             function: function.to_owned(),
         },
     }
+}
+
+/// `op.sync_enum_values(...)` in the shape of alembic-autogenerate-enums
+/// (`schema, name, old_values, new_values[, affected_columns,
+/// should_reverse]`), told from alembic-postgresql-enum's (`enum_schema,
+/// enum_name, new_values, affected_columns[, enum_values_to_rename]`) by
+/// its keywords, else by its fourth positional argument: a list of strings
+/// (`new_values`) rather than of columns. `None` for the other shape, or
+/// one that cannot be told.
+fn autogenerate_enums_sync(values: &Values<'_>, call: &ExprCall) -> Option<OpKind> {
+    let arguments = &call.arguments;
+    if arguments.args.iter().any(Expr::is_starred_expr) {
+        return None;
+    }
+    let keywords: Vec<&str> = arguments
+        .keywords
+        .iter()
+        .map(|keyword| keyword.arg.as_ref().map_or("**", |arg| arg.as_str()))
+        .collect();
+    if keywords.iter().any(|k| {
+        matches!(
+            *k,
+            "enum_schema" | "enum_name" | "enum_values_to_rename" | "**"
+        )
+    }) {
+        return None;
+    }
+    let args = Args {
+        call,
+        params: &[
+            &["schema"],
+            &["name"],
+            &["old_values"],
+            &["new_values"],
+            &["affected_columns"],
+            &["should_reverse"],
+        ],
+    };
+    let string_list = |expr: &Expr| -> Option<Vec<String>> {
+        let items = match expr {
+            Expr::List(list) => &list.elts,
+            Expr::Tuple(tuple) => &tuple.elts,
+            _ => return None,
+        };
+        items.iter().map(|item| values.string(item)).collect()
+    };
+    let named = keywords
+        .iter()
+        .any(|k| matches!(*k, "old_values" | "should_reverse" | "schema" | "name"));
+    // Without those keywords, the shape is told by position only.
+    if !named && arguments.args.len() < 4 {
+        return None;
+    }
+    let new_values = args.get(&["new_values"])?;
+    // Positionally, the fourth argument is `new_values` here and
+    // `affected_columns` (tuples, or `TableReference(...)`) there.
+    let new_list = string_list(new_values);
+    if !named && new_list.as_ref().is_none_or(Vec::is_empty) {
+        return None;
+    }
+    let affected = args
+        .get(&["affected_columns"])
+        .is_some_and(|expr| !expr.is_none_literal_expr());
+    let reverse = args
+        .get(&["should_reverse"])
+        .is_some_and(|expr| Values::bool(expr) != Some(false));
+    Some(OpKind::AddEnumValues {
+        enum_name: args
+            .get(&["name"])
+            .map_or(Name::Unnamed, |expr| values.name(expr)),
+        old_values: args.get(&["old_values"]).and_then(string_list),
+        new_values: new_list,
+        recreates: affected && reverse,
+    })
 }
 
 /// The names of the keyword arguments of `call`, `**` for a `**kwargs`,

@@ -143,8 +143,9 @@ pub struct Operation {
 
 /// The databases a statement runs on, read from the `if` tests around it
 /// that compare the dialect's name: `if bind.engine.name == "mysql":`,
-/// `if op.get_context().dialect.name != "sqlite":`, the `else` of such a
-/// test, and the rest of a function after `if ...: return`. Other tests are
+/// `if op.get_context().dialect.name != "sqlite":`, a call to a function of
+/// the same file returning such a test (`if is_postgres():`), the `else` of
+/// such a test, and the rest of a function after `if ...: return`. Other tests are
 /// not conditions here (they only make the statement `conditional`).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DialectGuard {
@@ -318,6 +319,28 @@ pub enum OpKind {
         /// The table rows go into, when it can be read from the table
         /// object's definition (`sa.table("name", ...)`).
         table: Name,
+    },
+    /// `op.sync_enum_values(schema, name, old_values, new_values)` as
+    /// alembic-autogenerate-enums registers it: `old_values` before
+    /// `new_values`, both lists of strings (by position, or by those
+    /// keywords). alembic-postgresql-enum registers the same name with
+    /// `new_values` third and the columns fourth (`enum_schema=`,
+    /// `enum_name=`, `affected_columns=`), and recreates the type; that call
+    /// stays [`OpKind::Other`]. This one commits the migration's
+    /// transaction, then adds each value of `new_values` missing from
+    /// `old_values`, outside any transaction, and removes nothing; unless
+    /// given `should_reverse=True` and `affected_columns`, when it recreates
+    /// the type with `new_values` only.
+    AddEnumValues {
+        /// The enum type.
+        enum_name: Name,
+        /// `old_values`, when a literal list of strings.
+        old_values: Option<Vec<String>>,
+        /// `new_values`, when a literal list of strings.
+        new_values: Option<Vec<String>>,
+        /// `should_reverse=` is not `False` and `affected_columns` is given:
+        /// the type is recreated with `new_values`.
+        recreates: bool,
     },
     /// Any other `op.*` call (`create_table_comment`, `invoke`, ...).
     Other {

@@ -287,6 +287,65 @@ def upgrade():
 }
 
 #[test]
+fn dialect_tests_through_helper_functions() {
+    // mealie: `def is_postgres(): return op.get_context().dialect.name ==
+    // "postgresql"`, then `if is_postgres(): ... else: ...`.
+    let f = upgrade(
+        r#"
+def is_postgres():
+    return op.get_context().dialect.name == "postgresql"
+
+def is_sqlite():
+    """SQLite?"""
+    bind = op.get_bind()
+    return bind.dialect.name in ('sqlite',)
+
+def not_sqlite():
+    return context.get_context().dialect.name != 'sqlite'
+
+def is_lite():
+    return not is_postgres()
+
+def with_argument(name):
+    return op.get_bind().dialect.name == name
+
+def other():
+    flag = compute()
+    return flag
+
+def upgrade():
+    if is_postgres():
+        op.drop_table("a")
+    else:
+        op.drop_table("b")
+    if not is_postgres():
+        op.drop_table("c")
+    if is_sqlite():
+        op.drop_table("d")
+    if not_sqlite():
+        op.drop_table("e")
+    if is_lite():
+        op.drop_table("f")
+    if with_argument("postgresql"):
+        op.drop_table("g")
+    if other():
+        op.drop_table("h")
+"#,
+    );
+    let admits = |i: usize, name: &str| f.operations[i].dialects.admits(&[name]);
+    assert_eq!(f.operations.len(), 8);
+    assert!(admits(0, "postgresql") && !admits(0, "sqlite"));
+    assert!(admits(1, "sqlite") && !admits(1, "postgresql"));
+    assert!(admits(2, "sqlite") && !admits(2, "postgresql"));
+    assert!(admits(3, "sqlite") && !admits(3, "postgresql"));
+    assert!(admits(4, "postgresql") && !admits(4, "sqlite"));
+    assert!(admits(5, "sqlite") && !admits(5, "postgresql"));
+    // A function of an argument, or returning something else, is no test.
+    assert!(admits(6, "postgresql") && admits(6, "sqlite"));
+    assert!(admits(7, "postgresql") && admits(7, "sqlite"));
+}
+
+#[test]
 fn database_url_tests_guard_what_they_enclose() {
     // CTFd: `url = str(bind.engine.url)` then `if url.startswith("mysql"):`,
     // `elif url.startswith("postgres"):`, `if url.startswith("sqlite") is False:`.
@@ -702,4 +761,50 @@ def upgrade():
     assert!(
         matches!(&f.operations[0].kind, OpKind::DropTable { table: Name::Dynamic(source) } if source == "table")
     );
+}
+
+#[test]
+fn sync_enum_values_of_two_libraries() {
+    // alembic-autogenerate-enums (lemur): `schema, name, old_values,
+    // new_values[, affected_columns, should_reverse]`; alembic-postgresql-
+    // enum: `enum_schema, enum_name, new_values, affected_columns`.
+    let f = upgrade(
+        r#"
+def upgrade():
+    op.sync_enum_values("public", "log_type", ["key_view"], ["create_cert", "key_view"])
+    op.sync_enum_values("public", "log_type", ["a", "b"], ["a"], [("t", "c")], True)
+    op.sync_enum_values("public", "log_type", old_values=OLD, new_values=["a"])
+    op.sync_enum_values("public", "status", ["a", "b"], [("t", "c")])
+    op.sync_enum_values(enum_schema="public", enum_name="status", new_values=["a"], affected_columns=[])
+    op.sync_enum_values("public", "status", new_values=["a"], affected_columns=[])
+"#,
+    );
+    let strings = |values: &[&str]| Some(values.iter().map(|v| (*v).to_owned()).collect());
+    assert_eq!(
+        f.operations[0].kind,
+        OpKind::AddEnumValues {
+            enum_name: lit("log_type"),
+            old_values: strings(&["key_view"]),
+            new_values: strings(&["create_cert", "key_view"]),
+            recreates: false,
+        }
+    );
+    assert!(matches!(
+        &f.operations[1].kind,
+        OpKind::AddEnumValues { recreates: true, new_values, .. } if new_values == &strings(&["a"])
+    ));
+    assert!(matches!(
+        &f.operations[2].kind,
+        OpKind::AddEnumValues {
+            old_values: None,
+            recreates: false,
+            ..
+        }
+    ));
+    for i in 3..6 {
+        assert!(
+            matches!(&f.operations[i].kind, OpKind::Other { function } if function == "sync_enum_values"),
+            "{i}"
+        );
+    }
 }

@@ -1,6 +1,6 @@
 //! The statements of `upgrade()` / `downgrade()`, in source order.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::{HashMap, HashSet};
 
 use ruff_python_ast::{BoolOp, CmpOp, Expr, ExprCall, Stmt, StmtFunctionDef, UnaryOp};
@@ -57,6 +57,7 @@ pub(super) fn module(
                 },
                 helpers: Vec::new(),
                 guards: Vec::new(),
+                tests_followed: Cell::new(0),
             };
             walker.body(&def.body, &mut Scope::default(), Context::default(), 0);
             walker.function
@@ -175,6 +176,8 @@ struct Walker<'a> {
     helpers: Vec<String>,
     /// The dialect tests that hold where the walk is.
     guards: Vec<DialectCondition>,
+    /// How deep [`Walker::helper_test`] is in functions returning a test.
+    tests_followed: Cell<usize>,
 }
 
 impl Walker<'_> {
@@ -625,7 +628,8 @@ impl Walker<'_> {
 
     /// `test` compares the dialect's name and nothing else:
     /// `bind.dialect.name == "mysql"`, `engine.name in ("mysql", "mariadb")`,
-    /// `not is_sqlite`, `a == "mysql" or a == "mariadb"`, and the database
+    /// `not is_sqlite`, `a == "mysql" or a == "mariadb"`, `is_postgres()`
+    /// (a function of the same file returning a test), and the database
     /// URL's scheme: `str(bind.engine.url).startswith("postgres")`, with
     /// `is False` / `is True` after any of them.
     fn dialect_test(&self, test: &Expr, scope: &Scope) -> Option<DialectCondition> {
@@ -674,7 +678,9 @@ impl Walker<'_> {
                 .dialect_test(&unary.operand, scope)
                 .map(|test| test.negate()),
             Expr::Name(name) => scope.dialect_tests.get(name.id.as_str()).cloned(),
-            Expr::Call(call) => self.url_scheme_test(call, scope),
+            Expr::Call(call) => self
+                .helper_test(call)
+                .or_else(|| self.url_scheme_test(call, scope)),
             // `a == "mysql" or a == "mariadb"`: one test over both names.
             Expr::BoolOp(bool_op) if bool_op.op == BoolOp::Or => {
                 let mut names = Vec::new();
@@ -692,6 +698,53 @@ impl Walker<'_> {
             }
             _ => None,
         }
+    }
+
+    /// `is_postgres()`, a function of the same file that takes no argument
+    /// and returns a dialect test: `def is_postgres(): return
+    /// op.get_context().dialect.name == "postgresql"` (its body may first
+    /// bind locals, as `bind = op.get_bind()`, and have a docstring).
+    fn helper_test(&self, call: &ExprCall) -> Option<DialectCondition> {
+        let Expr::Name(name) = &*call.func else {
+            return None;
+        };
+        let def = self.defs.get(name.id.as_str())?;
+        if !call.arguments.is_empty()
+            || !def.parameters.is_empty()
+            || def.is_async
+            || !def.decorator_list.is_empty()
+        {
+            return None;
+        }
+        // `def is_sqlite(): return not is_postgres()`: followed as deep as
+        // helpers are, and never into a function already being read.
+        let depth = self.tests_followed.get();
+        if depth >= MAX_HELPER_DEPTH {
+            return None;
+        }
+        self.tests_followed.set(depth + 1);
+        let mut scope = Scope::default();
+        let mut test = None;
+        for (i, stmt) in def.body.iter().enumerate() {
+            match stmt {
+                Stmt::Expr(expr) if i == 0 && expr.value.is_string_literal_expr() => {}
+                Stmt::Assign(assign) if i + 1 < def.body.len() => match &assign.targets[..] {
+                    [Expr::Name(target)] => {
+                        self.bind_local(target.id.as_str(), &assign.value, &mut scope);
+                    }
+                    _ => break,
+                },
+                Stmt::Return(ret) if i + 1 == def.body.len() => {
+                    test = ret
+                        .value
+                        .as_deref()
+                        .and_then(|value| self.dialect_test(value, &scope));
+                }
+                _ => break,
+            }
+        }
+        self.tests_followed.set(depth);
+        test
     }
 
     /// `URL.startswith("mysql")` (or a tuple of prefixes) on the database

@@ -18,6 +18,10 @@ pub(crate) fn run(project_args: &ProjectArgs, args: &CheckArgs) -> anyhow::Resul
         cwd
     };
     let mut request = load::request(project_args, cwd.clone());
+    // The lints read each file's operations: from the same parse as its
+    // script, and kept in the parse cache.
+    let lints = !args.lint.database.no_lint;
+    request.operations = lints;
     let mut project = load::owned(project_args, &request)?;
     // The base branch and what changed come from the repository that holds
     // the version files, which need not be the current directory's.
@@ -33,6 +37,7 @@ pub(crate) fn run(project_args: &ProjectArgs, args: &CheckArgs) -> anyhow::Resul
         // Loaded again from the canonical directory (its warnings were
         // printed already).
         request = load::request(project_args, canonical);
+        request.operations = lints;
         let cache = alembic_doctor_project::ParseCache::from_env(project_args.no_cache);
         project = alembic_doctor_project::load_with_cache(&request, cache.as_ref())?;
     }

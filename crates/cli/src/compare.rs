@@ -155,6 +155,7 @@ pub(crate) fn load(
             // Files named from the repository's root, as `--format github`
             // and SARIF name them, also from a subdirectory.
             display_root: root_paths.then(|| repo.root().to_path_buf()),
+            operations: true,
             cwd,
         },
         cache: alembic_doctor_project::ParseCache::from_env(project_args.no_cache),

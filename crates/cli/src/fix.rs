@@ -104,6 +104,7 @@ pub(crate) fn run(project_args: &ProjectArgs, args: &FixArgs) -> anyhow::Result<
         versions: project_args.versions.clone(),
         recursive: project_args.recursive,
         display_root: None,
+        operations: false,
         cwd,
     };
     let fix = match &args.what {

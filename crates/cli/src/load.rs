@@ -29,6 +29,7 @@ pub(crate) fn request(args: &ProjectArgs, cwd: PathBuf) -> LoadRequest {
         versions: args.versions.clone(),
         recursive: args.recursive,
         display_root: None,
+        operations: false,
         cwd,
     }
 }

@@ -128,6 +128,7 @@ fn fix_first(project_args: &ProjectArgs, args: &ReportArgs) -> anyhow::Result<Fi
         versions: project_args.versions.clone(),
         recursive: project_args.recursive,
         display_root: None,
+        operations: true,
         cwd: cwd.clone(),
     };
     let options = alembic_doctor_fix::FixOptions {

@@ -18,6 +18,7 @@
 //!     versions: Vec::new(),
 //!     recursive: false,
 //!     display_root: None,
+//!     operations: false,
 //! };
 //! let request = CompareRequest { load, cache: None, command_options: Default::default() };
 //! let comparison = compare(&repo, base, vec![SideSpec::WorkTree], &request)?;
@@ -531,6 +532,7 @@ fn side_request(repo: &GitRepo, request: &LoadRequest) -> LoadRequest {
     LoadRequest {
         cwd: in_trees(&request.cwd),
         display_root: request.display_root.as_deref().map(in_trees),
+        operations: false,
         ..request.clone()
     }
 }

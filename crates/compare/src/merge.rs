@@ -202,11 +202,11 @@ pub(crate) fn simulate(
         let project = alembic_doctor_project::from_tree_with_cache(
             base.project.config.clone(),
             &overlay,
-            &spec,
-            "merge",
-            display_root,
-            &modules,
+            (&spec, "merge"),
+            (display_root, &modules),
             cache,
+            // The merge is linted: its operations are read with its scripts.
+            true,
         );
         return Ok(Merged {
             project,
@@ -239,12 +239,12 @@ pub(crate) fn simulate(
             });
         }
     }
-    let project = alembic_doctor_project::from_files_with_modules(
+    let project = alembic_doctor_project::from_files_reading(
         base.project.config.clone(),
-        listing.files,
-        listing.notes,
+        (listing.files, listing.notes),
         display_root,
         &modules,
+        true,
     );
     // The rules run in `Comparison::check`, with BASE's for comparison.
     Ok(Merged {

@@ -41,6 +41,9 @@ pub(crate) struct CachedBuild<'a> {
     pub(crate) tree_kind: &'static str,
     pub(crate) spec: &'a ListingSpec,
     pub(crate) cache: &'a ParseCache,
+    /// Read each parsed file's operations too ([`crate::LoadRequest::operations`]):
+    /// a stored parse without them is then parsed again, with them.
+    pub(crate) operations: bool,
 }
 
 /// A walk of the version locations: the candidates in load order, the
@@ -233,8 +236,8 @@ fn speculate(
                     job.path.to_path_buf(),
                     job.listed,
                     unread,
-                    loader.display_root,
-                    loader.modules,
+                    (loader.display_root, loader.modules),
+                    false,
                 );
                 (parsed.file, None)
             })
@@ -395,7 +398,8 @@ impl Loader<'_> {
     /// under.
     fn matches(&self, job: &Job<'_>) -> bool {
         job.old.is_some_and(|stored| {
-            self.stamps.stamp(job).as_ref() == Some(&stored.stamp)
+            (!self.how.operations || stored.has_operations())
+                && self.stamps.stamp(job).as_ref() == Some(&stored.stamp)
                 && stored
                     .dependencies
                     .as_ref()
@@ -439,8 +443,11 @@ impl Loader<'_> {
         let derived = postcard::from_bytes::<Derived>(stored.derived.0).ok()?;
         let blob = |part| Arc::clone(self.blobs.of(part));
         let script = ParsedScript::cached(blob(Part::Script), stored.piece(Part::Script));
-        let operations =
-            FileOperations::Cached(blob(Part::Operations), stored.piece(Part::Operations));
+        let operations = if stored.has_operations() {
+            FileOperations::Cached(blob(Part::Operations), stored.piece(Part::Operations))
+        } else {
+            FileOperations::Unread
+        };
         // The bytes as they were parsed, from the cache file: never the
         // file again, which may be another version by the time a column or
         // a code frame is printed.
@@ -498,8 +505,8 @@ impl Loader<'_> {
             job.path.to_path_buf(),
             job.listed,
             bytes,
-            self.display_root,
-            self.modules,
+            (self.display_root, self.modules),
+            self.how.operations,
         );
         // The bytes just parsed stay in memory: read again later (to print
         // a column or a code frame) they could be another version of the
@@ -513,19 +520,18 @@ impl Loader<'_> {
             (Some(script), Some(derived), Some(stamp), Some(dependencies))
                 if cache::storable(Some(&stamp), self.started) =>
             {
+                // Operations not read are stored as none (an empty piece).
+                let operations = file.operations.encoded().unwrap_or_default().to_vec();
                 match (
                     postcard::to_allocvec(&derived),
                     postcard::to_allocvec(script),
-                    file.operations.encoded(),
                 ) {
-                    (Ok(derived), Ok(script), Some(operations)) => {
-                        NewParse::Fresh(Box::new(FreshParse {
-                            stamp,
-                            derived,
-                            pieces: [script, operations.to_vec(), file.bytes.get().to_vec()],
-                            dependencies,
-                        }))
-                    }
+                    (Ok(derived), Ok(script)) => NewParse::Fresh(Box::new(FreshParse {
+                        stamp,
+                        derived,
+                        pieces: [script, operations, file.bytes.get().to_vec()],
+                        dependencies,
+                    })),
                     _ => NewParse::None,
                 }
             }

@@ -41,6 +41,7 @@ pub(crate) fn build(
     sources: Vec<SourceFile>,
     display_root: &Path,
     modules: &alembic_doctor_script::Project,
+    operations: bool,
 ) -> (Vec<ProjectFile>, RevisionMap, Vec<usize>) {
     let (mut files, inputs): (Vec<ProjectFile>, Vec<Option<RevisionInput>>) = sources
         .into_par_iter()
@@ -50,8 +51,8 @@ pub(crate) fn build(
                 source.path,
                 &source.listed_path,
                 bytes,
-                display_root,
-                modules,
+                (display_root, modules),
+                operations,
             );
             (parsed.file, parsed.input)
         })
@@ -92,13 +93,14 @@ pub(crate) struct Parsed {
     pub(crate) derived: Option<Derived>,
 }
 
-/// Parse one file's bytes (or record why it could not be read).
+/// Parse one file's bytes (or record why it could not be read), and read
+/// its operations from the same parse when `operations`.
 pub(crate) fn parse(
     path: PathBuf,
     listed_path: &Path,
     bytes: Result<Vec<u8>, String>,
-    display_root: &Path,
-    modules: &alembic_doctor_script::Project,
+    (display_root, modules): (&Path, &alembic_doctor_script::Project),
+    operations: bool,
 ) -> Parsed {
     match bytes {
         Err(read_error) => Parsed {
@@ -121,20 +123,22 @@ pub(crate) fn parse(
             derived: None,
         },
         Ok(bytes) => {
-            let (script, dependencies, operations) =
-                alembic_doctor_script::parse_script_with_operations(
-                    &bytes,
-                    &ScriptContext::new(&path, modules),
-                );
+            let context = ScriptContext::new(&path, modules);
+            let (script, dependencies, operations) = if operations {
+                let (script, dependencies, operations) =
+                    alembic_doctor_script::parse_script_with_operations(&bytes, &context);
+                (script, dependencies, operations::encode(&operations))
+            } else {
+                let (script, dependencies) =
+                    alembic_doctor_script::parse_script_tracked(&bytes, &context);
+                (script, dependencies, FileOperations::Unread)
+            };
             let derived = Derived::of(&script, &path);
             let (file, input) = from_script(
                 path,
                 listed_path,
                 FileBytes::read(bytes),
-                (
-                    ParsedScript::parsed(script),
-                    operations::encode(&operations),
-                ),
+                (ParsedScript::parsed(script), operations),
                 derived.clone(),
                 display_root,
             );

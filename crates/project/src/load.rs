@@ -33,6 +33,11 @@ pub struct LoadRequest {
     /// `cwd` (`report` names files from the repository's root wherever it
     /// runs, as pull requests name them).
     pub display_root: Option<PathBuf>,
+    /// Read what each migration's `upgrade()` and `downgrade()` do while
+    /// parsing it ([`crate::ProjectFile::operations`]), for the safety
+    /// lints: one parse per file instead of two, and the parse cache keeps
+    /// them. Without it, a file's operations are read when first asked for.
+    pub operations: bool,
 }
 
 /// Why a project could not be loaded at all (per-file problems are not
@@ -113,12 +118,12 @@ pub fn load_with_cache(
         let listing = alembic_doctor_source::list_versions(&spec);
         timer.lap("list and read files");
         let modules = disk_modules(&config, &request.cwd);
-        let project = from_files_with_modules(
+        let project = from_files_reading(
             config,
-            listing.files,
-            listing.notes,
+            (listing.files, listing.notes),
             request.display_root(),
             &modules,
+            request.operations,
         );
         timer.lap("parse and build map");
         return Ok(project);
@@ -128,9 +133,8 @@ pub fn load_with_cache(
         config,
         &DiskTree,
         (&spec, cached::DISK),
-        request.display_root(),
-        &modules,
-        cache,
+        (request.display_root(), &modules),
+        (cache, request.operations),
         &timer,
     );
     timer.lap("build map (and write cache)");
@@ -187,21 +191,20 @@ where
     let modules = alembic_doctor_script::Project::new(tree.clone());
     let Some(cache) = cache else {
         let listing = alembic_doctor_source::list_versions_in(tree, &spec);
-        return Ok(from_files_with_modules(
+        return Ok(from_files_reading(
             config,
-            listing.files,
-            listing.notes,
+            (listing.files, listing.notes),
             request.display_root(),
             &modules,
+            request.operations,
         ));
     };
     Ok(cached_project(
         config,
         tree,
         (&spec, "tree"),
-        request.display_root(),
-        &modules,
-        cache,
+        (request.display_root(), &modules),
+        (cache, request.operations),
         &StageTimer(None),
     ))
 }
@@ -210,14 +213,14 @@ where
 /// simulated merge), with `config` as read elsewhere, through `cache`: a
 /// file whose [`Tree::stamp`] matches its cache entry is not parsed again.
 /// `kind` names the cache file (one per kind of tree and listing).
+/// `operations`: as [`LoadRequest::operations`].
 pub fn from_tree_with_cache<T>(
     config: AlembicConfig,
     tree: &T,
-    spec: &ListingSpec,
-    kind: &'static str,
-    display_root: &Path,
-    modules: &alembic_doctor_script::Project,
+    (spec, kind): (&ListingSpec, &'static str),
+    (display_root, modules): (&Path, &alembic_doctor_script::Project),
     cache: &ParseCache,
+    operations: bool,
 ) -> Project
 where
     T: Tree + Clone + Send + 'static,
@@ -226,9 +229,8 @@ where
         config,
         tree,
         (spec, kind),
-        display_root,
-        modules,
-        cache,
+        (display_root, modules),
+        (cache, operations),
         &StageTimer(None),
     )
 }
@@ -240,9 +242,8 @@ fn cached_project<T>(
     config: AlembicConfig,
     tree: &T,
     (spec, kind): (&ListingSpec, &'static str),
-    display_root: &Path,
-    modules: &alembic_doctor_script::Project,
-    cache: &ParseCache,
+    (display_root, modules): (&Path, &alembic_doctor_script::Project),
+    (cache, operations): (&ParseCache, bool),
     timer: &StageTimer,
 ) -> Project
 where
@@ -253,6 +254,7 @@ where
         tree_kind: kind,
         spec,
         cache,
+        operations,
     };
     let list = || alembic_doctor_source::list_candidates_stamped(tree, spec);
     let (files, map, revision_files, notes) =
@@ -304,8 +306,20 @@ pub fn from_files_with_modules(
     display_root: &Path,
     modules: &alembic_doctor_script::Project,
 ) -> Project {
+    from_files_reading(config, (files, notes), display_root, modules, false)
+}
+
+/// [`from_files_with_modules`], reading each file's operations too when
+/// `operations` ([`LoadRequest::operations`]).
+pub fn from_files_reading(
+    config: AlembicConfig,
+    (files, notes): (Vec<SourceFile>, Vec<alembic_doctor_source::SourceNote>),
+    display_root: &Path,
+    modules: &alembic_doctor_script::Project,
+    operations: bool,
+) -> Project {
     let version_locations = config.version_locations.clone();
-    let (files, map, revision_files) = inputs::build(files, display_root, modules);
+    let (files, map, revision_files) = inputs::build(files, display_root, modules, operations);
     Project {
         version_locations,
         files,

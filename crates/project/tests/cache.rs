@@ -59,6 +59,7 @@ impl Fixture {
             versions: Vec::new(),
             recursive: false,
             display_root: None,
+            operations: false,
         }
     }
 
@@ -147,6 +148,45 @@ fn a_warm_load_equals_a_cold_one_without_opening_the_files() {
         &*warm.files[2].bytes,
         fs::read(&warm.files[2].path).unwrap()
     );
+}
+
+#[test]
+fn operations_come_from_the_cache_once_a_load_has_read_them() {
+    let fixture = Fixture::new();
+    fixture.write(
+        "migrations/versions/aaa_add.py",
+        "revision = 'aaa'\ndown_revision = None\n\ndef upgrade():\n    op.add_column('user', sa.Column('age', sa.Integer()))\n\ndef downgrade():\n    op.drop_column('user', 'age')\n",
+    );
+    let with_operations = LoadRequest {
+        operations: true,
+        ..fixture.request()
+    };
+    let load = || load_with_cache(&with_operations, Some(&fixture.cache)).unwrap();
+    let expected = alembic_doctor_script::read_operations(
+        &fs::read(fixture.root().join("migrations/versions/aaa_add.py")).unwrap(),
+    );
+    assert!(!expected.upgrade.as_ref().unwrap().operations.is_empty());
+
+    // A load that did not ask for operations stores none: the next one
+    // that asks parses the file again and stores them.
+    let without = fixture.load_cached();
+    assert_eq!(without.files[0].operations(), expected);
+    let asked = load();
+    assert_eq!(loaded_from_cache(&asked), 0);
+    assert_eq!(asked.files[0].operations(), expected);
+
+    // From then on they come from the cache, the file never opened (its
+    // bytes are not even read for them).
+    let warm = load();
+    assert_eq!(loaded_from_cache(&warm), 1);
+    assert_eq!(warm.files[0].operations(), expected);
+    assert!(!warm.files[0].bytes.is_loaded());
+    // A load that does not ask keeps them for the next one that does.
+    assert_eq!(loaded_from_cache(&fixture.load_cached()), 1);
+    assert_eq!(loaded_from_cache(&load()), 1);
+    // And without the cache, one parse gives the same.
+    let cold = load(&with_operations).unwrap();
+    assert_eq!(cold.files[0].operations(), expected);
 }
 
 #[test]

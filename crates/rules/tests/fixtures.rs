@@ -211,6 +211,7 @@ fn load(dir: &Path, fixture: &Fixture) -> Project {
         versions: vec![dir.to_path_buf()],
         recursive: false,
         display_root: None,
+        operations: true,
     })
     .expect("project loads")
 }

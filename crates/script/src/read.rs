@@ -59,6 +59,9 @@ pub fn parse_script_tracked(
     (script, dependencies)
 }
 
+/// A script and the module paths its values were looked up in.
+type ScriptAndDependencies = (Script, Option<Vec<PathBuf>>);
+
 /// [`parse_script_tracked`] and [`crate::read_operations`] from one parse
 /// of the file: what loading a project for the safety lints reads, so that
 /// no file is parsed twice.
@@ -86,7 +89,7 @@ fn read(
     context: &ScriptContext<'_>,
     line_index: &LineIndex,
     with_operations: bool,
-) -> Result<((Script, Option<Vec<PathBuf>>), Option<Operations>), String> {
+) -> Result<(ScriptAndDependencies, Option<Operations>), String> {
     let decoded = encoding::decode(bytes);
     let parsed = syntax::parse_module(&decoded.text)?;
     syntax::with_module(parsed, |parsed| {

@@ -20,6 +20,7 @@ pub fn request(dir: &Path) -> LoadRequest {
         versions: Vec::new(),
         recursive: false,
         display_root: None,
+        operations: false,
     }
 }
 

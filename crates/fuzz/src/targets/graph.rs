@@ -132,6 +132,7 @@ pub fn run(bytes: &[u8]) -> Vec<u64> {
         versions: Vec::new(),
         recursive: false,
         display_root: None,
+        operations: false,
     };
     let project = match load_in(&tree, &request) {
         Ok(project) => project,

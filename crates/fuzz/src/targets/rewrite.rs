@@ -131,6 +131,7 @@ fn load(files: Vec<(String, Vec<u8>)>) -> (MemoryTree, Project) {
         versions: Vec::new(),
         recursive: false,
         display_root: None,
+        operations: false,
     };
     match load_in(&tree, &request) {
         Ok(project) => (tree, project),

@@ -136,6 +136,13 @@ impl StoredParse<'_> {
     pub(crate) fn piece(&self, part: Part) -> BlobRange {
         self.pieces[part as usize]
     }
+
+    /// The operations were read and stored with the parse (a load that did
+    /// not ask for them stores an empty piece: encoded operations are never
+    /// empty).
+    pub(crate) fn has_operations(&self) -> bool {
+        self.piece(Part::Operations).len > 0
+    }
 }
 
 /// A piece of a blob.

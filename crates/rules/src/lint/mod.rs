@@ -410,15 +410,19 @@ impl Linter<'_> {
             rule(&revision, &mut found);
         }
         found.retain(|finding| settings.runs(finding.rule));
-        let project_file = &project.files[file];
-        let mut suppressions = Suppressions::new(
-            &ops.comments,
-            || project_file.bytes.get(),
-            project_file.line_index(),
-        );
-        found.retain(|finding| !suppressions.suppresses(finding, project_file.line_index()));
-        if settings.runs(Rule::UnusedSuppression) {
-            found.extend(suppressions.unused(file, &input.id));
+        // Without a directive, neither the file's bytes nor its line index
+        // (a cached file's script decoded) are needed.
+        if ops.comments.iter().any(suppress::may_be_directive) {
+            let project_file = &project.files[file];
+            let mut suppressions = Suppressions::new(
+                &ops.comments,
+                || project_file.bytes.get(),
+                project_file.line_index(),
+            );
+            found.retain(|finding| !suppressions.suppresses(finding, project_file.line_index()));
+            if settings.runs(Rule::UnusedSuppression) {
+                found.extend(suppressions.unused(file, &input.id));
+            }
         }
         self.findings.extend(found);
     }

@@ -14,6 +14,11 @@ use crate::{Finding, Rule};
 
 const PREFIX: &str = "alembic-doctor:";
 
+/// Whether `comment` may be a directive (cheap: it names the prefix).
+pub(crate) fn may_be_directive(comment: &Comment) -> bool {
+    comment.text.contains(PREFIX)
+}
+
 /// One directive.
 #[derive(Debug)]
 struct Directive {

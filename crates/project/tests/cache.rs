@@ -161,7 +161,7 @@ fn operations_come_from_the_cache_once_a_load_has_read_them() {
         operations: true,
         ..fixture.request()
     };
-    let load = || load_with_cache(&with_operations, Some(&fixture.cache)).unwrap();
+    let warm_load = || load_with_cache(&with_operations, Some(&fixture.cache)).unwrap();
     let expected = alembic_doctor_script::read_operations(
         &fs::read(fixture.root().join("migrations/versions/aaa_add.py")).unwrap(),
     );
@@ -171,19 +171,19 @@ fn operations_come_from_the_cache_once_a_load_has_read_them() {
     // that asks parses the file again and stores them.
     let without = fixture.load_cached();
     assert_eq!(without.files[0].operations(), expected);
-    let asked = load();
+    let asked = warm_load();
     assert_eq!(loaded_from_cache(&asked), 0);
     assert_eq!(asked.files[0].operations(), expected);
 
     // From then on they come from the cache, the file never opened (its
     // bytes are not even read for them).
-    let warm = load();
+    let warm = warm_load();
     assert_eq!(loaded_from_cache(&warm), 1);
     assert_eq!(warm.files[0].operations(), expected);
     assert!(!warm.files[0].bytes.is_loaded());
     // A load that does not ask keeps them for the next one that does.
     assert_eq!(loaded_from_cache(&fixture.load_cached()), 1);
-    assert_eq!(loaded_from_cache(&load()), 1);
+    assert_eq!(loaded_from_cache(&warm_load()), 1);
     // And without the cache, one parse gives the same.
     let cold = load(&with_operations).unwrap();
     assert_eq!(cold.files[0].operations(), expected);

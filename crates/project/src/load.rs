@@ -278,7 +278,7 @@ pub fn from_files(
     cwd: &Path,
 ) -> Project {
     let modules = disk_modules(&config, cwd);
-    from_files_with_modules(config, files, notes, cwd, &modules)
+    from_files_reading(config, (files, notes), cwd, &modules, false)
 }
 
 /// The project's modules on disk, for constants migrations import.
@@ -298,19 +298,8 @@ fn disk_modules(config: &AlembicConfig, cwd: &Path) -> alembic_doctor_script::Pr
 
 /// Build a project from files already listed in load order, resolving
 /// imported constants through `modules` (the disk, or a git tree), with
-/// paths displayed relative to `display_root`.
-pub fn from_files_with_modules(
-    config: AlembicConfig,
-    files: Vec<SourceFile>,
-    notes: Vec<alembic_doctor_source::SourceNote>,
-    display_root: &Path,
-    modules: &alembic_doctor_script::Project,
-) -> Project {
-    from_files_reading(config, (files, notes), display_root, modules, false)
-}
-
-/// [`from_files_with_modules`], reading each file's operations too when
-/// `operations` ([`LoadRequest::operations`]).
+/// paths displayed relative to `display_root`; reading each file's
+/// operations too when `operations` ([`LoadRequest::operations`]).
 pub fn from_files_reading(
     config: AlembicConfig,
     (files, notes): (Vec<SourceFile>, Vec<alembic_doctor_source::SourceNote>),

@@ -30,13 +30,15 @@ separate job).
 "#;
 
 use crate::lint::RevisionLint;
+use std::collections::BTreeSet;
+
 use crate::lint::steps::{Action, Step};
 use crate::{Finding, Rule};
 
 pub(crate) fn check(lint: &RevisionLint<'_>, out: &mut Vec<Finding>) {
     let transactions = transactions(&lint.upgrade);
     // The transactions that change the schema.
-    let with_ddl: Vec<usize> = lint
+    let with_ddl: BTreeSet<usize> = lint
         .upgrade
         .iter()
         .zip(&transactions)
@@ -46,7 +48,9 @@ pub(crate) fn check(lint: &RevisionLint<'_>, out: &mut Vec<Finding>) {
     if with_ddl.is_empty() {
         return;
     }
-    let mut ddl_before: Vec<usize> = Vec::new();
+    // Transactions are numbered in order, so the last one that changed
+    // the schema is the only one to compare with.
+    let mut last_ddl: Option<usize> = None;
     for ((step, existing), transaction) in lint
         .upgrade
         .iter()
@@ -57,7 +61,7 @@ pub(crate) fn check(lint: &RevisionLint<'_>, out: &mut Vec<Finding>) {
             continue;
         };
         if step.is_ddl() {
-            ddl_before.push(transaction);
+            last_ddl = Some(transaction);
             continue;
         }
         let Action::Data {
@@ -75,7 +79,7 @@ pub(crate) fn check(lint: &RevisionLint<'_>, out: &mut Vec<Finding>) {
             lint.finding(
                 Rule::BackfillWithDdl,
                 step.span,
-                if ddl_before.contains(&transaction) {
+                if last_ddl == Some(transaction) {
                     format!(
                         "`{table}` is updated after schema changes in the same transaction: their locks (`ACCESS EXCLUSIVE` for most `ALTER TABLE`: no reads or writes) are held until the transaction commits, so for the whole backfill"
                     )

@@ -89,26 +89,9 @@ pub(crate) fn run(project_args: &ProjectArgs, args: &CheckArgs) -> anyhow::Resul
     }
     match args.format {
         Format::Json => {
-            let merge_findings = merged.map_or_else(Vec::new, |merged| {
-                base.findings
-                    .iter()
-                    .map(|finding| {
-                        let mut value = alembic_doctor_report::finding_json(merged, finding);
-                        value["after_merging"] = serde_json::Value::Bool(true);
-                        value
-                    })
-                    .collect()
-            });
-            let errors = base
-                .findings
-                .iter()
-                .filter(|f| f.severity == Severity::Error)
-                .count();
             let extra = CheckBaseJson {
                 base: base.json(),
-                findings: merge_findings,
-                errors,
-                warnings: base.findings.len() - errors,
+                findings: merged.map(|merged| (merged, base.findings.as_slice())),
                 hidden_warnings: hidden,
             };
             let json = alembic_doctor_report::check_json(project, &findings, lint.json, extra);
@@ -122,8 +105,10 @@ pub(crate) fn run(project_args: &ProjectArgs, args: &CheckArgs) -> anyhow::Resul
                 output::findings_to_stdout(merged, &base.findings)?;
                 output::plain_stdout(&base.plan_text())?;
             }
-            let all: Vec<Finding> = findings.iter().chain(&base.findings).cloned().collect();
-            output::plain_stdout(&alembic_doctor_report::check_summary(project, &all))?;
+            output::plain_stdout(&alembic_doctor_report::check_summary(
+                project,
+                findings.iter().chain(&base.findings),
+            ))?;
             if let Some(line) = &hidden_line {
                 output::plain_stdout(&format!("{line}.\n"))?;
             }
@@ -200,13 +185,12 @@ pub(crate) fn run(project_args: &ProjectArgs, args: &CheckArgs) -> anyhow::Resul
             output::raw_stdout(&format!("{}\n", serde_json::to_string_pretty(&log)?))?;
         }
     }
-    let all: Vec<Finding> = findings.iter().chain(&base.findings).cloned().collect();
-    Ok(status_for(&all, fail_on))
+    Ok(status_for(findings.iter().chain(&base.findings), fail_on))
 }
 
 /// Failure when a finding reaches the `--fail-on` threshold.
-pub(crate) fn status_for(
-    findings: &[alembic_doctor_rules::Finding],
+pub(crate) fn status_for<'a>(
+    findings: impl IntoIterator<Item = &'a Finding>,
     fail_on: FailOn,
 ) -> ExitStatus {
     let threshold = match fail_on {
@@ -214,7 +198,7 @@ pub(crate) fn status_for(
         FailOn::Warning => Some(Severity::Warning),
         FailOn::Never => None,
     };
-    let failed = threshold.is_some_and(|t| findings.iter().any(|f| f.severity >= t));
+    let failed = threshold.is_some_and(|t| findings.into_iter().any(|f| f.severity >= t));
     if failed {
         ExitStatus::Failure
     } else {

@@ -20,7 +20,7 @@ use std::path::PathBuf;
 use alembic_doctor_config::AlembicConfig;
 use alembic_doctor_graph::{RevIdx, RevisionMap};
 use alembic_doctor_script::{Operations, Script};
-use alembic_doctor_source::{LineIndex, SourceNote};
+use alembic_doctor_source::{LineColumn, LineIndex, SourceNote};
 
 pub use bytes::FileBytes;
 pub use cache::ParseCache;
@@ -92,6 +92,12 @@ impl ProjectFile {
             Some(script) => &script.line_index,
             None => EMPTY.get_or_init(LineIndex::default),
         }
+    }
+
+    /// 1-based line and character column of byte `at`: the bytes are read
+    /// only when the file is not ASCII.
+    pub fn line_column(&self, at: u32) -> LineColumn {
+        self.line_index().line_column_with(at, || self.bytes.get())
     }
 }
 

@@ -23,12 +23,8 @@ pub fn github_annotations(findings: &[Finding], project: &Project, root: &Path) 
         if let Some(location) = finding.location
             && let Some(file) = project.files.get(location.file)
         {
-            let start = file
-                .line_index()
-                .line_column(location.span.start, &file.bytes);
-            let end = file
-                .line_index()
-                .line_column(location.span.end.max(location.span.start), &file.bytes);
+            let start = file.line_column(location.span.start);
+            let end = file.line_column(location.span.end.max(location.span.start));
             properties.push(("file", relative(&file.path, &file.display_path, root)));
             properties.push(("line", start.line.to_string()));
             properties.push(("endLine", end.line.to_string()));

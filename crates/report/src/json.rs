@@ -7,21 +7,17 @@ use alembic_doctor_rules::{Finding, Severity};
 use std::path::PathBuf;
 
 use serde::{Serialize, Serializer};
-use serde_json::{Value, json};
+use serde_json::Value;
 
 /// What `check` found by comparing with the base branch: the `base`
-/// object, and the findings of the simulated merge (already written with
-/// [`finding_json`] against the merged project, and marked
-/// `after_merging`), which follow the working tree's own.
-pub struct CheckBaseJson {
+/// object, and the findings of the simulated merge (written against the
+/// merged project, and marked `after_merging`), which follow the working
+/// tree's own.
+pub struct CheckBaseJson<'a> {
     /// The `base` object.
     pub base: Value,
-    /// The merge's findings that concern the branch.
-    pub findings: Vec<Value>,
-    /// How many of them are errors.
-    pub errors: usize,
-    /// How many of them are warnings.
-    pub warnings: usize,
+    /// The merged project and the merge's findings that concern the branch.
+    pub findings: Option<(&'a Project, &'a [Finding])>,
     /// How many chain warnings on unchanged revisions were left out of
     /// `findings` (the changed-since-base scope; `--all` shows them).
     pub hidden_warnings: usize,
@@ -41,7 +37,7 @@ pub fn check_json<'a>(
     project: &'a Project,
     findings: &'a [Finding],
     lint: Value,
-    base: CheckBaseJson,
+    base: CheckBaseJson<'a>,
 ) -> impl Serialize + 'a {
     let map = &project.map;
     let all = 0..map.revisions().len();
@@ -51,12 +47,14 @@ pub fn check_json<'a>(
         Ok(order) => (Some(Ids(project, order)), None),
         Err(error) => (None, Some(error.to_string())),
     };
-    let count = |severity| findings.iter().filter(|f| f.severity == severity).count();
-    let own = findings.iter().map(|f| {
-        let mut value = finding_json(project, f);
-        value["after_merging"] = Value::Bool(false);
-        value
-    });
+    let merge = base.findings.unwrap_or((project, &[]));
+    let count = |severity| {
+        findings
+            .iter()
+            .chain(merge.1)
+            .filter(|f| f.severity == severity)
+            .count()
+    };
     CheckJson {
         base: base.base,
         bases: Ids(project, map.bases().to_vec()),
@@ -65,19 +63,22 @@ pub fn check_json<'a>(
             .into_iter()
             .flatten()
             .collect(),
-        findings: own.chain(base.findings).collect(),
+        findings: Findings {
+            own: (project, findings),
+            merge,
+        },
         heads: Ids(project, map.heads().to_vec()),
         lint,
         merge_points: Ids(project, merge_points),
         real_heads: Ids(project, map.real_heads().to_vec()),
         revisions: Revisions(project),
         summary: Summary {
-            errors: count(Severity::Error) + base.errors,
+            errors: count(Severity::Error),
             files: project.files.len(),
             heads: map.heads().len(),
             hidden_warnings: base.hidden_warnings,
             revisions: map.revisions().len(),
-            warnings: count(Severity::Warning) + base.warnings,
+            warnings: count(Severity::Warning),
         },
         upgrade_order,
         upgrade_order_error,
@@ -93,7 +94,7 @@ struct CheckJson<'a> {
     bases: Ids<'a>,
     branch_points: Ids<'a>,
     config_files: Vec<&'a PathBuf>,
-    findings: Vec<Value>,
+    findings: Findings<'a>,
     heads: Ids<'a>,
     lint: Value,
     merge_points: Ids<'a>,
@@ -172,32 +173,91 @@ struct RevisionJson<'a> {
     path: &'a str,
 }
 
+/// The working tree's findings (`after_merging: false`), then the
+/// merge's (`true`), each against its own project; written one by one.
+struct Findings<'a> {
+    own: (&'a Project, &'a [Finding]),
+    merge: (&'a Project, &'a [Finding]),
+}
+
+impl<'a> Serialize for Findings<'a> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let side = |(project, findings): (&'a Project, &'a [Finding]), after_merging| {
+            findings
+                .iter()
+                .map(move |finding| FindingJson::new(project, finding, Some(after_merging)))
+        };
+        serializer.collect_seq(side(self.own, false).chain(side(self.merge, true)))
+    }
+}
+
 /// One finding as `check --format json` prints it (`rule`, `severity`,
 /// `message`, `path`, `line`, `column`, `revision`, `related`, `help`).
 pub fn finding_json(project: &Project, finding: &Finding) -> Value {
-    let place = |location: alembic_doctor_rules::Location| {
-        let file = &project.files[location.file];
-        let at = file
-            .line_index()
-            .line_column(location.span.start, &file.bytes);
-        (file.display_path.as_str(), at.line, at.column)
-    };
-    let (path, line, column) = match finding.location.map(place) {
-        Some((path, line, column)) => (Some(path), Some(line), Some(column)),
-        None => (None, None, None),
-    };
-    json!({
-        "rule": finding.rule.name(),
-        "severity": finding.severity.as_str(),
-        "message": finding.message,
-        "path": path,
-        "line": line,
-        "column": column,
-        "revision": finding.revision,
-        "related": finding.related.iter().map(|r| {
-            let (path, line, column) = place(r.location);
-            json!({"path": path, "line": line, "column": column, "message": r.label})
-        }).collect::<Vec<_>>(),
-        "help": finding.help,
-    })
+    serde_json::to_value(FindingJson::new(project, finding, None))
+        .expect("a finding serializes to JSON")
+}
+
+/// One finding, borrowed from it (keys in alphabetical order, as a `Value`
+/// object prints them: see [`check_json`]).
+#[derive(Serialize)]
+struct FindingJson<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    after_merging: Option<bool>,
+    column: Option<u32>,
+    help: &'a Option<String>,
+    line: Option<u32>,
+    message: &'a str,
+    path: Option<&'a str>,
+    related: Vec<RelatedJson<'a>>,
+    revision: &'a Option<String>,
+    rule: &'static str,
+    severity: &'static str,
+}
+
+/// A finding's other place (keys in alphabetical order).
+#[derive(Serialize)]
+struct RelatedJson<'a> {
+    column: u32,
+    line: u32,
+    message: &'a str,
+    path: &'a str,
+}
+
+impl<'a> FindingJson<'a> {
+    fn new(project: &'a Project, finding: &'a Finding, after_merging: Option<bool>) -> Self {
+        let place = |location: alembic_doctor_rules::Location| {
+            let file = &project.files[location.file];
+            let at = file.line_column(location.span.start);
+            (file.display_path.as_str(), at.line, at.column)
+        };
+        let (path, line, column) = match finding.location.map(place) {
+            Some((path, line, column)) => (Some(path), Some(line), Some(column)),
+            None => (None, None, None),
+        };
+        FindingJson {
+            after_merging,
+            column,
+            help: &finding.help,
+            line,
+            message: &finding.message,
+            path,
+            related: finding
+                .related
+                .iter()
+                .map(|related| {
+                    let (path, line, column) = place(related.location);
+                    RelatedJson {
+                        column,
+                        line,
+                        message: &related.label,
+                        path,
+                    }
+                })
+                .collect(),
+            revision: &finding.revision,
+            rule: finding.rule.name(),
+            severity: finding.severity.as_str(),
+        }
+    }
 }

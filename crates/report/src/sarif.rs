@@ -116,10 +116,8 @@ fn location(
     related: Option<(usize, &String)>,
 ) -> Option<Value> {
     let file = project.files.get(place.file)?;
-    let start = file.line_index().line_column(place.span.start, &file.bytes);
-    let end = file
-        .line_index()
-        .line_column(place.span.end.max(place.span.start), &file.bytes);
+    let start = file.line_column(place.span.start);
+    let end = file.line_column(place.span.end.max(place.span.start));
     let mut region = json!({
         "startLine": start.line,
         "startColumn": start.column,

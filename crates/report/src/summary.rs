@@ -4,7 +4,10 @@ use alembic_doctor_project::Project;
 use alembic_doctor_rules::{Finding, Severity};
 
 /// "All checks passed" with the chain's shape, or the count of findings.
-pub fn check_summary(project: &Project, findings: &[Finding]) -> String {
+pub fn check_summary<'a>(
+    project: &Project,
+    findings: impl IntoIterator<Item = &'a Finding>,
+) -> String {
     let map = &project.map;
     let revisions = plural(map.revisions().len(), "revision");
     let heads: Vec<&str> = map
@@ -17,14 +20,16 @@ pub fn check_summary(project: &Project, findings: &[Finding]) -> String {
         plural(heads.len(), "head"),
         heads.join(", ")
     );
-    if findings.is_empty() {
+    let (mut errors, mut warnings) = (0, 0);
+    for finding in findings {
+        match finding.severity {
+            Severity::Error => errors += 1,
+            Severity::Warning => warnings += 1,
+        }
+    }
+    if errors + warnings == 0 {
         return format!("All checks passed: {shape}.\n");
     }
-    let errors = findings
-        .iter()
-        .filter(|f| f.severity == Severity::Error)
-        .count();
-    let warnings = findings.len() - errors;
     format!(
         "Found {} and {} in {shape}.\n",
         plural(errors, "error"),

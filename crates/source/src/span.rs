@@ -51,14 +51,18 @@ pub struct LineColumn {
 /// Start offsets of every line of one file. Never empty: the first line
 /// starts at 0 even in an empty file.
 ///
-/// Serialized as one byte string (the length, then each line's length, as
-/// LEB128 varints): the parse cache decodes one per file on every warm
-/// run, and a byte string is one copy where a sequence of numbers is a
-/// call per line.
+/// Serialized as one byte string (whether the file is ASCII, then the
+/// length and each line's length as LEB128 varints): the parse cache
+/// decodes one per file on every warm run, and a byte string is one copy
+/// where a sequence of numbers is a call per line.
 #[derive(Debug, Clone)]
 pub struct LineIndex {
     line_starts: Vec<u32>,
     len: u32,
+    /// Every byte of the file is ASCII: a column is a byte count, and
+    /// printing one needs no bytes (a cached file is then never read just
+    /// to place a finding).
+    ascii: bool,
 }
 
 impl Serialize for LineIndex {
@@ -107,7 +111,8 @@ impl Default for LineIndex {
 impl LineIndex {
     /// The bytes [`Serialize`] writes: the length, then each line's length.
     fn to_varints(&self) -> Vec<u8> {
-        let mut bytes = Vec::with_capacity(self.line_starts.len() + 5);
+        let mut bytes = Vec::with_capacity(self.line_starts.len() + 6);
+        bytes.push(u8::from(self.ascii));
         push_varint(&mut bytes, self.len);
         for pair in self.line_starts.windows(2) {
             push_varint(&mut bytes, pair[1] - pair[0]);
@@ -118,6 +123,12 @@ impl LineIndex {
     /// The index [`Serialize`] wrote, or `None` when the bytes are not one
     /// (lines must be non-empty and end within the file).
     fn from_varints(bytes: &[u8]) -> Option<Self> {
+        let (&ascii, bytes) = bytes.split_first()?;
+        let ascii = match ascii {
+            0 => false,
+            1 => true,
+            _ => return None,
+        };
         let mut values = bytes.iter();
         let mut next = || -> Option<Option<u32>> {
             let mut value: u32 = 0;
@@ -140,7 +151,11 @@ impl LineIndex {
             at = at.checked_add(line).filter(|&at| line > 0 && at <= len)?;
             line_starts.push(at);
         }
-        Some(Self { line_starts, len })
+        Some(Self {
+            line_starts,
+            len,
+            ascii,
+        })
     }
 
     /// Index the line starts of `text`.
@@ -161,6 +176,7 @@ impl LineIndex {
         Self {
             line_starts,
             len: offset(text.len()),
+            ascii: text.is_ascii(),
         }
     }
 
@@ -189,14 +205,28 @@ impl LineIndex {
 
     /// 1-based line and character column of byte `at` in `text`.
     pub fn line_column(&self, at: u32, text: &[u8]) -> LineColumn {
+        self.line_column_with(at, || text)
+    }
+
+    /// The same, with the text asked for only when the file is not ASCII
+    /// (then columns count characters, which takes the bytes).
+    pub fn line_column_with<'t>(&self, at: u32, text: impl FnOnce() -> &'t [u8]) -> LineColumn {
         let line = self.line_of(at);
-        // `text` may be shorter than the indexed file (a file that changed
-        // or vanished after it was indexed): count no further than it goes.
-        let start = (self.line_starts[line] as usize).min(text.len());
-        let end = (at as usize).min(text.len());
-        let column = String::from_utf8_lossy(&text[start..end.max(start)])
-            .chars()
-            .count();
+        let start = self.line_starts[line];
+        let column = if self.ascii {
+            // As far as the indexed file goes.
+            at.min(self.len).saturating_sub(start) as usize
+        } else {
+            // `text` may be shorter than the indexed file (a file that
+            // changed or vanished after it was indexed): count no further
+            // than it goes.
+            let text = text();
+            let start = (start as usize).min(text.len());
+            let end = (at as usize).min(text.len());
+            String::from_utf8_lossy(&text[start..end.max(start)])
+                .chars()
+                .count()
+        };
         LineColumn {
             line: u32::try_from(line + 1).unwrap_or(u32::MAX),
             column: u32::try_from(column + 1).unwrap_or(u32::MAX),
@@ -221,11 +251,15 @@ mod tests {
             let back = LineIndex::from_varints(&index.to_varints()).expect("reads back");
             assert_eq!(back.line_starts, index.line_starts, "{text:?}");
             assert_eq!(back.len, index.len);
+            assert_eq!(back.ascii, index.ascii);
         }
-        // A line past the end of the file, an empty line, a cut varint.
-        assert!(LineIndex::from_varints(&[2, 3]).is_none());
-        assert!(LineIndex::from_varints(&[2, 0]).is_none());
-        assert!(LineIndex::from_varints(&[0x80]).is_none());
+        assert!(!LineIndex::new("é".as_bytes()).ascii);
+        // A line past the end of the file, an empty line, a cut varint, a
+        // flag that is neither, nothing.
+        assert!(LineIndex::from_varints(&[1, 2, 3]).is_none());
+        assert!(LineIndex::from_varints(&[1, 2, 0]).is_none());
+        assert!(LineIndex::from_varints(&[1, 0x80]).is_none());
+        assert!(LineIndex::from_varints(&[2, 1]).is_none());
         assert!(LineIndex::from_varints(&[]).is_none());
     }
 
@@ -256,8 +290,16 @@ mod tests {
     /// the end.
     #[test]
     fn text_shorter_than_the_index_gives_column_one() {
-        let index = LineIndex::new(b"a\nbc\n");
-        assert_eq!(index.line_column(4, b""), LineColumn { line: 2, column: 1 });
+        let index = LineIndex::new("é\nbc\n".as_bytes());
+        assert_eq!(index.line_column(5, b""), LineColumn { line: 2, column: 1 });
+    }
+
+    /// An ASCII file's columns are byte counts: its text is never asked for.
+    #[test]
+    fn ascii_columns_need_no_text() {
+        let index = LineIndex::new(b"a\n  bc\n");
+        let column = index.line_column_with(4, || unreachable!("an ASCII file is not read"));
+        assert_eq!(column, LineColumn { line: 2, column: 3 });
     }
 
     #[test]

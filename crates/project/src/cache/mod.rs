@@ -48,7 +48,7 @@ pub(crate) const RACY_MARGIN_NS: i128 = 2_000_000_000;
 
 /// Bumped whenever the layout of the cache file changes (the tool key
 /// already changes with every build; this guards hand-copied caches).
-const FORMAT: u32 = 8;
+const FORMAT: u32 = 9;
 
 /// Where and for which binary parsed files are cached. `None` from the
 /// constructors means "no cache": disabled, or no place to keep it.

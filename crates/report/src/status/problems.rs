@@ -317,11 +317,7 @@ pub(crate) fn where_found(project: &Project, finding: &Finding) -> Option<(Strin
 /// The 1-based line a location starts on.
 fn line_of(project: &Project, location: Location) -> Option<u32> {
     let file = project.files.get(location.file)?;
-    Some(
-        file.line_index()
-            .line_column(location.span.start, &file.bytes)
-            .line,
-    )
+    Some(file.line_column(location.span.start).line)
 }
 
 /// Places grouped by file, in the order first seen: `` `a.py:3` `` or

@@ -6,7 +6,7 @@
 use alembic_doctor_script::{Function, OpKind};
 
 use super::catalogue::Catalogue;
-use super::{Dialect, LintSettings, raw_sql, replay, steps};
+use super::{Dialect, replay, steps};
 
 /// A column that a function adds nullable, without a server default.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -30,12 +30,7 @@ pub struct AddedColumn {
 /// source order, with the step after each that may fill it; raw SQL is
 /// read for `dialect`.
 pub fn added_columns(function: &Function, dialect: Dialect) -> Vec<AddedColumn> {
-    let settings = LintSettings {
-        dialect,
-        ..LintSettings::default()
-    };
-    let sql = |text: &str| raw_sql(text, &settings);
-    let steps = steps::steps(function, dialect, &sql);
+    let steps = steps::steps(function, dialect);
     let mut catalogue = Catalogue::for_dialect(dialect);
     let mut added: Vec<AddedColumn> = Vec::new();
     for step in &steps {

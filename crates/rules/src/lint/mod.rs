@@ -117,7 +117,7 @@ pub(crate) struct OpLint<'a> {
     /// The steps after this one in the same function.
     later: &'a [Step],
     rev: RevIdx,
-    fresh: &'a BTreeSet<RevIdx>,
+    fresh: &'a RevFlags,
 }
 
 impl OpLint<'_> {
@@ -128,7 +128,7 @@ impl OpLint<'_> {
         match self.catalogue.table(table) {
             Some(known) => known
                 .created_by
-                .is_none_or(|by| by != self.rev && !self.fresh.contains(&by)),
+                .is_none_or(|by| by != self.rev && !self.fresh.contains(by)),
             None => true,
         }
     }
@@ -179,7 +179,7 @@ impl OpLint<'_> {
         match self.catalogue.column(table, column) {
             Some(state) => state
                 .added_by
-                .is_none_or(|by| by != self.rev && !self.fresh.contains(&by)),
+                .is_none_or(|by| by != self.rev && !self.fresh.contains(by)),
             None => true,
         }
     }
@@ -246,74 +246,81 @@ pub fn lint(
     // A broken chain has no upgrade order; file order is the best context
     // left (the chain rules report why).
     let order = map.upgrade_order().unwrap_or_else(|_| (0..count).collect());
-    let linted: BTreeSet<RevIdx> = match scope {
-        LintScope::All => (0..count).collect(),
-        LintScope::Revisions(ids) => (0..count)
-            .filter(|&rev| ids.contains(&map.revisions()[rev].id))
+    let linted = RevFlags(match scope {
+        LintScope::All => vec![true; count],
+        LintScope::Revisions(ids) => map
+            .revisions()
+            .iter()
+            .map(|input| ids.contains(&input.id))
             .collect(),
-    };
-    if linted.is_empty() {
+    });
+    let linted_count = linted.0.iter().filter(|&&flag| flag).count();
+    if linted_count == 0 {
         return Vec::new();
     }
     // With every revision linted, each one is checked against everything
     // before it; otherwise the linted revisions ship together, and a table
     // one of them creates is new to all of them.
-    let fresh: BTreeSet<RevIdx> = match scope {
-        LintScope::All => BTreeSet::new(),
-        LintScope::Revisions(_) => linted.clone(),
+    let fresh = match scope {
+        LintScope::All => RevFlags(Vec::new()),
+        LintScope::Revisions(_) => RevFlags(linted.0.clone()),
     };
     let bytes_of = |rev: RevIdx| -> &[u8] { &project.file_of(rev).bytes };
-    // From the parse made while loading, or from the cache: no file is
-    // read or parsed again.
-    let operations_of = |rev: RevIdx| project.file_of(rev).operations();
-    let sql = |text: &str| raw_sql(text, settings);
+    // From the parse made while loading, or from the cache (no file is
+    // read or parsed again), with the steps they take on the dialect.
+    let prepare = |rev: RevIdx| {
+        Prepared::new(
+            project.file_of(rev).operations(),
+            &linted,
+            rev,
+            settings.dialect,
+        )
+    };
     let mut linter = Linter {
         project,
         settings,
         environment,
-        linted: &linted,
         fresh: &fresh,
-        sql: &sql,
         catalogue: Catalogue::for_dialect(settings.dialect),
         findings: Vec::new(),
     };
     // When most revisions are linted, every file is read anyway: in chunks
-    // of the upgrade order, parsed in parallel and dropped once replayed,
+    // of the upgrade order, prepared in parallel and dropped once replayed,
     // so memory stays bounded on a long history.
-    let most = linted.len().saturating_mul(2) >= count;
+    let most = linted_count.saturating_mul(2) >= count;
     if most {
         for chunk in order.chunks(CHUNK) {
-            let operations: Vec<Operations> =
-                chunk.par_iter().map(|&rev| operations_of(rev)).collect();
-            for (&rev, ops) in chunk.iter().zip(&operations) {
-                linter.visit(rev, ops);
+            let prepared: Vec<Prepared> = chunk.par_iter().map(|&rev| prepare(rev)).collect();
+            for (&rev, prepared) in chunk.iter().zip(prepared) {
+                linter.visit(rev, prepared);
             }
         }
     } else {
         // A few revisions: read them first, then only the history that
         // names a table they touch.
-        let linted_ops: Vec<(RevIdx, Operations)> = linted
-            .par_iter()
-            .map(|&rev| (rev, operations_of(rev)))
+        let linted_prepared: Vec<(RevIdx, Prepared)> = (0..count)
+            .into_par_iter()
+            .filter(|&rev| linted.contains(rev))
+            .map(|rev| (rev, prepare(rev)))
             .collect();
-        let names = touched_tables(&linted_ops, settings.dialect, &sql);
-        let context_ops: Vec<(RevIdx, Operations)> = order
+        let names = touched_tables(linted_prepared.iter().map(|(_, prepared)| prepared));
+        let context_prepared: Vec<(RevIdx, Prepared)> = order
             .par_iter()
-            .filter(|rev| !linted.contains(rev))
+            .filter(|&&rev| !linted.contains(rev))
             .filter(|&&rev| {
                 names
                     .as_ref()
                     .is_none_or(|names| mentions_any(bytes_of(rev), names))
             })
-            .map(|&rev| (rev, operations_of(rev)))
+            .map(|&rev| (rev, prepare(rev)))
             .collect();
-        let mut operations: Vec<Option<Operations>> = (0..count).map(|_| None).collect();
-        for (rev, ops) in linted_ops.into_iter().chain(context_ops) {
-            operations[rev] = Some(ops);
+        let mut prepared: Vec<Option<Prepared>> = (0..count).map(|_| None).collect();
+        for (rev, each) in linted_prepared.into_iter().chain(context_prepared) {
+            prepared[rev] = Some(each);
         }
         for &rev in &order {
-            if let Some(ops) = &operations[rev] {
-                linter.visit(rev, ops);
+            if let Some(each) = prepared[rev].take() {
+                linter.visit(rev, each);
             }
         }
     }
@@ -322,17 +329,61 @@ pub fn lint(
     findings
 }
 
-/// Revisions read and replayed at a time with [`LintScope::All`].
-const CHUNK: usize = 4096;
+/// A set of revisions, as a flag per revision (the replay asks about
+/// every step).
+struct RevFlags(Vec<bool>);
+
+impl RevFlags {
+    fn contains(&self, rev: RevIdx) -> bool {
+        self.0.get(rev).copied().unwrap_or(false)
+    }
+}
+
+/// Revisions read and replayed at a time when most are linted (small
+/// enough that the workers' memory is reused from chunk to chunk).
+const CHUNK: usize = 512;
+
+/// One revision's operations and the steps they take on the dialect,
+/// worked out in parallel before the replay (which is in order).
+struct Prepared {
+    operations: Operations,
+    upgrade: Vec<Step>,
+    /// Only for a linted revision: the context never looks at it.
+    downgrade: Option<Vec<Step>>,
+}
+
+impl Prepared {
+    fn new(
+        operations: Operations,
+        linted: &RevFlags,
+        rev: RevIdx,
+        dialect: Dialect,
+    ) -> Self {
+        let steps = |function: &Option<alembic_doctor_script::Function>| {
+            function
+                .as_ref()
+                .map(|function| steps::steps(function, dialect))
+                .unwrap_or_default()
+        };
+        Self {
+            upgrade: steps(&operations.upgrade),
+            downgrade: linted.contains(rev).then(|| steps(&operations.downgrade)),
+            operations,
+        }
+    }
+
+    /// Every step, upgrade and downgrade.
+    fn all_steps(&self) -> impl Iterator<Item = &Step> {
+        self.upgrade.iter().chain(self.downgrade.iter().flatten())
+    }
+}
 
 /// The replay in progress: the catalogue so far and the findings.
 struct Linter<'a> {
     project: &'a Project,
     settings: &'a LintSettings,
     environment: &'a Environment,
-    linted: &'a BTreeSet<RevIdx>,
-    fresh: &'a BTreeSet<RevIdx>,
-    sql: &'a dyn Fn(&str) -> Vec<(Action, String)>,
+    fresh: &'a RevFlags,
     catalogue: Catalogue,
     findings: Vec<Finding>,
 }
@@ -340,17 +391,19 @@ struct Linter<'a> {
 impl Linter<'_> {
     /// Replay revision `rev` (the next in upgrade order), linting it first
     /// when it is one of the linted revisions.
-    fn visit(&mut self, rev: RevIdx, ops: &Operations) {
-        let (project, settings, sql) = (self.project, self.settings, self.sql);
-        let upgrade = ops
-            .upgrade
-            .as_ref()
-            .map(|f| steps::steps(f, settings.dialect, sql))
-            .unwrap_or_default();
-        if !self.linted.contains(&rev) {
+    fn visit(&mut self, rev: RevIdx, prepared: Prepared) {
+        let (project, settings) = (self.project, self.settings);
+        let Prepared {
+            operations: ops,
+            upgrade,
+            downgrade,
+        } = prepared;
+        // Only a linted revision has its downgrade's steps.
+        let Some(downgrade) = downgrade else {
             replay(&mut self.catalogue, rev, &upgrade);
             return;
-        }
+        };
+        let ops = &ops;
         let file = project.revision_files[rev];
         let input = &project.map.revisions()[rev];
         let mut revision = RevisionLint {
@@ -358,11 +411,7 @@ impl Linter<'_> {
             file,
             operations: ops,
             upgrade: Vec::new(),
-            downgrade: ops
-                .downgrade
-                .as_ref()
-                .map(|f| steps::steps(f, settings.dialect, sql))
-                .unwrap_or_default(),
+            downgrade,
             on_existing: Vec::new(),
             settings,
             environment: self.environment,
@@ -467,8 +516,8 @@ fn replay(catalogue: &mut Catalogue, rev: RevIdx, steps: &[Step]) {
 /// The raw SQL of `op.execute`, as steps: each statement read for the
 /// project's dialect, schema changes as the operations `op.*` would give,
 /// so that both spellings meet the same rules.
-fn raw_sql(text: &str, settings: &LintSettings) -> Vec<(Action, String)> {
-    let dialect = match settings.dialect {
+fn raw_sql(text: &str, dialect: Dialect) -> Vec<(Action, String)> {
+    let dialect = match dialect {
         Dialect::Postgres => alembic_doctor_sql::Dialect::Postgres,
         Dialect::MySql => alembic_doctor_sql::Dialect::MySql,
         Dialect::Sqlite => alembic_doctor_sql::Dialect::Sqlite,
@@ -535,31 +584,23 @@ fn action(kind: StatementKind) -> Action {
 /// The literal table names the linted revisions touch, raw SQL included;
 /// `None` when one of them names a table at run time or does something the
 /// reader cannot see through (then every file is context).
-fn touched_tables(
-    linted: &[(RevIdx, Operations)],
-    dialect: Dialect,
-    sql: &dyn Fn(&str) -> Vec<(Action, String)>,
-) -> Option<BTreeSet<String>> {
+fn touched_tables<'a>(linted: impl Iterator<Item = &'a Prepared>) -> Option<BTreeSet<String>> {
     let mut names = BTreeSet::new();
-    for (_, ops) in linted {
-        for function in [&ops.upgrade, &ops.downgrade].into_iter().flatten() {
-            for step in steps::steps(function, dialect, sql) {
-                match &step.action {
-                    Action::Op(OpKind::Other { .. }) | Action::Opaque => return None,
-                    Action::Op(kind) => {
-                        for name in kind_tables(kind) {
-                            names.insert(name.literal()?.to_owned());
-                        }
-                    }
-                    Action::Data { table, .. } | Action::LockTable { table, .. } => {
-                        names.insert(table.literal()?.to_owned());
-                    }
-                    Action::SetLockTimeout
-                    | Action::EnumChange { .. }
-                    | Action::Transaction { .. }
-                    | Action::Quiet => {}
+    for step in linted.flat_map(Prepared::all_steps) {
+        match &step.action {
+            Action::Op(OpKind::Other { .. }) | Action::Opaque => return None,
+            Action::Op(kind) => {
+                for name in kind_tables(kind) {
+                    names.insert(name.literal()?.to_owned());
                 }
             }
+            Action::Data { table, .. } | Action::LockTable { table, .. } => {
+                names.insert(table.literal()?.to_owned());
+            }
+            Action::SetLockTimeout
+            | Action::EnumChange { .. }
+            | Action::Transaction { .. }
+            | Action::Quiet => {}
         }
     }
     Some(names)

@@ -101,13 +101,9 @@ impl Step {
 }
 
 /// The steps of `function` that run on `dialect`, operations and opaque
-/// calls merged in the order they run; raw SQL is split into statements by
-/// `sql`.
-pub(crate) fn steps(
-    function: &Function,
-    dialect: Dialect,
-    sql: &dyn Fn(&str) -> Vec<(Action, String)>,
-) -> Vec<Step> {
+/// calls merged in the order they run; raw SQL is split into statements
+/// read for `dialect`.
+pub(crate) fn steps(function: &Function, dialect: Dialect) -> Vec<Step> {
     let names = dialect.sqlalchemy_names();
     let runs = |guard: &DialectGuard| names.is_empty() || guard.admits(names);
     let mut steps = Vec::new();
@@ -123,7 +119,7 @@ pub(crate) fn steps(
         match &operation.kind {
             OpKind::Execute(execute) => match &execute.sql {
                 Some(text) => {
-                    for (action, statement) in sql(text) {
+                    for (action, statement) in super::raw_sql(text, dialect) {
                         steps.push(base(action, Some(statement)));
                     }
                 }

@@ -70,14 +70,22 @@ pub(crate) fn run(project_args: &ProjectArgs, args: &CheckArgs) -> anyhow::Resul
         None => 0,
     };
     let hidden_line = alembic_doctor_rules::hidden_warnings_line(hidden);
-    findings.extend(lint.findings);
+    // The chain's few findings join the lints' many (not the other way
+    // round: that copied every lint finding once more).
+    let mut findings = {
+        let mut all = lint.findings;
+        all.append(&mut findings);
+        all
+    };
     // One order for both kinds: by file, then position.
     alembic_doctor_rules::sort_findings(&mut findings);
     // Commands in the help find the project the way this run did.
     let options = project_args.command_options_for(&project.config);
-    for finding in &mut findings {
-        if let Some(help) = &mut finding.help {
-            *help = options.apply(help);
+    if !options.is_empty() {
+        for finding in &mut findings {
+            if let Some(help) = &mut finding.help {
+                *help = options.apply(help);
+            }
         }
     }
     let fail_on = args.fail_on.or(lint.fail_on).unwrap_or(FailOn::Error);

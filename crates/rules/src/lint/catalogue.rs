@@ -7,7 +7,7 @@
 //! parse, a call it does not understand) makes the answers cautious rather
 //! than wrong: such a step counts as a possible backfill of everything.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 use alembic_doctor_graph::RevIdx;
 use alembic_doctor_script::{ConstraintKind, Name, OpKind};
@@ -153,7 +153,7 @@ impl Catalogue {
                 let mut created = Table {
                     created_by: Some(rev),
                     rows_added: false,
-                    columns: HashMap::new(),
+                    columns: HashMap::default(),
                 };
                 for column in columns {
                     if let Some(name) = column.name.literal() {

@@ -286,14 +286,30 @@ pub fn lint(
     };
     // When most revisions are linted, every file is read anyway: in chunks
     // of the upgrade order, prepared in parallel and dropped once replayed,
-    // so memory stays bounded on a long history.
+    // so memory stays bounded on a long history. The replay is in order, on
+    // this thread, while the pool prepares the next chunk.
     let most = linted_count.saturating_mul(2) >= count;
     if most {
-        for chunk in order.chunks(CHUNK) {
-            let prepared: Vec<Prepared> = chunk.par_iter().map(|&rev| prepare(rev)).collect();
-            for (&rev, prepared) in chunk.iter().zip(prepared) {
-                linter.visit(rev, prepared);
-            }
+        let prepare_chunk = |chunk: &[RevIdx]| -> Vec<Prepared> {
+            chunk.par_iter().map(|&rev| prepare(rev)).collect()
+        };
+        let chunks: Vec<&[RevIdx]> = order.chunks(CHUNK).collect();
+        let mut next = chunks.first().map(|chunk| prepare_chunk(chunk));
+        for (i, chunk) in chunks.iter().enumerate() {
+            let current = next.take().unwrap_or_default();
+            next = std::thread::scope(|scope| {
+                let following = chunks
+                    .get(i + 1)
+                    .map(|chunk| scope.spawn(|| prepare_chunk(chunk)));
+                for (&rev, prepared) in chunk.iter().zip(current) {
+                    linter.visit(rev, prepared);
+                }
+                following.map(|handle| {
+                    handle
+                        .join()
+                        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+                })
+            });
         }
     } else {
         // A few revisions: read them first, then only the history that
@@ -353,12 +369,7 @@ struct Prepared {
 }
 
 impl Prepared {
-    fn new(
-        operations: Operations,
-        linted: &RevFlags,
-        rev: RevIdx,
-        dialect: Dialect,
-    ) -> Self {
+    fn new(operations: Operations, linted: &RevFlags, rev: RevIdx, dialect: Dialect) -> Self {
         let steps = |function: &Option<alembic_doctor_script::Function>| {
             function
                 .as_ref()

@@ -55,6 +55,7 @@ pub(crate) fn build(revisions: Vec<RevisionInput>) -> RevisionMap {
         problems: Vec::new(),
         failure: None,
         notes: Vec::new(),
+        upgrade_order: std::sync::OnceLock::new(),
     };
 
     // 3. Resolve depends_on (ids or labels, exactly), and look up every

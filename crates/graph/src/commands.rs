@@ -16,13 +16,17 @@ impl RevisionMap {
     /// empty database (bottom-up). Duplicated ids appear once, as their last
     /// file.
     pub fn upgrade_order(&self) -> Result<Vec<RevIdx>, GraphError> {
-        let catch = Catch {
-            start: None,
-            end: Some("heads"),
-        };
-        let mut order = self.sorted("heads", Lower::Empty, false, true, true, &catch)?;
-        order.reverse();
-        Ok(order)
+        self.upgrade_order
+            .get_or_init(|| {
+                let catch = Catch {
+                    start: None,
+                    end: Some("heads"),
+                };
+                let mut order = self.sorted("heads", Lower::Empty, false, true, true, &catch)?;
+                order.reverse();
+                Ok(order)
+            })
+            .clone()
     }
 
     /// The order in which `alembic upgrade <destination>` applies the

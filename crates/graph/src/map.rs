@@ -4,8 +4,11 @@
 //! vectors. Children and label lists are in a deterministic order where
 //! Alembic keeps them in Python sets (see each accessor).
 
+use std::sync::OnceLock;
+
 use rustc_hash::FxHashMap;
 
+use crate::error::GraphError;
 use crate::fatal::AlembicFailure;
 use crate::ids::IdIndex;
 use crate::lists::Lists;
@@ -75,6 +78,9 @@ pub struct RevisionMap {
     pub(crate) problems: Vec<GraphProblem>,
     pub(crate) failure: Option<AlembicFailure>,
     pub(crate) notes: Vec<HashOrderNote>,
+    /// [`RevisionMap::upgrade_order`], worked out once: the lints, the
+    /// chain's rules and the JSON output each ask for it.
+    pub(crate) upgrade_order: OnceLock<Result<Vec<RevIdx>, GraphError>>,
 }
 
 impl RevisionMap {

@@ -120,6 +120,24 @@ pub struct Project {
 }
 
 impl Project {
+    /// Decode every file's script now, in parallel, and work out the
+    /// upgrade order beside it: for a command that will read them all (a
+    /// warm run otherwise decodes each script from the cache on first use,
+    /// one after another).
+    pub fn decode_scripts(&self) {
+        rayon::join(
+            || {
+                let _ = self.map.upgrade_order();
+            },
+            || {
+                use rayon::prelude::*;
+                self.files.par_iter().for_each(|file| {
+                    file.script();
+                });
+            },
+        );
+    }
+
     /// The file that declares revision `rev`.
     pub fn file_of(&self, rev: RevIdx) -> &ProjectFile {
         &self.files[self.revision_files[rev]]

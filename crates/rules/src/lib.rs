@@ -50,6 +50,8 @@ const ADVISORY_CHECKS: &[Check] = &[
 
 /// Run every rule over `project`.
 pub fn check(project: &Project) -> Vec<Finding> {
+    // The rules read every script.
+    project.decode_scripts();
     run(project, BLOCKING_CHECKS.iter().chain(ADVISORY_CHECKS))
 }
 
@@ -83,10 +85,35 @@ fn run<'a>(project: &Project, checks: impl Iterator<Item = &'a Check>) -> Vec<Fi
 /// Put findings in the one order every output uses: by file, then
 /// position, then rule (findings about the configuration first).
 pub fn sort_findings(findings: &mut [Finding]) {
-    findings.sort_by(|a, b| {
-        (a.location.map(|l| (l.file, l.span.start)), a.rule)
-            .cmp(&(b.location.map(|l| (l.file, l.span.start)), b.rule))
-    });
+    const PLACED: usize = usize::MAX;
+    // Keys sorted with their positions, then the findings moved once each:
+    // sorting the findings themselves moved every one of them (each the
+    // size of several strings) many times over. The position breaks ties,
+    // so the order is the stable sort's.
+    let mut keys: Vec<_> = findings
+        .iter()
+        .enumerate()
+        .map(|(at, f)| (f.location.map(|l| (l.file, l.span.start)), f.rule, at))
+        .collect();
+    if keys.is_sorted() {
+        return;
+    }
+    keys.sort_unstable();
+    // `from[i]`: where the finding that belongs at `i` is now.
+    let mut from: Vec<usize> = keys.into_iter().map(|(_, _, at)| at).collect();
+    for start in 0..from.len() {
+        let mut at = start;
+        // Follow the cycle through `start`, one swap per finding.
+        while from[at] != PLACED {
+            let source = from[at];
+            from[at] = PLACED;
+            if source == start {
+                break;
+            }
+            findings.swap(at, source);
+            at = source;
+        }
+    }
 }
 
 impl Finding {
@@ -112,5 +139,45 @@ impl Finding {
             // `depends_on`) are ours; Alembic loads such files silently.
             _ => self.severity == Severity::Error,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The order is the stable sort's: ties keep the order they came in.
+    #[test]
+    fn findings_sort_by_file_position_and_rule_keeping_ties_in_order() {
+        let rules = [Rule::DropTable, Rule::MissingLockTimeout, Rule::DropColumn];
+        let mut findings: Vec<Finding> = (0..200u32)
+            .map(|n| {
+                // A small LCG: many equal keys, in no order.
+                let x = n.wrapping_mul(2_654_435_761) >> 7;
+                let finding = Finding::new(rules[(x % 3) as usize], format!("finding {n}"));
+                if x % 11 == 0 {
+                    finding
+                } else {
+                    finding.at(
+                        (x % 5) as usize,
+                        alembic_doctor_source::Span::new(x % 7, x % 7),
+                        "",
+                    )
+                }
+            })
+            .collect();
+        let mut expected = findings.clone();
+        expected.sort_by(|a, b| {
+            (a.location.map(|l| (l.file, l.span.start)), a.rule)
+                .cmp(&(b.location.map(|l| (l.file, l.span.start)), b.rule))
+        });
+        sort_findings(&mut findings);
+        let messages = |findings: &[Finding]| -> Vec<String> {
+            findings.iter().map(|f| f.message.clone()).collect()
+        };
+        assert_eq!(messages(&findings), messages(&expected));
+        // Sorted already: left as it is.
+        sort_findings(&mut findings);
+        assert_eq!(messages(&findings), messages(&expected));
     }
 }

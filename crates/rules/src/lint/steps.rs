@@ -106,7 +106,10 @@ impl Step {
 pub(crate) fn steps(function: &Function, dialect: Dialect) -> Vec<Step> {
     let names = dialect.sqlalchemy_names();
     let runs = |guard: &DialectGuard| names.is_empty() || guard.admits(names);
-    let mut steps = Vec::new();
+    // Most operations are one step each.
+    let mut steps = Vec::with_capacity(
+        function.operations.len() + function.opaque.len() + function.commits.len(),
+    );
     for operation in function.operations.iter().filter(|o| runs(&o.dialects)) {
         let base = |action: Action, statement: Option<String>| Step {
             action,

@@ -103,7 +103,7 @@ pub(crate) fn run(project_args: &ProjectArgs, args: &CheckArgs) -> anyhow::Resul
                 hidden_warnings: hidden,
             };
             let json = alembic_doctor_report::check_json(project, &findings, lint.json, extra);
-            output::json_stdout(&json)?;
+            output::stdout_with(|out| json.write_pretty(out))?;
         }
         Format::Text => {
             output::findings_to_stdout(project, &findings)?;

@@ -34,6 +34,16 @@ pub(crate) fn raw_stdout(text: &str) -> std::io::Result<()> {
     stdout.flush()
 }
 
+/// Write what `write` writes and a newline to stdout, streamed.
+pub(crate) fn stdout_with(
+    write: impl FnOnce(&mut std::io::BufWriter<std::io::StdoutLock<'static>>) -> std::io::Result<()>,
+) -> std::io::Result<()> {
+    let mut stdout = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+    write(&mut stdout)?;
+    stdout.write_all(b"\n")?;
+    stdout.flush()
+}
+
 /// Write `value` as pretty JSON and a newline to stdout, streamed: `check`
 /// on a large project prints tens of megabytes, which need not be built as
 /// one string first.

@@ -111,6 +111,7 @@ fn check_json_follows_the_contract() {
     );
     assert_eq!(output.status.code(), Some(1));
     let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_pretty_as_serde_prints_it(&output.stdout, &json);
     for key in [
         "revisions",
         "heads",
@@ -520,7 +521,18 @@ fn check_json(dir: &Path, extra: &[&str]) -> (Option<i32>, serde_json::Value) {
     args.extend_from_slice(extra);
     let output = run_in(dir, &args);
     let json = serde_json::from_slice(&output.stdout).unwrap_or(serde_json::Value::Null);
+    assert_pretty_as_serde_prints_it(&output.stdout, &json);
     (output.status.code(), json)
+}
+
+/// The output is written in pieces (the findings on several threads): it
+/// must be the very text `serde_json` prints for the same value, keys in
+/// alphabetical order, two spaces an indent.
+fn assert_pretty_as_serde_prints_it(stdout: &[u8], json: &serde_json::Value) {
+    if !json.is_null() {
+        let expected = serde_json::to_string_pretty(json).unwrap() + "\n";
+        assert_eq!(text(stdout), expected);
+    }
 }
 
 fn finding_rules(json: &serde_json::Value) -> Vec<&str> {

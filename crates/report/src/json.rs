@@ -6,8 +6,12 @@ use alembic_doctor_project::Project;
 use alembic_doctor_rules::{Finding, Severity};
 use std::path::PathBuf;
 
+use std::io::{self, Write};
+
 use serde::{Serialize, Serializer};
 use serde_json::Value;
+
+use crate::pretty::{self, Object};
 
 /// What `check` found by comparing with the base branch: the `base`
 /// object, and the findings of the simulated merge (written against the
@@ -31,14 +35,15 @@ pub struct CheckBaseJson<'a> {
 /// Written straight from the project as it is serialized: on a project of
 /// 100,000 revisions a `serde_json::Value` tree of the revisions cost a
 /// quarter of a second and a hundred megabytes, most of it in maps. Fields
-/// are declared in alphabetical order, the order a `Value` object prints
-/// its keys in, so the output is the same either way.
+/// are written in alphabetical order, the order a `Value` object prints
+/// its keys in, so the output is the same either way (a test reads it back
+/// and prints it again).
 pub fn check_json<'a>(
     project: &'a Project,
     findings: &'a [Finding],
     lint: Value,
     base: CheckBaseJson<'a>,
-) -> impl Serialize + 'a {
+) -> CheckJson<'a> {
     let map = &project.map;
     let all = 0..map.revisions().len();
     let merge_points: Vec<RevIdx> = all.clone().filter(|&r| map.is_merge_point(r)).collect();
@@ -88,8 +93,7 @@ pub fn check_json<'a>(
 }
 
 /// The top-level object (keys in alphabetical order: see [`check_json`]).
-#[derive(Serialize)]
-struct CheckJson<'a> {
+pub struct CheckJson<'a> {
     base: Value,
     bases: Ids<'a>,
     branch_points: Ids<'a>,
@@ -105,6 +109,32 @@ struct CheckJson<'a> {
     upgrade_order_error: Option<String>,
     version: u32,
     version_locations: &'a [PathBuf],
+}
+
+impl CheckJson<'_> {
+    /// Write it as pretty JSON, as `serde_json::to_writer_pretty` would,
+    /// with the findings (most of a long history's output) rendered on
+    /// several threads.
+    pub fn write_pretty<W: Write>(&self, out: &mut W) -> io::Result<()> {
+        let mut object = Object::begin(out)?;
+        object.field("base", &self.base)?;
+        object.field("bases", &self.bases)?;
+        object.field("branch_points", &self.branch_points)?;
+        object.field("config_files", &self.config_files)?;
+        object.key("findings")?;
+        self.findings.write_pretty(object.out, 1)?;
+        object.field("heads", &self.heads)?;
+        object.field("lint", &self.lint)?;
+        object.field("merge_points", &self.merge_points)?;
+        object.field("real_heads", &self.real_heads)?;
+        object.field("revisions", &self.revisions)?;
+        object.field("summary", &self.summary)?;
+        object.field("upgrade_order", &self.upgrade_order)?;
+        object.field("upgrade_order_error", &self.upgrade_order_error)?;
+        object.field("version", &self.version)?;
+        object.field("version_locations", &self.version_locations)?;
+        object.end()
+    }
 }
 
 #[derive(Serialize)]
@@ -180,14 +210,16 @@ struct Findings<'a> {
     merge: (&'a Project, &'a [Finding]),
 }
 
-impl<'a> Serialize for Findings<'a> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let side = |(project, findings): (&'a Project, &'a [Finding]), after_merging| {
-            findings
-                .iter()
-                .map(move |finding| FindingJson::new(project, finding, Some(after_merging)))
-        };
-        serializer.collect_seq(side(self.own, false).chain(side(self.merge, true)))
+impl Findings<'_> {
+    /// The array at `depth`.
+    fn write_pretty<W: Write>(&self, out: &mut W, depth: usize) -> io::Result<()> {
+        let (own, merge) = (self.own, self.merge);
+        pretty::write_array(out, depth, own.1.len() + merge.1.len(), |i| {
+            match own.1.get(i) {
+                Some(finding) => FindingJson::new(own.0, finding, Some(false)),
+                None => FindingJson::new(merge.0, &merge.1[i - own.1.len()], Some(true)),
+            }
+        })
     }
 }
 

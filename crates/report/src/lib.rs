@@ -9,6 +9,7 @@ mod database;
 mod diagnostics;
 mod github;
 mod json;
+mod pretty;
 mod sarif;
 mod status;
 mod summary;
@@ -21,7 +22,7 @@ pub use compare::{comparison_json, comparison_text, findings_with_plan, plan_jso
 pub use database::{DatabaseInfo, database_status_json, database_status_text};
 pub use diagnostics::{Sources, render_text};
 pub use github::{github_annotations, github_command, relative};
-pub use json::{CheckBaseJson, check_json, finding_json};
+pub use json::{CheckBaseJson, CheckJson, check_json, finding_json};
 pub use sarif::sarif_log;
 pub use status::{
     FixedIssue, Fixes, LintInfo, REPORT_MARKER, Section, StatusInput, StatusReport, Verdict,

@@ -36,7 +36,7 @@ use crate::lint::steps::{Action, Step};
 use crate::{Finding, Rule};
 
 pub(crate) fn check(lint: &RevisionLint<'_>, out: &mut Vec<Finding>) {
-    let transactions = transactions(&lint.upgrade);
+    let transactions = transactions(lint.upgrade);
     // The transactions that change the schema.
     let with_ddl: BTreeSet<usize> = lint
         .upgrade

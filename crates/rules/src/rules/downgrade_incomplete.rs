@@ -38,19 +38,19 @@ pub(crate) fn check(lint: &RevisionLint<'_>, out: &mut Vec<Finding>) {
     {
         return;
     }
-    let dropped_tables: BTreeSet<&str> = ops(&lint.downgrade)
+    let dropped_tables: BTreeSet<&str> = ops(lint.downgrade)
         .filter_map(|kind| match kind {
             OpKind::DropTable { table } => table.literal(),
             _ => None,
         })
         .collect();
-    let dropped_columns: BTreeSet<(&str, &str)> = ops(&lint.downgrade)
+    let dropped_columns: BTreeSet<(&str, &str)> = ops(lint.downgrade)
         .filter_map(|kind| match kind {
             OpKind::DropColumn { table, column } => Some((table.literal()?, column.literal()?)),
             _ => None,
         })
         .collect();
-    let dropped_indexes: BTreeSet<&str> = ops(&lint.downgrade)
+    let dropped_indexes: BTreeSet<&str> = ops(lint.downgrade)
         .filter_map(|kind| match kind {
             // Dropping a constraint drops the index it owns (`UNIQUE USING
             // INDEX`).
@@ -62,7 +62,7 @@ pub(crate) fn check(lint: &RevisionLint<'_>, out: &mut Vec<Finding>) {
     // undone by dropping it under its final name.
     let mut table_renames: BTreeMap<&str, &str> = BTreeMap::new();
     let mut column_renames: BTreeMap<(&str, &str), &str> = BTreeMap::new();
-    for kind in ops(&lint.upgrade) {
+    for kind in ops(lint.upgrade) {
         match kind {
             OpKind::RenameTable { from, to } => {
                 if let (Some(from), Some(to)) = (from.literal(), to.literal()) {

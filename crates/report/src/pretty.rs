@@ -1,0 +1,212 @@
+//! Pretty JSON exactly as `serde_json::to_writer_pretty` writes it, but
+//! in pieces: a value can be written at any depth of an enclosing
+//! document, so that the elements of a long array can be rendered on
+//! several threads and written in order.
+
+use std::io::{self, Write};
+
+use rayon::prelude::*;
+use serde::Serialize;
+use serde_json::ser::Formatter;
+
+/// `serde_json`'s `PrettyFormatter` (two spaces an indent), starting at
+/// `depth` levels of indentation instead of none.
+pub(crate) struct PrettyAt {
+    depth: usize,
+    has_value: bool,
+}
+
+impl PrettyAt {
+    pub(crate) fn new(depth: usize) -> Self {
+        Self {
+            depth,
+            has_value: false,
+        }
+    }
+}
+
+fn indent<W: ?Sized + Write>(out: &mut W, depth: usize) -> io::Result<()> {
+    for _ in 0..depth {
+        out.write_all(b"  ")?;
+    }
+    Ok(())
+}
+
+impl Formatter for PrettyAt {
+    fn begin_array<W: ?Sized + Write>(&mut self, out: &mut W) -> io::Result<()> {
+        self.depth += 1;
+        self.has_value = false;
+        out.write_all(b"[")
+    }
+
+    fn end_array<W: ?Sized + Write>(&mut self, out: &mut W) -> io::Result<()> {
+        self.depth -= 1;
+        if self.has_value {
+            out.write_all(b"\n")?;
+            indent(out, self.depth)?;
+        }
+        out.write_all(b"]")
+    }
+
+    fn begin_array_value<W: ?Sized + Write>(&mut self, out: &mut W, first: bool) -> io::Result<()> {
+        out.write_all(if first { b"\n" } else { b",\n" })?;
+        indent(out, self.depth)
+    }
+
+    fn end_array_value<W: ?Sized + Write>(&mut self, _out: &mut W) -> io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
+
+    fn begin_object<W: ?Sized + Write>(&mut self, out: &mut W) -> io::Result<()> {
+        self.depth += 1;
+        self.has_value = false;
+        out.write_all(b"{")
+    }
+
+    fn end_object<W: ?Sized + Write>(&mut self, out: &mut W) -> io::Result<()> {
+        self.depth -= 1;
+        if self.has_value {
+            out.write_all(b"\n")?;
+            indent(out, self.depth)?;
+        }
+        out.write_all(b"}")
+    }
+
+    fn begin_object_key<W: ?Sized + Write>(&mut self, out: &mut W, first: bool) -> io::Result<()> {
+        out.write_all(if first { b"\n" } else { b",\n" })?;
+        indent(out, self.depth)
+    }
+
+    fn begin_object_value<W: ?Sized + Write>(&mut self, out: &mut W) -> io::Result<()> {
+        out.write_all(b": ")
+    }
+
+    fn end_object_value<W: ?Sized + Write>(&mut self, _out: &mut W) -> io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
+}
+
+/// Write `value` at `depth`.
+pub(crate) fn write_at<W: Write>(
+    out: &mut W,
+    depth: usize,
+    value: &impl Serialize,
+) -> io::Result<()> {
+    let mut serializer = serde_json::Serializer::with_formatter(out, PrettyAt::new(depth));
+    value.serialize(&mut serializer).map_err(io::Error::from)
+}
+
+/// The top-level object, written field by field.
+pub(crate) struct Object<'w, W: Write> {
+    pub(crate) out: &'w mut W,
+    first: bool,
+}
+
+impl<'w, W: Write> Object<'w, W> {
+    pub(crate) fn begin(out: &'w mut W) -> io::Result<Self> {
+        out.write_all(b"{")?;
+        Ok(Self { out, first: true })
+    }
+
+    /// The next key: its value is for the caller to write, at depth 1.
+    pub(crate) fn key(&mut self, key: &str) -> io::Result<()> {
+        self.out
+            .write_all(if self.first { b"\n  " } else { b",\n  " })?;
+        self.first = false;
+        serde_json::to_writer(&mut *self.out, key)?;
+        self.out.write_all(b": ")
+    }
+
+    /// The next key and its value.
+    pub(crate) fn field(&mut self, key: &str, value: &impl Serialize) -> io::Result<()> {
+        self.key(key)?;
+        write_at(self.out, 1, value)
+    }
+
+    pub(crate) fn end(self) -> io::Result<()> {
+        self.out.write_all(if self.first { b"}" } else { b"\n}" })
+    }
+}
+
+/// Elements rendered at a time, in parallel (small enough to keep the
+/// rendered text of a huge array out of memory).
+const BATCH: usize = 4096;
+
+/// An array at `depth` whose `len` elements `element(i)` gives, each
+/// rendered on the pool and written in order.
+pub(crate) fn write_array<W, T, F>(
+    out: &mut W,
+    depth: usize,
+    len: usize,
+    element: F,
+) -> io::Result<()>
+where
+    W: Write,
+    T: Serialize,
+    F: Fn(usize) -> T + Sync,
+{
+    if len == 0 {
+        return out.write_all(b"[]");
+    }
+    out.write_all(b"[")?;
+    for start in (0..len).step_by(BATCH) {
+        let end = (start + BATCH).min(len);
+        let rendered: Vec<io::Result<Vec<u8>>> = (start..end)
+            .into_par_iter()
+            .chunks(256)
+            .map(|indices| {
+                let mut text = Vec::new();
+                for i in indices {
+                    text.write_all(if i == 0 { b"\n" } else { b",\n" })?;
+                    indent(&mut text, depth + 1)?;
+                    write_at(&mut text, depth + 1, &element(i))?;
+                }
+                Ok(text)
+            })
+            .collect();
+        for text in rendered {
+            out.write_all(&text?)?;
+        }
+    }
+    out.write_all(b"\n")?;
+    indent(out, depth)?;
+    out.write_all(b"]")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    /// Written in pieces, a document is byte for byte what
+    /// `to_writer_pretty` writes whole.
+    #[test]
+    fn pieces_make_the_same_text_as_the_whole() {
+        let elements: Vec<serde_json::Value> = (0..5000)
+            .map(|n| json!({"a": n, "b": [], "c": [n, {"d": "é\n\"x\""}], "e": {}, "f": null}))
+            .collect();
+        let whole = json!({
+            "empty": [],
+            "list": elements,
+            "nested": {"x": [1, 2, {"y": []}]},
+            "zero": {},
+        });
+        let expected = serde_json::to_vec_pretty(&whole).unwrap();
+
+        let mut pieces = Vec::new();
+        let mut object = Object::begin(&mut pieces).unwrap();
+        object.key("empty").unwrap();
+        write_array(object.out, 1, 0, |_| 0).unwrap();
+        object.key("list").unwrap();
+        write_array(object.out, 1, elements.len(), |i| &elements[i]).unwrap();
+        object.field("nested", &whole["nested"]).unwrap();
+        object.field("zero", &whole["zero"]).unwrap();
+        object.end().unwrap();
+        assert_eq!(
+            String::from_utf8(pieces).unwrap(),
+            String::from_utf8(expected).unwrap()
+        );
+    }
+}

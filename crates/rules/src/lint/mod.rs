@@ -287,9 +287,17 @@ pub fn lint(
     // When most revisions are linted, every file is read anyway: in chunks
     // of the upgrade order, prepared in parallel and dropped once replayed,
     // so memory stays bounded on a long history. The replay is in order, on
-    // this thread, while the pool prepares the next chunk.
+    // this thread, while the pool prepares the next chunk from a thread of
+    // its own. That thread waits for the pool: were this called from a pool
+    // worker, with every worker waiting the same way, it would wait for
+    // ever. Every caller is outside the pool (`rayon::join`, which is safe
+    // inside it, measured a tenth slower on 100,000 revisions).
     let most = linted_count.saturating_mul(2) >= count;
     if most {
+        debug_assert!(
+            rayon::current_thread_index().is_none(),
+            "the lints are run from outside the thread pool"
+        );
         let prepare_chunk = |chunk: &[RevIdx]| -> Vec<Prepared> {
             chunk.par_iter().map(|&rev| prepare(rev)).collect()
         };

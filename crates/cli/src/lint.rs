@@ -11,7 +11,6 @@ use alembic_doctor_rules::{
     DEFAULT_POSTGRES_VERSION, Dialect, Environment, FailOnSetting, Finding, LintScope,
     LintSettings, ToolConfig,
 };
-use alembic_doctor_source::Tree;
 use anyhow::Context;
 use clap::Args;
 
@@ -287,17 +286,18 @@ fn scope(
         .uncommitted_changes(&project.version_locations)?
         .into_iter()
         .collect();
-    let changed_files: BTreeSet<usize> = project
+    let paths: Vec<&Path> = project
         .files
         .iter()
-        .enumerate()
-        .filter(|(_, file)| {
-            let path = &file.path;
-            uncommitted.contains(path)
-                || at_head.stamp(path).is_none()
-                || at_ancestor.stamp(path) != at_head.stamp(path)
+        .map(|file| file.path.as_path())
+        .collect();
+    let (at_ancestor, at_head) = (at_ancestor.stamps(&paths), at_head.stamps(&paths));
+    let changed_files: BTreeSet<usize> = (0..paths.len())
+        .filter(|&index| {
+            uncommitted.contains(paths[index])
+                || at_head[index].is_none()
+                || at_ancestor[index] != at_head[index]
         })
-        .map(|(index, _)| index)
         .collect();
     let mut ids = BTreeSet::new();
     for (rev, input) in project.map.revisions().iter().enumerate() {

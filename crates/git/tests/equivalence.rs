@@ -159,3 +159,45 @@ fn a_checked_out_head_lists_the_same_as_the_disk() {
     }
     assert!(in_git.files.len() > 10, "{:?}", summary(&in_git, &root));
 }
+
+/// Stamping many files at once, each directory looked up once, gives what
+/// stamping each file from the root gives: plain files, files in
+/// subdirectories and through a symlinked directory, links (followed,
+/// dangling, looping), directories, missing files, `..` and `.` in paths.
+#[test]
+fn stamps_of_many_files_are_each_files_stamp() {
+    use alembic_doctor_source::Tree;
+
+    let scratch = Scratch::new();
+    let root = scratch.join("project");
+    tricky_project(&root);
+    let repo = GitRepo::discover(&root).unwrap();
+    let tree = repo.tree_at(&repo.resolve("HEAD").unwrap()).unwrap();
+    let v = "migrations/versions";
+    let mut paths: Vec<std::path::PathBuf> = [
+        "alembic.ini",
+        "does/not/exist.py",
+        "aliased",
+        "shared",
+        "shared/elsewhere.py",
+        "migrations/versions/sub/../1_first.py",
+        "migrations/./versions/1_first.py",
+    ]
+    .iter()
+    .map(|path| root.join(path))
+    .collect();
+    for entry in std::fs::read_dir(root.join(v)).unwrap() {
+        paths.push(entry.unwrap().path());
+    }
+    for entry in std::fs::read_dir(root.join("aliased")).unwrap() {
+        paths.push(entry.unwrap().path());
+    }
+    paths.push(root.join(v).join("missing.py"));
+    let borrowed: Vec<&std::path::Path> = paths.iter().map(std::path::PathBuf::as_path).collect();
+    let one_by_one: Vec<_> = borrowed.iter().map(|path| tree.stamp(path)).collect();
+    assert_eq!(tree.stamps(&borrowed), one_by_one);
+    assert!(
+        one_by_one.iter().filter(|stamp| stamp.is_some()).count() >= 5,
+        "the project has files to stamp: {one_by_one:?}"
+    );
+}

@@ -48,10 +48,7 @@ pub(crate) fn stdout_with(
 /// on a large project prints tens of megabytes, which need not be built as
 /// one string first.
 pub(crate) fn json_stdout(value: &impl serde::Serialize) -> std::io::Result<()> {
-    let mut stdout = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
-    serde_json::to_writer_pretty(&mut stdout, value)?;
-    stdout.write_all(b"\n")?;
-    stdout.flush()
+    stdout_with(|out| Ok(serde_json::to_writer_pretty(out, value)?))
 }
 
 /// Write text that may carry styles to stdout (stripped when not a

@@ -109,7 +109,8 @@ impl Default for LineIndex {
 }
 
 impl LineIndex {
-    /// The bytes [`Serialize`] writes: the length, then each line's length.
+    /// The bytes [`Serialize`] writes: whether the file is ASCII, the
+    /// length, then each line's length.
     fn to_varints(&self) -> Vec<u8> {
         let mut bytes = Vec::with_capacity(self.line_starts.len() + 6);
         bytes.push(u8::from(self.ascii));

@@ -49,7 +49,16 @@ pub(crate) fn run(project_args: &ProjectArgs, args: &CheckArgs) -> anyhow::Resul
         &request,
         (project_args.no_cache, options),
     )?;
-    let mut findings = alembic_doctor_rules::check(project);
+    // Which revisions changed since the base branch asks git (a process)
+    // and reads no migration: worked out while the chain's rules run.
+    let (mut findings, scope) = std::thread::scope(|threads| {
+        let scope = threads.spawn(|| crate::lint::scope(project, &args.lint, &lookup));
+        let findings = alembic_doctor_rules::check(project);
+        let scope = scope
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (findings, scope)
+    });
     if let Some(comparison) = base.comparison {
         alembic_doctor_compare::drop_rebases_of_base_revisions(
             &mut findings,
@@ -57,7 +66,7 @@ pub(crate) fn run(project_args: &ProjectArgs, args: &CheckArgs) -> anyhow::Resul
         );
     }
     base.keep_branch_findings(&findings);
-    let lint = crate::lint::run(project, &args.lint, &lookup)?;
+    let lint = crate::lint::run(project, &args.lint, scope?)?;
     let hidden = match &lint.changed_files {
         Some(changed) => {
             let (shown, hidden) =

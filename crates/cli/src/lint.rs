@@ -68,19 +68,31 @@ pub(crate) struct LintRun {
     pub(crate) json: serde_json::Value,
 }
 
-/// Run the lints over `project` as `args` say.
-pub(crate) fn run(
-    project: &Project,
-    args: &LintArgs,
-    base: &crate::base::Lookup,
-) -> anyhow::Result<LintRun> {
+/// Which revisions the lints check, and why ([`scope`]).
+pub(crate) struct Scope {
+    revisions: LintScope,
+    /// For people: "every revision (--all)", "3 revisions new or changed
+    /// since main".
+    text: String,
+    /// The project's files (by index) new or changed since the base
+    /// branch; `None` when every revision is in scope.
+    changed_files: Option<BTreeSet<usize>>,
+}
+
+/// Run the lints over `project` as `args` say, on the revisions of
+/// `scope`.
+pub(crate) fn run(project: &Project, args: &LintArgs, scope: Scope) -> anyhow::Result<LintRun> {
     let cwd = std::env::current_dir().context("cannot read the current directory")?;
     let tool = tool_config(project, &cwd)?;
     let settings = settings(project, &args.database, &tool)?;
     let no_lint = args.database.no_lint;
     // Worked out even with `--no-lint`: the chain's warnings on unchanged
     // files are held back in the same scope.
-    let (scope, mut scope_text, changed_files) = scope(project, args, base)?;
+    let Scope {
+        revisions: scope,
+        text: mut scope_text,
+        changed_files,
+    } = scope;
     let scope = if no_lint {
         "none (--no-lint)".clone_into(&mut scope_text);
         LintScope::Revisions(BTreeSet::new())
@@ -252,30 +264,38 @@ fn settings(
 /// base branch (so adopting the tool on a long history is quiet). The
 /// changed files themselves come with it (`None` when everything is in
 /// scope).
-fn scope(
+/// The revisions to lint: every one (`--all`, or outside a repository),
+/// or those new or changed since the base branch. It asks git (`git
+/// status` runs as a process) and reads no migration, so `check` works it
+/// out beside the chain's rules.
+pub(crate) fn scope(
     project: &Project,
     args: &LintArgs,
     base: &crate::base::Lookup,
-) -> anyhow::Result<(LintScope, String, Option<BTreeSet<usize>>)> {
+) -> anyhow::Result<Scope> {
+    let every = |text: String| Scope {
+        revisions: LintScope::All,
+        text,
+        changed_files: None,
+    };
     if args.all {
-        return Ok((LintScope::All, "every revision (--all)".to_owned(), None));
+        return Ok(every("every revision (--all)".to_owned()));
     }
     let (repo, base) = match base {
         crate::base::Lookup::NotInRepository { reason } => {
-            return Ok((LintScope::All, format!("every revision ({reason})"), None));
+            return Ok(every(format!("every revision ({reason})")));
         }
         crate::base::Lookup::NoBase { reason, .. } => {
-            return Ok((LintScope::All, format!("every revision ({reason})"), None));
+            return Ok(every(format!("every revision ({reason})")));
         }
         crate::base::Lookup::Found { repo, base } => (repo, base),
     };
     let head = repo.resolve("HEAD")?;
     let Some(ancestor) = repo.merge_base(base, &head)? else {
-        return Ok((
-            LintScope::All,
-            format!("every revision (no common history with {})", base.name()),
-            None,
-        ));
+        return Ok(every(format!(
+            "every revision (no common history with {})",
+            base.name()
+        )));
     };
     // What changed since the merge base, without reading any file: the
     // blob ids of the merge base and HEAD differ, or git reports the file
@@ -311,7 +331,11 @@ fn scope(
         if ids.len() == 1 { "" } else { "s" },
         base.name(),
     );
-    Ok((LintScope::Revisions(ids), text, Some(changed_files)))
+    Ok(Scope {
+        revisions: LintScope::Revisions(ids),
+        text,
+        changed_files: Some(changed_files),
+    })
 }
 
 /// `env.py`, read for a lock timeout, and where it was found.

@@ -4,6 +4,7 @@
 //! several threads and written in order.
 
 use std::io::{self, Write};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use rayon::prelude::*;
 use serde::Serialize;
@@ -143,6 +144,9 @@ impl<'w, W: Write> Object<'w, W> {
 /// rendered text of a huge array out of memory).
 const BATCH: usize = 4096;
 
+/// Elements rendered together by one worker, into one piece of text.
+const PIECE: usize = 256;
+
 /// An array at `depth` whose `len` elements `element(i)` gives, each
 /// rendered on the pool and written in order.
 pub(crate) fn write_array<W, T, F>(
@@ -160,17 +164,24 @@ where
         return out.write_all(b"[]");
     }
     out.write_all(b"[")?;
+    // The most text per element a piece has taken so far: each piece is
+    // sized from it, rather than grown by doubling (which wrote the text
+    // twice over, into fresh memory).
+    let per_element = AtomicUsize::new(0);
     for start in (0..len).step_by(BATCH) {
         let end = (start + BATCH).min(len);
         let rendered: Vec<io::Result<Vec<u8>>> = (start..end)
             .into_par_iter()
-            .chunks(256)
+            .chunks(PIECE)
             .map(|indices| {
-                let mut text = Vec::new();
+                let count = indices.len();
+                let mut text =
+                    Vec::with_capacity(count * per_element.load(Ordering::Relaxed) * 9 / 8);
                 for i in indices {
                     item_start(&mut text, i == 0, depth + 1)?;
                     write_at(&mut text, depth + 1, &element(i))?;
                 }
+                per_element.fetch_max(text.len() / count, Ordering::Relaxed);
                 Ok(text)
             })
             .collect();

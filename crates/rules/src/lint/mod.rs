@@ -71,6 +71,8 @@ impl Environment {
 pub(crate) struct RevisionLint<'a> {
     pub(crate) id: &'a str,
     pub(crate) file: usize,
+    /// The functions' flags and the calls that are not operations (the
+    /// operations themselves are in the steps).
     pub(crate) operations: &'a Operations,
     pub(crate) upgrade: &'a [Step],
     pub(crate) downgrade: &'a [Step],
@@ -352,7 +354,14 @@ pub fn lint(
             }
         }
     }
-    let mut findings = linter.findings;
+    let Linter {
+        mut findings,
+        catalogue,
+        ..
+    } = linter;
+    // The schema of the whole history is freed while the findings are
+    // sorted and written.
+    rayon::spawn(move || drop(catalogue));
     crate::sort_findings(&mut findings);
     findings
 }
@@ -381,16 +390,20 @@ struct Prepared {
 }
 
 impl Prepared {
-    fn new(operations: Operations, linted: &RevFlags, rev: RevIdx, dialect: Dialect) -> Self {
-        let steps = |function: &Option<alembic_doctor_script::Function>| {
+    /// The steps take the operations out of `operations` (the rules read
+    /// the steps, and only the functions' other calls and flags there).
+    fn new(mut operations: Operations, linted: &RevFlags, rev: RevIdx, dialect: Dialect) -> Self {
+        let steps = |function: &mut Option<alembic_doctor_script::Function>| {
             function
-                .as_ref()
-                .map(|function| steps::steps(function, dialect))
+                .as_mut()
+                .map(|function| steps::take_steps(function, dialect))
                 .unwrap_or_default()
         };
         Self {
-            upgrade: steps(&operations.upgrade),
-            downgrade: linted.contains(rev).then(|| steps(&operations.downgrade)),
+            upgrade: steps(&mut operations.upgrade),
+            downgrade: linted
+                .contains(rev)
+                .then(|| steps(&mut operations.downgrade)),
             operations,
         }
     }
@@ -439,7 +452,10 @@ impl Linter<'_> {
             environment: self.environment,
             merge: input.down_revisions.len() > 1,
         };
-        let mut found = Vec::new();
+        // This revision's findings go straight after the others' (one
+        // vector for the whole replay, not one per revision).
+        let found = &mut self.findings;
+        let first = found.len();
         let mut on_existing = Vec::with_capacity(upgrade.len());
         let drops = LastDrops::of(upgrade.iter().map(Step::op));
         let mut outside_transaction = None;
@@ -471,15 +487,15 @@ impl Linter<'_> {
                         || lint.table().is_some_and(|table| lint.existing_table(table))),
             );
             for rule in OP_RULES {
-                rule(&lint, &mut found);
+                rule(&lint, found);
             }
             replay(&mut self.catalogue, rev, std::slice::from_ref(step));
         }
         revision.on_existing = on_existing;
         for rule in REVISION_RULES {
-            rule(&revision, &mut found);
+            rule(&revision, found);
         }
-        found.retain(|finding| settings.runs(finding.rule));
+        retain_from(found, first, |finding| settings.runs(finding.rule));
         // Without a directive, neither the file's bytes nor its line index
         // (a cached file's script decoded) are needed.
         if ops.comments.iter().any(suppress::may_be_directive) {
@@ -489,13 +505,27 @@ impl Linter<'_> {
                 || project_file.bytes.get(),
                 project_file.line_index(),
             );
-            found.retain(|finding| !suppressions.suppresses(finding, project_file.line_index()));
+            retain_from(found, first, |finding| {
+                !suppressions.suppresses(finding, project_file.line_index())
+            });
             if settings.runs(Rule::UnusedSuppression) {
                 found.extend(suppressions.unused(file, &input.id));
             }
         }
-        self.findings.extend(found);
     }
+}
+
+/// Keep the findings from `first` on for which `keep` holds, in order
+/// (those before `first` are another revision's, already decided).
+fn retain_from(findings: &mut Vec<Finding>, first: usize, mut keep: impl FnMut(&Finding) -> bool) {
+    let mut kept = first;
+    for i in first..findings.len() {
+        if keep(&findings[i]) {
+            findings.swap(kept, i);
+            kept += 1;
+        }
+    }
+    findings.truncate(kept);
 }
 
 /// Apply steps of revision `rev` to the catalogue.

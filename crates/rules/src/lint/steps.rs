@@ -3,7 +3,9 @@
 //! not interpret, in the order they run, without those written for another
 //! database (`if bind.dialect.name == "mysql":` when linting PostgreSQL).
 
-use alembic_doctor_script::{Batch, ColumnChanges, DialectGuard, Function, Name, OpKind};
+use alembic_doctor_script::{
+    Batch, ColumnChanges, DialectGuard, Function, Name, OpKind, Operation,
+};
 use alembic_doctor_source::Span;
 
 use super::Dialect;
@@ -104,13 +106,29 @@ impl Step {
 /// calls merged in the order they run; raw SQL is split into statements
 /// read for `dialect`.
 pub(crate) fn steps(function: &Function, dialect: Dialect) -> Vec<Step> {
+    steps_from(function, function.operations.iter().cloned(), dialect)
+}
+
+/// The same, moving each operation out of `function` into its step rather
+/// than copying it (the replay reads every revision's steps, and copying
+/// the operations was a third of preparing them); `function` keeps its
+/// other calls and its flags.
+pub(crate) fn take_steps(function: &mut Function, dialect: Dialect) -> Vec<Step> {
+    let operations = std::mem::take(&mut function.operations);
+    steps_from(function, operations.into_iter(), dialect)
+}
+
+fn steps_from(
+    function: &Function,
+    operations: impl ExactSizeIterator<Item = Operation>,
+    dialect: Dialect,
+) -> Vec<Step> {
     let names = dialect.sqlalchemy_names();
     let runs = |guard: &DialectGuard| names.is_empty() || guard.admits(names);
     // Most operations are one step each.
-    let mut steps = Vec::with_capacity(
-        function.operations.len() + function.opaque.len() + function.commits.len(),
-    );
-    for operation in function.operations.iter().filter(|o| runs(&o.dialects)) {
+    let mut steps =
+        Vec::with_capacity(operations.len() + function.opaque.len() + function.commits.len());
+    for operation in operations.filter(|o| runs(&o.dialects)) {
         let base = |action: Action, statement: Option<String>| Step {
             action,
             span: operation.span,
@@ -160,7 +178,24 @@ pub(crate) fn steps(function: &Function, dialect: Dialect) -> Vec<Step> {
                     });
                 }
             }
-            kind => steps.push(base(Action::Op(kind.clone()), None)),
+            _ => {
+                let Operation {
+                    kind,
+                    span,
+                    batch,
+                    autocommit,
+                    order,
+                    ..
+                } = operation;
+                steps.push(Step {
+                    action: Action::Op(kind),
+                    span,
+                    batch,
+                    autocommit,
+                    sql: None,
+                    order,
+                });
+            }
         }
     }
     for opaque in function.opaque.iter().filter(|o| runs(&o.dialects)) {

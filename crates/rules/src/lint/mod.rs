@@ -303,28 +303,33 @@ pub fn lint(
         let prepare_chunk = |chunk: &[RevIdx]| -> Vec<Prepared> {
             chunk.par_iter().map(|&rev| prepare(rev)).collect()
         };
-        let chunks: Vec<&[RevIdx]> = order.chunks(CHUNK).collect();
-        let mut next = chunks.first().map(|chunk| prepare_chunk(chunk));
-        for (i, chunk) in chunks.iter().enumerate() {
-            let current = next.take().unwrap_or_default();
-            next = std::thread::scope(|scope| {
-                let following = chunks
-                    .get(i + 1)
-                    .map(|chunk| scope.spawn(|| prepare_chunk(chunk)));
+        // One thread prepares the chunks in order, each while the previous
+        // one is replayed (the channel holds none: it hands a chunk over
+        // when the replay asks for it).
+        let order = order.as_slice();
+        std::thread::scope(|scope| {
+            let (sender, prepared) = std::sync::mpsc::sync_channel(0);
+            let preparer = scope.spawn(move || {
+                for chunk in order.chunks(CHUNK) {
+                    if sender.send(prepare_chunk(chunk)).is_err() {
+                        // The replay stopped (it panicked).
+                        return;
+                    }
+                }
+            });
+            for (chunk, current) in order.chunks(CHUNK).zip(prepared) {
                 for (&rev, prepared) in chunk.iter().zip(&current) {
                     linter.visit(rev, prepared);
                 }
-                following.map(|handle| {
-                    handle
-                        .join()
-                        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-                })
-            });
-            // Freed by the pool, whose threads allocated it: freeing another
-            // thread's memory one block at a time was a third of this
-            // thread's time.
-            rayon::spawn(move || drop(current));
-        }
+                // Freed by the pool, whose threads allocated it: freeing
+                // another thread's memory one block at a time was a third
+                // of this thread's time.
+                rayon::spawn(move || drop(current));
+            }
+            preparer
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        });
     } else {
         // A few revisions: read them first, then only the history that
         // names a table they touch.

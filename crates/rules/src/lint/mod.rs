@@ -308,8 +308,8 @@ pub fn lint(
         // when the replay asks for it).
         let order = order.as_slice();
         std::thread::scope(|scope| {
-            let (sender, prepared) = std::sync::mpsc::sync_channel(0);
-            let preparer = scope.spawn(move || {
+            let (sender, ready) = std::sync::mpsc::sync_channel(0);
+            let producer = scope.spawn(move || {
                 for chunk in order.chunks(CHUNK) {
                     if sender.send(prepare_chunk(chunk)).is_err() {
                         // The replay stopped (it panicked).
@@ -317,7 +317,7 @@ pub fn lint(
                     }
                 }
             });
-            for (chunk, current) in order.chunks(CHUNK).zip(prepared) {
+            for (chunk, current) in order.chunks(CHUNK).zip(ready) {
                 for (&rev, prepared) in chunk.iter().zip(&current) {
                     linter.visit(rev, prepared);
                 }
@@ -326,7 +326,7 @@ pub fn lint(
                 // of this thread's time.
                 rayon::spawn(move || drop(current));
             }
-            preparer
+            producer
                 .join()
                 .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
         });

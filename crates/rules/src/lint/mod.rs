@@ -202,38 +202,63 @@ impl OpLint<'_> {
     }
 }
 
+/// A rule's check of one upgrade step.
+type OpCheck = fn(&OpLint<'_>, &mut Vec<Finding>);
+
+/// A rule's check of a linted revision as a whole.
+type RevisionCheck = fn(&RevisionLint<'_>, &mut Vec<Finding>);
+
+/// Each rule with its module's check (which reports that rule only), so
+/// that the checks of rules that do not run (another database's, or left
+/// out by `select`/`ignore`) are skipped rather than run and their
+/// findings dropped.
+macro_rules! checks {
+    ($($module:ident => $rule:ident,)*) => {
+        &[$((Rule::$rule, stringify!($module), rules::$module::check),)*]
+    };
+}
+
 /// Rules run on each upgrade step of a linted revision.
-const OP_RULES: &[fn(&OpLint<'_>, &mut Vec<Finding>)] = &[
-    rules::add_column_not_null_without_default::check,
-    rules::volatile_default::check,
-    rules::set_not_null::check,
-    rules::not_null_without_backfill::check,
-    rules::create_index_not_concurrently::check,
-    rules::concurrently_outside_autocommit_block::check,
-    rules::drop_index_not_concurrently::check,
-    rules::add_foreign_key_validating::check,
-    rules::add_check_constraint_validating::check,
-    rules::add_unique_constraint_locking::check,
-    rules::alter_column_type::check,
-    rules::mysql_alter_column_drops_not_null::check,
-    rules::rename_table::check,
-    rules::rename_column::check,
-    rules::drop_table::check,
-    rules::drop_column::check,
-    rules::enum_value_change::check,
-    rules::batch_mode_on_server_database::check,
-    rules::lock_table::check,
-];
+const OP_RULES: &[(Rule, &str, OpCheck)] = checks! {
+    add_column_not_null_without_default => AddColumnNotNullWithoutDefault,
+    volatile_default => VolatileDefault,
+    set_not_null => SetNotNull,
+    not_null_without_backfill => NotNullWithoutBackfill,
+    create_index_not_concurrently => CreateIndexNotConcurrently,
+    concurrently_outside_autocommit_block => ConcurrentlyOutsideAutocommitBlock,
+    drop_index_not_concurrently => DropIndexNotConcurrently,
+    add_foreign_key_validating => AddForeignKeyValidating,
+    add_check_constraint_validating => AddCheckConstraintValidating,
+    add_unique_constraint_locking => AddUniqueConstraintLocking,
+    alter_column_type => AlterColumnType,
+    mysql_alter_column_drops_not_null => MysqlAlterColumnDropsNotNull,
+    rename_table => RenameTable,
+    rename_column => RenameColumn,
+    drop_table => DropTable,
+    drop_column => DropColumn,
+    enum_value_change => EnumValueChange,
+    batch_mode_on_server_database => BatchModeOnServerDatabase,
+    lock_table => LockTable,
+};
 
 /// Rules run once per linted revision, after its steps.
-const REVISION_RULES: &[fn(&RevisionLint<'_>, &mut Vec<Finding>)] = &[
-    rules::mysql_multiple_ddl::check,
-    rules::missing_lock_timeout::check,
-    rules::backfill_with_ddl::check,
-    rules::downgrade_empty::check,
-    rules::downgrade_incomplete::check,
-    rules::invalid_op_call::check,
-];
+const REVISION_RULES: &[(Rule, &str, RevisionCheck)] = checks! {
+    mysql_multiple_ddl => MysqlMultipleDdl,
+    missing_lock_timeout => MissingLockTimeout,
+    backfill_with_ddl => BackfillWithDdl,
+    downgrade_empty => DowngradeEmpty,
+    downgrade_incomplete => DowngradeIncomplete,
+    invalid_op_call => InvalidOpCall,
+};
+
+/// The checks of the rules in `table` that run with `settings`.
+fn enabled<C: Copy>(table: &[(Rule, &str, C)], settings: &LintSettings) -> Vec<C> {
+    table
+        .iter()
+        .filter(|(rule, _, _)| settings.runs(*rule))
+        .map(|&(_, _, check)| check)
+        .collect()
+}
 
 /// Lint the revisions of `scope`, replaying the whole history as context.
 /// Findings come sorted by file and position; suppressed ones are gone.
@@ -285,6 +310,8 @@ pub fn lint(
         fresh: &fresh,
         catalogue: Catalogue::for_dialect(settings.dialect),
         findings: Vec::new(),
+        op_checks: enabled(OP_RULES, settings),
+        revision_checks: enabled(REVISION_RULES, settings),
     };
     // When most revisions are linted, every file is read anyway: in chunks
     // of the upgrade order, prepared in parallel and dropped once replayed,
@@ -421,6 +448,9 @@ impl Prepared {
 
 /// The replay in progress: the catalogue so far and the findings.
 struct Linter<'a> {
+    /// The checks of the rules that run.
+    op_checks: Vec<OpCheck>,
+    revision_checks: Vec<RevisionCheck>,
     project: &'a Project,
     settings: &'a LintSettings,
     environment: &'a Environment,
@@ -491,15 +521,17 @@ impl Linter<'_> {
                     && (unknown_table
                         || lint.table().is_some_and(|table| lint.existing_table(table))),
             );
-            for rule in OP_RULES {
-                rule(&lint, found);
+            for check in &self.op_checks {
+                check(&lint, found);
             }
             replay(&mut self.catalogue, rev, std::slice::from_ref(step));
         }
         revision.on_existing = on_existing;
-        for rule in REVISION_RULES {
-            rule(&revision, found);
+        for check in &self.revision_checks {
+            check(&revision, found);
         }
+        // Only the checks of rules that run ran; this keeps it so should a
+        // check ever report another rule.
         retain_from(found, first, |finding| settings.runs(finding.rule));
         // Without a directive, neither the file's bytes nor its line index
         // (a cached file's script decoded) are needed.
@@ -708,5 +740,64 @@ fn shorten(sql: &str) -> String {
         format!("{}…", line.chars().take(MAX).collect::<String>())
     } else {
         line
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A rule's check is its module's: the tables pair each rule with the
+    /// module named after it, so skipping a rule skips only its check.
+    #[test]
+    fn each_check_is_the_module_of_its_rule() {
+        let names = OP_RULES
+            .iter()
+            .map(|&(rule, module, _)| (rule, module))
+            .chain(
+                REVISION_RULES
+                    .iter()
+                    .map(|&(rule, module, _)| (rule, module)),
+            );
+        for (rule, module) in names {
+            assert_eq!(rule.name().replace('-', "_"), module);
+        }
+    }
+
+    /// Only the checks of the rules that run are called: another
+    /// database's rules and those `ignore` leaves out are skipped.
+    #[test]
+    fn the_checks_of_rules_that_do_not_run_are_left_out() {
+        let postgres = LintSettings::default();
+        let mysql = LintSettings {
+            dialect: Dialect::MySql,
+            ..LintSettings::default()
+        };
+        let ignoring = LintSettings {
+            ignore: [Rule::CreateIndexNotConcurrently, Rule::DowngradeEmpty].into(),
+            ..LintSettings::default()
+        };
+        for settings in [&postgres, &mysql, &ignoring] {
+            let op_rules = OP_RULES.iter().filter(|(rule, _, _)| settings.runs(*rule));
+            let revision_rules = REVISION_RULES
+                .iter()
+                .filter(|(rule, _, _)| settings.runs(*rule));
+            assert_eq!(enabled(OP_RULES, settings).len(), op_rules.count());
+            assert_eq!(
+                enabled(REVISION_RULES, settings).len(),
+                revision_rules.count()
+            );
+        }
+        let names = |table: &[(Rule, &str, RevisionCheck)], settings: &LintSettings| {
+            table
+                .iter()
+                .filter(|(rule, _, _)| settings.runs(*rule))
+                .map(|(rule, _, _)| *rule)
+                .collect::<Vec<_>>()
+        };
+        assert!(!names(REVISION_RULES, &postgres).contains(&Rule::MysqlMultipleDdl));
+        assert!(names(REVISION_RULES, &mysql).contains(&Rule::MysqlMultipleDdl));
+        assert!(!names(REVISION_RULES, &ignoring).contains(&Rule::DowngradeEmpty));
+        assert!(enabled(OP_RULES, &ignoring).len() < enabled(OP_RULES, &postgres).len());
     }
 }

@@ -15,7 +15,7 @@ Add the missing `op.drop_table`, `op.drop_column` or `op.drop_index` calls to
 `downgrade()`, in the reverse order of `upgrade()`.
 ";
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use crate::lint::RevisionLint;
 use crate::lint::drops::LastDrops;
@@ -38,26 +38,20 @@ pub(crate) fn check(lint: &RevisionLint<'_>, out: &mut Vec<Finding>) {
     {
         return;
     }
-    let dropped_tables: BTreeSet<&str> = ops(lint.downgrade)
-        .filter_map(|kind| match kind {
-            OpKind::DropTable { table } => table.literal(),
-            _ => None,
-        })
-        .collect();
-    let dropped_columns: BTreeSet<(&str, &str)> = ops(lint.downgrade)
-        .filter_map(|kind| match kind {
-            OpKind::DropColumn { table, column } => Some((table.literal()?, column.literal()?)),
-            _ => None,
-        })
-        .collect();
-    let dropped_indexes: BTreeSet<&str> = ops(lint.downgrade)
-        .filter_map(|kind| match kind {
-            // Dropping a constraint drops the index it owns (`UNIQUE USING
-            // INDEX`).
-            OpKind::DropIndex { name, .. } | OpKind::DropConstraint { name, .. } => name.literal(),
-            _ => None,
-        })
-        .collect();
+    let dropped_tables = Few::of(ops(lint.downgrade).filter_map(|kind| match kind {
+        OpKind::DropTable { table } => table.literal(),
+        _ => None,
+    }));
+    let dropped_columns = Few::of(ops(lint.downgrade).filter_map(|kind| match kind {
+        OpKind::DropColumn { table, column } => Some((table.literal()?, column.literal()?)),
+        _ => None,
+    }));
+    let dropped_indexes = Few::of(ops(lint.downgrade).filter_map(|kind| match kind {
+        // Dropping a constraint drops the index it owns (`UNIQUE USING
+        // INDEX`).
+        OpKind::DropIndex { name, .. } | OpKind::DropConstraint { name, .. } => name.literal(),
+        _ => None,
+    }));
     // What the upgrade renames later: a created table or added column is
     // undone by dropping it under its final name.
     let mut table_renames: BTreeMap<&str, &str> = BTreeMap::new();
@@ -100,7 +94,7 @@ pub(crate) fn check(lint: &RevisionLint<'_>, out: &mut Vec<Finding>) {
         match kind {
             OpKind::CreateTable { table, .. } => {
                 if let Some(table) = table.literal()
-                    && !dropped_tables.contains(final_table(table))
+                    && !dropped_tables.contains(&final_table(table))
                 {
                     missing.push(format!("table `{table}`"));
                 }
@@ -112,7 +106,7 @@ pub(crate) fn check(lint: &RevisionLint<'_>, out: &mut Vec<Finding>) {
                         .copied()
                         .unwrap_or(column);
                     let table_now = final_table(table);
-                    if !dropped_tables.contains(table_now)
+                    if !dropped_tables.contains(&table_now)
                         && !dropped_columns.contains(&(table_now, column_now))
                         && !dropped_columns.contains(&(table, column_now))
                     {
@@ -122,8 +116,8 @@ pub(crate) fn check(lint: &RevisionLint<'_>, out: &mut Vec<Finding>) {
             }
             OpKind::CreateIndex(index) => {
                 if let (Some(name), Some(table)) = (index.name.literal(), index.table.literal())
-                    && !dropped_indexes.contains(name)
-                    && !dropped_tables.contains(final_table(table))
+                    && !dropped_indexes.contains(&name)
+                    && !dropped_tables.contains(&final_table(table))
                     // Dropping a column drops every index on it.
                     && !index.columns.iter().any(|column| {
                         dropped_columns.contains(&(final_table(table), column.as_str()))
@@ -163,6 +157,23 @@ fn final_name<'a>(renames: &BTreeMap<&'a str, &'a str>, mut table: &'a str) -> &
         }
     }
     table
+}
+
+/// A set of the few things a downgrade drops, sorted and searched by
+/// bisection (no tree nodes to allocate for every revision linted).
+struct Few<T>(Vec<T>);
+
+impl<T: Ord> Few<T> {
+    fn of(items: impl Iterator<Item = T>) -> Self {
+        let mut items: Vec<T> = items.collect();
+        items.sort_unstable();
+        items.dedup();
+        Self(items)
+    }
+
+    fn contains(&self, item: &T) -> bool {
+        self.0.binary_search(item).is_ok()
+    }
 }
 
 fn ops(steps: &[Step]) -> impl Iterator<Item = &OpKind> {

@@ -47,9 +47,9 @@ pub use encoding::{DisplayText, display_text};
 pub use normalise::{RevisionId, ValueProblem, legacy_revision_id};
 pub use ops::{
     Batch, Column, ColumnChanges, Comment, Constraint, ConstraintKind, CoreUpdate,
-    DialectCondition, DialectGuard, Execute, ExecuteVia, FailingCall, Function, Index, Name,
-    Nullable, OpKind, Opaque, Operation, Operations, OrmLoop, ServerDefault, read_operations,
-    string_literals,
+    DIRECTIVE_PREFIX, DialectCondition, DialectGuard, Execute, ExecuteVia, FailingCall, Function,
+    Index, Name, Nullable, OpKind, Opaque, Operation, Operations, OrmLoop, ServerDefault,
+    read_operations, string_literals,
 };
 pub use project::{DiskFiles, Project, ProjectFiles, ScriptContext};
 pub use read::{parse_script, parse_script_tracked, parse_script_with_operations};

@@ -7,12 +7,10 @@
 //! as is one naming no rule alembic-doctor knows, so that stale
 //! suppressions do not pile up.
 
-use alembic_doctor_script::Comment;
+use alembic_doctor_script::{Comment, DIRECTIVE_PREFIX as PREFIX};
 use alembic_doctor_source::{LineIndex, Span};
 
 use crate::{Finding, Rule};
-
-const PREFIX: &str = "alembic-doctor:";
 
 /// Whether `comment` may be a directive (cheap: it names the prefix).
 pub(crate) fn may_be_directive(comment: &Comment) -> bool {

@@ -48,9 +48,15 @@ pub struct Operations {
     pub downgrade: Option<Function>,
     /// The file has syntax errors, so what is read may be incomplete.
     pub incomplete: bool,
-    /// Every comment in the file, in order (for suppression directives).
+    /// The comments that may be suppression directives (those naming
+    /// [`DIRECTIVE_PREFIX`]), in order; the others are not kept, as every
+    /// file has some and nothing reads them.
     pub comments: Vec<Comment>,
 }
+
+/// What a suppression directive starts with, after `#`
+/// (`# alembic-doctor: ignore[rule]`).
+pub const DIRECTIVE_PREFIX: &str = "alembic-doctor:";
 
 /// A `# ...` comment.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -594,6 +600,7 @@ pub(crate) fn of_module(
     let comments = parsed
         .comments
         .iter()
+        .filter(|range| decoded.text[range.to_std_range()].contains(DIRECTIVE_PREFIX))
         .map(|range| Comment {
             text: decoded.text[range.to_std_range()].to_owned(),
             span: lowering.span(*range),

@@ -95,8 +95,10 @@ pub(crate) fn run(project_args: &ProjectArgs, args: &CheckArgs) -> anyhow::Resul
     let options = project_args.command_options_for(&project.config);
     if !options.is_empty() {
         for finding in &mut findings {
-            if let Some(help) = &mut finding.help {
-                *help = options.apply(help);
+            if let Some(help) = &mut finding.help
+                && let std::borrow::Cow::Owned(applied) = options.applied(help)
+            {
+                *help = applied;
             }
         }
     }

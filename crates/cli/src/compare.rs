@@ -179,8 +179,10 @@ pub(crate) fn load(
     // Commands in the findings' help find the project the way this run did.
     let options = project_args.command_options_for(&comparison.merged.project.config);
     for finding in &mut comparison.merged.findings {
-        if let Some(help) = &mut finding.help {
-            *help = options.apply(help);
+        if let Some(help) = &mut finding.help
+            && let std::borrow::Cow::Owned(applied) = options.applied(help)
+        {
+            *help = applied;
         }
     }
     // A `--from` the merged chain does not know is a bad argument, not a

@@ -134,39 +134,50 @@ impl CommandOptions {
     /// a command: at the start of the text or of a code span, and followed
     /// by one of their subcommands.
     pub fn apply(&self, text: &str) -> String {
+        self.applied(text).into_owned()
+    }
+
+    /// [`CommandOptions::apply`], borrowing `text` when no command in it
+    /// takes an option (most help text: it names no command at all).
+    pub fn applied<'t>(&self, text: &'t str) -> std::borrow::Cow<'t, str> {
         if self.is_empty() {
-            return text.to_owned();
+            return std::borrow::Cow::Borrowed(text);
         }
-        let mut out = String::with_capacity(text.len() + 64);
-        let mut rest = text;
-        let mut at_start = true;
-        while !rest.is_empty() {
-            if at_start && let Some((program, options, len)) = self.command_at(rest) {
-                let name = match (&self.flask_db, program) {
-                    (Some(_), Program::Alembic) => "flask db",
-                    _ => &rest[..len],
-                };
-                match (&self.directory, program) {
-                    (Some(dir), Program::Alembic) => {
-                        out.push_str(&format!("cd {dir} && {name}"));
-                    }
-                    (Some(dir), _) => out.push_str(&format!("{name} -C {dir}")),
-                    (None, _) => out.push_str(name),
-                }
-                if !options.is_empty() {
-                    out.push(' ');
-                    out.push_str(&options.join(" "));
-                }
-                rest = &rest[len..];
-                at_start = false;
+        // A command starts the text or a code span: only those places are
+        // looked at, and the text between them is copied as it is.
+        let starts = std::iter::once(0).chain(text.match_indices('`').map(|(at, _)| at + 1));
+        let mut out = String::new();
+        let mut copied = 0;
+        for start in starts {
+            let Some((program, options, len)) = self.command_at(&text[start..]) else {
                 continue;
+            };
+            if out.is_empty() {
+                out.reserve(text.len() + 64);
             }
-            let ch = rest.chars().next().expect("not empty");
-            out.push(ch);
-            rest = &rest[ch.len_utf8()..];
-            at_start = ch == '`';
+            out.push_str(&text[copied..start]);
+            let name = match (&self.flask_db, program) {
+                (Some(_), Program::Alembic) => "flask db",
+                _ => &text[start..start + len],
+            };
+            match (&self.directory, program) {
+                (Some(dir), Program::Alembic) => {
+                    out.push_str(&format!("cd {dir} && {name}"));
+                }
+                (Some(dir), _) => out.push_str(&format!("{name} -C {dir}")),
+                (None, _) => out.push_str(name),
+            }
+            if !options.is_empty() {
+                out.push(' ');
+                out.push_str(&options.join(" "));
+            }
+            copied = start + len;
         }
-        out
+        if copied == 0 {
+            return std::borrow::Cow::Borrowed(text);
+        }
+        out.push_str(&text[copied..]);
+        std::borrow::Cow::Owned(out)
     }
 
     /// [`CommandOptions::apply`] on Markdown, leaving fenced code blocks

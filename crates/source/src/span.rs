@@ -161,18 +161,21 @@ impl LineIndex {
 
     /// Index the line starts of `text`.
     pub fn new(text: &[u8]) -> Self {
-        let mut line_starts = vec![0];
-        let mut i = 0;
-        while i < text.len() {
-            match text[i] {
-                b'\r' if text.get(i + 1) == Some(&b'\n') => {
-                    line_starts.push(offset(i + 2));
-                    i += 1;
-                }
-                b'\n' | b'\r' => line_starts.push(offset(i + 1)),
-                _ => {}
+        // Most source lines are a few dozen bytes long.
+        let mut line_starts = Vec::with_capacity(text.len() / 32 + 1);
+        line_starts.push(0);
+        // The `\n` of a `\r\n` pair, which ends no line of its own.
+        let mut pair_end = None;
+        for i in memchr::memchr2_iter(b'\n', b'\r', text) {
+            if pair_end == Some(i) {
+                continue;
             }
-            i += 1;
+            if text[i] == b'\r' && text.get(i + 1) == Some(&b'\n') {
+                pair_end = Some(i + 1);
+                line_starts.push(offset(i + 2));
+            } else {
+                line_starts.push(offset(i + 1));
+            }
         }
         Self {
             line_starts,
@@ -274,6 +277,42 @@ mod tests {
             LineColumn { line: 4, column: 1 }
         );
         assert_eq!(index.line_span(1, text), Span::new(2, 3));
+    }
+
+    /// The index finds line breaks in bulk; every mix of `\r`, `\n` and
+    /// text up to seven bytes long gives the lines a byte-by-byte count does.
+    #[test]
+    fn line_starts_match_a_byte_by_byte_count() {
+        fn by_bytes(text: &[u8]) -> Vec<u32> {
+            let mut starts = vec![0];
+            let mut i = 0;
+            while i < text.len() {
+                if text[i] == b'\r' && text.get(i + 1) == Some(&b'\n') {
+                    i += 1;
+                }
+                if matches!(text[i], b'\n' | b'\r') {
+                    starts.push(offset(i + 1));
+                }
+                i += 1;
+            }
+            starts
+        }
+        for len in 0..=7u32 {
+            for mut code in 0..3usize.pow(len) {
+                let text: Vec<u8> = (0..len)
+                    .map(|_| {
+                        let byte = [b'a', b'\r', b'\n'][code % 3];
+                        code /= 3;
+                        byte
+                    })
+                    .collect();
+                assert_eq!(
+                    LineIndex::new(&text).line_starts,
+                    by_bytes(&text),
+                    "{text:?}"
+                );
+            }
+        }
     }
 
     /// A default index once made `line_of` underflow when a finding pointed

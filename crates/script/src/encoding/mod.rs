@@ -149,7 +149,7 @@ pub(crate) fn decode(bytes: &[u8]) -> Decoded<'_> {
     // (Python 3.12+: "source code cannot contain null bytes"), so the text
     // is empty: garbage with a NUL byte costs nothing more than reading it
     // (100 MB of random bytes took 5.5 GB to parse).
-    if let Some(at) = body.iter().position(|&b| b == 0) {
+    if let Some(at) = memchr::memchr(0, body) {
         let at = skip + at;
         errors.push(SyntaxError {
             message: "source code cannot contain null bytes".to_owned(),
@@ -262,7 +262,7 @@ pub fn display_text(file: &[u8], window: std::ops::Range<usize>) -> DisplayText 
 /// UTF-8, with a zero-copy fast path for the usual file: valid UTF-8 and no
 /// `\r` at all.
 fn decode_utf8(body: &[u8], skip: usize) -> Decoded<'_> {
-    if !body.contains(&b'\r')
+    if memchr::memchr(b'\r', body).is_none()
         && let Ok(text) = std::str::from_utf8(body)
     {
         return Decoded {

@@ -135,10 +135,24 @@ impl Tree for DiskTree {
         if meta.len() > MAX_FILE_BYTES {
             return Err(too_large(meta.len()));
         }
-        let capacity = usize::try_from(meta.len()).unwrap_or(0);
-        let mut bytes = Vec::with_capacity(capacity);
-        // The file may grow between `metadata` and `read`: cap the read too.
-        file.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes)?;
+        let size = usize::try_from(meta.len()).unwrap_or(0);
+        // One read asks for a byte more than the file's size: getting the
+        // size back means the end was reached (a regular file reads short
+        // only there), which spares a second read to find the end, a
+        // syscall per file. The file may have changed size since `fstat`:
+        // then the rest is read as it comes, capped too.
+        let mut bytes = vec![0; size + 1];
+        let read = loop {
+            match (&file).read(&mut bytes) {
+                Err(error) if error.kind() == io::ErrorKind::Interrupted => {}
+                result => break result?,
+            }
+        };
+        bytes.truncate(read);
+        if read != size {
+            file.take(MAX_FILE_BYTES + 1 - read as u64)
+                .read_to_end(&mut bytes)?;
+        }
         if bytes.len() as u64 > MAX_FILE_BYTES {
             return Err(too_large(bytes.len() as u64));
         }
@@ -199,4 +213,28 @@ fn too_large(len: u64) -> io::Error {
         io::ErrorKind::InvalidData,
         format!("is {len} bytes, larger than the {MAX_FILE_BYTES}-byte limit for a migration file"),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A file is read whole whatever its size, with the stamp of what was
+    /// read: one read asks for a byte more than the size, and the rest of a
+    /// file longer than `fstat` said is read as it comes.
+    #[test]
+    fn files_of_any_size_are_read_whole_with_their_stamp() {
+        let dir = tempfile::tempdir().unwrap();
+        for size in [0, 1, 4095, 4096, 4097, 70_000] {
+            let path = dir.path().join(format!("f{size}.py"));
+            let text: Vec<u8> = (0..size).map(|i| b'a' + (i % 26) as u8).collect();
+            fs::write(&path, &text).unwrap();
+            let (bytes, stamp) = DiskTree.read_stamped(&path).unwrap();
+            assert_eq!(bytes, text, "{size} bytes");
+            let Some(FileStamp::Disk(stamp)) = stamp else {
+                panic!("a stamp for {size} bytes");
+            };
+            assert_eq!(stamp.size, size as u64);
+        }
+    }
 }

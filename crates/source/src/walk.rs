@@ -100,6 +100,10 @@ pub(crate) fn candidates(
             (Some(recorded), Some(dirs)) => recorded.extend_dirs(dirs),
             _ => stamps = None,
         }
+        // A file is reached twice only through a symlink or from a second
+        // location (symlinked directories are not walked): without either,
+        // each real path is new, and is not copied into `seen`.
+        let may_repeat = spec.locations.len() > 1 || listed.iter().any(|&(_, link)| link);
         for (listed_path, is_symlink) in listed {
             let real = match resolver.resolve_entry(&listed_path, is_symlink) {
                 Resolved::Real(real) => real,
@@ -108,7 +112,7 @@ pub(crate) fn candidates(
                     continue;
                 }
             };
-            if !seen.insert(RealPath(real.clone())) {
+            if may_repeat && !seen.insert(RealPath(real.clone())) {
                 notes.push(SourceNote::LoadedTwice {
                     real_path: real,
                     listed_path,

@@ -41,6 +41,7 @@ pub(crate) fn run(project_args: &ProjectArgs, args: &CheckArgs) -> anyhow::Resul
         let cache = alembic_doctor_project::ParseCache::from_env(project_args.no_cache);
         project = alembic_doctor_project::load_with_cache(&request, cache.as_ref())?;
     }
+    let timer = alembic_doctor_project::StageTimer::from_env();
     let options = project_args.command_options_for(&project.config);
     let (project, mut base) = base::compare(
         &lookup,
@@ -63,6 +64,7 @@ pub(crate) fn run(project_args: &ProjectArgs, args: &CheckArgs) -> anyhow::Resul
         (findings, lint)
     });
     let lint = lint?;
+    timer.lap("compare with the base, chain rules and lints");
     if let Some(comparison) = base.comparison {
         alembic_doctor_compare::drop_rebases_of_base_revisions(
             &mut findings,
@@ -82,15 +84,9 @@ pub(crate) fn run(project_args: &ProjectArgs, args: &CheckArgs) -> anyhow::Resul
         None => 0,
     };
     let hidden_line = alembic_doctor_rules::hidden_warnings_line(hidden);
-    // The chain's few findings join the lints' many (not the other way
-    // round: that copied every lint finding once more).
-    let mut findings = {
-        let mut all = lint.findings;
-        all.append(&mut findings);
-        all
-    };
-    // One order for both kinds: by file, then position.
-    alembic_doctor_rules::sort_findings(&mut findings);
+    // One order for both kinds: by file, then position. The chain's few
+    // findings are merged into the lints' many, which come sorted.
+    let mut findings = alembic_doctor_rules::merge_findings(lint.findings, findings);
     // Commands in the help find the project the way this run did.
     let options = project_args.command_options_for(&project.config);
     if !options.is_empty() {
@@ -102,6 +98,7 @@ pub(crate) fn run(project_args: &ProjectArgs, args: &CheckArgs) -> anyhow::Resul
             }
         }
     }
+    timer.lap("sort findings");
     let fail_on = args.fail_on.or(lint.fail_on).unwrap_or(FailOn::Error);
     // The merge's findings point into the merged project, not the working
     // tree's: each output renders them with it.
@@ -207,6 +204,7 @@ pub(crate) fn run(project_args: &ProjectArgs, args: &CheckArgs) -> anyhow::Resul
             output::raw_stdout(&format!("{}\n", serde_json::to_string_pretty(&log)?))?;
         }
     }
+    timer.lap("write the findings");
     let status = status_for(findings.iter().chain(&base.findings), fail_on);
     // The process exits next, which frees them at once; freeing every
     // finding's strings one by one first is wasted time on a long history

@@ -39,9 +39,9 @@ pub struct VariableProblem {
 
 pub(crate) fn build(
     sources: Vec<SourceFile>,
-    display_root: &Path,
-    modules: &alembic_doctor_script::Project,
+    (display_root, modules): (&Path, &alembic_doctor_script::Project),
     operations: bool,
+    timer: &crate::load::StageTimer,
 ) -> (Vec<ProjectFile>, RevisionMap, Vec<usize>) {
     let (mut files, inputs): (Vec<ProjectFile>, Vec<Option<RevisionInput>>) = sources
         .into_par_iter()
@@ -57,8 +57,11 @@ pub(crate) fn build(
             (parsed.file, parsed.input)
         })
         .unzip();
+    timer.lap("parse files");
     let (inputs, revision_files) = number(&mut files, inputs);
-    (files, RevisionMap::build(inputs), revision_files)
+    let map = RevisionMap::build(inputs);
+    timer.lap("build map");
+    (files, map, revision_files)
 }
 
 /// Give each file that yields a revision its index in the map, in place:

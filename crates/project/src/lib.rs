@@ -27,8 +27,8 @@ pub use cache::ParseCache;
 pub use derived::ScriptMarks;
 pub use inputs::{IdProblem, VariableProblem};
 pub use load::{
-    LoadError, LoadRequest, from_files, from_files_reading, from_tree_with_cache, listing_spec,
-    load, load_in, load_in_with_cache, load_with_cache,
+    LoadError, LoadRequest, StageTimer, from_files, from_files_reading, from_tree_with_cache,
+    listing_spec, load, load_in, load_in_with_cache, load_with_cache,
 };
 
 /// One candidate migration file, in load order.

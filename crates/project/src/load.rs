@@ -118,14 +118,13 @@ pub fn load_with_cache(
         let listing = alembic_doctor_source::list_versions(&spec);
         timer.lap("list and read files");
         let modules = disk_modules(&config, &request.cwd);
-        let project = from_files_reading(
+        let project = from_files_timed(
             config,
             (listing.files, listing.notes),
-            request.display_root(),
-            &modules,
+            (request.display_root(), &modules),
             request.operations,
+            &timer,
         );
-        timer.lap("parse and build map");
         return Ok(project);
     };
     let modules = disk_modules(&config, &request.cwd);
@@ -143,17 +142,20 @@ pub fn load_with_cache(
 
 /// `ALEMBIC_DOCTOR_TIMINGS=1` prints how long each stage took, on stderr:
 /// the first thing to look at when a project loads slowly.
-pub(crate) struct StageTimer(Option<std::cell::Cell<std::time::Instant>>);
+pub struct StageTimer(Option<std::cell::Cell<std::time::Instant>>);
 
 impl StageTimer {
-    pub(crate) fn from_env() -> Self {
+    /// A timer that times from now when `ALEMBIC_DOCTOR_TIMINGS` is set,
+    /// and does nothing otherwise.
+    pub fn from_env() -> Self {
         Self(
             std::env::var_os("ALEMBIC_DOCTOR_TIMINGS")
                 .map(|_| std::cell::Cell::new(std::time::Instant::now())),
         )
     }
 
-    pub(crate) fn lap(&self, stage: &str) {
+    /// Print the time since the last lap (or the start) as `stage`'s.
+    pub fn lap(&self, stage: &str) {
         if let Some(start) = &self.0 {
             let now = std::time::Instant::now();
             eprintln!(
@@ -307,8 +309,26 @@ pub fn from_files_reading(
     modules: &alembic_doctor_script::Project,
     operations: bool,
 ) -> Project {
+    from_files_timed(
+        config,
+        (files, notes),
+        (display_root, modules),
+        operations,
+        &StageTimer(None),
+    )
+}
+
+/// [`from_files_reading`], timing its stages with `timer`.
+fn from_files_timed(
+    config: AlembicConfig,
+    (files, notes): (Vec<SourceFile>, Vec<alembic_doctor_source::SourceNote>),
+    (display_root, modules): (&Path, &alembic_doctor_script::Project),
+    operations: bool,
+    timer: &StageTimer,
+) -> Project {
     let version_locations = config.version_locations.clone();
-    let (files, map, revision_files) = inputs::build(files, display_root, modules, operations);
+    let (files, map, revision_files) =
+        inputs::build(files, (display_root, modules), operations, timer);
     Project {
         version_locations,
         files,

@@ -82,6 +82,44 @@ fn run<'a>(project: &Project, checks: impl Iterator<Item = &'a Check>) -> Vec<Fi
     findings
 }
 
+/// Where a finding goes in the order [`sort_findings`] gives.
+fn order_key(finding: &Finding) -> (Option<(usize, u32)>, Rule) {
+    (
+        finding.location.map(|l| (l.file, l.span.start)),
+        finding.rule,
+    )
+}
+
+/// `sorted` (in [`sort_findings`]' order) and `more`, in that order, as
+/// [`sort_findings`] would put them: `more` is sorted and merged in, each
+/// after the findings of `sorted` it ties with. The chain's few findings
+/// join the lints' many this way, moving each of those at most once
+/// instead of sorting them all again.
+pub fn merge_findings(mut sorted: Vec<Finding>, mut more: Vec<Finding>) -> Vec<Finding> {
+    if !sorted.is_sorted_by_key(order_key) {
+        sorted.append(&mut more);
+        sort_findings(&mut sorted);
+        return sorted;
+    }
+    sort_findings(&mut more);
+    // From the end: the larger of the two last unplaced findings goes to
+    // the last free slot (the slots `more` needs are filled with empty
+    // findings first, which allocate nothing).
+    let mut unplaced = sorted.len();
+    let mut free = sorted.len() + more.len();
+    sorted.resize_with(free, || Finding::new(Rule::MultipleHeads, String::new()));
+    while let Some(next) = more.pop() {
+        while unplaced > 0 && order_key(&sorted[unplaced - 1]) > order_key(&next) {
+            sorted.swap(unplaced - 1, free - 1);
+            unplaced -= 1;
+            free -= 1;
+        }
+        sorted[free - 1] = next;
+        free -= 1;
+    }
+    sorted
+}
+
 /// Put findings in the one order every output uses: by file, then
 /// position, then rule (findings about the configuration first).
 pub fn sort_findings(findings: &mut [Finding]) {
@@ -93,7 +131,10 @@ pub fn sort_findings(findings: &mut [Finding]) {
     let mut keys: Vec<_> = findings
         .iter()
         .enumerate()
-        .map(|(at, f)| (f.location.map(|l| (l.file, l.span.start)), f.rule, at))
+        .map(|(at, f)| {
+            let (location, rule) = order_key(f);
+            (location, rule, at)
+        })
         .collect();
     if keys.is_sorted() {
         return;
@@ -146,11 +187,10 @@ impl Finding {
 mod tests {
     use super::*;
 
-    /// The order is the stable sort's: ties keep the order they came in.
-    #[test]
-    fn findings_sort_by_file_position_and_rule_keeping_ties_in_order() {
+    /// `count` findings from `seed` on: many equal keys, in no order.
+    fn scrambled(seed: u32, count: u32) -> Vec<Finding> {
         let rules = [Rule::DropTable, Rule::MissingLockTimeout, Rule::DropColumn];
-        let mut findings: Vec<Finding> = (0..200u32)
+        (seed..seed + count)
             .map(|n| {
                 // A small LCG: many equal keys, in no order.
                 let x = n.wrapping_mul(2_654_435_761) >> 7;
@@ -165,19 +205,54 @@ mod tests {
                     )
                 }
             })
-            .collect();
+            .collect()
+    }
+
+    fn messages(findings: &[Finding]) -> Vec<String> {
+        findings.iter().map(|f| f.message.clone()).collect()
+    }
+
+    /// The order is the stable sort's: ties keep the order they came in.
+    #[test]
+    fn findings_sort_by_file_position_and_rule_keeping_ties_in_order() {
+        let mut findings = scrambled(0, 200);
         let mut expected = findings.clone();
         expected.sort_by(|a, b| {
             (a.location.map(|l| (l.file, l.span.start)), a.rule)
                 .cmp(&(b.location.map(|l| (l.file, l.span.start)), b.rule))
         });
         sort_findings(&mut findings);
-        let messages = |findings: &[Finding]| -> Vec<String> {
-            findings.iter().map(|f| f.message.clone()).collect()
-        };
         assert_eq!(messages(&findings), messages(&expected));
         // Sorted already: left as it is.
         sort_findings(&mut findings);
         assert_eq!(messages(&findings), messages(&expected));
+    }
+
+    /// Merging gives what appending and sorting gives, ties included,
+    /// whether the first list comes sorted or not.
+    #[test]
+    fn merged_findings_are_in_the_order_sorting_them_all_gives() {
+        for (first, second) in [(0, 0), (200, 0), (0, 30), (200, 1), (200, 30), (50, 200)] {
+            let mut sorted = scrambled(0, first);
+            sort_findings(&mut sorted);
+            let more = scrambled(1000, second);
+            let mut expected = sorted.clone();
+            expected.extend(more.clone());
+            sort_findings(&mut expected);
+            let merged = merge_findings(sorted.clone(), more.clone());
+            assert_eq!(
+                messages(&merged),
+                messages(&expected),
+                "{first} and {second}"
+            );
+            // An unsorted first list is sorted with the rest.
+            let unsorted = scrambled(0, first);
+            let merged = merge_findings(unsorted, more);
+            assert_eq!(
+                messages(&merged),
+                messages(&expected),
+                "{first} and {second}"
+            );
+        }
     }
 }

@@ -344,9 +344,12 @@ pub fn lint(
                     }
                 }
             });
-            for (chunk, current) in order.chunks(CHUNK).zip(ready) {
+            for (index, (chunk, current)) in order.chunks(CHUNK).zip(ready).enumerate() {
                 for (&rev, prepared) in chunk.iter().zip(&current) {
                     linter.visit(rev, prepared);
+                }
+                if index == 0 {
+                    linter.reserve_at_first_chunk_rate(chunk.len(), order.len());
                 }
                 // Freed by the pool, whose threads allocated it: freeing
                 // another thread's memory one block at a time was a third
@@ -549,6 +552,20 @@ impl Linter<'_> {
                 found.extend(suppressions.unused(file, &input.id));
             }
         }
+    }
+}
+
+impl Linter<'_> {
+    /// Room for the findings of the whole replay, at the rate of the first
+    /// `replayed` of `total` revisions (and a little more, for the chain's
+    /// findings that join them): a long history's findings take tens of
+    /// megabytes, which doubling copied and wrote into fresh memory twice
+    /// over. Room never written is never touched.
+    fn reserve_at_first_chunk_rate(&mut self, replayed: usize, total: usize) {
+        let expected = self.findings.len().saturating_mul(total) / replayed.max(1);
+        let wanted = expected + expected / 8 + 64;
+        self.findings
+            .reserve(wanted.saturating_sub(self.findings.len()));
     }
 }
 

@@ -94,7 +94,7 @@ pub(crate) fn run(project_args: &ProjectArgs, args: &CheckArgs) -> anyhow::Resul
             if let Some(help) = &mut finding.help
                 && let std::borrow::Cow::Owned(applied) = options.applied(help)
             {
-                *help = applied;
+                *help = applied.into();
             }
         }
     }

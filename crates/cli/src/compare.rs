@@ -182,7 +182,7 @@ pub(crate) fn load(
         if let Some(help) = &mut finding.help
             && let std::borrow::Cow::Owned(applied) = options.applied(help)
         {
-            *help = applied;
+            *help = applied.into();
         }
     }
     // A `--from` the merged chain does not know is a bad argument, not a

@@ -27,7 +27,7 @@ pub fn drop_rebases_of_base_revisions<S: std::hash::BuildHasher>(
         .filter(|finding| finding.rule == Rule::MultipleHeads)
     {
         if let Some(help) = &mut finding.help {
-            *help = without_refused_rebases(help, on_base);
+            *help = without_refused_rebases(help, on_base).into();
         }
     }
 }

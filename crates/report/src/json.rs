@@ -237,7 +237,7 @@ struct FindingJson<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     after_merging: Option<bool>,
     column: Option<u32>,
-    help: &'a Option<String>,
+    help: Option<&'a str>,
     line: Option<u32>,
     message: &'a str,
     path: Option<&'a str>,
@@ -270,7 +270,7 @@ impl<'a> FindingJson<'a> {
         FindingJson {
             after_merging,
             column,
-            help: &finding.help,
+            help: finding.help.as_deref(),
             line,
             message: &finding.message,
             path,

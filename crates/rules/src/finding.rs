@@ -1,6 +1,8 @@
 //! The one finding model every renderer prints (text with code frames,
 //! JSON, and later SARIF and GitHub annotations).
 
+use std::borrow::Cow;
+
 use alembic_doctor_source::Span;
 
 use crate::{Rule, Severity};
@@ -31,14 +33,15 @@ pub struct Finding {
     pub message: String,
     /// Where it is; `None` for findings about the configuration as a whole.
     pub location: Option<Location>,
-    /// The label under the primary span in a code frame.
-    pub label: String,
+    /// The label under the primary span in a code frame (most are fixed
+    /// text, and a long history has hundreds of thousands of findings).
+    pub label: Cow<'static, str>,
     /// The revision the finding is about, when there is one.
     pub revision: Option<String>,
     /// Other places that take part (the other file of a duplicate id...).
     pub related: Vec<Related>,
-    /// What to do about it.
-    pub help: Option<String>,
+    /// What to do about it (most often fixed text, as the label).
+    pub help: Option<Cow<'static, str>>,
 }
 
 impl Finding {
@@ -49,7 +52,7 @@ impl Finding {
             severity: rule.default_severity(),
             message: message.into(),
             location: None,
-            label: String::new(),
+            label: Cow::Borrowed(""),
             revision: None,
             related: Vec::new(),
             help: None,
@@ -58,7 +61,7 @@ impl Finding {
 
     /// Point the finding at `span` of `file`, with a label under it.
     #[must_use]
-    pub fn at(mut self, file: usize, span: Span, label: impl Into<String>) -> Self {
+    pub fn at(mut self, file: usize, span: Span, label: impl Into<Cow<'static, str>>) -> Self {
         self.location = Some(Location { file, span });
         self.label = label.into();
         self
@@ -83,7 +86,7 @@ impl Finding {
 
     /// Say what to do.
     #[must_use]
-    pub fn help(mut self, help: impl Into<String>) -> Self {
+    pub fn help(mut self, help: impl Into<Cow<'static, str>>) -> Self {
         self.help = Some(help.into());
         self
     }

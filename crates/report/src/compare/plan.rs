@@ -29,10 +29,13 @@ pub fn findings_with_plan(
             // a migration does to a database does not.
             if comparison.plan.blocked && finding.rule.scope().is_chain() {
                 // Its fix would fail until the base's chain loads.
-                finding.help = Some(format!(
-                    "after step 1 of {plan} (`{}`'s chain must load first), run this again for the commands",
-                    comparison.base.label
-                ));
+                finding.help = Some(
+                    format!(
+                        "after step 1 of {plan} (`{}`'s chain must load first), run this again for the commands",
+                        comparison.base.label
+                    )
+                    .into(),
+                );
             } else if let Some((number, step)) =
                 comparison.plan.step_for(finding.rule).or_else(|| {
                     // A stale header the plan's re-parenting rewrites.
@@ -44,11 +47,12 @@ pub fn findings_with_plan(
             {
                 let commands: Vec<String> =
                     step.commands.iter().map(|c| format!("`{c}`")).collect();
-                finding.help = Some(if commands.is_empty() {
+                let help = if commands.is_empty() {
                     format!("step {number} of {plan}")
                 } else {
                     format!("step {number} of {plan}: {}", commands.join(", "))
-                });
+                };
+                finding.help = Some(help.into());
             }
             finding
         })

@@ -224,7 +224,7 @@ pub(crate) fn help(input: &StatusInput<'_>, finding: &Finding) -> Option<String>
     {
         return Some(help);
     }
-    finding.help.clone()
+    finding.help.as_deref().map(str::to_owned)
 }
 
 /// The rule's "How to fix" paragraph, once per rule per report.

@@ -92,7 +92,7 @@ impl RevisionLint<'_> {
         rule: Rule,
         span: alembic_doctor_source::Span,
         message: String,
-        label: &str,
+        label: impl Into<std::borrow::Cow<'static, str>>,
     ) -> Finding {
         Finding::new(rule, message)
             .at(self.file, span, label)
@@ -188,7 +188,12 @@ impl OpLint<'_> {
 
     /// A finding of `rule` at this step. For a step read from raw SQL the
     /// statement is quoted, so that the finding says which one.
-    pub(crate) fn finding(&self, rule: Rule, message: String, label: &str) -> Finding {
+    pub(crate) fn finding(
+        &self,
+        rule: Rule,
+        message: String,
+        label: impl Into<std::borrow::Cow<'static, str>>,
+    ) -> Finding {
         let message = match &self.step.sql {
             Some(sql) => format!("{message} (in raw SQL: `{}`)", shorten(sql)),
             None => message,

@@ -44,7 +44,7 @@ fn finding(project: &Project, problem: &GraphProblem) -> Finding {
     let map = &project.map;
     let message = problem.message(map);
     let id = |rev: RevIdx| map.revisions()[rev].id.clone();
-    let at = |finding: Finding, rev: RevIdx, var: Var, label: &str| {
+    let at = |finding: Finding, rev: RevIdx, var: Var, label: &'static str| {
         finding
             .at(
                 project.revision_files[rev],

@@ -71,7 +71,7 @@ pub(crate) fn check(lint: &OpLint<'_>, out: &mut Vec<Finding>) {
                 "`{table}` is locked in {mode} mode: it blocks {blocks} {until}, through every later statement of revision `{}`",
                 lint.revision.id
             ),
-            &label,
+            label,
         )
         .help("drop the explicit lock if the statements after it take their own; otherwise keep this revision to the lock and what needs it, with a `lock_timeout` set first"),
     );

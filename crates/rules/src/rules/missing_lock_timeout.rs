@@ -49,9 +49,15 @@ pub(crate) fn check(lint: &RevisionLint<'_>, out: &mut Vec<Finding>) {
             })
         );
         if *existing && step.is_ddl() && !concurrent {
-            let setting = match lint.settings.dialect {
-                Dialect::MySql => "lock_wait_timeout",
-                _ => "lock_timeout",
+            let (setting, help) = match lint.settings.dialect {
+                Dialect::MySql => (
+                    "lock_wait_timeout",
+                    "set `lock_wait_timeout` in env.py or at the top of the revision, and retry on timeout",
+                ),
+                _ => (
+                    "lock_timeout",
+                    "set `lock_timeout` in env.py or at the top of the revision, and retry on timeout",
+                ),
             };
             out.push(
                 lint.finding(
@@ -63,7 +69,7 @@ pub(crate) fn check(lint: &RevisionLint<'_>, out: &mut Vec<Finding>) {
                     ),
                     "first lock on an existing table",
                 )
-                .help(format!("set `{setting}` in env.py or at the top of the revision, and retry on timeout")),
+                .help(help),
             );
             return;
         }

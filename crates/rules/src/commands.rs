@@ -140,7 +140,18 @@ impl CommandOptions {
     /// [`CommandOptions::apply`], borrowing `text` when no command in it
     /// takes an option (most help text: it names no command at all).
     pub fn applied<'t>(&self, text: &'t str) -> std::borrow::Cow<'t, str> {
-        if self.is_empty() {
+        // Most help names no command at all: two quick searches settle it.
+        static PROGRAMS: std::sync::LazyLock<[memchr::memmem::Finder<'static>; 2]> =
+            std::sync::LazyLock::new(|| {
+                [
+                    memchr::memmem::Finder::new("alembic"),
+                    memchr::memmem::Finder::new("git "),
+                ]
+            });
+        let names_a_program = PROGRAMS
+            .iter()
+            .any(|program| program.find(text.as_bytes()).is_some());
+        if self.is_empty() || !names_a_program {
             return std::borrow::Cow::Borrowed(text);
         }
         // A command starts the text or a code span: only those places are

@@ -57,7 +57,39 @@ impl FileOperations {
 /// What a fresh parse's operations are kept as: encoded, or unread if they
 /// cannot be encoded.
 pub(crate) fn encode(operations: &Operations) -> FileOperations {
-    postcard::to_allocvec(operations).map_or(FileOperations::Unread, FileOperations::Encoded)
+    thread_local! {
+        static SCRATCH: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+    }
+    // Encoded into the thread's buffer, then copied out at its exact size:
+    // a vector of its own grew by doubling, five or six times per file.
+    SCRATCH.with_borrow_mut(|scratch| {
+        scratch.clear();
+        match postcard::serialize_with_flavor(operations, Scratch(scratch)) {
+            Ok(()) => FileOperations::Encoded(scratch.as_slice().to_vec()),
+            Err(_) => FileOperations::Unread,
+        }
+    })
+}
+
+/// Postcard's output into a borrowed, reused buffer.
+struct Scratch<'a>(&'a mut Vec<u8>);
+
+impl postcard::ser_flavors::Flavor for Scratch<'_> {
+    type Output = ();
+
+    fn try_extend(&mut self, data: &[u8]) -> postcard::Result<()> {
+        self.0.extend_from_slice(data);
+        Ok(())
+    }
+
+    fn try_push(&mut self, data: u8) -> postcard::Result<()> {
+        self.0.push(data);
+        Ok(())
+    }
+
+    fn finalize(self) -> postcard::Result<()> {
+        Ok(())
+    }
 }
 
 impl fmt::Debug for FileOperations {

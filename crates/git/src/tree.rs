@@ -262,6 +262,9 @@ impl GitTree {
     /// which files changed since the base branch.
     pub fn stamps(&self, paths: &[&Path]) -> Vec<Option<FileStamp>> {
         let mut listings: HashMap<&Path, Option<Arc<Listing>>> = HashMap::new();
+        // Paths come a directory at a time: the last directory's listing is
+        // checked first, which spares hashing most paths.
+        let mut last: Option<(&Path, Option<Arc<Listing>>)> = None;
         paths
             .iter()
             .map(|&path| {
@@ -271,12 +274,22 @@ impl GitTree {
                 let (Some(dir), Some(name), true) = (path.parent(), path.file_name(), plain) else {
                     return self.stamp(path);
                 };
-                let listing = listings
-                    .entry(dir)
-                    .or_insert_with(|| match self.lookup(dir, true) {
-                        Ok(Node::Dir(id)) => self.listing(&id).ok(),
-                        _ => None,
-                    });
+                let listing = match &last {
+                    Some((last_dir, listing)) if last_dir.as_os_str() == dir.as_os_str() => {
+                        listing.clone()
+                    }
+                    _ => {
+                        let listing = listings
+                            .entry(dir)
+                            .or_insert_with(|| match self.lookup(dir, true) {
+                                Ok(Node::Dir(id)) => self.listing(&id).ok(),
+                                _ => None,
+                            })
+                            .clone();
+                        last = Some((dir, listing.clone()));
+                        listing
+                    }
+                };
                 match listing.as_ref()?.find(name.as_encoded_bytes())? {
                     Entry {
                         kind: NodeKind::Blob,

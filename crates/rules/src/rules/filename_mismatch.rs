@@ -15,19 +15,26 @@ them to the wrong file and hides duplicate ids.
 Rename the file so that it starts with its revision id.
 ";
 
-use std::collections::HashSet;
+use rustc_hash::FxHashSet as HashSet;
 
 use alembic_doctor_project::Project;
 
 use crate::{Finding, Rule};
 
 pub(crate) fn check(project: &Project, out: &mut Vec<Finding>) {
-    let ids: HashSet<&str> = project
-        .map
-        .revisions()
-        .iter()
-        .map(|r| r.id.as_str())
-        .collect();
+    // Only a name that does not look generated asks for the set.
+    let ids: std::cell::OnceCell<HashSet<&str>> = std::cell::OnceCell::new();
+    let is_id = |word: &str| {
+        ids.get_or_init(|| {
+            project
+                .map
+                .revisions()
+                .iter()
+                .map(|r| r.id.as_str())
+                .collect()
+        })
+        .contains(word)
+    };
     for (rev, input) in project.map.revisions().iter().enumerate() {
         let file_index = project.revision_files[rev];
         let file = &project.files[file_index];
@@ -38,7 +45,7 @@ pub(crate) fn check(project: &Project, out: &mut Vec<Finding>) {
         if input.id.is_empty() || stem.contains(input.id.as_str()) {
             continue;
         }
-        let Some(claimed) = claimed_id(stem, &ids) else {
+        let Some(claimed) = claimed_id(stem, is_id) else {
             continue;
         };
         let span = file
@@ -70,13 +77,13 @@ pub(crate) fn check(project: &Project, out: &mut Vec<Finding>) {
 /// The id a file name claims: its first `_`-separated word when that looks
 /// like an Alembic id (12 lowercase hex characters) or is another revision's
 /// id. Date-prefixed and descriptive names claim nothing.
-fn claimed_id<'a>(stem: &'a str, ids: &HashSet<&str>) -> Option<&'a str> {
+fn claimed_id<'a>(stem: &'a str, is_id: impl Fn(&str) -> bool) -> Option<&'a str> {
     let first = stem.split('_').next().filter(|w| !w.is_empty())?;
     let generated = first.len() == 12
         && first
             .bytes()
             .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
-    (generated || (first.len() >= 3 && ids.contains(first))).then_some(first)
+    (generated || (first.len() >= 3 && is_id(first))).then_some(first)
 }
 
 #[cfg(test)]
@@ -86,9 +93,18 @@ mod tests {
     #[test]
     fn only_id_like_prefixes_are_claims() {
         let ids: HashSet<&str> = ["kilo", "ae1027a6acf"].into_iter().collect();
-        assert_eq!(claimed_id("1975ea83b712_add_x", &ids), Some("1975ea83b712"));
-        assert_eq!(claimed_id("kilo_initial", &ids), Some("kilo"));
-        assert_eq!(claimed_id("2025_12_24_1634_add_x", &ids), None);
-        assert_eq!(claimed_id("add_users", &ids), None);
+        assert_eq!(
+            claimed_id("1975ea83b712_add_x", |word| ids.contains(word)),
+            Some("1975ea83b712")
+        );
+        assert_eq!(
+            claimed_id("kilo_initial", |word| ids.contains(word)),
+            Some("kilo")
+        );
+        assert_eq!(
+            claimed_id("2025_12_24_1634_add_x", |word| ids.contains(word)),
+            None
+        );
+        assert_eq!(claimed_id("add_users", |word| ids.contains(word)), None);
     }
 }

@@ -77,7 +77,7 @@ pub(crate) fn check(project: &Project, out: &mut Vec<Finding>) {
 /// The id a file name claims: its first `_`-separated word when that looks
 /// like an Alembic id (12 lowercase hex characters) or is another revision's
 /// id. Date-prefixed and descriptive names claim nothing.
-fn claimed_id<'a>(stem: &'a str, is_id: impl Fn(&str) -> bool) -> Option<&'a str> {
+fn claimed_id(stem: &str, is_id: impl Fn(&str) -> bool) -> Option<&str> {
     let first = stem.split('_').next().filter(|w| !w.is_empty())?;
     let generated = first.len() == 12
         && first

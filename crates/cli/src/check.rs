@@ -98,7 +98,7 @@ pub(crate) fn run(project_args: &ProjectArgs, args: &CheckArgs) -> anyhow::Resul
             }
         }
     }
-    timer.lap("sort findings");
+    timer.lap("merge the findings");
     let fail_on = args.fail_on.or(lint.fail_on).unwrap_or(FailOn::Error);
     // The merge's findings point into the merged project, not the working
     // tree's: each output renders them with it.

@@ -128,20 +128,9 @@ pub fn sort_findings(findings: &mut [Finding]) {
     // sorting the findings themselves moved every one of them (each the
     // size of several strings) many times over. The position breaks ties,
     // so the order is the stable sort's.
-    let mut keys: Vec<_> = findings
-        .iter()
-        .enumerate()
-        .map(|(at, f)| {
-            let (location, rule) = order_key(f);
-            (location, rule, at)
-        })
-        .collect();
-    if keys.is_sorted() {
+    let Some(mut from) = sorted_positions(findings) else {
         return;
-    }
-    keys.sort_unstable();
-    // `from[i]`: where the finding that belongs at `i` is now.
-    let mut from: Vec<usize> = keys.into_iter().map(|(_, _, at)| at).collect();
+    };
     for start in 0..from.len() {
         let mut at = start;
         // Follow the cycle through `start`, one swap per finding.
@@ -156,6 +145,62 @@ pub fn sort_findings(findings: &mut [Finding]) {
         }
     }
 }
+
+/// For each place in [`sort_findings`]' order, the position of the finding
+/// that belongs there; `None` when they are in order already.
+fn sorted_positions(findings: &[Finding]) -> Option<Vec<usize>> {
+    use rayon::slice::ParallelSliceMut;
+    // Each key packed into one integer when its parts fit (they always do
+    // in practice: fewer than 2^32 files and findings), which compares in
+    // one step; sorted on the pool when there are many (a long history has
+    // hundreds of thousands of findings).
+    let packed: Option<Vec<u128>> = findings
+        .iter()
+        .enumerate()
+        .map(|(at, f)| {
+            let at = u32::try_from(at).ok()?;
+            let (location, rule) = order_key(f);
+            let location = match location {
+                None => 0,
+                Some((file, start)) => {
+                    (1 << 112)
+                        | u128::from(u32::try_from(file).ok()?) << 80
+                        | u128::from(start) << 48
+                }
+            };
+            Some(location | u128::from(rule as u16) << 32 | u128::from(at))
+        })
+        .collect();
+    if let Some(mut keys) = packed {
+        if keys.is_sorted() {
+            return None;
+        }
+        if keys.len() >= PARALLEL_SORT {
+            keys.par_sort_unstable();
+        } else {
+            keys.sort_unstable();
+        }
+        // The position is the low 32 bits.
+        let position = |key: u128| (key & u128::from(u32::MAX)) as usize;
+        return Some(keys.into_iter().map(position).collect());
+    }
+    let mut keys: Vec<_> = findings
+        .iter()
+        .enumerate()
+        .map(|(at, f)| {
+            let (location, rule) = order_key(f);
+            (location, rule, at)
+        })
+        .collect();
+    if keys.is_sorted() {
+        return None;
+    }
+    keys.sort_unstable();
+    Some(keys.into_iter().map(|(_, _, at)| at).collect())
+}
+
+/// Findings from which their keys are sorted on the pool.
+const PARALLEL_SORT: usize = 8192;
 
 impl Finding {
     /// True when this finding means Alembic itself would fail, or would
@@ -215,7 +260,13 @@ mod tests {
     /// The order is the stable sort's: ties keep the order they came in.
     #[test]
     fn findings_sort_by_file_position_and_rule_keeping_ties_in_order() {
-        let mut findings = scrambled(0, 200);
+        // Few, and enough for the keys to be sorted on the pool.
+        for count in [200, 20_000] {
+            sorts_as_the_stable_sort_does(scrambled(0, count));
+        }
+    }
+
+    fn sorts_as_the_stable_sort_does(mut findings: Vec<Finding>) {
         let mut expected = findings.clone();
         expected.sort_by(|a, b| {
             (a.location.map(|l| (l.file, l.span.start)), a.rule)

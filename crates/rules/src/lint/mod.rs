@@ -567,8 +567,11 @@ impl Linter<'_> {
     /// megabytes, which doubling copied and wrote into fresh memory twice
     /// over. Room never written is never touched.
     fn reserve_at_first_chunk_rate(&mut self, replayed: usize, total: usize) {
+        // At most a million findings ahead (~150 MB of address space): a
+        // first chunk far busier than the rest must not reserve gigabytes.
+        const MOST: usize = 1_000_000;
         let expected = self.findings.len().saturating_mul(total) / replayed.max(1);
-        let wanted = expected + expected / 8 + 64;
+        let wanted = (expected + expected / 8 + 64).min(MOST);
         self.findings
             .reserve(wanted.saturating_sub(self.findings.len()));
     }

@@ -263,11 +263,8 @@ fn settings(
 /// revisions whose files are new or changed since the merge base with the
 /// base branch (so adopting the tool on a long history is quiet). The
 /// changed files themselves come with it (`None` when everything is in
-/// scope).
-/// The revisions to lint: every one (`--all`, or outside a repository),
-/// or those new or changed since the base branch. It asks git (`git
-/// status` runs as a process) and reads no migration, so `check` works it
-/// out beside the chain's rules.
+/// scope). It asks git (`git status` runs as a process) and reads no
+/// migration, so `check` works it out beside the chain's rules.
 pub(crate) fn scope(
     project: &Project,
     args: &LintArgs,

@@ -148,10 +148,12 @@ impl CommandOptions {
                     memchr::memmem::Finder::new("git "),
                 ]
             });
-        let names_a_program = PROGRAMS
-            .iter()
-            .any(|program| program.find(text.as_bytes()).is_some());
-        if self.is_empty() || !names_a_program {
+        let names_a_program = || {
+            PROGRAMS
+                .iter()
+                .any(|program| program.find(text.as_bytes()).is_some())
+        };
+        if self.is_empty() || !names_a_program() {
             return std::borrow::Cow::Borrowed(text);
         }
         // A command starts the text or a code span: only those places are

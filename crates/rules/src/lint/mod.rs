@@ -558,9 +558,7 @@ impl Linter<'_> {
             }
         }
     }
-}
 
-impl Linter<'_> {
     /// Room for the findings of the whole replay, at the rate of the first
     /// `replayed` of `total` revisions (and a little more, for the chain's
     /// findings that join them): a long history's findings take tens of

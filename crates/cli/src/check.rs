@@ -22,6 +22,9 @@ pub(crate) fn run(project_args: &ProjectArgs, args: &CheckArgs) -> anyhow::Resul
     // script, and kept in the parse cache.
     let lints = !args.lint.database.no_lint;
     request.operations = lints;
+    // Without a base branch no file's bytes are compared: they are needed
+    // only for a code frame, and read again for it.
+    request.keep_bytes = !args.lint.no_base;
     let mut project = load::owned(project_args, &request)?;
     // The base branch and what changed come from the repository that holds
     // the version files, which need not be the current directory's.
@@ -38,6 +41,7 @@ pub(crate) fn run(project_args: &ProjectArgs, args: &CheckArgs) -> anyhow::Resul
         // printed already).
         request = load::request(project_args, canonical);
         request.operations = lints;
+        request.keep_bytes = !args.lint.no_base;
         let cache = alembic_doctor_project::ParseCache::from_env(project_args.no_cache);
         project = alembic_doctor_project::load_with_cache(&request, cache.as_ref())?;
     }

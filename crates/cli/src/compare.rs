@@ -156,6 +156,7 @@ pub(crate) fn load(
             // and SARIF name them, also from a subdirectory.
             display_root: root_paths.then(|| repo.root().to_path_buf()),
             operations: true,
+            keep_bytes: true,
             cwd,
         },
         cache: alembic_doctor_project::ParseCache::from_env(project_args.no_cache),

@@ -105,6 +105,7 @@ pub(crate) fn run(project_args: &ProjectArgs, args: &FixArgs) -> anyhow::Result<
         recursive: project_args.recursive,
         display_root: None,
         operations: false,
+        keep_bytes: true,
         cwd,
     };
     let fix = match &args.what {

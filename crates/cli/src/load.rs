@@ -30,6 +30,7 @@ pub(crate) fn request(args: &ProjectArgs, cwd: PathBuf) -> LoadRequest {
         recursive: args.recursive,
         display_root: None,
         operations: false,
+        keep_bytes: true,
         cwd,
     }
 }

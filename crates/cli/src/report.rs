@@ -129,6 +129,7 @@ fn fix_first(project_args: &ProjectArgs, args: &ReportArgs) -> anyhow::Result<Fi
         recursive: project_args.recursive,
         display_root: None,
         operations: true,
+        keep_bytes: true,
         cwd: cwd.clone(),
     };
     let options = alembic_doctor_fix::FixOptions {

@@ -83,6 +83,52 @@ fn broken_example_reports_each_planted_defect() {
     insta::assert_snapshot!("broken_example_check", text(&output.stdout));
 }
 
+/// Without the parse cache and without a base branch, `check` lets go of
+/// each file's bytes once parsed and reads a file again only to print it:
+/// the output is the same as with every byte kept (code frames, and
+/// columns counted in characters on a line that is not ASCII).
+#[test]
+fn check_without_the_cache_prints_the_same_as_with_it() {
+    let non_ascii = format!(
+        "{}\nfrom alembic import op\n\n\ndef upgrade():\n    label = 'déjà vu'; op.drop_column('naïve', 'façade')\n",
+        migration("c1", "")
+    );
+    let dir = project(&[("c1_naive.py", non_ascii.as_bytes())]);
+    let cases: [(&Path, &[&str]); 3] = [
+        (
+            &workspace(),
+            &[
+                "-c",
+                "examples/broken/alembic.ini",
+                "check",
+                "--all",
+                "--no-base",
+            ],
+        ),
+        (dir.path(), &["check", "--all", "--no-base"]),
+        (
+            dir.path(),
+            &["check", "--all", "--no-base", "--format", "json"],
+        ),
+    ];
+    for (cwd, args) in cases {
+        let cached = run_in(cwd, args);
+        let uncached = run_in(cwd, &[&["--no-cache"], args].concat());
+        assert_no_panic(&uncached);
+        assert_eq!(uncached.status.code(), cached.status.code(), "{args:?}");
+        let expected = if args.contains(&"json") {
+            "\"column\""
+        } else {
+            " | "
+        };
+        assert!(
+            text(&cached.stdout).contains(expected),
+            "{args:?}: {expected} expected"
+        );
+        assert_eq!(text(&uncached.stdout), text(&cached.stdout), "{args:?}");
+    }
+}
+
 #[test]
 fn healthy_example_passes() {
     let output = run_in(

@@ -19,6 +19,7 @@
 //!     recursive: false,
 //!     display_root: None,
 //!     operations: false,
+//!     keep_bytes: true,
 //! };
 //! let request = CompareRequest { load, cache: None, command_options: Default::default() };
 //! let comparison = compare(&repo, base, vec![SideSpec::WorkTree], &request)?;
@@ -533,6 +534,7 @@ fn side_request(repo: &GitRepo, request: &LoadRequest) -> LoadRequest {
         cwd: in_trees(&request.cwd),
         display_root: request.display_root.as_deref().map(in_trees),
         operations: false,
+        keep_bytes: true,
         ..request.clone()
     }
 }

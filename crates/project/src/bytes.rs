@@ -4,9 +4,11 @@
 //! `history` never need its bytes, and `check` needs them only to print a
 //! code frame or a column. [`FileBytes`] takes them on first use from the
 //! cache file, which keeps each file's bytes exactly as they were parsed
-//! (the file itself may have changed since), and keeps them. It
-//! dereferences to `[u8]`, so code written for a plain buffer keeps
-//! working.
+//! (the file itself may have changed since), and keeps them. A file parsed
+//! without the cache may be let go of the same way
+//! ([`FileBytes::reread_from_disk`]): read again on first use, and only if
+//! it is still the version that was parsed. It dereferences to `[u8]`, so
+//! code written for a plain buffer keeps working.
 
 use std::fmt;
 use std::ops::Deref;
@@ -27,10 +29,9 @@ pub struct FileBytes {
 
 /// Where unread bytes are read from.
 enum Source {
-    /// The file system: no handle to share (a warm load makes one
-    /// `FileBytes` per file on two threads, and a shared counter bounced
-    /// between them costs more than the rest of the value).
-    Disk,
+    /// The file system, where the file was read and parsed once already:
+    /// what is read again counts only if it is the same version.
+    Disk(Fingerprint),
     Tree(Arc<dyn Tree + Send + Sync>),
     /// The cache file's blob of sources, where the bytes the parse came
     /// from are kept; the file itself only if the blob cannot be read
@@ -55,11 +56,17 @@ impl FileBytes {
         }
     }
 
-    /// Bytes to be read from the file system at `path` when first needed.
-    pub fn unread_on_disk(path: PathBuf) -> Self {
+    /// Let go of `bytes`, read from the file system at `path`: they are
+    /// read again when first needed, and used only if they are still the
+    /// same (else the file reads as empty, as a vanished one does: a code
+    /// frame from another version of the file would point at the wrong
+    /// text). For a long history whose bytes are needed only to print a
+    /// few code frames: holding every file's bytes for the whole run is a
+    /// hundred megabytes of memory at 100,000 files.
+    pub fn reread_from_disk(path: PathBuf, bytes: &[u8]) -> Self {
         Self {
             bytes: OnceLock::new(),
-            source: Some((path, Source::Disk)),
+            source: Some((path, Source::Disk(Fingerprint::of(bytes)))),
         }
     }
 
@@ -80,7 +87,11 @@ impl FileBytes {
     /// The bytes, read now if they were not yet.
     pub fn get(&self) -> &[u8] {
         self.bytes.get_or_init(|| match &self.source {
-            Some((path, Source::Disk)) => DiskTree.read(path).unwrap_or_default(),
+            Some((path, Source::Disk(parsed))) => DiskTree
+                .read(path)
+                .ok()
+                .filter(|bytes| Fingerprint::of(bytes) == *parsed)
+                .unwrap_or_default(),
             Some((path, Source::Tree(tree))) => tree.read(path).unwrap_or_default(),
             Some((path, Source::Cache(blob, range))) => blob
                 .get()
@@ -88,6 +99,26 @@ impl FileBytes {
                 .map_or_else(|| DiskTree.read(path).unwrap_or_default(), <[u8]>::to_vec),
             None => Vec::new(),
         })
+    }
+}
+
+/// What tells two versions of a file apart: their length and a hash of
+/// their bytes.
+#[derive(Clone, Copy, PartialEq, Eq)]
+struct Fingerprint {
+    len: usize,
+    hash: u64,
+}
+
+impl Fingerprint {
+    fn of(bytes: &[u8]) -> Self {
+        use std::hash::Hasher;
+        let mut hasher = rustc_hash::FxHasher::default();
+        hasher.write(bytes);
+        Self {
+            len: bytes.len(),
+            hash: hasher.finish(),
+        }
     }
 }
 
@@ -164,16 +195,30 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let bytes = FileBytes::unread(dir.path().join("gone.py"), Arc::new(DiskTree));
         assert!(bytes.is_empty());
-        assert!(FileBytes::unread_on_disk(dir.path().join("gone.py")).is_empty());
+        assert!(FileBytes::reread_from_disk(dir.path().join("gone.py"), b"x").is_empty());
     }
 
     #[test]
-    fn bytes_on_disk_are_read_on_first_use() {
+    fn bytes_let_go_are_read_again_on_first_use() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("a.py");
         std::fs::write(&path, b"revision = 'a'\n").unwrap();
-        let bytes = FileBytes::unread_on_disk(path);
+        let bytes = FileBytes::reread_from_disk(path, b"revision = 'a'\n");
         assert!(!bytes.is_loaded());
         assert_eq!(&*bytes, b"revision = 'a'\n");
+    }
+
+    #[test]
+    fn bytes_let_go_are_not_taken_from_another_version() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.py");
+        for changed in [&b"revision = 'b'\n"[..], b"revision = 'a'\n\n", b""] {
+            std::fs::write(&path, changed).unwrap();
+            let bytes = FileBytes::reread_from_disk(path.clone(), b"revision = 'a'\n");
+            assert!(
+                bytes.is_empty(),
+                "{changed:?} was taken for the parsed version"
+            );
+        }
     }
 }

@@ -30,7 +30,7 @@ use crate::cache::{
     Part, RACY_MARGIN_NS,
 };
 use crate::derived::Derived;
-use crate::inputs::{Parsed, from_script, number, parse};
+use crate::inputs::{AfterParse, Parsed, from_script, number, parse};
 use crate::load::StageTimer;
 use crate::operations::FileOperations;
 use crate::parsed::ParsedScript;
@@ -237,7 +237,7 @@ fn speculate(
                     job.listed,
                     unread,
                     (loader.display_root, loader.modules),
-                    false,
+                    (false, AfterParse::Keep),
                 );
                 (parsed.file, None)
             })
@@ -506,7 +506,8 @@ impl Loader<'_> {
             job.listed,
             bytes,
             (self.display_root, self.modules),
-            self.how.operations,
+            // What the cache stores is what was parsed.
+            (self.how.operations, AfterParse::Keep),
         );
         // The bytes just parsed stay in memory: read again later (to print
         // a column or a code frame) they could be another version of the

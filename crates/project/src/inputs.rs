@@ -37,10 +37,20 @@ pub struct VariableProblem {
     pub problem: ValueProblem,
 }
 
+/// What becomes of a file's bytes once it is parsed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum AfterParse {
+    /// Kept in memory for the whole run.
+    Keep,
+    /// Let go, and read again from the disk (where they were read from)
+    /// when first needed: see [`FileBytes::reread_from_disk`].
+    RereadFromDisk,
+}
+
 pub(crate) fn build(
     sources: Vec<SourceFile>,
     (display_root, modules): (&Path, &alembic_doctor_script::Project),
-    operations: bool,
+    (operations, after_parse): (bool, AfterParse),
     timer: &crate::load::StageTimer,
 ) -> (Vec<ProjectFile>, RevisionMap, Vec<usize>) {
     let (mut files, inputs): (Vec<ProjectFile>, Vec<Option<RevisionInput>>) = sources
@@ -52,7 +62,7 @@ pub(crate) fn build(
                 &source.listed_path,
                 bytes,
                 (display_root, modules),
-                operations,
+                (operations, after_parse),
             );
             (parsed.file, parsed.input)
         })
@@ -103,7 +113,7 @@ pub(crate) fn parse(
     listed_path: &Path,
     bytes: Result<Vec<u8>, String>,
     (display_root, modules): (&Path, &alembic_doctor_script::Project),
-    operations: bool,
+    (operations, after_parse): (bool, AfterParse),
 ) -> Parsed {
     match bytes {
         Err(read_error) => Parsed {
@@ -137,10 +147,14 @@ pub(crate) fn parse(
                 (script, dependencies, FileOperations::Unread)
             };
             let derived = Derived::of(&script, &path);
+            let bytes = match after_parse {
+                AfterParse::Keep => FileBytes::read(bytes),
+                AfterParse::RereadFromDisk => FileBytes::reread_from_disk(path.clone(), &bytes),
+            };
             let (file, input) = from_script(
                 path,
                 listed_path,
-                FileBytes::read(bytes),
+                bytes,
                 (ParsedScript::parsed(script), operations),
                 derived.clone(),
                 display_root,

@@ -84,6 +84,19 @@ impl ProjectFile {
         self.operations.get(|| self.bytes.get().to_vec())
     }
 
+    /// Whether the file may name any of `names`: one occurs in its stored
+    /// operations, or in its bytes when its operations are not stored. A
+    /// cheap filter (a false "yes" costs a decode, never an answer): the
+    /// stored operations spell out every name their steps use, as resolved
+    /// from a module's constant or a helper's body, which the file's own
+    /// text may not, and looking there reads no file.
+    pub fn may_mention_any<'a>(&self, names: impl IntoIterator<Item = &'a str>) -> bool {
+        let haystack = self.operations.stored().unwrap_or_else(|| self.bytes.get());
+        names
+            .into_iter()
+            .any(|name| memchr::memmem::find(haystack, name.as_bytes()).is_some())
+    }
+
     /// The file's line starts, for printing positions (empty when it could
     /// not be read).
     pub fn line_index(&self) -> &LineIndex {

@@ -33,18 +33,23 @@ impl FileOperations {
     /// stored, or when what is stored does not decode (the cache's blob
     /// passes a checksum, so only a damaged file or a bug could do that).
     pub(crate) fn get(&self, bytes: impl FnOnce() -> Vec<u8>) -> Operations {
-        let stored = match self {
-            FileOperations::Encoded(encoded) => Some(encoded.as_slice()),
-            FileOperations::Cached(blob, range) => blob.get().and_then(|blob| range.of(blob)),
-            FileOperations::Unread => None,
-        };
-        stored
+        self.stored()
             .and_then(|encoded| postcard::from_bytes(encoded).ok())
             .unwrap_or_else(|| read_operations(&bytes()))
     }
 }
 
 impl FileOperations {
+    /// The operations as stored (encoded in memory or in the cache file),
+    /// not decoded: `None` when they are not stored.
+    pub(crate) fn stored(&self) -> Option<&[u8]> {
+        match self {
+            FileOperations::Encoded(encoded) => Some(encoded),
+            FileOperations::Cached(blob, range) => blob.get().and_then(|blob| range.of(blob)),
+            FileOperations::Unread => None,
+        }
+    }
+
     /// The encoded operations of a file parsed in this run (for the cache).
     pub(crate) fn encoded(&self) -> Option<&[u8]> {
         match self {

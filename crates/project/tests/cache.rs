@@ -60,6 +60,7 @@ impl Fixture {
             recursive: false,
             display_root: None,
             operations: false,
+            keep_bytes: true,
         }
     }
 
@@ -159,6 +160,7 @@ fn operations_come_from_the_cache_once_a_load_has_read_them() {
     );
     let with_operations = LoadRequest {
         operations: true,
+        keep_bytes: true,
         ..fixture.request()
     };
     let warm_load = || load_with_cache(&with_operations, Some(&fixture.cache)).unwrap();

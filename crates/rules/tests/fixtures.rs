@@ -212,6 +212,7 @@ fn load(dir: &Path, fixture: &Fixture) -> Project {
         recursive: false,
         display_root: None,
         operations: true,
+        keep_bytes: true,
     })
     .expect("project loads")
 }

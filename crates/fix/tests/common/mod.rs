@@ -21,6 +21,7 @@ pub fn request(dir: &Path) -> LoadRequest {
         recursive: false,
         display_root: None,
         operations: false,
+        keep_bytes: true,
     }
 }
 

@@ -133,6 +133,7 @@ pub fn run(bytes: &[u8]) -> Vec<u64> {
         recursive: false,
         display_root: None,
         operations: false,
+        keep_bytes: true,
     };
     let project = match load_in(&tree, &request) {
         Ok(project) => project,

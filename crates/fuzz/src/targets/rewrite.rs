@@ -132,6 +132,7 @@ fn load(files: Vec<(String, Vec<u8>)>) -> (MemoryTree, Project) {
         recursive: false,
         display_root: None,
         operations: false,
+        keep_bytes: true,
     };
     match load_in(&tree, &request) {
         Ok(project) => (tree, project),

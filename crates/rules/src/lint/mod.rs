@@ -5,10 +5,10 @@
 //! operations are replayed into a [`catalogue::Catalogue`] of the schema;
 //! the revisions being linted are checked operation by operation against
 //! the catalogue as it stood just before, so that a rule can ask "did this
-//! table exist before the revisions being checked?". Files whose bytes
-//! never name a table the linted revisions touch cannot change the answers
-//! and are not parsed again, which keeps linting one new revision on a
-//! long history cheap.
+//! table exist before the revisions being checked?". Revisions whose
+//! stored operations never name a table the linted revisions touch cannot
+//! change the answers and are not decoded, which keeps linting one new
+//! revision on a long history cheap.
 
 mod backfill;
 pub(crate) mod catalogue;
@@ -297,7 +297,6 @@ pub fn lint(
         LintScope::All => RevFlags(Vec::new()),
         LintScope::Revisions(_) => RevFlags(linted.0.clone()),
     };
-    let bytes_of = |rev: RevIdx| -> &[u8] { &project.file_of(rev).bytes };
     // From the parse made while loading, or from the cache (no file is
     // read or parsed again), with the steps they take on the dialect.
     let prepare = |rev: RevIdx| {
@@ -378,9 +377,11 @@ pub fn lint(
             .par_iter()
             .filter(|&&rev| !linted.contains(rev))
             .filter(|&&rev| {
-                names
-                    .as_ref()
-                    .is_none_or(|names| mentions_any(bytes_of(rev), names))
+                names.as_ref().is_none_or(|names| {
+                    project
+                        .file_of(rev)
+                        .may_mention_any(names.iter().map(String::as_str))
+                })
             })
             .map(|&rev| (rev, prepare(rev)))
             .collect();
@@ -745,14 +746,6 @@ pub(crate) fn step_table(step: &Step) -> Option<&Name> {
         Action::Data { table, .. } | Action::LockTable { table, .. } => Some(table),
         _ => None,
     }
-}
-
-/// `bytes` contains one of `names` (a cheap filter: a file that never
-/// spells a table's name cannot change what the rules know about it).
-fn mentions_any(bytes: &[u8], names: &BTreeSet<String>) -> bool {
-    names
-        .iter()
-        .any(|name| memchr::memmem::find(bytes, name.as_bytes()).is_some())
 }
 
 /// SQL on one line, shortened for a message.

@@ -483,15 +483,24 @@ impl Loader<'_> {
         {
             return Some((file, input, NewParse::Kept(stored)));
         }
-        let (bytes, stamp) = match self.how.tree.read_stamped(job.path) {
+        let not_found = |read: &std::io::Result<_>| {
+            self.how.tree_kind == DISK
+                && matches!(read, Err(error) if error.kind() == std::io::ErrorKind::NotFound)
+        };
+        let mut read = self.how.tree.read_stamped(job.path);
+        // Deleted and written again between the read and the look at its
+        // name (another process saving it): read again, a few times.
+        for _ in 0..3 {
+            if !(not_found(&read) && std::fs::symlink_metadata(job.listed).is_ok()) {
+                break;
+            }
+            read = self.how.tree.read_stamped(job.path);
+        }
+        let (bytes, stamp) = match read {
             Ok((bytes, stamp)) => (Ok(bytes), stamp),
             // Gone, name and all (a dangling symbolic link is still listed,
             // and still reported).
-            Err(error)
-                if self.how.tree_kind == DISK
-                    && error.kind() == std::io::ErrorKind::NotFound
-                    && std::fs::symlink_metadata(job.listed).is_err() =>
-            {
+            Err(_) if not_found(&read) && std::fs::symlink_metadata(job.listed).is_err() => {
                 return None;
             }
             Err(error) => (Err(ReadError::from(error).to_string()), None),

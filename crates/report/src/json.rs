@@ -127,7 +127,8 @@ impl CheckJson<'_> {
         object.field("lint", &self.lint)?;
         object.field("merge_points", &self.merge_points)?;
         object.field("real_heads", &self.real_heads)?;
-        object.field("revisions", &self.revisions)?;
+        object.key("revisions")?;
+        self.revisions.write_pretty(object.out, 1)?;
         object.field("summary", &self.summary)?;
         object.field("upgrade_order", &self.upgrade_order)?;
         object.field("upgrade_order_error", &self.upgrade_order_error)?;
@@ -162,32 +163,46 @@ impl Serialize for Ids<'_> {
 /// Every revision, each written as it is reached.
 struct Revisions<'a>(&'a Project);
 
-impl Serialize for Revisions<'_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+impl Revisions<'_> {
+    /// Revision `rev` as JSON.
+    fn json(&self, rev: RevIdx) -> RevisionJson<'_> {
         let project = self.0;
         let map = &project.map;
-        serializer.collect_seq(map.revisions().iter().enumerate().map(|(rev, input)| {
-            let file = project.file_of(rev);
-            let script = file.script();
-            RevisionJson {
-                branch_labels: map.branch_labels(rev),
-                depends_on: &input.depends_on,
-                doc: script
-                    .and_then(|s| s.docstring.as_ref())
-                    .map_or("", |d| d.doc.as_str()),
-                down_revisions: &input.down_revisions,
-                id: &input.id,
-                line: script.and_then(|s| match &s.revision {
-                    // The line alone needs no bytes: a file parsed from the
-                    // cache is then never read just to say where it starts.
-                    alembic_doctor_script::Variable::Bound(b) => {
-                        Some(file.line_index().line_of(b.statement.start) + 1)
-                    }
-                    alembic_doctor_script::Variable::Missing => None,
-                }),
-                path: &file.display_path,
-            }
-        }))
+        let input = &map.revisions()[rev];
+        let file = project.file_of(rev);
+        let script = file.script();
+        RevisionJson {
+            branch_labels: map.branch_labels(rev),
+            depends_on: &input.depends_on,
+            doc: script
+                .and_then(|s| s.docstring.as_ref())
+                .map_or("", |d| d.doc.as_str()),
+            down_revisions: &input.down_revisions,
+            id: &input.id,
+            line: script.and_then(|s| match &s.revision {
+                // The line alone needs no bytes: a file parsed from the
+                // cache is then never read just to say where it starts.
+                alembic_doctor_script::Variable::Bound(b) => {
+                    Some(file.line_index().line_of(b.statement.start) + 1)
+                }
+                alembic_doctor_script::Variable::Missing => None,
+            }),
+            path: &file.display_path,
+        }
+    }
+
+    /// The array at `depth`, rendered on the pool (a long history's
+    /// revisions are the largest part of the output after its findings).
+    fn write_pretty<W: Write>(&self, out: &mut W, depth: usize) -> io::Result<()> {
+        pretty::write_array(out, depth, self.0.map.revisions().len(), |rev| {
+            self.json(rev)
+        })
+    }
+}
+
+impl Serialize for Revisions<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq((0..self.0.map.revisions().len()).map(|rev| self.json(rev)))
     }
 }
 

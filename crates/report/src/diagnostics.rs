@@ -61,7 +61,7 @@ pub fn render_text(findings: &[Finding], sources: &dyn Sources, styled: bool) ->
                 sources,
             ));
         }
-        let group = Group::with_title(title).elements(excerpts.iter().map(Excerpt::snippet));
+        let group = Group::with_title(title).elements(excerpts.iter().map(Excerpt::element));
         let mut report = vec![group];
         let help = finding.help.as_deref().map(escape);
         if let Some(help) = &help {
@@ -83,6 +83,10 @@ struct Excerpt<'a> {
     span: Range<usize>,
     kind: AnnotationKind,
     label: std::borrow::Cow<'a, str>,
+    /// The bytes no longer reach the span (the file vanished, or changed
+    /// since it was parsed and was not taken when read again to print):
+    /// only the place is printed, at this 1-based character column.
+    unframed_column: Option<usize>,
 }
 
 impl<'a> Excerpt<'a> {
@@ -94,6 +98,19 @@ impl<'a> Excerpt<'a> {
     ) -> Self {
         let bytes = sources.bytes(location.file);
         let index = sources.line_index(location.file);
+        let path = alembic_doctor_pystr::escape_for_terminal(sources.display_path(location.file));
+        if location.span.end as usize > bytes.len() {
+            let place = index.line_column_with(location.span.start, || bytes);
+            return Self {
+                path,
+                text: String::new(),
+                first_line: place.line as usize,
+                span: 0..0,
+                kind,
+                label,
+                unframed_column: Some(place.column as usize),
+            };
+        }
         let clamp = |at: u32| at.min(u32::try_from(bytes.len()).unwrap_or(u32::MAX));
         let (start, end) = (clamp(location.span.start), clamp(location.span.end));
         let first = index.line_of(start);
@@ -109,16 +126,23 @@ impl<'a> Excerpt<'a> {
         let first_at = display.offset(start as usize);
         let span = first_at..display.offset(end.max(start) as usize).max(first_at);
         Self {
-            path: alembic_doctor_pystr::escape_for_terminal(sources.display_path(location.file)),
+            path,
             text: display.text,
             first_line: first + 1,
             span,
             kind,
             label,
+            unframed_column: None,
         }
     }
 
-    fn snippet(&self) -> Snippet<'_, annotate_snippets::Annotation<'_>> {
+    fn element(&self) -> annotate_snippets::Element<'_> {
+        if let Some(column) = self.unframed_column {
+            return annotate_snippets::Origin::path(self.path.as_ref())
+                .line(self.first_line)
+                .char_column(column)
+                .into();
+        }
         let mut annotation = self.kind.span(self.span.clone());
         if !self.label.is_empty() {
             annotation = annotation.label(self.label.as_ref());
@@ -128,5 +152,58 @@ impl<'a> Excerpt<'a> {
             .path(self.path.as_ref())
             .fold(true)
             .annotation(annotation)
+            .into()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alembic_doctor_rules::Rule;
+    use alembic_doctor_source::Span;
+
+    /// One file, `print_bytes` being what is read to print it.
+    struct OneFile {
+        index: LineIndex,
+        print_bytes: Vec<u8>,
+    }
+
+    impl Sources for OneFile {
+        fn display_path(&self, _: usize) -> &'static str {
+            "versions/a.py"
+        }
+        fn bytes(&self, _: usize) -> &[u8] {
+            &self.print_bytes
+        }
+        fn line_index(&self, _: usize) -> &LineIndex {
+            &self.index
+        }
+    }
+
+    /// A file gone, or changed since it was parsed, is not framed with
+    /// text that is not the one the finding is about; its place (from the
+    /// parse) is still printed.
+    #[test]
+    fn a_file_that_no_longer_reaches_the_span_is_named_without_a_frame() {
+        let parsed = b"x = 1\ny = 'z'\n";
+        let finding = Finding::new(Rule::DropColumn, "drops")
+            .at(0, Span::new(6, 13), "here")
+            .help("do not");
+        let render = |print_bytes: &[u8]| {
+            let sources = OneFile {
+                index: LineIndex::new(parsed),
+                print_bytes: print_bytes.to_vec(),
+            };
+            render_text(std::slice::from_ref(&finding), &sources, false)
+        };
+        let framed = render(parsed);
+        assert!(framed.contains("--> versions/a.py:2:1"), "{framed}");
+        assert!(framed.contains("2 | y = 'z'"), "{framed}");
+        for gone in [&b""[..], b"x = 1\n"] {
+            let unframed = render(gone);
+            assert!(unframed.contains("--> versions/a.py:2:1"), "{unframed}");
+            assert!(!unframed.contains(" | "), "{unframed}");
+            assert!(unframed.contains("help: do not"), "{unframed}");
+        }
     }
 }

@@ -37,9 +37,7 @@ impl FileOperations {
             .and_then(|encoded| postcard::from_bytes(encoded).ok())
             .unwrap_or_else(|| read_operations(&bytes()))
     }
-}
 
-impl FileOperations {
     /// The operations as stored (encoded in memory or in the cache file),
     /// not decoded: `None` when they are not stored.
     pub(crate) fn stored(&self) -> Option<&[u8]> {

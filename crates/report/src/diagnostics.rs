@@ -99,8 +99,12 @@ impl<'a> Excerpt<'a> {
         let bytes = sources.bytes(location.file);
         let index = sources.line_index(location.file);
         let path = alembic_doctor_pystr::escape_for_terminal(sources.display_path(location.file));
-        if location.span.end as usize > bytes.len() {
-            let place = index.line_column_with(location.span.start, || bytes);
+        let (start, end) = (
+            location.span.start,
+            location.span.end.max(location.span.start),
+        );
+        if end as usize > bytes.len() {
+            let place = index.line_column_with(start, || bytes);
             return Self {
                 path,
                 text: String::new(),
@@ -111,12 +115,11 @@ impl<'a> Excerpt<'a> {
                 unframed_column: Some(place.column as usize),
             };
         }
-        let clamp = |at: u32| at.min(u32::try_from(bytes.len()).unwrap_or(u32::MAX));
-        let (start, end) = (clamp(location.span.start), clamp(location.span.end));
         let first = index.line_of(start);
-        let last = index.line_of(end.max(start)).min(first + 8);
-        // The bytes may be shorter than the index when the file changed
-        // after it was parsed (they are read again only to print): clamp.
+        let last = index.line_of(end).min(first + 8);
+        // The bytes may still not be the indexed ones (a file read again
+        // from a git tree, or from the disk when the cache's copy is
+        // damaged): no line reaches past them.
         let from = (index.line_span(first, bytes).start as usize).min(bytes.len());
         let to = (index.line_span(last, bytes).end as usize).min(bytes.len());
         // The window decoded in the file's own encoding (PEP 263), with the
@@ -124,7 +127,7 @@ impl<'a> Excerpt<'a> {
         // the carets land on the characters Python reads.
         let display = alembic_doctor_script::display_text(bytes, from..to.max(from));
         let first_at = display.offset(start as usize);
-        let span = first_at..display.offset(end.max(start) as usize).max(first_at);
+        let span = first_at..display.offset(end as usize).max(first_at);
         Self {
             path,
             text: display.text,

@@ -50,7 +50,7 @@ impl Finding {
         Self {
             rule,
             severity: rule.default_severity(),
-            message: message.into(),
+            message: exact(message.into()),
             location: None,
             label: Cow::Borrowed(""),
             revision: None,
@@ -89,5 +89,36 @@ impl Finding {
     pub fn help(mut self, help: impl Into<Cow<'static, str>>) -> Self {
         self.help = Some(help.into());
         self
+    }
+}
+
+/// `text` in a buffer of its own length. `format!` reserves twice its
+/// literal text, so a message is most often two-thirds full; a long
+/// history keeps hundreds of thousands of them until they are printed.
+/// (Shrinking in place would not do: an allocator keeps a block that is
+/// at least half used.)
+fn exact(text: String) -> String {
+    if text.capacity() - text.len() > text.len() / 8 {
+        text.as_str().to_owned()
+    } else {
+        text
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A formatted message is kept in a buffer of its length, not in the
+    /// twice-the-literal-text `format!` reserved.
+    #[test]
+    fn messages_are_kept_at_their_length() {
+        let id = "00008413d50e";
+        let formatted = format!("revision `{id}` locks an existing table without a `lock_timeout`");
+        assert!(formatted.capacity() > formatted.len() + formatted.len() / 8);
+        let text = formatted.as_str().to_owned();
+        let finding = Finding::new(Rule::MissingLockTimeout, formatted);
+        assert_eq!(finding.message, text);
+        assert_eq!(finding.message.capacity(), finding.message.len());
     }
 }

@@ -21,7 +21,7 @@
 //! outside a loop, module-level `nonlocal`, a misplaced or unknown
 //! `from __future__` import.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -43,7 +43,7 @@ const MAX_NESTING: u32 = 100;
 /// The names a module has bound so far.
 #[derive(Debug, Default)]
 pub(crate) struct Env {
-    names: HashMap<String, Entry>,
+    names: FxHashMap<String, Entry>,
     /// `from m import *` statements, in order.
     stars: Vec<Arc<Import>>,
 }

@@ -53,10 +53,11 @@ mod walk;
 
 pub use listing::{Listing, ListingSpec, ReadError, SourceFile, SourceNote};
 pub use order::FileKind;
+pub use read::FileReader;
 pub use snapshot::{WalkStamps, path_bytes, path_from_bytes};
 pub use span::{LineColumn, LineIndex, Span};
 pub use stamp::{DiskStamp, DiskStamper, FileStamp, Placed};
-pub use tree::{DirEntry, DiskTree, MAX_FILE_BYTES, Tree, open_regular, read_regular};
+pub use tree::{DirEntry, DiskTree, MAX_FILE_BYTES, OpenDirs, Tree, open_regular, read_regular};
 pub use walk::Candidate;
 
 /// List and read the migration files under `spec`'s locations on disk, in
@@ -70,7 +71,7 @@ pub fn list_versions(spec: &ListingSpec) -> Listing {
 /// result's order does not depend on the thread count.
 pub fn list_versions_in(tree: &impl Tree, spec: &ListingSpec) -> Listing {
     let (candidates, notes) = list_candidates_in(tree, spec);
-    let files = read::read_all(tree, candidates);
+    let files = FileReader::new(tree).read(candidates);
     Listing { files, notes }
 }
 

@@ -3,19 +3,75 @@
 use rayon::prelude::*;
 
 use crate::listing::{ReadError, SourceFile};
-use crate::tree::Tree;
+use crate::tree::{OpenDirs, Tree};
 use crate::walk::Candidate;
 
-/// Read every candidate. One unreadable file is recorded on that file and
-/// does not stop the others.
-pub(crate) fn read_all(tree: &impl Tree, candidates: Vec<Candidate>) -> Vec<SourceFile> {
-    candidates
-        .into_par_iter()
-        .map(|candidate| {
-            let bytes = tree.read(&candidate.path).map_err(Into::into);
-            candidate.with_bytes(bytes)
-        })
-        .collect()
+/// Reads the files of a tree in parallel: on the caller's thread pool, or
+/// on a pool of more threads than cores when the tree's reads may wait on
+/// a device ([`Tree::reads_wait_on_io`]). Made once for many reads, so
+/// that the threads (and the memory they allocated) are reused.
+pub struct FileReader<'t, T> {
+    tree: &'t T,
+    io_pool: Option<rayon::ThreadPool>,
+}
+
+impl<'t, T: Tree> FileReader<'t, T> {
+    /// A reader of `tree`'s files.
+    pub fn new(tree: &'t T) -> Self {
+        Self {
+            tree,
+            io_pool: tree.reads_wait_on_io().then(io_pool).flatten(),
+        }
+    }
+
+    /// Read every candidate, in order. One unreadable file is recorded on
+    /// that file and does not stop the others.
+    pub fn read(&self, candidates: Vec<Candidate>) -> Vec<SourceFile> {
+        let read = || {
+            candidates
+                .into_par_iter()
+                // Each run of files shares its opened directory.
+                .with_min_len(FILES_PER_RUN)
+                .map_init(OpenDirs::default, |dirs, candidate| {
+                    let bytes = self.tree.read_in(dirs, &candidate.path).map_err(Into::into);
+                    candidate.with_bytes(bytes)
+                })
+                .collect()
+        };
+        match &self.io_pool {
+            Some(pool) => pool.install(read),
+            None => read(),
+        }
+    }
+}
+
+/// Files read in a row by one thread, at least: each run opens its
+/// directory once.
+const FILES_PER_RUN: usize = 128;
+
+/// Threads per core for reading from a disk.
+///
+/// A read of a file the page cache still holds is a few microseconds of
+/// the processor's time; a read of one it let go of waits for the device,
+/// with the core idle. On a machine that keeps evicting pages (a busy CI
+/// runner, a virtual machine) a few per cent of a long history is on the
+/// device at any time: at 100,000 files, 2% of them evicted made the read
+/// half as long again on two threads, and eight threads per core took
+/// back most of it (see docs/benchmarks.md).
+const IO_THREADS_PER_CORE: usize = 8;
+
+/// A pool of threads for reads that wait on the device, or `None` when
+/// one cannot be started (then the files are read on the caller's pool,
+/// only slower).
+fn io_pool() -> Option<rayon::ThreadPool> {
+    let threads = rayon::current_num_threads()
+        .saturating_mul(IO_THREADS_PER_CORE)
+        .min(64);
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .thread_name(|index| format!("alembic-doctor-read-{index}"))
+        .build()
+        .ok()
 }
 
 impl Candidate {

@@ -69,6 +69,23 @@ pub trait Tree: Sync {
         None
     }
 
+    /// Whether a read may wait on a device (a disk whose pages the kernel
+    /// no longer caches), rather than only use the processor: then files
+    /// are read on more threads than there are cores, so that the waits
+    /// overlap. The default is false (a tree held in memory or in git's
+    /// object store).
+    fn reads_wait_on_io(&self) -> bool {
+        false
+    }
+
+    /// [`Tree::read`], in a run of reads that share `dirs`: a backend that
+    /// opens files by path reuses the directory it opened for the last
+    /// file (files are read a directory at a time).
+    fn read_in(&self, dirs: &mut OpenDirs, path: &Path) -> io::Result<Vec<u8>> {
+        let _ = dirs;
+        self.read(path)
+    }
+
     /// [`Tree::read`], and the stamp of the bytes read. A backend that
     /// learns the stamp while reading (an open file's metadata) overrides
     /// this to spare a second look-up.
@@ -120,6 +137,11 @@ impl Tree for DiskTree {
         self.read_stamped(path).map(|(bytes, _)| bytes)
     }
 
+    fn read_in(&self, dirs: &mut OpenDirs, path: &Path) -> io::Result<Vec<u8>> {
+        let (file, meta) = dirs.open_regular(path)?;
+        read_open(&file, &meta).map(|(bytes, _)| bytes)
+    }
+
     fn stamp(&self, path: &Path) -> Option<FileStamp> {
         DiskStamp::of(path).map(FileStamp::Disk)
     }
@@ -128,41 +150,53 @@ impl Tree for DiskTree {
         DiskStamp::of_dir(dir)
     }
 
+    fn reads_wait_on_io(&self) -> bool {
+        true
+    }
+
     fn read_stamped(&self, path: &Path) -> io::Result<(Vec<u8>, Option<FileStamp>)> {
         // The open file's metadata: the same `fstat` that guards against
         // FIFOs gives the stamp, so a cache costs no extra call.
         let (file, meta) = open_regular(path)?;
-        if meta.len() > MAX_FILE_BYTES {
-            return Err(too_large(meta.len()));
-        }
-        let size = usize::try_from(meta.len()).unwrap_or(0);
-        // One read asks for a byte more than the file's size: getting the
-        // size back means the end was reached (a regular file reads short
-        // only there), which spares a second read to find the end, a
-        // syscall per file. The file may have changed size since `fstat`:
-        // then the rest is read as it comes, capped too.
-        let mut bytes = vec![0; size + 1];
-        let read = loop {
-            match (&file).read(&mut bytes) {
-                Err(error) if error.kind() == io::ErrorKind::Interrupted => {}
-                result => break result?,
-            }
-        };
-        bytes.truncate(read);
-        if read != size {
-            file.take(MAX_FILE_BYTES + 1 - read as u64)
-                .read_to_end(&mut bytes)?;
-        }
-        if bytes.len() as u64 > MAX_FILE_BYTES {
-            return Err(too_large(bytes.len() as u64));
-        }
-        // A file that grew or shrank while being read has no stamp for
-        // these bytes.
-        let stamp = DiskStamp::from_metadata(&meta)
-            .filter(|stamp| stamp.size == bytes.len() as u64)
-            .map(FileStamp::Disk);
-        Ok((bytes, stamp))
+        read_open(&file, &meta)
     }
+}
+
+/// The bytes of `file`, opened with [`open_regular`] (whose metadata is
+/// `meta`), and their stamp.
+fn read_open(file: &fs::File, meta: &fs::Metadata) -> io::Result<(Vec<u8>, Option<FileStamp>)> {
+    if meta.len() > MAX_FILE_BYTES {
+        return Err(too_large(meta.len()));
+    }
+    let size = usize::try_from(meta.len()).unwrap_or(0);
+    // One read asks for a byte more than the file's size: getting the
+    // size back means the end was reached (a regular file reads short
+    // only there), which spares a second read to find the end, a
+    // syscall per file. The file may have changed size since `fstat`:
+    // then the rest is read as it comes, capped too.
+    let mut bytes = vec![0; size + 1];
+    let mut reader = file;
+    let read = loop {
+        match reader.read(&mut bytes) {
+            Err(error) if error.kind() == io::ErrorKind::Interrupted => {}
+            result => break result?,
+        }
+    };
+    bytes.truncate(read);
+    if read != size {
+        reader
+            .take(MAX_FILE_BYTES + 1 - read as u64)
+            .read_to_end(&mut bytes)?;
+    }
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(too_large(bytes.len() as u64));
+    }
+    // A file that grew or shrank while being read has no stamp for
+    // these bytes.
+    let stamp = DiskStamp::from_metadata(meta)
+        .filter(|stamp| stamp.size == bytes.len() as u64)
+        .map(FileStamp::Disk);
+    Ok((bytes, stamp))
 }
 
 /// Opens the regular file at `path` (symlinks followed) for reading, with
@@ -182,10 +216,69 @@ pub fn open_regular(path: &Path) -> io::Result<(fs::File, fs::Metadata)> {
     }
     #[cfg(not(target_os = "linux"))]
     not_regular(&fs::metadata(path)?)?;
-    let file = options.open(path)?;
+    checked_regular(options.open(path)?)
+}
+
+/// `file` with its metadata, when it is a regular file.
+fn checked_regular(file: fs::File) -> io::Result<(fs::File, fs::Metadata)> {
     let meta = file.metadata()?;
     not_regular(&meta)?;
     Ok((file, meta))
+}
+
+/// The directory a run of reads opened last ([`Tree::read_in`]).
+///
+/// Opening `/a/b/c/versions/x.py` has the kernel look up each of the
+/// path's components again; opening `x.py` in `versions`, opened once,
+/// looks up one. On 100,000 files that was a third of the time spent
+/// opening them.
+#[derive(Debug, Default)]
+pub struct OpenDirs {
+    #[cfg(target_os = "linux")]
+    last: Option<(PathBuf, std::os::fd::OwnedFd)>,
+}
+
+impl OpenDirs {
+    /// [`open_regular`], relative to the directory of `path` opened once.
+    #[cfg(target_os = "linux")]
+    fn open_regular(&mut self, path: &Path) -> io::Result<(fs::File, fs::Metadata)> {
+        use rustix::fs::{Mode, OFlags};
+        let (Some(dir), Some(name)) = (path.parent(), path.file_name()) else {
+            return open_regular(path);
+        };
+        if dir.as_os_str().is_empty() {
+            return open_regular(path);
+        }
+        if self.last.as_ref().is_none_or(|(last, _)| last != dir) {
+            // A directory that cannot be opened this way (no search
+            // permission, ...) is left to the plain open, which reports
+            // what is wrong with the path itself.
+            let Ok(opened) = rustix::fs::open(
+                dir,
+                OFlags::PATH | OFlags::DIRECTORY | OFlags::CLOEXEC,
+                Mode::empty(),
+            ) else {
+                self.last = None;
+                return open_regular(path);
+            };
+            self.last = Some((dir.to_path_buf(), opened));
+        }
+        let Some((_, dir_fd)) = &self.last else {
+            return open_regular(path);
+        };
+        let file = rustix::fs::openat(
+            dir_fd,
+            name,
+            OFlags::RDONLY | OFlags::NONBLOCK | OFlags::CLOEXEC,
+            Mode::empty(),
+        )?;
+        checked_regular(fs::File::from(file))
+    }
+
+    #[cfg(not(target_os = "linux"))]
+    fn open_regular(&mut self, path: &Path) -> io::Result<(fs::File, fs::Metadata)> {
+        open_regular(path)
+    }
 }
 
 /// The bytes of the regular file at `path`, at most [`MAX_FILE_BYTES`];
@@ -238,5 +331,53 @@ mod tests {
             };
             assert_eq!(stamp.size, size);
         }
+    }
+
+    /// Reading in a run that reuses the last directory opened reads what
+    /// reading by path does, file after file and directory after
+    /// directory: the same bytes, the same errors, links followed.
+    #[test]
+    fn files_read_in_their_opened_directory_are_the_files_at_their_paths() {
+        let dir = tempfile::tempdir().unwrap();
+        let (a, b) = (dir.path().join("a"), dir.path().join("b"));
+        fs::create_dir_all(&a).unwrap();
+        fs::create_dir_all(b.join("sub")).unwrap();
+        fs::write(a.join("one.py"), "revision = 'one'\n").unwrap();
+        fs::write(a.join("two.py"), "revision = 'two'\n").unwrap();
+        fs::write(b.join("three.py"), "revision = 'three'\n").unwrap();
+        #[cfg(unix)]
+        std::os::unix::fs::symlink(a.join("one.py"), b.join("link.py")).unwrap();
+        #[cfg(unix)]
+        rustix::fs::mknodat(
+            rustix::fs::CWD,
+            &b.join("fifo.py"),
+            rustix::fs::FileType::Fifo,
+            rustix::fs::Mode::RUSR | rustix::fs::Mode::WUSR,
+            0,
+        )
+        .unwrap();
+        let paths = [
+            a.join("one.py"),
+            a.join("two.py"),
+            a.join("missing.py"),
+            b.join("three.py"),
+            b.join("link.py"),
+            b.join("fifo.py"),
+            b.join("sub"),
+            a.join("two.py"),
+            dir.path().join("gone").join("x.py"),
+        ];
+        let mut dirs = OpenDirs::default();
+        for path in &paths {
+            let by_path = DiskTree.read(path).map_err(|error| error.kind());
+            let in_dir = DiskTree
+                .read_in(&mut dirs, path)
+                .map_err(|error| error.kind());
+            assert_eq!(in_dir, by_path, "{}", path.display());
+        }
+        assert_eq!(
+            DiskTree.read_in(&mut dirs, &b.join("link.py")).unwrap(),
+            b"revision = 'one'\n"
+        );
     }
 }

@@ -22,7 +22,100 @@ pub(crate) struct Table {
     /// The migrations put rows in it (`op.bulk_insert`, `INSERT`): a
     /// table they created is not empty any more.
     pub(crate) rows_added: bool,
-    columns: HashMap<String, ColumnState>,
+    columns: Columns,
+}
+
+/// A table's columns by name: a short list searched in order, or a hash
+/// map once the table has more than [`FEW_COLUMNS`]. A long history
+/// replays a hundred thousand tables, most with a few columns: a map per
+/// table (with its empty buckets) was the most of the catalogue's memory,
+/// and comparing a name with a few others is as quick as hashing it.
+#[derive(Debug, Clone)]
+enum Columns {
+    Few(Vec<(Box<str>, ColumnState)>),
+    Many(HashMap<Box<str>, ColumnState>),
+}
+
+/// Columns a table keeps in a list before a map: lookups stay a few short
+/// comparisons, and a table of ten thousand columns is not quadratic.
+const FEW_COLUMNS: usize = 32;
+
+impl Default for Columns {
+    fn default() -> Self {
+        Columns::Few(Vec::new())
+    }
+}
+
+impl Columns {
+    fn get(&self, name: &str) -> Option<&ColumnState> {
+        match self {
+            Columns::Few(few) => few
+                .iter()
+                .find(|(known, _)| **known == *name)
+                .map(|(_, state)| state),
+            Columns::Many(many) => many.get(name),
+        }
+    }
+
+    fn get_mut(&mut self, name: &str) -> Option<&mut ColumnState> {
+        match self {
+            Columns::Few(few) => few
+                .iter_mut()
+                .find(|(known, _)| **known == *name)
+                .map(|(_, state)| state),
+            Columns::Many(many) => many.get_mut(name),
+        }
+    }
+
+    /// Add `name`, or replace what was known of it.
+    fn insert(&mut self, name: &str, state: ColumnState) {
+        if let Some(known) = self.get_mut(name) {
+            *known = state;
+            return;
+        }
+        match self {
+            Columns::Few(few) if few.len() < FEW_COLUMNS => {
+                // Most tables the history adds a column to get only that
+                // one: no room for three more.
+                if few.is_empty() {
+                    few.reserve_exact(1);
+                }
+                few.push((name.into(), state));
+            }
+            Columns::Few(few) => {
+                let mut many: HashMap<Box<str>, ColumnState> =
+                    std::mem::take(few).into_iter().collect();
+                many.insert(name.into(), state);
+                *self = Columns::Many(many);
+            }
+            Columns::Many(many) => {
+                many.insert(name.into(), state);
+            }
+        }
+    }
+
+    fn remove(&mut self, name: &str) -> Option<ColumnState> {
+        match self {
+            Columns::Few(few) => {
+                let index = few.iter().position(|(known, _)| **known == *name)?;
+                Some(few.swap_remove(index).1)
+            }
+            Columns::Many(many) => many.remove(name),
+        }
+    }
+
+    /// Every column may have been filled, by something other than a
+    /// constant the reader saw.
+    fn all_filled(&mut self) {
+        let fill = |state: &mut ColumnState| {
+            state.maybe_filled = true;
+            state.fill.with(None);
+        };
+        match self {
+            Columns::Few(few) => few.iter_mut().for_each(|(_, state)| fill(state)),
+            Columns::Many(many) => many.values_mut().for_each(fill),
+        }
+    }
 }
 
 /// One column's history.
@@ -153,12 +246,12 @@ impl Catalogue {
                 let mut created = Table {
                     created_by: Some(rev),
                     rows_added: false,
-                    columns: HashMap::default(),
+                    columns: Columns::default(),
                 };
                 for column in columns {
                     if let Some(name) = column.name.literal() {
                         created.columns.insert(
-                            name.to_owned(),
+                            name,
                             ColumnState {
                                 added_by: Some(rev),
                                 added_empty: false,
@@ -197,7 +290,7 @@ impl Catalogue {
                 let table = self.tables.entry(table.to_owned()).or_default();
                 let rows_when_added = table.rows_added;
                 table.columns.insert(
-                    name.to_owned(),
+                    name,
                     ColumnState {
                         added_by: Some(rev),
                         added_empty: empty,
@@ -266,7 +359,7 @@ impl Catalogue {
                 if let Some(new_name) = changes.new_name.as_ref().and_then(Name::literal)
                     && let Some(state) = table.columns.remove(name)
                 {
-                    table.columns.insert(new_name.to_owned(), state);
+                    table.columns.insert(new_name, state);
                 }
             }
             OpKind::BulkInsert { table } => self.rows_added(table),
@@ -315,19 +408,66 @@ impl Catalogue {
         match table.and_then(Name::literal) {
             Some(name) => {
                 if let Some(table) = self.tables.get_mut(name) {
-                    for state in table.columns.values_mut() {
-                        state.maybe_filled = true;
-                        state.fill.with(None);
-                    }
+                    table.columns.all_filled();
                 }
             }
             None => {
                 for table in self.tables.values_mut() {
-                    for state in table.columns.values_mut() {
-                        state.maybe_filled = true;
-                        state.fill.with(None);
-                    }
+                    table.columns.all_filled();
                 }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn added_by(rev: RevIdx) -> ColumnState {
+        ColumnState {
+            added_by: Some(rev),
+            ..ColumnState::default()
+        }
+    }
+
+    /// A table keeps every column whether they are few (a list) or many
+    /// (a map): each found by name, replaced, renamed and removed alike.
+    #[test]
+    fn columns_are_found_by_name_however_many() {
+        for count in [1, FEW_COLUMNS, FEW_COLUMNS + 1, 3 * FEW_COLUMNS] {
+            let mut columns = Columns::default();
+            for i in 0..count {
+                columns.insert(&format!("c{i}"), added_by(i));
+            }
+            assert_eq!(
+                matches!(columns, Columns::Many(_)),
+                count > FEW_COLUMNS,
+                "{count}"
+            );
+            for i in 0..count {
+                let name = format!("c{i}");
+                assert_eq!(columns.get(&name).unwrap().added_by, Some(i), "{count}");
+            }
+            assert!(columns.get("c").is_none());
+            // Added again: what is known is replaced, not duplicated.
+            columns.insert("c0", added_by(99));
+            assert_eq!(columns.get("c0").unwrap().added_by, Some(99));
+            let state = columns.remove("c0").unwrap();
+            assert!(columns.get("c0").is_none());
+            assert!(columns.remove("c0").is_none());
+            columns.insert("renamed", state);
+            assert_eq!(columns.get("renamed").unwrap().added_by, Some(99));
+            columns.all_filled();
+            let last = format!("c{}", count - 1);
+            let names = if count > 1 {
+                vec!["renamed", &last]
+            } else {
+                vec!["renamed"]
+            };
+            for name in names {
+                let state = columns.get(name).unwrap();
+                assert!(state.maybe_filled && state.fill == Fill::Other, "{name}");
             }
         }
     }

@@ -5,7 +5,7 @@
 //! a `%` or a `.format` of them is the SQL it builds for that value, and
 //! `op.drop_column(table, "x")` names the table it drops from.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 
 use ruff_python_ast::{Expr, Stmt};
 
@@ -22,15 +22,15 @@ pub(super) type Element = Vec<String>;
 /// Module-level names bound once to a literal collection a loop can go
 /// over (lists, tuples, and dicts, whose keys, values and items are read).
 #[derive(Default)]
-pub(super) struct Collections {
-    sequences: HashMap<String, Vec<Element>>,
-    dicts: HashMap<String, Vec<(String, String)>>,
+pub(super) struct Collections<'a> {
+    sequences: FxHashMap<&'a str, Vec<Element>>,
+    dicts: FxHashMap<&'a str, Vec<(String, String)>>,
 }
 
-impl Collections {
+impl<'a> Collections<'a> {
     /// Read the module-level assignments of `body`; a name bound twice is
     /// unknown (it could hold either value when a function runs).
-    pub(super) fn of_module(body: &[Stmt], values: &Values<'_>) -> Self {
+    pub(super) fn of_module(body: &'a [Stmt], values: &Values<'_>) -> Self {
         Self {
             sequences: super::walk::bound_once(body, |value| {
                 value.and_then(|value| literal_sequence(value, values))

@@ -13,7 +13,7 @@
 //! `.values(...)` spells every one of them, else they are unknown, which
 //! the rules read as "any column of the table may have been set".
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 
 use ruff_python_ast::Expr;
 
@@ -48,9 +48,9 @@ const MAX_CHAIN: usize = 32;
 /// What the function being walked has bound by the time of the call.
 pub(super) struct Locals<'a> {
     /// `NAME = sa.table("t", ...)` and friends, in the function.
-    pub(super) tables: &'a HashMap<String, Name>,
+    pub(super) tables: &'a FxHashMap<String, Name>,
     /// `NAME = t.update()...`, in the function.
-    pub(super) updates: &'a HashMap<String, CoreUpdate>,
+    pub(super) updates: &'a FxHashMap<String, CoreUpdate>,
 }
 
 /// The Core `UPDATE` that `expr` builds, when it builds one.

@@ -1,7 +1,7 @@
 //! The literal parts of operation arguments.
 
+use rustc_hash::FxHashMap;
 use std::cell::RefCell;
-use std::collections::HashMap;
 
 use ruff_python_ast::{
     ConversionFlag, Expr, ExprCall, FStringPart, InterpolatedStringElement, Operator,
@@ -16,13 +16,13 @@ pub(super) struct Values<'a> {
     pub(super) lowering: &'a Lowering<'a>,
     /// Module-level names bound once to a string literal
     /// (`TABLE = "users"`), usable as table and column names.
-    pub(super) constants: HashMap<String, String>,
+    pub(super) constants: FxHashMap<&'a str, String>,
     /// Module-level names bound once to a table object
     /// (`accounts = sa.table("accounts", ...)`).
-    pub(super) tables: HashMap<String, Name>,
+    pub(super) tables: FxHashMap<&'a str, Name>,
     /// Module-level names bound once to a literal list, tuple or dict,
     /// which loops go over.
-    pub(super) collections: super::loops::Collections,
+    pub(super) collections: super::loops::Collections<'a>,
     /// Names bound where the walk is, innermost last: a loop's variable
     /// with the value of the pass being read, or `None` when its value is
     /// unknown (it still hides a module constant of the same name).
@@ -162,7 +162,7 @@ impl Values<'_> {
                     self.string_at(&keyword.value, depth + 1)?,
                 ))
             })
-            .collect::<Option<HashMap<_, _>>>()?;
+            .collect::<Option<FxHashMap<_, _>>>()?;
         brace_format(&template, &positional, &named)
     }
 
@@ -347,7 +347,7 @@ fn is_func_call(call: &ExprCall) -> bool {
 fn brace_format(
     template: &str,
     positional: &[String],
-    named: &HashMap<String, String>,
+    named: &FxHashMap<String, String>,
 ) -> Option<String> {
     let mut out = String::new();
     let mut next = 0;

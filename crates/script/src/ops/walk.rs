@@ -1,7 +1,7 @@
 //! The statements of `upgrade()` / `downgrade()`, in source order.
 
+use rustc_hash::{FxHashMap, FxHashSet};
 use std::cell::{Cell, RefCell};
-use std::collections::{HashMap, HashSet};
 
 use ruff_python_ast::{BoolOp, CmpOp, Expr, ExprCall, Stmt, StmtFunctionDef, UnaryOp};
 use ruff_text_size::Ranged;
@@ -27,7 +27,7 @@ pub(super) fn module(
     body: &[Stmt],
     lowering: &Lowering<'_>,
 ) -> (Option<Function>, Option<Function>) {
-    let mut defs: HashMap<&str, &StmtFunctionDef> = HashMap::new();
+    let mut defs: FxHashMap<&str, &StmtFunctionDef> = FxHashMap::default();
     for stmt in body {
         if let Stmt::FunctionDef(def) = stmt {
             defs.insert(def.name.as_str(), def);
@@ -36,7 +36,7 @@ pub(super) fn module(
     let mut values = Values {
         lowering,
         constants: string_constants(body),
-        tables: HashMap::new(),
+        tables: FxHashMap::default(),
         collections: Collections::default(),
         locals: RefCell::default(),
     };
@@ -67,7 +67,7 @@ pub(super) fn module(
 }
 
 /// Module-level names bound exactly once, to a string literal.
-fn string_constants(body: &[Stmt]) -> HashMap<String, String> {
+fn string_constants(body: &[Stmt]) -> FxHashMap<&str, String> {
     bound_once(body, |value| match value {
         Some(Expr::StringLiteral(string)) => Some(string.value.to_str().to_owned()),
         _ => None,
@@ -77,7 +77,7 @@ fn string_constants(body: &[Stmt]) -> HashMap<String, String> {
 /// Module-level names bound exactly once, to a table object:
 /// `accounts = sa.table("accounts", sa.column("id"))` (or `sa.Table`),
 /// which `op.bulk_insert` and Core `UPDATE`s of any function then name.
-fn table_objects(body: &[Stmt], values: &Values<'_>) -> HashMap<String, Name> {
+fn table_objects<'a>(body: &'a [Stmt], values: &Values<'_>) -> FxHashMap<&'a str, Name> {
     bound_once(body, |value| match value {
         Some(Expr::Call(call)) if matches!(callee_name(call), Some("table" | "Table")) => {
             call.arguments.args.first().map(|first| values.name(first))
@@ -92,9 +92,9 @@ fn table_objects(body: &[Stmt], values: &Values<'_>) -> HashMap<String, Name> {
 pub(super) fn bound_once<T>(
     body: &[Stmt],
     known: impl Fn(Option<&Expr>) -> Option<T>,
-) -> HashMap<String, T> {
-    let mut found = HashMap::new();
-    let mut rebound = HashSet::new();
+) -> FxHashMap<&str, T> {
+    let mut found = FxHashMap::default();
+    let mut rebound = FxHashSet::default();
     for stmt in body {
         let (target, value) = match stmt {
             Stmt::Assign(assign) if assign.targets.len() == 1 => {
@@ -104,16 +104,16 @@ pub(super) fn bound_once<T>(
             _ => continue,
         };
         let Expr::Name(name) = target else { continue };
-        let name = name.id.as_str().to_owned();
+        let name = name.id.as_str();
         match known(value) {
-            Some(thing) if !rebound.contains(&name) => {
-                if found.insert(name.clone(), thing).is_some() {
-                    found.remove(&name);
+            Some(thing) if !rebound.contains(name) => {
+                if found.insert(name, thing).is_some() {
+                    found.remove(name);
                     rebound.insert(name);
                 }
             }
             _ => {
-                found.remove(&name);
+                found.remove(name);
                 rebound.insert(name);
             }
         }
@@ -137,19 +137,19 @@ fn is_empty(body: &[Stmt]) -> bool {
 #[derive(Default, Clone)]
 struct Scope {
     /// `with op.batch_alter_table(...) as NAME`.
-    batches: HashMap<String, Batch>,
+    batches: FxHashMap<String, Batch>,
     /// `NAME = op.get_bind()`.
-    connections: HashSet<String>,
+    connections: FxHashSet<String>,
     /// `NAME = sa.table("t", ...)` / `op.create_table("t", ...)`.
-    tables: HashMap<String, Name>,
+    tables: FxHashMap<String, Name>,
     /// `NAME = t.update().values(...)`: a Core `UPDATE` run later.
-    updates: HashMap<String, CoreUpdate>,
+    updates: FxHashMap<String, CoreUpdate>,
     /// `NAME = bind.dialect.name` (or `bind.engine.name`).
-    dialect_names: HashSet<String>,
+    dialect_names: FxHashSet<String>,
     /// `NAME = bind.dialect.name == "postgresql"`.
-    dialect_tests: HashMap<String, DialectCondition>,
+    dialect_tests: FxHashMap<String, DialectCondition>,
     /// `NAME = str(bind.engine.url)` (or `bind.engine.url.drivername`).
-    dialect_urls: HashSet<String>,
+    dialect_urls: FxHashSet<String>,
 }
 
 impl Scope {
@@ -170,7 +170,7 @@ struct Context {
 
 struct Walker<'a> {
     values: &'a Values<'a>,
-    defs: &'a HashMap<&'a str, &'a StmtFunctionDef>,
+    defs: &'a FxHashMap<&'a str, &'a StmtFunctionDef>,
     function: Function,
     /// Helpers being expanded, outermost first.
     helpers: Vec<String>,

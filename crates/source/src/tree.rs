@@ -350,7 +350,7 @@ mod tests {
         #[cfg(unix)]
         rustix::fs::mknodat(
             rustix::fs::CWD,
-            &b.join("fifo.py"),
+            b.join("fifo.py"),
             rustix::fs::FileType::Fifo,
             rustix::fs::Mode::RUSR | rustix::fs::Mode::WUSR,
             0,

@@ -41,11 +41,10 @@ pub(crate) fn too_deep(text: &str) -> Option<usize> {
     // Each level is opened by one of these bytes, so a text with few of
     // them cannot go too deep: counting them is much quicker than the scan
     // (most migrations open fewer than the limit in all).
-    let openings = bytes
-        .iter()
-        .filter(|&&byte| matches!(byte, b'(' | b'[' | b'{'))
-        .count();
-    if openings <= MAX_LEVEL {
+    if memchr::memchr3_iter(b'(', b'[', b'{', bytes)
+        .nth(MAX_LEVEL)
+        .is_none()
+    {
         return None;
     }
     let mut stack = vec![Frame::Code {

@@ -145,7 +145,8 @@ pub(crate) struct Walked {
 pub(crate) fn walk(body: &[Stmt], lowering: &Lowering<'_>, dir: &Path, kind: FileKind) -> Walked {
     let mut walker = Walker {
         lowering,
-        dir,
+        // Shared by every import recipe of the file.
+        dir: Arc::from(dir),
         kind,
         env: Env::default(),
         tracked: [None, None, None, None],
@@ -172,7 +173,7 @@ pub(crate) fn walk(body: &[Stmt], lowering: &Lowering<'_>, dir: &Path, kind: Fil
 
 struct Walker<'a, 'l> {
     lowering: &'a Lowering<'l>,
-    dir: &'a Path,
+    dir: Arc<Path>,
     kind: FileKind,
     env: Env,
     tracked: [Option<Tracked>; 4],
@@ -278,17 +279,23 @@ impl Walker<'_, '_> {
                 }
             }
             Stmt::Import(import) => {
+                let statement = self.statement_text(import.range);
                 for alias in &import.names {
                     let dotted = alias.name.as_str();
-                    let parts: Vec<String> = dotted.split('.').map(str::to_owned).collect();
                     // `import a.b.c` binds `a`; `import a.b.c as d` binds the
                     // submodule itself.
-                    let (bound, module) = match &alias.asname {
-                        Some(asname) => (asname.as_str().to_owned(), parts),
-                        None => (parts[0].clone(), vec![parts[0].clone()]),
+                    let (bound, module): (&str, Arc<[String]>) = match &alias.asname {
+                        Some(asname) => (
+                            asname.as_str(),
+                            dotted.split('.').map(str::to_owned).collect(),
+                        ),
+                        None => {
+                            let first = dotted.split('.').next().unwrap_or(dotted);
+                            (first, Arc::from([first.to_owned()]))
+                        }
                     };
-                    let recipe = self.import(import.range, 0, module, None, alias.range);
-                    self.bind(&bound, recipe, self.lowering.span(alias.range), at);
+                    let recipe = self.import(Arc::clone(&statement), 0, module, None, alias.range);
+                    self.bind(bound, recipe, self.lowering.span(alias.range), at);
                 }
             }
             Stmt::ImportFrom(import) => self.import_from(import, at),
@@ -492,7 +499,9 @@ impl Walker<'_, '_> {
     }
 
     fn import_from(&mut self, import: &ruff_python_ast::StmtImportFrom, at: At) {
-        let module: Vec<String> = import
+        // One module name and one statement text for all the names the
+        // statement imports.
+        let module: Arc<[String]> = import
             .module
             .as_ref()
             .map(|module| module.as_str().split('.').map(str::to_owned).collect())
@@ -512,13 +521,14 @@ impl Walker<'_, '_> {
                 span: at.statement,
             });
         }
+        let statement = self.statement_text(import.range);
         for alias in &import.names {
             let name = alias.name.as_str();
             if name == "*" {
                 let Recipe::Import(star) = self.import(
-                    import.range,
+                    Arc::clone(&statement),
                     import.level,
-                    module.clone(),
+                    Arc::clone(&module),
                     None,
                     alias.range,
                 ) else {
@@ -527,38 +537,39 @@ impl Walker<'_, '_> {
                 self.env.stars.push(star);
                 continue;
             }
-            let bound = alias
-                .asname
-                .as_ref()
-                .map_or(name, |asname| asname.as_str())
-                .to_owned();
+            let bound = alias.asname.as_ref().map_or(name, |asname| asname.as_str());
             let recipe = self.import(
-                import.range,
+                Arc::clone(&statement),
                 import.level,
-                module.clone(),
+                Arc::clone(&module),
                 Some(name.to_owned()),
                 alias.range,
             );
-            self.bind(&bound, recipe, self.lowering.span(alias.range), at);
+            self.bind(bound, recipe, self.lowering.span(alias.range), at);
         }
     }
 
     fn import(
         &self,
-        statement: TextRange,
+        statement: Arc<str>,
         level: u32,
-        module: Vec<String>,
+        module: Arc<[String]>,
         name: Option<String>,
         alias: TextRange,
     ) -> Recipe {
         Recipe::Import(Arc::new(Import {
-            dir: self.dir.to_path_buf(),
+            dir: Arc::clone(&self.dir),
             level,
             module,
             name,
-            statement: Arc::from(self.lowering.snippet(statement)),
+            statement,
             span: self.lowering.span(alias),
         }))
+    }
+
+    /// An import statement's text, for messages.
+    fn statement_text(&self, range: TextRange) -> Arc<str> {
+        Arc::from(self.lowering.snippet(range))
     }
 
     fn bind_unknown(&mut self, name: &str, range: TextRange, what: &str, at: At) {

@@ -9,7 +9,7 @@
 //! hold no parser nodes, so a module's recipes can be cached and shared
 //! across threads after its syntax tree is gone.
 
-use std::path::PathBuf;
+use std::path::Path;
 use std::sync::Arc;
 
 use alembic_doctor_source::Span;
@@ -151,11 +151,11 @@ pub(crate) enum Slot {
 pub(crate) struct Import {
     /// Directory of the importing file: relative imports start there, and
     /// absolute ones are searched from there upward.
-    pub(crate) dir: PathBuf,
+    pub(crate) dir: Arc<Path>,
     /// Leading dots of a relative import; 0 for an absolute one.
     pub(crate) level: u32,
     /// The module's dotted name, split (empty for `from . import x`).
-    pub(crate) module: Vec<String>,
+    pub(crate) module: Arc<[String]>,
     /// `from module import name`: the name; `None` for `import module`.
     pub(crate) name: Option<String>,
     /// The statement, for messages.

@@ -214,9 +214,9 @@ impl<'a> Evaluator<'a> {
     /// The name an import statement bound.
     fn import(&mut self, import: &Import, anchor: Span) -> Resolved {
         let module = ModuleRef {
-            dir: import.dir.clone(),
+            dir: import.dir.to_path_buf(),
             level: import.level,
-            parts: import.module.clone(),
+            parts: import.module.to_vec(),
             statement: Arc::clone(&import.statement),
             missing: None,
         };
@@ -369,9 +369,9 @@ impl<'a> Evaluator<'a> {
         let mut first_problem = None;
         for source in sources.iter().rev() {
             let module = ModuleRef {
-                dir: source.dir.clone(),
+                dir: source.dir.to_path_buf(),
                 level: source.level,
-                parts: source.module.clone(),
+                parts: source.module.to_vec(),
                 statement: Arc::clone(&source.statement),
                 missing: None,
             };

@@ -38,6 +38,10 @@ pub(super) struct Signature {
     pub(super) params: &'static [Param],
 }
 
+/// The parameters bound so far, a bit per parameter by its index (Alembic's
+/// operations take at most a few dozen).
+type Bound = u64;
+
 /// Why `call` of `function` (on `op`, or on a batch when `batch`) does
 /// not bind, in words after the call; `None` when it binds, when the
 /// function is not an operation Alembic has, or when `*args` / `**kw` in
@@ -55,17 +59,26 @@ pub(super) fn binding_error(function: &str, call: &ExprCall, batch: bool) -> Opt
         return None;
     }
     let params = signature.params;
-    let positional: Vec<&Param> = params
-        .iter()
-        .filter(|p| matches!(p.kind, Kind::PositionalOnly | Kind::PositionalOrKeyword))
-        .collect();
+    // Every call of every operation is checked, and nearly all bind: the
+    // parameters are looked at in place and those bound are bits of a
+    // mask, with no list made unless there is something to report.
+    if params.len() > Bound::BITS as usize {
+        return None;
+    }
+    let positional = || {
+        params
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| matches!(p.kind, Kind::PositionalOnly | Kind::PositionalOrKeyword))
+    };
+    let positional_count = positional().count();
     let takes_var_positional = params.iter().any(|p| p.kind == Kind::VarPositional);
     let takes_var_keyword = params.iter().any(|p| p.kind == Kind::VarKeyword);
     let given = arguments.args.len();
-    if given > positional.len() && !takes_var_positional {
+    if given > positional_count && !takes_var_positional {
         return Some(format!(
             "passes {given} arguments by position, but `{function}` takes at most {}{} (Alembic {ALEMBIC_VERSION}), so Python raises `TypeError`",
-            positional.len(),
+            positional_count,
             if batch {
                 " in the batch form (the batch's table is not passed)"
             } else {
@@ -73,7 +86,9 @@ pub(super) fn binding_error(function: &str, call: &ExprCall, batch: bool) -> Opt
             }
         ));
     }
-    let mut bound: Vec<&str> = positional.iter().take(given).map(|p| p.name).collect();
+    let mut bound: Bound = positional()
+        .take(given)
+        .fold(0, |bound, (index, _)| bound | 1 << index);
     for keyword in &arguments.keywords {
         let Some(name) = keyword
             .arg
@@ -82,12 +97,12 @@ pub(super) fn binding_error(function: &str, call: &ExprCall, batch: bool) -> Opt
         else {
             continue;
         };
-        let param = params.iter().find(|p| {
+        let param = params.iter().position(|p| {
             p.name == name && matches!(p.kind, Kind::PositionalOrKeyword | Kind::KeywordOnly)
         });
         match param {
-            Some(param) if bound.contains(&param.name) => {
-                let position = positional.iter().position(|p| p.name == name).unwrap_or(0);
+            Some(index) if bound & 1 << index != 0 => {
+                let position = positional().position(|(_, p)| p.name == name).unwrap_or(0);
                 // `batch_op.drop_constraint("n", "t", type_=...)`: the
                 // table the plain form takes there is the batch's own.
                 let no_table = batch
@@ -112,7 +127,7 @@ pub(super) fn binding_error(function: &str, call: &ExprCall, batch: bool) -> Opt
                     }
                 ));
             }
-            Some(param) => bound.push(param.name),
+            Some(index) => bound |= 1 << index,
             None if takes_var_keyword => {}
             None => {
                 return Some(format!(
@@ -122,18 +137,38 @@ pub(super) fn binding_error(function: &str, call: &ExprCall, batch: bool) -> Opt
             }
         }
     }
-    let missing: Vec<&str> = params
-        .iter()
-        .filter(|p| p.required && !bound.contains(&p.name))
-        .map(|p| p.name)
-        .collect();
-    if missing.is_empty() {
+    let is_missing = |(index, p): &(usize, &Param)| p.required && bound & 1 << index == 0;
+    if !params.iter().enumerate().any(|param| is_missing(&param)) {
         return None;
     }
+    let missing: Vec<&str> = params
+        .iter()
+        .enumerate()
+        .filter(is_missing)
+        .map(|(_, p)| p.name)
+        .collect();
     let names: Vec<String> = missing.iter().map(|name| format!("`{name}`")).collect();
     Some(format!(
         "leaves out the required argument{} {}, so Python raises `TypeError`",
         if missing.len() == 1 { "" } else { "s" },
         names.join(", ")
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every operation's parameters fit in the mask of those bound (else
+    /// its calls would go unchecked).
+    #[test]
+    fn every_signature_fits_the_mask() {
+        for signature in PLAIN.iter().chain(BATCH) {
+            assert!(
+                signature.params.len() <= Bound::BITS as usize,
+                "{}",
+                signature.function
+            );
+        }
+    }
 }

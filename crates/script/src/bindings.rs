@@ -284,15 +284,15 @@ impl Walker<'_, '_> {
                     let dotted = alias.name.as_str();
                     // `import a.b.c` binds `a`; `import a.b.c as d` binds the
                     // submodule itself.
-                    let (bound, module): (&str, Arc<[String]>) = match &alias.asname {
-                        Some(asname) => (
+                    let (bound, module): (&str, Arc<[String]>) = if let Some(asname) = &alias.asname
+                    {
+                        (
                             asname.as_str(),
                             dotted.split('.').map(str::to_owned).collect(),
-                        ),
-                        None => {
-                            let first = dotted.split('.').next().unwrap_or(dotted);
-                            (first, Arc::from([first.to_owned()]))
-                        }
+                        )
+                    } else {
+                        let first = dotted.split('.').next().unwrap_or(dotted);
+                        (first, Arc::from([first.to_owned()]))
                     };
                     let recipe = self.import(Arc::clone(&statement), 0, module, None, alias.range);
                     self.bind(bound, recipe, self.lowering.span(alias.range), at);

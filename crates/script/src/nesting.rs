@@ -38,15 +38,11 @@ enum Frame {
 /// [`MAX_LEVEL`] others, if any.
 pub(crate) fn too_deep(text: &str) -> Option<usize> {
     let bytes = text.as_bytes();
-    // Each level is opened by one of these bytes, so a text with few of
-    // them cannot go too deep: counting them is much quicker than the scan
-    // (most migrations open fewer than the limit in all).
-    if memchr::memchr3_iter(b'(', b'[', b'{', bytes)
-        .nth(MAX_LEVEL)
-        .is_none()
-    {
-        return None;
-    }
+    // Each level is opened by one of these bytes, so a text with no more
+    // of them than the limit cannot go too deep: looking for one past it
+    // is much quicker than the scan (most migrations open fewer than the
+    // limit in all).
+    memchr::memchr3_iter(b'(', b'[', b'{', bytes).nth(MAX_LEVEL)?;
     let mut stack = vec![Frame::Code {
         open: 0,
         field: false,

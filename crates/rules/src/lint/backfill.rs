@@ -5,7 +5,7 @@
 
 use alembic_doctor_script::{Function, OpKind};
 
-use super::catalogue::Catalogue;
+use super::catalogue::{Catalogue, ColumnView};
 use super::{Dialect, replay, steps};
 
 /// A column that a function adds nullable, without a server default.
@@ -54,7 +54,7 @@ pub fn added_columns(function: &Function, dialect: Dialect) -> Vec<AddedColumn> 
             let name = alembic_doctor_script::Name::Literal(column.column.clone());
             if catalogue
                 .column(&table, &name)
-                .is_some_and(|state| state.maybe_filled)
+                .is_some_and(ColumnView::maybe_filled)
             {
                 column.filled_at = Some(step.span.start);
             }

@@ -131,10 +131,16 @@ pub(crate) struct ColumnState {
     /// NULL until something fills them.
     pub(crate) added_empty: bool,
     /// Something since the addition may have filled it: an `UPDATE` of the
-    /// table, a server default, or a step the reader cannot interpret.
-    pub(crate) maybe_filled: bool,
-    /// How it was filled since it was added empty.
-    pub(crate) fill: Fill,
+    /// table or a server default (read through
+    /// [`ColumnView::maybe_filled`], which adds the steps the reader cannot
+    /// interpret).
+    maybe_filled: bool,
+    /// How it was filled since it was added empty (read through
+    /// [`ColumnView::fill`]).
+    fill: Fill,
+    /// The catalogue's `opaque_steps` when the column was added: those
+    /// counted since may have filled it.
+    opaque_seen: u64,
     /// The migrations had put rows in its table when it was added (those
     /// rows hold NULL in it, even if the table is new).
     pub(crate) rows_when_added: bool,
@@ -148,6 +154,45 @@ pub(crate) struct ColumnState {
     /// nothing since changed either: a MySQL `MODIFY` that restates
     /// neither loses nothing.
     pub(crate) plain_nullable: bool,
+}
+
+/// A column as the catalogue knows it now: its state, and whether a step
+/// the reader cannot see through came after it was added.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct ColumnView<'a> {
+    state: &'a ColumnState,
+    opaque_since: bool,
+}
+
+impl<'a> ColumnView<'a> {
+    /// The rest of what is known of the column (its facts other than how
+    /// it was filled, which the catalogue keeps up to date as it goes).
+    pub(crate) fn state(self) -> &'a ColumnState {
+        self.state
+    }
+
+    /// Something since the addition may have filled it.
+    pub(crate) fn maybe_filled(self) -> bool {
+        self.state.maybe_filled || self.opaque_since
+    }
+
+    /// How it was filled since it was added empty.
+    pub(crate) fn fill(self) -> &'a Fill {
+        const OTHER: &Fill = &Fill::Other;
+        if self.opaque_since {
+            OTHER
+        } else {
+            &self.state.fill
+        }
+    }
+}
+
+impl std::ops::Deref for ColumnView<'_> {
+    type Target = ColumnState;
+
+    fn deref(&self) -> &ColumnState {
+        self.state
+    }
 }
 
 /// What filled a column added empty (nullable, no server default).
@@ -201,6 +246,12 @@ impl Fill {
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Catalogue {
     tables: HashMap<String, Table>,
+    /// Steps the reader cannot see through, so far: each may have filled
+    /// every column there is. Counted, and seen by a column's
+    /// [`ColumnView`] when it is read (what such a step does to a column,
+    /// nothing undoes), rather than applied to every column of every table
+    /// at each such step, which was quadratic on a long history.
+    opaque_steps: u64,
     /// MySQL rewrites a column whole on `ALTER`, NULL unless told otherwise;
     /// other databases keep what the change does not mention.
     mysql: bool,
@@ -221,8 +272,12 @@ impl Catalogue {
     }
 
     /// The column `table.column`, when the history added it.
-    pub(crate) fn column(&self, table: &Name, column: &Name) -> Option<&ColumnState> {
-        self.table(table)?.columns.get(column.literal()?)
+    pub(crate) fn column(&self, table: &Name, column: &Name) -> Option<ColumnView<'_>> {
+        let state = self.table(table)?.columns.get(column.literal()?)?;
+        Some(ColumnView {
+            state,
+            opaque_since: state.opaque_seen < self.opaque_steps,
+        })
     }
 
     /// Apply one operation of revision `rev`.
@@ -258,6 +313,7 @@ impl Catalogue {
                                 rows_when_added: false,
                                 maybe_filled: true,
                                 fill: Fill::Other,
+                                opaque_seen: self.opaque_steps,
                                 not_null: column.is_nullable() == Some(false)
                                     || primary_key.contains(&name),
                                 type_: column.type_.clone(),
@@ -301,6 +357,7 @@ impl Catalogue {
                         } else {
                             Fill::added_with(column)
                         },
+                        opaque_seen: self.opaque_steps,
                         not_null: column.is_nullable() == Some(false),
                         type_: column.type_.clone(),
                         plain_nullable: empty,
@@ -411,11 +468,7 @@ impl Catalogue {
                     table.columns.all_filled();
                 }
             }
-            None => {
-                for table in self.tables.values_mut() {
-                    table.columns.all_filled();
-                }
-            }
+            None => self.opaque_steps += 1,
         }
     }
 }
@@ -429,6 +482,53 @@ mod tests {
             added_by: Some(rev),
             ..ColumnState::default()
         }
+    }
+
+    /// The upgrade operations of `source`'s `upgrade()`.
+    fn upgrade(source: &str) -> Vec<OpKind> {
+        let read = alembic_doctor_script::read_operations(source.as_bytes());
+        read.upgrade
+            .unwrap()
+            .operations
+            .into_iter()
+            .map(|operation| operation.kind)
+            .collect()
+    }
+
+    fn literal(name: &str) -> Name {
+        Name::Literal(name.to_owned())
+    }
+
+    /// A step the reader cannot see through may have filled every column
+    /// added before it, and none added after; a column it may have filled
+    /// is no longer known to hold one constant, whatever sets it later.
+    #[test]
+    fn an_opaque_step_fills_the_columns_before_it() {
+        let add = |column: &str| {
+            upgrade(&format!(
+                "def upgrade():\n    op.add_column('t', sa.Column('{column}', sa.Text(), nullable=True))\n"
+            ))
+        };
+        let mut catalogue = Catalogue::default();
+        for kind in add("before") {
+            catalogue.apply(0, &kind);
+        }
+        catalogue.filled(None);
+        for kind in add("after") {
+            catalogue.apply(1, &kind);
+        }
+        let table = literal("t");
+        let before = catalogue.column(&table, &literal("before")).unwrap();
+        assert!(before.maybe_filled() && *before.fill() == Fill::Other);
+        let after = catalogue.column(&table, &literal("after")).unwrap();
+        assert!(!after.maybe_filled() && *after.fill() == Fill::Nothing);
+        let columns = ["before".to_owned(), "after".to_owned()];
+        let constants = columns.clone().map(|column| (column, "'x'".to_owned()));
+        catalogue.filled_columns(&table, &columns, &constants);
+        let before = catalogue.column(&table, &literal("before")).unwrap();
+        assert_eq!(*before.fill(), Fill::Other);
+        let after = catalogue.column(&table, &literal("after")).unwrap();
+        assert_eq!(*after.fill(), Fill::Constant("'x'".to_owned()));
     }
 
     /// A table keeps every column whether they are few (a list) or many

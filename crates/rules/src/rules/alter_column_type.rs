@@ -47,7 +47,7 @@ pub(crate) fn check(lint: &OpLint<'_>, out: &mut Vec<Finding>) {
     let old = changes.existing_type.as_deref().or_else(|| {
         lint.catalogue
             .column(table, column)
-            .and_then(|state| state.type_.as_deref())
+            .and_then(|state| state.state().type_.as_deref())
     });
     // A type the rule does not know (a project's `TypeDecorator`, a name
     // bound at run time) may render the very SQL type the column has

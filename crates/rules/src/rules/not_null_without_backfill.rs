@@ -45,7 +45,7 @@ pub(crate) fn check(lint: &OpLint<'_>, out: &mut Vec<Finding>) {
     // A table the revisions created holds no rows, unless they put some in
     // before adding the column (rows put in later may well set it).
     let had_rows = lint.existing_table(table) || state.rows_when_added;
-    if state.added_empty && !state.maybe_filled && had_rows {
+    if state.added_empty && !state.maybe_filled() && had_rows {
         out.push(
             lint.finding(
                 Rule::NotNullWithoutBackfill,

@@ -37,7 +37,7 @@ check. On MySQL, backfill first and run the change off-peak or with an
 online schema change tool.
 "#;
 
-use crate::lint::catalogue::Fill;
+use crate::lint::catalogue::{ColumnView, Fill};
 use crate::lint::{Dialect, OpLint};
 use crate::{Finding, Rule};
 
@@ -62,10 +62,10 @@ pub(crate) fn check(lint: &OpLint<'_>, out: &mut Vec<Finding>) {
     let new = !lint.existing_column(table, column);
     // A column added empty that nothing filled fails outright:
     // `not-null-without-backfill` says so, and its fix comes first.
-    if state.is_some_and(|state| state.added_empty && !state.maybe_filled) {
+    if state.is_some_and(|state| state.added_empty && !state.maybe_filled()) {
         return;
     }
-    let constant = match state.map(|state| &state.fill) {
+    let constant = match state.map(ColumnView::fill) {
         Some(Fill::Constant(constant)) if new => Some(constant),
         _ => None,
     };

@@ -53,7 +53,6 @@ mod walk;
 
 pub use listing::{Listing, ListingSpec, ReadError, SourceFile, SourceNote};
 pub use order::FileKind;
-pub use read::FileReader;
 pub use snapshot::{WalkStamps, path_bytes, path_from_bytes};
 pub use span::{LineColumn, LineIndex, Span};
 pub use stamp::{DiskStamp, DiskStamper, FileStamp, Placed};
@@ -71,7 +70,7 @@ pub fn list_versions(spec: &ListingSpec) -> Listing {
 /// result's order does not depend on the thread count.
 pub fn list_versions_in(tree: &impl Tree, spec: &ListingSpec) -> Listing {
     let (candidates, notes) = list_candidates_in(tree, spec);
-    let files = FileReader::new(tree).read(candidates);
+    let files = read::read_all(tree, candidates);
     Listing { files, notes }
 }
 

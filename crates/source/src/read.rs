@@ -6,42 +6,26 @@ use crate::listing::{ReadError, SourceFile};
 use crate::tree::{OpenDirs, Tree};
 use crate::walk::Candidate;
 
-/// Reads the files of a tree in parallel: on the caller's thread pool, or
-/// on a pool of more threads than cores when the tree's reads may wait on
-/// a device ([`Tree::reads_wait_on_io`]). Made once for many reads, so
-/// that the threads (and the memory they allocated) are reused.
-pub struct FileReader<'t, T> {
-    tree: &'t T,
-    io_pool: Option<rayon::ThreadPool>,
-}
-
-impl<'t, T: Tree> FileReader<'t, T> {
-    /// A reader of `tree`'s files.
-    pub fn new(tree: &'t T) -> Self {
-        Self {
-            tree,
-            io_pool: tree.reads_wait_on_io().then(io_pool).flatten(),
-        }
-    }
-
-    /// Read every candidate, in order. One unreadable file is recorded on
-    /// that file and does not stop the others.
-    pub fn read(&self, candidates: Vec<Candidate>) -> Vec<SourceFile> {
-        let read = || {
-            candidates
-                .into_par_iter()
-                // Each run of files shares its opened directory.
-                .with_min_len(FILES_PER_RUN)
-                .map_init(OpenDirs::default, |dirs, candidate| {
-                    let bytes = self.tree.read_in(dirs, &candidate.path).map_err(Into::into);
-                    candidate.with_bytes(bytes)
-                })
-                .collect()
-        };
-        match &self.io_pool {
-            Some(pool) => pool.install(read),
-            None => read(),
-        }
+/// Read every candidate, in order, in parallel: on the caller's thread
+/// pool, or, when the tree's reads may wait on a device
+/// ([`Tree::reads_wait_on_io`]), on a pool of more threads than cores. One
+/// unreadable file is recorded on that file and does not stop the others.
+pub(crate) fn read_all(tree: &impl Tree, candidates: Vec<Candidate>) -> Vec<SourceFile> {
+    let runs = candidates.len().div_ceil(FILES_PER_RUN);
+    let read = || {
+        candidates
+            .into_par_iter()
+            // Each run of files shares its opened directory.
+            .with_min_len(FILES_PER_RUN)
+            .map_init(OpenDirs::default, |dirs, candidate| {
+                let bytes = tree.read_in(dirs, &candidate.path).map_err(Into::into);
+                candidate.with_bytes(bytes)
+            })
+            .collect()
+    };
+    match tree.reads_wait_on_io().then(|| io_pool(runs)).flatten() {
+        Some(pool) => pool.install(read),
+        None => read(),
     }
 }
 
@@ -60,13 +44,16 @@ const FILES_PER_RUN: usize = 128;
 /// back most of it (see docs/benchmarks.md).
 const IO_THREADS_PER_CORE: usize = 8;
 
-/// A pool of threads for reads that wait on the device, or `None` when
-/// one cannot be started (then the files are read on the caller's pool,
-/// only slower).
-fn io_pool() -> Option<rayon::ThreadPool> {
-    let threads = rayon::current_num_threads()
-        .saturating_mul(IO_THREADS_PER_CORE)
-        .min(64);
+/// A pool of threads for `runs` runs of reads that may wait on the device:
+/// `None` when there are not more runs than the caller's pool has threads
+/// (a small project), or when a pool cannot be started (then the files
+/// are read on the caller's pool, only slower).
+fn io_pool(runs: usize) -> Option<rayon::ThreadPool> {
+    let cores = rayon::current_num_threads();
+    let threads = cores.saturating_mul(IO_THREADS_PER_CORE).min(64).min(runs);
+    if threads <= cores {
+        return None;
+    }
     rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .thread_name(|index| format!("alembic-doctor-read-{index}"))

@@ -46,9 +46,13 @@ const IO_THREADS_PER_CORE: usize = 8;
 
 /// A pool of threads for `runs` runs of reads that may wait on the device:
 /// `None` when there are not more runs than the caller's pool has threads
-/// (a small project), or when a pool cannot be started (then the files
-/// are read on the caller's pool, only slower).
+/// (a small project), when `RAYON_NUM_THREADS` says how many threads to use
+/// (the caller's pool has that many), or when a pool cannot be started
+/// (then the files are read on the caller's pool, only slower).
 fn io_pool(runs: usize) -> Option<rayon::ThreadPool> {
+    if std::env::var_os("RAYON_NUM_THREADS").is_some() {
+        return None;
+    }
     let cores = rayon::current_num_threads();
     let threads = cores.saturating_mul(IO_THREADS_PER_CORE).min(64).min(runs);
     if threads <= cores {

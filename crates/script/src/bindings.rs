@@ -21,13 +21,13 @@
 //! outside a loop, module-level `nonlocal`, a misplaced or unknown
 //! `from __future__` import.
 
-use rustc_hash::FxHashMap;
 use std::path::Path;
 use std::sync::Arc;
 
 use alembic_doctor_source::Span;
 use ruff_python_ast::{Expr, Operator, Stmt};
 use ruff_text_size::{Ranged, TextRange};
+use rustc_hash::FxHashMap;
 
 use crate::recipe::{Import, Lowering, MAX_DEPTH, Recipe, Slot};
 use crate::{ImportError, SequenceKind, SyntaxError, Value};

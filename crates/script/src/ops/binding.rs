@@ -137,16 +137,16 @@ pub(super) fn binding_error(function: &str, call: &ExprCall, batch: bool) -> Opt
             }
         }
     }
-    let is_missing = |(index, p): &(usize, &Param)| p.required && bound & 1 << index == 0;
-    if !params.iter().enumerate().any(|param| is_missing(&param)) {
-        return None;
-    }
+    // An empty list allocates nothing.
     let missing: Vec<&str> = params
         .iter()
         .enumerate()
-        .filter(is_missing)
+        .filter(|(index, p)| p.required && bound & 1 << index == 0)
         .map(|(_, p)| p.name)
         .collect();
+    if missing.is_empty() {
+        return None;
+    }
     let names: Vec<String> = missing.iter().map(|name| format!("`{name}`")).collect();
     Some(format!(
         "leaves out the required argument{} {}, so Python raises `TypeError`",

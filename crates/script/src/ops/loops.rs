@@ -5,9 +5,8 @@
 //! a `%` or a `.format` of them is the SQL it builds for that value, and
 //! `op.drop_column(table, "x")` names the table it drops from.
 
-use rustc_hash::FxHashMap;
-
 use ruff_python_ast::{Expr, Stmt};
+use rustc_hash::FxHashMap;
 
 use super::values::Values;
 

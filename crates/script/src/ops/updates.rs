@@ -13,9 +13,8 @@
 //! `.values(...)` spells every one of them, else they are unknown, which
 //! the rules read as "any column of the table may have been set".
 
-use rustc_hash::FxHashMap;
-
 use ruff_python_ast::Expr;
+use rustc_hash::FxHashMap;
 
 use super::values::{Values, callee_name};
 use super::{CoreUpdate, Name};

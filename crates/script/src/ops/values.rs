@@ -1,12 +1,12 @@
 //! The literal parts of operation arguments.
 
-use rustc_hash::FxHashMap;
 use std::cell::RefCell;
 
 use ruff_python_ast::{
     ConversionFlag, Expr, ExprCall, FStringPart, InterpolatedStringElement, Operator,
 };
 use ruff_text_size::Ranged;
+use rustc_hash::FxHashMap;
 
 use super::{Column, Name, Nullable, ServerDefault};
 use crate::recipe::Lowering;

@@ -1,10 +1,10 @@
 //! The statements of `upgrade()` / `downgrade()`, in source order.
 
-use rustc_hash::{FxHashMap, FxHashSet};
 use std::cell::{Cell, RefCell};
 
 use ruff_python_ast::{BoolOp, CmpOp, Expr, ExprCall, Stmt, StmtFunctionDef, UnaryOp};
 use ruff_text_size::Ranged;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::loops::{self, Collections};
 use super::updates::{Locals, core_update};

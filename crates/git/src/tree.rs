@@ -268,10 +268,12 @@ impl GitTree {
         paths
             .iter()
             .map(|&path| {
-                let plain = path
-                    .components()
-                    .all(|c| matches!(c, Component::Normal(_) | Component::RootDir));
-                let (Some(dir), Some(name), true) = (path.parent(), path.file_name(), plain) else {
+                // The name and its directory from one parse of the path's
+                // end (`parent` and `file_name` would parse it twice).
+                let mut components = path.components();
+                let (Some(Component::Normal(name)), dir) =
+                    (components.next_back(), components.as_path())
+                else {
                     return self.stamp(path);
                 };
                 let listing = match &last {
@@ -279,6 +281,15 @@ impl GitTree {
                         listing.clone()
                     }
                     _ => {
+                        // The directory is plain (no `.` or `..`, which the
+                        // lookup follows as the kernel does) if the path is:
+                        // checked once per directory, not per file.
+                        let plain = dir
+                            .components()
+                            .all(|c| matches!(c, Component::Normal(_) | Component::RootDir));
+                        if !plain {
+                            return self.stamp(path);
+                        }
                         let listing = listings
                             .entry(dir)
                             .or_insert_with(|| match self.lookup(dir, true) {

@@ -85,19 +85,39 @@ pub(crate) fn build(revisions: Vec<RevisionInput>) -> RevisionMap {
         down_objs: &map.down_objs,
     });
 
-    // 7. What Alembic would say, and what is wrong.
-    map.failure = fatal::first_failure(&FatalInputs {
+    // 7. What Alembic would say, and what is wrong: two reads of the
+    //    finished map, each a few passes over every revision, side by side
+    //    on a long history (a thread costs more than they do on a short one).
+    let inputs = FatalInputs {
         map: &map,
         first_label_conflict: conflicts
             .first()
             .map(|(label, rev, holder, _)| (label.clone(), *rev, *holder)),
         first_missing_dependency: missing_dependencies.first().cloned(),
         first_missing_parent,
-    });
-    map.problems = problems(&map, &conflicts, &missing_dependencies);
-    map.notes = notes(&map, &conflicts, &missing_dependencies);
+    };
+    let problems = || problems(&map, &conflicts, &missing_dependencies);
+    let (failure, problems) = if n >= SIDE_BY_SIDE_FROM {
+        std::thread::scope(|scope| {
+            let failure = scope.spawn(|| fatal::first_failure(&inputs));
+            let problems = problems();
+            let failure = failure
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            (failure, problems)
+        })
+    } else {
+        (fatal::first_failure(&inputs), problems())
+    };
+    let notes = notes(&map, &conflicts, &missing_dependencies);
+    map.failure = failure;
+    map.problems = problems;
+    map.notes = notes;
     map
 }
+
+/// Revisions from which the last checks of [`build`] run on two threads.
+const SIDE_BY_SIDE_FROM: usize = 10_000;
 
 /// 1. One entry per distinct id, at its first position, holding its last
 ///    file. Returns the id index, the entries and each file's entry.

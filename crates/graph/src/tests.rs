@@ -76,6 +76,33 @@ fn duplicate_ids_count_every_copy() {
     );
 }
 
+/// A long history's failure and problems are worked out side by side (see
+/// `build`): the same answers as on a short one, at the same revisions.
+#[test]
+fn long_history_reports_what_a_short_one_does() {
+    let long = |tail: &[&str]| {
+        let mut specs: Vec<String> = vec!["r0".to_owned()];
+        specs.extend((1..12_000).map(|i| format!("r{i}:r{}", i - 1)));
+        specs.extend(tail.iter().map(|&spec| spec.to_owned()));
+        let specs: Vec<&str> = specs.iter().map(String::as_str).collect();
+        map(&specs)
+    };
+    let healthy = long(&[]);
+    assert!(healthy.alembic_would_fail().is_none());
+    assert!(healthy.problems().is_empty());
+
+    let broken = long(&["r5:r4", "x:zzz"]);
+    let failure = broken.alembic_would_fail().expect("a missing parent");
+    assert_eq!(
+        (failure.exception.kind, failure.exception.message.as_str()),
+        (ExceptionKind::KeyError, "'zzz'")
+    );
+    assert!(broken.problems().iter().any(|problem| matches!(
+        problem,
+        GraphProblem::DuplicateRevision { revisions, .. } if revisions == &[5, 12_000]
+    )));
+}
+
 #[test]
 fn label_propagation_follows_alembic() {
     let label_of = |m: &RevisionMap, id: &str| m.branch_labels(m.lookup(id).unwrap()).to_vec();

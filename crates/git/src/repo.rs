@@ -431,6 +431,11 @@ impl GitRepo {
             })?;
         let mut command = git_command(self.git_dir());
         command
+            // Without it, `git status` writes the index back when it has
+            // refreshed its cached file times: a write to the user's
+            // repository, and an `index.lock` that a `git commit` run at
+            // the same moment trips over.
+            .env("GIT_OPTIONAL_LOCKS", "0")
             .arg("--work-tree")
             .arg(workdir)
             .current_dir(workdir)

@@ -544,6 +544,35 @@ fn reports_uncommitted_and_untracked_files() {
     );
 }
 
+/// Asking git what is uncommitted leaves the repository as it was: `git
+/// status` would otherwise refresh the index's cached file times and write
+/// it back (taking `index.lock`, which makes a commit run at the same
+/// moment fail).
+#[test]
+fn asking_what_is_uncommitted_does_not_write_the_index() {
+    let scratch = Scratch::new();
+    let root = scratch.join("repo");
+    evolving(&root);
+    // Same content, new times: the index's cached stat data is stale.
+    for name in ["b.py", "c.py", "sub/d.py"] {
+        let path = root.join(VERSIONS).join(name);
+        let bytes = std::fs::read(&path).unwrap();
+        std::fs::remove_file(&path).unwrap();
+        std::fs::write(&path, bytes).unwrap();
+    }
+    let index = root.join(".git/index");
+    let before = std::fs::read(&index).unwrap();
+    let repo = GitRepo::discover(&root).unwrap();
+    assert_eq!(
+        repo.uncommitted_changes(&[root.join(VERSIONS)]).unwrap(),
+        Vec::<PathBuf>::new()
+    );
+    assert!(
+        std::fs::read(&index).unwrap() == before,
+        "the index was rewritten"
+    );
+}
+
 /// Git orders a tree's entries as if directories ended in `/` (`x-y.py`,
 /// `x.py`, `x/`), which is not the byte order a lookup by name needs.
 #[test]

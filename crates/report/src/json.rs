@@ -12,6 +12,7 @@ use serde::{Serialize, Serializer};
 use serde_json::Value;
 
 use crate::pretty::{self, Object};
+use crate::pretty_by_hand;
 
 /// What `check` found by comparing with the base branch: the `base`
 /// object, and the findings of the simulated merge (written against the
@@ -194,9 +195,15 @@ impl Revisions<'_> {
     /// The array at `depth`, rendered on the pool (a long history's
     /// revisions are the largest part of the output after its findings).
     fn write_pretty<W: Write>(&self, out: &mut W, depth: usize) -> io::Result<()> {
-        pretty::write_array(out, depth, self.0.map.revisions().len(), |rev| {
-            self.json(rev)
-        })
+        pretty::write_array(
+            out,
+            depth,
+            self.0.map.revisions().len(),
+            |text, depth, rev| {
+                self.json(rev).write_pretty(text, depth);
+                Ok(())
+            },
+        )
     }
 }
 
@@ -218,6 +225,22 @@ struct RevisionJson<'a> {
     path: &'a str,
 }
 
+impl RevisionJson<'_> {
+    /// As pretty JSON at `depth`, as `serde_json` writes it (see
+    /// [`pretty_by_hand`]).
+    fn write_pretty(&self, out: &mut Vec<u8>, depth: usize) {
+        pretty_by_hand::object(out, depth, |fields| {
+            fields.strings("branch_labels", self.branch_labels);
+            fields.strings("depends_on", self.depends_on);
+            fields.str("doc", self.doc);
+            fields.strings("down_revisions", self.down_revisions);
+            fields.str("id", self.id);
+            fields.opt_number("line", self.line.map(|line| line as u64));
+            fields.str("path", self.path);
+        });
+    }
+}
+
 /// The working tree's findings (`after_merging: false`), then the
 /// merge's (`true`), each against its own project; written one by one.
 struct Findings<'a> {
@@ -229,11 +252,13 @@ impl Findings<'_> {
     /// The array at `depth`.
     fn write_pretty<W: Write>(&self, out: &mut W, depth: usize) -> io::Result<()> {
         let (own, merge) = (self.own, self.merge);
-        pretty::write_array(out, depth, own.1.len() + merge.1.len(), |i| {
-            match own.1.get(i) {
+        pretty::write_array(out, depth, own.1.len() + merge.1.len(), |text, depth, i| {
+            let finding = match own.1.get(i) {
                 Some(finding) => FindingJson::new(own.0, finding, Some(false)),
                 None => FindingJson::new(merge.0, &merge.1[i - own.1.len()], Some(true)),
-            }
+            };
+            finding.write_pretty(text, depth);
+            Ok(())
         })
     }
 }
@@ -260,6 +285,34 @@ struct FindingJson<'a> {
     revision: &'a Option<String>,
     rule: &'static str,
     severity: &'static str,
+}
+
+impl FindingJson<'_> {
+    /// As pretty JSON at `depth`, as `serde_json` writes it (see
+    /// [`pretty_by_hand`]).
+    fn write_pretty(&self, out: &mut Vec<u8>, depth: usize) {
+        pretty_by_hand::object(out, depth, |fields| {
+            if let Some(after_merging) = self.after_merging {
+                fields.bool("after_merging", after_merging);
+            }
+            fields.opt_number("column", self.column.map(u64::from));
+            fields.opt_str("help", self.help);
+            fields.opt_number("line", self.line.map(u64::from));
+            fields.str("message", self.message);
+            fields.opt_str("path", self.path);
+            fields.array("related", &self.related, |out, depth, related| {
+                pretty_by_hand::object(out, depth, |fields| {
+                    fields.number("column", u64::from(related.column));
+                    fields.number("line", u64::from(related.line));
+                    fields.str("message", related.message);
+                    fields.str("path", related.path);
+                });
+            });
+            fields.opt_str("revision", self.revision.as_deref());
+            fields.str("rule", self.rule);
+            fields.str("severity", self.severity);
+        });
+    }
 }
 
 /// A finding's other place (keys in alphabetical order).

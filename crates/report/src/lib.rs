@@ -10,6 +10,7 @@ mod diagnostics;
 mod github;
 mod json;
 mod pretty;
+mod pretty_by_hand;
 mod sarif;
 mod status;
 mod summary;

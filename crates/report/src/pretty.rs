@@ -147,18 +147,13 @@ const BATCH: usize = 4096;
 /// Elements rendered together by one worker, into one piece of text.
 const PIECE: usize = 256;
 
-/// An array at `depth` whose `len` elements `element(i)` gives, each
-/// rendered on the pool and written in order.
-pub(crate) fn write_array<W, T, F>(
-    out: &mut W,
-    depth: usize,
-    len: usize,
-    element: F,
-) -> io::Result<()>
+/// An array at `depth` of `len` elements, each rendered on the pool by
+/// `element(text, depth, i)` (element `i` at the depth given) and written in
+/// order.
+pub(crate) fn write_array<W, F>(out: &mut W, depth: usize, len: usize, element: F) -> io::Result<()>
 where
     W: Write,
-    T: Serialize,
-    F: Fn(usize) -> T + Sync,
+    F: Fn(&mut Vec<u8>, usize, usize) -> io::Result<()> + Sync,
 {
     if len == 0 {
         return out.write_all(b"[]");
@@ -179,7 +174,7 @@ where
                     Vec::with_capacity(count * per_element.load(Ordering::Relaxed) * 9 / 8);
                 for i in indices {
                     item_start(&mut text, i == 0, depth + 1)?;
-                    write_at(&mut text, depth + 1, &element(i))?;
+                    element(&mut text, depth + 1, i)?;
                 }
                 per_element.fetch_max(text.len() / count, Ordering::Relaxed);
                 Ok(text)
@@ -217,9 +212,12 @@ mod tests {
         let mut pieces = Vec::new();
         let mut object = Object::begin(&mut pieces).unwrap();
         object.key("empty").unwrap();
-        write_array(object.out, 1, 0, |_| 0).unwrap();
+        write_array(object.out, 1, 0, |_, _, _| unreachable!()).unwrap();
         object.key("list").unwrap();
-        write_array(object.out, 1, elements.len(), |i| &elements[i]).unwrap();
+        write_array(object.out, 1, elements.len(), |text, depth, i| {
+            write_at(text, depth, &elements[i])
+        })
+        .unwrap();
         object.field("nested", &whole["nested"]).unwrap();
         object.field("zero", &whole["zero"]).unwrap();
         object.end().unwrap();

@@ -4,6 +4,7 @@
 //! several threads and written in order.
 
 use std::io::{self, Write};
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use rayon::prelude::*;
@@ -163,6 +164,11 @@ where
     // sized from it, rather than grown by doubling (which wrote the text
     // twice over, into fresh memory).
     let per_element = AtomicUsize::new(0);
+    // Each batch's pieces are rendered into the last batch's buffers, once
+    // written: a long array's text passes through a batch's worth of
+    // memory, not into fresh memory for every batch (which the system
+    // zeroes first, page by page).
+    let spare: Mutex<Vec<Vec<u8>>> = Mutex::new(Vec::new());
     for start in (0..len).step_by(BATCH) {
         let end = (start + BATCH).min(len);
         let rendered: Vec<io::Result<Vec<u8>>> = (start..end)
@@ -170,8 +176,12 @@ where
             .chunks(PIECE)
             .map(|indices| {
                 let count = indices.len();
-                let mut text =
-                    Vec::with_capacity(count * per_element.load(Ordering::Relaxed) * 9 / 8);
+                let mut text = spare
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner)
+                    .pop()
+                    .unwrap_or_default();
+                text.reserve(count * per_element.load(Ordering::Relaxed) * 9 / 8);
                 for i in indices {
                     item_start(&mut text, i == 0, depth + 1)?;
                     element(&mut text, depth + 1, i)?;
@@ -180,9 +190,17 @@ where
                 Ok(text)
             })
             .collect();
+        let mut written = Vec::with_capacity(rendered.len());
         for text in rendered {
-            out.write_all(&text?)?;
+            let mut text = text?;
+            out.write_all(&text)?;
+            text.clear();
+            written.push(text);
         }
+        spare
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .append(&mut written);
     }
     out.write_all(b"\n")?;
     indent(out, depth)?;

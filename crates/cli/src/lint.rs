@@ -13,6 +13,7 @@ use alembic_doctor_rules::{
 };
 use anyhow::Context;
 use clap::Args;
+use rustc_hash::FxHashSet;
 
 use crate::args::FailOn;
 
@@ -77,6 +78,8 @@ pub(crate) struct Scope {
     /// The project's files (by index) new or changed since the base
     /// branch; `None` when every revision is in scope.
     changed_files: Option<BTreeSet<usize>>,
+    /// How many revisions (distinct ids) are linted; `None` for all.
+    linted: Option<usize>,
 }
 
 /// Run the lints over `project` as `args` say, on the revisions of
@@ -92,22 +95,19 @@ pub(crate) fn run(project: &Project, args: &LintArgs, scope: Scope) -> anyhow::R
         revisions: scope,
         text: mut scope_text,
         changed_files,
+        linted,
     } = scope;
-    let scope = if no_lint {
+    let (scope, linted) = if no_lint {
         "none (--no-lint)".clone_into(&mut scope_text);
-        LintScope::Revisions(BTreeSet::new())
+        (LintScope::Revisions(BTreeSet::new()), Some(0))
     } else {
-        scope
+        (scope, linted)
     };
     let (environment, env_py) = environment(project);
     let findings = if no_lint {
         Vec::new()
     } else {
         alembic_doctor_rules::lint(project, &settings, &scope, &environment)
-    };
-    let linted = match &scope {
-        LintScope::All => None,
-        LintScope::Revisions(ids) => Some(ids.len()),
     };
     let summary = if no_lint {
         "safety lints: skipped (--no-lint)\n".to_owned()
@@ -274,6 +274,7 @@ pub(crate) fn scope(
         revisions: LintScope::All,
         text,
         changed_files: None,
+        linted: None,
     };
     if args.all {
         return Ok(every("every revision (--all)".to_owned()));
@@ -309,29 +310,38 @@ pub(crate) fn scope(
         .map(|file| file.path.as_path())
         .collect();
     let (at_ancestor, at_head) = (at_ancestor.stamps(&paths), at_head.stamps(&paths));
-    let changed_files: BTreeSet<usize> = (0..paths.len())
-        .filter(|&index| {
+    let changed: Vec<bool> = (0..paths.len())
+        .map(|index| {
             uncommitted.contains(paths[index])
                 || at_head[index].is_none()
                 || at_ancestor[index] != at_head[index]
         })
         .collect();
-    let mut ids = BTreeSet::new();
-    for (rev, input) in project.map.revisions().iter().enumerate() {
-        if changed_files.contains(&project.revision_files[rev]) {
-            ids.insert(input.id.clone());
-        }
-    }
+    // A revision is linted when its file changed, and so is any other
+    // revision with the same id (as a set of ids would have it), without
+    // a set of every id when every file changed.
+    let revisions = project.map.revisions();
+    let changed_ids: FxHashSet<&str> = revisions
+        .iter()
+        .zip(&project.revision_files)
+        .filter(|&(_, &file)| changed[file])
+        .map(|(input, _)| input.id.as_str())
+        .collect();
+    let flags = revisions
+        .iter()
+        .map(|input| changed_ids.contains(input.id.as_str()))
+        .collect();
+    let linted = changed_ids.len();
     let text = format!(
-        "{} revision{} new or changed since {} (--all lints every revision)",
-        ids.len(),
-        if ids.len() == 1 { "" } else { "s" },
+        "{linted} revision{} new or changed since {} (--all lints every revision)",
+        if linted == 1 { "" } else { "s" },
         base.name(),
     );
     Ok(Scope {
-        revisions: LintScope::Revisions(ids),
+        revisions: LintScope::Flags(flags),
         text,
-        changed_files: Some(changed_files),
+        changed_files: Some((0..changed.len()).filter(|&file| changed[file]).collect()),
+        linted: Some(linted),
     })
 }
 

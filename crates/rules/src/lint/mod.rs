@@ -44,6 +44,11 @@ pub enum LintScope {
     /// These revision ids (new or edited relative to the base branch); the
     /// rest of the history is context only.
     Revisions(BTreeSet<String>),
+    /// One flag per revision of the project's map, `true` for those to
+    /// lint: [`LintScope::Revisions`] for a caller that has worked out the
+    /// revisions rather than their ids (on a long history, a set of every
+    /// id cost more to build, search and free than the lints' setup).
+    Flags(Vec<bool>),
 }
 
 /// Facts about the project outside the version files.
@@ -285,6 +290,7 @@ pub fn lint(
             .iter()
             .map(|input| ids.contains(&input.id))
             .collect(),
+        LintScope::Flags(flags) => flags.clone(),
     });
     let linted_count = linted.0.iter().filter(|&&flag| flag).count();
     if linted_count == 0 {
@@ -295,7 +301,7 @@ pub fn lint(
     // one of them creates is new to all of them.
     let fresh = match scope {
         LintScope::All => RevFlags(Vec::new()),
-        LintScope::Revisions(_) => RevFlags(linted.0.clone()),
+        LintScope::Revisions(_) | LintScope::Flags(_) => RevFlags(linted.0.clone()),
     };
     // From the parse made while loading, or from the cache (no file is
     // read or parsed again), with the steps they take on the dialect.

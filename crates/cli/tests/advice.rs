@@ -24,6 +24,10 @@
 //! the branch repairs (the plan keeps the repair) or does not (the plan
 //! stops at one manual step naming it; the test repairs BASE as it says
 //! and follows the next report's plan).
+//! A third of the scenarios keep their configuration where `alembic` does
+//! not look (every command must name it), and a quarter run every command
+//! from outside the repository, as `report -C DIR` prints them (`git -C`,
+//! `alembic-doctor -C`, and `cd DIR && alembic`, which has no `-C`).
 //! Alembic runs in one Python process for the whole batch
 //! (`tests/oracle/alembic_server.py`).
 
@@ -175,6 +179,46 @@ struct Scenario {
     /// configuration is not where `alembic` looks first): given to
     /// `report`, and expected in every command of its plan.
     options: Vec<String>,
+    /// Where the user runs every command when it is not the repository:
+    /// `report` is given `-C` to the repository, and its plan's commands
+    /// must work from here (`git -C`, `alembic-doctor -C`, and `cd DIR &&`
+    /// before `alembic`, which has no `-C`).
+    outside: Option<tempfile::TempDir>,
+}
+
+impl Scenario {
+    /// Where the user runs the commands.
+    fn user_dir(&self) -> &Path {
+        self.outside
+            .as_ref()
+            .map_or(self.repo.path.as_path(), tempfile::TempDir::path)
+    }
+
+    /// The repository as `-C` names it, when the user is outside it.
+    fn dash_c(&self) -> Option<&str> {
+        self.outside
+            .as_ref()
+            .map(|_| self.repo.path.to_str().expect("a UTF-8 path"))
+    }
+
+    /// `report args --format json`, run where the user is.
+    fn report(&self, args: &[&str]) -> Value {
+        let Some(dir) = self.dash_c() else {
+            return self.repo.json_of("report", args).1;
+        };
+        let output = alembic_doctor_testkit::hermetic_command(BIN, self.user_dir())
+            .args(["-C", dir, "report"])
+            .args(args)
+            .args(["--format", "json"])
+            .output()
+            .expect("alembic-doctor runs");
+        serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
+            panic!(
+                "not JSON ({e}):\n{}",
+                String::from_utf8_lossy(&output.stderr)
+            )
+        })
+    }
 }
 
 /// Writes migrations into a repository.
@@ -543,14 +587,25 @@ fn build(seed: u64) -> Scenario {
     if let Some((path, good)) = repaired_on_branch {
         base_files.insert(path, good.into_bytes());
     }
+    // A quarter of the scenarios run every command from outside the
+    // repository.
+    let outside = ((seed / 7) % 4 == 2).then(|| tempfile::tempdir().expect("a directory"));
     Scenario {
-        description: format!("seed {seed}: {description}"),
+        description: format!(
+            "seed {seed}: {description}{}",
+            if outside.is_some() {
+                ", run from outside the repository (-C)"
+            } else {
+                ""
+            }
+        ),
         repo,
         heads,
         base_files,
         tables,
         base_repair,
         options,
+        outside,
     }
 }
 
@@ -598,16 +653,20 @@ fn files_at(repo: &GitProject, rev: &str) -> BTreeMap<String, Vec<u8>> {
         .collect()
 }
 
-/// Run one command of the plan as a user would paste it.
-fn run_command(repo: &GitProject, alembic: &mut Alembic, command: &str) -> Result<String, String> {
+/// Run one command of the plan as a user would paste it in `dir`: a
+/// program and its arguments, after a `cd DIR &&` when it starts with one.
+fn run_command(dir: &Path, alembic: &mut Alembic, command: &str) -> Result<String, String> {
     let words = shlex::split(command).ok_or_else(|| format!("cannot split `{command}`"))?;
+    let (dir, words) = match words.as_slice() {
+        [cd, to, and, rest @ ..] if cd == "cd" && and == "&&" => (dir.join(to), rest),
+        _ => (dir.to_path_buf(), words.as_slice()),
+    };
     let (program, args) = words.split_first().ok_or("an empty command")?;
     match program.as_str() {
-        "alembic" => alembic.run(&repo.path, args),
+        "alembic" => alembic.run(&dir, args),
         "alembic-doctor" | "git" => {
             let bin = if program == "git" { "git" } else { BIN };
-            let output = repo
-                .command(bin)
+            let output = alembic_doctor_testkit::hermetic_command(bin, &dir)
                 .args(args)
                 .output()
                 .map_err(|e| e.to_string())?;
@@ -673,7 +732,10 @@ fn follow(
                         .split('`')
                         .skip(1)
                         .step_by(2)
-                        .find(|span| span.starts_with("alembic ") && span.contains(" merge "))
+                        .find(|span| {
+                            (span.starts_with("alembic ") || span.starts_with("cd "))
+                                && span.contains(" merge ")
+                        })
                         .ok_or("no `alembic merge` in the alternative")?;
                     vec![command.to_owned()]
                 }
@@ -686,7 +748,8 @@ fn follow(
                 .collect(),
         };
         for command in commands {
-            let out = run_command(repo, alembic, &command).map_err(|e| format!("{log}{e}"))?;
+            let out = run_command(scenario.user_dir(), alembic, &command)
+                .map_err(|e| format!("{log}{e}"))?;
             log.push_str(&format!("$ {command}\n{out}"));
         }
     }
@@ -777,10 +840,22 @@ fn check_result(scenario: &Scenario, alembic: &mut Alembic) -> Result<(), String
 /// too) carries the options the report was run with: without them it
 /// would not find the project, or find another one.
 fn commands_name_the_project(scenario: &Scenario, plan: &Value) -> Result<(), String> {
-    if scenario.options.is_empty() {
+    let dash_c: Vec<String> = scenario
+        .dash_c()
+        .map(|dir| vec!["-C".to_owned(), dir.to_owned()])
+        .unwrap_or_default();
+    if scenario.options.is_empty() && dash_c.is_empty() {
         return Ok(());
     }
-    let options = scenario.options.join(" ");
+    let doctor = std::iter::once("alembic-doctor".to_owned())
+        .chain(dash_c.iter().cloned())
+        .chain(scenario.options.iter().cloned())
+        .collect::<Vec<_>>()
+        .join(" ");
+    let git = std::iter::once("git".to_owned())
+        .chain(dash_c.iter().cloned())
+        .collect::<Vec<_>>()
+        .join(" ");
     for step in plan["steps"].as_array().into_iter().flatten() {
         let alternative = &step["alternative"];
         let commands = step["commands"]
@@ -790,16 +865,28 @@ fn commands_name_the_project(scenario: &Scenario, plan: &Value) -> Result<(), St
             .flatten()
             .filter_map(Value::as_str);
         for command in commands {
-            if command.starts_with("alembic-doctor ")
-                && !command.starts_with(&format!("alembic-doctor {options} "))
+            if command.starts_with("alembic-doctor ") && !command.starts_with(&format!("{doctor} "))
             {
-                return Err(format!("`{command}` does not say `{options}`"));
+                return Err(format!("`{command}` does not start `{doctor}`"));
+            }
+            if command.starts_with("git ") && !command.starts_with(&format!("{git} ")) {
+                return Err(format!("`{command}` does not start `{git}`"));
             }
         }
         if let Some(summary) = alternative["summary"].as_str()
             && summary.contains("`alembic merge")
+            && !scenario.options.is_empty()
         {
-            return Err(format!("`{summary}` does not say `{options}`"));
+            return Err(format!(
+                "`{summary}` does not say `{}`",
+                scenario.options.join(" ")
+            ));
+        }
+        if let (Some(summary), Some(dir)) = (alternative["summary"].as_str(), scenario.dash_c())
+            && summary.contains("alembic ")
+            && !summary.contains(&format!("`cd {dir} && alembic"))
+        {
+            return Err(format!("`{summary}` does not `cd {dir}` before `alembic`"));
         }
     }
     Ok(())
@@ -844,6 +931,8 @@ fn following_the_reports_plan_ends_in_a_healthy_chain() {
     let mut failures = Vec::new();
     let mut kinds: BTreeMap<String, usize> = BTreeMap::new();
     let mut alternatives = 0;
+    // `cd DIR && alembic ...` run as printed, by scenarios run from outside.
+    let mut cd_alembic = 0;
     let mut blocked_plans = 0;
     let scenarios = std::env::var("ALEMBIC_DOCTOR_ADVICE_SCENARIOS")
         .ok()
@@ -857,7 +946,7 @@ fn following_the_reports_plan_ends_in_a_healthy_chain() {
         args.push("main");
         args.extend(heads.iter().map(String::as_str));
         args.push("--no-lint");
-        let (_, report) = scenario.repo.json_of("report", &args);
+        let report = scenario.report(&args);
         let mut plan = report["plan"].clone();
         match (plan["blocked"].as_bool(), &scenario.base_repair) {
             (Some(true), Some(_)) => {
@@ -868,7 +957,7 @@ fn following_the_reports_plan_ends_in_a_healthy_chain() {
                 }
                 // Do what the manual step says, on main, then ask again.
                 repair_base(&mut scenario);
-                let (_, again) = scenario.repo.json_of("report", &args);
+                let again = scenario.report(&args);
                 plan = again["plan"].clone();
                 if plan["blocked"] != false {
                     failures.push(format!(
@@ -915,8 +1004,17 @@ fn following_the_reports_plan_ends_in_a_healthy_chain() {
             }
             for which in [0, 1] {
                 alternatives += 1;
+                cd_alembic += usize::from(which == 1 && scenario.outside.is_some());
                 let mut fresh = build(seed);
                 repair_base(&mut fresh);
+                // Run from outside, the plan names its repository by path:
+                // the fresh copy's, for the copy.
+                let plan = match (scenario.dash_c(), fresh.dash_c()) {
+                    (Some(from), Some(to)) => {
+                        serde_json::from_str(&plan.to_string().replace(from, to)).expect("JSON")
+                    }
+                    _ => plan.clone(),
+                };
                 if let Err(why) = follow(&fresh, &mut alembic, &plan, Some((at, which))) {
                     failures.push(format!(
                         "{} (alternative {which} of step {})\nplan: {plan:#}\n{why}",
@@ -949,6 +1047,10 @@ fn following_the_reports_plan_ends_in_a_healthy_chain() {
         );
     }
     assert!(alternatives > 0);
+    assert!(
+        cd_alembic > 0 || scenarios < 64,
+        "no scenario run from outside the repository ran `cd DIR && alembic merge`"
+    );
     assert!(
         blocked_plans > 0 || scenarios < KINDS,
         "no scenario's plan stopped at main's own problem"
@@ -1008,6 +1110,7 @@ fn forked_chain(seed: u64, elsewhere: bool, label: Option<&str>) -> Scenario {
         tables,
         base_repair: None,
         options,
+        outside: None,
     }
 }
 
@@ -1057,7 +1160,7 @@ fn every_command_of_the_multiple_heads_help_ends_healthy() {
             }
             run += 1;
             let fresh = forked_chain(seed, elsewhere, label);
-            let result = run_command(&fresh.repo, &mut alembic, command)
+            let result = run_command(fresh.user_dir(), &mut alembic, command)
                 .and_then(|_| check_result(&fresh, &mut alembic).map(|()| String::new()));
             if let Err(why) = result {
                 failures.push(format!("{}: `{command}`:\n{why}", scenario.description));

@@ -361,3 +361,96 @@ impl<'a> FindingJson<'a> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The hand-written JSON of a finding and of a revision is what their
+    /// `Serialize` derives write (every field, in order, each optional one
+    /// present and absent), so that the two cannot drift apart.
+    #[test]
+    fn findings_and_revisions_by_hand_are_their_derived_json() {
+        let revision = Some("a1b2c3d4e5f6".to_owned());
+        let findings = [
+            FindingJson {
+                after_merging: Some(true),
+                column: Some(5),
+                help: Some("run `alembic merge heads`, then \"check\""),
+                line: Some(22),
+                message: "revision `a1b2` has\ttwo \\ parents",
+                path: Some("migrations/versions/a1b2_x.py"),
+                related: vec![
+                    RelatedJson {
+                        column: 1,
+                        line: 3,
+                        message: "first",
+                        path: "a.py",
+                    },
+                    RelatedJson {
+                        column: 7,
+                        line: 9,
+                        message: "sécond\n",
+                        path: "b.py",
+                    },
+                ],
+                revision: &revision,
+                rule: "multiple-heads",
+                severity: "error",
+            },
+            FindingJson {
+                after_merging: None,
+                column: None,
+                help: None,
+                line: None,
+                message: "",
+                path: None,
+                related: Vec::new(),
+                revision: &None,
+                rule: "missing-lock-timeout",
+                severity: "warning",
+            },
+        ];
+        let labels = ["core".to_owned(), "x\"y".to_owned()];
+        let parents = ["aaa".to_owned()];
+        let revisions = [
+            RevisionJson {
+                branch_labels: &labels,
+                depends_on: &[],
+                doc: "add a column\n\nwith a body",
+                down_revisions: &parents,
+                id: "bbb",
+                line: Some(12),
+                path: "migrations/versions/bbb.py",
+            },
+            RevisionJson {
+                branch_labels: &[],
+                depends_on: &parents,
+                doc: "",
+                down_revisions: &[],
+                id: "aaa",
+                line: None,
+                path: "aaa.py",
+            },
+        ];
+        for depth in [0, 2] {
+            for finding in &findings {
+                let mut ours = Vec::new();
+                finding.write_pretty(&mut ours, depth);
+                assert_eq!(String::from_utf8(ours).unwrap(), derived(finding, depth));
+            }
+            for revision in &revisions {
+                let mut ours = Vec::new();
+                revision.write_pretty(&mut ours, depth);
+                assert_eq!(String::from_utf8(ours).unwrap(), derived(revision, depth));
+            }
+        }
+    }
+
+    /// `value` as its `Serialize` derive writes it at `depth`.
+    fn derived(value: &impl Serialize, depth: usize) -> String {
+        let mut text = Vec::new();
+        pretty::write_at(&mut text, depth, value).unwrap();
+        String::from_utf8(text).unwrap()
+    }
+}

@@ -46,6 +46,7 @@ pub(crate) fn run(project_args: &ProjectArgs, args: &CheckArgs) -> anyhow::Resul
         project = alembic_doctor_project::load_with_cache(&request, cache.as_ref())?;
     }
     let timer = alembic_doctor_project::StageTimer::from_env();
+    let status = crate::lint::start_status(&project, &args.lint, &lookup);
     let options = project_args.command_options_for(&project.config);
     let (project, mut base) = base::compare(
         &lookup,
@@ -56,11 +57,12 @@ pub(crate) fn run(project_args: &ProjectArgs, args: &CheckArgs) -> anyhow::Resul
     )?;
     // The chain's rules and the lints are independent: the rules run on a
     // thread of their own while this one asks git which revisions changed
-    // since the base branch (a process; it reads no migration), then
-    // replays the history for the lints (which must not run on the pool).
+    // since the base branch (`git status`, started above, has run while
+    // the base branch was compared with), then replays the history for the
+    // lints (which must not run on the pool).
     let (mut findings, lint) = std::thread::scope(|threads| {
         let chain = threads.spawn(|| alembic_doctor_rules::check(project));
-        let lint = crate::lint::scope(project, &args.lint, &lookup)
+        let lint = crate::lint::scope(project, &args.lint, &lookup, status)
             .and_then(|scope| crate::lint::run(project, &args.lint, scope));
         let findings = chain
             .join()

@@ -5,6 +5,7 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
+use alembic_doctor_git::{GitError, PendingChanges};
 use alembic_doctor_project::Project;
 use alembic_doctor_report::LintInfo;
 use alembic_doctor_rules::{
@@ -265,10 +266,31 @@ fn settings(
 /// changed files themselves come with it (`None` when everything is in
 /// scope). It asks git (`git status` runs as a process) and reads no
 /// migration, so `check` works it out beside the chain's rules.
+/// `git status` for the lint scope, started before the base branch is
+/// compared with (a process of its own, which takes a few milliseconds:
+/// they overlap). Not started when the scope will not ask git.
+pub(crate) struct StartedStatus(Option<Result<PendingChanges, GitError>>);
+
+/// Start `git status` on the version locations when [`scope`] will want
+/// it: with `--all` or without a base branch, no file's state is asked.
+pub(crate) fn start_status(
+    project: &Project,
+    args: &LintArgs,
+    base: &crate::base::Lookup,
+) -> StartedStatus {
+    StartedStatus(match base {
+        crate::base::Lookup::Found { repo, .. } if !args.all => {
+            Some(repo.start_uncommitted_changes(&project.version_locations))
+        }
+        _ => None,
+    })
+}
+
 pub(crate) fn scope(
     project: &Project,
     args: &LintArgs,
     base: &crate::base::Lookup,
+    status: StartedStatus,
 ) -> anyhow::Result<Scope> {
     let every = |text: String| Scope {
         revisions: LintScope::All,
@@ -288,6 +310,11 @@ pub(crate) fn scope(
         }
         crate::base::Lookup::Found { repo, base } => (repo, base),
     };
+    // Started early, or now to run while the trees are compared.
+    let uncommitted = match status.0 {
+        Some(started) => started?,
+        None => repo.start_uncommitted_changes(&project.version_locations)?,
+    };
     let head = repo.resolve("HEAD")?;
     let Some(ancestor) = repo.merge_base(base, &head)? else {
         return Ok(every(format!(
@@ -300,16 +327,13 @@ pub(crate) fn scope(
     // as uncommitted (modified, added, untracked).
     let at_ancestor = repo.tree_at(&ancestor)?;
     let at_head = repo.tree_at(&head)?;
-    let uncommitted: BTreeSet<PathBuf> = repo
-        .uncommitted_changes(&project.version_locations)?
-        .into_iter()
-        .collect();
     let paths: Vec<&Path> = project
         .files
         .iter()
         .map(|file| file.path.as_path())
         .collect();
     let (at_ancestor, at_head) = (at_ancestor.stamps(&paths), at_head.stamps(&paths));
+    let uncommitted: BTreeSet<PathBuf> = uncommitted.wait()?.into_iter().collect();
     let changed: Vec<bool> = (0..paths.len())
         .map(|index| {
             uncommitted.contains(paths[index])

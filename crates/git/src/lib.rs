@@ -47,5 +47,5 @@ mod tree;
 
 pub use error::GitError;
 pub use pickaxe::{Mention, MentionChange, Mentions};
-pub use repo::{GitRepo, ResolvedRev};
+pub use repo::{GitRepo, PendingChanges, ResolvedRev};
 pub use tree::{EntryKind, GitTree, MAX_LINKS};

@@ -423,6 +423,14 @@ impl GitRepo {
     /// modified, added, deleted, renamed, and untracked files that are not
     /// ignored. Absolute paths, sorted. Runs `git status`.
     pub fn uncommitted_changes(&self, paths: &[PathBuf]) -> Result<Vec<PathBuf>, GitError> {
+        self.start_uncommitted_changes(paths)?.wait()
+    }
+
+    /// [`GitRepo::uncommitted_changes`], started: `git status` runs while
+    /// the caller does other work, and [`PendingChanges::wait`] collects its
+    /// answer (a process that takes a few milliseconds, most of a warm
+    /// `check`'s wait for git).
+    pub fn start_uncommitted_changes(&self, paths: &[PathBuf]) -> Result<PendingChanges, GitError> {
         let workdir = self
             .workdir
             .as_deref()
@@ -447,12 +455,46 @@ impl GitRepo {
                 "--no-renames",
                 "--",
             ])
-            .args(paths);
+            .args(paths)
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped());
         let shown = format!("git status --porcelain -- {}", shown_paths(paths));
-        let output = command.output().map_err(|error| GitError::GitCommand {
+        let child = command.spawn().map_err(|error| GitError::GitCommand {
             command: shown.clone(),
             message: format!("cannot start `git` ({error}); is git installed and on PATH?"),
         })?;
+        Ok(PendingChanges {
+            child,
+            shown,
+            workdir: workdir.to_path_buf(),
+        })
+    }
+}
+
+/// A `git status` started by [`GitRepo::start_uncommitted_changes`].
+pub struct PendingChanges {
+    child: std::process::Child,
+    /// The command, as an error names it.
+    shown: String,
+    workdir: PathBuf,
+}
+
+impl PendingChanges {
+    /// The changed files, once `git status` has answered: absolute paths,
+    /// sorted.
+    pub fn wait(self) -> Result<Vec<PathBuf>, GitError> {
+        let Self {
+            child,
+            shown,
+            workdir,
+        } = self;
+        let output = child
+            .wait_with_output()
+            .map_err(|error| GitError::GitCommand {
+                command: shown.clone(),
+                message: format!("cannot read what `git` printed ({error})"),
+            })?;
         if !output.status.success() {
             return Err(GitError::GitCommand {
                 command: shown,

@@ -74,6 +74,13 @@ pub fn list_versions_in(tree: &impl Tree, spec: &ListingSpec) -> Listing {
     Listing { files, notes }
 }
 
+/// Read `candidates` of `tree` (as [`list_candidates_in`] lists them), in
+/// order, in parallel, as [`list_versions_in`] reads them: for a caller
+/// that has some of the files' bytes already.
+pub fn read_candidates(tree: &impl Tree, candidates: Vec<Candidate>) -> Vec<SourceFile> {
+    read::read_all(tree, candidates)
+}
+
 /// [`list_versions_in`] without reading the files: the candidates in load
 /// order, and the notes. For a caller that may not need every file's bytes
 /// (a cache of what was derived from them); [`Candidate::with_bytes`] makes

@@ -2,7 +2,7 @@
 //! changes since its merge base applied on top, as git would merge the
 //! version directories, then read as one project and checked.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
 use alembic_doctor_git::{GitRepo, GitTree};
@@ -303,16 +303,14 @@ fn files_at_merge_base(tree: &GitTree, base: &Side, head: &Side) -> BTreeMap<Pat
         .filter(|file| file.read_error.is_none())
         .map(|file| (file.path.as_path(), file))
         .collect();
-    let mut files = BTreeMap::new();
+    let mut files = Vec::with_capacity(candidates.len());
     let mut to_read = Vec::new();
     for ((candidate, at_merge_base), at_base) in
         candidates.into_iter().zip(at_merge_base).zip(at_base)
     {
         let same_blob = at_merge_base.is_some() && at_merge_base == at_base;
         match base_files.get(candidate.path.as_path()) {
-            Some(file) if same_blob => {
-                files.insert(candidate.path, file.bytes.to_vec());
-            }
+            Some(file) if same_blob => files.push((candidate.path, file.bytes.to_vec())),
             _ => to_read.push(candidate),
         }
     }
@@ -321,7 +319,9 @@ fn files_at_merge_base(tree: &GitTree, base: &Side, head: &Side) -> BTreeMap<Pat
             .into_iter()
             .filter_map(|file| Some((file.path, file.bytes.ok()?))),
     );
-    files
+    // Collected, not inserted one by one: listed in load order, the paths
+    // come nearly sorted, which the collection's sort takes in one pass.
+    files.into_iter().collect()
 }
 
 /// Git's three-way merge of one kind of entry (file bytes, link targets),
@@ -342,16 +342,35 @@ impl ThreeWay<'_> {
         base: &BTreeMap<PathBuf, T>,
         changes: &mut BTreeMap<PathBuf, Option<T>>,
     ) {
-        let paths: BTreeSet<&PathBuf> = ancestor.keys().chain(head.keys()).collect();
-        for path in paths {
-            let before = ancestor.get(path);
-            let after = head.get(path);
+        // The three states are sorted by path: one walk through them
+        // together, in order, finds each path's entries, where a set of
+        // every path and a look-up in each state compared paths (component
+        // by component) some fifty times per file.
+        let (mut ancestor, mut head, mut base) = (
+            ancestor.iter().peekable(),
+            head.iter().peekable(),
+            base.iter().peekable(),
+        );
+        loop {
+            let path = match (ancestor.peek(), head.peek()) {
+                (None, None) => break,
+                (Some(&(path, _)), None) | (None, Some(&(path, _))) => path,
+                (Some(&(in_ancestor, _)), Some(&(in_head, _))) => in_ancestor.min(in_head),
+            };
+            let before = ancestor
+                .next_if(|&(at, _)| at == path)
+                .map(|(_, entry)| entry);
+            let after = head.next_if(|&(at, _)| at == path).map(|(_, entry)| entry);
             if before == after {
                 continue;
             }
+            while base.next_if(|&(at, _)| at < path).is_some() {}
             let current = match changes.get(path) {
                 Some(change) => change.as_ref(),
-                None => base.get(path),
+                None => base
+                    .peek()
+                    .filter(|&&(at, _)| at == path)
+                    .map(|(_, entry)| *entry),
             };
             if current == after {
                 continue;

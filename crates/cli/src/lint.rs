@@ -260,12 +260,6 @@ fn settings(
     })
 }
 
-/// What to lint: every revision with `--all` or outside git; otherwise the
-/// revisions whose files are new or changed since the merge base with the
-/// base branch (so adopting the tool on a long history is quiet). The
-/// changed files themselves come with it (`None` when everything is in
-/// scope). It asks git (`git status` runs as a process) and reads no
-/// migration, so `check` works it out beside the chain's rules.
 /// `git status` for the lint scope, started before the base branch is
 /// compared with (a process of its own, which takes a few milliseconds:
 /// they overlap). Not started when the scope will not ask git.
@@ -286,6 +280,13 @@ pub(crate) fn start_status(
     })
 }
 
+/// What to lint: every revision with `--all` or outside git; otherwise the
+/// revisions whose files are new or changed since the merge base with the
+/// base branch (so adopting the tool on a long history is quiet). The
+/// changed files themselves come with it (`None` when everything is in
+/// scope). It asks git (`git status`, started by [`start_status`], or here
+/// when it was not) and reads no migration, so `check` works it out beside
+/// the chain's rules.
 pub(crate) fn scope(
     project: &Project,
     args: &LintArgs,

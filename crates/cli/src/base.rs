@@ -185,6 +185,19 @@ pub(crate) struct BaseCheck {
     skipped: Option<String>,
 }
 
+/// Whether [`compare`] will compare the working tree with the base
+/// branch, and so ask `git status` about the working tree's project: not
+/// with `--no-base`, outside a repository or without a base branch, in a
+/// bare repository, before the first commit, or on the base branch itself.
+pub(crate) fn compares(lookup: &Lookup, no_base: bool) -> bool {
+    match lookup {
+        Lookup::Found { repo, base } if !no_base && !repo.is_bare() => repo
+            .resolve("HEAD")
+            .is_ok_and(|head| head.commit_id() != base.commit_id()),
+        _ => false,
+    }
+}
+
 impl BaseCheck {
     fn skipped(reason: &str, base: Option<ResolvedRev>, notes: Vec<String>) -> Self {
         Self {
@@ -236,6 +249,7 @@ pub(crate) fn compare(
     project: Project,
     request: &LoadRequest,
     (no_cache, command_options): (bool, alembic_doctor_rules::CommandOptions),
+    status: &mut crate::lint::StartedStatus,
 ) -> anyhow::Result<(&'static Project, BaseCheck)> {
     let leak = |project: Project| -> &'static Project { Box::leak(Box::new(project)) };
     if no_base {
@@ -282,7 +296,12 @@ pub(crate) fn compare(
         // The plan's commands find the project the way this run did.
         command_options,
     };
-    let side = Side::work_tree(repo, project, &request.load);
+    // `git status`, shared with the lints' scope when it was started for
+    // both (see `compares`).
+    let side = match status.for_comparison() {
+        Some(changes) => Side::work_tree_with_changes(repo, project, &request.load, changes),
+        None => Side::work_tree(repo, project, &request.load),
+    };
     let comparison =
         alembic_doctor_compare::compare_loaded(repo, base.clone(), vec![side], &request)?;
     let comparison: &'static Comparison = Box::leak(Box::new(comparison));

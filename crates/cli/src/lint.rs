@@ -260,24 +260,117 @@ fn settings(
     })
 }
 
-/// `git status` for the lint scope, started before the base branch is
-/// compared with (a process of its own, which takes a few milliseconds:
-/// they overlap). Not started when the scope will not ask git.
-pub(crate) struct StartedStatus(Option<Result<PendingChanges, GitError>>);
+/// `git status`, run once for `check` (a process of its own, which takes a
+/// few milliseconds: it is started before the base branch is compared
+/// with, and overlaps it). The comparison asks whether the working tree's
+/// project (its version files, configuration and `env.py`) has uncommitted
+/// changes, the lints' scope which version files have: when both ask, one
+/// `git status` over the comparison's paths answers both (each looks at
+/// every version file). Not started when neither will ask.
+pub(crate) struct StartedStatus {
+    state: StatusState,
+    /// It covers the comparison's paths, not only the version locations.
+    for_comparison: bool,
+}
 
-/// Start `git status` on the version locations when [`scope`] will want
-/// it: with `--all` or without a base branch, no file's state is asked.
+enum StatusState {
+    NotStarted,
+    Running(Result<PendingChanges, GitError>),
+    Answered(Result<Vec<PathBuf>, GitError>),
+}
+
+impl StartedStatus {
+    /// What `git status` reported, waited for the first time; `None` when
+    /// it was not started.
+    fn answer(&mut self) -> Option<&Result<Vec<PathBuf>, GitError>> {
+        let state = std::mem::replace(&mut self.state, StatusState::NotStarted);
+        self.state = match state {
+            StatusState::Running(started) => {
+                StatusState::Answered(started.and_then(PendingChanges::wait))
+            }
+            other => other,
+        };
+        match &self.state {
+            StatusState::Answered(answer) => Some(answer),
+            StatusState::NotStarted | StatusState::Running(_) => None,
+        }
+    }
+
+    /// The lints' answer, which the caller waits for when it needs it: a
+    /// status shared with the comparison that failed (on one of the
+    /// configuration files it also covers) is started again on the
+    /// version files alone, as the lints would have asked.
+    fn for_scope(
+        mut self,
+        repo: &alembic_doctor_git::GitRepo,
+        version_locations: &[PathBuf],
+    ) -> Result<ScopeStatus, GitError> {
+        if self.for_comparison && matches!(self.answer(), Some(Err(_))) {
+            self.state = StatusState::NotStarted;
+        }
+        match self.state {
+            StatusState::NotStarted => Ok(ScopeStatus::Running(
+                repo.start_uncommitted_changes(version_locations)?,
+            )),
+            StatusState::Running(started) => Ok(ScopeStatus::Running(started?)),
+            StatusState::Answered(answer) => Ok(ScopeStatus::Answered(answer?)),
+        }
+    }
+
+    /// The comparison's answer: the paths with uncommitted changes under
+    /// [`alembic_doctor_compare::work_tree_paths`], when this status
+    /// covers them.
+    pub(crate) fn for_comparison(&mut self) -> Option<Result<&[PathBuf], &GitError>> {
+        if !self.for_comparison {
+            return None;
+        }
+        self.answer().map(Result::as_deref)
+    }
+}
+
+/// The lints' `git status`: running, or answered for the comparison.
+enum ScopeStatus {
+    Running(PendingChanges),
+    Answered(Vec<PathBuf>),
+}
+
+impl ScopeStatus {
+    fn wait(self) -> Result<Vec<PathBuf>, GitError> {
+        match self {
+            ScopeStatus::Running(started) => started.wait(),
+            ScopeStatus::Answered(changed) => Ok(changed),
+        }
+    }
+}
+
+/// Start `git status` for what will ask it: the comparison with the base
+/// branch (unless `--no-base`, or it will not run) and the lints' scope
+/// (unless `--all`).
 pub(crate) fn start_status(
     project: &Project,
+    request: &alembic_doctor_project::LoadRequest,
     args: &LintArgs,
     base: &crate::base::Lookup,
 ) -> StartedStatus {
-    StartedStatus(match base {
-        crate::base::Lookup::Found { repo, .. } if !args.all => {
-            Some(repo.start_uncommitted_changes(&project.version_locations))
-        }
-        _ => None,
-    })
+    let not_started = StartedStatus {
+        state: StatusState::NotStarted,
+        for_comparison: false,
+    };
+    let crate::base::Lookup::Found { repo, .. } = base else {
+        return not_started;
+    };
+    let for_comparison = crate::base::compares(base, args.no_base);
+    let paths = if for_comparison {
+        alembic_doctor_compare::work_tree_paths(project, request)
+    } else if !args.all {
+        project.version_locations.clone()
+    } else {
+        return not_started;
+    };
+    StartedStatus {
+        state: StatusState::Running(repo.start_uncommitted_changes(&paths)),
+        for_comparison,
+    }
 }
 
 /// What to lint: every revision with `--all` or outside git; otherwise the
@@ -311,11 +404,8 @@ pub(crate) fn scope(
         }
         crate::base::Lookup::Found { repo, base } => (repo, base),
     };
-    // Started early, or now to run while the trees are compared.
-    let uncommitted = match status.0 {
-        Some(started) => started?,
-        None => repo.start_uncommitted_changes(&project.version_locations)?,
-    };
+    // Started early (or now), and waited for once the trees are compared.
+    let uncommitted = status.for_scope(repo, &project.version_locations)?;
     let head = repo.resolve("HEAD")?;
     let Some(ancestor) = repo.merge_base(base, &head)? else {
         return Ok(every(format!(

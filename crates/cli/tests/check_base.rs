@@ -489,3 +489,39 @@ fn chain_errors_on_unchanged_revisions_always_show() {
     assert_eq!(code, 1, "{stdout}");
     assert!(stdout.contains("error[multiple-heads]"), "{stdout}");
 }
+
+/// One `git status` answers both questions `check` asks git about the
+/// working tree: whether the project has uncommitted changes (the
+/// branch's name in the comparison) and which version files changed (the
+/// lints' scope).
+#[test]
+fn one_git_status_answers_the_comparison_and_the_lint_scope() {
+    let repo = forked_while_main_moved();
+    // An uncommitted edit to the revision both branches have.
+    repo.write(
+        "migrations/versions/aaa_init.py",
+        "\"\"\"aaa\"\"\"\nrevision = 'aaa'\ndown_revision = None\n\n\ndef upgrade():\n    pass  # edited\n\n\ndef downgrade():\n    pass\n",
+    );
+    let uncommitted = "feat (working tree, with uncommitted changes)";
+    let (_, json) = repo.json_of("check", &[]);
+    assert!(json["base"].to_string().contains(uncommitted), "{json}");
+    // `bbb`, new on the branch, and `aaa`, edited.
+    assert_eq!(json["lint"]["linted_revisions"], 2, "{json}");
+    repo.commit("edit aaa");
+    let (_, json) = repo.json_of("check", &[]);
+    assert!(!json["base"].to_string().contains(uncommitted), "{json}");
+    assert!(
+        json["base"].to_string().contains("feat (working tree)"),
+        "{json}"
+    );
+    assert_eq!(json["lint"]["linted_revisions"], 2, "{json}");
+    // Only the configuration changed: the name says so, the scope is the
+    // same.
+    repo.write(
+        "alembic.ini",
+        "[alembic]\nscript_location = migrations\n# edited\n",
+    );
+    let (_, json) = repo.json_of("check", &[]);
+    assert!(json["base"].to_string().contains(uncommitted), "{json}");
+    assert_eq!(json["lint"]["linted_revisions"], 2, "{json}");
+}

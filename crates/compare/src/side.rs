@@ -143,9 +143,26 @@ impl Side {
     /// The working tree's side from its project, already loaded with
     /// `request` (as [`crate::compare`] loads the working tree): a caller
     /// that has read the working tree (`check`) does not read it twice.
+    /// Asks `git status` whether the project's files have uncommitted
+    /// changes.
     pub fn work_tree(repo: &GitRepo, project: Project, request: &LoadRequest) -> Self {
+        let changes = repo.uncommitted_changes(&work_tree_paths(&project, request));
+        Self::work_tree_with_changes(repo, project, request, changes.as_deref())
+    }
+
+    /// [`Side::work_tree`], with `git status` over [`work_tree_paths`]
+    /// run by the caller: `changes` is what it reported (a failure counts
+    /// as uncommitted changes). `check` runs it once for this and for the
+    /// lints' scope, which asks the same of the version files: a second
+    /// `git status` looked at every version file again.
+    pub fn work_tree_with_changes(
+        repo: &GitRepo,
+        project: Project,
+        request: &LoadRequest,
+        changes: Result<&[PathBuf], &GitError>,
+    ) -> Self {
         let spec = alembic_doctor_project::listing_spec(&project.config, request.recursive);
-        let state = work_tree_state(repo, &project, &spec);
+        let state = work_tree_state(repo, changes);
         Self {
             label: state.label(),
             worktree: Some(state),
@@ -212,27 +229,33 @@ fn rev_label(rev: &ResolvedRev) -> String {
 }
 
 /// The branch checked out in the working tree (from `HEAD`), and whether
-/// the project's files differ from it. A question git cannot answer (no
-/// commit yet) leaves the branch unknown and the tree counted as changed.
-fn work_tree_state(repo: &GitRepo, project: &Project, spec: &ListingSpec) -> WorkTreeState {
+/// the project's files differ from it (`changes`, from `git status` over
+/// [`work_tree_paths`]). A question git cannot answer (no commit yet)
+/// leaves the branch unknown and the tree counted as changed.
+fn work_tree_state(repo: &GitRepo, changes: Result<&[PathBuf], &GitError>) -> WorkTreeState {
     let branch = repo.resolve("HEAD").ok().and_then(|head| {
         head.reference()
             .and_then(|reference| reference.strip_prefix("refs/heads/"))
             .map(str::to_owned)
     });
+    WorkTreeState {
+        branch,
+        uncommitted: changes.map_or(true, |changed| !changed.is_empty()),
+    }
+}
+
+/// What the working tree's state covers: the version directories
+/// (resolved, as the listing walks them), the configuration files and
+/// `env.py` of the project loaded with `request`.
+pub fn work_tree_paths(project: &Project, request: &LoadRequest) -> Vec<PathBuf> {
+    let spec = alembic_doctor_project::listing_spec(&project.config, request.recursive);
     let mut paths: Vec<PathBuf> = spec.resolved_in(&DiskTree).locations;
     paths.extend(project.config.ini_file.iter().cloned());
     paths.extend(project.config.toml_file.iter().cloned());
     if let Some(dir) = &project.config.script_location {
         paths.push(dir.join("env.py"));
     }
-    let uncommitted = repo
-        .uncommitted_changes(&paths)
-        .map_or(true, |changed| !changed.is_empty());
-    WorkTreeState {
-        branch,
-        uncommitted,
-    }
+    paths
 }
 
 /// The symbolic links in `spec`'s version directories (walked like the

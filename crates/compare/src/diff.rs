@@ -1,6 +1,7 @@
 //! What a HEAD changed relative to BASE, revision by revision: keyed by
 //! revision id, not by path, because a revision is what Alembic sees.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
@@ -96,7 +97,7 @@ fn by_id(project: &Project) -> BTreeMap<&str, RevIdx> {
 pub(crate) fn differences(
     base: &Side,
     head: &Side,
-    ancestor: &BTreeMap<PathBuf, Vec<u8>>,
+    ancestor: &BTreeMap<PathBuf, Cow<'_, [u8]>>,
 ) -> Differences {
     let base_ids = by_id(&base.project);
     let head_ids = by_id(&head.project);
@@ -129,7 +130,7 @@ pub(crate) fn differences(
         let id = input.id.as_str();
         let head_file = head.project.file_of(rev);
         let head_touched =
-            ancestor.get(&head_file.path).map(Vec::as_slice) != Some(&*head_file.bytes);
+            ancestor.get(&head_file.path).map(|bytes| &**bytes) != Some(&*head_file.bytes);
         if !head_touched {
             continue;
         }

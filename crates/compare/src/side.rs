@@ -2,6 +2,7 @@
 //! a project, with the summary each side gets (totals, roots, heads, merge
 //! revisions) and its version files by path.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
@@ -200,14 +201,14 @@ impl Side {
 
     /// The version files by real path (an unreadable one, such as the
     /// target of a dangling link, has no content to merge) and the links.
-    pub(crate) fn state(&self) -> VersionState {
+    pub(crate) fn state(&self) -> VersionState<'_> {
         VersionState {
             files: self
                 .project
                 .files
                 .iter()
                 .filter(|file| file.read_error.is_none())
-                .map(|file| (file.path.clone(), file.bytes.to_vec()))
+                .map(|file| (file.path.clone(), Cow::Borrowed(&*file.bytes)))
                 .collect(),
             links: self.links.clone(),
         }

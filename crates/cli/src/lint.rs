@@ -303,14 +303,14 @@ impl StartedStatus {
     fn for_scope(
         mut self,
         repo: &alembic_doctor_git::GitRepo,
-        version_locations: &[PathBuf],
+        version_locations: impl FnOnce() -> Vec<PathBuf>,
     ) -> Result<ScopeStatus, GitError> {
         if self.for_comparison && matches!(self.answer(), Some(Err(_))) {
             self.state = StatusState::NotStarted;
         }
         match self.state {
             StatusState::NotStarted => Ok(ScopeStatus::Running(
-                repo.start_uncommitted_changes(version_locations)?,
+                repo.start_uncommitted_changes(&version_locations())?,
             )),
             StatusState::Running(started) => Ok(ScopeStatus::Running(started?)),
             StatusState::Answered(answer) => Ok(ScopeStatus::Answered(answer?)),
@@ -363,7 +363,7 @@ pub(crate) fn start_status(
     let paths = if for_comparison {
         alembic_doctor_compare::work_tree_paths(project, request)
     } else if !args.all {
-        project.version_locations.clone()
+        real_version_locations(project)
     } else {
         return not_started;
     };
@@ -371,6 +371,17 @@ pub(crate) fn start_status(
         state: StatusState::Running(repo.start_uncommitted_changes(&paths)),
         for_comparison,
     }
+}
+
+/// The version directories at their real paths, as the listing walks
+/// them and as the files' paths are: `git status` does not look through a
+/// symbolic link to a directory, so a version directory reached through
+/// one is asked about where it really is (else an uncommitted edit in it
+/// went unseen).
+fn real_version_locations(project: &Project) -> Vec<PathBuf> {
+    alembic_doctor_project::listing_spec(&project.config, false)
+        .resolved_in(&alembic_doctor_source::DiskTree)
+        .locations
 }
 
 /// What to lint: every revision with `--all` or outside git; otherwise the
@@ -405,7 +416,7 @@ pub(crate) fn scope(
         crate::base::Lookup::Found { repo, base } => (repo, base),
     };
     // Started early (or now), and waited for once the trees are compared.
-    let uncommitted = status.for_scope(repo, &project.version_locations)?;
+    let uncommitted = status.for_scope(repo, || real_version_locations(project))?;
     let head = repo.resolve("HEAD")?;
     let Some(ancestor) = repo.merge_base(base, &head)? else {
         return Ok(every(format!(

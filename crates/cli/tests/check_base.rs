@@ -525,3 +525,36 @@ fn one_git_status_answers_the_comparison_and_the_lint_scope() {
     assert!(json["base"].to_string().contains(uncommitted), "{json}");
     assert_eq!(json["lint"]["linted_revisions"], 2, "{json}");
 }
+
+/// A version directory reached through a symbolic link (`versions ->
+/// ../shared_versions`): git does not look through the link, so the
+/// lints' scope asks about the real directory, where an uncommitted edit
+/// is, with or without the comparison with the base branch.
+#[cfg(unix)]
+#[test]
+fn an_uncommitted_edit_behind_a_linked_version_directory_is_in_scope() {
+    let repo = Repo::new();
+    std::fs::rename(
+        repo.path.join("migrations/versions"),
+        repo.path.join("shared_versions"),
+    )
+    .expect("moved");
+    std::os::unix::fs::symlink("../shared_versions", repo.path.join("migrations/versions"))
+        .expect("linked");
+    repo.commit("versions behind a link");
+    repo.branch("feat", "main");
+    repo.write(
+        "shared_versions/bbb_feature.py",
+        "\"\"\"bbb\"\"\"\nrevision = 'bbb'\ndown_revision = 'aaa'\n",
+    );
+    repo.commit("feature revision");
+    repo.write(
+        "shared_versions/aaa_init.py",
+        "\"\"\"aaa\"\"\"\nrevision = 'aaa'\ndown_revision = None\n# edited\n",
+    );
+    for args in [&[][..], &["--no-base"]] {
+        let (_, json) = repo.json_of("check", args);
+        // `bbb`, new on the branch, and `aaa`, edited.
+        assert_eq!(json["lint"]["linted_revisions"], 2, "{args:?}: {json}");
+    }
+}

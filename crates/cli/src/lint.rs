@@ -273,6 +273,8 @@ pub(crate) struct StartedStatus {
     for_comparison: bool,
 }
 
+/// Where that `git status` is: waited for once, its answer kept for
+/// whichever asks next.
 enum StatusState {
     NotStarted,
     Running(Result<PendingChanges, GitError>),
@@ -335,6 +337,8 @@ enum ScopeStatus {
 }
 
 impl ScopeStatus {
+    /// The version files with uncommitted changes: absolute paths,
+    /// sorted.
     fn wait(self) -> Result<Vec<PathBuf>, GitError> {
         match self {
             ScopeStatus::Running(started) => started.wait(),

@@ -54,16 +54,19 @@ pub(crate) fn check(project: &Project, out: &mut Vec<Finding>) {
             .script()
             .is_some_and(|script| script.down_revisions().is_ok());
         if let Some(line) = header.revises.as_ref().filter(|_| readable) {
+            // Formatting differences (`('a', 'b')`, `None`, `<base>`) are
+            // harmless; only a different set of parents is reported. Ids may
+            // contain spaces (Alembic accepts `initial schema`), so the
+            // line exactly as Alembic's template writes it always matches
+            // (nearly every file's: checked first, without allocating).
+            if as_template_writes(line.value.trim(), &input.down_revisions) {
+                continue;
+            }
             let mut said = ids_in(&line.value);
             let mut actual: Vec<&str> = input.down_revisions.iter().map(String::as_str).collect();
             said.sort_unstable();
             actual.sort_unstable();
-            // Formatting differences (`('a', 'b')`, `None`, `<base>`) are
-            // harmless; only a different set of parents is reported. Ids may
-            // contain spaces (Alembic accepts `initial schema`), so the
-            // line exactly as Alembic's template writes it always matches.
-            let as_written = line.value.trim() == input.down_revisions.join(", ");
-            if !as_written && said != actual {
+            if said != actual {
                 let expected = input.down_revisions.join(", ");
                 out.push(mismatch(
                     file_index,
@@ -103,23 +106,69 @@ fn mismatch(
         .help(format!("change the line to `{}`", fixed.trim_end()))
 }
 
+/// Whether `value` is `parents` joined by `, `, as Alembic's template
+/// writes the `Revises:` line.
+fn as_template_writes(value: &str, parents: &[String]) -> bool {
+    let mut rest = value;
+    for (i, parent) in parents.iter().enumerate() {
+        if i > 0 {
+            let Some(after) = rest.strip_prefix(", ") else {
+                return false;
+            };
+            rest = after;
+        }
+        let Some(after) = rest.strip_prefix(parent.as_str()) else {
+            return false;
+        };
+        rest = after;
+    }
+    rest.is_empty()
+}
+
 /// The revision ids a header line names: every identifier-like token, minus
 /// the words people write for "no parent".
 fn ids_in(text: &str) -> Vec<&str> {
     text.split(|c: char| c == ',' || c.is_whitespace() || "()[]'\"<>".contains(c))
         .filter(|token| !token.is_empty())
         .filter(|token| {
-            !matches!(
-                token.to_ascii_lowercase().as_str(),
-                "none" | "base" | "null"
-            )
+            !["none", "base", "null"]
+                .iter()
+                .any(|word| token.eq_ignore_ascii_case(word))
         })
         .collect()
 }
 
 #[cfg(test)]
 mod tests {
-    use super::ids_in;
+    use super::{as_template_writes, ids_in};
+
+    /// The same answer as comparing with the parents joined by `, `.
+    #[test]
+    fn the_template_form_is_the_parents_joined() {
+        let parents = |ids: &[&str]| ids.iter().map(|id| (*id).to_owned()).collect::<Vec<_>>();
+        for ids in [&[][..], &["a1"], &["a1", "b2"], &["initial schema", "b2"]] {
+            let parents = parents(ids);
+            let joined = parents.join(", ");
+            for value in [
+                joined.as_str(),
+                "",
+                "a1",
+                "a1, b2",
+                "a1,b2",
+                "a1, b2, ",
+                "a1, b2, c3",
+                "initial schema, b2",
+                "b2, a1",
+                "a1b2",
+            ] {
+                assert_eq!(
+                    as_template_writes(value, &parents),
+                    value == joined,
+                    "{value:?} against {parents:?}"
+                );
+            }
+        }
+    }
 
     #[test]
     fn formatting_only_differences_are_not_mismatches() {

@@ -46,7 +46,7 @@ pub(crate) fn run(project_args: &ProjectArgs, args: &CheckArgs) -> anyhow::Resul
         project = alembic_doctor_project::load_with_cache(&request, cache.as_ref())?;
     }
     let timer = alembic_doctor_project::StageTimer::from_env();
-    let mut status = crate::lint::start_status(&project, &request, &args.lint, &lookup);
+    let mut status = crate::lint::start_status(&project, &args.lint, &lookup);
     let options = project_args.command_options_for(&project.config);
     let (project, mut base) = base::compare(
         &lookup,

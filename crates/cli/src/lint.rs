@@ -261,12 +261,13 @@ fn settings(
 }
 
 /// `git status`, run once for `check` (a process of its own, which takes a
-/// few milliseconds: it is started before the base branch is compared
-/// with, and overlaps it). The comparison asks whether the working tree's
-/// project (its version files, configuration and `env.py`) has uncommitted
-/// changes, the lints' scope which version files have: when both ask, one
-/// `git status` over the comparison's paths answers both (each looks at
-/// every version file). Not started when neither will ask.
+/// few milliseconds). The comparison with the base branch asks whether the
+/// working tree's project (its version files, configuration and `env.py`)
+/// has uncommitted changes, the lints' scope which version files have:
+/// when both ask, one `git status` over the comparison's paths answers
+/// both (each looks at every version file). Without a comparison it is
+/// started before the chain's rules and waited for after the trees are
+/// compared, which it overlaps. Not started when neither will ask.
 pub(crate) struct StartedStatus {
     state: StatusState,
     /// It covers the comparison's paths, not only the version locations.
@@ -352,7 +353,6 @@ impl ScopeStatus {
 /// (unless `--all`).
 pub(crate) fn start_status(
     project: &Project,
-    request: &alembic_doctor_project::LoadRequest,
     args: &LintArgs,
     base: &crate::base::Lookup,
 ) -> StartedStatus {
@@ -365,9 +365,9 @@ pub(crate) fn start_status(
     };
     let for_comparison = crate::base::compares(base, args.no_base);
     let paths = if for_comparison {
-        alembic_doctor_compare::work_tree_paths(project, request)
+        alembic_doctor_compare::work_tree_paths(project)
     } else if !args.all {
-        real_version_locations(project)
+        alembic_doctor_compare::real_version_locations(project)
     } else {
         return not_started;
     };
@@ -375,17 +375,6 @@ pub(crate) fn start_status(
         state: StatusState::Running(repo.start_uncommitted_changes(&paths)),
         for_comparison,
     }
-}
-
-/// The version directories at their real paths, as the listing walks
-/// them and as the files' paths are: `git status` does not look through a
-/// symbolic link to a directory, so a version directory reached through
-/// one is asked about where it really is (else an uncommitted edit in it
-/// went unseen).
-fn real_version_locations(project: &Project) -> Vec<PathBuf> {
-    alembic_doctor_project::listing_spec(&project.config, false)
-        .resolved_in(&alembic_doctor_source::DiskTree)
-        .locations
 }
 
 /// What to lint: every revision with `--all` or outside git; otherwise the
@@ -420,7 +409,9 @@ pub(crate) fn scope(
         crate::base::Lookup::Found { repo, base } => (repo, base),
     };
     // Started early (or now), and waited for once the trees are compared.
-    let uncommitted = status.for_scope(repo, || real_version_locations(project))?;
+    let uncommitted = status.for_scope(repo, || {
+        alembic_doctor_compare::real_version_locations(project)
+    })?;
     let head = repo.resolve("HEAD")?;
     let Some(ancestor) = repo.merge_base(base, &head)? else {
         return Ok(every(format!(

@@ -56,7 +56,7 @@ pub use notes::{Note, NoteLevel, RevisionNotes, Rollback};
 pub use overlay::OverlayTree;
 pub use plan::{Plan, PlanStep, StepKind};
 pub use refused_rebases::drop_rebases_of_base_revisions;
-pub use side::{Side, SideSpec, WORK_TREE, WorkTreeState, work_tree_paths};
+pub use side::{Side, SideSpec, WORK_TREE, WorkTreeState, real_version_locations, work_tree_paths};
 pub use start::{DatabaseState, Start};
 
 /// What to compare besides the sides.

@@ -147,7 +147,7 @@ impl Side {
     /// Asks `git status` whether the project's files have uncommitted
     /// changes.
     pub fn work_tree(repo: &GitRepo, project: Project, request: &LoadRequest) -> Self {
-        let changes = repo.uncommitted_changes(&work_tree_paths(&project, request));
+        let changes = repo.uncommitted_changes(&work_tree_paths(&project));
         Self::work_tree_with_changes(repo, project, request, changes.as_deref())
     }
 
@@ -245,18 +245,28 @@ fn work_tree_state(repo: &GitRepo, changes: Result<&[PathBuf], &GitError>) -> Wo
     }
 }
 
-/// What the working tree's state covers: the version directories
-/// (resolved, as the listing walks them), the configuration files and
-/// `env.py` of the project loaded with `request`.
-pub fn work_tree_paths(project: &Project, request: &LoadRequest) -> Vec<PathBuf> {
-    let spec = alembic_doctor_project::listing_spec(&project.config, request.recursive);
-    let mut paths: Vec<PathBuf> = spec.resolved_in(&DiskTree).locations;
+/// What the working tree's state covers: the version directories at their
+/// real paths ([`real_version_locations`]), the configuration files and
+/// `env.py` of `project`.
+pub fn work_tree_paths(project: &Project) -> Vec<PathBuf> {
+    let mut paths = real_version_locations(project);
     paths.extend(project.config.ini_file.iter().cloned());
     paths.extend(project.config.toml_file.iter().cloned());
     if let Some(dir) = &project.config.script_location {
         paths.push(dir.join("env.py"));
     }
     paths
+}
+
+/// `project`'s version directories at their real paths, as the listing
+/// walks them and as its files' paths are: `git status` does not look
+/// through a symbolic link to a directory, so a version directory reached
+/// through one is asked about where it is (else an uncommitted edit in it
+/// goes unseen).
+pub fn real_version_locations(project: &Project) -> Vec<PathBuf> {
+    alembic_doctor_project::listing_spec(&project.config, false)
+        .resolved_in(&DiskTree)
+        .locations
 }
 
 /// The symbolic links in `spec`'s version directories (walked like the

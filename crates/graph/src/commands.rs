@@ -5,6 +5,7 @@
 
 use crate::RevIdx;
 use crate::error::{AlembicException, Catch, ExceptionKind, GraphError};
+use crate::lists::Lists;
 use crate::map::{RevisionMap, Target};
 use crate::order::{OrderGraph, SortError};
 use crate::relative::Lower;
@@ -180,16 +181,14 @@ impl RevisionMap {
 
     /// The graph `_topological_sort` walks, one node per map entry.
     pub(crate) fn order_graph(&self) -> OrderGraph {
-        let parents = self
-            .entries
-            .iter()
-            .map(|entry| {
+        let mut parents = Lists::with_capacity(self.entries.len(), self.entries.len());
+        for entry in &self.entries {
+            parents.push_list(
                 self.norm_down_objs[entry.canonical]
                     .iter()
-                    .map(|&p| self.entry_of[p])
-                    .collect()
-            })
-            .collect();
+                    .map(|&p| self.entry_of[p]),
+            );
+        }
         let single_step = self
             .entries
             .iter()

@@ -66,7 +66,7 @@ impl<T> Lists<T> {
     }
 
     /// Every list, in order.
-    pub(crate) fn iter(&self) -> impl ExactSizeIterator<Item = &[T]> {
+    pub(crate) fn iter(&self) -> impl ExactSizeIterator<Item = &[T]> + Clone {
         self.offsets
             .windows(2)
             .map(|bounds| &self.items[bounds[0]..bounds[1]])
@@ -107,29 +107,49 @@ impl<T: Copy + Eq> Lists<T> {
     }
 }
 
+impl<T: Copy + Default> Lists<T> {
+    /// Groups `(list, item)` pairs into `lists` lists, each in the order of
+    /// the pairs, repeats kept: a counting sort by list, linear.
+    pub(crate) fn grouped<P>(lists: usize, pairs: P) -> Self
+    where
+        P: Iterator<Item = (usize, T)> + Clone,
+    {
+        let mut offsets = vec![0; lists + 1];
+        for (list, _) in pairs.clone() {
+            offsets[list + 1] += 1;
+        }
+        for list in 0..lists {
+            offsets[list + 1] += offsets[list];
+        }
+        let mut next = offsets[..lists].to_vec();
+        let mut items = vec![T::default(); offsets[lists]];
+        for (list, item) in pairs {
+            items[next[list]] = item;
+            next[list] += 1;
+        }
+        Lists { offsets, items }
+    }
+}
+
+impl Lists<usize> {
+    /// The edges turned around, for lists of nodes by node (children from
+    /// parents): list `i` holds, in order, every list that holds `i`, as
+    /// many times as it does.
+    pub(crate) fn reversed(&self) -> Lists<usize> {
+        let edges = self
+            .iter()
+            .enumerate()
+            .flat_map(|(from, to)| to.iter().map(move |&to| (to, from)));
+        Lists::grouped(self.len(), edges)
+    }
+}
+
 impl<T: Copy + Ord + Default> Lists<T> {
     /// Groups `(list, item)` pairs into `lists` lists, each sorted and
     /// without repeats. Linear apart from sorting each list (a counting sort
     /// by list, then a sort per list, almost always of one or two items).
     pub(crate) fn from_pairs(lists: usize, pairs: &[(usize, T)]) -> Self {
-        // offsets[i] counts up to the end of list i, then the placement
-        // below (backwards, so each list keeps the pairs' order) moves it
-        // down to the list's start.
-        let mut offsets = vec![0; lists + 1];
-        for &(list, _) in pairs {
-            offsets[list] += 1;
-        }
-        let mut end = 0;
-        for offset in &mut offsets {
-            end += *offset;
-            *offset = end;
-        }
-        let mut items = vec![T::default(); pairs.len()];
-        for &(list, item) in pairs.iter().rev() {
-            offsets[list] -= 1;
-            items[offsets[list]] = item;
-        }
-        let mut grouped = Lists { offsets, items };
+        let mut grouped = Self::grouped(lists, pairs.iter().copied());
         grouped.sort_and_dedup_each();
         grouped
     }
@@ -193,6 +213,23 @@ mod tests {
         let distinct = Lists::from_pairs(3, &[(1, 4), (1, 2), (2, 0)]);
         let got: Vec<&[usize]> = distinct.iter().collect();
         assert_eq!(got, vec![&[][..], &[2, 4], &[0]]);
+    }
+
+    #[test]
+    fn groups_in_order_and_reverses() {
+        let grouped = Lists::grouped(3, [(2, 5), (0, 1), (2, 3), (2, 5)].into_iter());
+        let got: Vec<&[usize]> = grouped.iter().collect();
+        assert_eq!(got, vec![&[1][..], &[], &[5, 3, 5]]);
+        // Node 2 holds 5 twice: node 5 lists it twice. Each reversed list
+        // is in node order.
+        let mut parents = Lists::with_capacity(6, 0);
+        for list in [&[][..], &[0], &[0, 1], &[], &[2, 0], &[2, 2]] {
+            parents.push_list(list.iter().copied());
+        }
+        let children = parents.reversed();
+        let got: Vec<&[usize]> = children.iter().collect();
+        assert_eq!(got, vec![&[1, 2, 4][..], &[2], &[4, 5, 5], &[], &[], &[]]);
+        assert_eq!(Lists::<usize>::empty(0).reversed().len(), 0);
     }
 
     #[test]

@@ -55,15 +55,16 @@
 
 use std::collections::{BTreeMap, HashSet};
 
+use crate::lists::Lists;
 use crate::reach::{Reach, Scratch};
 
 /// The graph `_topological_sort` walks: one node per distinct revision id
 /// (Alembic's map entries), in map order.
 pub(crate) struct OrderGraph {
     /// `_normalized_down_revisions` of each entry's revision.
-    pub(crate) parents: Vec<Vec<usize>>,
+    pub(crate) parents: Lists<usize>,
     /// Reverse of `parents`.
-    pub(crate) children: Vec<Vec<usize>>,
+    pub(crate) children: Lists<usize>,
     /// No normalized dependencies and exactly one `down_revision`: Alembic's
     /// cheap step, which only drops the tip from the slot's ancestor set.
     pub(crate) single_step: Vec<bool>,
@@ -79,13 +80,8 @@ pub(crate) enum SortError {
 }
 
 impl OrderGraph {
-    pub(crate) fn new(parents: Vec<Vec<usize>>, single_step: Vec<bool>) -> OrderGraph {
-        let mut children = vec![Vec::new(); parents.len()];
-        for (v, ps) in parents.iter().enumerate() {
-            for &p in ps {
-                children[p].push(v);
-            }
-        }
+    pub(crate) fn new(parents: Lists<usize>, single_step: Vec<bool>) -> OrderGraph {
+        let children = parents.reversed();
         OrderGraph {
             parents,
             children,
@@ -238,10 +234,9 @@ pub(crate) fn fast(
 
 /// For each needed revision, how many extended children it has, and for
 /// each, which needed revisions count it (to decrement when it is emitted).
-fn extended_children(g: &OrderGraph, needs: &[bool]) -> (Vec<u32>, Vec<Vec<usize>>) {
+fn extended_children(g: &OrderGraph, needs: &[bool]) -> (Vec<u32>, Lists<usize>) {
     let n = g.parents.len();
     let mut pending = vec![0u32; n];
-    let mut ext_parents: Vec<Vec<usize>> = vec![Vec::new(); n];
 
     // Revisions outside `needs` that are both below and above needed ones.
     let spread = |forward: bool| -> Vec<bool> {
@@ -267,16 +262,18 @@ fn extended_children(g: &OrderGraph, needs: &[bool]) -> (Vec<u32>, Vec<Vec<usize
     let between: Vec<bool> = (0..n).map(|v| above[v] && below[v]).collect();
 
     if !between.contains(&true) {
-        for u in (0..n).filter(|&u| needs[u]) {
-            for &p in &g.parents[u] {
-                if needs[p] {
-                    ext_parents[u].push(p);
-                    pending[p] += 1;
-                }
-            }
+        let mut ext_parents = Lists::with_capacity(n, n);
+        for (u, parents) in g.parents.iter().enumerate() {
+            let counted = if needs[u] { parents } else { &[] };
+            ext_parents.push_list(counted.iter().copied().filter(|&p| needs[p]));
+        }
+        for &p in ext_parents.iter().flatten() {
+            pending[p] += 1;
         }
         return (pending, ext_parents);
     }
+    // `(x, c)`: `x` counts `c`.
+    let mut counts = Vec::new();
     let mut mark = vec![usize::MAX; n];
     let mut stack = Vec::new();
     for c in (0..n).filter(|&c| needs[c]) {
@@ -287,14 +284,14 @@ fn extended_children(g: &OrderGraph, needs: &[bool]) -> (Vec<u32>, Vec<Vec<usize
             }
             mark[x] = c;
             if needs[x] {
-                ext_parents[x].push(c);
+                counts.push((x, c));
                 pending[c] += 1;
             } else if between[x] {
                 stack.extend(g.children[x].iter().copied());
             }
         }
     }
-    (pending, ext_parents)
+    (pending, Lists::grouped(n, counts.iter().copied()))
 }
 
 /// A direct port of Alembic's loop (quadratic), for graphs with cycles and as

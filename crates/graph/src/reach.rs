@@ -15,8 +15,10 @@
 //! the labels prove cannot lie between `c` and `t`. Chains, forks and merges
 //! along first parents never reach that search.
 
+use crate::lists::Lists;
+
 pub(crate) struct Reach<'a> {
-    parents: &'a [Vec<usize>],
+    parents: &'a Lists<usize>,
     topo: Vec<u32>,
     tin: Vec<u32>,
     tout: Vec<u32>,
@@ -47,10 +49,10 @@ fn as_u32(value: usize) -> u32 {
 
 impl<'a> Reach<'a> {
     /// Labels the graph; `None` if it has a cycle.
-    pub(crate) fn new(parents: &'a [Vec<usize>], children: &[Vec<usize>]) -> Option<Reach<'a>> {
+    pub(crate) fn new(parents: &'a Lists<usize>, children: &Lists<usize>) -> Option<Reach<'a>> {
         let n = parents.len();
         // Topological positions (Kahn), ancestors first.
-        let mut pending: Vec<usize> = parents.iter().map(Vec::len).collect();
+        let mut pending: Vec<usize> = parents.iter().map(<[usize]>::len).collect();
         let roots: Vec<usize> = (0..n).filter(|&v| pending[v] == 0).collect();
         let mut ready = roots.clone();
         let mut topo = vec![0u32; n];
@@ -70,12 +72,13 @@ impl<'a> Reach<'a> {
         }
 
         // Spanning forest under first parents, pre-order intervals.
-        let mut tree_children: Vec<Vec<usize>> = vec![Vec::new(); n];
-        for (v, ps) in parents.iter().enumerate() {
-            if let Some(&p) = ps.first() {
-                tree_children[p].push(v);
-            }
-        }
+        let tree_children = Lists::grouped(
+            n,
+            parents
+                .iter()
+                .enumerate()
+                .filter_map(|(v, ps)| ps.first().map(|&p| (p, v))),
+        );
         let mut tin = vec![0u32; n];
         let mut tout = vec![0u32; n];
         let mut counter = 0u32;

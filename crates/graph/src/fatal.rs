@@ -136,7 +136,11 @@ pub(crate) fn down_truthy(r: &RevisionInput) -> bool {
 fn load_failure(inputs: &FatalInputs<'_>) -> Option<AlembicFailure> {
     let map = inputs.map;
     map.revisions.iter().enumerate().find_map(|(rev, r)| {
-        let (kind, message) = if down_truthy(r) && r.down_revisions.contains(&r.id) {
+        // A key naming the revision's own id looks it up as its own entry:
+        // asked that way first, the keys' text is read only for a self-loop
+        // (on a long history, reading it was a cache miss per revision).
+        let names_itself = map.down_ids[rev].contains(&Some(map.entry_of[rev]));
+        let (kind, message) = if names_itself && down_truthy(r) {
             (
                 ExceptionKind::LoopDetected,
                 format!("Self-loop is detected in revisions ({})", r.id),
@@ -367,7 +371,19 @@ fn walk_down(
             }
             seen[rev] = true;
             reached[map.entry_of[rev]] = true;
-            down_keys(map, rev, dependencies, &mut keys);
+            if !dependencies {
+                // The keys' entries, in order; a key's text is read only for
+                // the error. On a long history, reading every key's text
+                // was a cache miss per revision.
+                for (index, &entry) in map.down_ids[rev].iter().enumerate() {
+                    match entry {
+                        Some(e) => stack.push(map.entries[e].canonical),
+                        None => return Err(map.revisions[rev].down_revisions[index].clone()),
+                    }
+                }
+                continue;
+            }
+            all_down_keys(map, rev, &mut keys);
             for &(entry, key) in &keys {
                 match entry {
                     Some(e) => stack.push(map.entries[e].canonical),
@@ -379,31 +395,23 @@ fn walk_down(
     Ok(reached)
 }
 
-/// Alembic's `_versioned_down_revisions` (the raw tuple), or
-/// `_all_down_revisions` (the down keys plus the resolved dependency ids,
-/// deduplicated), each with its id lookup.
-fn down_keys<'m>(
-    map: &'m RevisionMap,
-    rev: RevIdx,
-    dependencies: bool,
-    out: &mut Vec<(Option<usize>, &'m str)>,
-) {
+/// Alembic's `_all_down_revisions`: the down keys plus the resolved
+/// dependency ids, deduplicated, each with its id lookup.
+fn all_down_keys<'m>(map: &'m RevisionMap, rev: RevIdx, out: &mut Vec<(Option<usize>, &'m str)>) {
     out.clear();
     let down = map.revisions[rev].down_revisions.iter().map(String::as_str);
     out.extend(map.down_ids[rev].iter().copied().zip(down));
-    if dependencies {
-        for &dep in &map.resolved_entries[rev] {
-            out.push((Some(dep), map.id(map.entries[dep].canonical)));
-        }
-        let mut kept = 0;
-        for i in 0..out.len() {
-            if !out[..kept].iter().any(|&(_, key)| key == out[i].1) {
-                out[kept] = out[i];
-                kept += 1;
-            }
-        }
-        out.truncate(kept);
+    for &dep in &map.resolved_entries[rev] {
+        out.push((Some(dep), map.id(map.entries[dep].canonical)));
     }
+    let mut kept = 0;
+    for i in 0..out.len() {
+        if !out[..kept].iter().any(|&(_, key)| key == out[i].1) {
+            out[kept] = out[i];
+            kept += 1;
+        }
+    }
+    out.truncate(kept);
 }
 
 fn walk_up(map: &RevisionMap, starts: &[RevIdx], dependencies: bool) -> Vec<bool> {

@@ -146,12 +146,15 @@ pub(crate) enum Command {
         /// Use more verbose output.
         #[arg(short, long)]
         verbose: bool,
-        /// Specify a revision range; format is [start]:[end].
+        // Alembic's help for `-r` (given as `help`, without the period a
+        // doc comment's would lose: rustdoc reads `[start]` in a doc
+        // comment as a link).
         #[arg(
             short = 'r',
             long = "rev-range",
             value_name = "RANGE",
-            allow_hyphen_values = true
+            allow_hyphen_values = true,
+            help = "Specify a revision range; format is [start]:[end]"
         )]
         rev_range: Option<String>,
     },

@@ -526,6 +526,35 @@ fn one_git_status_answers_the_comparison_and_the_lint_scope() {
     assert_eq!(json["lint"]["linted_revisions"], 2, "{json}");
 }
 
+/// An `alembic.ini` kept outside the repository (given with `-c`) is in no
+/// commit: the base branch and the merge are read with the same one, from
+/// the disk, and the merge's findings still show.
+#[test]
+fn a_configuration_outside_the_repository_serves_every_side() {
+    let repo = forked_while_main_moved();
+    let outside = tempfile::tempdir().expect("temp dir");
+    let ini = outside.path().join("alembic.ini");
+    let migrations = repo.path.join("migrations");
+    std::fs::write(
+        &ini,
+        format!("[alembic]\nscript_location = {}\n", migrations.display()),
+    )
+    .expect("written");
+    let ini = ini.to_str().expect("a UTF-8 path");
+    let main = short(&repo, "main");
+    let (code, stdout, stderr) = repo.run(&["check", "-c", ini]);
+    assert_eq!(code, 1, "{stdout}\n{stderr}");
+    assert!(
+        stdout.contains(&format!(
+            "error[multiple-heads]: after merging main at {main}: "
+        )),
+        "{stdout}\n{stderr}"
+    );
+    let (code, stdout, stderr) = repo.run(&["compare", "main", "feat", "-c", ini]);
+    assert_eq!(code, 1, "{stdout}\n{stderr}");
+    assert!(stdout.contains("ccc"), "{stdout}\n{stderr}");
+}
+
 /// A version directory reached through a symbolic link (`versions ->
 /// ../shared_versions`): git does not look through the link, so the
 /// lints' scope asks about the real directory, where an uncommitted edit

@@ -152,10 +152,18 @@ impl Tree for OverlayTree {
 
 impl ConfigFiles for OverlayTree {
     fn read(&self, path: &Path) -> io::Result<Vec<u8>> {
+        // Outside the repository, the merge changes nothing: the file on
+        // the disk, as for every revision.
+        if self.base.is_outside(path) {
+            return ConfigFiles::read(&self.base, path);
+        }
         Tree::read(self, path)
     }
 
     fn kind(&self, path: &Path) -> Option<ConfigFileKind> {
+        if self.base.is_outside(path) {
+            return ConfigFiles::kind(&self.base, path);
+        }
         match self.changes.get(path) {
             Some(Some(_)) => Some(ConfigFileKind::File),
             Some(None) => None,

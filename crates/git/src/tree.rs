@@ -28,7 +28,7 @@ use std::io;
 use std::path::{Component, Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError, RwLock};
 
-use alembic_doctor_config::{ConfigFileKind, ConfigFiles};
+use alembic_doctor_config::{ConfigFileKind, ConfigFiles, DiskConfigFiles};
 use alembic_doctor_script::ProjectFiles;
 use alembic_doctor_source::{DirEntry, FileStamp, MAX_FILE_BYTES, Tree};
 use gix::ObjectId;
@@ -321,6 +321,12 @@ impl GitTree {
     fn describe_path(&self, path: &Path) -> String {
         let shown = path.strip_prefix(&*self.root).unwrap_or(path);
         format!("{} at {}", shown.display(), self.inner.rev.name())
+    }
+
+    /// Whether `path` is outside the repository's directory (an absolute
+    /// path not under the root): no revision holds it.
+    pub fn is_outside(&self, path: &Path) -> bool {
+        self.relative(path).is_none()
     }
 
     /// The components of `path` below the root, or `None` when it is not
@@ -645,8 +651,14 @@ impl Tree for GitTree {
 
 /// The configuration reader's view: `alembic.ini` and `pyproject.toml` at
 /// this revision. A submodule counts as a directory, as its checkout would.
+/// A file outside the repository is in no commit: every revision sees the
+/// one on the disk (an `alembic.ini` kept beside the checkout, given with
+/// `-c`), as Alembic would on any branch checked out.
 impl ConfigFiles for GitTree {
     fn read(&self, path: &Path) -> io::Result<Vec<u8>> {
+        if self.is_outside(path) {
+            return DiskConfigFiles.read(path);
+        }
         match self.read_file(path) {
             Ok(Some(bytes)) => Ok(bytes),
             Ok(None) if self.kind(path).is_some() => Err(io::Error::new(
@@ -662,6 +674,9 @@ impl ConfigFiles for GitTree {
     }
 
     fn kind(&self, path: &Path) -> Option<ConfigFileKind> {
+        if self.is_outside(path) {
+            return DiskConfigFiles.kind(path);
+        }
         match GitTree::kind(self, path)? {
             EntryKind::File => Some(ConfigFileKind::File),
             EntryKind::Dir | EntryKind::Submodule => Some(ConfigFileKind::Dir),

@@ -79,7 +79,7 @@ pub(crate) fn lookup(args: &LintArgs, cwd: &Path) -> Lookup {
 }
 
 /// Where the version files are, as far as git goes.
-enum VersionsRepository {
+pub(crate) enum VersionsRepository {
     /// Where the current directory's repository is (or there is nothing to
     /// look at): ask there.
     Current,
@@ -142,7 +142,10 @@ pub(crate) fn lookup_for_versions(
 
 /// Which repository holds every existing one of `locations`, compared
 /// with `here` (the current directory's working tree).
-fn versions_repository(locations: &[PathBuf], here: Option<&Path>) -> VersionsRepository {
+pub(crate) fn versions_repository(
+    locations: &[PathBuf],
+    here: Option<&Path>,
+) -> VersionsRepository {
     let mut roots = std::collections::BTreeSet::new();
     for location in locations {
         // A missing location is reported by the rules; it has no history.

@@ -795,3 +795,55 @@ fn the_help_offers_nothing_the_base_makes_fail() {
     );
     assert!(!stdout.contains("fix rebase"), "{stdout}");
 }
+
+/// Run from another repository with `-c` naming the project's
+/// configuration: the branches compared are those of the repository that
+/// holds the version files (a note says so), not the current directory's,
+/// which has no `feat` and other migrations.
+#[test]
+fn the_branches_compared_are_those_of_the_repository_holding_the_versions() {
+    let project = Repo::new();
+    project.write(
+        "alembic.ini",
+        "[alembic]\nscript_location = %(here)s/migrations\n",
+    );
+    project.commit("script_location from the ini file");
+    project.branch("feat", "main");
+    project.migration("bbb", Some("aaa"), "bbb_feature.py");
+    project.commit("feature revision");
+    project.checkout("main");
+    project.migration("ccc", Some("aaa"), "ccc_main.py");
+    project.commit("main moves on");
+    project.checkout("feat");
+    let elsewhere = Repo::new();
+    let ini = project.path.join("alembic.ini");
+    let ini = ini.to_str().expect("a UTF-8 path");
+    for command in ["compare", "report"] {
+        let (code, stdout, stderr) = elsewhere.run(&[command, "main", "feat", "-c", ini]);
+        assert_eq!(code, 1, "{command}: {stdout}\n{stderr}");
+        assert!(stdout.contains("ccc"), "{command}: {stdout}\n{stderr}");
+        assert!(
+            stderr.contains("are in the git repository at")
+                && stderr.contains("its branches are compared"),
+            "{command}: {stderr}"
+        );
+    }
+    // Version files in no repository have no branches: said, not guessed.
+    let loose = tempfile::tempdir().expect("temp dir");
+    std::fs::create_dir_all(loose.path().join("migrations/versions")).expect("made");
+    std::fs::write(
+        loose.path().join("alembic.ini"),
+        "[alembic]\nscript_location = %(here)s/migrations\n",
+    )
+    .expect("written");
+    let ini = loose.path().join("alembic.ini");
+    let (code, _, stderr) = elsewhere.run(&[
+        "compare",
+        "main",
+        "main",
+        "-c",
+        ini.to_str().expect("UTF-8"),
+    ]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("are in no git repository"), "{stderr}");
+}

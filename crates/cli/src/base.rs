@@ -299,14 +299,34 @@ pub(crate) fn compare(
         // The plan's commands find the project the way this run did.
         command_options,
     };
+    let base_side = match alembic_doctor_compare::load_base(repo, base.clone(), &request) {
+        Ok(side) => side,
+        Err(error) => {
+            let Some(why) = error.missing_project() else {
+                return Err(error.into());
+            };
+            // The branch adds Alembic: the base branch has nothing to
+            // merge with or to break, and every revision here is new (and
+            // linted).
+            let mut notes = notes;
+            notes.push(format!(
+                "{} has no Alembic project yet ({why}): nothing to compare the branch with",
+                base.name()
+            ));
+            let reason = format!("{} has no Alembic project", base.name());
+            return Ok((
+                leak(project),
+                BaseCheck::skipped(&reason, Some(base.clone()), notes),
+            ));
+        }
+    };
     // `git status`, shared with the lints' scope when it was started for
     // both (see `compares`).
     let side = match status.for_comparison() {
         Some(changes) => Side::work_tree_with_changes(repo, project, &request.load, changes),
         None => Side::work_tree(repo, project, &request.load),
     };
-    let comparison =
-        alembic_doctor_compare::compare_loaded(repo, base.clone(), vec![side], &request)?;
+    let comparison = alembic_doctor_compare::compare_loaded(repo, base_side, vec![side], &request)?;
     let comparison: &'static Comparison = Box::leak(Box::new(comparison));
     let project = &comparison.heads[0].project;
     Ok((

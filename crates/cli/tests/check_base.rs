@@ -526,6 +526,38 @@ fn one_git_status_answers_the_comparison_and_the_lint_scope() {
     assert_eq!(json["lint"]["linted_revisions"], 2, "{json}");
 }
 
+/// The pull request that adds Alembic: the base branch has no project yet,
+/// so there is nothing to compare with. `check` says so in a note and
+/// checks the branch (every revision new), rather than failing.
+#[test]
+fn a_branch_that_adds_alembic_is_checked_without_a_comparison() {
+    let repo = Repo::new();
+    std::fs::remove_file(repo.path.join("alembic.ini")).expect("removed");
+    std::fs::remove_dir_all(repo.path.join("migrations")).expect("removed");
+    repo.write("app.py", "print('no migrations yet')\n");
+    repo.git(&["add", "-A"]);
+    repo.commit("main before Alembic");
+    repo.branch("feat", "main");
+    repo.write("alembic.ini", "[alembic]\nscript_location = migrations\n");
+    repo.write("migrations/env.py", "");
+    repo.migration("aaa", None, "aaa_init.py");
+    repo.commit("add Alembic");
+    let (code, stdout, stderr) = repo.run(&["check"]);
+    assert_eq!(code, 0, "{stdout}\n{stderr}");
+    assert!(
+        stderr.contains("main has no Alembic project yet (no Alembic configuration there)"),
+        "{stderr}"
+    );
+    let (code, json) = repo.json_of("check", &[]);
+    assert_eq!(code, 0, "{json}");
+    assert_eq!(json["base"]["compared"], false, "{json}");
+    assert_eq!(
+        json["base"]["skipped"], "main has no Alembic project",
+        "{json}"
+    );
+    assert_eq!(json["lint"]["linted_revisions"], 1, "{json}");
+}
+
 /// An `alembic.ini` kept outside the repository (given with `-c`) is in no
 /// commit: the base branch and the merge are read with the same one, from
 /// the disk, and the merge's findings still show.

@@ -42,6 +42,7 @@ mod start;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
+use alembic_doctor_config::ConfigError;
 use alembic_doctor_git::{GitError, GitRepo, ResolvedRev};
 use alembic_doctor_project::{LoadError, LoadRequest, ParseCache};
 use alembic_doctor_rules::{CommandOptions, Finding, Rule};
@@ -104,6 +105,29 @@ impl std::fmt::Display for CompareError {
 }
 
 impl std::error::Error for CompareError {}
+
+impl CompareError {
+    /// Why a side has no Alembic project at all, when that is the error:
+    /// no configuration there, or the `script_location` it names does not
+    /// exist (as on the base branch of the pull request that adds Alembic
+    /// to a repository).
+    pub fn missing_project(&self) -> Option<String> {
+        let CompareError::Load {
+            error: LoadError::Config(error),
+            ..
+        } = self
+        else {
+            return None;
+        };
+        match error {
+            ConfigError::NotFound { .. } => Some("no Alembic configuration there".to_owned()),
+            ConfigError::ScriptLocationNotFound { shown, .. } => Some(format!(
+                "the `script_location` it names, {shown}, does not exist there"
+            )),
+            _ => None,
+        }
+    }
+}
 
 impl From<GitError> for CompareError {
     fn from(error: GitError) -> Self {
@@ -378,17 +402,28 @@ pub fn compare(
     compare_sides(repo, base, heads, &load, cache, &request.command_options)
 }
 
-/// [`compare`] with the HEADs already loaded (the working tree's with
-/// [`Side::work_tree`]): only BASE is read.
-pub fn compare_loaded(
+/// BASE's side, read from its tree: for [`compare_loaded`], by a caller
+/// that decides what to do when it has no Alembic project
+/// ([`CompareError::missing_project`]) before loading the HEADs.
+pub fn load_base(
     repo: &GitRepo,
     base: ResolvedRev,
+    request: &CompareRequest,
+) -> Result<Side, CompareError> {
+    let load = side_request(repo, &request.load);
+    Side::load(repo, SideSpec::Rev(base), &load, request.cache.as_ref())
+}
+
+/// [`compare`] with BASE ([`load_base`]) and the HEADs already loaded (the
+/// working tree's with [`Side::work_tree`]).
+pub fn compare_loaded(
+    repo: &GitRepo,
+    base: Side,
     heads: Vec<Side>,
     request: &CompareRequest,
 ) -> Result<Comparison, CompareError> {
     let load = side_request(repo, &request.load);
     let cache = request.cache.as_ref();
-    let base = Side::load(repo, SideSpec::Rev(base), &load, cache)?;
     compare_sides(repo, base, heads, &load, cache, &request.command_options)
 }
 

@@ -104,12 +104,7 @@ pub(crate) fn lookup_for_versions(
     let here = GitRepo::discover(cwd)
         .ok()
         .and_then(|repo| repo.workdir().map(Path::to_path_buf));
-    let locations = project
-        .version_locations
-        .iter()
-        .map(|location| location.display().to_string())
-        .collect::<Vec<_>>()
-        .join(", ");
+    let locations = shown_locations(&project.version_locations);
     let elsewhere = match versions_repository(&project.version_locations, here.as_deref()) {
         VersionsRepository::Current => return (lookup(args, cwd), None),
         VersionsRepository::Other(root) => root,
@@ -138,6 +133,15 @@ pub(crate) fn lookup_for_versions(
         ),
     );
     (lookup(args, &elsewhere), Some(note))
+}
+
+/// Version locations as notes and errors name them: comma-separated.
+pub(crate) fn shown_locations(locations: &[PathBuf]) -> String {
+    locations
+        .iter()
+        .map(|location| location.display().to_string())
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Which repository holds every existing one of `locations`, compared

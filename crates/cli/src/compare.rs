@@ -98,8 +98,9 @@ fn drop_what_edits_did_not_bring(
 
 /// Resolve BASE and the HEADs in the repository that holds the version
 /// files (the current directory's, unless the configuration puts them in
-/// another: see [`repository_of_versions`]), compare them, find where the database is (`--from`, else the
-/// database `state` names, read, else BASE's heads), lint the HEADs' new
+/// another: see [`repository_of_versions`]), compare them, find where the
+/// database is (`--from`, else the database `state` names, read, else
+/// BASE's heads), lint the HEADs' new
 /// revisions, and check that `--from` names a revision of the merged
 /// chain. With `root_paths`, files are named from the repository's root
 /// rather than from the current directory. Also returns `fail-on` from
@@ -119,7 +120,12 @@ pub(crate) fn load(
     // Canonical, so that paths on disk and in git trees (rooted at the
     // repository's canonical root) are the same paths.
     let cwd = std::fs::canonicalize(&cwd).unwrap_or(cwd);
-    let repo = repository_of_versions(GitRepo::discover(&cwd)?, project_args, &cwd)?;
+    let mut load = crate::load::request(project_args, cwd);
+    load.operations = true;
+    let repo = repository_of_versions(GitRepo::discover(&load.cwd)?, &load)?;
+    // Files named from the repository's root, as `--format github` and
+    // SARIF name them, also from a subdirectory.
+    load.display_root = root_paths.then(|| repo.root().to_path_buf());
     let base = match base {
         Some(base) => repo.resolve(base)?,
         None => repo.default_base()?,
@@ -147,19 +153,7 @@ pub(crate) fn load(
         resolved.into_iter().map(SideSpec::Rev).collect()
     };
     let request = CompareRequest {
-        load: LoadRequest {
-            config_files: project_args.config.clone(),
-            section: project_args.name.clone(),
-            env_config: std::env::var_os("ALEMBIC_CONFIG"),
-            versions: project_args.versions.clone(),
-            recursive: project_args.recursive,
-            // Files named from the repository's root, as `--format github`
-            // and SARIF name them, also from a subdirectory.
-            display_root: root_paths.then(|| repo.root().to_path_buf()),
-            operations: true,
-            keep_bytes: true,
-            cwd,
-        },
+        load,
         cache: alembic_doctor_project::ParseCache::from_env(project_args.no_cache),
         command_options: project_args.command_options(),
     };
@@ -238,54 +232,35 @@ pub(crate) fn database_findings(
         .findings
 }
 
-/// Why `command` cannot compare the working tree of a bare repository,
-/// and what to run instead (HEAD named, beside BASE).
 /// The repository whose branches hold the version files: `repo`, the
-/// current directory's, unless the configuration on the disk puts every
-/// version directory in another one (`-c ../service/alembic.ini` from
-/// elsewhere), which is then used, with a note, as `check` does: BASE and
-/// HEAD name that repository's branches. Version directories in no
-/// repository, or in several, have no branches to compare: an error says
-/// so, rather than comparing branches that do not hold them.
-fn repository_of_versions(
-    repo: GitRepo,
-    project_args: &ProjectArgs,
-    cwd: &std::path::Path,
-) -> anyhow::Result<GitRepo> {
+/// current directory's, unless the configuration on the disk (as `load`
+/// finds it) puts every version directory in another one (`-c
+/// ../service/alembic.ini` from elsewhere), which is then used, with a
+/// note, as `check` does: BASE and HEAD name that repository's branches.
+/// Version directories in no repository, or in several, have no branches
+/// to compare: an error says so, rather than comparing branches that do
+/// not hold them.
+fn repository_of_versions(repo: GitRepo, load: &LoadRequest) -> anyhow::Result<GitRepo> {
     // A bare repository has no files on the disk: its trees hold the
     // configuration too.
     let Some(here) = repo.workdir().map(std::path::Path::to_path_buf) else {
         return Ok(repo);
     };
-    let request = alembic_doctor_config::ConfigRequest {
-        cwd: cwd.to_path_buf(),
-        config_files: project_args.config.clone(),
-        section: project_args.name.clone(),
-        alembic_config_env: std::env::var_os("ALEMBIC_CONFIG"),
-        versions: project_args.versions.clone(),
-    };
     // Without a configuration on the disk, the revisions' own are read.
-    let Ok(config) = alembic_doctor_config::load(&request) else {
+    let Ok(config) = alembic_doctor_config::load(&load.config_request()) else {
         return Ok(repo);
     };
-    let locations = alembic_doctor_project::listing_spec(&config, project_args.recursive)
+    let locations = alembic_doctor_project::listing_spec(&config, load.recursive)
         .resolved_in(&alembic_doctor_source::DiskTree)
         .locations;
-    let shown = || {
-        locations
-            .iter()
-            .map(|location| location.display().to_string())
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
+    let shown = crate::base::shown_locations(&locations);
     match crate::base::versions_repository(&locations, Some(&here)) {
         crate::base::VersionsRepository::Current => Ok(repo),
         crate::base::VersionsRepository::Other(root) => {
             eprintln!(
                 "note: {}",
                 alembic_doctor_pystr::escape_for_terminal(&format!(
-                    "the version files ({}) are in the git repository at {}, not in the current directory's ({}): its branches are compared",
-                    shown(),
+                    "the version files ({shown}) are in the git repository at {}, not in the current directory's ({}): its branches are compared",
                     root.display(),
                     here.display()
                 ))
@@ -293,16 +268,16 @@ fn repository_of_versions(
             Ok(GitRepo::discover(&root)?)
         }
         crate::base::VersionsRepository::None => anyhow::bail!(
-            "the version files ({}) are in no git repository: there are no branches to compare",
-            shown()
+            "the version files ({shown}) are in no git repository: there are no branches to compare"
         ),
         crate::base::VersionsRepository::Several => anyhow::bail!(
-            "the version locations ({}) are in different git repositories: compare the branches of each with `--versions DIR`",
-            shown()
+            "the version locations ({shown}) are in different git repositories: compare the branches of each with `--versions DIR`"
         ),
     }
 }
 
+/// Why `command` cannot compare the working tree of a bare repository,
+/// and what to run instead (HEAD named, beside BASE).
 pub(crate) fn bare_without_head(command: &str, repo: &GitRepo, base: &str) -> String {
     format!(
         "{} is a bare repository: it has no working tree to compare with {base}; name the HEAD revision explicitly, e.g. `alembic-doctor {command} {base} feature`",

@@ -84,7 +84,7 @@ impl LoadRequest {
     }
 
     /// The configuration reader's request.
-    fn config_request(&self) -> ConfigRequest {
+    pub fn config_request(&self) -> ConfigRequest {
         ConfigRequest {
             cwd: self.cwd.clone(),
             config_files: self.config_files.clone(),

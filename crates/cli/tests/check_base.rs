@@ -29,13 +29,7 @@ fn after_merging(json: &Value) -> Vec<&Value> {
 /// `main` moved on with `ccc`, both on `aaa`.
 fn forked_while_main_moved() -> Repo {
     let repo = Repo::new();
-    repo.branch("feat", "main");
-    repo.migration("bbb", Some("aaa"), "bbb_feature.py");
-    repo.commit("feature revision");
-    repo.checkout("main");
-    repo.migration("ccc", Some("aaa"), "ccc_main.py");
-    repo.commit("main moves on");
-    repo.checkout("feat");
+    repo.fork_while_main_moves("feat", "bbb", "ccc");
     repo
 }
 
@@ -535,7 +529,6 @@ fn a_branch_that_adds_alembic_is_checked_without_a_comparison() {
     std::fs::remove_file(repo.path.join("alembic.ini")).expect("removed");
     std::fs::remove_dir_all(repo.path.join("migrations")).expect("removed");
     repo.write("app.py", "print('no migrations yet')\n");
-    repo.git(&["add", "-A"]);
     repo.commit("main before Alembic");
     repo.branch("feat", "main");
     repo.write("alembic.ini", "[alembic]\nscript_location = migrations\n");

@@ -808,13 +808,7 @@ fn the_branches_compared_are_those_of_the_repository_holding_the_versions() {
         "[alembic]\nscript_location = %(here)s/migrations\n",
     );
     project.commit("script_location from the ini file");
-    project.branch("feat", "main");
-    project.migration("bbb", Some("aaa"), "bbb_feature.py");
-    project.commit("feature revision");
-    project.checkout("main");
-    project.migration("ccc", Some("aaa"), "ccc_main.py");
-    project.commit("main moves on");
-    project.checkout("feat");
+    project.fork_while_main_moves("feat", "bbb", "ccc");
     let elsewhere = Repo::new();
     let ini = project.path.join("alembic.ini");
     let ini = ini.to_str().expect("a UTF-8 path");

@@ -176,6 +176,20 @@ impl GitProject {
         self.git(&["checkout", "-q", name]);
     }
 
+    /// Fork `branch` off `main` with revision `on_branch` (in
+    /// `<id>_feature.py`) on `aaa`, then move `main` on with `on_main` (in
+    /// `<id>_main.py`), also on `aaa`: the two pull requests that give
+    /// `main` two heads once merged. Ends on `branch`.
+    pub fn fork_while_main_moves(&self, branch: &str, on_branch: &str, on_main: &str) {
+        self.branch(branch, "main");
+        self.migration(on_branch, Some("aaa"), &format!("{on_branch}_feature.py"));
+        self.commit("feature revision");
+        self.checkout("main");
+        self.migration(on_main, Some("aaa"), &format!("{on_main}_main.py"));
+        self.commit("main moves on");
+        self.checkout(branch);
+    }
+
     /// Run `bin args` in the working tree: (exit code, stdout, stderr).
     pub fn run_program(&self, bin: &str, args: &[&str]) -> (i32, String, String) {
         let output = self.command(bin).args(args).output().expect("binary runs");

@@ -268,7 +268,7 @@ fn repository_of_versions(repo: GitRepo, load: &LoadRequest) -> anyhow::Result<G
             Ok(GitRepo::discover(&root)?)
         }
         crate::base::VersionsRepository::None => anyhow::bail!(
-            "the version files ({shown}) are in no git repository: there are no branches to compare"
+            "the version files ({shown}) are in no git repository: there are no branches to compare; `alembic-doctor check -c ...` checks the chain as it is on the disk"
         ),
         crate::base::VersionsRepository::Several => anyhow::bail!(
             "the version locations ({shown}) are in different git repositories: compare the branches of each with `--versions DIR`"
